@@ -1,0 +1,66 @@
+/**
+ * The interface every engine implements, local (ONNX Runtime) or remote (OpenAI-compatible HTTP).
+ * A request goes in, a cancellable stream of text pieces comes out. Engines are interchangeable;
+ * the router picks among configured ones.
+ */
+import type { ChatMessage, EngineInfo, FinishReason } from '../protocol/contract';
+
+export interface EngineCapabilities {
+  model: string;
+  /** True when the engine accepts a suffix for fill-in-the-middle. */
+  fim: boolean;
+  /** Maximum context in tokens, when known. */
+  contextLength?: number;
+}
+
+export interface CompletionRequest {
+  prompt: string;
+  /** Text after the cursor, for engines with fill-in-the-middle. */
+  suffix?: string;
+  maxTokens: number;
+  temperature: number;
+  stop?: string[];
+}
+
+export interface ChatRequest {
+  messages: ChatMessage[];
+  maxTokens: number;
+  temperature: number;
+  stop?: string[];
+}
+
+/** A piece of generated text, or the reason the stream ended. */
+export type StreamEvent = { kind: 'text'; text: string } | { kind: 'end'; finishReason: FinishReason };
+
+export interface Engine {
+  readonly info: EngineInfo;
+  /** Detects what the engine can do; throws `EngineError` with an actionable message when unreachable. */
+  capabilities(signal?: AbortSignal): Promise<EngineCapabilities>;
+  /** Raw text completion (with `suffix` for FIM when supported). Aborting `signal` ends the stream. */
+  complete(request: CompletionRequest, signal: AbortSignal): AsyncIterable<StreamEvent>;
+  chat(request: ChatRequest, signal: AbortSignal): AsyncIterable<StreamEvent>;
+  dispose(): Promise<void>;
+}
+
+/** An engine failure the user can act on; `message` says what is wrong and what to do. */
+export class EngineError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+/** Collects a stream into its full text and finish reason. */
+export async function collect(stream: AsyncIterable<StreamEvent>): Promise<{ text: string; finishReason: FinishReason }> {
+  let text = '';
+  let finishReason: FinishReason = 'stop';
+  for await (const event of stream) {
+    if (event.kind === 'text') text += event.text;
+    else finishReason = event.finishReason;
+  }
+  return { text, finishReason };
+}

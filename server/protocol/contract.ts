@@ -1,0 +1,138 @@
+/**
+ * The one contract between the Rook extension and its sidecar.
+ *
+ * Both sides import this module and nothing else from each other: the extension never reaches into
+ * sidecar internals and the sidecar never imports extension code. Standard LSP is used where a method
+ * exists (`textDocument/inlineCompletion`, LSP 3.18); everything Rook-specific is a `rook/*` method.
+ * Streaming requests report partial results through LSP's `$/progress` (partialResultToken) and are
+ * cancelled with `$/cancelRequest`.
+ */
+import {
+  NotificationType,
+  ProtocolRequestType,
+  RequestType,
+  type PartialResultParams,
+  type WorkDoneProgressParams,
+} from 'vscode-languageserver-protocol';
+
+/** Which engine serves requests. `auto` prefers a configured remote endpoint, then the local model. */
+export type EngineChoice = 'auto' | 'openai' | 'local';
+
+export type ExecutionProvider = 'auto' | 'cpu' | 'cuda' | 'webgpu';
+
+/** Settings the extension reads (machine/application scope only) and hands to the sidecar. */
+export interface RookSettings {
+  engine: EngineChoice;
+  openai: {
+    /** Base URLs such as `http://127.0.0.1:8000/v1`; several endpoints are tried in order. */
+    endpoints: string[];
+    /** Model name sent in requests; empty means "ask the endpoint's /v1/models". */
+    model: string;
+    /** From SecretStorage, never from settings.json. */
+    apiKey?: string;
+    /** Per-request timeout for the first byte, in milliseconds. */
+    requestTimeoutMs: number;
+  };
+  local: {
+    /** Model folder; empty means the embedded model shipped with Rook. */
+    modelPath: string;
+    executionProvider: ExecutionProvider;
+    threads: number;
+  };
+  completion: {
+    enabled: boolean;
+    maxTokens: number;
+    temperature: number;
+  };
+}
+
+export const defaultSettings: RookSettings = {
+  engine: 'auto',
+  openai: { endpoints: [], model: '', requestTimeoutMs: 30_000 },
+  local: { modelPath: '', executionProvider: 'auto', threads: 0 },
+  completion: { enabled: true, maxTokens: 64, temperature: 0 },
+};
+
+export type SidecarState = 'starting' | 'ready' | 'busy' | 'no-engine' | 'error';
+
+export interface EngineInfo {
+  /** `openai` or `local`. */
+  kind: 'openai' | 'local';
+  /** Model name as the engine reports it. */
+  model: string;
+  /** Endpoint URL for remote engines; model folder for local ones. */
+  location: string;
+}
+
+export interface LatencySummary {
+  count: number;
+  p50Ms: number;
+  p90Ms: number;
+}
+
+export interface SidecarStatus {
+  state: SidecarState;
+  engine?: EngineInfo;
+  /** Human-readable, actionable: what is wrong and what to do. */
+  message?: string;
+  completionLatency?: LatencySummary;
+}
+
+export interface ConfigureParams {
+  settings: RookSettings;
+}
+
+export type ChatRole = 'system' | 'user' | 'assistant';
+
+export interface ChatMessage {
+  role: ChatRole;
+  content: string;
+}
+
+export interface ChatParams extends PartialResultParams, WorkDoneProgressParams {
+  messages: ChatMessage[];
+  maxTokens?: number;
+  temperature?: number;
+}
+
+/** One streamed piece of an answer. */
+export interface TextDelta {
+  delta: string;
+}
+
+export type FinishReason = 'stop' | 'length' | 'cancelled';
+
+export interface GenerationResult {
+  text: string;
+  finishReason: FinishReason;
+  engine?: EngineInfo;
+}
+
+export interface EditParams extends PartialResultParams, WorkDoneProgressParams {
+  uri: string;
+  languageId: string;
+  /** The selected text to rewrite. */
+  original: string;
+  instruction: string;
+}
+
+/** Changes the sidecar's settings; answers with the resulting status. */
+export const configureRequest = new RequestType<ConfigureParams, SidecarStatus, void>('rook/configure');
+/** Current sidecar status. */
+export const statusRequest = new RequestType<void, SidecarStatus, void>('rook/status');
+/** Pushed by the sidecar whenever its status changes. */
+export const statusNotification = new NotificationType<SidecarStatus>('rook/statusChanged');
+/** Chat answer, streamed as `TextDelta` partial results. */
+export const chatRequest = new ProtocolRequestType<ChatParams, GenerationResult, TextDelta, void, void>('rook/chat');
+/** Rewrite of a selection by instruction, streamed as `TextDelta` partial results. */
+export const editRequest = new ProtocolRequestType<EditParams, GenerationResult, TextDelta, void, void>('rook/edit');
+
+/** JSON-RPC error codes Rook uses beyond LSP's own. */
+export const RookErrorCodes = {
+  /** No engine is configured or reachable. */
+  NoEngine: -32001,
+  /** The engine failed (HTTP error, stalled stream, model error). */
+  EngineFailed: -32002,
+  /** The request was malformed (bad params). */
+  InvalidParams: -32602,
+} as const;
