@@ -1,0 +1,19 @@
+/**
+ * What the rest of the extension sees of the sidecar: typed calls from the shared contract, with
+ * streaming callbacks and VS Code cancellation. Features (chat view, refactor commands, status bar)
+ * depend on this interface, not on the language client, so the supervisor can restart the process
+ * underneath them.
+ */
+import type * as vscode from 'vscode';
+import type { ChatParams, EditParams, GenerationResult, SidecarStatus } from '../../server/protocol/contract';
+
+export type ChatInput = Omit<ChatParams, 'partialResultToken' | 'workDoneToken'>;
+export type EditInput = Omit<EditParams, 'partialResultToken' | 'workDoneToken'>;
+
+export interface SidecarConnection {
+  /** Streams an answer; `onDelta` receives each piece as it arrives. Rejects with a readable message on failure. */
+  chat(input: ChatInput, onDelta: (text: string) => void, token: vscode.CancellationToken): Promise<GenerationResult>;
+  edit(input: EditInput, onDelta: (text: string) => void, token: vscode.CancellationToken): Promise<GenerationResult>;
+  readonly status: SidecarStatus;
+  readonly onDidChangeStatus: vscode.Event<SidecarStatus>;
+}
