@@ -1,0 +1,177 @@
+/**
+ * A local HTTP server that speaks the documented OpenAI-compatible protocol (as vLLM, SGLang,
+ * llama.cpp server and Ollama do): `GET /v1/models`, `POST /v1/completions` and
+ * `POST /v1/chat/completions`, streamed as server-sent events ending in `data: [DONE]`, errors as
+ * `{ "error": { "message", "type" } }`. Tests script its answers and its faults; it stands in only
+ * for a remote service that cannot run here.
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type ServerPath = '/v1/completions' | '/v1/chat/completions';
+
+export interface RecordedRequest {
+  path: string;
+  body: any;
+  headers: http.IncomingHttpHeaders;
+}
+
+/** How a request goes wrong, for failure tests. */
+export type Fault =
+  | { kind: 'http-error'; status: number; message: string }
+  /** Sends `afterChunks` chunks, then goes silent with the connection open. */
+  | { kind: 'stall'; afterChunks: number }
+  /** Sends `afterChunks` chunks, then destroys the socket. */
+  | { kind: 'drop'; afterChunks: number }
+  /** Replies 200 with a body that is not SSE/JSON. */
+  | { kind: 'garbage' };
+
+export interface OpenAIServerOptions {
+  /** The text streamed back for a request. */
+  reply: (request: { path: ServerPath; body: any }) => string;
+  /** Optional fault per request; `undefined` answers normally. */
+  fault?: (request: { path: ServerPath; body: any }) => Fault | undefined;
+  chunkDelayMs?: number;
+  /** Characters per streamed chunk. */
+  chunkSize?: number;
+  model?: string;
+  /** Advertised context length in `/v1/models` (vLLM's `max_model_len`). */
+  contextLength?: number;
+  /** When set, requests must carry `Authorization: Bearer <apiKey>`. */
+  apiKey?: string;
+}
+
+export interface OpenAIServer {
+  /** Base URL including `/v1`, e.g. `http://127.0.0.1:41234/v1`. */
+  baseUrl: string;
+  port: number;
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function splitText(text: string, size: number): string[] {
+  const pieces: string[] = [];
+  for (let i = 0; i < text.length; i += size) pieces.push(text.slice(i, i + size));
+  return pieces;
+}
+
+function chunkPayload(path: ServerPath, model: string, piece: string, finish: string | null): unknown {
+  const base = { id: 'cmpl-test', created: 0, model };
+  return path === '/v1/completions'
+    ? { ...base, object: 'text_completion', choices: [{ index: 0, text: piece, finish_reason: finish }] }
+    : {
+        ...base,
+        object: 'chat.completion.chunk',
+        choices: [{ index: 0, delta: finish ? {} : { content: piece }, finish_reason: finish }],
+      };
+}
+
+function fullPayload(path: ServerPath, model: string, text: string): unknown {
+  const base = { id: 'cmpl-test', created: 0, model };
+  return path === '/v1/completions'
+    ? { ...base, object: 'text_completion', choices: [{ index: 0, text, finish_reason: 'stop' }] }
+    : {
+        ...base,
+        object: 'chat.completion',
+        choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+      };
+}
+
+export async function startOpenAIServer(options: OpenAIServerOptions): Promise<OpenAIServer> {
+  const model = options.model ?? 'test-model';
+  const chunkDelayMs = options.chunkDelayMs ?? 5;
+  const chunkSize = options.chunkSize ?? 4;
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<import('node:net').Socket>();
+
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`) {
+      sendJson(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error' } });
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/v1/models') {
+      requests.push({ path: url.pathname, body: undefined, headers: req.headers });
+      sendJson(res, 200, {
+        object: 'list',
+        data: [{ id: model, object: 'model', owned_by: 'test', max_model_len: options.contextLength ?? 4096 }],
+      });
+      return;
+    }
+    if (req.method !== 'POST' || (url.pathname !== '/v1/completions' && url.pathname !== '/v1/chat/completions')) {
+      sendJson(res, 404, { error: { message: `Not found: ${url.pathname}`, type: 'not_found' } });
+      return;
+    }
+    const path = url.pathname as ServerPath;
+    let body: any;
+    try {
+      body = JSON.parse(await readBody(req));
+    } catch {
+      sendJson(res, 400, { error: { message: 'Invalid JSON body', type: 'invalid_request_error' } });
+      return;
+    }
+    requests.push({ path, body, headers: req.headers });
+    const fault = options.fault?.({ path, body });
+    if (fault?.kind === 'http-error') {
+      sendJson(res, fault.status, { error: { message: fault.message, type: 'server_error' } });
+      return;
+    }
+    if (fault?.kind === 'garbage') {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end('this is not an event stream\n\n');
+      return;
+    }
+    const text = options.reply({ path, body });
+    if (!body.stream) {
+      sendJson(res, 200, fullPayload(path, model, text));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    const pieces = splitText(text, chunkSize);
+    let closed = false;
+    res.on('close', () => (closed = true));
+    for (let i = 0; i < pieces.length && !closed; i++) {
+      if (fault && (fault.kind === 'stall' || fault.kind === 'drop') && i === fault.afterChunks) {
+        if (fault.kind === 'drop') req.socket.destroy();
+        return;
+      }
+      res.write(`data: ${JSON.stringify(chunkPayload(path, model, pieces[i], null))}\n\n`);
+      await sleep(chunkDelayMs);
+    }
+    if (closed) return;
+    res.write(`data: ${JSON.stringify(chunkPayload(path, model, '', 'stop'))}\n\n`);
+    res.end('data: [DONE]\n\n');
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    port,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
