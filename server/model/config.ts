@@ -1,0 +1,165 @@
+/**
+ * A model folder's `config.json`: the shape of a Grok-1-family decoder and the architecture knobs that let one
+ * graph builder serve Grok-1 and Mixtral-style models alike. Keys are snake_case and follow the Hugging Face
+ * Grok-1 port where it has a name for the field; knobs left out take Grok-1's values.
+ */
+import * as fs from 'node:fs';
+
+export const knownArchitectures = ['grok'] as const;
+export type Architecture = (typeof knownArchitectures)[number];
+
+export interface ModelConfig {
+  architecture: Architecture;
+  vocabSize: number;
+  hiddenSize: number;
+  numLayers: number;
+  numHeads: number;
+  /** Key/value heads; fewer than `numHeads` is grouped-query attention. */
+  numKvHeads: number;
+  headDim: number;
+  numExperts: number;
+  numExpertsPerToken: number;
+  /** Inner size of one expert's feed-forward network. */
+  expertFfnSize: number;
+  contextLength: number;
+  rmsNormEps: number;
+  ropeBase: number;
+  /** `geglu`: down(gelu(gate x) * up x), Grok-1. `swiglu`: down(silu(gate x) * up x), Mixtral. */
+  expertActivation: 'geglu' | 'swiglu';
+  /** GELU form for `geglu`: JAX's default tanh approximation (Grok-1) or exact erf. */
+  geluApproximation: 'tanh' | 'none';
+  /** `sandwich`: RMSNorm before and after attention and MoE (Grok-1). `pre`: before only (Mixtral). */
+  normPlacement: 'sandwich' | 'pre';
+  /** Rescale the top-k router probabilities to sum to 1 (Mixtral, llama.cpp's grok) or not (Grok-1). */
+  routerRenormalize: boolean;
+  embeddingMultiplier: number;
+  outputMultiplier: number;
+  /** Factor on q·k before the soft-cap and softmax. */
+  attentionScale: number;
+  /** c in c·tanh(s/c) on attention logits; 0 turns it off. */
+  attentionSoftcap: number;
+  /** c in c·tanh(l/c) on router logits; 0 turns it off (Grok-1 has none, llama.cpp applies 30). */
+  routerSoftcap: number;
+  /** Output projection is the transposed token embedding. */
+  tiedOutput: boolean;
+  bosTokenId: number;
+  eosTokenId: number;
+  padTokenId: number;
+}
+
+export class ModelConfigError extends Error {
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
+    super(`${file}: ${problem}`);
+    this.name = 'ModelConfigError';
+  }
+}
+
+type FieldKind = 'positiveInt' | 'nonNegativeInt' | 'positiveNumber' | 'nonNegativeNumber' | 'boolean' | readonly string[];
+
+interface FieldSpec {
+  key: string;
+  kind: FieldKind;
+  /** Absent means the field is required; a function derives the default from the fields already read. */
+  fallback?: unknown | ((config: Partial<ModelConfig>) => unknown);
+}
+
+const fields: Record<keyof ModelConfig, FieldSpec> = {
+  architecture: { key: 'architecture', kind: knownArchitectures },
+  vocabSize: { key: 'vocab_size', kind: 'positiveInt' },
+  hiddenSize: { key: 'hidden_size', kind: 'positiveInt' },
+  numLayers: { key: 'num_hidden_layers', kind: 'positiveInt' },
+  numHeads: { key: 'num_attention_heads', kind: 'positiveInt' },
+  numKvHeads: { key: 'num_key_value_heads', kind: 'positiveInt' },
+  headDim: { key: 'head_dim', kind: 'positiveInt', fallback: (c: Partial<ModelConfig>) => c.hiddenSize! / c.numHeads! },
+  numExperts: { key: 'num_experts', kind: 'positiveInt' },
+  numExpertsPerToken: { key: 'num_experts_per_tok', kind: 'positiveInt' },
+  expertFfnSize: { key: 'intermediate_size', kind: 'positiveInt' },
+  contextLength: { key: 'max_position_embeddings', kind: 'positiveInt' },
+  rmsNormEps: { key: 'rms_norm_eps', kind: 'positiveNumber', fallback: 1e-5 },
+  ropeBase: { key: 'rope_theta', kind: 'positiveNumber', fallback: 10000 },
+  expertActivation: { key: 'expert_activation', kind: ['geglu', 'swiglu'], fallback: 'geglu' },
+  geluApproximation: { key: 'gelu_approximation', kind: ['tanh', 'none'], fallback: 'tanh' },
+  normPlacement: { key: 'norm_placement', kind: ['sandwich', 'pre'], fallback: 'sandwich' },
+  routerRenormalize: { key: 'router_renormalize', kind: 'boolean', fallback: false },
+  embeddingMultiplier: { key: 'embedding_multiplier_scale', kind: 'positiveNumber', fallback: (c: Partial<ModelConfig>) => Math.sqrt(c.hiddenSize!) },
+  outputMultiplier: { key: 'output_multiplier_scale', kind: 'positiveNumber', fallback: 0.5773502691896257 },
+  attentionScale: { key: 'attn_output_multiplier', kind: 'positiveNumber', fallback: (c: Partial<ModelConfig>) => 1 / Math.sqrt(c.headDim!) },
+  attentionSoftcap: { key: 'max_attn_value', kind: 'nonNegativeNumber', fallback: 30 },
+  routerSoftcap: { key: 'router_logit_softcap', kind: 'nonNegativeNumber', fallback: 0 },
+  tiedOutput: { key: 'tie_word_embeddings', kind: 'boolean', fallback: true },
+  bosTokenId: { key: 'bos_token_id', kind: 'nonNegativeInt', fallback: 1 },
+  eosTokenId: { key: 'eos_token_id', kind: 'nonNegativeInt', fallback: 2 },
+  padTokenId: { key: 'pad_token_id', kind: 'nonNegativeInt', fallback: 0 },
+};
+
+function describeKind(kind: FieldKind): string {
+  if (Array.isArray(kind)) return `one of ${kind.map((v) => JSON.stringify(v)).join(', ')}`;
+  return { positiveInt: 'a positive integer', nonNegativeInt: 'an integer >= 0', positiveNumber: 'a number > 0', nonNegativeNumber: 'a number >= 0', boolean: 'true or false' }[kind as string]!;
+}
+
+function fits(kind: FieldKind, value: unknown): boolean {
+  if (Array.isArray(kind)) return kind.includes(value as string);
+  switch (kind) {
+    case 'positiveInt': return Number.isInteger(value) && (value as number) > 0;
+    case 'nonNegativeInt': return Number.isInteger(value) && (value as number) >= 0;
+    case 'positiveNumber': return typeof value === 'number' && Number.isFinite(value) && value > 0;
+    case 'nonNegativeNumber': return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+    default: return typeof value === 'boolean';
+  }
+}
+
+/** Validates parsed `config.json` content; `file` names the source in errors. */
+export function parseModelConfig(json: unknown, file: string): ModelConfig {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ModelConfigError(file, 'expected a JSON object');
+  const raw = json as Record<string, unknown>;
+  const config: Partial<Record<keyof ModelConfig, unknown>> = {};
+  for (const [property, spec] of Object.entries(fields) as [keyof ModelConfig, FieldSpec][]) {
+    let value = raw[spec.key];
+    if (value === undefined) {
+      if (spec.fallback === undefined) throw new ModelConfigError(file, `missing field "${spec.key}" (${describeKind(spec.kind)})`);
+      value = typeof spec.fallback === 'function' ? spec.fallback(config as Partial<ModelConfig>) : spec.fallback;
+    }
+    if (!fits(spec.kind, value)) {
+      const problem = spec.key === 'architecture' ? 'unknown architecture' : 'bad value';
+      throw new ModelConfigError(file, `${problem} for field "${spec.key}": ${JSON.stringify(value)}; expected ${describeKind(spec.kind)}`);
+    }
+    config[property] = value;
+  }
+  const model = config as ModelConfig;
+  const requireThat = (ok: boolean, problem: string) => {
+    if (!ok) throw new ModelConfigError(file, problem);
+  };
+  requireThat(model.numHeads % model.numKvHeads === 0, `field "num_attention_heads" (${model.numHeads}) must be a multiple of "num_key_value_heads" (${model.numKvHeads})`);
+  requireThat(model.numExpertsPerToken <= model.numExperts, `field "num_experts_per_tok" (${model.numExpertsPerToken}) exceeds "num_experts" (${model.numExperts})`);
+  requireThat(model.headDim % 2 === 0, `field "head_dim" (${model.headDim}) must be even for rotary embeddings`);
+  for (const key of ['bosTokenId', 'eosTokenId', 'padTokenId'] as const) {
+    requireThat(model[key] < model.vocabSize, `field "${fields[key].key}" (${model[key]}) is outside the vocabulary of ${model.vocabSize}`);
+  }
+  return model;
+}
+
+/** The JSON object `parseModelConfig` reads back as `config`. */
+export function serializeModelConfig(config: ModelConfig): Record<string, unknown> {
+  const json: Record<string, unknown> = {};
+  for (const [property, spec] of Object.entries(fields) as [keyof ModelConfig, FieldSpec][]) json[spec.key] = config[property];
+  return json;
+}
+
+export function readModelConfig(file: string): ModelConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ModelConfigError(file, `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ModelConfigError(file, `not valid JSON (${(error as Error).message})`);
+  }
+  return parseModelConfig(json, file);
+}

@@ -1,0 +1,105 @@
+/**
+ * The safetensors format: an 8-byte little-endian header length, a JSON header mapping each tensor name to
+ * `{dtype, shape, data_offsets}`, then the raw little-endian data. F32, F16 and BF16 are read (as float32) and
+ * written; anything else, or a file whose header and data disagree, is reported with the file's path.
+ */
+import * as fs from 'node:fs';
+import { bytesPerElement, decodeFloats, encodeFloats, type FloatDType } from './dtype';
+import { elementCount, type FloatTensor, type Weights } from './tensor';
+
+export class SafetensorsError extends Error {
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
+    super(`${file}: ${problem}`);
+    this.name = 'SafetensorsError';
+  }
+}
+
+interface HeaderEntry {
+  dtype: string;
+  shape: number[];
+  data_offsets: [number, number];
+}
+
+function isFloatDType(dtype: string): dtype is FloatDType {
+  return dtype in bytesPerElement;
+}
+
+/** Parses safetensors bytes; `file` names the source in errors. */
+export function parseSafetensors(bytes: Uint8Array, file: string): Weights {
+  if (bytes.byteLength < 8) throw new SafetensorsError(file, `file is ${bytes.byteLength} bytes, too short for a safetensors header (truncated?)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = Number(view.getBigUint64(0, true));
+  if (headerLength > bytes.byteLength - 8) {
+    throw new SafetensorsError(file, `header claims ${headerLength} bytes but the file has ${bytes.byteLength - 8} after the length (truncated or not safetensors)`);
+  }
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + headerLength)).toString('utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new SafetensorsError(file, `header is not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new SafetensorsError(file, 'header is not a JSON object');
+  const dataStart = 8 + headerLength;
+  const dataLength = bytes.byteLength - dataStart;
+  const weights: Weights = new Map();
+  for (const [name, value] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const entry = value as HeaderEntry;
+    if (!entry || !Array.isArray(entry.shape) || !Array.isArray(entry.data_offsets) || typeof entry.dtype !== 'string') {
+      throw new SafetensorsError(file, `tensor "${name}" has a malformed header entry`);
+    }
+    if (!isFloatDType(entry.dtype)) throw new SafetensorsError(file, `tensor "${name}" has dtype ${entry.dtype}; only F32, F16 and BF16 are supported`);
+    const [begin, end] = entry.data_offsets;
+    const expected = elementCount(entry.shape) * bytesPerElement[entry.dtype];
+    if (end - begin !== expected) {
+      throw new SafetensorsError(file, `tensor "${name}" spans ${end - begin} bytes but shape [${entry.shape}] of ${entry.dtype} needs ${expected}`);
+    }
+    if (begin < 0 || end > dataLength) {
+      throw new SafetensorsError(file, `tensor "${name}" ends at byte ${end} of a ${dataLength}-byte data section (truncated file)`);
+    }
+    weights.set(name, { shape: entry.shape, data: decodeFloats(bytes.subarray(dataStart + begin, dataStart + end), entry.dtype) });
+  }
+  return weights;
+}
+
+export function readSafetensors(file: string): Weights {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (error) {
+    throw new SafetensorsError(file, `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  return parseSafetensors(bytes, file);
+}
+
+/** Serializes tensors (in insertion order) with every tensor stored as `dtype`. */
+export function serializeSafetensors(weights: ReadonlyMap<string, FloatTensor>, dtype: FloatDType = 'F32'): Uint8Array {
+  const header: Record<string, HeaderEntry> = {};
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  for (const [name, tensor] of weights) {
+    const data = encodeFloats(tensor.data, dtype);
+    header[name] = { dtype, shape: tensor.shape, data_offsets: [offset, offset + data.byteLength] };
+    chunks.push(data);
+    offset += data.byteLength;
+  }
+  let headerJson = JSON.stringify(header);
+  headerJson += ' '.repeat((8 - (headerJson.length % 8)) % 8); // the format pads the header to 8 bytes
+  const headerBytes = Buffer.from(headerJson, 'utf8');
+  const out = new Uint8Array(8 + headerBytes.byteLength + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.byteLength), true);
+  out.set(headerBytes, 8);
+  let position = 8 + headerBytes.byteLength;
+  for (const chunk of chunks) {
+    out.set(chunk, position);
+    position += chunk.byteLength;
+  }
+  return out;
+}
+
+export function writeSafetensors(file: string, weights: ReadonlyMap<string, FloatTensor>, dtype: FloatDType = 'F32'): void {
+  fs.writeFileSync(file, serializeSafetensors(weights, dtype));
+}

@@ -1,0 +1,30 @@
+/** A dense float32 tensor in row-major order, the in-memory form of every weight. */
+export interface FloatTensor {
+  shape: number[];
+  data: Float32Array;
+}
+
+/** Weights by name, as a checkpoint file holds them. */
+export type Weights = Map<string, FloatTensor>;
+
+export function elementCount(shape: readonly number[]): number {
+  return shape.reduce((product, dim) => product * dim, 1);
+}
+
+/** Swaps the two dims of a 2-D tensor (`[rows, cols]` to `[cols, rows]`). */
+export function transpose2d(tensor: FloatTensor): FloatTensor {
+  const [rows, cols] = tensor.shape;
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) out[c * rows + r] = tensor.data[r * cols + c];
+  }
+  return { shape: [cols, rows], data: out };
+}
+
+/** Stacks equally shaped tensors along a new leading dim. */
+export function stack(tensors: readonly FloatTensor[]): FloatTensor {
+  const size = tensors[0].data.length;
+  const out = new Float32Array(size * tensors.length);
+  tensors.forEach((tensor, i) => out.set(tensor.data, i * size));
+  return { shape: [tensors.length, ...tensors[0].shape], data: out };
+}
