@@ -54,13 +54,18 @@ export class EngineError extends Error {
   }
 }
 
-/** Collects a stream into its full text and finish reason. */
-export async function collect(stream: AsyncIterable<StreamEvent>): Promise<{ text: string; finishReason: FinishReason }> {
+/** Runs a stream to its end, handing each text piece to `onText`; returns the full text and why it ended. */
+export async function drain(
+  stream: AsyncIterable<StreamEvent>,
+  onText: (text: string) => void = () => undefined,
+): Promise<{ text: string; finishReason: FinishReason }> {
   let text = '';
   let finishReason: FinishReason = 'stop';
   for await (const event of stream) {
-    if (event.kind === 'text') text += event.text;
-    else finishReason = event.finishReason;
+    if (event.kind === 'text') {
+      text += event.text;
+      onText(event.text);
+    } else finishReason = event.finishReason;
   }
   return { text, finishReason };
 }

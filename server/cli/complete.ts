@@ -1,0 +1,44 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { defaultSettings } from '../protocol/contract';
+import { completeAt } from '../completion/complete';
+import { engineFromFlags } from './engineFromFlags';
+import { engineOptions } from './main';
+
+/** Offset of a 1-based line and column in `text`; throws when the position is outside it. */
+export function offsetOf(text: string, line: number, col: number): number {
+  const lines = text.split('\n');
+  if (!Number.isInteger(line) || line < 1 || line > lines.length) throw new Error(`--line ${line} is outside the file (1-${lines.length}).`);
+  const length = lines[line - 1].length;
+  if (!Number.isInteger(col) || col < 1 || col > length + 1) throw new Error(`--col ${col} is outside line ${line} (1-${length + 1}).`);
+  return lines.slice(0, line - 1).reduce((sum, l) => sum + l.length + 1, 0) + col - 1;
+}
+
+/** `rook complete <file> --line L --col C`: prints the completion that would appear as ghost text. */
+export async function runComplete(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...engineOptions, line: { type: 'string' }, col: { type: 'string' } },
+  });
+  const [file] = positionals;
+  if (!file || values.line === undefined || values.col === undefined) {
+    throw new Error('usage: rook complete <file> --line L --col C');
+  }
+  const text = await readFile(file, 'utf8');
+  const offset = offsetOf(text, Number(values.line), Number(values.col));
+  const engine = engineFromFlags(values);
+  try {
+    const answer = await completeAt(
+      engine,
+      text,
+      offset,
+      { ...defaultSettings.completion, maxTokens: Number(values['max-tokens'] ?? defaultSettings.completion.maxTokens) },
+      new AbortController().signal,
+    );
+    process.stdout.write(answer.insertText + '\n');
+    return 0;
+  } finally {
+    await engine.dispose();
+  }
+}

@@ -1,0 +1,20 @@
+/** Builds the engine for one-shot CLI commands from flags and environment. */
+import { defaultSettings, type RookSettings } from '../protocol/contract';
+import { selectEngine } from '../engines/select';
+import type { Engine } from '../engines/engine';
+
+export interface EngineFlags {
+  endpoint?: string[];
+  model?: string;
+}
+
+export function engineFromFlags(flags: EngineFlags, env: NodeJS.ProcessEnv = process.env): Engine {
+  const endpoints = flags.endpoint?.length ? flags.endpoint : env.ROOK_ENDPOINT ? [env.ROOK_ENDPOINT] : [];
+  const settings: RookSettings = {
+    ...defaultSettings,
+    openai: { ...defaultSettings.openai, endpoints, model: flags.model ?? '', apiKey: env.ROOK_API_KEY },
+  };
+  const selection = selectEngine(settings);
+  if (!selection.engine) throw new Error(selection.problem.replace('the user setting rook.openai.endpoints', '--endpoint URL or ROOK_ENDPOINT'));
+  return selection.engine;
+}

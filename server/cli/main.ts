@@ -1,0 +1,59 @@
+/**
+ * `rook`: the command-line face of the sidecar core.
+ *   rook lsp --stdio                          the LSP sidecar the extension spawns
+ *   rook complete <file> --line L --col C     one inline completion at a position (1-based)
+ *   rook chat "<message>"                     one streamed chat answer
+ * Engine flags for complete/chat: --endpoint URL (repeatable), --model NAME; the API key comes from
+ * the ROOK_API_KEY environment variable so it never lands in shell history.
+ */
+import { parseArgs } from 'node:util';
+import { runLsp } from './lsp';
+import { runComplete } from './complete';
+import { runChat } from './chat';
+
+const usage = `Usage:
+  rook lsp --stdio
+  rook complete <file> --line L --col C [--endpoint URL]... [--model NAME]
+  rook chat "<message>" [--endpoint URL]... [--model NAME]
+
+Environment: ROOK_ENDPOINT (default endpoint), ROOK_API_KEY (bearer token for the endpoint).`;
+
+export const engineOptions = {
+  endpoint: { type: 'string', multiple: true },
+  model: { type: 'string' },
+  'max-tokens': { type: 'string' },
+} as const;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'lsp':
+      runLsp(rest);
+      return -1;
+    case 'complete':
+      return runComplete(rest);
+    case 'chat':
+      return runChat(rest);
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      console.log(usage);
+      return 0;
+    default:
+      console.error(`rook: unknown command "${command}".\n${usage}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`rook: ${(error as Error).message ?? String(error)}`);
+    process.exitCode = 1;
+  },
+);
+
+export { parseArgs };

@@ -1,0 +1,18 @@
+/**
+ * Completion post-processing: small pure filters applied in order (each has golden tests in
+ * test/unit/completion/postprocess). Order matters: scope first (single line), then overlap with
+ * what follows the cursor, then cosmetic trimming.
+ */
+import { singleLine } from './singleLine';
+import { stopAtNextLines } from './stopAtNextLines';
+import { trimLineSuffixOverlap } from './trimLineSuffixOverlap';
+import { trimTrailingWhitespace } from './trimTrailingWhitespace';
+import type { CompletionFilter, FilterContext } from './types';
+
+export const filters: readonly CompletionFilter[] = [singleLine, stopAtNextLines, trimLineSuffixOverlap, trimTrailingWhitespace];
+
+export function postprocess(completion: string, context: FilterContext): string {
+  return filters.reduce((text, filter) => filter(text, context), completion);
+}
+
+export type { FilterContext } from './types';

@@ -1,0 +1,187 @@
+/**
+ * The OpenAI-compatible remote engine: vLLM, SGLang, llama.cpp server, Ollama, LM Studio and
+ * `rook serve` all speak `/v1/models`, `/v1/completions` (with `suffix` for fill-in-the-middle
+ * where the server supports it) and `/v1/chat/completions`, streamed as server-sent events.
+ */
+import type { EngineInfo } from '../../protocol/contract';
+import {
+  EngineError,
+  type ChatRequest,
+  type CompletionRequest,
+  type Engine,
+  type EngineCapabilities,
+  type StreamEvent,
+} from '../engine';
+import { readSseJson } from './sse';
+
+export interface OpenAIEngineOptions {
+  /** Base URL including the API prefix, e.g. `http://127.0.0.1:8000/v1`. */
+  baseUrl: string;
+  model: string;
+  apiKey?: string;
+  /** Time allowed for the first byte and between stream chunks. */
+  timeoutMs: number;
+}
+
+interface ModelsResponse {
+  data?: Array<{ id?: string; max_model_len?: number; context_length?: number }>;
+}
+
+/** Normalizes a user-typed endpoint: trims, drops trailing slashes, checks it is http(s). */
+export function normalizeBaseUrl(raw: string): string {
+  const trimmed = raw.trim().replace(/\/+$/, '');
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    throw new EngineError(`Endpoint "${raw}" is not a URL. Use a base URL such as http://127.0.0.1:8000/v1.`, false);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new EngineError(`Endpoint "${raw}" must use http or https.`, false);
+  }
+  return trimmed;
+}
+
+/** Reads the `{ error: { message } }` body OpenAI-compatible servers send with HTTP errors. */
+async function describeHttpError(response: Response, source: string): Promise<EngineError> {
+  let detail = '';
+  try {
+    const body = (await response.json()) as { error?: { message?: string } | string; message?: string };
+    detail = typeof body.error === 'string' ? body.error : (body.error?.message ?? body.message ?? '');
+  } catch {
+    // The body is not JSON; the status alone says enough.
+  }
+  const hint =
+    response.status === 401 || response.status === 403
+      ? ' Check the API key (command "Rook: Set API Key for Remote Engine").'
+      : response.status === 404
+        ? ' Check that the endpoint URL ends with the API prefix, e.g. /v1.'
+        : '';
+  const retryable = response.status === 429 || response.status >= 500;
+  return new EngineError(
+    `${source} answered HTTP ${response.status}${detail ? `: ${detail}` : ''}.${hint}`,
+    retryable,
+    response.status,
+  );
+}
+
+export class OpenAIEngine implements Engine {
+  readonly info: EngineInfo;
+  private detected?: Promise<EngineCapabilities>;
+
+  constructor(private readonly options: OpenAIEngineOptions) {
+    this.options = { ...options, baseUrl: normalizeBaseUrl(options.baseUrl) };
+    this.info = { kind: 'openai', model: options.model, location: this.options.baseUrl };
+  }
+
+  capabilities(signal?: AbortSignal): Promise<EngineCapabilities> {
+    this.detected ??= this.detectCapabilities(signal).catch((error) => {
+      this.detected = undefined;
+      throw error;
+    });
+    return this.detected;
+  }
+
+  private async detectCapabilities(signal?: AbortSignal): Promise<EngineCapabilities> {
+    const response = await this.request('GET', '/models', undefined, signal ?? new AbortController().signal);
+    const body = (await response.json()) as ModelsResponse;
+    const models = body.data ?? [];
+    const chosen = this.options.model ? models.find((m) => m.id === this.options.model) : models[0];
+    if (!chosen?.id) {
+      const available = models.map((m) => m.id).join(', ') || 'none';
+      throw new EngineError(
+        this.options.model
+          ? `${this.options.baseUrl} does not serve model "${this.options.model}" (it serves: ${available}).`
+          : `${this.options.baseUrl} lists no models.`,
+        false,
+      );
+    }
+    this.info.model = chosen.id;
+    // FIM support cannot be read from /v1/models; the completion path probes `suffix` separately.
+    return { model: chosen.id, fim: false, contextLength: chosen.max_model_len ?? chosen.context_length };
+  }
+
+  async *complete(request: CompletionRequest, signal: AbortSignal): AsyncIterable<StreamEvent> {
+    const model = (await this.capabilities(signal)).model;
+    const body: Record<string, unknown> = {
+      model,
+      prompt: request.prompt,
+      max_tokens: request.maxTokens,
+      temperature: request.temperature,
+      stream: true,
+    };
+    if (request.suffix !== undefined) body.suffix = request.suffix;
+    if (request.stop?.length) body.stop = request.stop;
+    yield* this.stream('/completions', body, signal, (choice) => choice.text);
+  }
+
+  async *chat(request: ChatRequest, signal: AbortSignal): AsyncIterable<StreamEvent> {
+    const model = (await this.capabilities(signal)).model;
+    const body: Record<string, unknown> = {
+      model,
+      messages: request.messages,
+      max_tokens: request.maxTokens,
+      temperature: request.temperature,
+      stream: true,
+    };
+    if (request.stop?.length) body.stop = request.stop;
+    yield* this.stream('/chat/completions', body, signal, (choice) => choice.delta?.content);
+  }
+
+  private async *stream(
+    path: string,
+    body: unknown,
+    signal: AbortSignal,
+    textOf: (choice: any) => string | undefined,
+  ): AsyncIterable<StreamEvent> {
+    const response = await this.request('POST', path, body, signal);
+    if (!response.body) throw new EngineError(`${this.options.baseUrl}${path} sent no body.`, true);
+    let finishReason: 'stop' | 'length' = 'stop';
+    for await (const payload of readSseJson(response.body, this.options.timeoutMs, signal, this.options.baseUrl)) {
+      if (signal.aborted) break;
+      const error = (payload as { error?: { message?: string } }).error;
+      if (error) throw new EngineError(`${this.options.baseUrl} reported: ${error.message ?? 'unknown error'}`, true);
+      const choice = (payload as { choices?: any[] }).choices?.[0];
+      if (!choice) continue;
+      const text = textOf(choice);
+      if (text) yield { kind: 'text', text };
+      if (choice.finish_reason === 'length') finishReason = 'length';
+    }
+    yield { kind: 'end', finishReason: signal.aborted ? 'cancelled' : finishReason };
+  }
+
+  private async request(method: string, path: string, body: unknown, signal: AbortSignal): Promise<Response> {
+    const url = `${this.options.baseUrl}${path}`;
+    const headers: Record<string, string> = { accept: method === 'POST' ? 'text/event-stream' : 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
+    // The timeout covers only the wait for headers; the stream has its own idle timeout (sse.ts).
+    const headersTimeout = new AbortController();
+    const timer = setTimeout(() => headersTimeout.abort(), this.options.timeoutMs);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.any([signal, headersTimeout.signal]),
+      });
+    } catch (error) {
+      if (signal.aborted) throw error;
+      if (headersTimeout.signal.aborted) {
+        throw new EngineError(`${this.options.baseUrl} did not answer within ${this.options.timeoutMs} ms.`, true);
+      }
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new EngineError(
+        `Cannot reach ${this.options.baseUrl} (${cause?.code ?? cause?.message ?? (error as Error).message}). Is the server running?`,
+        true,
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!response.ok) throw await describeHttpError(response, this.options.baseUrl);
+    return response;
+  }
+
+  async dispose(): Promise<void> {}
+}

@@ -1,0 +1,233 @@
+/**
+ * The sidecar: an ordinary LSP server (so other editors can use it too) plus Rook's `rook/*`
+ * methods from the shared contract. It owns document state, the engine and its status; each
+ * request maps onto the same core functions the CLI uses.
+ */
+import {
+  ProgressType,
+  TextDocuments,
+  ResponseError,
+  TextDocumentSyncKind,
+  type Connection,
+  type InitializeResult,
+  type CancellationToken,
+  type ResultProgressReporter,
+  type PartialResultParams,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  RookErrorCodes,
+  chatRequest,
+  configureRequest,
+  defaultSettings,
+  editRequest,
+  statusNotification,
+  statusRequest,
+  type EngineInfo,
+  type GenerationResult,
+  type RookSettings,
+  type SidecarStatus,
+  type TextDelta,
+} from '../protocol/contract';
+import { completeAt } from '../completion/complete';
+import { withSystemPrompt } from '../chat/chatPrompt';
+import { editMessages, extractCode } from '../edit/editPrompt';
+import { drain, EngineError, type Engine, type StreamEvent } from '../engines/engine';
+import { selectEngine } from '../engines/select';
+import { LatencyWindow } from '../metrics/latency';
+import { parseSettings } from './settings';
+
+/** Partial results of streamed requests: one text piece each. */
+const deltaProgress = new ProgressType<TextDelta>();
+
+/** Reports streamed text as `$/progress` partial results when the client asked for them. */
+function partialResults(connection: Connection, params: PartialResultParams): ResultProgressReporter<TextDelta> | undefined {
+  const token = params.partialResultToken;
+  if (token === undefined) return undefined;
+  return { report: (delta) => void connection.sendProgress(deltaProgress, token, delta) };
+}
+
+/** An AbortSignal that follows an LSP cancellation token. */
+function abortOn(token: CancellationToken): AbortController {
+  const controller = new AbortController();
+  if (token.isCancellationRequested) controller.abort();
+  token.onCancellationRequested(() => controller.abort());
+  return controller;
+}
+
+/** Maps engine failures to JSON-RPC errors the client can show as they are. */
+function toResponseError(error: unknown): ResponseError<void> {
+  if (error instanceof ResponseError) return error;
+  if (error instanceof EngineError) return new ResponseError(RookErrorCodes.EngineFailed, error.message);
+  return new ResponseError(RookErrorCodes.EngineFailed, `Rook sidecar error: ${(error as Error).message ?? String(error)}`);
+}
+
+export function startLspServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  const completionLatency = new LatencyWindow();
+  let settings: RookSettings = defaultSettings;
+  let engine: Engine | undefined;
+  let status: SidecarStatus = { state: 'starting' };
+  let configureGeneration = 0;
+
+  const setStatus = (next: SidecarStatus) => {
+    status = next;
+    connection.sendNotification(statusNotification, { ...status, completionLatency: completionLatency.summary() });
+  };
+
+  /** Replaces the engine per the settings and probes it; the status says what happened. */
+  const configure = async (next: RookSettings): Promise<SidecarStatus> => {
+    const generation = ++configureGeneration;
+    settings = next;
+    const previous = engine;
+    engine = undefined;
+    await previous?.dispose();
+    const selection = selectEngine(settings);
+    if (!selection.engine) {
+      setStatus({ state: 'no-engine', message: selection.problem });
+      return status;
+    }
+    const candidate = selection.engine;
+    engine = candidate;
+    setStatus({ state: 'starting', engine: candidate.info });
+    try {
+      await candidate.capabilities();
+      if (generation === configureGeneration) setStatus({ state: 'ready', engine: { ...candidate.info } });
+    } catch (error) {
+      if (generation === configureGeneration) {
+        const message = error instanceof EngineError ? error.message : String(error);
+        connection.console.error(`Engine check failed: ${message}`);
+        setStatus({ state: 'error', engine: candidate.info, message });
+      }
+    }
+    return status;
+  };
+
+  const requireEngine = (): Engine => {
+    if (engine) return engine;
+    throw new ResponseError(RookErrorCodes.NoEngine, status.message ?? 'No engine is configured.');
+  };
+
+  /** After a request fails or succeeds, the status reflects whether the engine is usable. */
+  const noteOutcome = (used: Engine, error?: unknown) => {
+    if (used !== engine) return;
+    if (error instanceof EngineError) setStatus({ state: 'error', engine: used.info, message: error.message });
+    else if (!error && status.state !== 'ready') setStatus({ state: 'ready', engine: { ...used.info } });
+  };
+
+  const streamGeneration = async (
+    used: Engine,
+    stream: AsyncIterable<StreamEvent>,
+    progress: ResultProgressReporter<TextDelta> | undefined,
+    controller: AbortController,
+    transform: (text: string) => string = (text) => text,
+  ): Promise<GenerationResult> => {
+    try {
+      const { text, finishReason } = await drain(stream, (delta) => progress?.report({ delta }));
+      noteOutcome(used);
+      const info: EngineInfo = { ...used.info };
+      return { text: transform(text), finishReason: controller.signal.aborted ? 'cancelled' : finishReason, engine: info };
+    } catch (error) {
+      if (controller.signal.aborted) return { text: '', finishReason: 'cancelled', engine: used.info };
+      noteOutcome(used, error);
+      throw toResponseError(error);
+    }
+  };
+
+  connection.onInitialize((params): InitializeResult => {
+    const initial = parseSettings((params.initializationOptions as { settings?: unknown } | undefined)?.settings);
+    if (initial.ok) settings = initial.settings;
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        inlineCompletionProvider: true,
+      },
+      serverInfo: { name: 'rook', version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    void configure(settings);
+  });
+
+  connection.onRequest(configureRequest, async (params) => {
+    const parsed = parseSettings(params?.settings);
+    if (!parsed.ok) throw new ResponseError(RookErrorCodes.InvalidParams, parsed.problem);
+    return configure(parsed.settings);
+  });
+
+  connection.onRequest(statusRequest, () => ({ ...status, completionLatency: completionLatency.summary() }));
+
+  connection.languages.inlineCompletion.on(async (params, token) => {
+    if (!settings.completion.enabled) return null;
+    const document = documents.get(params.textDocument.uri);
+    if (!document) return null;
+    const used = requireEngine();
+    const controller = abortOn(token);
+    const started = performance.now();
+    try {
+      const answer = await completeAt(
+        used,
+        document.getText(),
+        document.offsetAt(params.position),
+        { maxTokens: settings.completion.maxTokens, temperature: settings.completion.temperature },
+        controller.signal,
+      );
+      if (controller.signal.aborted) return null;
+      completionLatency.add(performance.now() - started);
+      noteOutcome(used);
+      if (!answer.insertText) return { items: [] };
+      return {
+        items: [
+          {
+            insertText: answer.insertText,
+            range: { start: params.position, end: params.position },
+          },
+        ],
+      };
+    } catch (error) {
+      if (controller.signal.aborted) return null;
+      noteOutcome(used, error);
+      throw toResponseError(error);
+    }
+  });
+
+  connection.onRequest(chatRequest, async (params, token) => {
+    const resultProgress = partialResults(connection, params);
+    if (!Array.isArray(params?.messages) || params.messages.some((m) => typeof m?.content !== 'string')) {
+      throw new ResponseError(RookErrorCodes.InvalidParams, 'rook/chat needs messages: [{ role, content }].');
+    }
+    const used = requireEngine();
+    const controller = abortOn(token);
+    const stream = used.chat(
+      {
+        messages: withSystemPrompt(params.messages),
+        maxTokens: params.maxTokens ?? 1024,
+        temperature: params.temperature ?? 0.2,
+      },
+      controller.signal,
+    );
+    return streamGeneration(used, stream, resultProgress, controller);
+  });
+
+  connection.onRequest(editRequest, async (params, token) => {
+    const resultProgress = partialResults(connection, params);
+    if (typeof params?.original !== 'string' || typeof params?.instruction !== 'string') {
+      throw new ResponseError(RookErrorCodes.InvalidParams, 'rook/edit needs original and instruction strings.');
+    }
+    const used = requireEngine();
+    const controller = abortOn(token);
+    const stream = used.chat(
+      { messages: editMessages(params), maxTokens: 2048, temperature: 0 },
+      controller.signal,
+    );
+    return streamGeneration(used, stream, resultProgress, controller, extractCode);
+  });
+
+  connection.onShutdown(async () => {
+    await engine?.dispose();
+  });
+
+  documents.listen(connection);
+  connection.listen();
+}

@@ -1,0 +1,131 @@
+/**
+ * A small builder for ONNX graphs: named inputs/outputs, initializers and nodes, serialized with the
+ * `onnx-proto` protobuf definitions. Value names are generated from the node names so a graph dump reads
+ * like the model (`/layers.0/attn/q_proj/MatMul`).
+ */
+import { onnx } from 'onnx-proto';
+import type { FloatTensor } from '../tensor';
+
+export const ElementType = { float: onnx.TensorProto.DataType.FLOAT, int32: onnx.TensorProto.DataType.INT32, int64: onnx.TensorProto.DataType.INT64 } as const;
+export type ElementType = (typeof ElementType)[keyof typeof ElementType];
+
+/** Attribute values carry their ONNX type explicitly: a float attribute may hold an integral value. */
+export type Attribute = { f: number } | { i: number } | { ints: number[] } | { s: string };
+
+/** Opsets the graphs use: ONNX 21 (Gelu with `approximate`) and ONNX Runtime's contrib domain. */
+const opsets = [
+  { domain: '', version: 21 },
+  { domain: 'com.microsoft', version: 1 },
+];
+
+function toAttributeProto(name: string, value: Attribute): onnx.IAttributeProto {
+  const Type = onnx.AttributeProto.AttributeType;
+  if ('f' in value) return { name, type: Type.FLOAT, f: value.f };
+  if ('i' in value) return { name, type: Type.INT, i: value.i };
+  if ('ints' in value) return { name, type: Type.INTS, ints: value.ints };
+  return { name, type: Type.STRING, s: Buffer.from(value.s, 'utf8') };
+}
+
+function valueInfo(name: string, elemType: ElementType, dims: readonly (number | string)[]): onnx.IValueInfoProto {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType,
+        shape: { dim: dims.map((dim) => (typeof dim === 'number' ? { dimValue: dim } : { dimParam: dim })) },
+      },
+    },
+  };
+}
+
+export interface NodeOptions {
+  domain?: 'com.microsoft';
+  /** Number of outputs (default 1); names are derived from the node name. */
+  outputs?: number;
+  /** Exact output names, for graph outputs. */
+  outputNames?: string[];
+}
+
+export class GraphBuilder {
+  private readonly nodes: onnx.INodeProto[] = [];
+  private readonly initializers: onnx.ITensorProto[] = [];
+  private readonly inputs: onnx.IValueInfoProto[] = [];
+  private readonly outputs: onnx.IValueInfoProto[] = [];
+  private readonly constants = new Map<string, string>();
+  private readonly usedNames = new Set<string>();
+
+  input(name: string, elemType: ElementType, dims: readonly (number | string)[]): string {
+    this.inputs.push(valueInfo(name, elemType, dims));
+    return name;
+  }
+
+  output(name: string, elemType: ElementType, dims: readonly (number | string)[]): void {
+    this.outputs.push(valueInfo(name, elemType, dims));
+  }
+
+  /** A float32 weight, stored inline as raw little-endian data. */
+  weight(name: string, tensor: FloatTensor): string {
+    this.initializers.push({
+      name,
+      dataType: ElementType.float,
+      dims: tensor.shape,
+      rawData: new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength),
+    });
+    return name;
+  }
+
+  /** A float32 constant, shared between all uses of the same value and shape. */
+  floats(values: readonly number[], dims: readonly number[] = []): string {
+    return this.constant(ElementType.float, new Uint8Array(Float32Array.from(values).buffer), dims, values);
+  }
+
+  /** An int64 constant (shapes, axes, indices); `dims` defaults to a 1-D tensor. */
+  int64s(values: readonly number[], dims: readonly number[] = [values.length]): string {
+    return this.constant(ElementType.int64, new Uint8Array(BigInt64Array.from(values, BigInt).buffer), dims, values);
+  }
+
+  private constant(dataType: ElementType, rawData: Uint8Array, dims: readonly number[], values: readonly number[]): string {
+    const key = `${dataType}:${dims.join('x')}:${values.join(',')}`;
+    let name = this.constants.get(key);
+    if (!name) {
+      name = `const_${this.constants.size}`;
+      this.constants.set(key, name);
+      this.initializers.push({ name, dataType, dims: [...dims], rawData });
+    }
+    return name;
+  }
+
+  /** Adds a node and returns its output value names. */
+  node(opType: string, name: string, inputs: readonly string[], attributes: Record<string, Attribute> = {}, options: NodeOptions = {}): string[] {
+    if (this.usedNames.has(name)) throw new Error(`duplicate ONNX node name ${name}`);
+    this.usedNames.add(name);
+    const outputs = options.outputNames ?? Array.from({ length: options.outputs ?? 1 }, (_, i) => `${name}/output_${i}`);
+    this.nodes.push({
+      opType,
+      name,
+      domain: options.domain ?? '',
+      input: [...inputs],
+      output: outputs,
+      attribute: Object.entries(attributes).map(([key, value]) => toAttributeProto(key, value)),
+    });
+    return outputs;
+  }
+
+  /** Adds a single-output node and returns its output value name. */
+  op(opType: string, name: string, inputs: readonly string[], attributes: Record<string, Attribute> = {}, options: NodeOptions = {}): string {
+    return this.node(opType, name, inputs, attributes, options)[0];
+  }
+
+  toModel(graphName: string): onnx.IModelProto {
+    return {
+      irVersion: 10,
+      producerName: 'rook',
+      opsetImport: opsets,
+      graph: { name: graphName, node: this.nodes, initializer: this.initializers, input: this.inputs, output: this.outputs },
+    };
+  }
+
+  serialize(graphName: string): Uint8Array {
+    return onnx.ModelProto.encode(this.toModel(graphName)).finish();
+  }
+}
