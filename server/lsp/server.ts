@@ -4,7 +4,6 @@
  * request maps onto the same core functions the CLI uses.
  */
 import {
-  ProgressType,
   TextDocuments,
   ResponseError,
   TextDocumentSyncKind,
@@ -23,6 +22,7 @@ import {
   editRequest,
   statusNotification,
   statusRequest,
+  textDeltaProgress,
   type EngineInfo,
   type GenerationResult,
   type RookSettings,
@@ -37,14 +37,11 @@ import { selectEngine } from '../engines/select';
 import { LatencyWindow } from '../metrics/latency';
 import { parseSettings } from './settings';
 
-/** Partial results of streamed requests: one text piece each. */
-const deltaProgress = new ProgressType<TextDelta>();
-
 /** Reports streamed text as `$/progress` partial results when the client asked for them. */
 function partialResults(connection: Connection, params: PartialResultParams): ResultProgressReporter<TextDelta> | undefined {
   const token = params.partialResultToken;
   if (token === undefined) return undefined;
-  return { report: (delta) => void connection.sendProgress(deltaProgress, token, delta) };
+  return { report: (delta) => void connection.sendProgress(textDeltaProgress, token, delta) };
 }
 
 /** An AbortSignal that follows an LSP cancellation token. */

@@ -9,6 +9,7 @@
  */
 import {
   NotificationType,
+  ProgressType,
   ProtocolRequestType,
   RequestType,
   type PartialResultParams,
@@ -126,6 +127,9 @@ export const statusNotification = new NotificationType<SidecarStatus>('rook/stat
 export const chatRequest = new ProtocolRequestType<ChatParams, GenerationResult, TextDelta, void, void>('rook/chat');
 /** Rewrite of a selection by instruction, streamed as `TextDelta` partial results. */
 export const editRequest = new ProtocolRequestType<EditParams, GenerationResult, TextDelta, void, void>('rook/edit');
+
+/** The `$/progress` payload type of `rook/chat` and `rook/edit` partial results. */
+export const textDeltaProgress = new ProgressType<TextDelta>();
 
 /** JSON-RPC error codes Rook uses beyond LSP's own. */
 export const RookErrorCodes = {

@@ -1,0 +1,90 @@
+/**
+ * Rook's extension entry: wires the sidecar supervisor to the status bar, chat view, refactor
+ * commands and settings. Inline completions need no code here: vscode-languageclient registers a
+ * provider for the sidecar's `textDocument/inlineCompletion` capability.
+ */
+import * as vscode from 'vscode';
+import type { SidecarState, SidecarStatus } from '../server/protocol/contract';
+import { registerChatView } from './chat/chatView';
+import { registerEditSelection } from './refactor/editSelection';
+import { apiKeySecret, readSettings } from './settings';
+import { createStatusBar } from './status/statusBar';
+import { SidecarSupervisor } from './sidecar/supervisor';
+
+/** What `activate` returns: used by Rook's own extension tests and by other extensions. */
+export interface RookApi {
+  sidecarStatus(): SidecarStatus;
+  waitForState(state: SidecarState, timeoutMs: number): Promise<SidecarStatus>;
+  sidecarPid(): number | undefined;
+  activationMs: number;
+}
+
+let supervisor: SidecarSupervisor | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<RookApi> {
+  const started = Date.now();
+  const log = vscode.window.createOutputChannel('Rook', { log: true });
+  const settings = async () => readSettings(await context.secrets.get(apiKeySecret));
+  const sidecar = new SidecarSupervisor(context.asAbsolutePath('dist/rook.js'), log, settings);
+  supervisor = sidecar;
+
+  context.subscriptions.push(
+    log,
+    createStatusBar(sidecar.onDidChangeStatus, sidecar.status),
+    registerChatView(context, sidecar, log),
+    registerEditSelection(sidecar, log),
+    sidecar.onDidChangeStatus((status) => {
+      if (status.state === 'error' || status.state === 'no-engine') log.warn(status.message ?? status.state);
+    }),
+    vscode.commands.registerCommand('rook.showLog', () => log.show()),
+    vscode.commands.registerCommand('rook.restartSidecar', () => sidecar.restart()),
+    vscode.commands.registerCommand('rook.triggerCompletion', () => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger')),
+    vscode.commands.registerCommand('rook.setApiKey', async () => {
+      const key = await vscode.window.showInputBox({ prompt: 'API key (bearer token) for the remote engine', password: true, ignoreFocusOut: true });
+      if (key === undefined) return;
+      await context.secrets.store(apiKeySecret, key);
+      await sidecar.configure();
+    }),
+    vscode.commands.registerCommand('rook.clearApiKey', async () => {
+      await context.secrets.delete(apiKeySecret);
+      await sidecar.configure();
+    }),
+    context.secrets.onDidChange((event) => {
+      if (event.key === apiKeySecret) void sidecar.configure();
+    }),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('rook')) void sidecar.configure();
+    }),
+  );
+
+  // The sidecar starts in the background: activation must not wait on a process spawn.
+  sidecar.start().catch((error: Error) => log.error(`Sidecar did not start: ${error.message}`));
+
+  return {
+    sidecarStatus: () => sidecar.status,
+    sidecarPid: () => sidecar.pid,
+    waitForState: (state, timeoutMs) => waitForState(sidecar, state, timeoutMs),
+    activationMs: Date.now() - started,
+  };
+}
+
+function waitForState(sidecar: SidecarSupervisor, state: SidecarState, timeoutMs: number): Promise<SidecarStatus> {
+  if (sidecar.status.state === state) return Promise.resolve(sidecar.status);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      subscription.dispose();
+      reject(new Error(`Sidecar did not reach "${state}" within ${timeoutMs} ms; it is "${sidecar.status.state}": ${sidecar.status.message ?? ''}`));
+    }, timeoutMs);
+    const subscription = sidecar.onDidChangeStatus((status) => {
+      if (status.state !== state) return;
+      clearTimeout(timer);
+      subscription.dispose();
+      resolve(status);
+    });
+  });
+}
+
+export async function deactivate(): Promise<void> {
+  await supervisor?.dispose();
+  supervisor = undefined;
+}

@@ -1,0 +1,175 @@
+/**
+ * Starts the sidecar (`rook lsp --stdio`) through vscode-languageclient, keeps it configured,
+ * restarts it with backoff when it crashes, and exposes it to the rest of the extension as a
+ * `SidecarConnection`. Errors go to the status bar and the log, never to a stream of popups.
+ */
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
+import {
+  CloseAction,
+  ErrorAction,
+  LanguageClient,
+  State,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+import {
+  chatRequest,
+  configureRequest,
+  editRequest,
+  statusNotification,
+  textDeltaProgress,
+  type GenerationResult,
+  type RookSettings,
+  type SidecarStatus,
+  type TextDelta,
+} from '../../server/protocol/contract';
+import { nextRestartDelay } from './backoff';
+import type { ChatInput, EditInput, SidecarConnection } from './connection';
+
+type StreamingRequest = typeof chatRequest | typeof editRequest;
+
+export class SidecarSupervisor implements SidecarConnection, vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private currentStatus: SidecarStatus = { state: 'starting' };
+  private readonly statusEmitter = new vscode.EventEmitter<SidecarStatus>();
+  private readonly crashTimes: number[] = [];
+  private disposed = false;
+  readonly onDidChangeStatus = this.statusEmitter.event;
+
+  constructor(
+    private readonly serverModule: string,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly settings: () => Promise<RookSettings>,
+  ) {}
+
+  get status(): SidecarStatus {
+    return this.currentStatus;
+  }
+
+  /** The sidecar's process id while it runs (tests use it to check for orphans and crashes). */
+  get pid(): number | undefined {
+    return (this.client as unknown as { _serverProcess?: { pid?: number } } | undefined)?._serverProcess?.pid;
+  }
+
+  private setStatus(status: SidecarStatus): void {
+    this.currentStatus = status;
+    this.statusEmitter.fire(status);
+  }
+
+  async start(): Promise<void> {
+    const serverOptions: ServerOptions = {
+      module: this.serverModule,
+      args: ['lsp', '--stdio'],
+      transport: TransportKind.stdio,
+      options: { execArgv: [] },
+    };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }],
+      outputChannel: this.log,
+      initializationOptions: async () => ({ settings: await this.settings() }),
+      errorHandler: {
+        error: () => ({ action: ErrorAction.Continue, handled: true }),
+        closed: () => this.onClosed(),
+      },
+      // Rook reports failures in its status bar item; never pop the output channel up.
+      revealOutputChannelOn: 4,
+      initializationFailedHandler: (error) => {
+        this.log.error(`Sidecar failed to initialize: ${String(error)}`);
+        return false;
+      },
+    };
+    this.client = new LanguageClient('rook', 'Rook', serverOptions, clientOptions);
+    this.client.onNotification(statusNotification, (status) => this.setStatus(status));
+    this.client.onDidChangeState(({ newState }) => {
+      if (newState === State.Running) void this.configure();
+    });
+    this.setStatus({ state: 'starting' });
+    const started = Date.now();
+    await this.client.start();
+    this.log.info(`Sidecar started in ${Date.now() - started} ms (pid ${this.pid ?? '?'}).`);
+  }
+
+  private async onClosed() {
+    if (this.disposed) return { action: CloseAction.DoNotRestart, handled: true };
+    const now = Date.now();
+    this.crashTimes.push(now);
+    const delay = nextRestartDelay(this.crashTimes, now);
+    if (delay === undefined) {
+      const message = 'The Rook sidecar keeps crashing, so it is no longer restarted. See "Rook: Show Log", then run "Rook: Restart Sidecar".';
+      this.log.error(message);
+      this.setStatus({ state: 'error', message });
+      return { action: CloseAction.DoNotRestart, handled: true };
+    }
+    this.log.warn(`Sidecar exited unexpectedly; restarting in ${delay} ms.`);
+    this.setStatus({ state: 'starting', message: `Sidecar crashed; restarting in ${Math.round(delay / 100) / 10} s.` });
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    return { action: CloseAction.Restart, handled: true };
+  }
+
+  /** Sends the current settings (and API key) to the sidecar. */
+  async configure(): Promise<void> {
+    const client = this.client;
+    if (!client || client.state !== State.Running) return;
+    try {
+      const status = await client.sendRequest(configureRequest, { settings: await this.settings() });
+      this.setStatus(status);
+    } catch (error) {
+      const message = `Settings rejected: ${(error as Error).message}`;
+      this.log.error(message);
+      this.setStatus({ state: 'error', message });
+    }
+  }
+
+  /** Stops and starts the sidecar; also clears the crash history so restarts are allowed again. */
+  async restart(): Promise<void> {
+    this.crashTimes.length = 0;
+    const old = this.client;
+    this.client = undefined;
+    if (old) {
+      try {
+        await old.stop(2000);
+      } catch (error) {
+        this.log.warn(`Stopping the sidecar: ${(error as Error).message}`);
+      }
+      await old.dispose(2000).catch(() => undefined);
+    }
+    await this.start();
+  }
+
+  chat(input: ChatInput, onDelta: (text: string) => void, token: vscode.CancellationToken): Promise<GenerationResult> {
+    return this.stream(chatRequest, input, onDelta, token);
+  }
+
+  edit(input: EditInput, onDelta: (text: string) => void, token: vscode.CancellationToken): Promise<GenerationResult> {
+    return this.stream(editRequest, input, onDelta, token);
+  }
+
+  private async stream<P extends object>(
+    type: StreamingRequest,
+    input: P,
+    onDelta: (text: string) => void,
+    token: vscode.CancellationToken,
+  ): Promise<GenerationResult> {
+    const client = this.client;
+    if (!client || client.state !== State.Running) {
+      throw new Error(this.currentStatus.message ?? 'The Rook sidecar is not running. Run "Rook: Restart Sidecar".');
+    }
+    const partialResultToken = randomUUID();
+    const subscription = client.onProgress(textDeltaProgress, partialResultToken, (part: TextDelta) => onDelta(part.delta));
+    try {
+      return await client.sendRequest(type as typeof chatRequest, { ...(input as any), partialResultToken }, token);
+    } finally {
+      subscription.dispose();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    this.statusEmitter.dispose();
+    const client = this.client;
+    this.client = undefined;
+    if (client) await client.stop(3000).catch(() => undefined);
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * The Grok-1 decoder family (Grok-1 itself and, through config knobs, Mixtral-style models): its checkpoint
+ * tensor names (the Hugging Face Grok-1 port's), their expected shapes, and its ONNX graph.
+ *
+ *   h = embed(ids) · embeddingMultiplier
+ *   per layer: h += postAttnNorm(attn(preAttnNorm(h)));  h += postMoeNorm(moe(preMoeNorm(h)))   (post norms only for `sandwich`)
+ *   logits = norm(h) · Eᵀ · outputMultiplier
+ */
+import type { ModelConfig } from '../config';
+import { ElementType, GraphBuilder } from '../onnx/graph-builder';
+import { attentionLengths, groupQueryAttention, linear, mixtureOfExperts, rmsNorm, rotaryCaches, tiedOutput } from '../onnx/layers';
+import type { GgufTensor, GgufValue } from '../gguf';
+import { stack, type FloatTensor, type Weights } from '../tensor';
+
+export const grokTensorNames = {
+  embedding: 'model.embed_tokens.weight',
+  finalNorm: 'model.norm.scale',
+  output: 'lm_head.weight',
+  layer: (i: number) => ({
+    preAttnNorm: `model.layers.${i}.pre_attn_norm.scale`,
+    postAttnNorm: `model.layers.${i}.post_attn_norm.scale`,
+    preMoeNorm: `model.layers.${i}.pre_moe_norm.scale`,
+    postMoeNorm: `model.layers.${i}.post_moe_norm.scale`,
+    q: `model.layers.${i}.attn.q_proj.weight`,
+    k: `model.layers.${i}.attn.k_proj.weight`,
+    v: `model.layers.${i}.attn.v_proj.weight`,
+    o: `model.layers.${i}.attn.o_proj.weight`,
+    router: `model.layers.${i}.moe_block.gate.weight`,
+    /** Grok's `linear` (activated), `linear_v` (linear) and `linear_1` (down) expert matrices. */
+    expertGate: (j: number) => `model.layers.${i}.moe_block.experts.${j}.linear.weight`,
+    expertUp: (j: number) => `model.layers.${i}.moe_block.experts.${j}.linear_v.weight`,
+    expertDown: (j: number) => `model.layers.${i}.moe_block.experts.${j}.linear_1.weight`,
+  }),
+};
+
+/** Every tensor the config calls for, with its shape (`[out, in]` for linear layers). */
+export function grokTensorShapes(config: ModelConfig): Map<string, number[]> {
+  const { hiddenSize: d, headDim, numHeads, numKvHeads, numExperts, expertFfnSize: ffn, vocabSize } = config;
+  const shapes = new Map<string, number[]>([[grokTensorNames.embedding, [vocabSize, d]], [grokTensorNames.finalNorm, [d]]]);
+  if (!config.tiedOutput) shapes.set(grokTensorNames.output, [vocabSize, d]);
+  for (let i = 0; i < config.numLayers; i++) {
+    const names = grokTensorNames.layer(i);
+    shapes.set(names.preAttnNorm, [d]);
+    shapes.set(names.preMoeNorm, [d]);
+    if (config.normPlacement === 'sandwich') {
+      shapes.set(names.postAttnNorm, [d]);
+      shapes.set(names.postMoeNorm, [d]);
+    }
+    shapes.set(names.q, [numHeads * headDim, d]);
+    shapes.set(names.k, [numKvHeads * headDim, d]);
+    shapes.set(names.v, [numKvHeads * headDim, d]);
+    shapes.set(names.o, [d, numHeads * headDim]);
+    shapes.set(names.router, [numExperts, d]);
+    for (let j = 0; j < numExperts; j++) {
+      shapes.set(names.expertGate(j), [ffn, d]);
+      shapes.set(names.expertUp(j), [ffn, d]);
+      shapes.set(names.expertDown(j), [d, ffn]);
+    }
+  }
+  return shapes;
+}
+
+/** Throws, naming `file`, when a tensor the config needs is missing or shaped differently. */
+export function checkGrokWeights(config: ModelConfig, weights: Weights, file: string): void {
+  for (const [name, shape] of grokTensorShapes(config)) {
+    const tensor = weights.get(name);
+    if (!tensor) throw new Error(`${file}: missing tensor "${name}" that config.json calls for`);
+    if (tensor.shape.join() !== shape.join()) {
+      throw new Error(`${file}: tensor "${name}" has shape [${tensor.shape}] but config.json implies [${shape}]`);
+    }
+  }
+}
+
+/**
+ * The decoder as an ONNX graph in onnxruntime-genai's layout: inputs `input_ids` `[batch, seq]`, `attention_mask`
+ * `[batch, past + seq]`, `past_key_values.{i}.key/value` `[batch, kvHeads, past, headDim]`; outputs `logits`
+ * `[batch, seq, vocab]` and `present.{i}.key/value`. Weights are checked first.
+ */
+export function buildGrokGraph(config: ModelConfig, weights: Weights, weightsFile: string): GraphBuilder {
+  checkGrokWeights(config, weights, weightsFile);
+  const get = (name: string): FloatTensor => weights.get(name)!;
+  const { hiddenSize: d, headDim, numKvHeads, vocabSize } = config;
+  const g = new GraphBuilder();
+  const inputIds = g.input('input_ids', ElementType.int64, ['batch_size', 'sequence_length']);
+  const attentionMask = g.input('attention_mask', ElementType.int64, ['batch_size', 'total_sequence_length']);
+  const lengths = attentionLengths(g, attentionMask);
+  const rotary = rotaryCaches(g, headDim, config.contextLength, config.ropeBase);
+
+  const embedding = g.weight(grokTensorNames.embedding, get(grokTensorNames.embedding));
+  let h = g.op('Gather', '/embed/Gather', [embedding, inputIds], { axis: { i: 0 } });
+  if (config.embeddingMultiplier !== 1) h = g.op('Mul', '/embed/Mul', [h, g.floats([config.embeddingMultiplier])]);
+
+  for (let i = 0; i < config.numLayers; i++) {
+    const names = grokTensorNames.layer(i);
+    const prefix = `/layers.${i}`;
+    const norm = (label: string, x: string, weightName: string) => rmsNorm(g, `${prefix}/${label}`, x, g.weight(weightName, get(weightName)), config.rmsNormEps);
+    const past = { key: `past_key_values.${i}.key`, value: `past_key_values.${i}.value` };
+    const present = { key: `present.${i}.key`, value: `present.${i}.value` };
+    const kvDims = ['batch_size', numKvHeads, 'past_sequence_length', headDim];
+    g.input(past.key, ElementType.float, kvDims);
+    g.input(past.value, ElementType.float, kvDims);
+
+    const attnIn = norm('pre_attn_norm', h, names.preAttnNorm);
+    const qkv = {
+      q: linear(g, `${prefix}/attn/q_proj`, attnIn, names.q, get(names.q)),
+      k: linear(g, `${prefix}/attn/k_proj`, attnIn, names.k, get(names.k)),
+      v: linear(g, `${prefix}/attn/v_proj`, attnIn, names.v, get(names.v)),
+    };
+    const attended = groupQueryAttention(g, `${prefix}/attn/GroupQueryAttention`, qkv, past, present, lengths, rotary, {
+      numHeads: config.numHeads,
+      numKvHeads,
+      scale: config.attentionScale,
+      softcap: config.attentionSoftcap,
+    });
+    let attnOut = linear(g, `${prefix}/attn/o_proj`, attended, names.o, get(names.o));
+    if (config.normPlacement === 'sandwich') attnOut = norm('post_attn_norm', attnOut, names.postAttnNorm);
+    h = g.op('Add', `${prefix}/attn/residual`, [h, attnOut]);
+
+    const moeIn = norm('pre_moe_norm', h, names.preMoeNorm);
+    const experts = Array.from({ length: config.numExperts }, (_, j) => j);
+    let moeOut = mixtureOfExperts(
+      g,
+      `${prefix}/moe`,
+      moeIn,
+      d,
+      `model.layers.${i}.moe_block`,
+      {
+        router: get(names.router),
+        gate: experts.map((j) => get(names.expertGate(j))),
+        up: experts.map((j) => get(names.expertUp(j))),
+        down: experts.map((j) => get(names.expertDown(j))),
+      },
+      {
+        topK: config.numExpertsPerToken,
+        activation: config.expertActivation,
+        geluApproximation: config.geluApproximation,
+        renormalize: config.routerRenormalize,
+        routerSoftcap: config.routerSoftcap,
+      },
+    );
+    if (config.normPlacement === 'sandwich') moeOut = norm('post_moe_norm', moeOut, names.postMoeNorm);
+    h = g.op('Add', `${prefix}/moe/residual`, [h, moeOut]);
+    g.output(present.key, ElementType.float, ['batch_size', numKvHeads, 'total_sequence_length', headDim]);
+    g.output(present.value, ElementType.float, ['batch_size', numKvHeads, 'total_sequence_length', headDim]);
+  }
+
+  h = rmsNorm(g, '/final_norm', h, g.weight(grokTensorNames.finalNorm, get(grokTensorNames.finalNorm)), config.rmsNormEps);
+  if (config.tiedOutput) {
+    tiedOutput(g, '/lm_head', h, embedding, d, vocabSize, inputIds, config.outputMultiplier);
+  } else {
+    const projected = linear(g, '/lm_head', h, grokTensorNames.output, get(grokTensorNames.output));
+    g.op('Mul', '/lm_head/Mul', [projected, g.floats([config.outputMultiplier])], {}, { outputNames: ['logits'] });
+  }
+  g.output('logits', ElementType.float, ['batch_size', 'sequence_length', vocabSize]);
+  return g;
+}
+
+/**
+ * The GGUF form llama.cpp's `grok` architecture loads: its `grok.*` hyperparameters and `blk.N.*` tensors. llama.cpp
+ * stores linear weights `[out, in]` like PyTorch (ggml's `{in, out}`) and expert matrices stacked per layer.
+ * Its grok graph always renormalizes the top-k gates and needs sandwich norms and `heads * headDim = hidden`.
+ */
+export function grokGguf(config: ModelConfig, weights: Weights, weightsFile: string): { metadata: Map<string, GgufValue>; tensors: GgufTensor[] } {
+  checkGrokWeights(config, weights, weightsFile);
+  if (config.normPlacement !== 'sandwich' || config.expertActivation !== 'geglu' || config.numHeads * config.headDim !== config.hiddenSize) {
+    throw new Error(`${weightsFile}: llama.cpp's grok architecture needs sandwich norms, GeGLU experts and num_attention_heads * head_dim = hidden_size`);
+  }
+  const metadata = new Map<string, GgufValue>([
+    ['general.architecture', { str: 'grok' }],
+    ['general.name', { str: 'rook-grok' }],
+    ['grok.context_length', { u32: config.contextLength }],
+    ['grok.embedding_length', { u32: config.hiddenSize }],
+    ['grok.block_count', { u32: config.numLayers }],
+    ['grok.feed_forward_length', { u32: config.expertFfnSize }],
+    ['grok.expert_feed_forward_length', { u32: config.expertFfnSize }],
+    ['grok.attention.head_count', { u32: config.numHeads }],
+    ['grok.attention.head_count_kv', { u32: config.numKvHeads }],
+    ['grok.attention.key_length', { u32: config.headDim }],
+    ['grok.attention.value_length', { u32: config.headDim }],
+    ['grok.attention.layer_norm_rms_epsilon', { f32: config.rmsNormEps }],
+    ['grok.rope.dimension_count', { u32: config.headDim }],
+    ['grok.rope.freq_base', { f32: config.ropeBase }],
+    ['grok.expert_count', { u32: config.numExperts }],
+    ['grok.expert_used_count', { u32: config.numExpertsPerToken }],
+    ['grok.embedding_scale', { f32: config.embeddingMultiplier }],
+    ['grok.logit_scale', { f32: config.outputMultiplier }],
+    ['grok.attention.output_scale', { f32: config.attentionScale }],
+    ['grok.attn_logit_softcapping', { f32: config.attentionSoftcap }],
+    ['grok.router_logit_softcapping', { f32: config.routerSoftcap }],
+    ['grok.final_logit_softcapping', { f32: 0 }],
+  ]);
+  const tensor = (name: string, source: FloatTensor): GgufTensor => ({ name, tensor: source, type: 'F32' });
+  const get = (name: string): FloatTensor => weights.get(name)!;
+  const tensors = [tensor('token_embd.weight', get(grokTensorNames.embedding)), tensor('output_norm.weight', get(grokTensorNames.finalNorm))];
+  if (!config.tiedOutput) tensors.push(tensor('output.weight', get(grokTensorNames.output)));
+  for (let i = 0; i < config.numLayers; i++) {
+    const names = grokTensorNames.layer(i);
+    const experts = Array.from({ length: config.numExperts }, (_, j) => j);
+    tensors.push(
+      tensor(`blk.${i}.attn_norm.weight`, get(names.preAttnNorm)),
+      tensor(`blk.${i}.attn_q.weight`, get(names.q)),
+      tensor(`blk.${i}.attn_k.weight`, get(names.k)),
+      tensor(`blk.${i}.attn_v.weight`, get(names.v)),
+      tensor(`blk.${i}.attn_output.weight`, get(names.o)),
+      tensor(`blk.${i}.attn_output_norm.weight`, get(names.postAttnNorm)),
+      tensor(`blk.${i}.ffn_norm.weight`, get(names.preMoeNorm)),
+      tensor(`blk.${i}.ffn_gate_inp.weight`, get(names.router)),
+      tensor(`blk.${i}.ffn_gate_exps.weight`, stack(experts.map((j) => get(names.expertGate(j))))),
+      tensor(`blk.${i}.ffn_up_exps.weight`, stack(experts.map((j) => get(names.expertUp(j))))),
+      tensor(`blk.${i}.ffn_down_exps.weight`, stack(experts.map((j) => get(names.expertDown(j))))),
+      tensor(`blk.${i}.layer_output_norm.weight`, get(names.postMoeNorm)),
+    );
+  }
+  return { metadata, tensors };
+}

@@ -1,0 +1,146 @@
+/**
+ * A GGUF (version 3) writer: typed key/value metadata, tensor infos in ggml's dim order (fastest-varying dim
+ * first, the reverse of a row-major shape), and 32-byte-aligned tensor data. F32 and F16 tensors.
+ */
+import * as fs from 'node:fs';
+import { encodeFloats } from './dtype';
+import type { FloatTensor } from './tensor';
+
+const alignment = 32;
+
+const ValueType = { uint32: 4, int32: 5, float32: 6, bool: 7, string: 8, array: 9 } as const;
+
+/** Metadata values carry their GGUF type: JavaScript numbers alone cannot say u32 from f32. */
+export type GgufValue =
+  | { u32: number }
+  | { i32: number }
+  | { f32: number }
+  | { bool: boolean }
+  | { str: string }
+  | { strs: string[] }
+  | { f32s: number[] }
+  | { i32s: number[] };
+
+export type GgufTensorType = 'F32' | 'F16';
+const tensorTypeIds: Record<GgufTensorType, number> = { F32: 0, F16: 1 };
+
+export interface GgufTensor {
+  name: string;
+  tensor: FloatTensor;
+  type: GgufTensorType;
+}
+
+class ByteWriter {
+  private chunks: Buffer[] = [];
+  length = 0;
+
+  bytes(data: Uint8Array): void {
+    this.chunks.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    this.length += data.byteLength;
+  }
+  private fixed(size: number, write: (buffer: Buffer) => void): void {
+    const buffer = Buffer.alloc(size);
+    write(buffer);
+    this.bytes(buffer);
+  }
+  u32(value: number): void {
+    this.fixed(4, (b) => b.writeUInt32LE(value));
+  }
+  i32(value: number): void {
+    this.fixed(4, (b) => b.writeInt32LE(value));
+  }
+  u64(value: number): void {
+    this.fixed(8, (b) => b.writeBigUInt64LE(BigInt(value)));
+  }
+  f32(value: number): void {
+    this.fixed(4, (b) => b.writeFloatLE(value));
+  }
+  string(value: string): void {
+    const utf8 = Buffer.from(value, 'utf8');
+    this.u64(utf8.byteLength);
+    this.bytes(utf8);
+  }
+  padTo(multiple: number): void {
+    const pad = (multiple - (this.length % multiple)) % multiple;
+    if (pad) this.bytes(new Uint8Array(pad));
+  }
+  concat(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
+}
+
+function writeValue(out: ByteWriter, value: GgufValue): void {
+  const array = <T>(type: number, items: T[], each: (item: T) => void) => {
+    out.u32(ValueType.array);
+    out.u32(type);
+    out.u64(items.length);
+    items.forEach(each);
+  };
+  if ('u32' in value) (out.u32(ValueType.uint32), out.u32(value.u32));
+  else if ('i32' in value) (out.u32(ValueType.int32), out.i32(value.i32));
+  else if ('f32' in value) (out.u32(ValueType.float32), out.f32(value.f32));
+  else if ('bool' in value) (out.u32(ValueType.bool), out.bytes(Uint8Array.of(value.bool ? 1 : 0)));
+  else if ('str' in value) (out.u32(ValueType.string), out.string(value.str));
+  else if ('strs' in value) array(ValueType.string, value.strs, (s) => out.string(s));
+  else if ('f32s' in value) array(ValueType.float32, value.f32s, (f) => out.f32(f));
+  else array(ValueType.int32, value.i32s, (i) => out.i32(i));
+}
+
+export function serializeGguf(metadata: ReadonlyMap<string, GgufValue>, tensors: readonly GgufTensor[]): Buffer {
+  const out = new ByteWriter();
+  out.bytes(Buffer.from('GGUF', 'ascii'));
+  out.u32(3);
+  out.u64(tensors.length);
+  out.u64(metadata.size);
+  for (const [key, value] of metadata) {
+    out.string(key);
+    writeValue(out, value);
+  }
+  const payloads = tensors.map(({ tensor, type }) => encodeFloats(tensor.data, type));
+  let offset = 0;
+  tensors.forEach(({ name, tensor, type }, i) => {
+    out.string(name);
+    out.u32(tensor.shape.length);
+    for (const dim of [...tensor.shape].reverse()) out.u64(dim);
+    out.u32(tensorTypeIds[type]);
+    out.u64(offset);
+    offset += Math.ceil(payloads[i].byteLength / alignment) * alignment;
+  });
+  out.padTo(alignment);
+  for (const payload of payloads) {
+    out.bytes(payload);
+    out.padTo(alignment);
+  }
+  return out.concat();
+}
+
+export function writeGguf(file: string, metadata: ReadonlyMap<string, GgufValue>, tensors: readonly GgufTensor[]): void {
+  fs.writeFileSync(file, serializeGguf(metadata, tensors));
+}
+
+const TokenType = { normal: 1, control: 3, byte: 6 } as const;
+
+/**
+ * The `tokenizer.ggml.*` metadata of a SentencePiece-style vocabulary (llama.cpp's `llama` tokenizer) from a
+ * Hugging Face `tokenizer.json` BPE model: special tokens are control tokens, `<0xNN>` pieces byte tokens, and
+ * earlier pieces score higher, as SentencePiece orders its merges.
+ */
+export function sentencePieceVocabMetadata(tokenizerJson: unknown, ids: { bos: number; eos: number; pad: number }, file: string): Map<string, GgufValue> {
+  const json = tokenizerJson as { model?: { type?: string; vocab?: Record<string, number> }; added_tokens?: { id: number; special?: boolean }[] };
+  if (json?.model?.type !== 'BPE' || typeof json.model.vocab !== 'object') throw new Error(`${file}: expected a BPE tokenizer model with a vocab`);
+  const pieces: string[] = [];
+  for (const [piece, id] of Object.entries(json.model.vocab)) pieces[id] = piece;
+  for (let id = 0; id < pieces.length; id++) if (pieces[id] === undefined) throw new Error(`${file}: vocab has no token with id ${id}`);
+  const special = new Set((json.added_tokens ?? []).filter((t) => t.special).map((t) => t.id));
+  const types = pieces.map((piece, id) => (special.has(id) ? TokenType.control : /^<0x[0-9A-F]{2}>$/.test(piece) ? TokenType.byte : TokenType.normal));
+  return new Map<string, GgufValue>([
+    ['tokenizer.ggml.model', { str: 'llama' }],
+    ['tokenizer.ggml.tokens', { strs: pieces }],
+    ['tokenizer.ggml.scores', { f32s: pieces.map((_, id) => (types[id] === TokenType.normal ? -id : 0)) }],
+    ['tokenizer.ggml.token_type', { i32s: types }],
+    ['tokenizer.ggml.bos_token_id', { u32: ids.bos }],
+    ['tokenizer.ggml.eos_token_id', { u32: ids.eos }],
+    ['tokenizer.ggml.padding_token_id', { u32: ids.pad }],
+    ['tokenizer.ggml.add_bos_token', { bool: false }],
+  ]);
+}
