@@ -1,0 +1,69 @@
+/**
+ * One chat conversation: keeps the history the model sees, runs one request at a time through the
+ * sidecar and reports its progress as webview messages. Knows nothing about the webview itself.
+ */
+import type * as vscode from 'vscode';
+import type { ChatMessage } from '../../server/protocol/contract';
+import type { SidecarConnection } from '../sidecar/connection';
+import type { ExtensionMessage } from './messages';
+
+const maxAnswerTokens = 512;
+
+export class ChatSession {
+  private readonly history: ChatMessage[] = [];
+  private nextId = 1;
+  private running = false;
+
+  constructor(
+    private readonly sidecar: Pick<SidecarConnection, 'chat'>,
+    private readonly post: (message: ExtensionMessage) => void,
+  ) {}
+
+  get busy(): boolean {
+    return this.running;
+  }
+
+  /** Asks the model; resolves when the answer has ended (finished, stopped or failed). Ignored while busy. */
+  async send(text: string, token: vscode.CancellationToken): Promise<void> {
+    if (this.running || text.trim() === '') {
+      return;
+    }
+    this.running = true;
+    const id = this.nextId++;
+    const question: ChatMessage = { role: 'user', content: text };
+    let streamed = '';
+    this.post({ type: 'start', id });
+    try {
+      const result = await this.sidecar.chat(
+        { messages: [...this.history, question], maxTokens: maxAnswerTokens },
+        (delta) => {
+          streamed += delta;
+          this.post({ type: 'delta', id, text: delta });
+        },
+        token,
+      );
+      this.remember(question, result.text);
+      this.post({ type: 'done', id, finishReason: result.finishReason });
+    } catch (error) {
+      if (token.isCancellationRequested) {
+        // A stop may surface as a rejection; the user asked for it, so it is no error.
+        this.remember(question, streamed);
+        this.post({ type: 'done', id, finishReason: 'cancelled' });
+      } else {
+        this.post({ type: 'error', id, message: error instanceof Error ? error.message : String(error) });
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /**
+   * Only exchanges with an answer join the history: a failed or empty turn would leave two user
+   * messages in a row, which some chat templates reject.
+   */
+  private remember(question: ChatMessage, answer: string): void {
+    if (answer !== '') {
+      this.history.push(question, { role: 'assistant', content: answer });
+    }
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Copy and Insert buttons on rendered code blocks. The buttons carry no listeners of their own: the
+ * page handles clicks on the whole conversation and asks `codeActionAt` which button, if any, was hit.
+ * That survives re-rendering and keeps handlers out of the markup.
+ */
+export type CodeAction = 'copy' | 'insert';
+
+const buttons: { action: CodeAction; label: string; icon: string }[] = [
+  { action: 'copy', label: 'Copy', icon: 'codicon-copy' },
+  { action: 'insert', label: 'Insert at Cursor', icon: 'codicon-insert' },
+];
+
+/** Wraps each `pre` under `container` in a `.code-block` with a toolbar of action buttons. */
+export function addCodeActions(container: HTMLElement): void {
+  for (const pre of container.querySelectorAll('pre')) {
+    const block = document.createElement('div');
+    block.className = 'code-block';
+    const toolbar = document.createElement('div');
+    toolbar.className = 'code-actions';
+    for (const { action, label, icon } of buttons) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'code-action';
+      button.dataset.action = action;
+      button.title = label;
+      button.setAttribute('aria-label', label);
+      const glyph = document.createElement('span');
+      glyph.className = `codicon ${icon}`;
+      button.append(glyph);
+      toolbar.append(button);
+    }
+    pre.replaceWith(block);
+    block.append(toolbar, pre);
+  }
+}
+
+/** The action and code of the code-block button at `target`, if it is (inside) one. */
+export function codeActionAt(target: Element): { action: CodeAction; code: string } | undefined {
+  const button = target.closest<HTMLButtonElement>('button.code-action');
+  const code = button?.closest('.code-block')?.querySelector('pre')?.textContent;
+  const action = buttons.find((candidate) => candidate.action === button?.dataset.action)?.action;
+  if (action === undefined || code == null) {
+    return undefined;
+  }
+  // Fences always end in a newline; inserted at the cursor it would split the line.
+  return { action, code: code.replace(/\n$/, '') };
+}

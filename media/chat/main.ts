@@ -1,0 +1,157 @@
+/**
+ * The chat page: a conversation list and an input box, driven by messages from the extension.
+ * Keyboard-first: Enter sends, Shift+Enter starts a new line, Escape stops the answer.
+ */
+import { isWebLink } from '../../extension/chat/links';
+import { isExtensionMessage, type ExtensionMessage, type WebviewMessage } from '../../extension/chat/messages';
+import { AssistantMessage } from './assistantMessage';
+import { codeActionAt } from './codeActions';
+import { updatePinnedToBottom } from './scrollPin';
+
+declare function acquireVsCodeApi(): { postMessage(message: WebviewMessage): void };
+
+const vscode = acquireVsCodeApi();
+
+function byId<T extends HTMLElement>(id: string): T {
+  const element = document.getElementById(id);
+  if (!element) {
+    throw new Error(`Chat page is missing #${id}.`);
+  }
+  return element as T;
+}
+
+const statusLine = byId('status');
+const messageList = byId('messages');
+const input = byId<HTMLTextAreaElement>('input');
+const sendButton = byId<HTMLButtonElement>('send');
+const stopButton = byId<HTMLButtonElement>('stop');
+
+/** Answers still streaming, by the id the extension gave them. */
+const answers = new Map<number, AssistantMessage>();
+/** From sending a question until its answer ends; one answer streams at a time. */
+let busy = false;
+
+function post(message: WebviewMessage): void {
+  vscode.postMessage(message);
+}
+
+function setBusy(value: boolean): void {
+  busy = value;
+  sendButton.hidden = value;
+  stopButton.hidden = !value;
+}
+
+function keepPinned(update: () => void): void {
+  updatePinnedToBottom(messageList, update);
+}
+
+function submit(): void {
+  const text = input.value;
+  if (busy || text.trim() === '') {
+    return;
+  }
+  const question = document.createElement('div');
+  question.className = 'message user';
+  question.textContent = text;
+  messageList.append(question);
+  // The user's own question always scrolls into view, wherever they were reading.
+  messageList.scrollTop = messageList.scrollHeight;
+  input.value = '';
+  setBusy(true);
+  post({ type: 'send', text });
+}
+
+function stop(): void {
+  if (busy) {
+    post({ type: 'stop' });
+  }
+}
+
+/** The answer with `id`, created if the extension reports on one the page has not seen start. */
+function answer(id: number): AssistantMessage {
+  let message = answers.get(id);
+  if (!message) {
+    message = new AssistantMessage(keepPinned);
+    const element = message.element;
+    keepPinned(() => messageList.append(element));
+    answers.set(id, message);
+  }
+  return message;
+}
+
+function receive(message: ExtensionMessage): void {
+  switch (message.type) {
+    case 'start':
+      answer(message.id);
+      break;
+    case 'delta':
+      answer(message.id).append(message.text);
+      break;
+    case 'done':
+      answer(message.id).finish(message.finishReason);
+      answers.delete(message.id);
+      setBusy(false);
+      break;
+    case 'error':
+      answer(message.id).fail(message.message);
+      answers.delete(message.id);
+      setBusy(false);
+      break;
+    case 'status':
+      statusLine.textContent = message.text;
+      break;
+  }
+}
+
+function onConversationClick(event: MouseEvent): void {
+  if (!(event.target instanceof Element)) {
+    return;
+  }
+  const link = event.target.closest('a');
+  if (link) {
+    // Links open through the extension, never inside the webview; stopping propagation also keeps
+    // VS Code's own webview link handler from opening the link a second time.
+    event.preventDefault();
+    event.stopPropagation();
+    const href = link.getAttribute('href');
+    if (href && isWebLink(href)) {
+      post({ type: 'open', href });
+    }
+    return;
+  }
+  const codeAction = codeActionAt(event.target);
+  if (codeAction) {
+    post({ type: codeAction.action, code: codeAction.code });
+  }
+}
+
+input.addEventListener('keydown', (event) => {
+  // While an IME composes, Enter confirms the composition rather than sending.
+  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    submit();
+  }
+});
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && busy) {
+    event.preventDefault();
+    stop();
+  }
+});
+sendButton.addEventListener('click', submit);
+stopButton.addEventListener('click', stop);
+messageList.addEventListener('click', onConversationClick);
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  if (isExtensionMessage(event.data)) {
+    receive(event.data);
+  }
+});
+// Focusing the view (e.g. "Rook: Open Chat") should land in the input, ready to type.
+window.addEventListener('focus', () => {
+  if (document.activeElement === document.body) {
+    input.focus();
+  }
+});
+
+input.focus();
+post({ type: 'ready' });

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isExtensionMessage, isWebviewMessage } from '../../../extension/chat/messages';
+
+describe('isWebviewMessage', () => {
+  it('accepts every well-formed message', () => {
+    for (const message of [
+      { type: 'ready' },
+      { type: 'send', text: 'hi' },
+      { type: 'stop' },
+      { type: 'copy', code: 'x' },
+      { type: 'insert', code: '' },
+      { type: 'open', href: 'https://example.com' },
+    ]) {
+      assert.equal(isWebviewMessage(message), true, JSON.stringify(message));
+    }
+  });
+
+  it('rejects malformed messages', () => {
+    for (const message of [
+      null,
+      undefined,
+      'send',
+      42,
+      {},
+      { type: 'unknown' },
+      { type: 'send' },
+      { type: 'send', text: 42 },
+      { type: 'copy', text: 'x' },
+      { type: 'insert', code: null },
+      { type: 'open', href: { toString: () => 'https://example.com' } },
+      // An extension -> webview message is not a webview message.
+      { type: 'start', id: 1 },
+    ]) {
+      assert.equal(isWebviewMessage(message), false, JSON.stringify(message));
+    }
+  });
+});
+
+describe('isExtensionMessage', () => {
+  it('accepts every well-formed message', () => {
+    for (const message of [
+      { type: 'start', id: 1 },
+      { type: 'delta', id: 1, text: 'a' },
+      { type: 'done', id: 1, finishReason: 'stop' },
+      { type: 'done', id: 2, finishReason: 'length' },
+      { type: 'done', id: 3, finishReason: 'cancelled' },
+      { type: 'error', id: 1, message: 'no engine' },
+      { type: 'status', text: 'local · grok' },
+    ]) {
+      assert.equal(isExtensionMessage(message), true, JSON.stringify(message));
+    }
+  });
+
+  it('rejects malformed messages', () => {
+    for (const message of [
+      null,
+      [],
+      { type: 'start' },
+      { type: 'start', id: '1' },
+      { type: 'start', id: 1.5 },
+      { type: 'start', id: Number.NaN },
+      { type: 'delta', id: 1 },
+      { type: 'delta', text: 'a' },
+      { type: 'done', id: 1 },
+      { type: 'done', id: 1, finishReason: 'exploded' },
+      { type: 'error', id: 1 },
+      { type: 'status', text: 3 },
+      { type: 'send', text: 'hi' },
+    ]) {
+      assert.equal(isExtensionMessage(message), false, JSON.stringify(message));
+    }
+  });
+});
