@@ -78,6 +78,7 @@ export function checkGrokWeights(config: ModelConfig, weights: Weights, file: st
  */
 export function buildGrokGraph(config: ModelConfig, weights: Weights, weightsFile: string): GraphBuilder {
   checkGrokWeights(config, weights, weightsFile);
+  if (config.headDim % 16 !== 0) throw new Error(`head_dim ${config.headDim}: ONNX Runtime's GroupQueryAttention needs a multiple of 16`);
   const get = (name: string): FloatTensor => weights.get(name)!;
   const { hiddenSize: d, headDim, numKvHeads, vocabSize } = config;
   const g = new GraphBuilder();

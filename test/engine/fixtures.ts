@@ -1,0 +1,52 @@
+/** Tiny random Grok-family models for engine tests, written to a temp folder with every file the engine reads. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildOnnxModel } from '../../server/model/build';
+import type { ModelConfig } from '../../server/model/config';
+import { exportGguf } from '../../server/model/gguf-export';
+import { writeSyntheticModelFolder, type SyntheticShape } from '../../server/model/synthetic';
+
+export const tinyGrok: SyntheticShape = {
+  architecture: 'grok',
+  hiddenSize: 64,
+  numLayers: 2,
+  numHeads: 4,
+  numKvHeads: 2,
+  headDim: 16,
+  numExperts: 4,
+  numExpertsPerToken: 2,
+  expertFfnSize: 96,
+  contextLength: 256,
+  rmsNormEps: 1e-5,
+  ropeBase: 10000,
+  expertActivation: 'geglu',
+  geluApproximation: 'tanh',
+  normPlacement: 'sandwich',
+  routerRenormalize: false,
+  embeddingMultiplier: 1,
+  outputMultiplier: 0.5773502691896257,
+  attentionScale: 0.25,
+  attentionSoftcap: 30,
+  routerSoftcap: 0,
+  tiedOutput: true,
+  bosTokenId: 1,
+  eosTokenId: 2,
+  padTokenId: 0,
+};
+
+export function tempDir(label: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `rook-${label}-`));
+}
+
+/** Writes a model folder with `model.onnx` (and `model.gguf` when asked); returns its path and config. */
+export function tinyModelFolder(shape: Partial<SyntheticShape>, seed: number, options: { gguf?: boolean } = {}): { dir: string; config: ModelConfig } {
+  const dir = tempDir('model');
+  const config = writeSyntheticModelFolder(dir, { ...tinyGrok, ...shape }, seed);
+  buildOnnxModel(dir);
+  if (options.gguf) exportGguf(dir);
+  return { dir, config };
+}
+
+/** `import()` of an ES module from CommonJS output, which TypeScript would otherwise turn into `require`. */
+export const importEsm = new Function('specifier', 'return import(specifier)') as <T>(specifier: string) => Promise<T>;
