@@ -1,0 +1,50 @@
+/** Next-token choice from logits: greedy at temperature 0, otherwise temperature, top-k and top-p (nucleus) sampling. */
+
+export interface SamplingOptions {
+  temperature: number;
+  /** Keep only the k most likely tokens; 0 keeps all. */
+  topK: number;
+  /** Keep the smallest set of most likely tokens whose probability reaches p; 1 keeps all. */
+  topP: number;
+}
+
+export function argmax(logits: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
+  return best;
+}
+
+/** `random` returns uniform numbers in [0, 1). */
+export function sampleToken(logits: Float32Array, options: SamplingOptions, random: () => number): number {
+  if (options.temperature <= 0) return argmax(logits);
+  let candidates = Array.from(logits.keys()).sort((a, b) => logits[b] - logits[a]);
+  if (options.topK > 0) candidates = candidates.slice(0, options.topK);
+  const max = logits[candidates[0]];
+  const weights = candidates.map((token) => Math.exp((logits[token] - max) / options.temperature));
+  const total = weights.reduce((a, b) => a + b, 0);
+  let kept = candidates.length;
+  if (options.topP < 1) {
+    let mass = 0;
+    kept = 0;
+    while (kept < candidates.length && mass < options.topP * total) mass += weights[kept++];
+  }
+  const keptTotal = weights.slice(0, kept).reduce((a, b) => a + b, 0);
+  let threshold = random() * keptTotal;
+  for (let i = 0; i < kept; i++) {
+    threshold -= weights[i];
+    if (threshold < 0) return candidates[i];
+  }
+  return candidates[kept - 1];
+}
+
+/** A seeded uniform generator (mulberry32), so sampled completions can be reproduced. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

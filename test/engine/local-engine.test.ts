@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { before, test } from 'node:test';
+import * as ort from 'onnxruntime-node';
+import { drain, EngineError, type StreamEvent } from '../../server/engines/engine';
+import { LocalEngine } from '../../server/engines/local/local-engine';
+import { tempDir, tinyModelFolder } from './fixtures';
+
+let modelDir: string;
+before(() => {
+  modelDir = tinyModelFolder({ embeddingMultiplier: 0.2, attentionScale: 2 }, 21).dir;
+});
+
+const load = (dir = modelDir) => LocalEngine.load({ modelPath: dir, executionProvider: 'cpu', threads: 1 });
+const never = new AbortController().signal;
+const greedy = (prompt: string, maxTokens: number, stop?: string[]) => ({ prompt, maxTokens, temperature: 0, stop });
+
+test('local engine: decoding after prefix reuse equals a cold decode, token for token', async () => {
+  const warm = await load();
+  const first = await drain(warm.complete(greedy('function add(a, b) {', 16), never));
+  assert.equal(warm.lastPrompt.reusedTokens, 0);
+  // The next keystroke: the previous prompt plus what was accepted, plus a little typed text.
+  const extended = `function add(a, b) {${first.text} return`;
+  const reused = await drain(warm.complete(greedy(extended, 24), never));
+  assert.ok(warm.lastPrompt.reusedTokens >= warm.encode('function add(a, b) {').length, `reused only ${warm.lastPrompt.reusedTokens} tokens`);
+  assert.ok(warm.lastPrompt.reusedTokens < warm.lastPrompt.promptTokens);
+  // A shorter prompt that shares a prefix must truncate the cache, not read past it.
+  const shorter = await drain(warm.complete(greedy('function add', 24), never));
+
+  const cold = await load();
+  assert.deepEqual(await drain(cold.complete(greedy(extended, 24), never)), reused);
+  const cold2 = await load();
+  assert.deepEqual(await drain(cold2.complete(greedy('function add', 24), never)), shorter);
+  assert.equal(reused.finishReason, 'length');
+  assert.ok(reused.text.length > 0);
+  await Promise.all([warm.dispose(), cold.dispose(), cold2.dispose()]);
+});
+
+test('local engine: streams text in pieces, honours max tokens and stop strings', async () => {
+  const engine = await load();
+  const events: StreamEvent[] = [];
+  for await (const event of engine.complete(greedy('const x =', 40), never)) events.push(event);
+  const pieces = events.filter((e) => e.kind === 'text');
+  assert.ok(pieces.length > 5, `expected a stream of pieces, got ${pieces.length}`);
+  assert.deepEqual(events.at(-1), { kind: 'end', finishReason: 'length' });
+  const full = pieces.map((e) => (e.kind === 'text' ? e.text : '')).join('');
+
+  const short = await drain(engine.complete(greedy('const x =', 5), never));
+  assert.equal(short.finishReason, 'length');
+  assert.ok(full.startsWith(short.text) && short.text.length < full.length);
+
+  const stop = full.slice(12, 15);
+  const stopped = await drain(engine.complete(greedy('const x =', 40, [stop]), never));
+  assert.equal(stopped.finishReason, 'stop');
+  assert.equal(stopped.text, full.slice(0, full.indexOf(stop)));
+  await engine.dispose();
+});
+
+test('local engine: aborting ends the stream at the next decode step', async () => {
+  const engine = await load();
+  const controller = new AbortController();
+  const events: StreamEvent[] = [];
+  for await (const event of engine.complete(greedy('let y =', 64), controller.signal)) {
+    events.push(event);
+    if (event.kind === 'text') controller.abort();
+  }
+  assert.equal(events.length, 2);
+  assert.deepEqual(events[1], { kind: 'end', finishReason: 'cancelled' });
+  // The engine stays usable and its cache consistent after a cancelled request.
+  const after = await drain(engine.complete(greedy('let y =', 8), never));
+  const fresh = await load();
+  assert.deepEqual(after, await drain(fresh.complete(greedy('let y =', 8), never)));
+  await Promise.all([engine.dispose(), fresh.dispose()]);
+});
+
+test('local engine: sampling is reproducible with a seed and top-k 1 is greedy', async () => {
+  const options = { modelPath: modelDir, executionProvider: 'cpu' as const, threads: 1, seed: 7 };
+  const sampled = async (extra: object) => {
+    const engine = await LocalEngine.load({ ...options, ...extra });
+    const result = await drain(engine.complete({ prompt: 'if (a', maxTokens: 24, temperature: 1.5 }, never));
+    await engine.dispose();
+    return result.text;
+  };
+  const greedyEngine = await load();
+  const greedyText = (await drain(greedyEngine.complete(greedy('if (a', 24), never))).text;
+  await greedyEngine.dispose();
+  assert.equal(await sampled({}), await sampled({}));
+  assert.notEqual(await sampled({}), greedyText);
+  assert.equal(await sampled({ topK: 1 }), greedyText);
+  assert.equal(await sampled({ topP: 1e-9 }), greedyText);
+});
+
+test('local engine: a prompt longer than the context is left-truncated, not an error', async () => {
+  const engine = await load();
+  const result = await drain(engine.complete(greedy('the function return '.repeat(200), 8), never));
+  assert.equal(result.finishReason, 'length');
+  assert.equal(engine.lastPrompt.promptTokens, engine.config.contextLength - 8);
+  await engine.dispose();
+});
+
+test('local engine: missing or corrupt model files give errors naming the file', async () => {
+  const broken = (mutate: (dir: string) => void) => {
+    const dir = tempDir('broken');
+    for (const file of fs.readdirSync(modelDir)) fs.copyFileSync(path.join(modelDir, file), path.join(dir, file));
+    mutate(dir);
+    return dir;
+  };
+  const expectError = async (dir: string, pattern: RegExp) => {
+    await assert.rejects(load(dir), (error: Error) => {
+      assert.ok(error instanceof EngineError, `${error}`);
+      assert.match(error.message, pattern);
+      return true;
+    });
+  };
+  await expectError(broken((d) => fs.rmSync(path.join(d, 'config.json'))), /config\.json: cannot read \(ENOENT\)/);
+  await expectError(broken((d) => fs.writeFileSync(path.join(d, 'tokenizer.json'), '{"model": ')), /tokenizer\.json: cannot load the tokenizer/);
+  await expectError(broken((d) => fs.rmSync(path.join(d, 'model.onnx'))), /model\.onnx: model graph not found/);
+  await expectError(
+    broken((d) => {
+      const file = path.join(d, 'model.onnx');
+      fs.writeFileSync(file, fs.readFileSync(file).subarray(0, 5000));
+    }),
+    /model\.onnx: cannot start ONNX Runtime on cpu/,
+  );
+  await expectError(
+    broken((d) => {
+      const file = path.join(d, 'config.json');
+      fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), num_hidden_layers: 3 }));
+    }),
+    /model\.onnx: graph does not match config\.json/,
+  );
+});
+
+test('local engine: an unavailable execution provider says how to get it', { skip: ort.listSupportedBackends().some((b) => b.name === 'cuda' && b.bundled) && 'CUDA is installed here' }, async () => {
+  await assert.rejects(LocalEngine.load({ modelPath: modelDir, executionProvider: 'cuda', threads: 1 }), /cannot start ONNX Runtime on cuda.*onnxruntime-node-install=cuda12/);
+  const auto = await LocalEngine.load({ modelPath: modelDir, executionProvider: 'auto', threads: 1 });
+  assert.equal(auto.executionProvider, 'cpu');
+  await auto.dispose();
+});
