@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import * as ort from 'onnxruntime-node';
+import { buildGrokGraph, grokTensorNames } from '../../server/model/arch/grok';
+import { DecoderSession } from '../../server/engines/local/decoder-session';
+import { parseModelConfig, serializeModelConfig } from '../../server/model/config';
+import { randomGrokWeights } from '../../server/model/synthetic';
+import { tinyGrok, tinyModelFolder } from './fixtures';
+
+test('onnx graph: onnxruntime-genai input/output layout', async () => {
+  const { dir, config } = tinyModelFolder({}, 1);
+  const session = await ort.InferenceSession.create(path.join(dir, 'model.onnx'));
+  const layers = Array.from({ length: config.numLayers }, (_, i) => i);
+  assert.deepEqual([...session.inputNames].sort(), ['attention_mask', 'input_ids', ...layers.flatMap((i) => [`past_key_values.${i}.key`, `past_key_values.${i}.value`])].sort());
+  assert.deepEqual([...session.outputNames].sort(), ['logits', ...layers.flatMap((i) => [`present.${i}.key`, `present.${i}.value`])].sort());
+  const decoder = new DecoderSession(session, config);
+  const logits = await decoder.forward([1, 300, 301]);
+  assert.equal(logits.length, 3 * config.vocabSize);
+  assert.equal(decoder.length, 3);
+  await session.release();
+});
+
+test('onnx graph: a prompt fed in chunks through the KV cache matches one pass, and truncation rewinds', async () => {
+  const { dir, config } = tinyModelFolder({ numKvHeads: 1 }, 2);
+  const session = new DecoderSession(await ort.InferenceSession.create(path.join(dir, 'model.onnx')), config);
+  const prompt = [1, 280, 290, 300, 310, 320, 330, 340, 350];
+  const whole = await session.forward(prompt);
+  session.truncate(0);
+  const chunked = new Float32Array(whole.length);
+  chunked.set(await session.forward(prompt.slice(0, 4)));
+  chunked.set(await session.forward(prompt.slice(4, 5)), 4 * config.vocabSize);
+  chunked.set(await session.forward(prompt.slice(5)), 5 * config.vocabSize);
+  let maxDiff = 0;
+  for (let i = 0; i < whole.length; i++) maxDiff = Math.max(maxDiff, Math.abs(whole[i] - chunked[i]));
+  assert.ok(maxDiff < 1e-4, `chunked vs whole: ${maxDiff}`);
+  session.truncate(6);
+  const rewound = await session.forward(prompt.slice(6));
+  const expected = whole.subarray(6 * config.vocabSize);
+  assert.ok(rewound.every((value, i) => Math.abs(value - expected[i]) < 1e-4), 'decoding after truncate(6) differs from the one pass');
+  await session.release();
+});
+
+test('onnx graph: Mixtral-style knobs (SwiGLU, pre-norm, renormalized router, untied output) build and run', async () => {
+  const { dir, config } = tinyModelFolder({ expertActivation: 'swiglu', normPlacement: 'pre', routerRenormalize: true, tiedOutput: false, embeddingMultiplier: 1, outputMultiplier: 1, attentionSoftcap: 0 }, 3);
+  const session = new DecoderSession(await ort.InferenceSession.create(path.join(dir, 'model.onnx')), config);
+  const logits = await session.forward([1, 290, 291, 292]);
+  assert.ok(logits.every(Number.isFinite));
+  await session.release();
+});
+
+test('onnx graph: weights that disagree with the config are reported by file and tensor', () => {
+  const config = parseModelConfig({ ...serializeModelConfig({ ...tinyGrok, vocabSize: 300 }) }, 'config.json');
+  const weights = randomGrokWeights(config, 4);
+  const q = grokTensorNames.layer(1).q;
+  weights.set(q, { shape: [32, 64], data: new Float32Array(32 * 64) });
+  assert.throws(() => buildGrokGraph(config, weights, '/m/model.safetensors'), /\/m\/model\.safetensors: tensor "model\.layers\.1\.attn\.q_proj\.weight" has shape \[32,64\] but config\.json implies \[64,64\]/);
+  weights.delete(q);
+  assert.throws(() => buildGrokGraph(config, weights, 'w.safetensors'), /w\.safetensors: missing tensor "model\.layers\.1\.attn\.q_proj\.weight"/);
+});

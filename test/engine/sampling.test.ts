@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { sampleToken, seededRandom } from '../../server/engines/local/sampler';
+import { TextStream } from '../../server/engines/local/text-stream';
+
+const logits = new Float32Array([1, 3, 2, 0]);
+
+test('sampler: greedy at temperature 0; top-k and top-p restrict the candidates', () => {
+  assert.equal(sampleToken(logits, { temperature: 0, topK: 0, topP: 1 }, () => 0.99), 1);
+  const draws = (options: { topK: number; topP: number }) => {
+    const random = seededRandom(1);
+    const seen = new Set<number>();
+    for (let i = 0; i < 400; i++) seen.add(sampleToken(logits, { temperature: 1, ...options }, random));
+    return [...seen].sort();
+  };
+  assert.deepEqual(draws({ topK: 0, topP: 1 }), [0, 1, 2, 3]);
+  assert.deepEqual(draws({ topK: 2, topP: 1 }), [1, 2]);
+  // softmax([3, 2, 1, 0]) = [0.64, 0.24, 0.09, 0.03]: p = 0.8 keeps the first two.
+  assert.deepEqual(draws({ topK: 0, topP: 0.8 }), [1, 2]);
+});
+
+test('text stream: holds back stop-string prefixes and incomplete UTF-8, cuts at the stop', () => {
+  const pieces = ['Hel', 'lo', '\n', 'Us', 'er:', ' more'];
+  const decode = (tokens: number[]) => tokens.map((t) => pieces[t]).join('');
+  const stream = new TextStream(decode, ['\nUser:'], undefined);
+  const out = [0, 1, 2, 3, 4].map((token) => stream.push(token));
+  assert.deepEqual(out.map((o) => o.text), ['Hel', 'lo', '', '', '']);
+  assert.deepEqual(out.map((o) => o.stopped), [false, false, false, false, true]);
+  const noStop = new TextStream(decode, ['\nUser:'], undefined);
+  [0, 1, 2].forEach((token) => noStop.push(token));
+  assert.equal(noStop.push(5).text, '\n more');
+
+  const bytes = ['a', '\uFFFD', 'é'];
+  const utf8 = new TextStream((tokens) => (tokens.length === 2 ? 'a\uFFFD' : tokens.map((t) => bytes[t]).join('')), [], undefined);
+  assert.equal(utf8.push(0).text, 'a');
+  assert.equal(utf8.push(1).text, '');
+  assert.equal(utf8.flush(), '\uFFFD');
+});
