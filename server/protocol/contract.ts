@@ -12,6 +12,7 @@ import {
   ProgressType,
   ProtocolRequestType,
   RequestType,
+  RequestType0,
   type PartialResultParams,
   type WorkDoneProgressParams,
 } from 'vscode-languageserver-protocol';
@@ -120,7 +121,7 @@ export interface EditParams extends PartialResultParams, WorkDoneProgressParams 
 /** Changes the sidecar's settings; answers with the resulting status. */
 export const configureRequest = new RequestType<ConfigureParams, SidecarStatus, void>('rook/configure');
 /** Current sidecar status. */
-export const statusRequest = new RequestType<void, SidecarStatus, void>('rook/status');
+export const statusRequest = new RequestType0<SidecarStatus, void>('rook/status');
 /** Pushed by the sidecar whenever its status changes. */
 export const statusNotification = new NotificationType<SidecarStatus>('rook/statusChanged');
 /** Chat answer, streamed as `TextDelta` partial results. */
