@@ -160,6 +160,8 @@ export function buildGrokGraph(config: ModelConfig, weights: Weights, weightsFil
  * The GGUF form llama.cpp's `grok` architecture loads: its `grok.*` hyperparameters and `blk.N.*` tensors. llama.cpp
  * stores linear weights `[out, in]` like PyTorch (ggml's `{in, out}`) and expert matrices stacked per layer.
  * Its grok graph always renormalizes the top-k gates and needs sandwich norms and `heads * headDim = hidden`.
+ * The router soft-cap is written, but llama.cpp (as bundled by node-llama-cpp 3.21.1) reads it without applying
+ * it, which the parity test measured: a model with `routerSoftcap > 0` computes slightly differently there.
  */
 export function grokGguf(config: ModelConfig, weights: Weights, weightsFile: string): { metadata: Map<string, GgufValue>; tensors: GgufTensor[] } {
   checkGrokWeights(config, weights, weightsFile);
