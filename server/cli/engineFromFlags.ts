@@ -14,7 +14,8 @@ export function engineFromFlags(flags: EngineFlags, env: NodeJS.ProcessEnv = pro
     ...defaultSettings,
     openai: { ...defaultSettings.openai, endpoints, model: flags.model ?? '', apiKey: env.ROOK_API_KEY },
   };
+  if (endpoints.length === 0) throw new Error('No engine: pass --endpoint URL or set ROOK_ENDPOINT to an OpenAI-compatible server.');
   const selection = selectEngine(settings);
-  if (!selection.engine) throw new Error(selection.problem.replace('the user setting rook.openai.endpoints', '--endpoint URL or ROOK_ENDPOINT'));
+  if (!selection.engine) throw new Error(selection.problem);
   return selection.engine;
 }

@@ -1,7 +1,7 @@
 /**
  * The text around the cursor that a completion prompt is built from, cut to a character budget.
- * Cuts fall on line boundaries so the prompt's start stays put while the user types on one line,
- * which keeps local and server-side prefix caches hitting.
+ * Cuts fall on line boundaries, and the prefix's start moves in blocks of lines, so it stays put
+ * while the user types: that keeps local and server-side prefix caches hitting.
  */
 export interface CursorContext {
   prefix: string;
@@ -23,16 +23,11 @@ export function cursorContext(text: string, offset: number, budget: ContextBudge
   const after = text.slice(offset);
   const lineStart = before.lastIndexOf('\n') + 1;
   const newlineAfter = after.indexOf('\n');
-  let prefix = before;
-  if (prefix.length > budget.prefixChars) {
-    const cut = prefix.length - budget.prefixChars;
-    const nextLine = prefix.indexOf('\n', cut);
-    prefix = nextLine === -1 || nextLine >= lineStart ? prefix.slice(cut) : prefix.slice(nextLine + 1);
-  }
+  const prefix = before.slice(stablePrefixStart(before, lineStart, budget.prefixChars));
   let suffix = after;
   if (suffix.length > budget.suffixChars) {
-    const lastLine = suffix.lastIndexOf('\n', budget.suffixChars);
-    suffix = suffix.slice(0, lastLine > newlineAfter ? lastLine + 1 : budget.suffixChars);
+    const lastNewline = suffix.lastIndexOf('\n', budget.suffixChars - 1);
+    suffix = suffix.slice(0, lastNewline >= 0 ? lastNewline + 1 : budget.suffixChars);
   }
   return {
     prefix,
@@ -40,6 +35,23 @@ export function cursorContext(text: string, offset: number, budget: ContextBudge
     linePrefix: before.slice(lineStart),
     lineSuffix: newlineAfter === -1 ? after : after.slice(0, newlineAfter),
   };
+}
+
+/** Lines are dropped from the top of the prefix in blocks of this many, so the cut rarely moves. */
+const prefixCutLines = 16;
+
+/**
+ * Where the prefix starts: the first line start, on a multiple of `prefixCutLines` lines, that
+ * keeps the prefix within budget. Typing only moves it when a whole block has to go.
+ */
+function stablePrefixStart(before: string, cursorLineStart: number, budget: number): number {
+  if (before.length <= budget) return 0;
+  const lineStarts = [0];
+  for (let i = before.indexOf('\n'); i !== -1 && i < cursorLineStart; i = before.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const firstFitting = lineStarts.findIndex((start) => before.length - start <= budget);
+  if (firstFitting === -1) return before.length - budget;
+  const blockStart = Math.ceil(firstFitting / prefixCutLines) * prefixCutLines;
+  return blockStart < lineStarts.length ? lineStarts[blockStart] : cursorLineStart;
 }
 
 /**
