@@ -1,0 +1,36 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { metrics } from './report';
+import { activationTiming, rookApi, rookExtension } from './rook';
+
+describe('Rook activation', () => {
+  it('activates and exports its sidecar API', async () => {
+    const extension = rookExtension();
+    const api = await rookApi();
+    const timing = activationTiming();
+    if (timing) {
+      metrics.codeLoadMs = Math.round(timing.codeLoadMs);
+      metrics.activationMs = Math.round(timing.activateMs);
+    }
+
+    assert.equal(extension.isActive, true);
+    assert.equal(typeof api.sidecarStatus, 'function');
+    assert.equal(typeof api.waitForState, 'function');
+  });
+
+  it('registers its commands', async () => {
+    await rookApi();
+    const commands = new Set(await vscode.commands.getCommands(true));
+    for (const command of ['rook.restartSidecar', 'rook.showLog', 'rook.editSelection', 'rook.setApiKey']) {
+      assert.ok(commands.has(command), `command ${command} is not registered`);
+    }
+  });
+
+  it('brings the sidecar to ready on the configured OpenAI-compatible engine', async () => {
+    const api = await rookApi();
+    const status = await api.waitForState('ready', 45_000);
+    assert.equal(status.state, 'ready');
+    assert.equal(status.engine?.kind, 'openai', `engine: ${JSON.stringify(status.engine)}`);
+    assert.notEqual(api.sidecarStatus().state, 'error');
+  });
+});
