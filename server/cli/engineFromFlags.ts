@@ -1,6 +1,6 @@
 /** Builds the engine for one-shot CLI commands from flags and environment. */
 import { defaultSettings, type RookSettings } from '../protocol/contract';
-import { selectEngine } from '../engines/select';
+import { remoteEngine } from '../engines/select';
 import type { Engine } from '../engines/engine';
 
 export interface EngineFlags {
@@ -15,7 +15,7 @@ export function engineFromFlags(flags: EngineFlags, env: NodeJS.ProcessEnv = pro
     openai: { ...defaultSettings.openai, endpoints, model: flags.model ?? '', apiKey: env.ROOK_API_KEY },
   };
   if (endpoints.length === 0) throw new Error('No engine: pass --endpoint URL or set ROOK_ENDPOINT to an OpenAI-compatible server.');
-  const selection = selectEngine(settings);
+  const selection = remoteEngine(settings, endpoints);
   if (!selection.engine) throw new Error(selection.problem);
   return selection.engine;
 }

@@ -1,5 +1,9 @@
 import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
+import * as path from 'node:path';
 import { startLspServer } from '../lsp/server';
+
+/** The bundled CLI lives in dist/; the embedded model ships beside it in models/. */
+export const embeddedModelDir = path.resolve(__dirname, '..', 'models', 'rook-moe-mini');
 
 /** `rook lsp --stdio`: LSP over stdin/stdout. stdout is the protocol channel, so nothing else may print there. */
 export function runLsp(args: string[]): void {
@@ -9,5 +13,5 @@ export function runLsp(args: string[]): void {
     new StreamMessageReader(process.stdin),
     new StreamMessageWriter(process.stdout),
   );
-  startLspServer(connection);
+  startLspServer(connection, embeddedModelDir);
 }

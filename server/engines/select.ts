@@ -1,38 +1,62 @@
 /**
  * Turns settings into the engine that serves requests, or an actionable reason why there is none.
+ * `auto` uses configured remote endpoints, otherwise the local model: the user's converted model
+ * folder when set, else the embedded model shipped with Rook.
  */
+import * as fs from 'node:fs';
 import type { RookSettings } from '../protocol/contract';
 import { EngineError, type Engine } from './engine';
 import { FailoverEngine } from './failover';
+import { LocalEngine } from './local/local-engine';
 import { OpenAIEngine } from './openai/openaiEngine';
 
-export type EngineSelection = { engine: Engine } | { engine?: undefined; problem: string };
+/** `broken` marks a configured engine that failed to load (an error), as opposed to none being configured. */
+export type EngineSelection = { engine: Engine } | { engine?: undefined; problem: string; broken?: boolean };
 
-export function selectEngine(settings: RookSettings): EngineSelection {
+export function remoteEngine(settings: RookSettings, endpoints: string[]): EngineSelection {
+  try {
+    const engines = endpoints.map(
+      (baseUrl) =>
+        new OpenAIEngine({
+          baseUrl,
+          model: settings.openai.model,
+          apiKey: settings.openai.apiKey,
+          timeoutMs: settings.openai.requestTimeoutMs,
+        }),
+    );
+    return { engine: engines.length === 1 ? engines[0] : new FailoverEngine(engines) };
+  } catch (error) {
+    if (error instanceof EngineError) return { problem: error.message };
+    throw error;
+  }
+}
+
+async function localEngine(settings: RookSettings, embeddedModelDir: string | undefined): Promise<EngineSelection> {
+  const modelPath = settings.local.modelPath.trim() || embeddedModelDir;
+  if (!modelPath) return { problem: 'No local model: set rook.local.modelPath or rook.openai.endpoints.' };
+  if (!fs.existsSync(modelPath)) {
+    return {
+      problem: settings.local.modelPath.trim()
+        ? `Model folder ${modelPath} does not exist. Fix rook.local.modelPath (a folder made by \`rook convert\`).`
+        : `The embedded model is missing at ${modelPath}. Reinstall Rook (or \`git checkout models/\` in a source checkout), or set rook.openai.endpoints.`,
+    };
+  }
+  try {
+    return {
+      engine: await LocalEngine.load({ modelPath, executionProvider: settings.local.executionProvider, threads: settings.local.threads }),
+    };
+  } catch (error) {
+    const message = (error as Error).message;
+    return { problem: `${message}. Restore the model folder, or point rook.local.modelPath at another one.`, broken: true };
+  }
+}
+
+export async function selectEngine(settings: RookSettings, embeddedModelDir?: string): Promise<EngineSelection> {
   const endpoints = settings.openai.endpoints.map((e) => e.trim()).filter(Boolean);
   const wantsRemote = settings.engine === 'openai' || (settings.engine === 'auto' && endpoints.length > 0);
-  if (wantsRemote) {
-    if (endpoints.length === 0) {
-      return { problem: 'Engine "openai" is selected but no endpoint is set. Add one to the user setting rook.openai.endpoints.' };
-    }
-    try {
-      const engines = endpoints.map(
-        (baseUrl) =>
-          new OpenAIEngine({
-            baseUrl,
-            model: settings.openai.model,
-            apiKey: settings.openai.apiKey,
-            timeoutMs: settings.openai.requestTimeoutMs,
-          }),
-      );
-      return { engine: engines.length === 1 ? engines[0] : new FailoverEngine(engines) };
-    } catch (error) {
-      if (error instanceof EngineError) return { problem: error.message };
-      throw error;
-    }
+  if (!wantsRemote) return localEngine(settings, embeddedModelDir);
+  if (endpoints.length === 0) {
+    return { problem: 'Engine "openai" is selected but no endpoint is set. Add one to the user setting rook.openai.endpoints.' };
   }
-  return {
-    problem:
-      'The local ONNX engine is not available in this build yet. Set rook.openai.endpoints (user settings) to an OpenAI-compatible server such as vLLM, SGLang, llama.cpp server or Ollama.',
-  };
+  return remoteEngine(settings, endpoints);
 }

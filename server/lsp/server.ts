@@ -59,7 +59,8 @@ function toResponseError(error: unknown): ResponseError<void> {
   return new ResponseError(RookErrorCodes.EngineFailed, `Rook sidecar error: ${(error as Error).message ?? String(error)}`);
 }
 
-export function startLspServer(connection: Connection): void {
+/** `embeddedModelDir` is the model shipped with Rook, used when nothing else is configured. */
+export function startLspServer(connection: Connection, embeddedModelDir?: string): void {
   const documents = new TextDocuments(TextDocument);
   const completionLatency = new LatencyWindow();
   let settings: RookSettings = defaultSettings;
@@ -79,9 +80,14 @@ export function startLspServer(connection: Connection): void {
     const previous = engine;
     engine = undefined;
     await previous?.dispose();
-    const selection = selectEngine(settings);
+    setStatus({ state: 'starting' });
+    const selection = await selectEngine(settings, embeddedModelDir);
+    if (generation !== configureGeneration) {
+      await selection.engine?.dispose();
+      return status;
+    }
     if (!selection.engine) {
-      setStatus({ state: 'no-engine', message: selection.problem });
+      setStatus({ state: selection.broken ? 'error' : 'no-engine', message: selection.problem });
       return status;
     }
     const candidate = selection.engine;

@@ -1,0 +1,58 @@
+import { describe, test, before, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { InlineCompletionRequest, InlineCompletionTriggerKind } from 'vscode-languageserver-protocol/node';
+import { chatRequest, defaultSettings, type RookSettings } from '../../server/protocol/contract';
+import { tinyModelFolder } from '../engine/fixtures';
+import { startSidecar, type Sidecar } from './sidecarProcess';
+
+const localSettings = (modelPath: string): RookSettings => ({
+  ...defaultSettings,
+  engine: 'local',
+  local: { modelPath, executionProvider: 'cpu', threads: 1 },
+});
+
+describe('sidecar with the local ONNX engine', () => {
+  let sidecar: Sidecar;
+  let modelDir: string;
+
+  before(async () => {
+    modelDir = tinyModelFolder({}, 7).dir;
+    sidecar = await startSidecar();
+  });
+  after(() => sidecar.stop());
+
+  test('a converted model folder serves inline completions and chat', async () => {
+    const status = await sidecar.configure(localSettings(modelDir));
+    assert.equal(status.state, 'ready', status.message);
+    assert.equal(status.engine?.kind, 'local');
+    const uri = 'file:///work/local.js';
+    await sidecar.open(uri, 'function add(a, b) {\n  return a');
+    const result = await sidecar.connection.sendRequest(InlineCompletionRequest.type, {
+      textDocument: { uri },
+      position: { line: 1, character: 10 },
+      context: { triggerKind: InlineCompletionTriggerKind.Invoked },
+    });
+    assert.ok(result && 'items' in result, 'the request is answered with a list');
+    const chat = await sidecar.connection.sendRequest(chatRequest, { messages: [{ role: 'user', content: 'hi' }], maxTokens: 8 });
+    assert.ok(['stop', 'length'].includes(chat.finishReason));
+  });
+
+  test('a damaged model folder is an error that names the file, and the sidecar keeps serving', async () => {
+    const broken = tinyModelFolder({}, 8).dir;
+    const onnx = path.join(broken, 'model.onnx');
+    fs.writeFileSync(onnx, fs.readFileSync(onnx).subarray(0, 1000));
+    const status = await sidecar.configure(localSettings(broken));
+    assert.equal(status.state, 'error');
+    assert.ok(status.message?.includes(broken), status.message);
+    assert.match(status.message ?? '', /Restore the model folder/);
+    assert.equal((await sidecar.configure(localSettings(modelDir))).state, 'ready');
+  });
+
+  test('a model folder that does not exist says which setting to fix', async () => {
+    const status = await sidecar.configure(localSettings('/nonexistent/rook-model'));
+    assert.equal(status.state, 'no-engine');
+    assert.match(status.message ?? '', /\/nonexistent\/rook-model does not exist\. Fix rook\.local\.modelPath/);
+  });
+});
