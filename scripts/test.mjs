@@ -1,0 +1,82 @@
+// `npm test`: builds Rook, then runs every test layer in order and prints one summary.
+//   unit     pure logic (node:test)                         out/test/unit
+//   engine   ONNX graph, local engine, llama.cpp parity     out/test/engine, out/test/model
+//   sidecar  real `rook lsp --stdio` spoken to over LSP     out/test/sidecar
+//   vscode   the packaged .vsix in a real VS Code (code-server + Chromium): extension-host suites and UI checks
+// Each node:test layer also writes TAP to .cache/test-results/ so the counts can be summed.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const resultsDir = '.cache/test-results';
+mkdirSync(resultsDir, { recursive: true });
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+const vsix = `rook-${process.platform}-${process.arch}-${version}.vsix`;
+
+function run(command, args, options = {}) {
+  const started = Date.now();
+  const result = spawnSync(command, args, { stdio: 'inherit', ...options });
+  return { ok: result.status === 0, seconds: (Date.now() - started) / 1000, status: result.status };
+}
+
+function step(name, command, args) {
+  console.log(`\n=== ${name}: ${command} ${args.join(' ')}`);
+  const result = run(command, args);
+  if (!result.ok) {
+    console.error(`${name} failed (exit ${result.status}).`);
+    process.exit(1);
+  }
+}
+
+/** Runs one node:test layer; returns its pass/fail counts from the TAP file. */
+function nodeTestLayer(name, dirs) {
+  const present = dirs.filter((dir) => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.test.js')));
+  const tap = join(resultsDir, `${name}.tap`);
+  console.log(`\n=== ${name} tests: ${present.join(' ')}`);
+  const result = run(process.execPath, [
+    '--test',
+    '--test-concurrency=1',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
+    ...present,
+  ]);
+  const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+  const count = (label) => Number(new RegExp(`^# ${label} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  const passed = count('pass');
+  const failed = count('fail') + (result.ok || count('fail') > 0 ? 0 : 1);
+  return { name, passed, failed, seconds: result.seconds };
+}
+
+/** The VS Code layer prints its own `N passed, M failed` line; read it back from its output. */
+function vscodeLayer() {
+  console.log(`\n=== vscode tests: the packaged ${vsix} in code-server + Chromium`);
+  const started = Date.now();
+  const result = spawnSync(process.execPath, ['out/test/e2e/run.js', vsix], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  process.stdout.write(result.stdout ?? '');
+  const match = /^(\d+) passed, (\d+) failed$/m.exec(result.stdout ?? '');
+  const passed = Number(match?.[1] ?? 0);
+  const failed = Number(match?.[2] ?? 0) + (result.status === 0 ? 0 : match && Number(match[2]) > 0 ? 0 : 1);
+  return { name: 'vscode', passed, failed, seconds: (Date.now() - started) / 1000 };
+}
+
+const started = Date.now();
+step('build', process.execPath, ['esbuild.mjs', '--production']);
+step('type-check and compile tests', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
+const layers = [
+  nodeTestLayer('unit', ['out/test/unit']),
+  nodeTestLayer('engine', ['out/test/engine', 'out/test/model']),
+  nodeTestLayer('sidecar', ['out/test/sidecar']),
+];
+step('package', process.execPath, ['native/package-vsix.mjs']);
+step('install VS Code test dependencies', 'bash', ['scripts/install-test-deps.sh']);
+layers.push(vscodeLayer());
+
+console.log('\n=== summary');
+for (const layer of layers) console.log(`${layer.name.padEnd(8)} ${String(layer.passed).padStart(4)} passed ${String(layer.failed).padStart(3)} failed  ${layer.seconds.toFixed(1)} s`);
+const passed = layers.reduce((sum, layer) => sum + layer.passed, 0);
+const failed = layers.reduce((sum, layer) => sum + layer.failed, 0);
+console.log(`total wall time ${((Date.now() - started) / 1000).toFixed(0)} s`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
