@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the in-VS-Code tests need on a fresh Debian 12 machine that reaches only the npm registry
-# and Debian's apt: Debian's chromium (the browser the workbench runs in), ripgrep, libkrb5-dev, and
-# a C++ toolchain where missing, and code-server 4.100.3 (VS Code 1.100.3, the newest on Node 20) into
+# and Debian's apt: Debian's chromium (the browser the workbench runs in), ripgrep, libkrb5-dev and, where
+# missing, a C++ toolchain; then code-server 4.100.3 (VS Code 1.100.3, the newest on Node 20) into
 # .cache/code-server.
 # Idempotent: installed parts are skipped. Run as root. Facts: ../shared/notes/vscode-e2e-offline.md
 set -euo pipefail
