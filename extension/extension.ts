@@ -37,6 +37,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<RookAp
       if (status.state === 'error' || status.state === 'no-engine') log.warn(status.message ?? status.state);
     }),
     vscode.commands.registerCommand('rook.showLog', () => log.show()),
+    vscode.commands.registerCommand('rook.openChat', () => vscode.commands.executeCommand('rook.chatView.focus')),
     vscode.commands.registerCommand('rook.restartSidecar', () => sidecar.restart()),
     vscode.commands.registerCommand('rook.triggerCompletion', () => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger')),
     vscode.commands.registerCommand('rook.setApiKey', async () => {

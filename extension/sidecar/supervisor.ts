@@ -61,7 +61,8 @@ export class SidecarSupervisor implements SidecarConnection, vscode.Disposable {
   async start(): Promise<void> {
     const serverOptions: ServerOptions = {
       module: this.serverModule,
-      args: ['lsp', '--stdio'],
+      // The stdio transport appends `--stdio` itself.
+      args: ['lsp'],
       transport: TransportKind.stdio,
       options: { execArgv: [] },
     };
