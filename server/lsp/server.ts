@@ -31,10 +31,11 @@ import {
 } from '../protocol/contract';
 import { completeAt } from '../completion/complete';
 import { withSystemPrompt } from '../chat/chatPrompt';
-import { editMessages, extractCode } from '../edit/editPrompt';
 import { drain, EngineError, type Engine, type StreamEvent } from '../engines/engine';
 import { selectEngine } from '../engines/select';
 import { LatencyWindow } from '../metrics/latency';
+import { planEditTask } from '../refactor/editTasks';
+import { PreviewStream } from '../refactor/previewStream';
 import { parseSettings } from './settings';
 
 /** Reports streamed text as `$/progress` partial results when the client asked for them. */
@@ -218,13 +219,19 @@ export function startLspServer(connection: Connection, embeddedModelDir?: string
     if (typeof params?.original !== 'string' || typeof params?.instruction !== 'string') {
       throw new ResponseError(RookErrorCodes.InvalidParams, 'rook/edit needs original and instruction strings.');
     }
+    const plan = planEditTask(params);
+    if (!plan) throw new ResponseError(RookErrorCodes.InvalidParams, `rook/edit does not know the task "${params.task}".`);
     const used = requireEngine();
     const controller = abortOn(token);
-    const stream = used.chat(
-      { messages: editMessages(params), maxTokens: 2048, temperature: 0 },
-      controller.signal,
-    );
-    return streamGeneration(used, stream, resultProgress, controller, extractCode);
+    const stream = used.chat({ messages: plan.messages, maxTokens: 2048, temperature: 0 }, controller.signal);
+    const preview = new PreviewStream(plan.preview);
+    const previewProgress = resultProgress && {
+      report: ({ delta }: TextDelta) => {
+        const piece = preview.push(delta);
+        if (piece) resultProgress.report({ delta: piece });
+      },
+    };
+    return streamGeneration(used, stream, previewProgress, controller, plan.result);
   });
 
   connection.onShutdown(async () => {

@@ -110,12 +110,24 @@ export interface GenerationResult {
   engine?: EngineInfo;
 }
 
+/** Test frameworks Rook writes tests for; the extension detects the one a project uses. */
+export type TestFramework = 'jest' | 'vitest' | 'mocha' | 'node:test' | 'pytest';
+
+/**
+ * What a `rook/edit` request makes of `original`: `rewrite` (the default) rewrites it by `instruction`;
+ * `tests` writes a test file for it (`original` is the source file) in `testFramework`; `commitMessage`
+ * writes a commit message for it (`original` is a staged diff).
+ */
+export type EditTask = 'rewrite' | 'tests' | 'commitMessage';
+
 export interface EditParams extends PartialResultParams, WorkDoneProgressParams {
   uri: string;
   languageId: string;
   /** The selected text to rewrite. */
   original: string;
   instruction: string;
+  task?: EditTask;
+  testFramework?: TestFramework;
 }
 
 /** Changes the sidecar's settings; answers with the resulting status. */
@@ -126,7 +138,10 @@ export const statusRequest = new RequestType0<SidecarStatus, void>('rook/status'
 export const statusNotification = new NotificationType<SidecarStatus>('rook/statusChanged');
 /** Chat answer, streamed as `TextDelta` partial results. */
 export const chatRequest = new ProtocolRequestType<ChatParams, GenerationResult, TextDelta, void, void>('rook/chat');
-/** Rewrite of a selection by instruction, streamed as `TextDelta` partial results. */
+/**
+ * Rewrite of a selection by instruction (or another `EditTask`), streamed as `TextDelta` partial results:
+ * the code so far, in whole lines, without the answer's fences or prose; the result is authoritative.
+ */
 export const editRequest = new ProtocolRequestType<EditParams, GenerationResult, TextDelta, void, void>('rook/edit');
 
 /** The `$/progress` payload type of `rook/chat` and `rook/edit` partial results. */
