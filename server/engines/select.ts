@@ -7,7 +7,6 @@ import * as fs from 'node:fs';
 import type { RookSettings } from '../protocol/contract';
 import { EngineError, type Engine } from './engine';
 import { FailoverEngine } from './failover';
-import { LocalEngine } from './local/local-engine';
 import { OpenAIEngine } from './openai/openaiEngine';
 
 /** `broken` marks a configured engine that failed to load (an error), as opposed to none being configured. */
@@ -22,6 +21,7 @@ export function remoteEngine(settings: RookSettings, endpoints: string[]): Engin
           model: settings.openai.model,
           apiKey: settings.openai.apiKey,
           timeoutMs: settings.openai.requestTimeoutMs,
+          detectFim: true,
         }),
     );
     return { engine: engines.length === 1 ? engines[0] : new FailoverEngine(engines) };
@@ -42,6 +42,8 @@ async function localEngine(settings: RookSettings, embeddedModelDir: string | un
     };
   }
   try {
+    // Loaded on first use: ONNX Runtime's native library costs ~100 ms at sidecar start otherwise.
+    const { LocalEngine } = await import('./local/local-engine.js');
     return {
       engine: await LocalEngine.load({ modelPath, executionProvider: settings.local.executionProvider, threads: settings.local.threads }),
     };
