@@ -3,6 +3,7 @@
 //   engine   ONNX graph, local engine, llama.cpp parity     out/test/engine, out/test/model
 //   sidecar  real `rook lsp --stdio` spoken to over LSP     out/test/sidecar
 //   vscode   the packaged .vsix in a real VS Code (code-server + Chromium): extension-host suites and UI checks
+//   electron the same extension-host suites in desktop VS Code, when ROOK_TEST_ELECTRON=1 (downloads VS Code)
 // Each node:test layer also writes TAP to .cache/test-results/ so the counts can be summed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
@@ -57,16 +58,16 @@ function nodeTestLayer(name, dirs) {
   return { name, passed, failed, seconds: result.seconds };
 }
 
-/** The VS Code layer prints its own `N passed, M failed` line; read it back from its output. */
-function vscodeLayer() {
-  console.log(`\n=== vscode tests: the packaged ${vsix} in code-server + Chromium`);
+/** The VS Code layers print their own `N passed, M failed` line; read it back from their output. */
+function vscodeLayer(name, description, args) {
+  console.log(`\n=== ${name} tests: ${description}`);
   const started = Date.now();
-  const result = spawnSync(process.execPath, ['out/test/e2e/run.js', vsix], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  const result = spawnSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   process.stdout.write(result.stdout ?? '');
   const match = /^(\d+) passed, (\d+) failed$/m.exec(result.stdout ?? '');
   const passed = Number(match?.[1] ?? 0);
   const failed = Number(match?.[2] ?? 0) + (result.status === 0 ? 0 : match && Number(match[2]) > 0 ? 0 : 1);
-  return { name: 'vscode', passed, failed, seconds: (Date.now() - started) / 1000 };
+  return { name, passed, failed, seconds: (Date.now() - started) / 1000 };
 }
 
 const started = Date.now();
@@ -79,7 +80,11 @@ const layers = [
 ];
 step('package', process.execPath, ['native/package-vsix.mjs']);
 step('install VS Code test dependencies', 'bash', ['scripts/install-test-deps.sh']);
-layers.push(vscodeLayer());
+layers.push(vscodeLayer('vscode', `the packaged ${vsix} in code-server + Chromium`, ['out/test/e2e/run.js', vsix]));
+// Desktop VS Code must be downloaded by @vscode/test-electron, so this layer runs only where asked for.
+if (process.env.ROOK_TEST_ELECTRON === '1') {
+  layers.push(vscodeLayer('electron', 'extension-host suites in desktop VS Code', ['out/test/electron/run.js']));
+}
 
 console.log('\n=== summary');
 for (const layer of layers) console.log(`${layer.name.padEnd(8)} ${String(layer.passed).padStart(4)} passed ${String(layer.failed).padStart(3)} failed  ${layer.seconds.toFixed(1)} s`);
