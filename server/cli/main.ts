@@ -10,11 +10,13 @@ import { parseArgs } from 'node:util';
 import { runLsp } from './lsp';
 import { runComplete } from './complete';
 import { runChat } from './chat';
+import { runServe, serveUsage } from './serve';
 
 const usage = `Usage:
   rook lsp --stdio
   rook complete <file> --line L --col C [--endpoint URL]... [--model NAME]
   rook chat "<message>" [--endpoint URL]... [--model NAME]
+  ${serveUsage}
 
 Environment: ROOK_ENDPOINT (default endpoint), ROOK_API_KEY (bearer token for the endpoint).`;
 
@@ -34,6 +36,8 @@ async function main(argv: string[]): Promise<number> {
       return runComplete(rest);
     case 'chat':
       return runChat(rest);
+    case 'serve':
+      return runServe(rest);
     case undefined:
     case '--help':
     case '-h':

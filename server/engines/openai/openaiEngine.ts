@@ -21,6 +21,11 @@ export interface OpenAIEngineOptions {
   apiKey?: string;
   /** Time allowed for the first byte and between stream chunks. */
   timeoutMs: number;
+  /**
+   * Probe once whether `/v1/completions` accepts `suffix` (fill-in-the-middle), costing the server one
+   * token. Off, `capabilities().fim` is false and a caller's suffix is passed through unchecked.
+   */
+  detectFim?: boolean;
 }
 
 interface ModelsResponse {
@@ -97,12 +102,38 @@ export class OpenAIEngine implements Engine {
       );
     }
     this.info.model = chosen.id;
-    // FIM support cannot be read from /v1/models; the completion path probes `suffix` separately.
-    return { model: chosen.id, fim: false, contextLength: chosen.max_model_len ?? chosen.context_length };
+    // FIM support cannot be read from /v1/models in general, so it is probed.
+    const fim = this.options.detectFim ? await this.acceptsSuffix(chosen.id, signal) : false;
+    return { model: chosen.id, fim, contextLength: chosen.max_model_len ?? chosen.context_length };
+  }
+
+  /**
+   * Sends a one-token completion with a suffix. Servers without FIM refuse it (vLLM and `rook serve`
+   * with a 400 that names `suffix`); any failure counts as "no FIM", since plain completion still works.
+   */
+  private async acceptsSuffix(model: string, signal?: AbortSignal): Promise<boolean> {
+    const probe = { model, prompt: 'def', suffix: '\n', max_tokens: 1, temperature: 0 };
+    try {
+      const response = await this.request('POST', '/completions', probe, signal ?? new AbortController().signal);
+      await response.body?.cancel();
+      return true;
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      return false;
+    }
+  }
+
+  /** Resolves when the server says it is up: `/health` beside the API prefix, else `/models` for servers without one. */
+  async health(signal: AbortSignal): Promise<void> {
+    const origin = this.options.baseUrl.replace(/\/v1$/, '');
+    const response = await fetch(`${origin}/health`, { signal: AbortSignal.any([signal, AbortSignal.timeout(this.options.timeoutMs)]) }).catch(() => undefined);
+    await response?.body?.cancel();
+    if (response?.ok) return;
+    await (await this.request('GET', '/models', undefined, signal)).body?.cancel();
   }
 
   async *complete(request: CompletionRequest, signal: AbortSignal): AsyncIterable<StreamEvent> {
-    const model = (await this.capabilities(signal)).model;
+    const { model, fim } = await this.capabilities(signal);
     const body: Record<string, unknown> = {
       model,
       prompt: request.prompt,
@@ -110,7 +141,9 @@ export class OpenAIEngine implements Engine {
       temperature: request.temperature,
       stream: true,
     };
-    if (request.suffix !== undefined) body.suffix = request.suffix;
+    // With detection on, a suffix goes only to an endpoint that accepted the probe; this endpoint may be
+    // one replica of several that differ.
+    if (request.suffix !== undefined && (fim || !this.options.detectFim)) body.suffix = request.suffix;
     if (request.stop?.length) body.stop = request.stop;
     yield* this.stream('/completions', body, signal, (choice) => choice.text);
   }
