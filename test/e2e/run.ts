@@ -43,6 +43,7 @@ async function main(vsixPath: string): Promise<number> {
   /** Undone in reverse order, whatever happens. */
   const teardown: (() => Promise<void>)[] = [];
   let stage = 'checking prerequisites';
+  let extensionPath: string | undefined;
 
   try {
     if (!fs.existsSync(vsixPath)) throw new Error(`no such .vsix: ${vsixPath}`);
@@ -62,7 +63,7 @@ async function main(vsixPath: string): Promise<number> {
 
     stage = `installing ${path.basename(vsixPath)}`;
     let mark = performance.now();
-    const extensionPath = await installExtension(binary, sandbox, vsixPath, extensionId());
+    extensionPath = await installExtension(binary, sandbox, vsixPath, extensionId());
     timings.set('install .vsix', elapsedMs(mark));
 
     stage = 'starting code-server';
@@ -110,12 +111,39 @@ async function main(vsixPath: string): Promise<number> {
     for (const undo of teardown.reverse()) await undo().catch((error) => console.error(`teardown: ${errorMessage(error)}`));
   }
 
+  if (extensionPath) {
+    const leftovers = await sidecarProcesses(extensionPath);
+    results.add({
+      phase: 'harness',
+      name: 'no Rook sidecar outlives VS Code',
+      passed: leftovers.length === 0,
+      detail: leftovers.join('; '),
+    });
+  }
+
   timings.set('total', elapsedMs(started));
   console.log('Timings:');
   for (const [name, ms] of timings) console.log(`  ${name}: ${ms < 1_000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`}`);
   console.log(`Artifacts: ${ARTIFACTS_DIR}`);
   console.log(`${results.passed} passed, ${results.failed} failed`);
   return results.failed > 0 ? 1 : 0;
+}
+
+/** Command lines of running processes started from the installed extension's sidecar bundle. */
+async function sidecarProcesses(extensionPath: string): Promise<string[]> {
+  // The group kill in teardown is asynchronous in the kernel; give exiting processes a moment.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const sidecar = path.join(extensionPath, 'dist', 'rook.js');
+  const found: string[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const commandLine = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      if (commandLine.includes(sidecar)) found.push(`${pid}: ${commandLine.trim()}`);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
 }
 
 // Exit through process.exit so that the code-server group is killed on Ctrl+C too (see codeServer.ts).

@@ -1,15 +1,9 @@
 /** The extension under test as the suites see it: its id, its exported API, and VS Code's record of its activation. */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { SidecarState, SidecarStatus } from '../../server/protocol/contract';
+import type { RookApi } from '../../extension/extension';
 
 export const EXTENSION_ID = 'rook-dev.rook';
-
-/** What Rook's `activate()` returns. */
-export interface RookApi {
-  sidecarStatus(): SidecarStatus;
-  waitForState(state: SidecarState, timeoutMs: number): Promise<SidecarStatus>;
-}
 
 export function rookExtension(): vscode.Extension<RookApi> {
   const extension = vscode.extensions.getExtension<RookApi>(EXTENSION_ID);

@@ -33,4 +33,28 @@ describe('Rook sidecar supervision', () => {
     const text = await acceptInlineCompletion(scratch.editor, 30_000);
     assert.equal(text, `${COMPLETION_PREFIX}${COMPLETION_CONTINUATION}`);
   });
+
+  it('a crashed sidecar is restarted by the supervisor and serves again', async () => {
+    const api = await rookApi();
+    await api.waitForState('ready', 45_000);
+    const crashedPid = api.sidecarPid();
+    assert.ok(crashedPid, 'the sidecar has a process id');
+    process.kill(crashedPid, 'SIGKILL');
+    await waitUntil(() => api.sidecarStatus().state !== 'ready', 10_000, 'the status leaves ready after the crash');
+    await api.waitForState('ready', 45_000);
+    const restartedPid = api.sidecarPid();
+    assert.ok(restartedPid && restartedPid !== crashedPid, `a new sidecar process runs (was ${crashedPid}, now ${restartedPid})`);
+
+    scratch = await openScratchEditor('after-crash-target.ts', COMPLETION_PREFIX);
+    const text = await acceptInlineCompletion(scratch.editor, 30_000);
+    assert.equal(text, `${COMPLETION_PREFIX}${COMPLETION_CONTINUATION}`);
+  });
 });
+
+async function waitUntil(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
