@@ -2,6 +2,7 @@
 //   unit     pure logic (node:test)                         out/test/unit
 //   engine   ONNX graph, local engine, llama.cpp parity     out/test/engine, out/test/model
 //   sidecar  real `rook lsp --stdio` spoken to over LSP     out/test/sidecar
+//   serve    `rook serve` over HTTP (openai client, security) out/test/serve
 //   vscode   the packaged .vsix in a real VS Code (code-server + Chromium): extension-host suites and UI checks
 //   electron the same extension-host suites in desktop VS Code, when ROOK_TEST_ELECTRON=1 (downloads VS Code)
 // Each node:test layer also writes TAP to .cache/test-results/ so the counts can be summed.
@@ -77,6 +78,7 @@ const layers = [
   nodeTestLayer('unit', ['out/test/unit']),
   nodeTestLayer('engine', ['out/test/engine', 'out/test/model']),
   nodeTestLayer('sidecar', ['out/test/sidecar']),
+  nodeTestLayer('serve', ['out/test/serve']),
 ];
 step('package', process.execPath, ['native/package-vsix.mjs']);
 step('install VS Code test dependencies', 'bash', ['scripts/install-test-deps.sh']);
