@@ -3,9 +3,10 @@
  *
  * Routing: a request goes to the healthy replica with the lowest measured latency (an exponentially
  * weighted moving average of time to first output; unmeasured replicas count as fastest, so each gets
- * measured), except that requests with the same affinity key (the head of the prompt, i.e. the same
- * document or conversation) keep going to the replica that served the key last while it is healthy,
- * so that replica's prefix cache keeps hitting.
+ * measured), except that requests with the same affinity key keep going to the replica that served
+ * the key last while it is healthy, so that replica's prefix cache keeps hitting. The key is the head
+ * of the prompt: a completion prompt's start stays put while the user types (see cursorContext), and
+ * a conversation keeps its first messages, so the key names the document or the chat.
  *
  * Failures: a retryable failure (unreachable, 5xx, stalled) before any text was produced moves on to
  * the next replica; once text has streamed, the failure is the caller's, since restarting elsewhere
@@ -34,7 +35,7 @@ interface Replica {
 const latencyAlpha = 0.3;
 const cooldownBaseMs = 1000;
 const cooldownMaxMs = 30_000;
-/** How much of the prompt identifies a document or conversation for affinity. */
+/** How much of the prompt's head identifies a document or conversation for affinity. */
 const affinityPrefixChars = 256;
 const affinityEntries = 1024;
 
@@ -82,15 +83,15 @@ export class FailoverEngine implements Engine {
   }
 
   complete(request: CompletionRequest, signal: AbortSignal): AsyncIterable<StreamEvent> {
-    return this.run(request.prompt.slice(0, affinityPrefixChars), (engine) => engine.complete(request, signal), signal);
+    return this.run(affinityKeyOf(request.prompt), (engine) => engine.complete(request, signal), signal);
   }
 
   chat(request: ChatRequest, signal: AbortSignal): AsyncIterable<StreamEvent> {
-    const head = request.messages.map((message) => `${message.role}:${message.content}`).join('\n');
-    return this.run(head.slice(0, affinityPrefixChars), (engine) => engine.chat(request, signal), signal);
+    const transcript = request.messages.map((message) => `${message.role}: ${message.content}`).join('\n');
+    return this.run(affinityKeyOf(transcript), (engine) => engine.chat(request, signal), signal);
   }
 
-  private async *run(affinityKey: string, start: (engine: Engine) => AsyncIterable<StreamEvent>, signal: AbortSignal): AsyncIterable<StreamEvent> {
+  private async *run(affinityKey: string | undefined, start: (engine: Engine) => AsyncIterable<StreamEvent>, signal: AbortSignal): AsyncIterable<StreamEvent> {
     let lastError: unknown;
     for (const index of this.order(affinityKey)) {
       const replica = this.replicas[index];
@@ -104,7 +105,7 @@ export class FailoverEngine implements Engine {
         }
         replica.consecutiveFailures = 0;
         this.lastUsed = index;
-        this.remember(affinityKey, index);
+        if (affinityKey !== undefined) this.remember(affinityKey, index);
         return;
       } catch (error) {
         lastError = error;
@@ -148,6 +149,16 @@ export class FailoverEngine implements Engine {
     for (const replica of this.replicas) clearTimeout(replica.recheck);
     await Promise.all(this.replicas.map((replica) => replica.engine.dispose()));
   }
+}
+
+/**
+ * The first `affinityPrefixChars` characters; while the text is shorter, its first line (which stops
+ * changing once typed); undefined while that line is still being typed.
+ */
+function affinityKeyOf(text: string): string | undefined {
+  if (text.length >= affinityPrefixChars) return text.slice(0, affinityPrefixChars);
+  const end = text.indexOf('\n');
+  return end > 0 ? text.slice(0, end) : undefined;
 }
 
 function isRetryable(error: unknown): boolean {
