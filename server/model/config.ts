@@ -8,6 +8,13 @@ import * as fs from 'node:fs';
 export const knownArchitectures = ['grok'] as const;
 export type Architecture = (typeof knownArchitectures)[number];
 
+/** Ids of the fill-in-the-middle control tokens, for models trained to infill (prefix-suffix-middle). */
+export interface FimTokenIds {
+  prefix: number;
+  suffix: number;
+  middle: number;
+}
+
 export interface ModelConfig {
   architecture: Architecture;
   vocabSize: number;
@@ -45,6 +52,8 @@ export interface ModelConfig {
   bosTokenId: number;
   eosTokenId: number;
   padTokenId: number;
+  /** Present when the model was trained with fill-in-the-middle. */
+  fim?: FimTokenIds;
 }
 
 export class ModelConfigError extends Error {
@@ -66,7 +75,9 @@ interface FieldSpec {
   fallback?: unknown | ((config: Partial<ModelConfig>) => unknown);
 }
 
-const fields: Record<keyof ModelConfig, FieldSpec> = {
+type ScalarField = Exclude<keyof ModelConfig, 'fim'>;
+
+const fields: Record<ScalarField, FieldSpec> = {
   architecture: { key: 'architecture', kind: knownArchitectures },
   vocabSize: { key: 'vocab_size', kind: 'positiveInt' },
   hiddenSize: { key: 'hidden_size', kind: 'positiveInt' },
@@ -116,7 +127,7 @@ export function parseModelConfig(json: unknown, file: string): ModelConfig {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ModelConfigError(file, 'expected a JSON object');
   const raw = json as Record<string, unknown>;
   const config: Partial<Record<keyof ModelConfig, unknown>> = {};
-  for (const [property, spec] of Object.entries(fields) as [keyof ModelConfig, FieldSpec][]) {
+  for (const [property, spec] of Object.entries(fields) as [ScalarField, FieldSpec][]) {
     let value = raw[spec.key];
     if (value === undefined) {
       if (spec.fallback === undefined) throw new ModelConfigError(file, `missing field "${spec.key}" (${describeKind(spec.kind)})`);
@@ -138,13 +149,34 @@ export function parseModelConfig(json: unknown, file: string): ModelConfig {
   for (const key of ['bosTokenId', 'eosTokenId', 'padTokenId'] as const) {
     requireThat(model[key] < model.vocabSize, `field "${fields[key].key}" (${model[key]}) is outside the vocabulary of ${model.vocabSize}`);
   }
+  const fim = parseFimTokenIds(raw, model.vocabSize, file);
+  if (fim) model.fim = fim;
   return model;
+}
+
+const fimKeys = { prefix: 'fim_prefix_token_id', suffix: 'fim_suffix_token_id', middle: 'fim_middle_token_id' } as const;
+
+/** The three FIM token ids, all or none; each an integer inside the vocabulary. */
+function parseFimTokenIds(raw: Record<string, unknown>, vocabSize: number, file: string): FimTokenIds | undefined {
+  const present = Object.values(fimKeys).filter((key) => raw[key] !== undefined);
+  if (present.length === 0) return undefined;
+  if (present.length < 3) throw new ModelConfigError(file, `fields ${Object.values(fimKeys).map((k) => `"${k}"`).join(', ')} go together; only ${present.map((k) => `"${k}"`).join(', ')} given`);
+  const ids = {} as FimTokenIds;
+  for (const [role, key] of Object.entries(fimKeys) as [keyof FimTokenIds, string][]) {
+    const value = raw[key];
+    if (!Number.isInteger(value) || (value as number) < 0 || (value as number) >= vocabSize) {
+      throw new ModelConfigError(file, `bad value for field "${key}": ${JSON.stringify(value)}; expected a token id below ${vocabSize}`);
+    }
+    ids[role] = value as number;
+  }
+  return ids;
 }
 
 /** The JSON object `parseModelConfig` reads back as `config`. */
 export function serializeModelConfig(config: ModelConfig): Record<string, unknown> {
   const json: Record<string, unknown> = {};
-  for (const [property, spec] of Object.entries(fields) as [keyof ModelConfig, FieldSpec][]) json[spec.key] = config[property];
+  for (const [property, spec] of Object.entries(fields) as [ScalarField, FieldSpec][]) json[spec.key] = config[property];
+  if (config.fim) for (const [role, key] of Object.entries(fimKeys) as [keyof FimTokenIds, string][]) json[key] = config.fim[role];
   return json;
 }
 

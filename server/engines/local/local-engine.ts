@@ -5,7 +5,8 @@
  * signal, and text is streamed as soon as it is safe to show (see `TextStream`).
  *
  * Prompts longer than the context are left-truncated: the newest tokens are kept, leaving room for `maxTokens`
- * (at most half the context).
+ * (at most half the context). A model whose config.json names fill-in-the-middle tokens gets a completion request's
+ * `suffix` as a prefix-suffix-middle prompt, and generation ends at its end-of-text token.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,6 +16,7 @@ import { readModelConfig, type ModelConfig } from '../../model/config';
 import { EngineError, type ChatRequest, type CompletionRequest, type Engine, type EngineCapabilities, type StreamEvent } from '../engine';
 import { DecoderSession } from './decoder-session';
 import { openSession, type ConcreteProvider } from './execution-provider';
+import { fimPromptTokens, plainPromptTokens } from './prompt-tokens';
 import { sampleToken, seededRandom } from './sampler';
 import { TextStream } from './text-stream';
 
@@ -49,7 +51,8 @@ function readTokenizer(file: string): Tokenizer {
     throw new EngineError(`${file}: cannot load the tokenizer (${reason})`, false);
   }
   try {
-    return new Tokenizer(json as object, {});
+    // No clean-up of spaces before punctuation on decode: code must come back exactly as tokenized.
+    return new Tokenizer(json as object, { clean_up_tokenization_spaces: false });
   } catch (error) {
     throw new EngineError(`${file}: not a usable tokenizer.json (${(error as Error).message})`, false);
   }
@@ -101,15 +104,21 @@ export class LocalEngine implements Engine {
   }
 
   async capabilities(): Promise<EngineCapabilities> {
-    return { model: this.info.model, fim: false, contextLength: this.config.contextLength };
+    return { model: this.info.model, fim: this.config.fim !== undefined, contextLength: this.config.contextLength };
   }
 
   complete(request: CompletionRequest, signal: AbortSignal): AsyncIterable<StreamEvent> {
-    return this.generate(request.prompt, request, signal);
+    const fim = this.config.fim;
+    if (fim && request.suffix !== undefined) {
+      const { prompt, suffix } = request;
+      return this.generate((budget) => fimPromptTokens(this.config.bosTokenId, fim, this.encode(prompt), this.encode(suffix), budget), request, signal);
+    }
+    return this.generate((budget) => plainPromptTokens(this.config.bosTokenId, this.encode(request.prompt), budget), request, signal);
   }
 
   chat(request: ChatRequest, signal: AbortSignal): AsyncIterable<StreamEvent> {
-    return this.generate(formatChatPrompt(request.messages), { ...request, stop: [...(request.stop ?? []), '\nUser:'] }, signal);
+    const prompt = formatChatPrompt(request.messages);
+    return this.generate((budget) => plainPromptTokens(this.config.bosTokenId, this.encode(prompt), budget), { ...request, stop: [...(request.stop ?? []), '\nUser:'] }, signal);
   }
 
   async dispose(): Promise<void> {
@@ -135,20 +144,20 @@ export class LocalEngine implements Engine {
     return release;
   }
 
-  private async *generate(prompt: string, request: { maxTokens: number; temperature: number; stop?: string[] }, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+  /** `promptTokens(budget)` builds the prompt in at most `budget` tokens. */
+  private async *generate(promptTokens: (budget: number) => number[], request: { maxTokens: number; temperature: number; stop?: string[] }, signal: AbortSignal): AsyncGenerator<StreamEvent> {
     const release = await this.acquire();
     try {
-      yield* this.run(prompt, request, signal);
+      yield* this.run(promptTokens, request, signal);
     } finally {
       release();
     }
   }
 
-  private async *run(prompt: string, request: { maxTokens: number; temperature: number; stop?: string[] }, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+  private async *run(buildPrompt: (budget: number) => number[], request: { maxTokens: number; temperature: number; stop?: string[] }, signal: AbortSignal): AsyncGenerator<StreamEvent> {
     const context = this.config.contextLength;
     const maxTokens = Math.max(0, Math.min(request.maxTokens, Math.floor(context / 2)));
-    let promptTokens = [this.config.bosTokenId, ...this.encode(prompt)];
-    if (promptTokens.length > context - maxTokens) promptTokens = promptTokens.slice(promptTokens.length - (context - maxTokens));
+    const promptTokens = buildPrompt(context - maxTokens);
     if (signal.aborted) return yield { kind: 'end', finishReason: 'cancelled' };
 
     let logits = await this.evaluatePrompt(promptTokens);
@@ -162,7 +171,7 @@ export class LocalEngine implements Engine {
         return yield { kind: 'end', finishReason: 'length' };
       }
       const token = sampleToken(logits, sampling, this.random);
-      if (token === this.config.eosTokenId) {
+      if (this.endsText(token)) {
         const rest = text.flush();
         if (rest) yield { kind: 'text', text: rest };
         return yield { kind: 'end', finishReason: 'stop' };
@@ -172,6 +181,12 @@ export class LocalEngine implements Engine {
       if (piece.stopped) return yield { kind: 'end', finishReason: 'stop' };
       logits = await this.step([token]);
     }
+  }
+
+  /** End-of-text, or a FIM control token, which can only mean the model has finished the middle. */
+  private endsText(token: number): boolean {
+    const fim = this.config.fim;
+    return token === this.config.eosTokenId || (fim !== undefined && (token === fim.prefix || token === fim.suffix || token === fim.middle));
   }
 
   /** Evaluates the prompt after the longest cached prefix (at least its last token, for fresh logits). */

@@ -1,0 +1,80 @@
+"""Training samples from the token arrays: plain left-to-right windows and fill-in-the-middle rearrangements.
+
+Why token-level FIM: the prefix, middle and suffix are cut at token boundaries of the whole document, which is
+how the engine presents them too (it tokenizes prefix and suffix separately, and code cursors usually sit at
+token boundaries). Formats, with `<s>` first as the engine's prompts have it:
+  PSM: <s> <fim_prefix> P <fim_suffix> S <fim_middle> M <|endoftext|>
+  SPM: <s> <fim_suffix> S <fim_prefix> P <fim_middle> M <|endoftext|>
+The middle is either a uniform random span (as in Bavarian et al. 2022) or a short one (up to `short_middle`
+tokens), since editor completions are mostly the rest of a line or a few lines.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+PAD, BOS, EOS = 0, 1, 2
+FIM_PREFIX, FIM_SUFFIX, FIM_MIDDLE = 4, 5, 6
+IGNORE = -100
+
+
+@dataclass
+class SampleSpec:
+    length: int
+    fim_rate: float = 0.5
+    spm_rate: float = 0.5
+    short_middle: int = 48
+
+
+class SampleSource:
+    def __init__(self, tokens: np.ndarray, offsets: np.ndarray, spec: SampleSpec, seed: int):
+        self.tokens, self.offsets, self.spec = tokens, offsets, spec
+        self.rng = np.random.default_rng(seed)
+        lengths = np.diff(offsets)
+        self.weights = lengths / lengths.sum()
+
+    def document_window(self, size: int) -> tuple[list[int], bool, bool]:
+        """Up to `size` consecutive tokens of one document (picked in proportion to length), and whether the
+        window starts and ends with the document."""
+        doc = self.rng.choice(len(self.weights), p=self.weights)
+        start, end = int(self.offsets[doc]), int(self.offsets[doc + 1])
+        if end - start > size:
+            start = int(self.rng.integers(start, end - size + 1))
+            end = start + size
+        return self.tokens[start:end].tolist(), start == int(self.offsets[doc]), end == int(self.offsets[doc + 1])
+
+    def plain(self) -> list[int]:
+        """A left-to-right window; documents shorter than the context are packed one after another."""
+        out: list[int] = []
+        while len(out) < self.spec.length + 1:
+            window, at_start, at_end = self.document_window(self.spec.length + 1)
+            out += ([BOS] if at_start else []) + window + ([EOS] if at_end else [])
+        return out[: self.spec.length + 1]
+
+    def fim(self) -> list[int]:
+        window, _, _ = self.document_window(self.spec.length - 5)
+        n = len(window)
+        if self.rng.random() < 0.5:
+            a, b = sorted(self.rng.integers(0, n + 1, size=2))
+        else:
+            size = int(self.rng.integers(1, min(self.spec.short_middle, n) + 1))
+            a = int(self.rng.integers(0, n - size + 1))
+            b = a + size
+        prefix, middle, suffix = window[:a], window[a:b], window[b:]
+        if self.rng.random() < self.spec.spm_rate:
+            head = [BOS, FIM_SUFFIX, *suffix, FIM_PREFIX, *prefix]
+        else:
+            head = [BOS, FIM_PREFIX, *prefix, FIM_SUFFIX, *suffix]
+        return head + [FIM_MIDDLE, *middle, EOS]
+
+    def batch(self, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """Inputs `[size, length]` and targets (IGNORE after a FIM sample's end)."""
+        inputs = np.full((size, self.spec.length), PAD, dtype=np.int64)
+        targets = np.full((size, self.spec.length), IGNORE, dtype=np.int64)
+        for row in range(size):
+            sequence = self.fim() if self.rng.random() < self.spec.fim_rate else self.plain()
+            n = len(sequence) - 1
+            inputs[row, :n] = sequence[:-1]
+            targets[row, :n] = sequence[1:]
+        return inputs, targets
