@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { compileChatTemplate, readChatTemplate, tokenizerConfigFile } from '../../../server/chat/chatTemplate';
+import type { ChatMessage } from '../../../server/protocol/contract';
+
+/** Qwen2.5-Coder-Instruct's template (ChatML), as published in its tokenizer_config.json, tool branches removed. */
+const chatMlTemplate =
+  "{%- if messages[0]['role'] == 'system' %}{{- '<|im_start|>system\\n' + messages[0]['content'] + '<|im_end|>\\n' }}" +
+  "{%- else %}{{- '<|im_start|>system\\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\\n' }}{%- endif %}" +
+  "{%- for message in messages %}{%- if (message.role == 'user') or (message.role == 'system' and not loop.first) or (message.role == 'assistant') %}" +
+  "{{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>' + '\\n' }}{%- endif %}{%- endfor %}" +
+  "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}";
+
+/** Mistral-7B-Instruct-v0.1's template: alternating roles only, no system role, BOS and EOS as text. */
+const mistralTemplate =
+  "{{ bos_token }}{% for message in messages %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}" +
+  "{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}" +
+  "{% if message['role'] == 'user' %}{{ '[INST] ' + message['content'] + ' [/INST]' }}" +
+  "{% elif message['role'] == 'assistant' %}{{ message['content'] + eos_token + ' ' }}" +
+  "{% else %}{{ raise_exception('Only user and assistant roles are supported!') }}{% endif %}{% endfor %}";
+
+const conversation: ChatMessage[] = [
+  { role: 'system', content: 'You are Rook.' },
+  { role: 'user', content: 'What is 2+2?' },
+  { role: 'assistant', content: '4' },
+  { role: 'user', content: 'And 3+3?' },
+];
+
+describe('chat templates', () => {
+  it('renders a ChatML template with the generation prompt at the end', () => {
+    const template = compileChatTemplate({ chat_template: chatMlTemplate, eos_token: '<|im_end|>' });
+    assert.equal(
+      template?.render(conversation),
+      '<|im_start|>system\nYou are Rook.<|im_end|>\n' +
+        '<|im_start|>user\nWhat is 2+2?<|im_end|>\n' +
+        '<|im_start|>assistant\n4<|im_end|>\n' +
+        '<|im_start|>user\nAnd 3+3?<|im_end|>\n' +
+        '<|im_start|>assistant\n',
+    );
+    assert.equal(template?.eosToken, '<|im_end|>');
+  });
+
+  it('folds the system message into the first user message when the template rejects a system role', () => {
+    const template = compileChatTemplate({ chat_template: mistralTemplate, eos_token: { content: '</s>' } });
+    // No BOS text: the engine adds BOS as a token id.
+    assert.equal(template?.render(conversation), '[INST] You are Rook.\n\nWhat is 2+2? [/INST]4</s> [INST] And 3+3? [/INST]');
+  });
+
+  it('still reports a template error that is not about the system role', () => {
+    const template = compileChatTemplate({ chat_template: mistralTemplate });
+    assert.throws(() => template?.render([{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }]), /must alternate/);
+  });
+
+  it('picks the default of several named templates', () => {
+    const template = compileChatTemplate({
+      chat_template: [
+        { name: 'tool_use', template: 'tools' },
+        { name: 'default', template: '{% for m in messages %}{{ m.role }}:{{ m.content }};{% endfor %}' },
+      ],
+    });
+    assert.equal(template?.render([{ role: 'user', content: 'hi' }]), 'user:hi;');
+  });
+
+  it('has no template for a base model, and names the file of a broken one', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'rook-template-'));
+    try {
+      assert.equal(readChatTemplate(folder), undefined, 'no tokenizer_config.json');
+      fs.writeFileSync(path.join(folder, tokenizerConfigFile), JSON.stringify({ eos_token: '</s>' }));
+      assert.equal(readChatTemplate(folder), undefined, 'no chat_template');
+      fs.writeFileSync(path.join(folder, tokenizerConfigFile), JSON.stringify({ chat_template: '{% for %}' }));
+      assert.throws(() => readChatTemplate(folder), /tokenizer_config\.json: unusable chat_template/);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
