@@ -1,11 +1,14 @@
 /**
- * The inline-completion path shared by the LSP handler and `rook complete`: cursor context,
- * prompt (fill-in-the-middle when the engine takes a suffix, prefix-only otherwise), engine call,
- * post-processing.
+ * The inline-completion path shared by the LSP handler and `rook complete`: cursor context within
+ * a budget, prompt for the model (see `prompt.ts`), engine call, post-processing, replace range.
  */
 import { drain, type Engine } from '../engines/engine';
+import { unusableContentReason } from './contentCheck';
 import { cursorContext, wantsMultiline } from './cursorContext';
 import { postprocess } from './postprocess';
+import { buildPrompt, type PromptStyle } from './prompt';
+import { promptBudget } from './promptBudget';
+import { replacedSuffixLength } from './replaceRange';
 
 export interface CompletionOptions {
   maxTokens: number;
@@ -15,8 +18,19 @@ export interface CompletionOptions {
 export interface CompletionAnswer {
   /** Text to insert at the cursor; empty when there is nothing worth showing. */
   insertText: string;
+  /** Characters after the cursor, on its line, that the insert replaces (closers it writes itself). */
+  replaceLength: number;
   multiline: boolean;
+  /** Set when no engine call was made, saying why. */
+  skipped?: string;
+  style?: PromptStyle;
 }
+
+/** Context snippets for the prompt, already formatted, in at most `maxChars` characters. */
+export type SnippetSource = (maxChars: number) => string;
+
+/** Single-line completions are short: the median line is about 20 characters. */
+const singleLineMaxTokens = 32;
 
 export async function completeAt(
   engine: Engine,
@@ -24,21 +38,21 @@ export async function completeAt(
   offset: number,
   options: CompletionOptions,
   signal: AbortSignal,
+  snippets: SnippetSource = () => '',
 ): Promise<CompletionAnswer> {
-  const context = cursorContext(text, offset);
-  const multiline = wantsMultiline(context);
+  const skipped = unusableContentReason(text, offset);
+  if (skipped) return { insertText: '', replaceLength: 0, multiline: false, skipped };
   const capabilities = await engine.capabilities(signal);
+  const budget = promptBudget(capabilities.contextLength, options.maxTokens);
+  const context = cursorContext(text, offset, budget);
+  const multiline = wantsMultiline(context);
+  const { request, style } = buildPrompt(capabilities, context, snippets(budget.snippetChars), multiline ? ['\n\n\n'] : ['\n']);
   const { text: raw } = await drain(
     engine.complete(
-      {
-        prompt: context.prefix,
-        suffix: capabilities.fim ? context.suffix : undefined,
-        maxTokens: multiline ? options.maxTokens : Math.min(options.maxTokens, 32),
-        temperature: options.temperature,
-        stop: multiline ? ['\n\n\n'] : ['\n'],
-      },
+      { ...request, maxTokens: multiline ? options.maxTokens : Math.min(options.maxTokens, singleLineMaxTokens), temperature: options.temperature },
       signal,
     ),
   );
-  return { insertText: postprocess(raw, { ...context, multiline }), multiline };
+  const insertText = postprocess(raw, { ...context, multiline });
+  return { insertText, replaceLength: replacedSuffixLength(insertText, context.prefix, context.lineSuffix), multiline, style };
 }

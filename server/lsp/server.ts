@@ -28,8 +28,11 @@ import {
   type RookSettings,
   type SidecarStatus,
   type TextDelta,
+  type CompletionStats,
 } from '../protocol/contract';
 import { completeAt } from '../completion/complete';
+import { RecentEdits } from '../completion/recentEdits';
+import { cursorWindow, formatSnippets, SnippetIndex } from '../completion/snippets';
 import { withSystemPrompt } from '../chat/chatPrompt';
 import { drain, EngineError, type Engine, type StreamEvent } from '../engines/engine';
 import { selectEngine } from '../engines/select';
@@ -64,14 +67,21 @@ function toResponseError(error: unknown): ResponseError<void> {
 export function startLspServer(connection: Connection, embeddedModelDir?: string): void {
   const documents = new TextDocuments(TextDocument);
   const completionLatency = new LatencyWindow();
+  const completionStats: CompletionStats = { requests: 0, engineCalls: 0, promptTokens: 0, reusedTokens: 0 };
+  const recentEdits = new RecentEdits();
+  const snippetIndex = new SnippetIndex(recentEdits);
+  /** Documents already reported as unusable for completions, so the log says it once. */
+  const skippedDocuments = new Set<string>();
   let settings: RookSettings = defaultSettings;
   let engine: Engine | undefined;
   let status: SidecarStatus = { state: 'starting' };
   let configureGeneration = 0;
 
+  const currentStatus = (): SidecarStatus => ({ ...status, completionLatency: completionLatency.summary(), completionStats: { ...completionStats } });
+
   const setStatus = (next: SidecarStatus) => {
     status = next;
-    connection.sendNotification(statusNotification, { ...status, completionLatency: completionLatency.summary() });
+    connection.sendNotification(statusNotification, currentStatus());
   };
 
   /** Replaces the engine per the settings and probes it; the status says what happened. */
@@ -160,7 +170,7 @@ export function startLspServer(connection: Connection, embeddedModelDir?: string
     return configure(parsed.settings);
   });
 
-  connection.onRequest(statusRequest, () => ({ ...status, completionLatency: completionLatency.summary() }));
+  connection.onRequest(statusRequest, currentStatus);
 
   connection.languages.inlineCompletion.on(async (params, token) => {
     if (!settings.completion.enabled) return null;
@@ -169,31 +179,64 @@ export function startLspServer(connection: Connection, embeddedModelDir?: string
     const used = requireEngine();
     const controller = abortOn(token);
     const started = performance.now();
+    completionStats.requests++;
+    recentEdits.note(document.uri, params.position.line);
+    const text = document.getText();
+    const offset = document.offsetAt(params.position);
+    const snippets = (maxChars: number) =>
+      formatSnippets(snippetIndex.select(documents.all(), document.uri, cursorWindow(text, offset, params.position.line), maxChars), document.languageId);
     try {
       const answer = await completeAt(
         used,
-        document.getText(),
-        document.offsetAt(params.position),
+        text,
+        offset,
         { maxTokens: settings.completion.maxTokens, temperature: settings.completion.temperature },
         controller.signal,
+        snippets,
       );
+      if (answer.skipped) {
+        if (!skippedDocuments.has(document.uri)) connection.console.info(`No completions in ${document.uri}: ${answer.skipped}.`);
+        skippedDocuments.add(document.uri);
+        return { items: [] };
+      }
+      noteEngineCall(used);
       if (controller.signal.aborted) return null;
       completionLatency.add(performance.now() - started);
       noteOutcome(used);
       if (!answer.insertText) return { items: [] };
-      return {
-        items: [
-          {
-            insertText: answer.insertText,
-            range: { start: params.position, end: params.position },
-          },
-        ],
-      };
+      const end = { line: params.position.line, character: params.position.character + answer.replaceLength };
+      return { items: [{ insertText: answer.insertText, range: { start: params.position, end } }] };
     } catch (error) {
+      noteEngineCall(used);
       if (controller.signal.aborted) return null;
       noteOutcome(used, error);
       throw toResponseError(error);
     }
+  });
+
+  /**
+   * Counts an engine call after a completion request ends. The local engine replaces `lastPrompt`
+   * per prompt it runs, so there only prompts that really ran count (with their KV-prefix reuse),
+   * not requests cancelled before their turn; a remote engine's every request counts.
+   */
+  let countedPrompt: object | undefined;
+  const noteEngineCall = (used: Engine) => {
+    const lastPrompt = (used as { lastPrompt?: { promptTokens: number; reusedTokens: number } }).lastPrompt;
+    if (!lastPrompt) {
+      completionStats.engineCalls++;
+      return;
+    }
+    if (lastPrompt === countedPrompt) return;
+    countedPrompt = lastPrompt;
+    completionStats.engineCalls++;
+    completionStats.promptTokens += lastPrompt.promptTokens;
+    completionStats.reusedTokens += lastPrompt.reusedTokens;
+  };
+
+  documents.onDidClose(({ document }) => {
+    snippetIndex.forget(document.uri);
+    recentEdits.forget(document.uri);
+    skippedDocuments.delete(document.uri);
   });
 
   connection.onRequest(chatRequest, async (params, token) => {

@@ -72,12 +72,23 @@ export interface LatencySummary {
   p90Ms: number;
 }
 
+/** Inline-completion counters since the sidecar started (benchmarks and diagnostics read them). */
+export interface CompletionStats {
+  requests: number;
+  /** Prompts the engine ran (local engine) or requests it answered (remote); the rest were skipped or cancelled first. */
+  engineCalls: number;
+  /** Prompt tokens of local-engine calls, and how many of them came from the reused KV prefix. */
+  promptTokens: number;
+  reusedTokens: number;
+}
+
 export interface SidecarStatus {
   state: SidecarState;
   engine?: EngineInfo;
   /** Human-readable, actionable: what is wrong and what to do. */
   message?: string;
   completionLatency?: LatencySummary;
+  completionStats?: CompletionStats;
 }
 
 export interface ConfigureParams {

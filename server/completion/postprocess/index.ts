@@ -1,15 +1,28 @@
 /**
  * Completion post-processing: small pure filters applied in order (each has golden tests in
- * test/unit/completion/postprocess). Order matters: scope first (single line), then overlap with
- * what follows the cursor, then cosmetic trimming.
+ * test/unit/completion/postprocess). Order matters: scope first (single line, the cursor's block,
+ * loops), then overlap with what follows the cursor, then style and cosmetic trimming.
  */
+import { balanceBrackets } from './balanceBrackets';
+import { limitScopeByIndentation } from './limitScopeByIndentation';
+import { normalizeIndentation } from './normalizeIndentation';
+import { removeRepetition } from './removeRepetition';
 import { singleLine } from './singleLine';
 import { stopAtNextLines } from './stopAtNextLines';
 import { trimLineSuffixOverlap } from './trimLineSuffixOverlap';
 import { trimTrailingWhitespace } from './trimTrailingWhitespace';
 import type { CompletionFilter, FilterContext } from './types';
 
-export const filters: readonly CompletionFilter[] = [singleLine, stopAtNextLines, trimLineSuffixOverlap, trimTrailingWhitespace];
+export const filters: readonly CompletionFilter[] = [
+  singleLine,
+  limitScopeByIndentation,
+  removeRepetition,
+  stopAtNextLines,
+  balanceBrackets,
+  trimLineSuffixOverlap,
+  normalizeIndentation,
+  trimTrailingWhitespace,
+];
 
 export function postprocess(completion: string, context: FilterContext): string {
   return filters.reduce((text, filter) => filter(text, context), completion);

@@ -6,6 +6,10 @@ import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { cursorContext } from '../../../server/completion/cursorContext';
 import { postprocess } from '../../../server/completion/postprocess';
+import { balanceBrackets } from '../../../server/completion/postprocess/balanceBrackets';
+import { limitScopeByIndentation } from '../../../server/completion/postprocess/limitScopeByIndentation';
+import { indentationStyle, normalizeIndentation } from '../../../server/completion/postprocess/normalizeIndentation';
+import { removeRepetition } from '../../../server/completion/postprocess/removeRepetition';
 import { singleLine } from '../../../server/completion/postprocess/singleLine';
 import { stopAtNextLines } from '../../../server/completion/postprocess/stopAtNextLines';
 import { trimLineSuffixOverlap } from '../../../server/completion/postprocess/trimLineSuffixOverlap';
@@ -71,6 +75,138 @@ describe('trimTrailingWhitespace', () =>
   runGoldens(trimTrailingWhitespace, [
     { name: 'trims trailing spaces and blank lines', doc: 'x|', multiline: true, raw: ' = 1;   \n\n  ', expected: ' = 1;' },
     { name: 'keeps leading whitespace', doc: 'x|', multiline: true, raw: '  = 1;', expected: '  = 1;' },
+  ]));
+
+describe('limitScopeByIndentation', () =>
+  runGoldens(limitScopeByIndentation, [
+    {
+      name: 'stops when the completion dedents below the cursor block',
+      doc: 'function f() {\n  const a = 1;\n  |',
+      multiline: true,
+      raw: 'const b = 2;\n  return a + b;\n}\n\nfunction g() {\n  return 0;\n}',
+      expected: 'const b = 2;\n  return a + b;',
+    },
+    {
+      name: 'a block opened on the cursor line keeps its body and closing line',
+      doc: 'if (ready) {|',
+      multiline: true,
+      raw: '\n  start();\n}\nstop();',
+      expected: '\n  start();\n}',
+    },
+    {
+      name: 'python: a def body ends at the next top-level line',
+      doc: 'def area(r):|',
+      multiline: true,
+      raw: '\n    return 3.14 * r * r\nprint(area(1))',
+      expected: '\n    return 3.14 * r * r',
+    },
+    {
+      name: 'blank lines inside the block do not end it',
+      doc: 'def f():\n    |',
+      multiline: true,
+      raw: 'a = 1\n\n    return a\nx = f()',
+      expected: 'a = 1\n\n    return a',
+    },
+    { name: 'single-line mode is left alone', doc: '  x|', multiline: false, raw: ' = 1\ny', expected: ' = 1\ny' },
+  ]));
+
+describe('removeRepetition', () =>
+  runGoldens(removeRepetition, [
+    { name: 'one line looping keeps one copy', doc: '|', multiline: true, raw: 'a();\nlog(x);\nlog(x);\nlog(x);\nlog(x);', expected: 'a();\nlog(x);' },
+    {
+      name: 'a block of two lines looping keeps one copy',
+      doc: '|',
+      multiline: true,
+      raw: 'x = 1\ny = 2\nz = 3\ny = 2\nz = 3\ny = 2',
+      expected: 'x = 1\ny = 2\nz = 3',
+    },
+    { name: 'a line twice is not yet a loop', doc: '|', multiline: true, raw: 'i++;\ni++;\ndone();', expected: 'i++;\ni++;\ndone();' },
+    { name: 'blank lines are not a loop', doc: '|', multiline: true, raw: 'a\n\n\n\nb', expected: 'a\n\n\n\nb' },
+    {
+      name: 'repeats differing only in indentation count as the same line',
+      doc: '|',
+      multiline: true,
+      raw: 'return 0;\n  return 0;\n    return 0;',
+      expected: 'return 0;',
+    },
+  ]));
+
+describe('normalizeIndentation', () => {
+  runGoldens(normalizeIndentation, [
+    {
+      name: 'space-indented lines become tabs in a tab-indented file',
+      doc: 'function f() {\n\tif (a) {|\n\t}\n}',
+      multiline: true,
+      raw: '\n        b();\n        if (c) {\n            d();\n        }',
+      expected: '\n\t\tb();\n\t\tif (c) {\n\t\t\td();\n\t\t}',
+    },
+    {
+      name: 'tab-indented lines become the file\'s two spaces',
+      doc: 'function f() {\n  if (a) {|\n  }\n}',
+      multiline: true,
+      raw: '\n\t\tb();\n\t\tc();',
+      expected: '\n    b();\n    c();',
+    },
+    {
+      name: 'matching styles are left alone',
+      doc: 'def f():\n    |',
+      multiline: true,
+      raw: 'a = 1\n    return a',
+      expected: 'a = 1\n    return a',
+    },
+    { name: 'a file without indentation says nothing', doc: 'x|', multiline: true, raw: '\n\ty', expected: '\n\ty' },
+  ]);
+  test('indentation style: tabs, or the spaces step', () => {
+    assert.deepEqual(indentationStyle('a\n\tb\n\t\tc'), { tabs: true, unit: 1 });
+    assert.deepEqual(indentationStyle('a\n    b\n        c\n      d'), { tabs: false, unit: 2 });
+    assert.equal(indentationStyle('a\nb'), undefined);
+  });
+});
+
+describe('balanceBrackets', () =>
+  runGoldens(balanceBrackets, [
+    {
+      name: 'a closing brace the suffix already has is cut with its line',
+      doc: 'function f() {\n  |\n\n  // done\n}',
+      multiline: true,
+      raw: 'return 1;\n}',
+      expected: 'return 1;',
+    },
+    {
+      name: 'a closer on the first line that the line suffix repeats is kept for the replace range',
+      doc: 'foo(|)',
+      multiline: false,
+      raw: 'a, b);',
+      expected: 'a, b);',
+    },
+    {
+      name: 'a closer the suffix has on a later line is cut on the first line',
+      doc: 'call(|\n)',
+      multiline: true,
+      raw: 'a, b)',
+      expected: 'a, b',
+    },
+    {
+      name: 'brackets the completion opens itself may close',
+      doc: 'x = [|]',
+      multiline: false,
+      raw: 'f(1), g(2)',
+      expected: 'f(1), g(2)',
+    },
+    {
+      name: 'closers inside strings do not count',
+      doc: 'log(|)',
+      multiline: false,
+      raw: '")"',
+      expected: '")"',
+    },
+    {
+      name: 'without closers after the cursor, the completion may close the block',
+      doc: 'if (a) {\n  |',
+      multiline: true,
+      raw: 'b();\n}',
+      expected: 'b();\n}',
+    },
   ]));
 
 describe('postprocess pipeline', () => {

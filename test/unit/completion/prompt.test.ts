@@ -1,0 +1,70 @@
+import { describe, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { cursorContext } from '../../../server/completion/cursorContext';
+import { fimTemplateFor } from '../../../server/completion/fimTemplates';
+import { buildPrompt } from '../../../server/completion/prompt';
+import { charsPerToken, maxPromptTokens, promptBudget } from '../../../server/completion/promptBudget';
+
+const context = cursorContext('def f(a):\n    return a\n\nx = f(1)\n', 'def f(a):\n    '.length);
+
+describe('fimTemplateFor', () => {
+  const cases: [string, string | undefined, string][] = [
+    ['bigcode/starcoder2-3b', 'starcoder', '<fim_prefix>P<fim_suffix>S<fim_middle>'],
+    ['Qwen/Qwen2.5-Coder-1.5B', 'qwen-coder', '<|fim_prefix|>P<|fim_suffix|>S<|fim_middle|>'],
+    ['qwen3-coder:30b-a3b', 'qwen-coder', '<|fim_prefix|>P<|fim_suffix|>S<|fim_middle|>'],
+    ['deepseek-ai/deepseek-coder-6.7b-base', 'deepseek-coder', '<｜fim▁begin｜>P<｜fim▁hole｜>S<｜fim▁end｜>'],
+    ['codestral-22b', 'codestral', '[SUFFIX]S[PREFIX]P'],
+  ];
+  for (const [model, name, prompt] of cases) {
+    test(`${model} uses the ${name} template`, () => {
+      const template = fimTemplateFor(model);
+      assert.equal(template?.name, name);
+      assert.equal(template?.build('P', 'S'), prompt);
+    });
+  }
+  test('base models without FIM tokens have no template', () => {
+    assert.equal(fimTemplateFor('grok-1'), undefined);
+    assert.equal(fimTemplateFor('rook-moe-mini'), undefined);
+    assert.equal(fimTemplateFor('Qwen/Qwen2.5-7B-Instruct'), undefined);
+  });
+});
+
+describe('buildPrompt', () => {
+  test("an engine that takes a suffix gets it as is, snippets before the prefix", () => {
+    const { request, style } = buildPrompt({ model: 'rook', fim: true }, context, '# snippet\n', ['\n']);
+    assert.equal(style, 'engine-fim');
+    assert.equal(request.prompt, '# snippet\ndef f(a):\n    ');
+    assert.equal(request.suffix, 'return a\n\nx = f(1)\n');
+  });
+  test('a known remote code model gets its template in the prompt and its end markers as stops', () => {
+    const { request, style } = buildPrompt({ model: 'Qwen2.5-Coder-7B', fim: false }, context, '', ['\n']);
+    assert.equal(style, 'template:qwen-coder');
+    assert.equal(request.suffix, undefined);
+    assert.equal(request.prompt, '<|fim_prefix|>def f(a):\n    <|fim_suffix|>return a\n\nx = f(1)\n<|fim_middle|>');
+    assert.ok(request.stop?.includes('\n') && request.stop.includes('<|endoftext|>'));
+  });
+  test('a base model without FIM gets the prefix only', () => {
+    const { request, style } = buildPrompt({ model: 'grok-1', fim: false }, context, '', ['\n']);
+    assert.equal(style, 'prefix-only');
+    assert.deepEqual(request, { prompt: 'def f(a):\n    ', stop: ['\n'] });
+  });
+  test('the prompt start stays the same while the user types', () => {
+    const doc = 'import os\n'.repeat(50) + 'value = os.pa';
+    const first = buildPrompt({ model: 'starcoder2', fim: false }, cursorContext(doc, doc.length), '// s\n', ['\n']).request.prompt;
+    const next = buildPrompt({ model: 'starcoder2', fim: false }, cursorContext(doc + 't', doc.length + 1), '// s\n', ['\n']).request.prompt;
+    assert.ok(next.startsWith(first.slice(0, first.indexOf('value'))));
+  });
+});
+
+describe('promptBudget', () => {
+  test('fits the context length minus the answer, in characters', () => {
+    const budget = promptBudget(512, 64);
+    const total = budget.prefixChars + budget.suffixChars + budget.snippetChars;
+    assert.ok(total <= (512 - 64) * charsPerToken, `${total}`);
+    assert.ok(budget.prefixChars > budget.suffixChars);
+  });
+  test('is capped for long-context models, whose prompt cost grows with length', () => {
+    const budget = promptBudget(131072, 64);
+    assert.ok(budget.prefixChars + budget.suffixChars + budget.snippetChars <= maxPromptTokens * charsPerToken);
+  });
+});
