@@ -110,10 +110,12 @@ export async function startServe(engine: Engine, options: ServeOptions): Promise
       failure = outcome?.failure;
     } catch (error) {
       const apiError = asApiError(error);
-      failure = apiError.message;
+      failure = res.destroyed ? 'client disconnected' : apiError.message;
       if (!res.headersSent && !res.destroyed) sendError(res, apiError);
       else res.end();
     }
+    // Load balancers poll /health; a line per poll would bury the requests.
+    if (path === '/health' && res.statusCode === 200) return;
     const parts = [`${req.method} ${path}`, String(res.destroyed && !res.writableFinished ? 'disconnected' : res.statusCode), `${(performance.now() - started).toFixed(1)}ms`, `client=${peer}`];
     if (outcome) parts.push(`pieces=${outcome.pieces}`, `finish=${outcome.finishReason ?? 'error'}`);
     if (failure) parts.push(`error=${JSON.stringify(failure)}`);
