@@ -2,7 +2,8 @@
  * `rook serve`'s HTTP(S) server: one engine behind the OpenAI-compatible API. Each request passes,
  * in order: the bearer token (401), the per-client rate limit (429), the body size limit (413), then
  * its route, which validates parameters and queues the generation fairly. `GET /health` needs no
- * token and says nothing but that the server is up, for load balancers and Rook's own client.
+ * token and says only that the server is up and how full its queue is, for load balancers and
+ * Rook's own client.
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -85,7 +86,7 @@ export async function startServe(engine: Engine, options: ServeOptions): Promise
   });
 
   const route = async (req: http.IncomingMessage, res: http.ServerResponse, path: string, peer: string): Promise<GenerationOutcome | undefined> => {
-    if (req.method === 'GET' && path === '/health') return void sendJson(res, 200, { status: 'ok' });
+    if (req.method === 'GET' && path === '/health') return void sendJson(res, 200, { status: 'ok', queue: queue.stats });
     if (!authorized(req.headers.authorization)) {
       throw new ApiError(401, 'Missing or incorrect API key: send "Authorization: Bearer <token>".', 'invalid_request_error', 'invalid_api_key');
     }

@@ -82,7 +82,9 @@ describe('rook serve with a token and limits', () => {
     const models = await fetch(`${serve.baseUrl}/models`);
     assert.equal(models.status, 401);
     assert.equal((await post(serve, '/completions', { prompt: 'x', max_tokens: 1 })).status, 200);
-    assert.equal((await fetch(`${serve.baseUrl.replace(/\/v1$/, '')}/health`)).status, 200);
+    const health = await fetch(`${serve.baseUrl.replace(/\/v1$/, '')}/health`);
+    assert.equal(health.status, 200);
+    assert.deepEqual(await health.json(), { status: 'ok', queue: { running: 0, waiting: 0 } });
     const client = new OpenAI({ baseURL: serve.baseUrl, apiKey: 'wrong', maxRetries: 0 });
     await assert.rejects(client.models.list(), OpenAI.AuthenticationError);
   });
