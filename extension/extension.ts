@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { SidecarState, SidecarStatus } from '../server/protocol/contract';
 import { registerChatView } from './chat/chatView';
+import { registerInlineCompletions } from './completion/inlineCompletions';
 import { registerEditSelection } from './refactor/editSelection';
 import { apiKeySecret, readSettings } from './settings';
 import { createStatusBar } from './status/statusBar';
@@ -31,6 +32,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<RookAp
   context.subscriptions.push(
     log,
     createStatusBar(sidecar.onDidChangeStatus, sidecar.status),
+    registerInlineCompletions(sidecar),
     registerChatView(context, sidecar, log),
     registerEditSelection(sidecar, log),
     sidecar.onDidChangeStatus((status) => {

@@ -10,6 +10,7 @@ import {
   ErrorAction,
   LanguageClient,
   State,
+  type Middleware,
   TransportKind,
   type LanguageClientOptions,
   type ServerOptions,
@@ -37,6 +38,8 @@ export class SidecarSupervisor implements SidecarConnection, vscode.Disposable {
   private readonly crashTimes: number[] = [];
   private disposed = false;
   readonly onDidChangeStatus = this.statusEmitter.event;
+  /** Language-client middleware features add to before `start` (inline completions wrap their provider). */
+  readonly middleware: Middleware = {};
 
   constructor(
     private readonly serverModule: string,
@@ -69,6 +72,7 @@ export class SidecarSupervisor implements SidecarConnection, vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }],
       outputChannel: this.log,
+      middleware: this.middleware,
       initializationOptions: async () => ({ settings: await this.settings() }),
       errorHandler: {
         error: () => ({ action: ErrorAction.Continue, handled: true }),
