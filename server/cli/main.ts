@@ -11,12 +11,14 @@ import { runLsp } from './lsp';
 import { runComplete } from './complete';
 import { runChat } from './chat';
 import { runServe, serveUsage } from './serve';
+import { evalUsage, runEval } from './eval';
 
 const usage = `Usage:
   rook lsp --stdio
   rook complete <file> --line L --col C [--endpoint URL]... [--model NAME]
   rook chat "<message>" [--endpoint URL]... [--model NAME]
   ${serveUsage}
+  ${evalUsage}
 
 Environment: ROOK_ENDPOINT (default endpoint), ROOK_API_KEY (bearer token for the endpoint).`;
 
@@ -38,6 +40,8 @@ async function main(argv: string[]): Promise<number> {
       return runChat(rest);
     case 'serve':
       return runServe(rest);
+    case 'eval':
+      return runEval(rest);
     case undefined:
     case '--help':
     case '-h':

@@ -1,0 +1,25 @@
+/** The markdown table `rook eval` writes next to its JSON results. */
+import type { EvalResults } from './run-eval';
+
+const percent = (value: number) => `${(100 * value).toFixed(1)}`;
+
+export function markdownReport(results: EvalResults): string {
+  const rows = results.cells.map(
+    (c) => `| ${c.lang} | ${c.task} | ${c.cases} | ${percent(c.model.exactMatch)} | ${percent(c.model.editSimilarity)} | ${percent(c.baseline.exactMatch)} | ${percent(c.baseline.editSimilarity)} |`,
+  );
+  return [
+    `# rook eval: ${results.model}`,
+    '',
+    `Held-out packages (${results.corpus}), seed ${results.seed}, greedy decoding through the completion path.`,
+    'Exact match and edit similarity in percent; baseline: copy the rest of the nearest earlier line that starts',
+    'like the cursor line (line), repeat the last non-blank line (infill).',
+    '',
+    '| lang | task | cases | model EM | model ES | baseline EM | baseline ES |',
+    '|---|---|---:|---:|---:|---:|---:|',
+    ...rows,
+    '',
+    `Decode: ${results.decode.tokensPerSecond} tokens/s (ONNX Runtime CPU, ${results.decode.threads} thread(s), ${results.decode.tokens} greedy steps). ` +
+      `Whole evaluation: ${results.wallSeconds} s.`,
+    '',
+  ].join('\n');
+}
