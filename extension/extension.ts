@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { SidecarState, SidecarStatus } from '../server/protocol/contract';
 import { registerChatView } from './chat/chatView';
 import { registerInlineCompletions } from './completion/inlineCompletions';
-import { registerEditSelection } from './refactor/editSelection';
+import { registerRefactorCommands } from './refactor/commands';
 import { apiKeySecret, readSettings } from './settings';
 import { createStatusBar } from './status/statusBar';
 import { SidecarSupervisor } from './sidecar/supervisor';
@@ -28,13 +28,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<RookAp
   const settings = async () => readSettings(await context.secrets.get(apiKeySecret));
   const sidecar = new SidecarSupervisor(context.asAbsolutePath('dist/rook.js'), log, settings);
   supervisor = sidecar;
+  const chatView = registerChatView(context, sidecar, log);
 
   context.subscriptions.push(
     log,
     createStatusBar(sidecar.onDidChangeStatus, sidecar.status),
     registerInlineCompletions(sidecar),
-    registerChatView(context, sidecar, log),
-    registerEditSelection(sidecar, log),
+    chatView,
+    registerRefactorCommands(sidecar, log, chatView),
     sidecar.onDidChangeStatus((status) => {
       if (status.state === 'error' || status.state === 'no-engine') log.warn(status.message ?? status.state);
     }),

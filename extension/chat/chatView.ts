@@ -14,17 +14,27 @@ import { describeStatus } from './statusLine';
 
 const chatViewId = 'rook.chatView';
 
+/** What other features may do with the chat view. */
+export interface ChatView extends vscode.Disposable {
+  /**
+   * Shows the view and asks `question` in its conversation, as if typed there (Explain uses this).
+   * Resolves when the answer has ended; false when it was not asked because an answer is still streaming.
+   */
+  ask(question: string): Promise<boolean>;
+}
+
 export function registerChatView(
   context: vscode.ExtensionContext,
   sidecar: SidecarConnection,
   log: vscode.LogOutputChannel,
-): vscode.Disposable {
+): ChatView {
   const provider = new ChatViewProvider(context.extensionUri, sidecar, log);
-  return vscode.Disposable.from(
+  const registrations = vscode.Disposable.from(
     // Kept alive while hidden so an answer keeps streaming into the page instead of being lost.
     vscode.window.registerWebviewViewProvider(chatViewId, provider, { webviewOptions: { retainContextWhenHidden: true } }),
     provider,
   );
+  return { ask: (question) => provider.ask(question), dispose: () => registrations.dispose() };
 }
 
 class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -33,6 +43,9 @@ class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable 
   /** Cancels the answer being streamed, if any. */
   private request?: vscode.CancellationTokenSource;
   private readonly statusSubscription: vscode.Disposable;
+  /** Whether the current page has said `ready`: messages posted before that would be lost. */
+  private pageReady = false;
+  private readonly pageBecameReady = new vscode.EventEmitter<void>();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -46,6 +59,7 @@ class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable 
     // A new page starts a new conversation: the model should not remember what is no longer shown.
     this.stop();
     this.view = view;
+    this.pageReady = false;
     this.session = new ChatSession(this.sidecar, (message) => this.post(view, message));
 
     const webview = view.webview;
@@ -81,6 +95,22 @@ class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable 
   dispose(): void {
     this.stop();
     this.statusSubscription.dispose();
+    this.pageBecameReady.dispose();
+  }
+
+  async ask(question: string): Promise<boolean> {
+    await vscode.commands.executeCommand(`${chatViewId}.focus`);
+    if (!this.pageReady) {
+      await new Promise<void>((resolve) => {
+        const subscription = this.pageBecameReady.event(() => {
+          subscription.dispose();
+          resolve();
+        });
+      });
+    }
+    if (this.session?.busy) return false;
+    await this.send(question);
+    return true;
   }
 
   private receive(message: unknown): void {
@@ -94,6 +124,8 @@ class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable 
   private handle(message: WebviewMessage): void {
     switch (message.type) {
       case 'ready':
+        this.pageReady = true;
+        this.pageBecameReady.fire();
         this.postStatus(this.sidecar.status);
         break;
       case 'send':

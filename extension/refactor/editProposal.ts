@@ -57,3 +57,14 @@ export class EditProposal {
     return this.hunks[index].originalStart + shift;
   }
 }
+
+/**
+ * What the diff shows while a rewrite streams in: the lines received so far in place of as many
+ * original lines, so the diff grows line by line instead of showing the rest of the original deleted.
+ */
+export function streamingPreview(original: string, streamed: string): string {
+  if (streamed === '') return original;
+  // `streamed` is whole lines without the last line break, which the original's rest or end supplies.
+  const rest = splitLines(original).slice(splitLines(streamed).length).join('');
+  return rest !== '' || original.endsWith('\n') ? `${streamed}\n${rest}` : streamed;
+}

@@ -16,9 +16,8 @@ function moduleName(uri: string): string {
   return decodeURIComponent(dot > 0 ? file.slice(0, dot) : file);
 }
 
-export function testsMessages(params: Pick<EditParams, 'uri' | 'languageId' | 'original' | 'instruction' | 'testFramework'>): ChatMessage[] {
+export function testsMessages(params: Pick<EditParams, 'uri' | 'languageId' | 'original' | 'testFramework'>): ChatMessage[] {
   const framework = params.testFramework ? frameworkHints[params.testFramework] : `the usual test framework for ${params.languageId}`;
-  const focus = params.instruction ? `\nFocus on: ${params.instruction}` : '';
   return [
     {
       role: 'system',
@@ -30,7 +29,7 @@ export function testsMessages(params: Pick<EditParams, 'uri' | 'languageId' | 'o
       role: 'user',
       content:
         `Write tests with ${framework} for the module \`${moduleName(params.uri)}\`. ` +
-        `The test file sits beside it, so import it from \`./${moduleName(params.uri)}\`.${focus}\n\n` +
+        `The test file sits beside it, so import it from \`./${moduleName(params.uri)}\`.\n\n` +
         `\`\`\`${params.languageId}\n${params.original}\n\`\`\``,
     },
   ];

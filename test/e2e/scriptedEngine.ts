@@ -23,9 +23,25 @@ export const CHAT_ANSWER = [
   'It adds two numbers.',
 ].join('\n');
 
+/**
+ * A chat request whose messages contain `scriptedReply(text)` is answered with `text`: the refactor suites
+ * put it into the code, instruction, diagnostic or staged diff that Rook sends, so each test scripts its answer.
+ */
+export function scriptedReply(text: string): string {
+  return `<<rook-reply:${encodeURIComponent(text)}>>`;
+}
+
+function requestedReply(body: { messages?: { content?: unknown }[] }): string | undefined {
+  for (const message of body.messages ?? []) {
+    const match = /<<rook-reply:([^>]*)>>/.exec(String(message.content));
+    if (match) return decodeURIComponent(match[1]);
+  }
+  return undefined;
+}
+
 export function startScriptedEngine(): Promise<OpenAIServer> {
   return startOpenAIServer({
-    reply: ({ path }) => (path === '/v1/completions' ? COMPLETION_CONTINUATION : CHAT_ANSWER),
+    reply: ({ path, body }) => (path === '/v1/completions' ? COMPLETION_CONTINUATION : (requestedReply(body) ?? CHAT_ANSWER)),
     // Slow enough that the chat answer arrives as a visible stream of ~40 chunks, fast enough to take ~1 s.
     chunkDelayMs: 25,
   });

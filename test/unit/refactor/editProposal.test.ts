@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { EditProposal } from '../../../extension/refactor/editProposal';
+import { EditProposal, streamingPreview } from '../../../extension/refactor/editProposal';
 
 const original = 'function sum(a, b) {\n  return a + b;\n}\n';
 const rewrite = 'function add(a, b) {\n  return a + b;\n};\n';
@@ -44,4 +44,11 @@ test('previewLine follows the lines earlier hunks add, unless they are rejected'
   assert.deepEqual([proposal.previewLine(0), proposal.previewLine(1)], [0, 4]);
   proposal.decide(0, 'rejected');
   assert.equal(proposal.previewLine(1), 2);
+});
+
+test('while streaming, received lines replace as many original lines', () => {
+  assert.equal(streamingPreview('a\nb\nc\n', ''), 'a\nb\nc\n');
+  assert.equal(streamingPreview('a\nb\nc\n', 'A'), 'A\nb\nc\n');
+  assert.equal(streamingPreview('a\nb\nc\n', 'A\nB\nC\nD'), 'A\nB\nC\nD\n');
+  assert.equal(streamingPreview('a\nb', 'A\nB\nC'), 'A\nB\nC');
 });

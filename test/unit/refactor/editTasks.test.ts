@@ -47,11 +47,11 @@ test('an unknown task is refused rather than guessed', () => {
 });
 
 test('test prompts name the framework and how to import the module', () => {
-  const messages = testsMessages({ uri: 'file:///w/src/math%20utils.ts', languageId: 'typescript', original: 'export const one = 1;', instruction: '', testFramework: 'vitest' });
+  const messages = testsMessages({ uri: 'file:///w/src/math%20utils.ts', languageId: 'typescript', original: 'export const one = 1;', testFramework: 'vitest' });
   assert.match(messages[1].content, /Vitest/);
   assert.match(messages[1].content, /import it from `\.\/math utils`/);
   assert.match(messages[1].content, /export const one = 1;/);
-  const pytest = testsMessages({ uri: 'file:///w/calc.py', languageId: 'python', original: 'def f(): pass', instruction: '', testFramework: 'pytest' });
+  const pytest = testsMessages({ uri: 'file:///w/calc.py', languageId: 'python', original: 'def f(): pass', testFramework: 'pytest' });
   assert.match(pytest[1].content, /pytest/);
 });
 
