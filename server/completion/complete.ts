@@ -3,6 +3,7 @@
  * a budget, prompt for the model (see `prompt.ts`), engine call, post-processing, replace range.
  */
 import { drain, type Engine } from '../engines/engine';
+import { charsPerToken } from './charsPerToken';
 import { unusableContentReason } from './contentCheck';
 import { cursorContext, wantsMultiline } from './cursorContext';
 import { postprocess } from './postprocess';
@@ -43,7 +44,7 @@ export async function completeAt(
   const skipped = unusableContentReason(text, offset);
   if (skipped) return { insertText: '', replaceLength: 0, multiline: false, skipped };
   const capabilities = await engine.capabilities(signal);
-  const budget = promptBudget(capabilities.contextLength, options.maxTokens);
+  const budget = promptBudget(capabilities.contextLength, options.maxTokens, charsPerToken(engine));
   const context = cursorContext(text, offset, budget);
   const multiline = wantsMultiline(context);
   const { request, style } = buildPrompt(capabilities, context, snippets(budget.snippetChars), multiline ? ['\n\n\n'] : ['\n']);

@@ -1,7 +1,7 @@
 /**
  * The text around the cursor that a completion prompt is built from, cut to a character budget.
- * Cuts fall on line boundaries, and the prefix's start moves in blocks of lines, so it stays put
- * while the user types: that keeps local and server-side prefix caches hitting.
+ * Cuts fall on line boundaries, and the prefix's start moves in steps of a quarter budget, so it
+ * stays put while the user types: that keeps local and server-side prefix caches hitting.
  */
 export interface CursorContext {
   prefix: string;
@@ -37,21 +37,23 @@ export function cursorContext(text: string, offset: number, budget: ContextBudge
   };
 }
 
-/** Lines are dropped from the top of the prefix in blocks of this many, so the cut rarely moves. */
-const prefixCutLines = 16;
+/**
+ * The prefix's start moves in steps of this share of its budget: typing moves it once every that
+ * many characters, and the prefix keeps at least the rest of its budget.
+ */
+const cutStepShare = 0.25;
 
 /**
- * Where the prefix starts: the first line start, on a multiple of `prefixCutLines` lines, that
- * keeps the prefix within budget. Typing only moves it when a whole block has to go.
+ * Where the prefix starts: the first line start at or after a step-aligned offset that keeps the
+ * prefix within budget (the offset itself inside a line longer than that). Only the text near the
+ * cut is searched, so the cost does not grow with the document.
  */
 function stablePrefixStart(before: string, cursorLineStart: number, budget: number): number {
   if (before.length <= budget) return 0;
-  const lineStarts = [0];
-  for (let i = before.indexOf('\n'); i !== -1 && i < cursorLineStart; i = before.indexOf('\n', i + 1)) lineStarts.push(i + 1);
-  const firstFitting = lineStarts.findIndex((start) => before.length - start <= budget);
-  if (firstFitting === -1) return before.length - budget;
-  const blockStart = Math.ceil(firstFitting / prefixCutLines) * prefixCutLines;
-  return blockStart < lineStarts.length ? lineStarts[blockStart] : cursorLineStart;
+  const step = Math.max(1, Math.floor(budget * cutStepShare));
+  const aligned = Math.ceil((before.length - budget) / step) * step;
+  const newline = before.indexOf('\n', aligned - 1);
+  return newline !== -1 && newline < cursorLineStart ? newline + 1 : aligned;
 }
 
 /**

@@ -1,13 +1,10 @@
 /**
- * How many characters of prefix, suffix and context snippets a completion prompt gets. Budgets
- * are set in tokens and turned into characters at a conservative ratio for code, since a remote
- * model's tokenizer is not at hand; the local engine also fits the prompt to its context by
- * counting real tokens, so an overestimate there costs nothing but a truncated start.
+ * How many characters of prefix, suffix and context snippets a completion prompt gets: a token
+ * budget from the model's context length, split in shares, turned into characters at the engine's
+ * characters-per-token ratio (`charsPerToken.ts`). Staying within it matters for the local engine:
+ * a prompt it has to truncate loses its stable start, and with it the KV prefix reuse.
  */
 import type { ContextBudget } from './cursorContext';
-
-/** Code averages 3-4 characters a token in BPE tokenizers; the low end keeps prompts within budget. */
-export const charsPerToken = 3;
 
 /** Longer prompts cost more than they help on CPU, where every prompt token is computed. */
 export const maxPromptTokens = 2048;
@@ -19,7 +16,7 @@ export interface PromptBudget extends ContextBudget {
   snippetChars: number;
 }
 
-export function promptBudget(contextLength: number | undefined, maxTokens: number): PromptBudget {
+export function promptBudget(contextLength: number | undefined, maxTokens: number, charsPerToken: number): PromptBudget {
   const tokens = Math.max(64, Math.min(maxPromptTokens, (contextLength ?? maxPromptTokens + maxTokens) - maxTokens - 8));
   const chars = tokens * charsPerToken;
   return {

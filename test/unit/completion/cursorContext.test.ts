@@ -28,6 +28,23 @@ describe('cursorContext', () => {
     assert.equal(a.prefix.split('\n')[0], b.prefix.split('\n')[0]);
   });
 
+  test('a small budget is mostly used: the cut keeps at least three quarters of it', () => {
+    const text = Array.from({ length: 400 }, (_, i) => `  const value${i} = compute(${i});`).join('\n');
+    for (let end = text.length - 300; end < text.length; end += 7) {
+      const context = cursorContext(text, end, { prefixChars: 480, suffixChars: 0 });
+      assert.ok(context.prefix.length >= 0.75 * 480 - 40 && context.prefix.length <= 480, `${context.prefix.length}`);
+    }
+  });
+
+  test('a 100 KB line and a 10 MB document are cut within budget, quickly', () => {
+    const longLine = 'x'.repeat(100_000);
+    assert.equal(cursorContext(longLine, 60_000).prefix.length <= 6000, true);
+    const huge = 'const a = 1;\n'.repeat(800_000);
+    const started = performance.now();
+    for (let i = 0; i < 10; i++) cursorContext(huge, huge.length / 2 + i);
+    assert.ok((performance.now() - started) / 10 < 20, 'under 20 ms a keystroke');
+  });
+
   test('cuts a long suffix at a line end', () => {
     const text = 'x' + '\nabc'.repeat(100);
     const context = cursorContext(text, 1, { prefixChars: 10, suffixChars: 20 });

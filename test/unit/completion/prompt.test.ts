@@ -1,9 +1,11 @@
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { charsPerToken, defaultCharsPerToken } from '../../../server/completion/charsPerToken';
 import { cursorContext } from '../../../server/completion/cursorContext';
+import type { Engine } from '../../../server/engines/engine';
 import { fimTemplateFor } from '../../../server/completion/fimTemplates';
 import { buildPrompt } from '../../../server/completion/prompt';
-import { charsPerToken, maxPromptTokens, promptBudget } from '../../../server/completion/promptBudget';
+import { maxPromptTokens, promptBudget } from '../../../server/completion/promptBudget';
 
 const context = cursorContext('def f(a):\n    return a\n\nx = f(1)\n', 'def f(a):\n    '.length);
 
@@ -56,15 +58,30 @@ describe('buildPrompt', () => {
   });
 });
 
+describe('charsPerToken', () => {
+  const engineWith = (extra: object) => ({ info: { kind: 'local', model: 'm', location: '' }, ...extra }) as unknown as Engine;
+  test("an engine that encodes is measured with its own tokenizer, once", () => {
+    let calls = 0;
+    const engine = engineWith({ encode: (text: string) => (calls++, Array.from({ length: Math.ceil(text.length / 2) }, () => 0)) });
+    const ratio = charsPerToken(engine);
+    assert.ok(ratio > 1.7 && ratio <= 2, `${ratio}`);
+    assert.equal(charsPerToken(engine), ratio);
+    assert.equal(calls, 1);
+  });
+  test('a remote engine gets the conservative default', () => {
+    assert.equal(charsPerToken(engineWith({})), defaultCharsPerToken);
+  });
+});
+
 describe('promptBudget', () => {
   test('fits the context length minus the answer, in characters', () => {
-    const budget = promptBudget(512, 64);
+    const budget = promptBudget(512, 64, 3);
     const total = budget.prefixChars + budget.suffixChars + budget.snippetChars;
-    assert.ok(total <= (512 - 64) * charsPerToken, `${total}`);
+    assert.ok(total <= (512 - 64) * 3, `${total}`);
     assert.ok(budget.prefixChars > budget.suffixChars);
   });
   test('is capped for long-context models, whose prompt cost grows with length', () => {
-    const budget = promptBudget(131072, 64);
-    assert.ok(budget.prefixChars + budget.suffixChars + budget.snippetChars <= maxPromptTokens * charsPerToken);
+    const budget = promptBudget(131072, 64, 3.5);
+    assert.ok(budget.prefixChars + budget.suffixChars + budget.snippetChars <= maxPromptTokens * 3.5);
   });
 });

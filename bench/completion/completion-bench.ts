@@ -1,0 +1,318 @@
+/**
+ * `rook bench completion`: typing sessions replayed against the real sidecar (`node dist/rook.js lsp
+ * --stdio`) with the local engine, through the extension's own triggering logic (`CompletionTrigger`:
+ * debounce, typing-through cache, in-flight reuse, cancellation as VS Code cancels on each keystroke).
+ * Keystrokes retype lines of real source files from node_modules, 80-150 ms apart, with a thinking pause
+ * (`pauseMs`) every 6-15 keystrokes and at the end of each session: ghost text shows in pauses.
+ * Measures keystroke-to-suggestion latency, engine calls and suggestions per keystroke, KV prefix reuse,
+ * cold vs extending request cost, and a typing storm (1000 keystrokes at 20 ms).
+ * Usage: node out/bench/completion/completion-bench.js [--model DIR] [--out bench/completion/results.json]
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CancellationTokenSource, DidChangeTextDocumentNotification, InlineCompletionRequest, InlineCompletionTriggerKind } from 'vscode-languageserver-protocol/node';
+import type { CursorView } from '../../extension/completion/anchor';
+import { CompletionTrigger } from '../../extension/completion/completionTrigger';
+import type { Suggestion } from '../../extension/completion/suggestionCache';
+import { percentile } from '../../server/metrics/latency';
+import { defaultSettings, statusRequest, type CompletionStats, type RookSettings } from '../../server/protocol/contract';
+import { tinyModelFolder } from '../../test/engine/fixtures';
+import { repoRoot, startSidecar, type Sidecar } from '../../test/sidecar/sidecarProcess';
+
+const sourceFiles = [
+  'node_modules/vscode-languageserver/lib/common/server.js',
+  'node_modules/vscode-jsonrpc/lib/common/connection.js',
+  'node_modules/highlight.js/lib/core.js',
+  'node_modules/eventsource-parser/dist/index.js',
+];
+const sessionsPerFile = 3;
+const linesTypedPerSession = 2;
+const pauseMs = 700;
+
+/** The shape of `training/configs/rook-moe-mini.json`, with random weights, when the trained model is not there. */
+const miniShape = {
+  hiddenSize: 192,
+  numLayers: 4,
+  numHeads: 6,
+  numKvHeads: 2,
+  headDim: 32,
+  numExperts: 8,
+  numExpertsPerToken: 2,
+  expertFfnSize: 256,
+  contextLength: 256,
+  embeddingMultiplier: 13.856406460551018,
+  attentionScale: 0.17677669529663687,
+  fim: { prefix: 3, suffix: 4, middle: 5 },
+};
+
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+const random = seededRandom(5);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** A document the bench types into, mirrored to the sidecar with incremental didChange. */
+class TypedDocument {
+  private version = 1;
+  constructor(
+    private readonly sidecar: Sidecar,
+    readonly uri: string,
+    public text: string,
+    public offset: number,
+  ) {}
+
+  async type(char: string): Promise<void> {
+    const position = this.position();
+    this.text = this.text.slice(0, this.offset) + char + this.text.slice(this.offset);
+    this.offset += char.length;
+    await this.sidecar.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri: this.uri, version: ++this.version },
+      contentChanges: [{ range: { start: position, end: position }, text: char }],
+    });
+  }
+
+  position(): { line: number; character: number } {
+    const before = this.text.slice(0, this.offset);
+    const lineStart = before.lastIndexOf('\n') + 1;
+    let line = 0;
+    for (let at = before.indexOf('\n'); at !== -1; at = before.indexOf('\n', at + 1)) line++;
+    return { line, character: this.offset - lineStart };
+  }
+
+  view(): CursorView {
+    const { text, offset } = this;
+    const lineEnd = text.indexOf('\n', offset);
+    return { uri: this.uri, offset, textBefore: (length) => text.slice(Math.max(0, offset - length), offset), lineSuffix: text.slice(offset, lineEnd === -1 ? undefined : lineEnd) };
+  }
+}
+
+/** LSP inline-completion requests, counting how many are outstanding (the client-side view of the queue). */
+class Requests {
+  outstanding = 0;
+  maxOutstanding = 0;
+  sent = 0;
+  /** Answers with a non-empty suggestion. */
+  answered = 0;
+  constructor(private readonly sidecar: Sidecar) {}
+
+  fetch(document: TypedDocument, signal: AbortSignal): Promise<Suggestion | undefined> {
+    const source = new CancellationTokenSource();
+    signal.addEventListener('abort', () => source.cancel(), { once: true });
+    this.sent++;
+    this.outstanding++;
+    this.maxOutstanding = Math.max(this.maxOutstanding, this.outstanding);
+    const position = document.position();
+    return this.sidecar.connection
+      .sendRequest(InlineCompletionRequest.type, { textDocument: { uri: document.uri }, position, context: { triggerKind: InlineCompletionTriggerKind.Automatic } }, source.token)
+      .then((answer) => {
+        const item = answer && 'items' in answer ? answer.items[0] : undefined;
+        if (!item || typeof item.insertText !== 'string') return undefined;
+        this.answered++;
+        return { insertText: item.insertText, replaceLength: item.range ? item.range.end.character - item.range.start.character : 0 };
+      })
+      .catch(() => undefined)
+      .finally(() => this.outstanding--);
+  }
+
+  async drained(): Promise<void> {
+    while (this.outstanding > 0) await sleep(5);
+  }
+}
+
+async function stats(sidecar: Sidecar): Promise<CompletionStats> {
+  const status = await sidecar.connection.sendRequest(statusRequest);
+  return status.completionStats!;
+}
+
+function rssMb(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? round(Number(match[1]) / 1024) : NaN;
+}
+
+interface KeystrokeOutcome {
+  latencyMs?: number;
+  source?: string;
+}
+
+/**
+ * Types `typed` at `document`'s cursor, a keystroke every `gap()` ms, asking for a suggestion after
+ * each; the last keystroke's request is left to finish (the user stopped typing).
+ */
+async function typeThrough(document: TypedDocument, typed: string, gap: () => number, trigger: CompletionTrigger, requests: Requests): Promise<KeystrokeOutcome[]> {
+  const outcomes: KeystrokeOutcome[] = [];
+  const pending: Promise<void>[] = [];
+  let editor: AbortController | undefined;
+  for (const char of typed) {
+    editor?.abort(); // VS Code cancels the previous keystroke's request when the text changes.
+    editor = new AbortController();
+    const signal = editor.signal;
+    await document.type(char);
+    const started = performance.now();
+    const outcome: KeystrokeOutcome = {};
+    outcomes.push(outcome);
+    pending.push(
+      trigger.provide(document.view(), true, signal, (fetchSignal) => requests.fetch(document, fetchSignal)).then((result) => {
+        if (signal.aborted || !result.suggestion?.insertText) return;
+        outcome.latencyMs = performance.now() - started;
+        outcome.source = result.source;
+      }),
+    );
+    await sleep(gap());
+  }
+  await Promise.all(pending);
+  return outcomes;
+}
+
+async function open(sidecar: Sidecar, uri: string, text: string, offset: number): Promise<TypedDocument> {
+  await sidecar.open(uri, text, 'javascript');
+  return new TypedDocument(sidecar, uri, text, offset);
+}
+
+/** A region of `text` to retype: `linesTypedPerSession` non-blank lines from a random point in the file's middle. */
+function pickRegion(text: string): { start: number; end: number } {
+  const lineStarts = [0];
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lineStarts.push(at + 1);
+  for (;;) {
+    const line = Math.floor(lineStarts.length * (0.2 + 0.6 * random()));
+    const start = lineStarts[line] + (text.slice(lineStarts[line]).match(/^\s*/)?.[0].length ?? 0);
+    const end = lineStarts[line + linesTypedPerSession] - 1;
+    if (end - start > 20 && end - start < 200) return { start, end };
+  }
+}
+
+async function typingSessions(sidecar: Sidecar, requests: Requests) {
+  const before = await stats(sidecar);
+  const [sentBefore, answeredBefore] = [requests.sent, requests.answered];
+  const outcomes: KeystrokeOutcome[] = [];
+  let session = 0;
+  for (const file of sourceFiles) {
+    const source = fs.readFileSync(path.join(repoRoot, file), 'utf8');
+    for (let index = 0; index < sessionsPerFile; index++) {
+      const { start, end } = pickRegion(source);
+      const document = await open(sidecar, `file:///bench/session${session++}.js`, source.slice(0, start) + source.slice(end), start);
+      const trigger = new CompletionTrigger();
+      let untilPause = 6 + Math.floor(10 * random());
+      const gap = () => (--untilPause > 0 ? 80 + 70 * random() : ((untilPause = 6 + Math.floor(10 * random())), pauseMs));
+      outcomes.push(...(await typeThrough(document, source.slice(start, end), gap, trigger, requests)));
+      await sleep(pauseMs);
+    }
+  }
+  const after = await stats(sidecar);
+  const shown = outcomes.filter((outcome) => outcome.latencyMs !== undefined);
+  const latencies = shown.map((outcome) => outcome.latencyMs!);
+  const bySource = (source: string) => shown.filter((outcome) => outcome.source === source).map((outcome) => outcome.latencyMs!);
+  const promptTokens = after.promptTokens - before.promptTokens;
+  return {
+    sessions: session,
+    keystrokes: outcomes.length,
+    suggestionLatencyMs: { p50: round(percentile(latencies, 50)), p95: round(percentile(latencies, 95)) },
+    latencyBySourceP50Ms: Object.fromEntries(['cache', 'in-flight', 'engine'].map((source) => [source, round(percentile(bySource(source), 50))])),
+    shownBySource: Object.fromEntries(['cache', 'in-flight', 'engine'].map((source) => [source, bySource(source).length])),
+    suggestionsShownPerKeystroke: round(shown.length / outcomes.length, 3),
+    nonEmptyAnswersPerRequest: round((requests.answered - answeredBefore) / Math.max(1, requests.sent - sentBefore), 3),
+    lspRequestsPerKeystroke: round((after.requests - before.requests) / outcomes.length, 3),
+    engineCallsPerKeystroke: round((after.engineCalls - before.engineCalls) / outcomes.length, 3),
+    prefixCacheHitRate: promptTokens > 0 ? round((after.reusedTokens - before.reusedTokens) / promptTokens, 3) : null,
+  };
+}
+
+/** Request cost without the client's help: a request at a new place vs one after typing one more character. */
+async function coldVsExtending(sidecar: Sidecar, requests: Requests) {
+  const cold: number[] = [];
+  const extending: number[] = [];
+  const source = fs.readFileSync(path.join(repoRoot, sourceFiles[0]), 'utf8');
+  const timed = async (document: TypedDocument) => {
+    const started = performance.now();
+    await requests.fetch(document, new AbortController().signal);
+    return performance.now() - started;
+  };
+  for (let round = 0; round < 6; round++) {
+    const { start, end } = pickRegion(source);
+    const document = await open(sidecar, `file:///bench/cold${round}.js`, source.slice(0, start) + source.slice(end), start);
+    cold.push(await timed(document));
+    for (const char of source.slice(start, start + 4)) {
+      await document.type(char);
+      extending.push(await timed(document));
+    }
+  }
+  const coldMs = percentile(cold, 50);
+  const extendingMs = percentile(extending, 50);
+  return { coldP50Ms: round(coldMs), extendingP50Ms: round(extendingMs), extendingOverCold: round(extendingMs / coldMs, 3) };
+}
+
+/** 1000 keystrokes at 20 ms: what is left queued when it stops, how many engine calls it caused, memory. */
+async function typingStorm(sidecar: Sidecar) {
+  const requests = new Requests(sidecar);
+  const source = fs.readFileSync(path.join(repoRoot, sourceFiles[2]), 'utf8');
+  const typed = source.slice(20_000, 21_000);
+  const document = await open(sidecar, 'file:///bench/storm.js', source.slice(0, 20_000) + source.slice(21_000), 20_000);
+  const rssBefore = rssMb(sidecar.process.pid!);
+  const before = await stats(sidecar);
+  const started = performance.now();
+  await typeThrough(document, typed, () => 20, new CompletionTrigger(), requests);
+  const typingMs = performance.now() - started;
+  const outstandingAtEnd = requests.outstanding;
+  const drainStarted = performance.now();
+  await requests.drained();
+  const drainMs = performance.now() - drainStarted;
+  const after = await stats(sidecar);
+  return {
+    keystrokes: typed.length,
+    typingSeconds: round(typingMs / 1000),
+    lspRequests: requests.sent,
+    engineCalls: after.engineCalls - before.engineCalls,
+    maxOutstandingRequests: requests.maxOutstanding,
+    outstandingAtEnd,
+    drainMs: round(drainMs),
+    rssMbBefore: rssBefore,
+    rssMbAfter: rssMb(sidecar.process.pid!),
+  };
+}
+
+function modelFolder(requested: string | undefined): { dir: string; description: string } {
+  if (requested) return { dir: path.resolve(requested), description: `model folder ${requested}` };
+  const trained = path.join(repoRoot, 'models/rook-moe-mini');
+  if (fs.existsSync(path.join(trained, 'config.json')) && fs.existsSync(path.join(trained, 'model.onnx'))) {
+    return { dir: trained, description: 'models/rook-moe-mini (trained)' };
+  }
+  return { dir: tinyModelFolder(miniShape, 11).dir, description: 'random weights in the shape of training/configs/rook-moe-mini.json (models/rook-moe-mini not trained yet), synthetic byte-level tokenizer' };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+  const model = modelFolder(option('--model'));
+  const sidecar = await startSidecar();
+  try {
+    const settings: RookSettings = { ...defaultSettings, engine: 'local', local: { modelPath: model.dir, executionProvider: 'cpu', threads: 0 }, completion: { ...defaultSettings.completion, maxTokens: 24 } };
+    const status = await sidecar.configure(settings);
+    if (status.state !== 'ready') throw new Error(`sidecar not ready: ${status.message}`);
+    const requests = new Requests(sidecar);
+    const results = {
+      date: new Date().toISOString(),
+      machine: `${process.platform}-${process.arch}, ${(await import('node:os')).cpus().length} cores (shared with other work)`,
+      model: model.description,
+      maxTokens: settings.completion.maxTokens,
+      typing: await typingSessions(sidecar, requests),
+      requestCost: await coldVsExtending(sidecar, requests),
+      storm: await typingStorm(sidecar),
+      targets: { p50Ms: 100, p95Ms: 250, extendingOverCold: 0.2 },
+    };
+    const text = JSON.stringify(results, null, 2);
+    console.log(text);
+    const out = option('--out');
+    if (out) fs.writeFileSync(out, text + '\n');
+  } finally {
+    await sidecar.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
