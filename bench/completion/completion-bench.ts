@@ -9,6 +9,7 @@
  * Usage: node out/bench/completion/completion-bench.js [--model DIR] [--out bench/completion/results.json]
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { CancellationTokenSource, DidChangeTextDocumentNotification, InlineCompletionRequest, InlineCompletionTriggerKind } from 'vscode-languageserver-protocol/node';
 import type { CursorView } from '../../extension/completion/anchor';
@@ -221,7 +222,11 @@ async function typingSessions(sidecar: Sidecar, requests: Requests) {
   };
 }
 
-/** Request cost without the client's help: a request at a new place vs one after typing one more character. */
+/**
+ * Request cost without the client's help: a request at a new place vs one after typing one more
+ * character. Both decode the same number of tokens, so it is also measured with `maxTokens: 1`
+ * (the prompt's cost alone, which is what KV prefix reuse saves).
+ */
 async function coldVsExtending(sidecar: Sidecar, requests: Requests) {
   const cold: number[] = [];
   const extending: number[] = [];
@@ -289,18 +294,28 @@ async function main(): Promise<void> {
   const model = modelFolder(option('--model'));
   const sidecar = await startSidecar();
   try {
-    const settings: RookSettings = { ...defaultSettings, engine: 'local', local: { modelPath: model.dir, executionProvider: 'cpu', threads: 0 }, completion: { ...defaultSettings.completion, maxTokens: 24 } };
-    const status = await sidecar.configure(settings);
-    if (status.state !== 'ready') throw new Error(`sidecar not ready: ${status.message}`);
+    const settings: RookSettings = { ...defaultSettings, engine: 'local', local: { modelPath: model.dir, executionProvider: 'cpu', threads: 0 } };
+    const configure = async (maxTokens: number) => {
+      const status = await sidecar.configure({ ...settings, completion: { ...settings.completion, maxTokens } });
+      if (status.state !== 'ready') throw new Error(`sidecar not ready: ${status.message}`);
+    };
+    await configure(settings.completion.maxTokens);
     const requests = new Requests(sidecar);
+    const loadBefore = os.loadavg()[0];
+    const typing = await typingSessions(sidecar, requests);
+    const requestCost = await coldVsExtending(sidecar, requests);
+    const storm = await typingStorm(sidecar);
+    await configure(1);
+    const promptCost = await coldVsExtending(sidecar, requests);
     const results = {
       date: new Date().toISOString(),
-      machine: `${process.platform}-${process.arch}, ${(await import('node:os')).cpus().length} cores (shared with other work)`,
+      machine: `${process.platform}-${process.arch}, ${os.cpus().length} cores, shared: load average ${round(loadBefore)} before, ${round(os.loadavg()[0])} after`,
       model: model.description,
       maxTokens: settings.completion.maxTokens,
-      typing: await typingSessions(sidecar, requests),
-      requestCost: await coldVsExtending(sidecar, requests),
-      storm: await typingStorm(sidecar),
+      typing,
+      requestCost,
+      promptCost,
+      storm,
       targets: { p50Ms: 100, p95Ms: 250, extendingOverCold: 0.2 },
     };
     const text = JSON.stringify(results, null, 2);

@@ -30,8 +30,8 @@ export interface CompletionAnswer {
 /** Context snippets for the prompt, already formatted, in at most `maxChars` characters. */
 export type SnippetSource = (maxChars: number) => string;
 
-/** Single-line completions are short: the median line is about 20 characters. */
-const singleLineMaxTokens = 32;
+/** Single-line completions are short (the median line is about 20 characters); Copilot stops at 20 tokens too. */
+const singleLineMaxTokens = 20;
 
 export async function completeAt(
   engine: Engine,

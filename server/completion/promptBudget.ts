@@ -9,8 +9,11 @@ import type { ContextBudget } from './cursorContext';
 /** Longer prompts cost more than they help on CPU, where every prompt token is computed. */
 export const maxPromptTokens = 2048;
 
-/** Shares of the prompt: the prefix says most about what comes next. */
-const shares = { prefix: 0.7, suffix: 0.15, snippets: 0.15 };
+/**
+ * Shares of the prompt: the prefix says most about what comes next. The suffix stays small because
+ * in a fill-in-the-middle prompt it follows the prefix, so every keystroke recomputes it.
+ */
+const shares = { prefix: 0.75, suffix: 0.1, snippets: 0.15 };
 
 export interface PromptBudget extends ContextBudget {
   snippetChars: number;
