@@ -98,7 +98,8 @@ export class EditReview implements vscode.Disposable {
       (token) =>
         request.generate((delta) => {
           pending.streamed += inDocumentEol(delta);
-          this.contentChanged.fire(pending.proposalUri);
+          // Deltas can still arrive after a discard; the proposal's document is gone by then.
+          if (this.pending === pending) this.contentChanged.fire(pending.proposalUri);
         }, token),
       this.log,
       pending.generation.token,
@@ -158,7 +159,7 @@ export class EditReview implements vscode.Disposable {
     const edit = new vscode.WorkspaceEdit();
     edit.replace(pending.document.uri, pending.range, proposal.result());
     const applied = await vscode.workspace.applyEdit(edit);
-    // Focus the document, so that the next Undo is the one that reverts this edit.
+    // Focus the document even when the review ended elsewhere, so that the next Undo reverts this edit.
     await vscode.window.showTextDocument(pending.document);
     if (!applied) this.log.warn(`Rook's edit of ${pending.document.uri.toString()} was refused by VS Code.`);
     return applied;
@@ -198,7 +199,11 @@ export class EditReview implements vscode.Disposable {
     const tabs = vscode.window.tabGroups.all
       .flatMap((group) => group.tabs)
       .filter((tab) => tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.toString() === pending.proposalUri.toString());
-    if (tabs.length > 0) await vscode.window.tabGroups.close(tabs);
+    if (tabs.length === 0) return;
+    const wasActive = tabs.some((tab) => tab.isActive && tab.group.isActive);
+    await vscode.window.tabGroups.close(tabs);
+    // Back to the document the user was reviewing, rather than to whatever editor happens to be next.
+    if (wasActive) await vscode.window.showTextDocument(pending.document);
   }
 
   private showDecisions(pending: Pending): void {

@@ -24,16 +24,21 @@ export const CHAT_ANSWER = [
 ].join('\n');
 
 /**
- * A chat request whose messages contain `scriptedReply(text)` is answered with `text`: the refactor suites
- * put it into the code, instruction, diagnostic or staged diff that Rook sends, so each test scripts its answer.
+ * A chat request whose messages contain `scriptedReply(text)` is answered with `text`, one that contains
+ * `scriptedFailure(message)` fails with HTTP 400 and `message`: the refactor suites put these into the code,
+ * instruction, diagnostic or staged diff that Rook sends, so each test scripts its own answer.
  */
 export function scriptedReply(text: string): string {
   return `<<rook-reply:${encodeURIComponent(text)}>>`;
 }
 
-function requestedReply(body: { messages?: { content?: unknown }[] }): string | undefined {
+export function scriptedFailure(message: string): string {
+  return `<<rook-fail:${encodeURIComponent(message)}>>`;
+}
+
+function requested(kind: 'reply' | 'fail', body: { messages?: { content?: unknown }[] }): string | undefined {
   for (const message of body.messages ?? []) {
-    const match = /<<rook-reply:([^>]*)>>/.exec(String(message.content));
+    const match = new RegExp(`<<rook-${kind}:([^>]*)>>`).exec(String(message.content));
     if (match) return decodeURIComponent(match[1]);
   }
   return undefined;
@@ -41,7 +46,11 @@ function requestedReply(body: { messages?: { content?: unknown }[] }): string | 
 
 export function startScriptedEngine(): Promise<OpenAIServer> {
   return startOpenAIServer({
-    reply: ({ path, body }) => (path === '/v1/completions' ? COMPLETION_CONTINUATION : (requestedReply(body) ?? CHAT_ANSWER)),
+    reply: ({ path, body }) => (path === '/v1/completions' ? COMPLETION_CONTINUATION : (requested('reply', body) ?? CHAT_ANSWER)),
+    fault: ({ path, body }) => {
+      const message = path === '/v1/chat/completions' ? requested('fail', body) : undefined;
+      return message === undefined ? undefined : { kind: 'http-error', status: 400, message };
+    },
     // Slow enough that the chat answer arrives as a visible stream of ~40 chunks, fast enough to take ~1 s.
     chunkDelayMs: 25,
   });

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as vscode from 'vscode';
-import { scriptedReply } from '../e2e/scriptedEngine';
+import { scriptedFailure, scriptedReply } from '../e2e/scriptedEngine';
 import { rookApi } from './rook';
 
 const fenced = (code: string) => `\`\`\`ts\n${code}\n\`\`\``;
@@ -107,8 +107,24 @@ describe('Rook refactor commands', function () {
       const { document } = await openSum('refactor-hunks.ts');
       assert.equal(await vscode.commands.executeCommand('rook.editSelection', renameInstruction), true);
 
+      const proposalUri = proposalTab()?.modified;
+      assert.ok(proposalUri);
+      const lensesOnProposal = async () =>
+        (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', proposalUri)).map(
+          (lens) => `${lens.range.start.line} ${lens.command?.command} ${JSON.stringify(lens.command?.arguments ?? [])}`,
+        );
+      assert.deepEqual((await lensesOnProposal()).sort(), [
+        '1 rook.acceptEdit []',
+        '1 rook.acceptHunk [0]',
+        '1 rook.rejectEdit []',
+        '1 rook.rejectHunk [0]',
+        '3 rook.acceptHunk [1]',
+        '3 rook.rejectHunk [1]',
+      ]);
+
       assert.equal(await vscode.commands.executeCommand('rook.acceptHunk', 0), false, 'one hunk is still undecided');
       assert.equal(document.getText(), original);
+      assert.deepEqual((await lensesOnProposal()).filter((lens) => lens.includes('Hunk')).sort(), ['3 rook.acceptHunk [1]', '3 rook.rejectHunk [1]']);
       assert.equal(await vscode.commands.executeCommand('rook.rejectHunk', 1), true);
       assert.equal(document.getText(), `${header}function add(a: number, b: number): number {\n  return a + b;\n}\n${footer}`);
 
@@ -158,16 +174,30 @@ describe('Rook refactor commands', function () {
       assert.equal(document.getText(), `// typed meanwhile\n${original}`);
     });
 
-    it('a generation cancelled while streaming changes nothing', async () => {
+    it('shows the rewrite in the diff as it streams; cancelling it changes nothing', async () => {
       const { document } = await openSum('refactor-cancel.ts');
       const request = vscode.commands.executeCommand<boolean>('rook.editSelection', `slowly ${scriptedReply(slowRewrite)}`);
-      await waitFor('the proposal diff', proposalTab);
+      const tab = await waitFor('the proposal diff', proposalTab);
+      const proposal = await vscode.workspace.openTextDocument(tab.modified);
+      await waitFor('the first streamed lines in the diff', () => proposal.getText().includes('  const step1 = 1;\n'));
+      assert.ok(!proposal.getText().includes('step59'), 'the rewrite is still streaming');
 
       await vscode.commands.executeCommand('rook.rejectEdit');
       assert.equal(await request, false);
       assert.equal(document.getText(), original);
       assert.equal(document.isDirty, false);
       await waitFor('the diff to close', () => proposalTab() === undefined);
+    });
+
+    it('a failed generation changes nothing', async () => {
+      const { document } = await openSum('refactor-failure.ts');
+      assert.equal(await vscode.commands.executeCommand('rook.editSelection', `break ${scriptedFailure('scripted failure')}`), false);
+      assert.equal(document.getText(), original);
+      assert.equal(document.isDirty, false);
+      assert.equal(proposalTab(), undefined);
+      // The engine serves the next request again.
+      assert.equal(vscode.window.activeTextEditor?.document, document, 'the document is back in front');
+      assert.equal(await vscode.commands.executeCommand('rook.editSelection', renameInstruction), true);
     });
   });
 
@@ -185,7 +215,10 @@ describe('Rook refactor commands', function () {
 
       // The language's own diagnostic on the same name gets a Rook fix too; this test's is the one carrying `problem`.
       const fix = await waitFor('a Rook quick fix', async () => {
-        const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, problem.range);
+        // Rejected ("Canceled") while the language's own providers start; then just ask again.
+        const actions = await vscode.commands
+          .executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, problem.range)
+          .then(undefined, () => []);
         return actions.find((action) => action.command?.command === 'rook.fixDiagnostic' && action.command.arguments?.[1]?.source === problem.source);
       });
       assert.equal(fix.kind?.value, vscode.CodeActionKind.QuickFix.value);
