@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CancellationTokenSource, DidChangeTextDocumentNotification, InlineCompletionRequest, InlineCompletionTriggerKind } from 'vscode-languageserver-protocol/node';
+import { CancellationTokenSource, DidChangeTextDocumentNotification, DidCloseTextDocumentNotification, InlineCompletionRequest, InlineCompletionTriggerKind } from 'vscode-languageserver-protocol/node';
 import type { CursorView } from '../../extension/completion/anchor';
 import { CompletionTrigger } from '../../extension/completion/completionTrigger';
 import type { Suggestion } from '../../extension/completion/suggestionCache';
@@ -83,6 +83,10 @@ class TypedDocument {
     let line = 0;
     for (let at = before.indexOf('\n'); at !== -1; at = before.indexOf('\n', at + 1)) line++;
     return { line, character: this.offset - lineStart };
+  }
+
+  close(): Promise<void> {
+    return this.sidecar.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri: this.uri } });
   }
 
   view(): CursorView {
@@ -201,6 +205,8 @@ async function typingSessions(sidecar: Sidecar, requests: Requests) {
       const gap = () => (--untilPause > 0 ? 80 + 70 * random() : ((untilPause = 6 + Math.floor(10 * random())), pauseMs));
       outcomes.push(...(await typeThrough(document, source.slice(start, end), gap, trigger, requests)));
       await sleep(pauseMs);
+      // Sessions are separate editors: an earlier copy of the file must not become a context snippet.
+      await document.close();
     }
   }
   const after = await stats(sidecar);
@@ -238,12 +244,14 @@ async function coldVsExtending(sidecar: Sidecar, requests: Requests) {
   };
   for (let round = 0; round < 6; round++) {
     const { start, end } = pickRegion(source);
-    const document = await open(sidecar, `file:///bench/cold${round}.js`, source.slice(0, start) + source.slice(end), start);
+    // The cold request is already one character into the line, so it and the extending ones are all single-line.
+    const document = await open(sidecar, `file:///bench/cold${round}.js`, source.slice(0, start + 1) + source.slice(end), start + 1);
     cold.push(await timed(document));
-    for (const char of source.slice(start, start + 4)) {
+    for (const char of source.slice(start + 1, start + 5)) {
       await document.type(char);
       extending.push(await timed(document));
     }
+    await document.close();
   }
   const coldMs = percentile(cold, 50);
   const extendingMs = percentile(extending, 50);
@@ -260,6 +268,7 @@ async function typingStorm(sidecar: Sidecar) {
   const before = await stats(sidecar);
   const started = performance.now();
   await typeThrough(document, typed, () => 20, new CompletionTrigger(), requests);
+  await document.close();
   const typingMs = performance.now() - started;
   const outstandingAtEnd = requests.outstanding;
   const drainStarted = performance.now();

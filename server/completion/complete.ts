@@ -24,6 +24,7 @@ export interface CompletionAnswer {
   multiline: boolean;
   /** Set when no engine call was made, saying why. */
   skipped?: string;
+  /** How the prompt was laid out for this model (logged, so a wrong FIM format is visible). */
   style?: PromptStyle;
 }
 

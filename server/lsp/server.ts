@@ -72,6 +72,8 @@ export function startLspServer(connection: Connection, embeddedModelDir?: string
   const snippetIndex = new SnippetIndex(recentEdits);
   /** Documents already reported as unusable for completions, so the log says it once. */
   const skippedDocuments = new Set<string>();
+  /** The completion prompt layout last logged, so the log says when it changes (another model, another engine). */
+  let loggedPromptStyle: string | undefined;
   let settings: RookSettings = defaultSettings;
   let engine: Engine | undefined;
   let status: SidecarStatus = { state: 'starting' };
@@ -200,6 +202,10 @@ export function startLspServer(connection: Connection, embeddedModelDir?: string
         return { items: [] };
       }
       noteEngineCall(used);
+      if (answer.style && answer.style !== loggedPromptStyle) {
+        loggedPromptStyle = answer.style;
+        connection.console.info(`Completion prompts for ${used.info.model}: ${answer.style}.`);
+      }
       if (controller.signal.aborted) return null;
       completionLatency.add(performance.now() - started);
       noteOutcome(used);

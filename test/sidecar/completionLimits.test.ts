@@ -109,6 +109,10 @@ describe('inline completion limits (rook lsp --stdio)', () => {
     assert.deepEqual(result.items[0].range, { start: { line: 0, character: 6 }, end: { line: 0, character: 7 } });
   });
 
+  test('the log says how completion prompts are laid out for the model (this server takes `suffix` itself)', () => {
+    assert.ok(logs.includes('Completion prompts for test-model: engine-fim.'), logs.join('\n'));
+  });
+
   test('status counts completion requests and engine calls', async () => {
     const stats = (await sidecar.connection.sendRequest(statusRequest)).completionStats!;
     assert.ok(stats.requests >= 7, JSON.stringify(stats));

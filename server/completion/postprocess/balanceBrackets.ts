@@ -12,7 +12,8 @@ export const balanceBrackets: CompletionFilter = (completion, context) => {
   const closedAfter = closedCount(open, context.suffix);
   if (closedAfter === 0) return completion;
   const closedOnLine = closedCount(open, context.lineSuffix);
-  const firstLineEnd = completion.indexOf('\n') === -1 ? completion.length : completion.indexOf('\n');
+  const newline = completion.indexOf('\n');
+  const firstLineEnd = newline === -1 ? completion.length : newline;
   const inner: string[] = [];
   let closedByCompletion = 0;
   let cutAt: number | undefined;

@@ -1,0 +1,82 @@
+/**
+ * Rook's inline-completion triggering in a real VS Code: partial accept by word, excluded files
+ * kept from the sidecar, the snooze command, and how long typing with Rook active blocks the
+ * extension host's event loop.
+ */
+import * as assert from 'node:assert/strict';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+import { COMPLETION_CONTINUATION, COMPLETION_PREFIX } from '../e2e/scriptedEngine';
+import { metrics } from './report';
+import { rookApi } from './rook';
+import { acceptInlineCompletion, openScratchEditor, type ScratchEditor } from './scratchEditor';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Triggers suggestions and runs `command` until it changes the document; returns the new text, or undefined. */
+async function untilChangedBy(editor: vscode.TextEditor, command: string, timeoutMs: number): Promise<string | undefined> {
+  const before = editor.document.getText();
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+    await sleep(500);
+    await vscode.commands.executeCommand(command);
+    if (editor.document.getText() !== before) return editor.document.getText();
+  }
+  return undefined;
+}
+
+describe('Rook inline completion triggering', () => {
+  let scratch: ScratchEditor | undefined;
+
+  before(async () => {
+    await (await rookApi()).waitForState('ready', 45_000);
+  });
+
+  afterEach(async () => {
+    await scratch?.dispose();
+    scratch = undefined;
+  });
+
+  it('accepts a suggestion word by word, then the rest', async () => {
+    scratch = await openScratchEditor('partial-accept.ts', COMPLETION_PREFIX);
+    const partly = await untilChangedBy(scratch.editor, 'editor.action.inlineSuggest.acceptNextWord', 30_000);
+    assert.ok(partly, 'no suggestion to accept a word of');
+    const accepted = partly.slice(COMPLETION_PREFIX.length);
+    assert.ok(accepted.length > 0 && accepted.length < COMPLETION_CONTINUATION.length && COMPLETION_CONTINUATION.startsWith(accepted), JSON.stringify(accepted));
+    const rest = await untilChangedBy(scratch.editor, 'editor.action.inlineSuggest.commit', 15_000);
+    assert.equal(rest, `${COMPLETION_PREFIX}${COMPLETION_CONTINUATION}`);
+  });
+
+  it('never offers suggestions in an excluded file (.env is excluded by default)', async () => {
+    scratch = await openScratchEditor('.env', COMPLETION_PREFIX);
+    assert.equal(await untilChangedBy(scratch.editor, 'editor.action.inlineSuggest.commit', 4_000), undefined);
+  });
+
+  it('a manual trigger still works while automatic suggestions are snoozed', async () => {
+    await vscode.commands.executeCommand('rook.snoozeCompletions', 5);
+    try {
+      scratch = await openScratchEditor('snoozed.ts', COMPLETION_PREFIX);
+      assert.equal(await acceptInlineCompletion(scratch.editor, 30_000), `${COMPLETION_PREFIX}${COMPLETION_CONTINUATION}`);
+    } finally {
+      await vscode.commands.executeCommand('rook.snoozeCompletions', 0);
+    }
+  });
+
+  it('typing with suggestions on keeps the extension host responsive', async () => {
+    scratch = await openScratchEditor('typing.ts', '');
+    const delay = monitorEventLoopDelay({ resolution: 5 });
+    delay.enable();
+    for (const char of 'const total = items.reduce((sum, item) => sum + item.price, 0);\n'.repeat(3)) {
+      await vscode.commands.executeCommand('type', { text: char });
+      await sleep(30);
+    }
+    await sleep(500);
+    delay.disable();
+    const maxMs = delay.max / 1e6;
+    metrics.typingEventLoopDelayMaxMs = Math.round(maxMs);
+    metrics.typingEventLoopDelayP99Ms = Math.round(delay.percentile(99) / 1e6);
+    // The whole host's loop, VS Code's own work included; Rook's share is bounded by it.
+    assert.ok(maxMs < 250, `event loop blocked for ${Math.round(maxMs)} ms`);
+  });
+});
