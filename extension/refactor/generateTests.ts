@@ -41,7 +41,7 @@ export async function generateTests(sidecar: SidecarConnection, log: vscode.LogO
     return undefined;
   }
   const framework = detectTestFramework(source.languageId, await nearestPackageJson(source.uri));
-  const testUri = source.uri.with({ path: testFilePath(source.uri.path, framework) });
+  const testUri = source.uri.with({ path: testFilePath(source.uri.path, source.languageId) });
   if (await exists(testUri)) {
     void vscode.window.showWarningMessage(`Rook did not write tests: ${vscode.workspace.asRelativePath(testUri)} already exists.`);
     return undefined;

@@ -27,12 +27,14 @@ export function detectTestFramework(languageId: string, packageJson: string | un
   return packageFrameworks.find((framework) => framework in installed) ?? 'node:test';
 }
 
-/** The test file beside `sourcePath`: `math.ts` → `math.test.ts`, `calc.py` → `test_calc.py`. */
-export function testFilePath(sourcePath: string, framework: TestFramework | undefined): string {
+/** The test file beside `sourcePath`, named as the language's runners find it: `math.ts` → `math.test.ts`, `calc.py` → `test_calc.py`, `calc.go` → `calc_test.go`. */
+export function testFilePath(sourcePath: string, languageId: string): string {
   const slash = sourcePath.lastIndexOf('/') + 1;
   const folder = sourcePath.slice(0, slash);
   const file = sourcePath.slice(slash);
-  if (framework === 'pytest') return `${folder}test_${file}`;
   const dot = file.lastIndexOf('.');
-  return dot > 0 ? `${folder}${file.slice(0, dot)}.test${file.slice(dot)}` : `${folder}${file}.test`;
+  const [stem, extension] = dot > 0 ? [file.slice(0, dot), file.slice(dot)] : [file, ''];
+  if (languageId === 'python') return `${folder}test_${file}`;
+  if (languageId === 'go') return `${folder}${stem}_test${extension}`;
+  return `${folder}${stem}.test${extension}`;
 }

@@ -16,8 +16,16 @@ function moduleName(uri: string): string {
   return decodeURIComponent(dot > 0 ? file.slice(0, dot) : file);
 }
 
+/** How a test file beside the module reaches it. */
+function importHint(languageId: string, module: string): string {
+  if (languageId === 'python') return `import it with \`from ${module} import …\``;
+  if (languageId === 'go') return 'it is in the same package';
+  return `import it from \`./${module}\``;
+}
+
 export function testsMessages(params: Pick<EditParams, 'uri' | 'languageId' | 'original' | 'testFramework'>): ChatMessage[] {
   const framework = params.testFramework ? frameworkHints[params.testFramework] : `the usual test framework for ${params.languageId}`;
+  const module = moduleName(params.uri);
   return [
     {
       role: 'system',
@@ -28,8 +36,8 @@ export function testsMessages(params: Pick<EditParams, 'uri' | 'languageId' | 'o
     {
       role: 'user',
       content:
-        `Write tests with ${framework} for the module \`${moduleName(params.uri)}\`. ` +
-        `The test file sits beside it, so import it from \`./${moduleName(params.uri)}\`.\n\n` +
+        `Write tests with ${framework} for the module \`${module}\`. ` +
+        `The test file sits beside it, so ${importHint(params.languageId, module)}.\n\n` +
         `\`\`\`${params.languageId}\n${params.original}\n\`\`\``,
     },
   ];

@@ -53,6 +53,10 @@ test('test prompts name the framework and how to import the module', () => {
   assert.match(messages[1].content, /export const one = 1;/);
   const pytest = testsMessages({ uri: 'file:///w/calc.py', languageId: 'python', original: 'def f(): pass', testFramework: 'pytest' });
   assert.match(pytest[1].content, /pytest/);
+  assert.match(pytest[1].content, /from calc import/);
+  const go = testsMessages({ uri: 'file:///w/calc.go', languageId: 'go', original: 'package calc' });
+  assert.match(go[1].content, /usual test framework for go/);
+  assert.match(go[1].content, /same package/);
 });
 
 test('the tests task ends its file with one newline', () => {

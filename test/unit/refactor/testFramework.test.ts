@@ -27,9 +27,10 @@ test('Python uses pytest; other languages are left to the model', () => {
   assert.equal(detectTestFramework('rust', manifest({ devDependencies: { jest: '1' } })), undefined);
 });
 
-test('the test file sits beside the source', () => {
-  assert.equal(testFilePath('/w/src/math.ts', 'vitest'), '/w/src/math.test.ts');
-  assert.equal(testFilePath('/w/src/view.tsx', 'jest'), '/w/src/view.test.tsx');
-  assert.equal(testFilePath('/w/calc.py', 'pytest'), '/w/test_calc.py');
-  assert.equal(testFilePath('/w/Makefile', undefined), '/w/Makefile.test');
+test('the test file sits beside the source, named as the language finds tests', () => {
+  assert.equal(testFilePath('/w/src/math.ts', 'typescript'), '/w/src/math.test.ts');
+  assert.equal(testFilePath('/w/src/view.tsx', 'typescriptreact'), '/w/src/view.test.tsx');
+  assert.equal(testFilePath('/w/calc.py', 'python'), '/w/test_calc.py');
+  assert.equal(testFilePath('/w/calc.go', 'go'), '/w/calc_test.go');
+  assert.equal(testFilePath('/w/Makefile', 'makefile'), '/w/Makefile.test');
 });
