@@ -1,5 +1,5 @@
 /**
- * "Fix with Rook" as a quick fix on every diagnostic: rewrites the lines the diagnostic covers with its
+ * "Fix with Rook" as a quick fix on errors and warnings: rewrites the lines the diagnostic covers with its
  * message as the instruction, through the same review as Edit Selection.
  */
 import * as vscode from 'vscode';
@@ -13,9 +13,12 @@ export const fixCommand = 'rook.fixDiagnostic';
 /** Long messages (type errors) would make an unreadable menu entry. */
 const maxTitleChars = 60;
 
+/** Hints and information (unused variables, spelling) would put Rook in every light bulb for little gain. */
+const fixableSeverities = new Set([vscode.DiagnosticSeverity.Error, vscode.DiagnosticSeverity.Warning]);
+
 export const fixProvider: vscode.CodeActionProvider = {
   provideCodeActions(document, _range, context) {
-    return context.diagnostics.map((diagnostic) => {
+    return context.diagnostics.filter((diagnostic) => fixableSeverities.has(diagnostic.severity)).map((diagnostic) => {
       const summary = diagnostic.message.split('\n')[0];
       const shown = summary.length > maxTitleChars ? `${summary.slice(0, maxTitleChars - 1)}…` : summary;
       const action = new vscode.CodeAction(`Fix with Rook: ${shown}`, vscode.CodeActionKind.QuickFix);

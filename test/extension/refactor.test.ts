@@ -211,16 +211,22 @@ describe('Rook refactor commands', function () {
         vscode.DiagnosticSeverity.Error,
       );
       problem.source = 'rook-refactor-test';
-      diagnostics.set(document.uri, [problem]);
+      const hint = new vscode.Diagnostic(new vscode.Range(1, 0, 1, 7), 'console.log is discouraged', vscode.DiagnosticSeverity.Hint);
+      hint.source = 'rook-refactor-hint';
+      diagnostics.set(document.uri, [problem, hint]);
 
       // The language's own diagnostic on the same name gets a Rook fix too; this test's is the one carrying `problem`.
+      const rookFixFor = (actions: vscode.CodeAction[], source: string) =>
+        actions.find((action) => action.command?.command === 'rook.fixDiagnostic' && action.command.arguments?.[1]?.source === source);
+      let offered: vscode.CodeAction[] = [];
       const fix = await waitFor('a Rook quick fix', async () => {
         // Rejected ("Canceled") while the language's own providers start; then just ask again.
-        const actions = await vscode.commands
-          .executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, problem.range)
+        offered = await vscode.commands
+          .executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, new vscode.Range(1, 0, 1, 18))
           .then(undefined, () => []);
-        return actions.find((action) => action.command?.command === 'rook.fixDiagnostic' && action.command.arguments?.[1]?.source === problem.source);
+        return rookFixFor(offered, problem.source ?? '');
       });
+      assert.equal(rookFixFor(offered, hint.source), undefined, 'hints get no Rook fix');
       assert.equal(fix.kind?.value, vscode.CodeActionKind.QuickFix.value);
       assert.match(fix.title, /^Fix with Rook: Cannot find name 'totl'/);
 
