@@ -242,7 +242,7 @@ async function coldVsExtending(sidecar: Sidecar, requests: Requests) {
     await requests.fetch(document, new AbortController().signal);
     return performance.now() - started;
   };
-  for (let round = 0; round < 6; round++) {
+  for (let round = 0; round < 12; round++) {
     const { start, end } = pickRegion(source);
     // The cold request is already one character into the line, so it and the extending ones are all single-line.
     const document = await open(sidecar, `file:///bench/cold${round}.js`, source.slice(0, start + 1) + source.slice(end), start + 1);

@@ -48,7 +48,7 @@ export async function completeAt(
   const budget = promptBudget(capabilities.contextLength, options.maxTokens, charsPerToken(engine));
   const context = cursorContext(text, offset, budget);
   const multiline = wantsMultiline(context);
-  const { request, style } = buildPrompt(capabilities, context, snippets(budget.snippetChars), multiline ? ['\n\n\n'] : ['\n']);
+  const { request, style } = buildPrompt(capabilities, context, snippets(budget.snippetChars), multiline);
   const { text: raw } = await drain(
     engine.complete(
       { ...request, maxTokens: multiline ? options.maxTokens : Math.min(options.maxTokens, singleLineMaxTokens), temperature: options.temperature },

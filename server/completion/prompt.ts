@@ -16,12 +16,30 @@ export interface CompletionPrompt {
   style: PromptStyle;
 }
 
-export function buildPrompt(capabilities: EngineCapabilities, context: CursorContext, snippets: string, stop: string[]): CompletionPrompt {
+/**
+ * Lines of suffix a single-line request sends. In a fill-in-the-middle prompt the suffix follows the
+ * growing prefix, so every keystroke recomputes it; the rest of the line and the next few lines are
+ * what a one-line answer needs.
+ */
+const singleLineSuffixLines = 3;
+
+export function buildPrompt(capabilities: EngineCapabilities, context: CursorContext, snippets: string, multiline: boolean): CompletionPrompt {
   const prefix = snippets + context.prefix;
-  if (capabilities.fim) return { request: { prompt: prefix, suffix: context.suffix, stop }, style: 'engine-fim' };
+  const suffix = multiline ? context.suffix : firstLines(context.suffix, singleLineSuffixLines);
+  const stop = multiline ? ['\n\n\n'] : ['\n'];
+  if (capabilities.fim) return { request: { prompt: prefix, suffix, stop }, style: 'engine-fim' };
   const template = fimTemplateFor(capabilities.model);
   if (template) {
-    return { request: { prompt: template.build(prefix, context.suffix), stop: [...stop, ...template.stop] }, style: `template:${template.name}` };
+    return { request: { prompt: template.build(prefix, suffix), stop: [...stop, ...template.stop] }, style: `template:${template.name}` };
   }
   return { request: { prompt: prefix, stop }, style: 'prefix-only' };
+}
+
+function firstLines(text: string, count: number): string {
+  let end = -1;
+  for (let line = 0; line < count; line++) {
+    end = text.indexOf('\n', end + 1);
+    if (end === -1) return text;
+  }
+  return text.slice(0, end + 1);
 }

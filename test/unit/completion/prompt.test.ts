@@ -33,27 +33,34 @@ describe('fimTemplateFor', () => {
 
 describe('buildPrompt', () => {
   test("an engine that takes a suffix gets it as is, snippets before the prefix", () => {
-    const { request, style } = buildPrompt({ model: 'rook', fim: true }, context, '# snippet\n', ['\n']);
+    const { request, style } = buildPrompt({ model: 'rook', fim: true }, context, '# snippet\n', true);
     assert.equal(style, 'engine-fim');
     assert.equal(request.prompt, '# snippet\ndef f(a):\n    ');
     assert.equal(request.suffix, 'return a\n\nx = f(1)\n');
+    assert.deepEqual(request.stop, ['\n\n\n']);
+  });
+  test('a single-line request sends only the next lines of suffix, which each keystroke recomputes', () => {
+    const long = cursorContext('x = |\na\nb\nc\nd\ne\n'.replace('|', ''), 4);
+    const { request } = buildPrompt({ model: 'rook', fim: true }, long, '', false);
+    assert.equal(request.suffix, '\na\nb\n');
+    assert.deepEqual(request.stop, ['\n']);
   });
   test('a known remote code model gets its template in the prompt and its end markers as stops', () => {
-    const { request, style } = buildPrompt({ model: 'Qwen2.5-Coder-7B', fim: false }, context, '', ['\n']);
+    const { request, style } = buildPrompt({ model: 'Qwen2.5-Coder-7B', fim: false }, context, '', false);
     assert.equal(style, 'template:qwen-coder');
     assert.equal(request.suffix, undefined);
     assert.equal(request.prompt, '<|fim_prefix|>def f(a):\n    <|fim_suffix|>return a\n\nx = f(1)\n<|fim_middle|>');
     assert.ok(request.stop?.includes('\n') && request.stop.includes('<|endoftext|>'));
   });
   test('a base model without FIM gets the prefix only', () => {
-    const { request, style } = buildPrompt({ model: 'grok-1', fim: false }, context, '', ['\n']);
+    const { request, style } = buildPrompt({ model: 'grok-1', fim: false }, context, '', false);
     assert.equal(style, 'prefix-only');
     assert.deepEqual(request, { prompt: 'def f(a):\n    ', stop: ['\n'] });
   });
   test('the prompt start stays the same while the user types', () => {
     const doc = 'import os\n'.repeat(50) + 'value = os.pa';
-    const first = buildPrompt({ model: 'starcoder2', fim: false }, cursorContext(doc, doc.length), '// s\n', ['\n']).request.prompt;
-    const next = buildPrompt({ model: 'starcoder2', fim: false }, cursorContext(doc + 't', doc.length + 1), '// s\n', ['\n']).request.prompt;
+    const first = buildPrompt({ model: 'starcoder2', fim: false }, cursorContext(doc, doc.length), '// s\n', false).request.prompt;
+    const next = buildPrompt({ model: 'starcoder2', fim: false }, cursorContext(doc + 't', doc.length + 1), '// s\n', false).request.prompt;
     assert.ok(next.startsWith(first.slice(0, first.indexOf('value'))));
   });
 });
