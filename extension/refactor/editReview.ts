@@ -151,7 +151,7 @@ export class EditReview implements vscode.Disposable {
     }
     await this.close(pending);
     if (!proposal.anyAccepted) return false;
-    // Belt and braces: a change to the document already discarded the proposal (`documentChanged`).
+    // Earlier changes discarded the proposal (`documentChanged`); this catches one made while the diff closed.
     if (pending.document.version !== pending.version) {
       void vscode.window.showWarningMessage('Rook did not apply the edit: the document changed after it was requested.');
       return false;
