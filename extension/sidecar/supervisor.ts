@@ -73,7 +73,8 @@ export class SidecarSupervisor implements SidecarConnection, vscode.Disposable {
       documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }],
       outputChannel: this.log,
       middleware: this.middleware,
-      initializationOptions: async () => ({ settings: await this.settings() }),
+      // Settings (with the API key) arrive by `rook/configure` once the client runs, on every (re)start.
+      initializationOptions: { settingsFollow: true },
       errorHandler: {
         error: () => ({ action: ErrorAction.Continue, handled: true }),
         closed: () => this.onClosed(),

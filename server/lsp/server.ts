@@ -78,6 +78,7 @@ export function startLspServer(connection: Connection, embeddedModelDir?: string
   let engine: Engine | undefined;
   let status: SidecarStatus = { state: 'starting' };
   let configureGeneration = 0;
+  let settingsFollow = false;
 
   const currentStatus = (): SidecarStatus => ({ ...status, completionLatency: completionLatency.summary(), completionStats: { ...completionStats } });
 
@@ -151,7 +152,11 @@ export function startLspServer(connection: Connection, embeddedModelDir?: string
   };
 
   connection.onInitialize((params): InitializeResult => {
-    const initial = parseSettings((params.initializationOptions as { settings?: unknown } | undefined)?.settings);
+    const options = params.initializationOptions as { settings?: unknown; settingsFollow?: boolean } | undefined;
+    // Rook's extension sends settings right after start (`rook/configure`); other LSP clients may pass
+    // them here, or get the defaults (the embedded model).
+    settingsFollow = options?.settingsFollow === true;
+    const initial = parseSettings(options?.settings);
     if (initial.ok) settings = initial.settings;
     return {
       capabilities: {
@@ -163,7 +168,7 @@ export function startLspServer(connection: Connection, embeddedModelDir?: string
   });
 
   connection.onInitialized(() => {
-    void configure(settings);
+    if (!settingsFollow) void configure(settings);
   });
 
   connection.onRequest(configureRequest, async (params) => {
