@@ -32,8 +32,16 @@ export function renderChatPage({ cspSource, nonce, scriptUri, styleUri, codicons
   <title>Rook Chat</title>
 </head>
 <body>
-  <header id="status" role="status"></header>
+  <header id="header">
+    <div id="status" role="status"></div>
+    <button id="pick-engine" class="icon-button" type="button" title="Choose the Engine" aria-label="Choose the Engine"><span class="codicon codicon-server-process"></span></button>
+    <button id="new-chat" class="icon-button" type="button" title="New Conversation" aria-label="New Conversation"><span class="codicon codicon-add"></span></button>
+    <button id="history-toggle" class="icon-button" type="button" title="Conversations" aria-label="Conversations" aria-expanded="false" aria-controls="history"><span class="codicon codicon-history"></span></button>
+  </header>
+  <nav id="history" aria-label="Conversations" hidden><ul id="history-list"></ul></nav>
   <main id="messages" role="log" aria-live="polite"></main>
+  <div id="context" aria-live="polite"></div>
+  <ul id="mentions" role="listbox" aria-label="Workspace files" hidden></ul>
   <footer id="composer">
     <textarea id="input" rows="1" placeholder="Ask Rook (Enter to send, Shift+Enter for a new line)" aria-label="Message"></textarea>
     <button id="send" type="button" title="Send (Enter)" aria-label="Send"><span class="codicon codicon-send"></span></button>

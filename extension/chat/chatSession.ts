@@ -1,30 +1,36 @@
 /**
  * One chat conversation: keeps the history the model sees, runs one request at a time through the
- * sidecar and reports its progress as webview messages. Knows nothing about the webview itself.
+ * sidecar and reports its progress as webview messages. Knows nothing about the webview itself;
+ * `onChange` hears of each exchange added, so the history store can keep it.
  */
 import type * as vscode from 'vscode';
 import type { ChatMessage } from '../../server/protocol/contract';
 import type { SidecarConnection } from '../sidecar/connection';
+import { titleFromQuestion, type Conversation } from './conversation';
 import type { ExtensionMessage } from './messages';
 
 const maxAnswerTokens = 512;
 
 export class ChatSession {
-  private readonly history: ChatMessage[] = [];
   private nextId = 1;
   private running = false;
 
   constructor(
     private readonly sidecar: Pick<SidecarConnection, 'chat'>,
     private readonly post: (message: ExtensionMessage) => void,
+    readonly conversation: Conversation,
+    private readonly onChange: (conversation: Conversation) => void = () => {},
   ) {}
 
   get busy(): boolean {
     return this.running;
   }
 
-  /** Asks the model; resolves when the answer has ended (finished, stopped or failed). Ignored while busy. */
-  async send(text: string, token: vscode.CancellationToken): Promise<void> {
+  /**
+   * Asks the model; resolves when the answer has ended (finished, stopped or failed). Ignored while busy.
+   * The model gets `prompt` (the question with its workspace context); the history keeps `text` as typed.
+   */
+  async send(text: string, token: vscode.CancellationToken, prompt = text): Promise<void> {
     if (this.running || text.trim() === '') {
       return;
     }
@@ -35,7 +41,7 @@ export class ChatSession {
     this.post({ type: 'start', id });
     try {
       const result = await this.sidecar.chat(
-        { messages: [...this.history, question], maxTokens: maxAnswerTokens },
+        { messages: [...this.conversation.messages, { role: 'user', content: prompt }], maxTokens: maxAnswerTokens },
         (delta) => {
           streamed += delta;
           this.post({ type: 'delta', id, text: delta });
@@ -62,8 +68,14 @@ export class ChatSession {
    * messages in a row, which some chat templates reject.
    */
   private remember(question: ChatMessage, answer: string): void {
-    if (answer !== '') {
-      this.history.push(question, { role: 'assistant', content: answer });
+    if (answer === '') {
+      return;
     }
+    if (this.conversation.messages.length === 0) {
+      this.conversation.title = titleFromQuestion(question.content);
+    }
+    this.conversation.messages.push(question, { role: 'assistant', content: answer });
+    this.conversation.updatedAt = Date.now();
+    this.onChange(this.conversation);
   }
 }

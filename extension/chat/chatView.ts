@@ -1,16 +1,24 @@
 /**
  * The `rook.chatView` webview view: serves the chat page, relays its messages to a `ChatSession`,
- * and carries out what the page cannot do itself (clipboard, editor insertion, opening links).
+ * and carries out what the page cannot do itself (clipboard, code-block actions, opening links,
+ * the history of conversations).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { SidecarStatus } from '../../server/protocol/contract';
 import type { SidecarConnection } from '../sidecar/connection';
 import { renderChatPage } from './chatPage';
+import { ChatHistory } from './chatHistory';
 import { ChatSession } from './chatSession';
+import { ApplyToFile, insertAtCursor, openInNewFile } from './codeBlockActions';
+import type { Conversation } from './conversation';
+import { composeQuestion, contextBudgetTokens, estimateTokens } from './contextPrompt';
+import { ConversationStore } from './conversationStore';
+import { pickEngine } from './enginePicker';
 import { isWebLink } from './links';
 import { isWebviewMessage, type ExtensionMessage, type WebviewMessage } from './messages';
 import { describeStatus } from './statusLine';
+import { gatherContext, suggestFiles } from './workspaceContext';
 
 const chatViewId = 'rook.chatView';
 
@@ -28,8 +36,16 @@ export function registerChatView(
   sidecar: SidecarConnection,
   log: vscode.LogOutputChannel,
 ): ChatView {
-  const provider = new ChatViewProvider(context.extensionUri, sidecar, log);
+  const provider = new ChatViewProvider(context.extensionUri, sidecar, log, new ChatHistory(new ConversationStore(context.globalState)));
   const registrations = vscode.Disposable.from(
+    vscode.commands.registerCommand('rook.chat.newConversation', async () => {
+      await vscode.commands.executeCommand(`${chatViewId}.focus`);
+      provider.newConversation();
+    }),
+    // `target` (a path or URI) lets scripts and tests export without the save dialog.
+    vscode.commands.registerCommand('rook.chat.export', (target?: string | vscode.Uri) =>
+      provider.exportActive(typeof target === 'string' ? vscode.Uri.file(target) : target),
+    ),
     // Kept alive while hidden so an answer keeps streaming into the page instead of being lost.
     vscode.window.registerWebviewViewProvider(chatViewId, provider, { webviewOptions: { retainContextWhenHidden: true } }),
     provider,
@@ -40,9 +56,13 @@ export function registerChatView(
 class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view?: vscode.WebviewView;
   private session?: ChatSession;
+  private readonly applyToFile = new ApplyToFile();
   /** Cancels the answer being streamed, if any. */
   private request?: vscode.CancellationTokenSource;
-  private readonly statusSubscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable;
+  /** The input's text as last reported by the page: its `@` mentions are part of the context shown. */
+  private draft = '';
+  private contextUpdate?: ReturnType<typeof setTimeout>;
   /** Whether the current page has said `ready`: messages posted before that would be lost. */
   private pageReady = false;
   private readonly pageBecameReady = new vscode.EventEmitter<void>();
@@ -51,16 +71,22 @@ class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable 
     private readonly extensionUri: vscode.Uri,
     private readonly sidecar: SidecarConnection,
     private readonly log: vscode.LogOutputChannel,
+    private readonly history: ChatHistory,
   ) {
-    this.statusSubscription = sidecar.onDidChangeStatus((status) => this.postStatus(status));
+    this.subscriptions = vscode.Disposable.from(
+      sidecar.onDidChangeStatus((status) => this.postStatus(status)),
+      vscode.window.onDidChangeActiveTextEditor(() => this.scheduleContextUpdate()),
+      vscode.window.onDidChangeTextEditorSelection(() => this.scheduleContextUpdate()),
+      vscode.languages.onDidChangeDiagnostics(() => this.scheduleContextUpdate()),
+    );
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
-    // A new page starts a new conversation: the model should not remember what is no longer shown.
     this.stop();
     this.view = view;
     this.pageReady = false;
-    this.session = new ChatSession(this.sidecar, (message) => this.post(view, message));
+    // A new page (a reload, a restart) continues the conversation that was open last.
+    this.startSession(this.history.store.get(this.history.store.activeId ?? '') ?? newConversation());
 
     const webview = view.webview;
     const resource = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...path)).toString();
@@ -94,7 +120,9 @@ class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable 
 
   dispose(): void {
     this.stop();
-    this.statusSubscription.dispose();
+    this.applyToFile.dispose();
+    this.subscriptions.dispose();
+    clearTimeout(this.contextUpdate);
     this.pageBecameReady.dispose();
   }
 
@@ -127,6 +155,15 @@ class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable 
         this.pageReady = true;
         this.pageBecameReady.fire();
         this.postStatus(this.sidecar.status);
+        this.postConversation();
+        this.scheduleContextUpdate();
+        break;
+      case 'draft':
+        this.draft = message.text;
+        this.scheduleContextUpdate();
+        break;
+      case 'suggestFiles':
+        void this.suggestFiles(message.query);
         break;
       case 'send':
         void this.send(message.text);
@@ -138,24 +175,135 @@ class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable 
         void vscode.env.clipboard.writeText(message.code);
         break;
       case 'insert':
-        void this.insert(message.code);
+        void insertAtCursor(message.code);
+        break;
+      case 'apply':
+        void this.applyToFile.apply(message.code);
+        break;
+      case 'newFile':
+        void openInNewFile(message.code, message.language);
         break;
       case 'open':
         this.open(message.href);
         break;
+      case 'newConversation':
+        this.newConversation();
+        break;
+      case 'pickEngine':
+        void pickEngine();
+        break;
+      case 'openConversation':
+        this.openConversation(message.id);
+        break;
+      case 'renameConversation':
+        void this.history.rename(message.id).then((renamed) => renamed && this.renamed(message.id));
+        break;
+      case 'deleteConversation':
+        void this.history.delete(message.id).then((deleted) => deleted && this.deleted(message.id));
+        break;
+      case 'exportConversation':
+        void this.history.exportMarkdown(message.id);
+        break;
+    }
+  }
+
+  newConversation(): void {
+    this.stop();
+    this.startSession(newConversation());
+    void this.history.store.setActive(undefined);
+    this.postConversation();
+  }
+
+  exportActive(target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+    return this.history.exportMarkdown(this.session?.conversation.id ?? '', target);
+  }
+
+  private openConversation(id: string): void {
+    const saved = this.history.store.get(id);
+    if (!saved) return;
+    this.stop();
+    this.startSession(saved);
+    void this.history.store.setActive(id);
+    this.postConversation();
+  }
+
+  private renamed(id: string): void {
+    const conversation = this.session?.conversation;
+    if (conversation?.id === id) conversation.title = this.history.store.get(id)?.title ?? conversation.title;
+    this.postHistory();
+  }
+
+  private deleted(id: string): void {
+    if (this.session?.conversation.id === id) this.newConversation();
+    else this.postHistory();
+  }
+
+  /** Selections and keystrokes come in bursts; the context line follows them a moment later. */
+  private scheduleContextUpdate(): void {
+    clearTimeout(this.contextUpdate);
+    this.contextUpdate = setTimeout(() => void this.postContext(), 300);
+  }
+
+  private async postContext(): Promise<void> {
+    const view = this.view;
+    if (!view) return;
+    const pieces = await gatherContext(this.draft);
+    const tokens = estimateTokens(composeQuestion('', pieces));
+    this.post(view, { type: 'context', pieces: pieces.map(({ kind, label }) => ({ kind, label })), tokens, budget: contextBudgetTokens });
+  }
+
+  private async suggestFiles(query: string): Promise<void> {
+    const view = this.view;
+    if (view) this.post(view, { type: 'fileSuggestions', query, paths: await suggestFiles(query) });
+  }
+
+  private startSession(conversation: Conversation): void {
+    const view = this.view;
+    if (!view) return;
+    // A stopped answer of the session being replaced still reports its end: not to the new one's page.
+    const session: ChatSession = new ChatSession(
+      this.sidecar,
+      (message) => this.session === session && this.post(view, message),
+      conversation,
+      (changed) => void this.saved(changed),
+    );
+    this.session = session;
+  }
+
+  private async saved(conversation: Conversation): Promise<void> {
+    await this.history.store.save(structuredClone(conversation));
+    if (this.session?.conversation.id === conversation.id) await this.history.store.setActive(conversation.id);
+    this.postHistory();
+  }
+
+  /** Shows the session's conversation on the page, and the history list around it. */
+  private postConversation(): void {
+    if (this.view && this.session) {
+      this.post(this.view, { type: 'conversation', messages: this.session.conversation.messages });
+      this.postHistory();
+    }
+  }
+
+  private postHistory(): void {
+    if (this.view && this.session) {
+      this.post(this.view, { type: 'history', conversations: this.history.store.list(), activeId: this.session.conversation.id });
     }
   }
 
   private async send(text: string): Promise<void> {
     const session = this.session;
+    const prompt = composeQuestion(text, await gatherContext(text));
+    // The input is empty again once a question is sent: its mentions no longer count.
+    this.draft = '';
+    this.scheduleContextUpdate();
     // A second request while one streams would orphan the first one's cancellation.
-    if (!session || session.busy) {
+    if (!session || session.busy || session !== this.session) {
       return;
     }
     const request = new vscode.CancellationTokenSource();
     this.request = request;
     try {
-      await session.send(text, request.token);
+      await session.send(text, request.token, prompt);
     } finally {
       request.dispose();
       if (this.request === request) {
@@ -166,18 +314,6 @@ class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable 
 
   private stop(): void {
     this.request?.cancel();
-  }
-
-  /** Like a paste: replaces the selection, or inserts at the cursor when nothing is selected. */
-  private async insert(code: string): Promise<void> {
-    const editor = vscode.window.activeTextEditor;
-    if (!editor) {
-      vscode.window.setStatusBarMessage('Rook: open an editor to insert the code into.', 5000);
-      return;
-    }
-    if (!(await editor.edit((edit) => edit.replace(editor.selection, code)))) {
-      this.log.warn(`Chat: ${editor.document.uri.toString()} did not accept the inserted code.`);
-    }
   }
 
   /** The webview already only links web pages; checked again because its messages are not trusted. */
@@ -203,4 +339,8 @@ class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable 
       });
     }
   }
+}
+
+function newConversation(): Conversation {
+  return { id: randomUUID(), title: 'New conversation', updatedAt: Date.now(), messages: [] };
 }

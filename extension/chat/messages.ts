@@ -4,7 +4,9 @@
  *
  * Message ids number assistant answers; the extension assigns them with `start`.
  */
-import type { FinishReason } from '../../server/protocol/contract';
+import type { ChatMessage, FinishReason } from '../../server/protocol/contract';
+import type { ContextKind } from './contextPrompt';
+import type { ConversationSummary } from './conversation';
 
 /** Webview -> extension. */
 export type WebviewMessage =
@@ -13,8 +15,21 @@ export type WebviewMessage =
   | { type: 'stop' }
   | { type: 'copy'; code: string }
   | { type: 'insert'; code: string }
+  /** Proposes the code block as the new content of the selection (or file) in a diff to accept or reject. */
+  | { type: 'apply'; code: string }
+  /** Opens the code block in a new untitled editor; `language` is the fence's tag, possibly empty. */
+  | { type: 'newFile'; code: string; language: string }
   /** A link the user clicked; the extension opens it (only http(s)) outside the webview. */
-  | { type: 'open'; href: string };
+  | { type: 'open'; href: string }
+  | { type: 'newConversation' }
+  /** The header's engine picker was clicked; the extension shows the choice in a quick pick. */
+  | { type: 'pickEngine' }
+  /** The input's text as it is being typed, so the context line can show what its `@` mentions add. */
+  | { type: 'draft'; text: string }
+  /** Asks for workspace files matching an `@` mention being typed. */
+  | { type: 'suggestFiles'; query: string }
+  /** History actions on the conversation with `id`; renaming asks for the name in VS Code's own input box. */
+  | { type: 'openConversation' | 'renameConversation' | 'deleteConversation' | 'exportConversation'; id: string };
 
 /** Extension -> webview. */
 export type ExtensionMessage =
@@ -23,7 +38,18 @@ export type ExtensionMessage =
   | { type: 'done'; id: number; finishReason: FinishReason }
   | { type: 'error'; id: number; message: string }
   /** Engine and model, shown in the header line. */
-  | { type: 'status'; text: string };
+  | { type: 'status'; text: string }
+  /** Replaces the page's conversation with these past exchanges (a restored or newly opened conversation). */
+  | { type: 'conversation'; messages: ChatMessage[] }
+  /** The history list, most recent first; `activeId` is the conversation shown. */
+  | { type: 'history'; conversations: ConversationSummary[]; activeId: string }
+  /** What the next question would carry as context, and its estimated size against the budget. */
+  | { type: 'context'; pieces: { kind: ContextKind; label: string }[]; tokens: number; budget: number }
+  /** Workspace-relative paths completing the `@` mention `query`. */
+  | { type: 'fileSuggestions'; query: string; paths: string[] };
+
+const conversationActions: readonly string[] = ['openConversation', 'renameConversation', 'deleteConversation', 'exportConversation'];
+const chatRoles: readonly string[] = ['user', 'assistant', 'system'];
 
 const finishReasons: readonly string[] = ['stop', 'length', 'cancelled'] satisfies FinishReason[];
 
@@ -54,12 +80,30 @@ export function isWebviewMessage(value: unknown): value is WebviewMessage {
       return hasString(value, 'text');
     case 'copy':
     case 'insert':
+    case 'apply':
       return hasString(value, 'code');
+    case 'newFile':
+      return hasString(value, 'code') && hasString(value, 'language');
     case 'open':
       return hasString(value, 'href');
+    case 'newConversation':
+    case 'pickEngine':
+      return true;
+    case 'draft':
+      return hasString(value, 'text');
+    case 'suggestFiles':
+      return hasString(value, 'query');
     default:
-      return false;
+      return conversationActions.includes(value.type as string) && hasString(value, 'id');
   }
+}
+
+function isChatMessage(value: unknown): value is ChatMessage {
+  return isRecord(value) && chatRoles.includes(value.role as string) && hasString(value, 'content');
+}
+
+function isConversationSummary(value: unknown): boolean {
+  return isRecord(value) && hasString(value, 'id') && hasString(value, 'title') && typeof value.updatedAt === 'number';
 }
 
 export function isExtensionMessage(value: unknown): value is ExtensionMessage {
@@ -77,6 +121,15 @@ export function isExtensionMessage(value: unknown): value is ExtensionMessage {
       return hasId(value) && hasString(value, 'message');
     case 'status':
       return hasString(value, 'text');
+    case 'conversation':
+      return Array.isArray(value.messages) && value.messages.every(isChatMessage);
+    case 'history':
+      return Array.isArray(value.conversations) && value.conversations.every(isConversationSummary) && hasString(value, 'activeId');
+    case 'context':
+      return Array.isArray(value.pieces) && value.pieces.every((piece) => isRecord(piece) && hasString(piece, 'label')) &&
+        typeof value.tokens === 'number' && typeof value.budget === 'number';
+    case 'fileSuggestions':
+      return hasString(value, 'query') && Array.isArray(value.paths) && value.paths.every((path) => typeof path === 'string');
     default:
       return false;
   }

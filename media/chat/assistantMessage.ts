@@ -1,13 +1,15 @@
 /**
- * One assistant answer on the page. Text arrives in deltas; the whole markdown is re-rendered at
- * most once per frame, sanitized before it reaches the DOM. `data-state` changes only with the
- * render that shows the final content, so observers (and browser tests) never see "done" early.
+ * One assistant answer on the page. Text arrives in deltas and is rendered at most once per frame,
+ * sanitized before it reaches the DOM: blocks that later text can no longer change are rendered once
+ * and kept (see settledMarkdown.ts), only the tail after them is re-rendered. `data-state` changes only
+ * with the render that shows the final content, so observers (and browser tests) never see "done" early.
  */
 import type { FinishReason } from '../../server/protocol/contract';
 import { addCodeActions } from './codeActions';
 import { FrameCoalescer } from './frameCoalescer';
 import { renderMarkdown } from './markdown';
 import { sanitizeHtml } from './sanitize';
+import { settledEnd } from './settledMarkdown';
 
 type AnswerState = 'streaming' | 'done' | 'error';
 
@@ -19,6 +21,10 @@ const finishNotes: Partial<Record<FinishReason, string>> = {
 export class AssistantMessage {
   readonly element = document.createElement('div');
   private readonly body = document.createElement('div');
+  /** Rendered settled blocks, then the live tail, inside `body`. */
+  private readonly settled = document.createElement('div');
+  private readonly tail = document.createElement('div');
+  private settledLength = 0;
   private readonly footer = document.createElement('div');
   private readonly frames: FrameCoalescer;
   private text = '';
@@ -29,6 +35,9 @@ export class AssistantMessage {
     this.element.className = 'message assistant';
     this.element.dataset.state = this.state;
     this.body.className = 'body';
+    this.settled.className = 'settled';
+    this.tail.className = 'tail';
+    this.body.append(this.settled, this.tail);
     this.element.append(this.body, this.footer);
     this.frames = new FrameCoalescer(
       (callback) => requestAnimationFrame(callback),
@@ -57,11 +66,16 @@ export class AssistantMessage {
   }
 
   private render(): void {
-    this.body.innerHTML = sanitizeHtml(renderMarkdown(this.text));
-    // Buttons only on final code: copying or inserting half a block is never what the user wants.
-    if (this.state !== 'streaming') {
-      addCodeActions(this.body);
+    const end = this.state === 'streaming' ? settledEnd(this.text, this.settledLength) : this.text.length;
+    if (end > this.settledLength) {
+      const blocks = document.createElement('div');
+      blocks.innerHTML = sanitizeHtml(renderMarkdown(this.text.slice(this.settledLength, end)));
+      // Settled code is final: it gets its buttons. Copying or inserting half a block is never wanted.
+      addCodeActions(blocks);
+      this.settled.append(...blocks.childNodes);
+      this.settledLength = end;
     }
+    this.tail.innerHTML = sanitizeHtml(renderMarkdown(this.text.slice(this.settledLength)));
     this.element.dataset.state = this.state;
   }
 }

@@ -1,13 +1,17 @@
 /**
- * Copy and Insert buttons on rendered code blocks. The buttons carry no listeners of their own: the
- * page handles clicks on the whole conversation and asks `codeActionAt` which button, if any, was hit.
- * That survives re-rendering and keeps handlers out of the markup.
+ * Copy, Insert, Apply and New File buttons on rendered code blocks. The buttons carry no listeners of their
+ * own: the page handles clicks on the whole conversation and asks `codeActionAt` which button, if any, was
+ * hit. That survives re-rendering and keeps handlers out of the markup.
  */
-export type CodeAction = 'copy' | 'insert';
+import type { WebviewMessage } from '../../extension/chat/messages';
+
+export type CodeAction = 'copy' | 'insert' | 'apply' | 'newFile';
 
 const buttons: { action: CodeAction; label: string; icon: string }[] = [
   { action: 'copy', label: 'Copy', icon: 'codicon-copy' },
   { action: 'insert', label: 'Insert at Cursor', icon: 'codicon-insert' },
+  { action: 'apply', label: 'Apply to File (review the diff first)', icon: 'codicon-diff' },
+  { action: 'newFile', label: 'New File', icon: 'codicon-new-file' },
 ];
 
 /** Wraps each `pre` under `container` in a `.code-block` with a toolbar of action buttons. */
@@ -34,14 +38,21 @@ export function addCodeActions(container: HTMLElement): void {
   }
 }
 
-/** The action and code of the code-block button at `target`, if it is (inside) one. */
-export function codeActionAt(target: Element): { action: CodeAction; code: string } | undefined {
+/** The fence's language tag, from the `language-*` class markdown-it gives the block's `code`. */
+function fenceLanguage(pre: Element): string {
+  const languageClass = [...(pre.querySelector('code')?.classList ?? [])].find((name) => name.startsWith('language-'));
+  return languageClass?.slice('language-'.length) ?? '';
+}
+
+/** The message for the code-block button at `target`, if it is (inside) one. */
+export function codeActionAt(target: Element): WebviewMessage | undefined {
   const button = target.closest<HTMLButtonElement>('button.code-action');
-  const code = button?.closest('.code-block')?.querySelector('pre')?.textContent;
+  const pre = button?.closest('.code-block')?.querySelector('pre');
   const action = buttons.find((candidate) => candidate.action === button?.dataset.action)?.action;
-  if (action === undefined || code == null) {
+  if (action === undefined || pre?.textContent == null) {
     return undefined;
   }
   // Fences always end in a newline; inserted at the cursor it would split the line.
-  return { action, code: code.replace(/\n$/, '') };
+  const code = pre.textContent.replace(/\n$/, '');
+  return action === 'newFile' ? { type: action, code, language: fenceLanguage(pre) } : { type: action, code };
 }

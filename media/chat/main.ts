@@ -1,11 +1,15 @@
 /**
- * The chat page: a conversation list and an input box, driven by messages from the extension.
- * Keyboard-first: Enter sends, Shift+Enter starts a new line, Escape stops the answer.
+ * The chat page: a conversation, an input box and the history of saved conversations, driven by messages
+ * from the extension. Keyboard-first: Enter sends, Shift+Enter starts a new line, Escape stops the answer.
  */
 import { isWebLink } from '../../extension/chat/links';
 import { isExtensionMessage, type ExtensionMessage, type WebviewMessage } from '../../extension/chat/messages';
+import type { ChatMessage } from '../../server/protocol/contract';
 import { AssistantMessage } from './assistantMessage';
 import { codeActionAt } from './codeActions';
+import { renderContextLine } from './contextLine';
+import { MentionCompletion } from './mentionCompletion';
+import { historyActionAt, renderHistory } from './historyList';
 import { updatePinnedToBottom } from './scrollPin';
 
 declare function acquireVsCodeApi(): { postMessage(message: WebviewMessage): void };
@@ -25,6 +29,13 @@ const messageList = byId('messages');
 const input = byId<HTMLTextAreaElement>('input');
 const sendButton = byId<HTMLButtonElement>('send');
 const stopButton = byId<HTMLButtonElement>('stop');
+const pickEngineButton = byId<HTMLButtonElement>('pick-engine');
+const newChatButton = byId<HTMLButtonElement>('new-chat');
+const historyToggle = byId<HTMLButtonElement>('history-toggle');
+const historyPanel = byId('history');
+const historyList = byId('history-list');
+const contextLine = byId('context');
+const mentions = new MentionCompletion(input, byId('mentions'), post);
 
 /** Answers still streaming, by the id the extension gave them. */
 const answers = new Map<number, AssistantMessage>();
@@ -45,15 +56,19 @@ function keepPinned(update: () => void): void {
   updatePinnedToBottom(messageList, update);
 }
 
+function appendQuestion(text: string): void {
+  const question = document.createElement('div');
+  question.className = 'message user';
+  question.textContent = text;
+  messageList.append(question);
+}
+
 function submit(): void {
   const text = input.value;
   if (busy || text.trim() === '') {
     return;
   }
-  const question = document.createElement('div');
-  question.className = 'message user';
-  question.textContent = text;
-  messageList.append(question);
+  appendQuestion(text);
   // The user's own question always scrolls into view, wherever they were reading.
   messageList.scrollTop = messageList.scrollHeight;
   input.value = '';
@@ -79,6 +94,29 @@ function answer(id: number): AssistantMessage {
   return message;
 }
 
+/** Replaces what the page shows with a saved conversation's exchanges, rendered as finished answers. */
+function showConversation(messages: readonly ChatMessage[]): void {
+  answers.clear();
+  messageList.replaceChildren();
+  setBusy(false);
+  for (const message of messages) {
+    if (message.role === 'user') {
+      appendQuestion(message.content);
+    } else if (message.role === 'assistant') {
+      const past = new AssistantMessage(keepPinned);
+      messageList.append(past.element);
+      past.append(message.content);
+      past.finish('stop');
+    }
+  }
+  messageList.scrollTop = messageList.scrollHeight;
+}
+
+function setHistoryShown(shown: boolean): void {
+  historyPanel.hidden = !shown;
+  historyToggle.setAttribute('aria-expanded', String(shown));
+}
+
 function receive(message: ExtensionMessage): void {
   switch (message.type) {
     case 'start':
@@ -99,6 +137,18 @@ function receive(message: ExtensionMessage): void {
       break;
     case 'status':
       statusLine.textContent = message.text;
+      break;
+    case 'conversation':
+      showConversation(message.messages);
+      break;
+    case 'history':
+      renderHistory(historyList, message.conversations, message.activeId);
+      break;
+    case 'context':
+      renderContextLine(contextLine, message);
+      break;
+    case 'fileSuggestions':
+      mentions.show(message.query, message.paths);
       break;
   }
 }
@@ -121,11 +171,28 @@ function onConversationClick(event: MouseEvent): void {
   }
   const codeAction = codeActionAt(event.target);
   if (codeAction) {
-    post({ type: codeAction.action, code: codeAction.code });
+    post(codeAction);
   }
 }
 
+function onHistoryClick(event: MouseEvent): void {
+  const action = event.target instanceof Element ? historyActionAt(event.target) : undefined;
+  if (action) {
+    post(action);
+    if (action.type === 'openConversation') {
+      setHistoryShown(false);
+    }
+  }
+}
+
+input.addEventListener('input', () => {
+  mentions.update();
+  post({ type: 'draft', text: input.value });
+});
 input.addEventListener('keydown', (event) => {
+  if (mentions.handleKey(event)) {
+    return;
+  }
   // While an IME composes, Enter confirms the composition rather than sending.
   if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
     event.preventDefault();
@@ -141,6 +208,14 @@ document.addEventListener('keydown', (event) => {
 sendButton.addEventListener('click', submit);
 stopButton.addEventListener('click', stop);
 messageList.addEventListener('click', onConversationClick);
+historyList.addEventListener('click', onHistoryClick);
+pickEngineButton.addEventListener('click', () => post({ type: 'pickEngine' }));
+historyToggle.addEventListener('click', () => setHistoryShown(historyPanel.hidden));
+newChatButton.addEventListener('click', () => {
+  setHistoryShown(false);
+  post({ type: 'newConversation' });
+  input.focus();
+});
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   if (isExtensionMessage(event.data)) {
     receive(event.data);

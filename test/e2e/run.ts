@@ -12,6 +12,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPORT_PATH_ENV } from '../extension/report';
 import { launchBrowser } from './browser';
+import { checkChatCodeBlocks } from './checks/chatCodeBlocks';
+import { checkChatHistory } from './checks/chatHistory';
+import { checkChatSecurity } from './checks/chatSecurity';
+import { checkChatStop } from './checks/chatStop';
 import { checkChatView } from './checks/chatView';
 import { runExtensionHostSuites } from './checks/extensionHostSuites';
 import { checkGhostText } from './checks/ghostText';
@@ -104,6 +108,10 @@ async function main(vsixPath: string): Promise<number> {
     await checkStatusBar(page, results);
     await checkGhostText(page, results, { sourceFile: sandbox.sourceFile, screenshot: path.join(ARTIFACTS_DIR, 'ghost.png') });
     await checkChatView(page, results, { engine, screenshot: path.join(ARTIFACTS_DIR, 'chat.png') });
+    await checkChatStop(page, results, { engine });
+    await checkChatCodeBlocks(page, results, { sourceFile: sandbox.sourceFile });
+    await checkChatHistory(page, results, { workspaceDir: sandbox.workspaceDir });
+    await checkChatSecurity(browser, results, { codeServerBinary: binary, vsixPath, extensionId: extensionId(), logFile: path.join(ARTIFACTS_DIR, 'code-server-hostile.log'), screenshot: path.join(ARTIFACTS_DIR, 'chat-hostile.png') });
     timings.set('phase B (UI checks)', elapsedMs(mark));
   } catch (error) {
     results.add({ phase: 'harness', name: stage, passed: false, detail: errorMessage(error) });

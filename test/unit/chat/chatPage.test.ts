@@ -40,7 +40,7 @@ describe('renderChatPage', () => {
   });
 
   it('provides the element hooks the page script and browser tests use', () => {
-    for (const hook of ['id="messages"', '<textarea id="input"', '<button id="send"', '<button id="stop"', 'id="status"']) {
+    for (const hook of ['id="messages"', '<textarea id="input"', '<button id="send"', '<button id="stop"', 'id="status"', '<button id="pick-engine"', '<button id="new-chat"', '<button id="history-toggle"', '<ul id="history-list"', 'id="context"', '<ul id="mentions"']) {
       assert.ok(html.includes(hook), hook);
     }
   });

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type * as vscode from 'vscode';
 import type { GenerationResult } from '../../../server/protocol/contract';
 import { ChatSession } from '../../../extension/chat/chatSession';
+import type { Conversation } from '../../../extension/chat/conversation';
 import type { ExtensionMessage } from '../../../extension/chat/messages';
 import type { ChatInput } from '../../../extension/sidecar/connection';
 
@@ -43,7 +44,10 @@ function streams(...pieces: string[]): Answer {
 
 function session(sidecar: ReturnType<typeof scriptedSidecar>) {
   const posted: ExtensionMessage[] = [];
-  return { chat: new ChatSession(sidecar, (message) => posted.push(message)), posted };
+  const saved: Conversation[] = [];
+  const conversation: Conversation = { id: 'c1', title: 'New conversation', updatedAt: 0, messages: [] };
+  const chat = new ChatSession(sidecar, (message) => posted.push(message), conversation, (changed) => saved.push(structuredClone(changed)));
+  return { chat, posted, saved };
 }
 
 describe('ChatSession', () => {
@@ -112,6 +116,16 @@ describe('ChatSession', () => {
     ]);
   });
 
+  it('sends the question with its context, and keeps the question as typed', async () => {
+    const sidecar = scriptedSidecar(streams('Yes'), streams('Again'));
+    const { chat, saved } = session(sidecar);
+    await chat.send('Is it right?', cancellationToken(), 'The file main.ts:\n```ts\nx\n```\n\nIs it right?');
+    assert.equal(sidecar.inputs[0].messages[0].content, 'The file main.ts:\n```ts\nx\n```\n\nIs it right?');
+    assert.equal(saved[0].messages[0].content, 'Is it right?');
+    await chat.send('Sure?', cancellationToken());
+    assert.equal(sidecar.inputs[1].messages[0].content, 'Is it right?', 'earlier turns go without their context');
+  });
+
   it('passes the cancellation token through to the sidecar', async () => {
     const token = cancellationToken();
     let received: vscode.CancellationToken | undefined;
@@ -138,5 +152,25 @@ describe('ChatSession', () => {
     assert.equal(sidecar.inputs.length, 1);
     assert.deepEqual(posted.filter((message) => message.type === 'start'), [{ type: 'start', id: 1 }]);
     assert.equal(chat.busy, false);
+  });
+
+  it('titles the conversation after its first question and reports each exchange to keep', async () => {
+    const sidecar = scriptedSidecar(streams('Hello'), streams('Fine'));
+    const { chat, saved } = session(sidecar);
+    await chat.send('Hi there', cancellationToken());
+    await chat.send('How are you?', cancellationToken());
+    assert.equal(saved.length, 2);
+    assert.equal(saved[1].title, 'Hi there');
+    assert.deepEqual(saved[1].messages.map((message) => message.content), ['Hi there', 'Hello', 'How are you?', 'Fine']);
+    assert.ok(saved[1].updatedAt > 0);
+  });
+
+  it('continues a restored conversation', async () => {
+    const sidecar = scriptedSidecar(streams('Again'));
+    const posted: ExtensionMessage[] = [];
+    const restored: Conversation = { id: 'old', title: 'Old', updatedAt: 1, messages: [{ role: 'user', content: 'Q' }, { role: 'assistant', content: 'A' }] };
+    await new ChatSession(sidecar, (message) => posted.push(message), restored).send('Next', cancellationToken());
+    assert.deepEqual(sidecar.inputs[0].messages.map((message) => message.content), ['Q', 'A', 'Next']);
+    assert.equal(restored.title, 'Old', 'a restored conversation keeps its title');
   });
 });

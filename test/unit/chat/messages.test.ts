@@ -11,6 +11,16 @@ describe('isWebviewMessage', () => {
       { type: 'copy', code: 'x' },
       { type: 'insert', code: '' },
       { type: 'open', href: 'https://example.com' },
+      { type: 'apply', code: 'x' },
+      { type: 'newFile', code: 'x', language: '' },
+      { type: 'newConversation' },
+      { type: 'pickEngine' },
+      { type: 'draft', text: 'see @a.ts' },
+      { type: 'suggestFiles', query: 'a' },
+      { type: 'openConversation', id: 'a' },
+      { type: 'renameConversation', id: 'a' },
+      { type: 'deleteConversation', id: 'a' },
+      { type: 'exportConversation', id: 'a' },
     ]) {
       assert.equal(isWebviewMessage(message), true, JSON.stringify(message));
     }
@@ -29,6 +39,9 @@ describe('isWebviewMessage', () => {
       { type: 'copy', text: 'x' },
       { type: 'insert', code: null },
       { type: 'open', href: { toString: () => 'https://example.com' } },
+      { type: 'newFile', code: 'x' },
+      { type: 'deleteConversation' },
+      { type: 'exportConversation', id: 7 },
       // An extension -> webview message is not a webview message.
       { type: 'start', id: 1 },
     ]) {
@@ -47,6 +60,10 @@ describe('isExtensionMessage', () => {
       { type: 'done', id: 3, finishReason: 'cancelled' },
       { type: 'error', id: 1, message: 'no engine' },
       { type: 'status', text: 'local · grok' },
+      { type: 'conversation', messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }] },
+      { type: 'history', conversations: [{ id: 'a', title: 'T', updatedAt: 1 }], activeId: 'a' },
+      { type: 'context', pieces: [{ kind: 'file', label: 'main.ts' }], tokens: 12, budget: 6000 },
+      { type: 'fileSuggestions', query: 'ma', paths: ['main.ts'] },
     ]) {
       assert.equal(isExtensionMessage(message), true, JSON.stringify(message));
     }
@@ -58,6 +75,10 @@ describe('isExtensionMessage', () => {
       [],
       { type: 'start' },
       { type: 'start', id: '1' },
+      { type: 'conversation', messages: [{ role: 'tool', content: 'q' }] },
+      { type: 'history', conversations: [{ id: 'a', title: 'T' }], activeId: 'a' },
+      { type: 'context', pieces: [{ kind: 'file' }], tokens: 1, budget: 2 },
+      { type: 'fileSuggestions', query: 'ma', paths: [1] },
       { type: 'start', id: 1.5 },
       { type: 'start', id: Number.NaN },
       { type: 'delta', id: 1 },

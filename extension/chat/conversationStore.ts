@@ -1,0 +1,54 @@
+/**
+ * The chat history, kept across restarts in the extension's global state (per user, not per workspace:
+ * a conversation about code is not stored inside the repository). Remembers which one was open last.
+ */
+import type * as vscode from 'vscode';
+import { summarize, type Conversation, type ConversationSummary } from './conversation';
+
+const conversationsKey = 'rook.chat.conversations';
+const activeKey = 'rook.chat.activeConversation';
+/** The oldest conversations are dropped beyond this, so global state stays small. */
+const maxConversations = 50;
+
+export class ConversationStore {
+  constructor(private readonly state: vscode.Memento) {}
+
+  /** Most recently updated first. */
+  list(): ConversationSummary[] {
+    return this.all().map(summarize);
+  }
+
+  get(id: string): Conversation | undefined {
+    return this.all().find((conversation) => conversation.id === id);
+  }
+
+  get activeId(): string | undefined {
+    return this.state.get<string>(activeKey);
+  }
+
+  async setActive(id: string | undefined): Promise<void> {
+    await this.state.update(activeKey, id);
+  }
+
+  async save(conversation: Conversation): Promise<void> {
+    const others = this.all().filter((existing) => existing.id !== conversation.id);
+    await this.write([conversation, ...others]);
+  }
+
+  async rename(id: string, title: string): Promise<void> {
+    await this.write(this.all().map((conversation) => (conversation.id === id ? { ...conversation, title } : conversation)));
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.write(this.all().filter((conversation) => conversation.id !== id));
+    if (this.activeId === id) await this.setActive(undefined);
+  }
+
+  private all(): Conversation[] {
+    return [...this.state.get<Conversation[]>(conversationsKey, [])].sort((a, b) => b.updatedAt - a.updatedAt);
+  }
+
+  private async write(conversations: Conversation[]): Promise<void> {
+    await this.state.update(conversationsKey, conversations.slice(0, maxConversations));
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Gathers the workspace context for a chat question from VS Code: the active editor's selection, the
+ * files mentioned as `@path`, the active file's problems and the active file itself, in that order of
+ * importance, cut to the context budget. Only files inside the workspace folders are read: a mention
+ * cannot reach outside them, and a file opened from elsewhere is not sent unless the user selects code in it.
+ */
+import * as vscode from 'vscode';
+import { contextBudgetTokens, fitToBudget, isInsideWorkspacePath, mentionedPaths, type ContextPiece } from './contextPrompt';
+
+/** Larger files are not read for a mention: they would not fit the budget anyway. */
+const maxMentionBytes = 512 * 1024;
+const maxFileSuggestions = 20;
+
+export async function gatherContext(question: string): Promise<ContextPiece[]> {
+  const editor = vscode.window.activeTextEditor;
+  const pieces: ContextPiece[] = [];
+  const document = editor?.document;
+  if (editor && document && !editor.selection.isEmpty) {
+    const { start, end } = editor.selection;
+    pieces.push({ kind: 'selection', label: `${label(document.uri)}:${start.line + 1}-${end.line + 1}`, language: document.languageId, text: document.getText(editor.selection) });
+  }
+  const mentioned = await mentionedFiles(question);
+  pieces.push(...mentioned);
+  if (document && isWorkspaceDocument(document)) {
+    const problems = vscode.languages.getDiagnostics(document.uri).map(describeProblem);
+    if (problems.length > 0) pieces.push({ kind: 'problems', label: label(document.uri), language: '', text: problems.join('\n') });
+    // A mentioned file is in the context already.
+    if (!mentioned.some((piece) => piece.label === label(document.uri))) {
+      pieces.push({ kind: 'file', label: label(document.uri), language: document.languageId, text: document.getText() });
+    }
+  }
+  return fitToBudget(pieces, contextBudgetTokens);
+}
+
+/** Workspace files whose path contains `query`, for completing an `@` mention; workspace-relative. */
+export async function suggestFiles(query: string): Promise<string[]> {
+  const pattern = `**/*${query.replace(/[[\]{}*?!]/g, '')}*`;
+  const files = await vscode.workspace.findFiles(pattern, '**/{node_modules,.git}/**', maxFileSuggestions);
+  return files.map((uri) => vscode.workspace.asRelativePath(uri, false)).sort();
+}
+
+function label(uri: vscode.Uri): string {
+  return uri.scheme === 'untitled' ? uri.path : vscode.workspace.asRelativePath(uri, false);
+}
+
+function isWorkspaceDocument(document: vscode.TextDocument): boolean {
+  return document.uri.scheme === 'untitled' || vscode.workspace.getWorkspaceFolder(document.uri) !== undefined;
+}
+
+function describeProblem(diagnostic: vscode.Diagnostic): string {
+  const severity = ['error', 'warning', 'info', 'hint'][diagnostic.severity];
+  return `line ${diagnostic.range.start.line + 1}: ${severity}: ${diagnostic.message}`;
+}
+
+async function mentionedFiles(question: string): Promise<ContextPiece[]> {
+  const pieces: ContextPiece[] = [];
+  for (const path of mentionedPaths(question).filter(isInsideWorkspacePath)) {
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const uri = vscode.Uri.joinPath(folder.uri, path);
+      const stat = await Promise.resolve(vscode.workspace.fs.stat(uri)).catch(() => undefined);
+      if (stat?.type !== vscode.FileType.File || stat.size > maxMentionBytes) continue;
+      const document = await vscode.workspace.openTextDocument(uri);
+      pieces.push({ kind: 'mention', label: path, language: document.languageId, text: document.getText() });
+      break;
+    }
+  }
+  return pieces;
+}
