@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InlineCompletionRequest, InlineCompletionTriggerKind } from 'vscode-languageserver-protocol/node';
-import { chatRequest, defaultSettings, type RookSettings } from '../../server/protocol/contract';
+import { chatRequest, defaultSettings, statusRequest, type RookSettings, type SidecarStatus } from '../../server/protocol/contract';
 import { tinyModelFolder } from '../engine/fixtures';
 import { startSidecar, type Sidecar } from './sidecarProcess';
 
@@ -54,5 +54,23 @@ describe('sidecar with the local ONNX engine', () => {
     const status = await sidecar.configure(localSettings('/nonexistent/rook-model'));
     assert.equal(status.state, 'no-engine');
     assert.match(status.message ?? '', /\/nonexistent\/rook-model does not exist\. Fix rook\.local\.modelPath/);
+  });
+});
+
+describe('sidecar defaults', () => {
+  test('with nothing configured, the embedded model serves', { timeout: 60_000 }, async () => {
+    const sidecar = await startSidecar({ settingsFollow: false });
+    try {
+      let ready: SidecarStatus = await sidecar.connection.sendRequest(statusRequest);
+      while (ready.state === 'starting') {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        ready = await sidecar.connection.sendRequest(statusRequest);
+      }
+      assert.equal(ready.state, 'ready', ready.message);
+      assert.equal(ready.engine?.kind, 'local');
+      assert.match(ready.engine?.location ?? '', /models[\\/]rook-moe-mini$/);
+    } finally {
+      await sidecar.stop();
+    }
   });
 });

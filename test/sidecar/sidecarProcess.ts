@@ -37,7 +37,8 @@ export function settingsFor(endpoints: string[], overrides: Partial<RookSettings
   };
 }
 
-export async function startSidecar(): Promise<Sidecar> {
+/** `settingsFollow: false` starts it as a plain LSP client would, without Rook's settings handshake. */
+export async function startSidecar(options: { settingsFollow?: boolean } = {}): Promise<Sidecar> {
   const child = spawn(process.execPath, [cliPath, 'lsp', '--stdio'], { stdio: 'pipe' });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -48,6 +49,8 @@ export async function startSidecar(): Promise<Sidecar> {
     processId: process.pid,
     rootUri: null,
     capabilities: {},
+    // As Rook's extension does: settings come by rook/configure, so no default engine loads meanwhile.
+    initializationOptions: { settingsFollow: options.settingsFollow ?? true },
   });
   await connection.sendNotification(InitializedNotification.type, {});
   return {
