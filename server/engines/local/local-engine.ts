@@ -11,6 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ChatMessage, EngineInfo, ExecutionProvider } from '../../protocol/contract';
+import { readChatTemplate, type ChatTemplate } from '../../chat/chatTemplate';
 import { modelFiles } from '../../model/build';
 import { readModelConfig, type ModelConfig } from '../../model/config';
 import { EngineError, type ChatRequest, type CompletionRequest, type Engine, type EngineCapabilities, type StreamEvent } from '../engine';
@@ -58,7 +59,10 @@ function readTokenizer(file: string): Tokenizer {
   }
 }
 
-/** Grok-1 is a base model without a chat template: a plain transcript that the model continues. */
+/**
+ * Grok-1 is a base model without a chat template: a plain transcript that the model continues. Instruct
+ * models bring their own template in tokenizer_config.json (see server/chat/chatTemplate.ts).
+ */
 export function formatChatPrompt(messages: readonly ChatMessage[]): string {
   const names = { system: 'System', user: 'User', assistant: 'Assistant' } as const;
   return `${messages.map((m) => `${names[m.role]}: ${m.content}`).join('\n\n')}\n\nAssistant:`;
@@ -77,6 +81,7 @@ export class LocalEngine implements Engine {
     readonly config: ModelConfig,
     readonly executionProvider: ConcreteProvider,
     private readonly options: LocalEngineOptions,
+    private readonly chatTemplate: ChatTemplate | undefined,
   ) {
     this.info = { kind: 'local', model: path.basename(path.resolve(options.modelPath)), location: options.modelPath };
     this.random = seededRandom(options.seed ?? Date.now());
@@ -92,6 +97,12 @@ export class LocalEngine implements Engine {
       throw new EngineError((error as Error).message, false);
     }
     const tokenizer = readTokenizer(file(modelFiles.tokenizer));
+    let chatTemplate: ChatTemplate | undefined;
+    try {
+      chatTemplate = readChatTemplate(options.modelPath);
+    } catch (error) {
+      throw new EngineError((error as Error).message, false);
+    }
     if (!fs.existsSync(file(modelFiles.onnx))) throw new EngineError(`${file(modelFiles.onnx)}: model graph not found; build it with \`rook convert\``, false);
     const { session, provider } = await openSession(file(modelFiles.onnx), options.executionProvider, options.threads);
     const logits = session.outputNames.includes('logits');
@@ -100,7 +111,7 @@ export class LocalEngine implements Engine {
       await session.release();
       throw new EngineError(`${file(modelFiles.onnx)}: graph does not match config.json (expected ${2 * config.numLayers} past_key_values inputs and a logits output)`, false);
     }
-    return new LocalEngine(new DecoderSession(session, config), tokenizer, config, provider, options);
+    return new LocalEngine(new DecoderSession(session, config), tokenizer, config, provider, options, chatTemplate);
   }
 
   async capabilities(): Promise<EngineCapabilities> {
@@ -117,8 +128,11 @@ export class LocalEngine implements Engine {
   }
 
   chat(request: ChatRequest, signal: AbortSignal): AsyncIterable<StreamEvent> {
-    const prompt = formatChatPrompt(request.messages);
-    return this.generate((budget) => plainPromptTokens(this.config.bosTokenId, this.encode(prompt), budget), { ...request, stop: [...(request.stop ?? []), '\nUser:'] }, signal);
+    const template = this.chatTemplate;
+    // Rendered inside the generation, so that a template's error ends the stream like any engine error.
+    const prompt = () => (template ? template.render(request.messages) : formatChatPrompt(request.messages));
+    const stop = template ? (template.eosToken ? [template.eosToken] : []) : ['\nUser:'];
+    return this.generate((budget) => plainPromptTokens(this.config.bosTokenId, this.encode(prompt()), budget), { ...request, stop: [...(request.stop ?? []), ...stop] }, signal);
   }
 
   async dispose(): Promise<void> {
