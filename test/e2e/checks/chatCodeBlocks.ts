@@ -11,6 +11,7 @@ import { Scenario, type Results } from '../results';
 import { CHAT_ANSWER, CHAT_ANSWER_CODE_LINE } from '../scriptedEngine';
 import { sleep } from '../wait';
 import { findWebviewFrame, openFile, runCommand } from '../workbench';
+import { CHAT_INPUT } from './chatSelectors';
 
 /** The code of the scripted answer's block, as the buttons hand it over (without the fence's last newline). */
 const BLOCK_CODE = /```ts\n([\s\S]*?)\n```/.exec(CHAT_ANSWER)![1];
@@ -39,7 +40,7 @@ export async function checkChatCodeBlocks(page: Page, results: Results, options:
     await page.keyboard.press('Control+End');
     await page.keyboard.press('Control+S');
     original = await fs.readFile(options.sourceFile, 'utf8');
-    chat = await findWebviewFrame(page, 'textarea#input', 30_000);
+    chat = await findWebviewFrame(page, CHAT_INPUT, 30_000);
   });
   await scenario.step('Insert at Cursor puts the block into the document exactly as shown', async () => {
     await clickBlockAction('insert');

@@ -11,8 +11,8 @@ import type { OpenAIServer } from '../../support/openaiServer';
 import { Scenario, type Results } from '../results';
 import { waitUntil } from '../wait';
 import { findWebviewFrame, openFile } from '../workbench';
+import { CHAT_INPUT } from './chatSelectors';
 
-const INPUT = 'textarea#input';
 /** Written beside the workspace folder: its content must never reach the engine. */
 const OUTSIDE_FILE = 'outside-the-workspace.txt';
 const OUTSIDE_SECRET = 'secret-from-outside-the-workspace';
@@ -25,13 +25,13 @@ export async function checkChatContext(page: Page, results: Results, options: { 
   await scenario.step(`with ${fileName} open, the context line names it and estimates its tokens`, async () => {
     fs.writeFileSync(path.join(path.dirname(path.dirname(options.sourceFile)), OUTSIDE_FILE), OUTSIDE_SECRET);
     await openFile(page, fileName);
-    chat = await findWebviewFrame(page, INPUT, 30_000);
+    chat = await findWebviewFrame(page, CHAT_INPUT, 30_000);
     await chat.locator('#context .context-piece.file', { hasText: fileName }).waitFor({ timeout: 10_000 });
     const budget = await chat.locator('#context .context-budget').innerText();
     if (!/^≈ [1-9][\d,]* \/ [\d,]+ tokens$/.test(budget)) throw new Error(`the token estimate reads "${budget}"`);
   });
   await scenario.step(`typing "@mai" offers ${fileName}; choosing it completes the mention`, async () => {
-    const input = chat!.locator(INPUT);
+    const input = chat!.locator(CHAT_INPUT);
     await input.click();
     await input.pressSequentially('Explain @mai', { delay: 20 });
     await chat!.locator('#mentions li', { hasText: fileName }).click();
@@ -40,7 +40,7 @@ export async function checkChatContext(page: Page, results: Results, options: { 
     await chat!.locator('#context .context-piece.mention', { hasText: `@${fileName}` }).waitFor({ timeout: 10_000 });
   });
   await scenario.step('the question reaches the engine after the mentioned file, and nothing from outside the workspace', async () => {
-    const input = chat!.locator(INPUT);
+    const input = chat!.locator(CHAT_INPUT);
     await input.fill(question);
     await input.press('Enter');
     const content = fs.readFileSync(options.sourceFile, 'utf8').split('\n')[0];

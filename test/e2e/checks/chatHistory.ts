@@ -10,14 +10,13 @@ import { Scenario, type Results } from '../results';
 import { CHAT_ANSWER_MARKER } from '../scriptedEngine';
 import { waitUntil } from '../wait';
 import { findWebviewFrame, runCommand } from '../workbench';
+import { CHAT_INPUT, ROOK_STATUS_ITEM } from './chatSelectors';
 
 /** The first question the chat view check asked: the conversation's title. */
 const FIRST_QUESTION = 'How do I add two numbers in TypeScript?';
 const EXPORTED_FILE = 'How-do-I-add-two-numbers-in-TypeScript.md';
 const NEW_TITLE = 'Adding numbers';
 const ENTRY = '#history-list .history-entry';
-/** Rook's status bar entry (VS Code ids it `<extension id>.<entry id>`). */
-const ROOK_STATUS_ITEM = '.part.statusbar [id^="rook-dev.rook"]';
 
 export async function checkChatHistory(page: Page, results: Results, options: { workspaceDir: string }): Promise<void> {
   const scenario = new Scenario(results, 'UI chat history');
@@ -27,7 +26,7 @@ export async function checkChatHistory(page: Page, results: Results, options: { 
     // Rook's status bar entry shows once the extension is back, and with it its commands.
     await page.locator(ROOK_STATUS_ITEM).first().waitFor({ timeout: 90_000 });
     // The side bar comes back as it was, showing the chat.
-    chat = await findWebviewFrame(page, 'textarea#input', 30_000);
+    chat = await findWebviewFrame(page, CHAT_INPUT, 30_000);
     await chat.locator('.message.user', { hasText: FIRST_QUESTION }).first().waitFor({ timeout: 15_000 });
     await chat.locator('.message.assistant[data-state="done"]', { hasText: CHAT_ANSWER_MARKER }).first().waitFor({ timeout: 15_000 });
   });

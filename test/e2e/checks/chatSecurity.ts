@@ -19,10 +19,8 @@ import { HOSTILE_MODEL, hostileQuestion, startHostileEngine } from '../hostile/h
 import { Scenario, type Results } from '../results';
 import { createSandbox } from '../sandbox';
 import { findWebviewFrame, openWorkbench, runCommand } from '../workbench';
+import { CHAT_INPUT, ROOK_STATUS_ITEM } from './chatSelectors';
 
-const INPUT = 'textarea#input';
-/** Rook's status bar entry (VS Code ids it `<extension id>.<entry id>`): once shown, Rook's commands run. */
-const ROOK_STATUS_ITEM = '.part.statusbar [id^="rook-dev.rook"]';
 /** Webview frames are served from here in VS Code 1.100 (the outer `index.html` and the content frame). */
 const WEBVIEW_FRAME_PATH = '/contrib/webview/browser/pre/';
 /** Webview resources (script, styles, fonts) are requested from this host and answered by VS Code. */
@@ -78,7 +76,7 @@ export async function checkChatSecurity(browser: Browser, results: Results, opti
       });
       await opened.locator(ROOK_STATUS_ITEM).first().waitFor({ timeout: 60_000 });
       await runCommand(opened, 'Rook: Open Chat');
-      chat = await findWebviewFrame(opened, INPUT, 30_000);
+      chat = await findWebviewFrame(opened, CHAT_INPUT, 30_000);
       await chat.locator('#status', { hasText: HOSTILE_MODEL }).waitFor({ timeout: 30_000 });
     });
     await scenario.step('the canary binding is callable from the chat webview (so a running payload would be seen)', async () => {
@@ -116,7 +114,7 @@ export async function checkChatSecurity(browser: Browser, results: Results, opti
 async function ask(chat: Frame, answer: HostileAnswer): Promise<void> {
   const answers = chat.locator('.message.assistant');
   const newest = answers.nth(await answers.count());
-  const input = chat.locator(INPUT);
+  const input = chat.locator(CHAT_INPUT);
   await input.fill(hostileQuestion(answer));
   await input.press('Enter');
   const timeout = answer.name === 'huge' ? HUGE_ANSWER_TIMEOUT_MS : ANSWER_TIMEOUT_MS;

@@ -10,8 +10,8 @@ import { Scenario, type Results } from '../results';
 import { scriptedReply } from '../scriptedEngine';
 import { sleep, waitUntil } from '../wait';
 import { findWebviewFrame } from '../workbench';
+import { CHAT_INPUT } from './chatSelectors';
 
-const INPUT = 'textarea#input';
 const STOP_BUTTON = 'button#stop';
 /** ~10 kB in 4-character chunks every 25 ms: about a minute of streaming, far longer than the check waits. */
 const LONG_ANSWER = Array.from({ length: 400 }, (_, i) => `Line ${i} of a long answer.`).join('\n');
@@ -24,19 +24,19 @@ export async function checkChatStop(page: Page, results: Results, options: { eng
   const scenario = new Scenario(results, 'UI chat stop');
   let chat: Frame | undefined;
   await scenario.step('the chat view is open', async () => {
-    chat = await findWebviewFrame(page, INPUT, 30_000);
+    chat = await findWebviewFrame(page, CHAT_INPUT, 30_000);
   });
   for (const [how, stop] of [
     ['the Stop button', (frame: Frame) => frame.locator(STOP_BUTTON).click()],
-    ['Escape', (frame: Frame) => frame.locator(INPUT).press('Escape')],
+    ['Escape', (frame: Frame) => frame.locator(CHAT_INPUT).press('Escape')],
   ] as const) {
     let answer: Locator | undefined;
     let connectionsWhileStreaming = 0;
     await scenario.step(`a long answer streams (to be stopped with ${how})`, async () => {
       const frame = chat!;
       const before = await frame.locator('.message.assistant').count();
-      await frame.locator(INPUT).fill(`Please write at length. ${scriptedReply(LONG_ANSWER)}`);
-      await frame.locator(INPUT).press('Enter');
+      await frame.locator(CHAT_INPUT).fill(`Please write at length. ${scriptedReply(LONG_ANSWER)}`);
+      await frame.locator(CHAT_INPUT).press('Enter');
       answer = frame.locator('.message.assistant').nth(before);
       await waitFor(async () => (await answer!.innerText()).length > SHOWN_BEFORE_STOP, 30_000, 'the answer did not start streaming');
       connectionsWhileStreaming = establishedConnections(options.engine.port);
