@@ -40,8 +40,9 @@ def validation_loss(model: GrokModel, source: SampleSource, batches: int, batch_
     losses = []
     for _ in range(batches):
         inputs, targets = source.batch(batch_size)
-        logits, _ = model(torch.from_numpy(inputs))
-        losses.append(F.cross_entropy(logits.flatten(0, 1), torch.from_numpy(targets).flatten(), ignore_index=IGNORE).item())
+        device = model.embed_tokens.weight.device
+        logits, _ = model(torch.from_numpy(inputs).to(device))
+        losses.append(F.cross_entropy(logits.flatten(0, 1), torch.from_numpy(targets).to(device).flatten(), ignore_index=IGNORE).item())
     model.train()
     return float(np.mean(losses))
 
