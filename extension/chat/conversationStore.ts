@@ -18,8 +18,10 @@ export class ConversationStore {
     return this.all().map(summarize);
   }
 
+  /** A copy: the session adds to it, and global state must change only through `save`. */
   get(id: string): Conversation | undefined {
-    return this.all().find((conversation) => conversation.id === id);
+    const conversation = this.all().find((candidate) => candidate.id === id);
+    return conversation && structuredClone(conversation);
   }
 
   get activeId(): string | undefined {

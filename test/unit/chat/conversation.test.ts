@@ -4,15 +4,15 @@ import type * as vscode from 'vscode';
 import { conversationToMarkdown, titleFromQuestion, type Conversation } from '../../../extension/chat/conversation';
 import { ConversationStore } from '../../../extension/chat/conversationStore';
 
-/** Global state as VS Code keeps it: values go through JSON. */
+/** Global state as VS Code keeps it in memory: `get` hands out the stored objects themselves. */
 function memento(): vscode.Memento {
-  const values = new Map<string, string>();
+  const values = new Map<string, unknown>();
   return {
     keys: () => [...values.keys()],
-    get: <T>(key: string, fallback?: T) => (values.has(key) ? (JSON.parse(values.get(key)!) as T) : fallback),
+    get: <T>(key: string, fallback?: T) => (values.has(key) ? (values.get(key) as T) : fallback),
     update: async (key: string, value: unknown) => {
       if (value === undefined) values.delete(key);
-      else values.set(key, JSON.stringify(value));
+      else values.set(key, value);
     },
   } as vscode.Memento;
 }
@@ -76,6 +76,13 @@ describe('ConversationStore', () => {
     await store.delete('a');
     assert.equal(store.get('a'), undefined);
     assert.equal(store.activeId, undefined, 'the deleted conversation is no longer the active one');
+  });
+
+  it('hands out copies, so a session adding to one does not change what is stored', async () => {
+    const store = new ConversationStore(memento());
+    await store.save(conversation('a', 1));
+    store.get('a')!.messages.push({ role: 'user', content: 'unsaved' });
+    assert.equal(store.get('a')!.messages.length, 2);
   });
 
   it('keeps at most 50 conversations, dropping the oldest', async () => {
