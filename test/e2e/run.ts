@@ -14,6 +14,7 @@ import { REPORT_PATH_ENV } from '../extension/report';
 import { launchBrowser } from './browser';
 import { checkChatCodeBlocks } from './checks/chatCodeBlocks';
 import { checkChatContext } from './checks/chatContext';
+import { checkChatEnginePicker } from './checks/chatEnginePicker';
 import { checkChatHistory } from './checks/chatHistory';
 import { checkChatSecurity } from './checks/chatSecurity';
 import { checkChatStop } from './checks/chatStop';
@@ -113,6 +114,7 @@ async function main(vsixPath: string): Promise<number> {
     await checkChatCodeBlocks(page, results, { sourceFile: sandbox.sourceFile });
     await checkChatHistory(page, results, { workspaceDir: sandbox.workspaceDir });
     await checkChatContext(page, results, { engine, sourceFile: sandbox.sourceFile });
+    await checkChatEnginePicker(page, results);
     await checkChatSecurity(browser, results, { codeServerBinary: binary, vsixPath, extensionId: extensionId(), logFile: path.join(ARTIFACTS_DIR, 'code-server-hostile.log'), screenshot: path.join(ARTIFACTS_DIR, 'chat-hostile.png') });
     timings.set('phase B (UI checks)', elapsedMs(mark));
   } catch (error) {

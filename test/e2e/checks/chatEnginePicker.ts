@@ -1,0 +1,42 @@
+/**
+ * Phase B, the engine picker in the chat header: it offers the engines, and choosing one switches
+ * `rook.engine`, which the header's status line then reflects (engine and model that answer).
+ */
+import type { Frame, Page } from 'playwright-core';
+import { Scenario, type Results } from '../results';
+import { findWebviewFrame } from '../workbench';
+import { CHAT_INPUT } from './chatSelectors';
+
+const QUICK_PICK_ROW = '.quick-input-widget .quick-input-list .monaco-list-row';
+const ROW_LABEL = '.label-name';
+/** The picker's title; the widget's rows belong to an earlier quick pick until it shows. */
+const PICKER_TITLE = '.quick-input-widget .quick-input-title';
+
+export async function checkChatEnginePicker(page: Page, results: Results): Promise<void> {
+  const scenario = new Scenario(results, 'UI chat engine picker');
+  let chat: Frame | undefined;
+  const openPicker = async () => {
+    await chat!.locator('#pick-engine').click();
+    await page.locator(PICKER_TITLE, { hasText: 'Engine for Rook' }).waitFor({ timeout: 10_000 });
+  };
+  const pick = async (engine: string) => {
+    await openPicker();
+    await page.locator(QUICK_PICK_ROW).filter({ has: page.locator(ROW_LABEL, { hasText: new RegExp(`^${engine}$`) }) }).click();
+  };
+  await scenario.step('the header names the engine and model that answer', async () => {
+    chat = await findWebviewFrame(page, CHAT_INPUT, 30_000);
+    await chat.locator('#status', { hasText: 'openai · test-model' }).waitFor({ timeout: 15_000 });
+  });
+  await scenario.step('the picker offers auto, openai and local; choosing local switches the header to it', async () => {
+    await openPicker();
+    const offered = await page.locator(`${QUICK_PICK_ROW} ${ROW_LABEL}`).allInnerTexts();
+    if (offered.join() !== 'auto,openai,local') throw new Error(`the picker offers ${offered.join(', ')}`);
+    await page.keyboard.press('Escape');
+    await pick('local');
+    await chat!.locator('#status', { hasText: /^local/ }).waitFor({ timeout: 30_000 });
+  });
+  await scenario.step('choosing openai again brings back the scripted engine', async () => {
+    await pick('openai');
+    await chat!.locator('#status', { hasText: 'openai · test-model' }).waitFor({ timeout: 30_000 });
+  });
+}
