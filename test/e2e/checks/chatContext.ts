@@ -50,5 +50,7 @@ export async function checkChatContext(page: Page, results: Results, options: { 
     if (!sent.includes(`The file ${fileName}:`) || !sent.includes(content)) throw new Error(`the question went without ${fileName}: ${sent.slice(0, 200)}`);
     if (!sent.endsWith(question)) throw new Error('the question is not at the end of the message');
     if (sent.includes(OUTSIDE_SECRET)) throw new Error('a file outside the workspace was sent');
+    // Answered before the next check changes anything.
+    await chat!.locator('.message.assistant').last().and(chat!.locator('[data-state="done"]')).waitFor({ timeout: 30_000 });
   });
 }
