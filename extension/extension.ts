@@ -1,7 +1,7 @@
 /**
  * Rook's extension entry: wires the sidecar supervisor to the status bar, chat view, refactor
- * commands and settings. Inline completions need no code here: vscode-languageclient registers a
- * provider for the sidecar's `textDocument/inlineCompletion` capability.
+ * commands and settings. vscode-languageclient registers the inline-completion provider for the
+ * sidecar's `textDocument/inlineCompletion` capability; extension/completion/ shapes when it asks.
  */
 import * as vscode from 'vscode';
 import type { SidecarState, SidecarStatus } from '../server/protocol/contract';
