@@ -4,6 +4,7 @@
  * hit. That survives re-rendering and keeps handlers out of the markup.
  */
 import type { WebviewMessage } from '../../extension/chat/messages';
+import { iconButton } from './iconButton';
 
 export type CodeAction = 'copy' | 'insert' | 'apply' | 'newFile';
 
@@ -21,18 +22,7 @@ export function addCodeActions(container: HTMLElement): void {
     block.className = 'code-block';
     const toolbar = document.createElement('div');
     toolbar.className = 'code-actions';
-    for (const { action, label, icon } of buttons) {
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'code-action';
-      button.dataset.action = action;
-      button.title = label;
-      button.setAttribute('aria-label', label);
-      const glyph = document.createElement('span');
-      glyph.className = `codicon ${icon}`;
-      button.append(glyph);
-      toolbar.append(button);
-    }
+    for (const { action, label, icon } of buttons) toolbar.append(iconButton(action, label, icon, 'code-action'));
     pre.replaceWith(block);
     block.append(toolbar, pre);
   }

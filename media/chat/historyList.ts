@@ -3,6 +3,7 @@
  * conversation, and has Rename, Export and Delete buttons. As with code blocks, clicks are handled once for
  * the whole list (`historyActionAt`), so no element carries a handler.
  */
+import { iconButton } from './iconButton';
 import type { ConversationSummary } from '../../extension/chat/conversation';
 import type { WebviewMessage } from '../../extension/chat/messages';
 
@@ -13,19 +14,6 @@ const entryButtons: { action: EntryAction; label: string; icon: string }[] = [
   { action: 'exportConversation', label: 'Export as Markdown', icon: 'codicon-export' },
   { action: 'deleteConversation', label: 'Delete', icon: 'codicon-trash' },
 ];
-
-function iconButton(action: EntryAction, label: string, icon: string): HTMLButtonElement {
-  const button = document.createElement('button');
-  button.type = 'button';
-  button.className = 'icon-button';
-  button.dataset.action = action;
-  button.title = label;
-  button.setAttribute('aria-label', label);
-  const glyph = document.createElement('span');
-  glyph.className = `codicon ${icon}`;
-  button.append(glyph);
-  return button;
-}
 
 /** Replaces the entries of `list` (a `ul`) with `conversations`, marking the active one. */
 export function renderHistory(list: HTMLElement, conversations: readonly ConversationSummary[], activeId: string): void {
@@ -40,7 +28,7 @@ export function renderHistory(list: HTMLElement, conversations: readonly Convers
     open.dataset.action = 'openConversation';
     open.textContent = title;
     open.title = `${title} — ${new Date(updatedAt).toLocaleString()}`;
-    entry.append(open, ...entryButtons.map(({ action, label, icon }) => iconButton(action, label, icon)));
+    entry.append(open, ...entryButtons.map(({ action, label, icon }) => iconButton(action, label, icon, 'icon-button')));
     return entry;
   });
   if (entries.length === 0) {
