@@ -21,7 +21,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from checkpoint import save_safetensors
+from checkpoint import load_safetensors, save_safetensors
 from model import GrokConfig, GrokModel
 from plot import plot_loss
 from samples import IGNORE, SampleSource, SampleSpec
@@ -62,6 +62,7 @@ def main() -> None:
     parser.add_argument("--fim-rate", type=float, default=0.5)
     parser.add_argument("--max-minutes", type=float, default=0,
                         help="wall-clock budget: the schedule follows whichever of steps or time runs out first (for a shared CPU); 0: steps only")
+    parser.add_argument("--resume", type=Path, help="a previous run folder: continue from its weights (fresh optimizer, new schedule) and its log; give a new --seed so the samples differ")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--log-every", type=int, default=10)
@@ -73,7 +74,11 @@ def main() -> None:
     device = "cuda" if torch.cuda.is_available() else "cpu"
     config_json = json.loads(args.config.read_text())
     config = GrokConfig.from_json(config_json)
-    model = GrokModel(config).to(device)
+    model = GrokModel(config)
+    if args.resume:
+        tensors, _ = load_safetensors(args.resume / "model.safetensors")
+        model.load_state_dict({name.removeprefix("model."): t for name, t in tensors.items()})
+    model = model.to(device)
     total_params, active_params = model.count_parameters()
 
     train = np.load(args.data / "train-tokens.npz")
@@ -94,8 +99,14 @@ def main() -> None:
     print(json.dumps(run), flush=True)
     log = (args.out / "log.jsonl").open("w")
     started = time.time()
-    tokens_seen = 0
-    history: list[dict] = []
+    history: list[dict] = [json.loads(line) for line in (args.resume / "log.jsonl").open()] if args.resume else []
+    previous = json.loads((args.resume / "run.json").read_text()) if args.resume else {"steps": 0, "tokens": 0}
+    tokens_seen, first_step = previous["tokens"], previous["steps"]
+    resumed_tokens = tokens_seen
+    if args.resume:
+        run["resumed_from"] = {"run": str(args.resume), "steps": first_step, "tokens": tokens_seen}
+    for entry in history:
+        log.write(json.dumps(entry) + "\n")
 
     def checkpoint(step: int) -> None:
         metadata = {"step": str(step), "seed": str(args.seed), **{k: str(v) for k, v in provenance.items()}}
@@ -123,8 +134,8 @@ def main() -> None:
         tokens_seen += int((targets != IGNORE).sum())
 
         if step % args.log_every == 0 or step == args.steps - 1:
-            entry = {"step": step, "loss": round(loss.item(), 4), "balance": round(balance.item(), 4), "lr": optimizer.param_groups[0]["lr"],
-                     "tokens": tokens_seen, "seconds": round(time.time() - started, 1), "tokens_per_second": round(tokens_seen / (time.time() - started), 1)}
+            entry = {"step": first_step + step, "loss": round(loss.item(), 4), "balance": round(balance.item(), 4), "lr": optimizer.param_groups[0]["lr"],
+                     "tokens": tokens_seen, "seconds": round(time.time() - started, 1), "tokens_per_second": round((tokens_seen - resumed_tokens) / (time.time() - started), 1)}
             if step % args.eval_every == 0 or step == args.steps - 1:
                 entry["val_loss"] = round(validation_loss(model, validation, 4, args.batch), 4)
             history.append(entry)
@@ -133,9 +144,9 @@ def main() -> None:
             print(json.dumps(entry), flush=True)
         out_of_time = progress(step + 1) >= 1
         if (step + 1) % args.eval_every == 0 or step == args.steps - 1 or out_of_time:
-            checkpoint(step + 1)
+            checkpoint(first_step + step + 1)
         if out_of_time:
-            print(json.dumps({"stopped": "schedule complete", "step": step + 1}), flush=True)
+            print(json.dumps({"stopped": "schedule complete", "step": first_step + step + 1}), flush=True)
             break
 
 
