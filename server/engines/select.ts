@@ -37,7 +37,7 @@ async function localEngine(settings: RookSettings, embeddedModelDir: string | un
   if (!fs.existsSync(modelPath)) {
     return {
       problem: settings.local.modelPath.trim()
-        ? `Model folder ${modelPath} does not exist. Fix rook.local.modelPath (a folder made by \`rook convert\`).`
+        ? `Model folder ${modelPath} does not exist. Fix rook.local.modelPath (a folder with config.json, model.onnx and tokenizer.json).`
         : `The embedded model is missing at ${modelPath}. Reinstall Rook (or \`git checkout models/\` in a source checkout), or set rook.openai.endpoints.`,
     };
   }
@@ -49,7 +49,10 @@ async function localEngine(settings: RookSettings, embeddedModelDir: string | un
     };
   } catch (error) {
     const message = (error as Error).message;
-    return { problem: `${message}. Restore the model folder, or point rook.local.modelPath at another one.`, broken: true };
+    const restore = settings.local.modelPath.trim()
+      ? 'Restore the model folder, or point rook.local.modelPath at another one.'
+      : 'Restore the embedded model (`git checkout -- models/rook-moe-mini` in a source checkout, or reinstall Rook), or set rook.openai.endpoints.';
+    return { problem: `${message}. ${restore}`, broken: true };
   }
 }
 
