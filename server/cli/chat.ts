@@ -9,7 +9,7 @@ export async function runChat(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: engineOptions });
   const message = positionals.join(' ').trim();
   if (!message) throw new Error('usage: rook chat "<message>"');
-  const engine = engineFromFlags(values);
+  const engine = await engineFromFlags(values);
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   try {

@@ -27,7 +27,7 @@ export async function runComplete(args: string[]): Promise<number> {
   }
   const text = await readFile(file, 'utf8');
   const offset = offsetOf(text, Number(values.line), Number(values.col));
-  const engine = engineFromFlags(values);
+  const engine = await engineFromFlags(values);
   try {
     const answer = await completeAt(
       engine,

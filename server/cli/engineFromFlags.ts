@@ -1,21 +1,30 @@
-/** Builds the engine for one-shot CLI commands from flags and environment. */
+/**
+ * The engine for one-shot CLI commands: the OpenAI-compatible endpoints given by flag or
+ * environment, otherwise the local model (`--model-dir`, default the embedded model), so that
+ * `rook complete` and `rook chat` work offline like the editor does.
+ */
 import { defaultSettings, type RookSettings } from '../protocol/contract';
-import { remoteEngine } from '../engines/select';
+import { selectEngine } from '../engines/select';
 import type { Engine } from '../engines/engine';
+import { embeddedModelDir } from './embeddedModel';
 
 export interface EngineFlags {
   endpoint?: string[];
+  /** Remote model name. */
   model?: string;
+  /** Local model folder. */
+  'model-dir'?: string;
 }
 
-export function engineFromFlags(flags: EngineFlags, env: NodeJS.ProcessEnv = process.env): Engine {
+export async function engineFromFlags(flags: EngineFlags, env: NodeJS.ProcessEnv = process.env): Promise<Engine> {
   const endpoints = flags.endpoint?.length ? flags.endpoint : env.ROOK_ENDPOINT ? [env.ROOK_ENDPOINT] : [];
   const settings: RookSettings = {
     ...defaultSettings,
+    engine: endpoints.length > 0 ? 'openai' : 'local',
     openai: { ...defaultSettings.openai, endpoints, model: flags.model ?? '', apiKey: env.ROOK_API_KEY },
+    local: { ...defaultSettings.local, modelPath: flags['model-dir'] ?? '' },
   };
-  if (endpoints.length === 0) throw new Error('No engine: pass --endpoint URL or set ROOK_ENDPOINT to an OpenAI-compatible server.');
-  const selection = remoteEngine(settings, endpoints);
+  const selection = await selectEngine(settings, embeddedModelDir);
   if (!selection.engine) throw new Error(selection.problem);
   return selection.engine;
 }

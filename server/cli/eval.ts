@@ -2,6 +2,7 @@
  * `rook eval [--model DIR] [--corpus FILE] [--cases N] [--seed S] [--threads T] [--out DIR]`: scores a local model
  * on held-out completion cases against a non-neural baseline; writes results.json and results.md to --out.
  */
+import { embeddedModelDir } from './embeddedModel';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,7 +15,7 @@ export async function runEval(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
-      model: { type: 'string', default: 'models/rook-moe-mini' },
+      model: { type: 'string', default: embeddedModelDir },
       corpus: { type: 'string', default: 'training/data/eval.jsonl' },
       cases: { type: 'string', default: '50' },
       seed: { type: 'string', default: '4' },

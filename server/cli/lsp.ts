@@ -1,9 +1,6 @@
 import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
-import * as path from 'node:path';
 import { startLspServer } from '../lsp/server';
-
-/** The bundled CLI lives in dist/; the embedded model ships beside it in models/. */
-export const embeddedModelDir = path.resolve(__dirname, '..', 'models', 'rook-moe-mini');
+import { embeddedModelDir } from './embeddedModel';
 
 /** `rook lsp --stdio`: LSP over stdin/stdout. stdout is the protocol channel, so nothing else may print there. */
 export function runLsp(args: string[]): void {

@@ -3,8 +3,9 @@
  *   rook lsp --stdio                          the LSP sidecar the extension spawns
  *   rook complete <file> --line L --col C     one inline completion at a position (1-based)
  *   rook chat "<message>"                     one streamed chat answer
- * Engine flags for complete/chat: --endpoint URL (repeatable), --model NAME; the API key comes from
- * the ROOK_API_KEY environment variable so it never lands in shell history.
+ * Engine flags for complete/chat: --endpoint URL (repeatable) and --model NAME for a remote engine,
+ * else the local model (--model-dir DIR, default the embedded one); the API key comes from the
+ * ROOK_API_KEY environment variable so it never lands in shell history.
  */
 import { parseArgs } from 'node:util';
 import { runLsp } from './lsp';
@@ -15,16 +16,18 @@ import { evalUsage, runEval } from './eval';
 
 const usage = `Usage:
   rook lsp --stdio
-  rook complete <file> --line L --col C [--endpoint URL]... [--model NAME]
-  rook chat "<message>" [--endpoint URL]... [--model NAME]
+  rook complete <file> --line L --col C [--endpoint URL]... [--model NAME] [--model-dir DIR]
+  rook chat "<message>" [--endpoint URL]... [--model NAME] [--model-dir DIR]
   ${serveUsage}
   ${evalUsage}
 
+Without an endpoint, complete and chat run the local model (--model-dir, default the embedded model).
 Environment: ROOK_ENDPOINT (default endpoint), ROOK_API_KEY (bearer token for the endpoint).`;
 
 export const engineOptions = {
   endpoint: { type: 'string', multiple: true },
   model: { type: 'string' },
+  'model-dir': { type: 'string' },
   'max-tokens': { type: 'string' },
 } as const;
 

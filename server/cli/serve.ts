@@ -10,7 +10,7 @@ import { LocalEngine } from '../engines/local/local-engine';
 import { exposureProblem } from '../serve/exposure';
 import { serveLog } from '../serve/log';
 import { defaultServeLimits, startServe, type ServeLimits } from '../serve/server';
-import { embeddedModelDir } from './lsp';
+import { embeddedModelDir } from './embeddedModel';
 
 export const serveUsage = `rook serve [--model DIR] [--ep cpu|cuda|webgpu|auto] [--threads N] [--host 127.0.0.1] [--port 8000]
              [--token T] [--tls-cert FILE --tls-key FILE | --behind-tls-proxy] [--model-name NAME]

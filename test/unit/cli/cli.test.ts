@@ -41,12 +41,23 @@ describe('rook CLI', () => {
     assert.equal(stdout, 'Hello from chat\n');
   });
 
-  test('without an endpoint the CLI says how to give one', async () => {
+  test('without an endpoint, rook complete runs the embedded model offline', { timeout: 60_000 }, async () => {
+    const file = path.join(dir, 'loop.py');
+    await writeFile(file, 'def total(items):\n    result = 0\n    for item in items:\n        ');
     const env = { ...process.env };
     delete env.ROOK_ENDPOINT;
-    await assert.rejects(run(process.execPath, [cli, 'chat', 'hi'], { env }), (error: { stderr: string; code: number }) => {
+    const requestsBefore = server.requests.length;
+    const { stdout } = await run(process.execPath, [cli, 'complete', file, '--line', '4', '--col', '9'], { env });
+    assert.ok(stdout.endsWith('\n'), 'prints the completion and a newline');
+    assert.equal(server.requests.length, requestsBefore, 'no request left the machine');
+  });
+
+  test('a local model folder that does not exist is named in the error', async () => {
+    const env = { ...process.env };
+    delete env.ROOK_ENDPOINT;
+    await assert.rejects(run(process.execPath, [cli, 'chat', 'hi', '--model-dir', '/nonexistent/model'], { env }), (error: { stderr: string; code: number }) => {
       assert.equal(error.code, 1);
-      assert.match(error.stderr, /--endpoint URL or set ROOK_ENDPOINT/);
+      assert.match(error.stderr, /\/nonexistent\/model does not exist/);
       return true;
     });
   });
