@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the in-VS-Code tests need on a fresh Debian 12 machine that reaches only the npm registry
-# and Debian's apt: Debian's chromium (the browser the workbench runs in), ripgrep, libkrb5-dev and, where
+# and Debian's apt: Debian's chromium (the browser the workbench runs in), ripgrep, libkrb5-dev, openssl (the
+# TLS test's certificate) and, where
 # missing, a C++ toolchain; then code-server 4.100.3 (VS Code 1.100.3, the newest on Node 20) into
 # .cache/code-server.
 # Idempotent: installed parts are skipped. Run as root. Facts: ../shared/notes/vscode-e2e-offline.md
@@ -19,7 +20,7 @@ log() { printf '[install-test-deps] %s\n' "$*"; }
 
 install_debian_packages() {
   local missing=()
-  for pkg in chromium ripgrep libkrb5-dev; do
+  for pkg in chromium ripgrep libkrb5-dev openssl; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
       missing+=("$pkg")
     fi

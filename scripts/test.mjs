@@ -72,6 +72,8 @@ function vscodeLayer(name, description, args) {
 }
 
 const started = Date.now();
+// System packages first: the serve layer needs openssl, the VS Code layer Chromium and code-server.
+step('install test dependencies', 'bash', ['scripts/install-test-deps.sh']);
 step('build', process.execPath, ['esbuild.mjs', '--production']);
 step('type-check and compile tests', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
 const layers = [
@@ -81,7 +83,6 @@ const layers = [
   nodeTestLayer('serve', ['out/test/serve']),
 ];
 step('package', process.execPath, ['native/package-vsix.mjs']);
-step('install VS Code test dependencies', 'bash', ['scripts/install-test-deps.sh']);
 layers.push(vscodeLayer('vscode', `the packaged ${vsix} in code-server + Chromium`, ['out/test/e2e/run.js', vsix]));
 // Desktop VS Code must be downloaded by @vscode/test-electron, so this layer runs only where asked for.
 if (process.env.ROOK_TEST_ELECTRON === '1') {
