@@ -13,6 +13,7 @@ import { buildOnnxModel } from '../../server/model/build';
 import type { ModelConfig } from '../../server/model/config';
 import { exportGguf } from '../../server/model/gguf-export';
 import { writeSyntheticModelFolder, type SyntheticShape } from '../../server/model/synthetic';
+import { tinyGrok } from '../../test/engine/fixtures';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
 type Token = import('node-llama-cpp', { with: { 'resolution-mode': 'import' } }).Token;
@@ -21,32 +22,19 @@ const importEsm = new Function('specifier', 'return import(specifier)') as (spec
 const promptLength = 128;
 const decodeSteps = 64;
 
+/** The tests' tiny Grok, scaled up until its weights (~54 MB) no longer fit in cache. */
 const shape: SyntheticShape = {
-  architecture: 'grok',
+  ...tinyGrok,
   hiddenSize: 256,
   numLayers: 4,
   numHeads: 8,
-  numKvHeads: 2,
   headDim: 32,
   numExperts: 8,
-  numExpertsPerToken: 2,
   expertFfnSize: 512,
   contextLength: 512,
-  rmsNormEps: 1e-5,
-  ropeBase: 10000,
-  expertActivation: 'geglu',
-  geluApproximation: 'tanh',
-  normPlacement: 'sandwich',
   routerRenormalize: true,
   embeddingMultiplier: 16,
-  outputMultiplier: 0.5773502691896257,
   attentionScale: 1 / Math.sqrt(32),
-  attentionSoftcap: 30,
-  routerSoftcap: 0,
-  tiedOutput: true,
-  bosTokenId: 1,
-  eosTokenId: 2,
-  padTokenId: 0,
 };
 
 interface Throughput {

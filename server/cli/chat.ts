@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { withSystemPrompt } from '../chat/chatPrompt';
 import { drain } from '../engines/engine';
-import { engineFromFlags } from './engineFromFlags';
-import { engineOptions } from './main';
+import { engineFromFlags, engineOptions } from './engineFromFlags';
 
 /** `rook chat "<message>"`: streams one answer to stdout; Ctrl+C stops it. */
 export async function runChat(args: string[]): Promise<number> {

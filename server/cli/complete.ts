@@ -2,8 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { defaultSettings } from '../protocol/contract';
 import { completeAt } from '../completion/complete';
-import { engineFromFlags } from './engineFromFlags';
-import { engineOptions } from './main';
+import { engineFromFlags, engineOptions } from './engineFromFlags';
 
 /** Offset of a 1-based line and column in `text`; throws when the position is outside it. */
 export function offsetOf(text: string, line: number, col: number): number {

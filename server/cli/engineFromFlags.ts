@@ -8,6 +8,14 @@ import { selectEngine } from '../engines/select';
 import type { Engine } from '../engines/engine';
 import { embeddedModelDir } from './embeddedModel';
 
+/** The engine flags `rook complete` and `rook chat` share (node:util parseArgs options). */
+export const engineOptions = {
+  endpoint: { type: 'string', multiple: true },
+  model: { type: 'string' },
+  'model-dir': { type: 'string' },
+  'max-tokens': { type: 'string' },
+} as const;
+
 export interface EngineFlags {
   endpoint?: string[];
   /** Remote model name. */

@@ -7,7 +7,6 @@
  * else the local model (--model-dir DIR, default the embedded one); the API key comes from the
  * ROOK_API_KEY environment variable so it never lands in shell history.
  */
-import { parseArgs } from 'node:util';
 import { runLsp } from './lsp';
 import { runComplete } from './complete';
 import { runChat } from './chat';
@@ -23,13 +22,6 @@ const usage = `Usage:
 
 Without an endpoint, complete and chat run the local model (--model-dir, default the embedded model).
 Environment: ROOK_ENDPOINT (default endpoint), ROOK_API_KEY (bearer token for the endpoint).`;
-
-export const engineOptions = {
-  endpoint: { type: 'string', multiple: true },
-  model: { type: 'string' },
-  'model-dir': { type: 'string' },
-  'max-tokens': { type: 'string' },
-} as const;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -66,5 +58,3 @@ main(process.argv.slice(2)).then(
     process.exitCode = 1;
   },
 );
-
-export { parseArgs };
