@@ -8,6 +8,7 @@ import type { SidecarState, SidecarStatus } from '../server/protocol/contract';
 import { registerChatView } from './chat/chatView';
 import { registerInlineCompletions } from './completion/inlineCompletions';
 import { registerRefactorCommands } from './refactor/commands';
+import { EditReview } from './refactor/editReview';
 import { apiKeySecret, readSettings } from './settings';
 import { createStatusBar } from './status/statusBar';
 import { SidecarSupervisor } from './sidecar/supervisor';
@@ -28,14 +29,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<RookAp
   const settings = async () => readSettings(await context.secrets.get(apiKeySecret));
   const sidecar = new SidecarSupervisor(context.asAbsolutePath('dist/rook.js'), log, settings);
   supervisor = sidecar;
-  const chatView = registerChatView(context, sidecar, log);
+  // One review for every proposed edit, whether it comes from a refactor command or a chat code block.
+  const review = new EditReview(log);
+  const chatView = registerChatView(context, sidecar, log, review);
 
   context.subscriptions.push(
     log,
     createStatusBar(sidecar.onDidChangeStatus, sidecar.status),
     registerInlineCompletions(sidecar),
+    review,
     chatView,
-    registerRefactorCommands(sidecar, log, chatView),
+    registerRefactorCommands(sidecar, log, chatView, review),
     sidecar.onDidChangeStatus((status) => {
       if (status.state === 'error' || status.state === 'no-engine') log.warn(status.message ?? status.state);
     }),

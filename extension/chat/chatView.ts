@@ -10,7 +10,8 @@ import type { SidecarConnection } from '../sidecar/connection';
 import { renderChatPage } from './chatPage';
 import { ChatHistory } from './chatHistory';
 import { ChatSession } from './chatSession';
-import { ApplyToFile, insertAtCursor, openInNewFile } from './codeBlockActions';
+import type { EditReview } from '../refactor/editReview';
+import { applyToFile, insertAtCursor, openInNewFile } from './codeBlockActions';
 import type { Conversation } from './conversation';
 import { composeQuestion, contextBudgetTokens, estimateTokens } from './contextPrompt';
 import { ConversationStore } from './conversationStore';
@@ -35,8 +36,9 @@ export function registerChatView(
   context: vscode.ExtensionContext,
   sidecar: SidecarConnection,
   log: vscode.LogOutputChannel,
+  review: EditReview,
 ): ChatView {
-  const provider = new ChatViewProvider(context.extensionUri, sidecar, log, new ChatHistory(new ConversationStore(context.globalState)));
+  const provider = new ChatViewProvider(context.extensionUri, sidecar, log, new ChatHistory(new ConversationStore(context.globalState)), review);
   const registrations = vscode.Disposable.from(
     vscode.commands.registerCommand('rook.chat.newConversation', async () => {
       await vscode.commands.executeCommand(`${chatViewId}.focus`);
@@ -56,7 +58,6 @@ export function registerChatView(
 class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view?: vscode.WebviewView;
   private session?: ChatSession;
-  private readonly applyToFile = new ApplyToFile();
   /** Cancels the answer being streamed, if any. */
   private request?: vscode.CancellationTokenSource;
   private readonly subscriptions: vscode.Disposable;
@@ -72,6 +73,7 @@ class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable 
     private readonly sidecar: SidecarConnection,
     private readonly log: vscode.LogOutputChannel,
     private readonly history: ChatHistory,
+    private readonly review: EditReview,
   ) {
     this.subscriptions = vscode.Disposable.from(
       sidecar.onDidChangeStatus((status) => this.postStatus(status)),
@@ -120,7 +122,6 @@ class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable 
 
   dispose(): void {
     this.stop();
-    this.applyToFile.dispose();
     this.subscriptions.dispose();
     clearTimeout(this.contextUpdate);
     this.pageBecameReady.dispose();
@@ -178,7 +179,7 @@ class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable 
         void insertAtCursor(message.code);
         break;
       case 'apply':
-        void this.applyToFile.apply(message.code);
+        void applyToFile(this.review, message.code);
         break;
       case 'newFile':
         void openInNewFile(message.code, message.language);

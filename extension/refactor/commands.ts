@@ -4,16 +4,19 @@ import type { ChatView } from '../chat/chatView';
 import type { SidecarConnection } from '../sidecar/connection';
 import { addDocs } from './addDocs';
 import { generateCommitMessage } from './commitMessage';
-import { EditReview } from './editReview';
+import type { EditReview } from './editReview';
 import { editSelection } from './editSelection';
 import { explainSelection } from './explain';
 import { fixCommand, fixDiagnostic, fixProvider } from './fixDiagnostic';
 import { generateTests } from './generateTests';
 
-export function registerRefactorCommands(sidecar: SidecarConnection, log: vscode.LogOutputChannel, chat: Pick<ChatView, 'ask'>): vscode.Disposable {
-  const review = new EditReview(log);
+export function registerRefactorCommands(
+  sidecar: SidecarConnection,
+  log: vscode.LogOutputChannel,
+  chat: Pick<ChatView, 'ask'>,
+  review: EditReview,
+): vscode.Disposable {
   return vscode.Disposable.from(
-    review,
     vscode.commands.registerCommand('rook.editSelection', (instruction?: string) => editSelection(review, sidecar, instruction)),
     vscode.commands.registerCommand('rook.addDocs', () => addDocs(review, sidecar)),
     vscode.commands.registerCommand(fixCommand, (uri: vscode.Uri, diagnostic: vscode.Diagnostic) => fixDiagnostic(review, sidecar, uri, diagnostic)),

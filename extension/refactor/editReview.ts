@@ -124,6 +124,19 @@ export class EditReview implements vscode.Disposable {
     return true;
   }
 
+  /** Reviews a replacement whose text is already known (a code block from chat), hunk by hunk like any rewrite. */
+  reviewReplacement(document: vscode.TextDocument, range: vscode.Range, text: string, title: string): Promise<boolean> {
+    return this.propose({
+      document,
+      range,
+      title,
+      generate: async (onDelta) => {
+        onDelta(text);
+        return { text, finishReason: 'stop' };
+      },
+    });
+  }
+
   dispose(): void {
     if (this.pending) void this.close(this.pending);
     this.registrations.dispose();

@@ -1,7 +1,7 @@
 /**
  * Phase B, code blocks of an answer turned into edits: Insert at Cursor puts the block into the document
- * exactly as shown and one Undo restores it; Apply to File shows a diff and, once accepted, makes the file
- * the block, again undone by one Undo; New File opens the block in an untitled editor. The document is
+ * exactly as shown and one Undo restores it; Apply to File opens the edit review (the refactor commands' diff)
+ * and, once accepted, makes the file the block, again undone by one Undo; New File opens the block in an untitled editor. The document is
  * checked byte for byte by saving it and reading the file.
  */
 import * as fs from 'node:fs/promises';
@@ -50,10 +50,10 @@ export async function checkChatCodeBlocks(page: Page, results: Results, options:
     await page.keyboard.press('Control+Z');
     await expectSaved(original, 'after Undo');
   });
-  await scenario.step('Apply to File shows a diff and, on Apply, the file becomes the block', async () => {
+  await scenario.step('Apply to File opens the edit review and, on Accept All, the file becomes the block', async () => {
     await clickBlockAction('apply');
     await page.locator('.monaco-diff-editor').first().waitFor({ timeout: 15_000 });
-    await page.locator('.notifications-toasts .monaco-button', { hasText: /^Apply$/ }).click();
+    await page.locator('.notifications-toasts .monaco-button', { hasText: /^Accept All$/ }).click();
     await page.locator(`${ACTIVE_TAB}[aria-label*="${fileName}"]`).waitFor({ timeout: 10_000 });
     await expectSaved(BLOCK_CODE, 'after Apply');
   });
