@@ -1,0 +1,193 @@
+/**
+ * A SentencePiece `tokenizer.model` (a serialized `ModelProto`) turned into the Hugging Face `tokenizer.json` the
+ * local engine loads, as Hugging Face's Llama converter does: BPE models become BPE with merges derived from the
+ * piece scores (a pair merges when the piece it forms is in the vocabulary; higher-scoring pieces merge first, as
+ * SentencePiece's encoder does), Unigram models become Unigram; byte fallback, `▁` for spaces, and the
+ * normalizer_spec's dummy prefix, whitespace clean-up and precompiled character map carried over.
+ *
+ * As in training/tokenizer.py, control and unknown pieces are plain vocabulary entries that no merge produces, so
+ * text in a user's file never turns into them (SentencePiece behaves the same); user-defined pieces, which
+ * SentencePiece matches whole, are added tokens.
+ */
+import * as fs from 'node:fs';
+import * as protobuf from 'protobufjs';
+
+/** The subset of sentencepiece_model.proto that the conversion reads; other fields are skipped on decode. */
+const modelProtoSource = `
+syntax = "proto2";
+message TrainerSpec {
+  enum ModelType { UNIGRAM = 1; BPE = 2; WORD = 3; CHAR = 4; }
+  optional ModelType model_type = 3 [default = UNIGRAM];
+  optional bool byte_fallback = 35 [default = false];
+  optional int32 unk_id = 40 [default = 0];
+}
+message NormalizerSpec {
+  optional string name = 1;
+  optional bytes precompiled_charsmap = 2;
+  optional bool add_dummy_prefix = 3 [default = true];
+  optional bool remove_extra_whitespaces = 4 [default = true];
+  optional bool escape_whitespaces = 5 [default = true];
+}
+message ModelProto {
+  message SentencePiece {
+    enum Type { NORMAL = 1; UNKNOWN = 2; CONTROL = 3; USER_DEFINED = 4; UNUSED = 5; BYTE = 6; }
+    optional string piece = 1;
+    optional float score = 2;
+    optional Type type = 3 [default = NORMAL];
+  }
+  repeated SentencePiece pieces = 1;
+  optional TrainerSpec trainer_spec = 2;
+  optional NormalizerSpec normalizer_spec = 3;
+}
+`;
+
+const ModelProto = protobuf.parse(modelProtoSource).root.lookupType('ModelProto');
+
+const PieceType = { normal: 1, unknown: 2, control: 3, userDefined: 4, unused: 5, byte: 6 } as const;
+const ModelType = { unigram: 1, bpe: 2 } as const;
+
+export interface SentencePiece {
+  piece: string;
+  score: number;
+  type: number;
+}
+
+export interface SentencePieceModel {
+  pieces: SentencePiece[];
+  modelType: number;
+  byteFallback: boolean;
+  unkId: number;
+  /** Empty for the `identity` rule. */
+  precompiledCharsmap: Uint8Array;
+  addDummyPrefix: boolean;
+  removeExtraWhitespaces: boolean;
+  escapeWhitespaces: boolean;
+}
+
+export class SentencePieceError extends Error {
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
+    super(`${file}: ${problem}`);
+    this.name = 'SentencePieceError';
+  }
+}
+
+/** Decodes a ModelProto; `file` names the source in errors. */
+export function parseSentencePieceModel(bytes: Uint8Array, file: string): SentencePieceModel {
+  let message: Record<string, unknown>;
+  try {
+    message = ModelProto.toObject(ModelProto.decode(bytes), { defaults: true, bytes: Array }) as Record<string, unknown>;
+  } catch (error) {
+    throw new SentencePieceError(file, `not a SentencePiece model (${(error as Error).message}); re-download tokenizer.model or provide tokenizer.json instead`);
+  }
+  const pieces = message.pieces as SentencePiece[];
+  if (pieces.length === 0) throw new SentencePieceError(file, 'not a SentencePiece model (it has no pieces); re-download tokenizer.model or provide tokenizer.json instead');
+  const trainer = message.trainerSpec as { modelType: number; byteFallback: boolean; unkId: number };
+  const normalizer = message.normalizerSpec as { precompiledCharsmap: number[]; addDummyPrefix: boolean; removeExtraWhitespaces: boolean; escapeWhitespaces: boolean };
+  if (trainer.modelType !== ModelType.bpe && trainer.modelType !== ModelType.unigram) {
+    throw new SentencePieceError(file, `model type ${trainer.modelType} (word or char) is not supported; only BPE and Unigram SentencePiece models convert to tokenizer.json`);
+  }
+  if (!normalizer.escapeWhitespaces) throw new SentencePieceError(file, 'models that do not escape whitespace to "▁" are not supported');
+  return {
+    pieces,
+    modelType: trainer.modelType,
+    byteFallback: trainer.byteFallback,
+    unkId: trainer.unkId,
+    precompiledCharsmap: Uint8Array.from(normalizer.precompiledCharsmap),
+    addDummyPrefix: normalizer.addDummyPrefix,
+    removeExtraWhitespaces: normalizer.removeExtraWhitespaces,
+    escapeWhitespaces: normalizer.escapeWhitespaces,
+  };
+}
+
+/**
+ * BPE merges "left right" for every mergeable piece that splits into two mergeable pieces, ordered by the merged
+ * piece's score (highest first), then by the merged piece's id and the parts' ids, as Hugging Face's extractor does.
+ */
+export function bpeMerges(pieces: readonly SentencePiece[]): string[] {
+  const mergeable = new Map<string, number>();
+  pieces.forEach((p, id) => {
+    if (p.type === PieceType.normal || p.type === PieceType.userDefined) mergeable.set(p.piece, id);
+  });
+  const merges: { score: number; id: number; left: number; right: number; text: string }[] = [];
+  for (const [merged, id] of mergeable) {
+    const chars = [...merged];
+    for (let cut = 1; cut < chars.length; cut++) {
+      const left = chars.slice(0, cut).join('');
+      const right = chars.slice(cut).join('');
+      const leftId = mergeable.get(left);
+      const rightId = mergeable.get(right);
+      if (leftId !== undefined && rightId !== undefined) merges.push({ score: pieces[id].score, id, left: leftId, right: rightId, text: `${left} ${right}` });
+    }
+  }
+  merges.sort((a, b) => b.score - a.score || a.id - b.id || a.left - b.left || a.right - b.right);
+  return merges.map((m) => m.text);
+}
+
+/** The normalizer_spec as tokenizer.json normalizers, in SentencePiece's order: character map, whitespace clean-up, dummy prefix, `▁`. */
+function normalizerJson(model: SentencePieceModel): object {
+  const steps: object[] = [];
+  if (model.precompiledCharsmap.byteLength > 0) steps.push({ type: 'Precompiled', precompiled_charsmap: Buffer.from(model.precompiledCharsmap).toString('base64') });
+  if (model.removeExtraWhitespaces) {
+    steps.push({ type: 'Replace', pattern: { Regex: '\\A +| +\\z' }, content: '' });
+    steps.push({ type: 'Replace', pattern: { Regex: ' {2,}' }, content: ' ' });
+  }
+  if (model.addDummyPrefix) steps.push({ type: 'Prepend', prepend: '▁' });
+  steps.push({ type: 'Replace', pattern: { String: ' ' }, content: '▁' });
+  return steps.length === 1 ? steps[0] : { type: 'Sequence', normalizers: steps };
+}
+
+function decoderJson(model: SentencePieceModel): object {
+  const decoders: object[] = [{ type: 'Replace', pattern: { String: '▁' }, content: ' ' }, { type: 'ByteFallback' }, { type: 'Fuse' }];
+  if (model.addDummyPrefix) decoders.push({ type: 'Strip', content: ' ', start: 1, stop: 0 });
+  return { type: 'Sequence', decoders };
+}
+
+function modelJson(model: SentencePieceModel): object {
+  const unkPiece = model.pieces[model.unkId]?.piece ?? null;
+  if (model.modelType === ModelType.unigram) {
+    return { type: 'Unigram', unk_id: model.unkId, vocab: model.pieces.map((p) => [p.piece, p.score]), byte_fallback: model.byteFallback };
+  }
+  return {
+    type: 'BPE',
+    dropout: null,
+    unk_token: model.byteFallback ? null : unkPiece,
+    continuing_subword_prefix: null,
+    end_of_word_suffix: null,
+    fuse_unk: true,
+    byte_fallback: model.byteFallback,
+    vocab: Object.fromEntries(model.pieces.map((p, id) => [p.piece, id])),
+    merges: bpeMerges(model.pieces),
+  };
+}
+
+/** The Hugging Face tokenizer.json object for a parsed SentencePiece model. */
+export function sentencePieceToTokenizerJson(model: SentencePieceModel): object {
+  const addedTokens = model.pieces.flatMap((p, id) =>
+    p.type === PieceType.userDefined ? [{ id, content: p.piece, single_word: false, lstrip: false, rstrip: false, normalized: false, special: false }] : [],
+  );
+  return {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: addedTokens,
+    normalizer: normalizerJson(model),
+    pre_tokenizer: null,
+    post_processor: null,
+    decoder: decoderJson(model),
+    model: modelJson(model),
+  };
+}
+
+/** Reads `tokenizer.model` and returns its tokenizer.json object; errors name the file. */
+export function convertSentencePieceFile(file: string): object {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (error) {
+    throw new SentencePieceError(file, `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  return sentencePieceToTokenizerJson(parseSentencePieceModel(bytes, file));
+}
