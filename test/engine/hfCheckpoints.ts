@@ -54,8 +54,8 @@ export interface HfFixture {
 export const tinyHfGrok: SyntheticShape = { ...tinyGrok, embeddingMultiplier: 0.3, attentionScale: 1.5 };
 
 /** The Grok-1 port's layout (its names are Rook's), with its SentencePiece `tokenizer.model` only. */
-export function hfGrokCheckpoint(tokenizerModel: string, vocabSize: number, seed: number): HfFixture & { hfConfig: Record<string, unknown> } {
-  const config: ModelConfig = { ...tinyHfGrok, vocabSize };
+export function hfGrokCheckpoint(tokenizerModel: string, vocabSize: number, seed: number, shape: SyntheticShape = tinyHfGrok): HfFixture & { hfConfig: Record<string, unknown> } {
+  const config: ModelConfig = { ...shape, vocabSize };
   const weights = bf16Rounded(randomGrokWeights(config, seed));
   const checkpoint = tempDir('hf-grok');
   const hfConfig = {
