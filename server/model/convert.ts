@@ -95,7 +95,6 @@ export function convertCheckpoint(source: string, out: string, options: ConvertO
   const json = readConfigJson(configFile);
   const format = detectFormat(json, configFile);
   const config = format.modelConfig(json, configFile);
-  if (options.gguf && format.ggufUnsupported) throw new Error(`${configFile}: ${format.ggufUnsupported}`);
   const checkpoint = Checkpoint.open(source);
   const weights = checkedWeights(config, format, checkpoint);
   const tokenizer = tokenizerJson(source);

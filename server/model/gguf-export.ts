@@ -1,10 +1,12 @@
 /**
  * Exports a model as `model.gguf` for llama.cpp and Ollama users, from the same weights the ONNX graph is built
  * from: a model folder (`config.json`, `model.safetensors`, `tokenizer.json`), or weights being converted.
+ * Sandwich-norm models (Grok-1) become llama.cpp's `grok` architecture, pre-norm ones (Mixtral) its `llama` one.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { grokGguf } from './arch/grok';
+import { llamaGguf } from './arch/llamaGguf';
 import { modelFiles } from './build';
 import { readModelConfig, type ModelConfig } from './config';
 import { sentencePieceVocabMetadata, writeGguf } from './gguf';
@@ -19,7 +21,8 @@ export function writeGgufModel(config: ModelConfig, weights: WeightSource, weigh
   } catch (error) {
     throw new Error(`${tokenizerFile}: cannot read tokenizer (${(error as Error).message})`);
   }
-  const { metadata, tensors } = grokGguf(config, weights, weightsFile);
+  const architectureGguf = config.normPlacement === 'pre' ? llamaGguf : grokGguf;
+  const { metadata, tensors } = architectureGguf(config, weights, weightsFile);
   const vocab = sentencePieceVocabMetadata(tokenizerJson, { bos: config.bosTokenId, eos: config.eosTokenId, pad: config.padTokenId }, tokenizerFile);
   const vocabSize = (vocab.get('tokenizer.ggml.tokens') as { strs: string[] }).strs.length;
   if (vocabSize !== config.vocabSize) throw new Error(`${tokenizerFile}: has ${vocabSize} tokens but config.json says vocab_size ${config.vocabSize}`);

@@ -59,12 +59,12 @@ test('convert: a Hugging Face Grok-1 checkpoint (bf16, sharded, tokenizer.model 
   assert.ok(converted.length > 0);
 });
 
-test('convert: a Hugging Face Mixtral checkpoint maps names and config (pre-norm, SwiGLU, renormalized gates, untied) and runs as built directly', async () => {
+test('convert: a Hugging Face Mixtral checkpoint maps names and config (pre-norm, SwiGLU, renormalized gates, untied), runs as built directly, and exports the same GGUF', async () => {
   const fixture = hfMixtralCheckpoint(42);
   const out = path.join(tempDir('converted'), 'mixtral');
-  const result = convertCheckpoint(fixture.checkpoint, out);
+  const result = convertCheckpoint(fixture.checkpoint, out, { gguf: true });
   assert.equal(result.format, 'Hugging Face Mixtral');
-  assert.deepEqual(result.files, ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'model.onnx']);
+  assert.deepEqual(result.files, ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'model.onnx', 'model.gguf']);
   const config = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8'));
   assert.equal(config.expert_activation, 'swiglu');
   assert.equal(config.norm_placement, 'pre');
@@ -76,7 +76,7 @@ test('convert: a Hugging Face Mixtral checkpoint maps names and config (pre-norm
   assert.ok(fs.readFileSync(path.join(out, 'model.onnx')).equals(fs.readFileSync(path.join(fixture.direct, 'model.onnx'))), 'model.onnx differs from the direct build');
   const [converted, direct] = await greedyFromBoth(out, fixture.direct, 'function add(a, b) {');
   assert.equal(converted, direct);
-  assert.throws(() => convertCheckpoint(fixture.checkpoint, path.join(tempDir('converted'), 'gguf'), { gguf: true }), /config\.json: GGUF export is not supported for Mixtral checkpoints/);
+  assert.ok(fs.readFileSync(path.join(out, 'model.gguf')).equals(fs.readFileSync(exportGguf(fixture.direct))), 'model.gguf differs from the direct export');
 });
 
 test('convert: weights over the threshold go to model.onnx.data, and the engine computes the same logits and tokens as with embedded data', async () => {

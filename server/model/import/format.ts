@@ -10,8 +10,6 @@ export interface CheckpointFormat {
   modelConfig(json: Record<string, unknown>, file: string): ModelConfig;
   /** The checkpoint's name of the tensor Rook calls `rookName`. */
   sourceName(rookName: string): string;
-  /** Why `--gguf` cannot export this format, when it cannot. */
-  ggufUnsupported?: string;
 }
 
 /** Copies the keys that are present, so Rook's config parser applies its own defaults to the rest. */

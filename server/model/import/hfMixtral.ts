@@ -57,6 +57,4 @@ export const hfMixtral: CheckpointFormat = {
     );
   },
   sourceName: mixtralTensorName,
-  ggufUnsupported:
-    'GGUF export is not supported for Mixtral checkpoints: Rook writes llama.cpp\'s "grok" architecture, and Mixtral needs its "llama" one; convert Mixtral to GGUF with llama.cpp\'s convert_hf_to_gguf.py',
 };
