@@ -18,6 +18,7 @@ import { Checkpoint, CheckpointError } from './import/checkpoint';
 import { detectFormat } from './import/detect';
 import type { CheckpointFormat } from './import/format';
 import { convertSentencePieceFile } from './import/sentencepiece';
+import { readJsonFile } from './jsonFile';
 import { ExternalDataWriter } from './onnx/external-data';
 import { elementCount, type FloatTensor, type WeightSource } from './tensor';
 
@@ -43,19 +44,7 @@ export interface ConvertResult {
 }
 
 function readConfigJson(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ModelConfigError(file, code === 'ENOENT' ? 'not found; a checkpoint folder needs its config.json' : `cannot read (${code ?? (error as Error).message})`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new ModelConfigError(file, `not valid JSON (${(error as Error).message})`);
-  }
+  const json = readJsonFile(file, (problem) => new ModelConfigError(file, problem));
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ModelConfigError(file, 'expected a JSON object');
   return json as Record<string, unknown>;
 }
@@ -84,7 +73,7 @@ function prepareOutDir(out: string): void {
 /** tokenizer.json for the output: the checkpoint's own, else converted from its SentencePiece model. */
 function tokenizerJson(source: string): string {
   const json = path.join(source, modelFiles.tokenizer);
-  if (fs.existsSync(json)) return fs.readFileSync(json, 'utf8');
+  if (fs.existsSync(json)) return JSON.stringify(readJsonFile(json, (problem) => new Error(`${json}: ${problem}`)));
   const spm = path.join(source, tokenizerModelFile);
   if (fs.existsSync(spm)) return JSON.stringify(convertSentencePieceFile(spm));
   throw new Error(`${source}: has neither ${modelFiles.tokenizer} nor ${tokenizerModelFile}; copy the model's tokenizer into the checkpoint folder`);

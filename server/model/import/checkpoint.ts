@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readJsonFile } from '../jsonFile';
 import { readSafetensorsHeader, readStoredTensor, type StoredTensor } from '../safetensors';
 import type { FloatTensor } from '../tensor';
 
@@ -37,19 +38,10 @@ function lazyTensor(located: Located): FloatTensor {
   };
 }
 
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new CheckpointError(file, `cannot read as JSON (${reason})`);
-  }
-}
-
 /** The shard file of each tensor, from the index's `weight_map`; every shard must exist. */
 function readIndex(dir: string): Map<string, string> {
   const file = path.join(dir, indexFile);
-  const json = readJson(file) as { weight_map?: unknown };
+  const json = readJsonFile(file, (problem) => new CheckpointError(file, problem)) as { weight_map?: unknown };
   const weightMap = json?.weight_map;
   if (typeof weightMap !== 'object' || weightMap === null || Array.isArray(weightMap)) throw new CheckpointError(file, 'has no "weight_map" object (tensor name to shard file)');
   const shards = new Map<string, string>();
