@@ -71,12 +71,21 @@ function prepareOutDir(out: string): void {
 }
 
 /** tokenizer.json for the output: the checkpoint's own, else converted from its SentencePiece model. */
-function tokenizerJson(source: string): string {
-  const json = path.join(source, modelFiles.tokenizer);
-  if (fs.existsSync(json)) return JSON.stringify(readJsonFile(json, (problem) => new Error(`${json}: ${problem}`)));
+function readTokenizer(source: string): { json: object; file: string } {
+  const file = path.join(source, modelFiles.tokenizer);
+  if (fs.existsSync(file)) return { json: readJsonFile(file, (problem) => new Error(`${file}: ${problem}`)) as object, file };
   const spm = path.join(source, tokenizerModelFile);
-  if (fs.existsSync(spm)) return JSON.stringify(convertSentencePieceFile(spm));
+  if (fs.existsSync(spm)) return { json: convertSentencePieceFile(spm), file: spm };
   throw new Error(`${source}: has neither ${modelFiles.tokenizer} nor ${tokenizerModelFile}; copy the model's tokenizer into the checkpoint folder`);
+}
+
+/** Throws when the tokenizer can produce ids the model has no embedding for. */
+function checkTokenizerFits(tokenizer: { json: object; file: string }, vocabSize: number): void {
+  const json = tokenizer.json as { model?: { vocab?: Record<string, number> | unknown[] }; added_tokens?: { id: number }[] };
+  const vocab = json.model?.vocab;
+  const ids = [...(Array.isArray(vocab) ? [vocab.length - 1] : Object.values(vocab ?? {})), ...(json.added_tokens ?? []).map((token) => token.id)];
+  const largest = Math.max(-1, ...ids.filter((id) => Number.isInteger(id)));
+  if (largest >= vocabSize) throw new Error(`${tokenizer.file}: has token id ${largest} but config.json says vocab_size ${vocabSize}; the tokenizer does not belong to these weights`);
 }
 
 export function convertCheckpoint(source: string, out: string, options: ConvertOptions = {}): ConvertResult {
@@ -86,13 +95,14 @@ export function convertCheckpoint(source: string, out: string, options: ConvertO
   const config = format.modelConfig(json, configFile);
   const checkpoint = Checkpoint.open(source);
   const weights = checkedWeights(config, format, checkpoint);
-  const tokenizer = tokenizerJson(source);
+  const tokenizer = readTokenizer(source);
+  checkTokenizerFits(tokenizer, config.vocabSize);
   if (path.resolve(source) === path.resolve(out)) throw new Error(`${out}: the out-dir must differ from the checkpoint folder`);
   prepareOutDir(out);
 
   const written = (name: string) => path.join(out, name);
   fs.writeFileSync(written(modelFiles.config), `${JSON.stringify(serializeModelConfig(config), null, 2)}\n`);
-  fs.writeFileSync(written(modelFiles.tokenizer), tokenizer);
+  fs.writeFileSync(written(modelFiles.tokenizer), JSON.stringify(tokenizer.json));
   const files: string[] = [modelFiles.config, modelFiles.tokenizer];
   if (fs.existsSync(path.join(source, tokenizerConfigFile))) {
     fs.copyFileSync(path.join(source, tokenizerConfigFile), written(tokenizerConfigFile));

@@ -150,6 +150,11 @@ test('convert: bad checkpoints fail before writing anything, each naming the fil
       (c) => fs.writeFileSync(path.join(c, 'config.json'), JSON.stringify({ model_type: 'llama', architectures: ['LlamaForCausalLM'] })),
       (c) => new RegExp(`^${escaped(path.join(c, 'config.json'))}: unknown model_type "llama" \\(architectures \\["LlamaForCausalLM"\\]\\); rook convert reads`),
     ],
+    [
+      'tokenizer larger than the vocabulary',
+      (c) => fs.copyFileSync(path.join(repo, 'models', 'rook-moe-mini', 'tokenizer.json'), path.join(c, 'tokenizer.json')),
+      (c) => new RegExp(`^${escaped(path.join(c, 'tokenizer.json'))}: has token id 8191 but config.json says vocab_size 600; the tokenizer does not belong`),
+    ],
     ['corrupt tokenizer.model', (c) => fs.writeFileSync(path.join(c, 'tokenizer.model'), 'not a protobuf'), (c) => new RegExp(`^${escaped(path.join(c, 'tokenizer.model'))}: not a SentencePiece model`)],
     [
       'pickle-only checkpoint',
