@@ -10,38 +10,52 @@
  * SentencePiece matches whole, are added tokens.
  */
 import * as fs from 'node:fs';
-import * as protobuf from 'protobufjs';
+import * as protobuf from 'protobufjs/light';
 
-/** The subset of sentencepiece_model.proto that the conversion reads; other fields are skipped on decode. */
-const modelProtoSource = `
-syntax = "proto2";
-message TrainerSpec {
-  enum ModelType { UNIGRAM = 1; BPE = 2; WORD = 3; CHAR = 4; }
-  optional ModelType model_type = 3 [default = UNIGRAM];
-  optional bool byte_fallback = 35 [default = false];
-  optional int32 unk_id = 40 [default = 0];
-}
-message NormalizerSpec {
-  optional string name = 1;
-  optional bytes precompiled_charsmap = 2;
-  optional bool add_dummy_prefix = 3 [default = true];
-  optional bool remove_extra_whitespaces = 4 [default = true];
-  optional bool escape_whitespaces = 5 [default = true];
-}
-message ModelProto {
-  message SentencePiece {
-    enum Type { NORMAL = 1; UNKNOWN = 2; CONTROL = 3; USER_DEFINED = 4; UNUSED = 5; BYTE = 6; }
-    optional string piece = 1;
-    optional float score = 2;
-    optional Type type = 3 [default = NORMAL];
-  }
-  repeated SentencePiece pieces = 1;
-  optional TrainerSpec trainer_spec = 2;
-  optional NormalizerSpec normalizer_spec = 3;
-}
-`;
+/**
+ * The subset of sentencepiece_model.proto the conversion reads, as a protobufjs reflection descriptor (field ids
+ * and proto2 defaults and presence as in the .proto; enums read as their numbers). Other fields are skipped on decode.
+ */
+const modelProtoSchema = {
+  nested: {
+    TrainerSpec: {
+      edition: 'proto2',
+      fields: {
+        modelType: { type: 'int32', id: 3, options: { default: 1 } },
+        byteFallback: { type: 'bool', id: 35, options: { default: false } },
+        unkId: { type: 'int32', id: 40, options: { default: 0 } },
+      },
+    },
+    NormalizerSpec: {
+      edition: 'proto2',
+      fields: {
+        precompiledCharsmap: { type: 'bytes', id: 2 },
+        addDummyPrefix: { type: 'bool', id: 3, options: { default: true } },
+        removeExtraWhitespaces: { type: 'bool', id: 4, options: { default: true } },
+        escapeWhitespaces: { type: 'bool', id: 5, options: { default: true } },
+      },
+    },
+    SentencePiece: {
+      edition: 'proto2',
+      fields: {
+        piece: { type: 'string', id: 1 },
+        score: { type: 'float', id: 2 },
+        type: { type: 'int32', id: 3, options: { default: 1 } },
+      },
+    },
+    ModelProto: {
+      edition: 'proto2',
+      fields: {
+        pieces: { rule: 'repeated', type: 'SentencePiece', id: 1 },
+        trainerSpec: { type: 'TrainerSpec', id: 2 },
+        normalizerSpec: { type: 'NormalizerSpec', id: 3 },
+      },
+    },
+  },
+};
 
-const ModelProto = protobuf.parse(modelProtoSource).root.lookupType('ModelProto');
+let modelProto: protobuf.Type | undefined;
+const ModelProto = () => (modelProto ??= protobuf.Root.fromJSON(modelProtoSchema).lookupType('ModelProto'));
 
 const PieceType = { normal: 1, unknown: 2, control: 3, userDefined: 4, unused: 5, byte: 6 } as const;
 const ModelType = { unigram: 1, bpe: 2 } as const;
@@ -78,7 +92,7 @@ export class SentencePieceError extends Error {
 export function parseSentencePieceModel(bytes: Uint8Array, file: string): SentencePieceModel {
   let message: Record<string, unknown>;
   try {
-    message = ModelProto.toObject(ModelProto.decode(bytes), { defaults: true, bytes: Array }) as Record<string, unknown>;
+    message = ModelProto().toObject(ModelProto().decode(bytes), { defaults: true, bytes: Array }) as Record<string, unknown>;
   } catch (error) {
     throw new SentencePieceError(file, `not a SentencePiece model (${(error as Error).message}); re-download tokenizer.model or provide tokenizer.json instead`);
   }
