@@ -78,6 +78,9 @@ test('sentencepiece: a corrupt or truncated tokenizer.model is reported with its
   const garbage = path.join(dir, 'garbage.model');
   fs.writeFileSync(garbage, 'this is not a protobuf\n');
   assert.throws(() => convertSentencePieceFile(garbage), (error: Error) => error.message.startsWith(`${garbage}: not a SentencePiece model`));
+  const piecesOnly = path.join(dir, 'pieces-only.model');
+  fs.writeFileSync(piecesOnly, Uint8Array.of(0x0a, 0x03, 0x0a, 0x01, 0x61)); // field 1 { piece: "a" }, no trainer_spec
+  assert.throws(() => convertSentencePieceFile(piecesOnly), (error: Error) => error.message === `${piecesOnly}: not a SentencePiece model (it has no trainer_spec); re-download tokenizer.model or provide tokenizer.json instead`);
   const missing = path.join(dir, 'missing.model');
   assert.throws(() => convertSentencePieceFile(missing), new RegExp(`^SentencePieceError: ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot read \\(ENOENT\\)`));
   fs.rmSync(dir, { recursive: true });

@@ -75,7 +75,6 @@ export interface SentencePieceModel {
   precompiledCharsmap: Uint8Array;
   addDummyPrefix: boolean;
   removeExtraWhitespaces: boolean;
-  escapeWhitespaces: boolean;
 }
 
 export class SentencePieceError extends Error {
@@ -97,7 +96,8 @@ export function parseSentencePieceModel(bytes: Uint8Array, file: string): Senten
     throw new SentencePieceError(file, `not a SentencePiece model (${(error as Error).message}); re-download tokenizer.model or provide tokenizer.json instead`);
   }
   const pieces = message.pieces as SentencePiece[];
-  if (pieces.length === 0) throw new SentencePieceError(file, 'not a SentencePiece model (it has no pieces); re-download tokenizer.model or provide tokenizer.json instead');
+  const missing = pieces.length === 0 ? 'pieces' : !message.trainerSpec ? 'trainer_spec' : !message.normalizerSpec ? 'normalizer_spec' : undefined;
+  if (missing) throw new SentencePieceError(file, `not a SentencePiece model (it has no ${missing}); re-download tokenizer.model or provide tokenizer.json instead`);
   const trainer = message.trainerSpec as { modelType: number; byteFallback: boolean; unkId: number };
   const normalizer = message.normalizerSpec as { precompiledCharsmap: number[]; addDummyPrefix: boolean; removeExtraWhitespaces: boolean; escapeWhitespaces: boolean };
   if (trainer.modelType !== ModelType.bpe && trainer.modelType !== ModelType.unigram) {
@@ -112,7 +112,6 @@ export function parseSentencePieceModel(bytes: Uint8Array, file: string): Senten
     precompiledCharsmap: Uint8Array.from(normalizer.precompiledCharsmap),
     addDummyPrefix: normalizer.addDummyPrefix,
     removeExtraWhitespaces: normalizer.removeExtraWhitespaces,
-    escapeWhitespaces: normalizer.escapeWhitespaces,
   };
 }
 
