@@ -30,7 +30,7 @@ const tokenizerConfigFile = 'tokenizer_config.json';
 
 export interface ConvertOptions {
   gguf?: boolean;
-  /** Weights (as float32) above this many bytes go to `model.onnx.data`. */
+  /** Weights (as float32) above this many bytes go to `model.onnx.data`; it can lower the default, not raise it. */
   externalDataThreshold?: number;
 }
 
@@ -111,7 +111,7 @@ export function convertCheckpoint(source: string, out: string, options: ConvertO
 
   let weightBytes = 0;
   for (const shape of grokTensorShapes(config).values()) weightBytes += elementCount(shape) * 4;
-  const external = weightBytes > (options.externalDataThreshold ?? defaultExternalDataThreshold);
+  const external = weightBytes > Math.min(options.externalDataThreshold ?? defaultExternalDataThreshold, defaultExternalDataThreshold);
   fs.rmSync(written(externalDataFile), { force: true });
   const dataWriter = external ? new ExternalDataWriter(written(externalDataFile)) : undefined;
   try {
