@@ -26,7 +26,9 @@ export async function runConvert(args: string[]): Promise<number> {
     return 2;
   }
   const [source, out] = positionals;
-  const result = convertCheckpoint(source, out, { gguf: values.gguf, externalDataThreshold: threshold });
+  // A progress line for terminals only, so logs and pipes stay clean.
+  const onProgress = process.stderr.isTTY ? (read: number, total: number) => process.stderr.write(`\rreading weights: ${read}/${total} tensors${read === total ? '\n' : ''}`) : undefined;
+  const result = convertCheckpoint(source, out, { gguf: values.gguf, externalDataThreshold: threshold, onProgress });
   const megabytes = (result.weightBytes / 1e6).toFixed(1);
   console.log(`${source}: ${result.format}, ${result.config.numLayers} layers, ${result.config.numExperts} experts (top ${result.config.numExpertsPerToken}), ${megabytes} MB of float32 weights`);
   console.log(`wrote ${out}: ${result.files.join(', ')}${result.externalData ? ' (weights in model.onnx.data)' : ''}`);

@@ -32,6 +32,8 @@ export interface ConvertOptions {
   gguf?: boolean;
   /** Weights (as float32) above this many bytes go to `model.onnx.data`; it can lower the default, not raise it. */
   externalDataThreshold?: number;
+  /** Called after each tensor read from the checkpoint; `total` counts the reads the whole conversion makes. */
+  onProgress?: (read: number, total: number) => void;
 }
 
 export interface ConvertResult {
@@ -109,8 +111,13 @@ export function convertCheckpoint(source: string, out: string, options: ConvertO
     files.push(tokenizerConfigFile);
   }
 
+  const shapes = grokTensorShapes(config);
   let weightBytes = 0;
-  for (const shape of grokTensorShapes(config).values()) weightBytes += elementCount(shape) * 4;
+  for (const shape of shapes.values()) weightBytes += elementCount(shape) * 4;
+  // The graph reads each tensor once, and the GGUF export once more.
+  const totalReads = shapes.size * (options.gguf ? 2 : 1);
+  let reads = 0;
+  checkpoint.onTensorRead = () => options.onProgress?.(++reads, totalReads);
   const external = weightBytes > Math.min(options.externalDataThreshold ?? defaultExternalDataThreshold, defaultExternalDataThreshold);
   fs.rmSync(written(externalDataFile), { force: true });
   const dataWriter = external ? new ExternalDataWriter(written(externalDataFile)) : undefined;

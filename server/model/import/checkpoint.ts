@@ -27,13 +27,17 @@ interface Located extends StoredTensor {
   file: string;
 }
 
-/** A tensor whose data is read from disk on first use and then kept only as long as the tensor object is. */
-function lazyTensor(located: Located): FloatTensor {
+/** A tensor whose data is read from disk on first use (then `onRead`) and kept only as long as the tensor object is. */
+function lazyTensor(located: Located, onRead: () => void): FloatTensor {
   let data: Float32Array | undefined;
   return {
     shape: located.shape,
     get data() {
-      return (data ??= readStoredTensor(located.file, located));
+      if (!data) {
+        data = readStoredTensor(located.file, located);
+        onRead();
+      }
+      return data;
     },
   };
 }
@@ -106,9 +110,12 @@ export class Checkpoint {
     return this.tensors.get(name)?.file ?? this.listing;
   }
 
+  /** Called after each tensor's data is read from disk, for progress reports. */
+  onTensorRead?: () => void;
+
   /** The tensor, its data read from disk when first used. */
   get(name: string): FloatTensor | undefined {
     const located = this.tensors.get(name);
-    return located && lazyTensor(located);
+    return located && lazyTensor(located, () => this.onTensorRead?.());
   }
 }
