@@ -8,6 +8,7 @@ const benches = {
   completion: 'out/bench/completion/completion-bench.js',
   serve: 'out/bench/serve/serve-bench.js',
   startup: 'out/bench/startup/sidecar-start.js',
+  convert: 'out/bench/convert/convert-memory.js',
 };
 
 const [name, ...args] = process.argv.slice(2);

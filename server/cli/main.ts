@@ -3,6 +3,7 @@
  *   rook lsp --stdio                          the LSP sidecar the extension spawns
  *   rook complete <file> --line L --col C     one inline completion at a position (1-based)
  *   rook chat "<message>"                     one streamed chat answer
+ *   rook convert <checkpoint> <out-dir>       a Hugging Face Grok-1 / Mixtral checkpoint into a model folder
  * Engine flags for complete/chat: --endpoint URL (repeatable) and --model NAME for a remote engine,
  * else the local model (--model-dir DIR, default the embedded one); the API key comes from the
  * ROOK_API_KEY environment variable so it never lands in shell history.
@@ -12,6 +13,7 @@ import { runComplete } from './complete';
 import { runChat } from './chat';
 import { runServe, serveUsage } from './serve';
 import { evalUsage, runEval } from './eval';
+import { convertUsage, runConvert } from './convert';
 
 const usage = `Usage:
   rook lsp --stdio
@@ -19,6 +21,7 @@ const usage = `Usage:
   rook chat "<message>" [--endpoint URL]... [--model NAME] [--model-dir DIR]
   ${serveUsage}
   ${evalUsage}
+  ${convertUsage}
 
 Without an endpoint, complete and chat run the local model (--model-dir, default the embedded model).
 Environment: ROOK_ENDPOINT (default endpoint), ROOK_API_KEY (bearer token for the endpoint).`;
@@ -37,6 +40,8 @@ async function main(argv: string[]): Promise<number> {
       return runServe(rest);
     case 'eval':
       return runEval(rest);
+    case 'convert':
+      return runConvert(rest);
     case undefined:
     case '--help':
     case '-h':

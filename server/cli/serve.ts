@@ -70,7 +70,7 @@ export async function runServe(args: string[]): Promise<number> {
   const tls = values['tls-cert'] ? { cert: fs.readFileSync(values['tls-cert']), key: fs.readFileSync(values['tls-key']!) } : undefined;
 
   const modelPath = values.model ?? embeddedModelDir;
-  if (!fs.existsSync(modelPath)) throw new Error(`model folder ${modelPath} does not exist; pass --model DIR (a folder with config.json, model.onnx and tokenizer.json).`);
+  if (!fs.existsSync(modelPath)) throw new Error(`model folder ${modelPath} does not exist; pass --model DIR (a folder with config.json, model.onnx and tokenizer.json, made by \`rook convert\`).`);
   const engine = await LocalEngine.load({ modelPath, executionProvider, threads: positiveInteger('threads', values.threads, 0, 0) });
   const log = serveLog((line) => process.stderr.write(`${line}\n`), values['debug-log']!);
   const server = await startServe(engine, {

@@ -37,7 +37,7 @@ async function localEngine(settings: RookSettings, embeddedModelDir: string | un
   if (!fs.existsSync(modelPath)) {
     return {
       problem: settings.local.modelPath.trim()
-        ? `Model folder ${modelPath} does not exist. Fix rook.local.modelPath (a folder with config.json, model.onnx and tokenizer.json).`
+        ? `Model folder ${modelPath} does not exist. Fix rook.local.modelPath (a folder with config.json, model.onnx and tokenizer.json, made from a checkpoint by \`rook convert\`).`
         : `The embedded model is missing at ${modelPath}. Reinstall Rook (or \`git checkout models/\` in a source checkout), or set rook.openai.endpoints.`,
     };
   }

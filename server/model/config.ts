@@ -3,7 +3,7 @@
  * graph builder serve Grok-1 and Mixtral-style models alike. Keys are snake_case and follow the Hugging Face
  * Grok-1 port where it has a name for the field; knobs left out take Grok-1's values.
  */
-import * as fs from 'node:fs';
+import { readJsonFile } from './jsonFile';
 
 export const knownArchitectures = ['grok'] as const;
 export type Architecture = (typeof knownArchitectures)[number];
@@ -181,17 +181,5 @@ export function serializeModelConfig(config: ModelConfig): Record<string, unknow
 }
 
 export function readModelConfig(file: string): ModelConfig {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ModelConfigError(file, `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new ModelConfigError(file, `not valid JSON (${(error as Error).message})`);
-  }
-  return parseModelConfig(json, file);
+  return parseModelConfig(readJsonFile(file, (problem) => new ModelConfigError(file, problem)), file);
 }

@@ -1,30 +1,38 @@
 /**
- * Exports a model folder (`config.json`, `model.safetensors`, `tokenizer.json`) as `model.gguf` for llama.cpp and
- * Ollama users, from the same weights the ONNX graph is built from.
+ * Exports a model as `model.gguf` for llama.cpp and Ollama users, from the same weights the ONNX graph is built
+ * from: a model folder (`config.json`, `model.safetensors`, `tokenizer.json`), or weights being converted.
+ * Sandwich-norm models (Grok-1) become llama.cpp's `grok` architecture, pre-norm ones (Mixtral) its `llama` one.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { grokGguf } from './arch/grok';
+import { llamaGguf } from './arch/llamaGguf';
 import { modelFiles } from './build';
-import { readModelConfig } from './config';
+import { readModelConfig, type ModelConfig } from './config';
 import { sentencePieceVocabMetadata, writeGguf } from './gguf';
 import { readSafetensors } from './safetensors';
+import type { WeightSource } from './tensor';
 
-export function exportGguf(folder: string): string {
-  const config = readModelConfig(path.join(folder, modelFiles.config));
-  const weightsFile = path.join(folder, modelFiles.weights);
-  const tokenizerFile = path.join(folder, modelFiles.tokenizer);
+/** Writes `out` from `weights` (named in errors as `weightsFile`) and the vocabulary of `tokenizerFile`. */
+export function writeGgufModel(config: ModelConfig, weights: WeightSource, weightsFile: string, tokenizerFile: string, out: string): void {
   let tokenizerJson: unknown;
   try {
     tokenizerJson = JSON.parse(fs.readFileSync(tokenizerFile, 'utf8'));
   } catch (error) {
     throw new Error(`${tokenizerFile}: cannot read tokenizer (${(error as Error).message})`);
   }
-  const { metadata, tensors } = grokGguf(config, readSafetensors(weightsFile), weightsFile);
+  const architectureGguf = config.normPlacement === 'pre' ? llamaGguf : grokGguf;
+  const { metadata, tensors } = architectureGguf(config, weights, weightsFile);
   const vocab = sentencePieceVocabMetadata(tokenizerJson, { bos: config.bosTokenId, eos: config.eosTokenId, pad: config.padTokenId }, tokenizerFile);
   const vocabSize = (vocab.get('tokenizer.ggml.tokens') as { strs: string[] }).strs.length;
   if (vocabSize !== config.vocabSize) throw new Error(`${tokenizerFile}: has ${vocabSize} tokens but config.json says vocab_size ${config.vocabSize}`);
-  const out = path.join(folder, modelFiles.gguf);
   writeGguf(out, new Map([...metadata, ...vocab]), tensors);
+}
+
+export function exportGguf(folder: string): string {
+  const config = readModelConfig(path.join(folder, modelFiles.config));
+  const weightsFile = path.join(folder, modelFiles.weights);
+  const out = path.join(folder, modelFiles.gguf);
+  writeGgufModel(config, readSafetensors(weightsFile), weightsFile, path.join(folder, modelFiles.tokenizer), out);
   return out;
 }

@@ -7,6 +7,9 @@ export interface FloatTensor {
 /** Weights by name, as a checkpoint file holds them. */
 export type Weights = Map<string, FloatTensor>;
 
+/** What a graph or GGUF writer needs of weights: lookup by name (a map, or a checkpoint read on demand). */
+export type WeightSource = Pick<ReadonlyMap<string, FloatTensor>, 'get'>;
+
 export function elementCount(shape: readonly number[]): number {
   return shape.reduce((product, dim) => product * dim, 1);
 }

@@ -14,57 +14,9 @@
  * (or any wrong scale, rotary or routing) changes the greedy tokens within a few steps.
  */
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
-import { after, test } from 'node:test';
-import * as ort from 'onnxruntime-node';
-import { DecoderSession } from '../../server/engines/local/decoder-session';
-import { seededNormal } from '../../server/model/synthetic';
-import { importEsm, tinyModelFolder } from './fixtures';
-
-type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
-type ControlledEvaluateInputItem = import('node-llama-cpp', { with: { 'resolution-mode': 'import' } }).ControlledEvaluateInputItem;
-type Token = import('node-llama-cpp', { with: { 'resolution-mode': 'import' } }).Token;
-type Llama = Awaited<ReturnType<NodeLlamaCpp['getLlama']>>;
-
-let llamaPromise: Promise<Llama> | undefined;
-function llama(): Promise<Llama> {
-  llamaPromise ??= importEsm<NodeLlamaCpp>('node-llama-cpp').then((m) => m.getLlama({ gpu: false, build: 'never', logLevel: m.LlamaLogLevel.error }));
-  return llamaPromise;
-}
-after(async () => {
-  if (llamaPromise) await (await llamaPromise).dispose();
-});
-
-function softmax(logits: Float32Array): Float64Array {
-  let max = -Infinity;
-  for (const l of logits) max = Math.max(max, l);
-  const out = new Float64Array(logits.length);
-  let sum = 0;
-  for (let i = 0; i < logits.length; i++) sum += out[i] = Math.exp(logits[i] - max);
-  return out.map((p) => p / sum);
-}
-
-function argmax(values: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
-  return best;
-}
-
-interface Gap {
-  prob: number;
-  logProb: number;
-}
-
-function distributionGap(onnx: Float64Array, llamaProbabilities: Map<number, number>): Gap {
-  let prob = 0;
-  let logProb = 0;
-  for (let token = 0; token < onnx.length; token++) {
-    const other = llamaProbabilities.get(token) ?? 0;
-    prob = Math.max(prob, Math.abs(onnx[token] - other));
-    if (onnx[token] > 1e-3 && other > 1e-3) logProb = Math.max(logProb, Math.abs(Math.log(onnx[token]) - Math.log(other)));
-  }
-  return { prob, logProb };
-}
+import { test } from 'node:test';
+import { tinyModelFolder } from './fixtures';
+import { compareWithLlamaCpp } from './llamaParity';
 
 const configs = [
   { name: 'GQA 4:2, 4 experts top-2', shape: { attentionScale: 4, routerRenormalize: true, embeddingMultiplier: 0.2 }, seed: 11 },
@@ -74,51 +26,12 @@ const configs = [
 for (const { name, shape, seed } of configs) {
   test(`llama.cpp parity: ${name}: same distributions and 128 identical greedy tokens`, async () => {
     const { dir, config } = tinyModelFolder(shape, seed, { gguf: true });
-    const session = new DecoderSession(await ort.InferenceSession.create(path.join(dir, 'model.onnx')), config);
-    const model = await (await llama()).loadModel({ modelPath: path.join(dir, 'model.gguf') });
-    const context = await model.createContext({ contextSize: config.contextLength, threads: 2, flashAttention: false, experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32' });
-    const sequence = context.getSequence();
-    const V = config.vocabSize;
-    const worst: Gap = { prob: 0, logProb: 0 };
-    const record = (gap: Gap) => {
-      worst.prob = Math.max(worst.prob, gap.prob);
-      worst.logProb = Math.max(worst.logProb, gap.logProb);
-    };
-    try {
-      const normal = seededNormal(seed);
-      const prompt = [config.bosTokenId, ...Array.from({ length: 11 }, () => 259 + Math.floor(Math.abs(normal() * 1000)) % (V - 259))];
-      // The ONNX prompt runs in two chunks so the second crosses the KV cache.
-      const logits = new Float32Array(prompt.length * V);
-      logits.set(await session.forward(prompt.slice(0, 7)));
-      logits.set(await session.forward(prompt.slice(7)), 7 * V);
-      const promptResults = await sequence.controlledEvaluate(prompt.map((token): ControlledEvaluateInputItem => [token as Token, { generateNext: { probabilities: true } }]));
-      for (let p = 0; p < prompt.length; p++) record(distributionGap(softmax(logits.subarray(p * V, (p + 1) * V)), promptResults[p]!.next!.probabilities!));
-
-      let onnxLogits: Float32Array = logits.subarray((prompt.length - 1) * V);
-      let llamaProbabilities = promptResults[prompt.length - 1]!.next!.probabilities!;
-      const onnxTokens: number[] = [];
-      const llamaTokens: number[] = [];
-      for (let step = 0; step < 128; step++) {
-        const onnxToken = argmax(onnxLogits);
-        const llamaToken = [...llamaProbabilities.entries()].reduce((a, b) => (b[1] > a[1] ? b : a))[0];
-        onnxTokens.push(onnxToken);
-        llamaTokens.push(llamaToken);
-        if (onnxToken !== llamaToken) break;
-        onnxLogits = await session.forward([onnxToken]);
-        const [result] = await sequence.controlledEvaluate([[llamaToken as Token, { generateNext: { probabilities: true } }] as const]);
-        llamaProbabilities = result!.next!.probabilities!;
-        record(distributionGap(softmax(onnxLogits), llamaProbabilities));
-      }
-      assert.deepEqual(onnxTokens, llamaTokens);
-      assert.equal(onnxTokens.length, 128);
-      assert.ok(new Set(onnxTokens).size > 3, 'greedy decoding should not collapse to one token (the comparison would be weak)');
-      assert.ok(worst.prob <= 5e-3, `max |Δp| ${worst.prob}`);
-      assert.ok(worst.logProb <= 5e-2, `max |Δ log p| ${worst.logProb}`);
-      console.log(`# ${name}: max |Δp| ${worst.prob.toExponential(2)}, max |Δ log p| ${worst.logProb.toExponential(2)}, ${new Set(onnxTokens).size} distinct greedy tokens`);
-    } finally {
-      await context.dispose();
-      await model.dispose();
-      await session.release();
-    }
+    const { onnxTokens, llamaTokens, worst } = await compareWithLlamaCpp(dir, config, seed);
+    assert.deepEqual(onnxTokens, llamaTokens);
+    assert.equal(onnxTokens.length, 128);
+    assert.ok(new Set(onnxTokens).size > 3, 'greedy decoding should not collapse to one token (the comparison would be weak)');
+    assert.ok(worst.prob <= 5e-3, `max |Δp| ${worst.prob}`);
+    assert.ok(worst.logProb <= 5e-2, `max |Δ log p| ${worst.logProb}`);
+    console.log(`# ${name}: max |Δp| ${worst.prob.toExponential(2)}, max |Δ log p| ${worst.logProb.toExponential(2)}, ${new Set(onnxTokens).size} distinct greedy tokens`);
   });
 }

@@ -9,7 +9,7 @@ import { EngineError } from '../engine';
 export type ConcreteProvider = Exclude<ExecutionProvider, 'auto'>;
 
 const remedies: Record<ConcreteProvider, string> = {
-  cpu: 'The model file may be damaged or built for a newer ONNX Runtime; restore or rebuild the model folder.',
+  cpu: 'The model file may be damaged or built for a newer ONNX Runtime; restore the model folder, or rebuild it from its checkpoint with `rook convert`.',
   cuda: 'The CUDA provider ships separately: reinstall onnxruntime-node with `onnxruntime-node-install=cuda12` (CUDA 12 and cuDNN 9 required), or set rook.local.executionProvider to "cpu".',
   webgpu: 'WebGPU needs a GPU adapter visible to Node; set rook.local.executionProvider to "cpu" or "cuda".',
 };

@@ -103,7 +103,7 @@ export class LocalEngine implements Engine {
     } catch (error) {
       throw new EngineError((error as Error).message, false);
     }
-    if (!fs.existsSync(file(modelFiles.onnx))) throw new EngineError(`${file(modelFiles.onnx)}: model graph not found`, false);
+    if (!fs.existsSync(file(modelFiles.onnx))) throw new EngineError(`${file(modelFiles.onnx)}: model graph not found; build the folder from its checkpoint with \`rook convert\``, false);
     const { session, provider } = await openSession(file(modelFiles.onnx), options.executionProvider, options.threads);
     const logits = session.outputNames.includes('logits');
     const kvInputs = session.inputNames.filter((name) => name.startsWith('past_key_values.')).length;

@@ -10,7 +10,8 @@ import type { ModelConfig } from '../config';
 import { ElementType, GraphBuilder } from '../onnx/graph-builder';
 import { attentionLengths, groupQueryAttention, linear, mixtureOfExperts, rmsNorm, rotaryCaches, tiedOutput } from '../onnx/layers';
 import type { GgufTensor, GgufValue } from '../gguf';
-import { stack, type FloatTensor, type Weights } from '../tensor';
+import { stack, type FloatTensor, type WeightSource } from '../tensor';
+import type { ExternalDataWriter } from '../onnx/external-data';
 
 export const grokTensorNames = {
   embedding: 'model.embed_tokens.weight',
@@ -61,7 +62,7 @@ export function grokTensorShapes(config: ModelConfig): Map<string, number[]> {
 }
 
 /** Throws, naming `file`, when a tensor the config needs is missing or shaped differently. */
-export function checkGrokWeights(config: ModelConfig, weights: Weights, file: string): void {
+export function checkGrokWeights(config: ModelConfig, weights: WeightSource, file: string): void {
   for (const [name, shape] of grokTensorShapes(config)) {
     const tensor = weights.get(name);
     if (!tensor) throw new Error(`${file}: missing tensor "${name}" that config.json calls for`);
@@ -74,14 +75,15 @@ export function checkGrokWeights(config: ModelConfig, weights: Weights, file: st
 /**
  * The decoder as an ONNX graph in onnxruntime-genai's layout: inputs `input_ids` `[batch, seq]`, `attention_mask`
  * `[batch, past + seq]`, `past_key_values.{i}.key/value` `[batch, kvHeads, past, headDim]`; outputs `logits`
- * `[batch, seq, vocab]` and `present.{i}.key/value`. Weights are checked first.
+ * `[batch, seq, vocab]` and `present.{i}.key/value`. Weights are checked first; with `externalData` they are
+ * written to that file as the graph is built.
  */
-export function buildGrokGraph(config: ModelConfig, weights: Weights, weightsFile: string): GraphBuilder {
+export function buildGrokGraph(config: ModelConfig, weights: WeightSource, weightsFile: string, externalData?: ExternalDataWriter): GraphBuilder {
   checkGrokWeights(config, weights, weightsFile);
   if (config.headDim % 16 !== 0) throw new Error(`head_dim ${config.headDim}: ONNX Runtime's GroupQueryAttention needs a multiple of 16`);
   const get = (name: string): FloatTensor => weights.get(name)!;
   const { hiddenSize: d, headDim, numKvHeads, vocabSize } = config;
-  const g = new GraphBuilder();
+  const g = new GraphBuilder(externalData);
   const inputIds = g.input('input_ids', ElementType.int64, ['batch_size', 'sequence_length']);
   const attentionMask = g.input('attention_mask', ElementType.int64, ['batch_size', 'total_sequence_length']);
   const lengths = attentionLengths(g, attentionMask);
@@ -163,7 +165,7 @@ export function buildGrokGraph(config: ModelConfig, weights: Weights, weightsFil
  * The router soft-cap is written, but llama.cpp (as bundled by node-llama-cpp 3.21.1) reads it without applying
  * it, which the parity test measured: a model with `routerSoftcap > 0` computes slightly differently there.
  */
-export function grokGguf(config: ModelConfig, weights: Weights, weightsFile: string): { metadata: Map<string, GgufValue>; tensors: GgufTensor[] } {
+export function grokGguf(config: ModelConfig, weights: WeightSource, weightsFile: string): { metadata: Map<string, GgufValue>; tensors: GgufTensor[] } {
   checkGrokWeights(config, weights, weightsFile);
   if (config.normPlacement !== 'sandwich' || config.expertActivation !== 'geglu' || config.numHeads * config.headDim !== config.hiddenSize) {
     throw new Error(`${weightsFile}: llama.cpp's grok architecture needs sandwich norms, GeGLU experts and num_attention_heads * head_dim = hidden_size`);

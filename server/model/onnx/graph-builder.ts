@@ -5,6 +5,7 @@
  */
 import { onnx } from 'onnx-proto';
 import type { FloatTensor } from '../tensor';
+import type { ExternalDataWriter } from './external-data';
 
 export const ElementType = { float: onnx.TensorProto.DataType.FLOAT, int32: onnx.TensorProto.DataType.INT32, int64: onnx.TensorProto.DataType.INT64 } as const;
 export type ElementType = (typeof ElementType)[keyof typeof ElementType];
@@ -54,6 +55,9 @@ export class GraphBuilder {
   private readonly constants = new Map<string, string>();
   private readonly usedNames = new Set<string>();
 
+  /** With `externalData`, weights go to that file as they are added (models over the 2 GB protobuf limit). */
+  constructor(private readonly externalData?: ExternalDataWriter) {}
+
   input(name: string, elemType: ElementType, dims: readonly (number | string)[]): string {
     this.inputs.push(valueInfo(name, elemType, dims));
     return name;
@@ -63,14 +67,17 @@ export class GraphBuilder {
     this.outputs.push(valueInfo(name, elemType, dims));
   }
 
-  /** A float32 weight, stored inline as raw little-endian data. */
+  /** A float32 weight as raw little-endian data, inline or in the external data file. */
   weight(name: string, tensor: FloatTensor): string {
-    this.initializers.push({
-      name,
-      dataType: ElementType.float,
-      dims: tensor.shape,
-      rawData: new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength),
-    });
+    const bytes = new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength);
+    const initializer: onnx.ITensorProto = { name, dataType: ElementType.float, dims: tensor.shape };
+    if (this.externalData) {
+      initializer.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+      initializer.externalData = this.externalData.append(bytes);
+    } else {
+      initializer.rawData = bytes;
+    }
+    this.initializers.push(initializer);
     return name;
   }
 

@@ -1,0 +1,36 @@
+/**
+ * `rook convert <checkpoint-dir> <out-dir> [--gguf] [--external-data-threshold BYTES]`: a Hugging Face Grok-1 or
+ * Mixtral checkpoint (or a Rook folder) into a model folder for `rook.local.modelPath` (see server/model/convert.ts).
+ */
+import { parseArgs } from 'node:util';
+import { convertCheckpoint, defaultExternalDataThreshold } from '../model/convert';
+
+export const convertUsage = 'rook convert <checkpoint-dir> <out-dir> [--gguf] [--external-data-threshold BYTES]';
+
+export async function runConvert(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      gguf: { type: 'boolean', default: false },
+      'external-data-threshold': { type: 'string', default: String(defaultExternalDataThreshold) },
+    },
+  });
+  if (positionals.length !== 2) {
+    console.error(`rook convert: expected a checkpoint folder and an out folder.\nUsage: ${convertUsage}`);
+    return 2;
+  }
+  const threshold = Number(values['external-data-threshold']);
+  if (!Number.isInteger(threshold) || threshold < 0) {
+    console.error(`rook convert: --external-data-threshold must be a byte count, got ${JSON.stringify(values['external-data-threshold'])}`);
+    return 2;
+  }
+  const [source, out] = positionals;
+  // A progress line for terminals only, so logs and pipes stay clean.
+  const onProgress = process.stderr.isTTY ? (read: number, total: number) => process.stderr.write(`\rreading weights: ${read}/${total} tensors${read === total ? '\n' : ''}`) : undefined;
+  const result = convertCheckpoint(source, out, { gguf: values.gguf, externalDataThreshold: threshold, onProgress });
+  const megabytes = (result.weightBytes / 1e6).toFixed(1);
+  console.log(`${source}: ${result.format}, ${result.config.numLayers} layers, ${result.config.numExperts} experts (top ${result.config.numExpertsPerToken}), ${megabytes} MB of float32 weights`);
+  console.log(`wrote ${out}: ${result.files.join(', ')}${result.externalData ? ' (weights in model.onnx.data)' : ''}`);
+  return 0;
+}

@@ -1,0 +1,138 @@
+/**
+ * `rook convert`: a checkpoint folder (Hugging Face Grok-1 port, Hugging Face Mixtral, or a Rook folder) into a
+ * Rook model folder the local engine loads: `config.json` in Rook's format, `model.onnx` (with `model.onnx.data`
+ * when the weights pass the external-data threshold), `tokenizer.json` (copied, or converted from SentencePiece's
+ * `tokenizer.model`), `tokenizer_config.json` when present, and `model.gguf` on request.
+ *
+ * Every tensor is checked by name and shape before anything is written. Weights are read from the checkpoint as the
+ * graph needs them and, with external data, written straight to the data file, so memory holds a layer's tensors
+ * in use rather than the model.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildGrokGraph, grokTensorShapes } from './arch/grok';
+import { modelFiles } from './build';
+import { ModelConfigError, serializeModelConfig, type ModelConfig } from './config';
+import { writeGgufModel } from './gguf-export';
+import { Checkpoint, CheckpointError } from './import/checkpoint';
+import { detectFormat } from './import/detect';
+import type { CheckpointFormat } from './import/format';
+import { convertSentencePieceFile } from './import/sentencepiece';
+import { readJsonFile } from './jsonFile';
+import { ExternalDataWriter } from './onnx/external-data';
+import { elementCount, type FloatTensor, type WeightSource } from './tensor';
+
+/** ONNX's protobuf limit is 2 GiB for the whole file; this leaves room for the graph and rotary tables. */
+export const defaultExternalDataThreshold = 2_000_000_000;
+export const externalDataFile = 'model.onnx.data';
+const tokenizerModelFile = 'tokenizer.model';
+const tokenizerConfigFile = 'tokenizer_config.json';
+
+export interface ConvertOptions {
+  gguf?: boolean;
+  /** Weights (as float32) above this many bytes go to `model.onnx.data`; it can lower the default, not raise it. */
+  externalDataThreshold?: number;
+  /** Called after each tensor read from the checkpoint; `total` counts the reads the whole conversion makes. */
+  onProgress?: (read: number, total: number) => void;
+}
+
+export interface ConvertResult {
+  format: string;
+  config: ModelConfig;
+  files: string[];
+  /** Float32 bytes of the weights in the graph. */
+  weightBytes: number;
+  externalData: boolean;
+}
+
+function readConfigJson(file: string): Record<string, unknown> {
+  const json = readJsonFile(file, (problem) => new ModelConfigError(file, problem));
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ModelConfigError(file, 'expected a JSON object');
+  return json as Record<string, unknown>;
+}
+
+/** The checkpoint's tensors under Rook's names, each present and shaped as the config implies (else an error naming its file). */
+function checkedWeights(config: ModelConfig, format: CheckpointFormat, checkpoint: Checkpoint): WeightSource {
+  for (const [rookName, shape] of grokTensorShapes(config)) {
+    const name = format.sourceName(rookName);
+    const found = checkpoint.shape(name);
+    if (!found) throw new CheckpointError(checkpoint.fileOf(name), `missing tensor "${name}" that config.json calls for`);
+    if (found.join() !== shape.join()) throw new CheckpointError(checkpoint.fileOf(name), `tensor "${name}" has shape [${found}] but config.json implies [${shape}]`);
+  }
+  return { get: (rookName: string): FloatTensor | undefined => checkpoint.get(format.sourceName(rookName)) };
+}
+
+/** Creates `out` if needed and proves it writable, before any long work starts. */
+function prepareOutDir(out: string): void {
+  try {
+    fs.mkdirSync(out, { recursive: true });
+    fs.accessSync(out, fs.constants.W_OK);
+  } catch (error) {
+    throw new Error(`${out}: cannot write the converted model there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); choose a writable out-dir`);
+  }
+}
+
+/** tokenizer.json for the output: the checkpoint's own, else converted from its SentencePiece model. */
+function readTokenizer(source: string): { json: object; file: string } {
+  const file = path.join(source, modelFiles.tokenizer);
+  if (fs.existsSync(file)) return { json: readJsonFile(file, (problem) => new Error(`${file}: ${problem}`)) as object, file };
+  const spm = path.join(source, tokenizerModelFile);
+  if (fs.existsSync(spm)) return { json: convertSentencePieceFile(spm), file: spm };
+  throw new Error(`${source}: has neither ${modelFiles.tokenizer} nor ${tokenizerModelFile}; copy the model's tokenizer into the checkpoint folder`);
+}
+
+/** Throws when the tokenizer can produce ids the model has no embedding for. */
+function checkTokenizerFits(tokenizer: { json: object; file: string }, vocabSize: number): void {
+  const json = tokenizer.json as { model?: { vocab?: Record<string, number> | unknown[] }; added_tokens?: { id: number }[] };
+  const vocab = json.model?.vocab;
+  const ids = [...(Array.isArray(vocab) ? [vocab.length - 1] : Object.values(vocab ?? {})), ...(json.added_tokens ?? []).map((token) => token.id)];
+  const largest = Math.max(-1, ...ids.filter((id) => Number.isInteger(id)));
+  if (largest >= vocabSize) throw new Error(`${tokenizer.file}: has token id ${largest} but config.json says vocab_size ${vocabSize}; the tokenizer does not belong to these weights`);
+}
+
+export function convertCheckpoint(source: string, out: string, options: ConvertOptions = {}): ConvertResult {
+  const configFile = path.join(source, modelFiles.config);
+  const json = readConfigJson(configFile);
+  const format = detectFormat(json, configFile);
+  const config = format.modelConfig(json, configFile);
+  const checkpoint = Checkpoint.open(source);
+  const weights = checkedWeights(config, format, checkpoint);
+  const tokenizer = readTokenizer(source);
+  checkTokenizerFits(tokenizer, config.vocabSize);
+  if (path.resolve(source) === path.resolve(out)) throw new Error(`${out}: the out-dir must differ from the checkpoint folder`);
+  prepareOutDir(out);
+
+  const written = (name: string) => path.join(out, name);
+  fs.writeFileSync(written(modelFiles.config), `${JSON.stringify(serializeModelConfig(config), null, 2)}\n`);
+  fs.writeFileSync(written(modelFiles.tokenizer), JSON.stringify(tokenizer.json));
+  const files: string[] = [modelFiles.config, modelFiles.tokenizer];
+  if (fs.existsSync(path.join(source, tokenizerConfigFile))) {
+    fs.copyFileSync(path.join(source, tokenizerConfigFile), written(tokenizerConfigFile));
+    files.push(tokenizerConfigFile);
+  }
+
+  const shapes = grokTensorShapes(config);
+  let weightBytes = 0;
+  for (const shape of shapes.values()) weightBytes += elementCount(shape) * 4;
+  // The graph reads each tensor once, and the GGUF export once more.
+  const totalReads = shapes.size * (options.gguf ? 2 : 1);
+  let reads = 0;
+  checkpoint.onTensorRead = () => options.onProgress?.(++reads, totalReads);
+  const external = weightBytes > Math.min(options.externalDataThreshold ?? defaultExternalDataThreshold, defaultExternalDataThreshold);
+  fs.rmSync(written(externalDataFile), { force: true });
+  const dataWriter = external ? new ExternalDataWriter(written(externalDataFile)) : undefined;
+  try {
+    const graph = buildGrokGraph(config, weights, checkpoint.listing, dataWriter);
+    fs.writeFileSync(written(modelFiles.onnx), graph.serialize(`rook-${config.architecture}`));
+  } finally {
+    dataWriter?.close();
+  }
+  files.push(modelFiles.onnx);
+  if (external) files.push(externalDataFile);
+
+  if (options.gguf) {
+    writeGgufModel(config, weights, checkpoint.listing, written(modelFiles.tokenizer), written(modelFiles.gguf));
+    files.push(modelFiles.gguf);
+  }
+  return { format: format.label, config, files, weightBytes, externalData: external };
+}

@@ -1,0 +1,16 @@
+import * as fs from 'node:fs';
+
+/** A JSON file's parsed content; a file that cannot be read or parsed becomes `fail(problem)`, which names it. */
+export function readJsonFile(file: string, fail: (problem: string) => Error): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw fail(`cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw fail(`not valid JSON (${(error as Error).message})`);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Runs a model folder's ONNX graph and its `model.gguf` in llama.cpp (node-llama-cpp's prebuilt CPU binary) side by
+ * side: next-token distributions at every prompt position (the ONNX prompt in two chunks, so the second crosses
+ * the KV cache) and at each greedy decode step until the engines disagree or `steps` tokens are produced.
+ */
+import * as path from 'node:path';
+import { after } from 'node:test';
+import * as ort from 'onnxruntime-node';
+import { DecoderSession } from '../../server/engines/local/decoder-session';
+import type { ModelConfig } from '../../server/model/config';
+import { seededNormal } from '../../server/model/synthetic';
+import { importEsm } from './fixtures';
+
+type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
+type ControlledEvaluateInputItem = import('node-llama-cpp', { with: { 'resolution-mode': 'import' } }).ControlledEvaluateInputItem;
+type Token = import('node-llama-cpp', { with: { 'resolution-mode': 'import' } }).Token;
+type Llama = Awaited<ReturnType<NodeLlamaCpp['getLlama']>>;
+
+let llamaPromise: Promise<Llama> | undefined;
+function llama(): Promise<Llama> {
+  llamaPromise ??= importEsm<NodeLlamaCpp>('node-llama-cpp').then((m) => m.getLlama({ gpu: false, build: 'never', logLevel: m.LlamaLogLevel.error }));
+  return llamaPromise;
+}
+after(async () => {
+  if (llamaPromise) await (await llamaPromise).dispose();
+});
+
+function softmax(logits: Float32Array): Float64Array {
+  let max = -Infinity;
+  for (const l of logits) max = Math.max(max, l);
+  const out = new Float64Array(logits.length);
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += out[i] = Math.exp(logits[i] - max);
+  return out.map((p) => p / sum);
+}
+
+function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}
+
+export interface Gap {
+  prob: number;
+  logProb: number;
+}
+
+function distributionGap(onnx: Float64Array, llamaProbabilities: Map<number, number>): Gap {
+  let prob = 0;
+  let logProb = 0;
+  for (let token = 0; token < onnx.length; token++) {
+    const other = llamaProbabilities.get(token) ?? 0;
+    prob = Math.max(prob, Math.abs(onnx[token] - other));
+    if (onnx[token] > 1e-3 && other > 1e-3) logProb = Math.max(logProb, Math.abs(Math.log(onnx[token]) - Math.log(other)));
+  }
+  return { prob, logProb };
+}
+
+export async function compareWithLlamaCpp(dir: string, config: ModelConfig, seed: number, steps = 128): Promise<{ onnxTokens: number[]; llamaTokens: number[]; worst: Gap }> {
+  const session = new DecoderSession(await ort.InferenceSession.create(path.join(dir, 'model.onnx')), config);
+  const model = await (await llama()).loadModel({ modelPath: path.join(dir, 'model.gguf') });
+  const context = await model.createContext({ contextSize: config.contextLength, threads: 2, flashAttention: false, experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32' });
+  const sequence = context.getSequence();
+  const V = config.vocabSize;
+  const worst: Gap = { prob: 0, logProb: 0 };
+  const record = (gap: Gap) => {
+    worst.prob = Math.max(worst.prob, gap.prob);
+    worst.logProb = Math.max(worst.logProb, gap.logProb);
+  };
+  try {
+    const normal = seededNormal(seed);
+    const prompt = [config.bosTokenId, ...Array.from({ length: 11 }, () => 259 + Math.floor(Math.abs(normal() * 1000)) % (V - 259))];
+    const logits = new Float32Array(prompt.length * V);
+    logits.set(await session.forward(prompt.slice(0, 7)));
+    logits.set(await session.forward(prompt.slice(7)), 7 * V);
+    const promptResults = await sequence.controlledEvaluate(prompt.map((token): ControlledEvaluateInputItem => [token as Token, { generateNext: { probabilities: true } }]));
+    for (let p = 0; p < prompt.length; p++) record(distributionGap(softmax(logits.subarray(p * V, (p + 1) * V)), promptResults[p]!.next!.probabilities!));
+
+    let onnxLogits: Float32Array = logits.subarray((prompt.length - 1) * V);
+    let llamaProbabilities = promptResults[prompt.length - 1]!.next!.probabilities!;
+    const onnxTokens: number[] = [];
+    const llamaTokens: number[] = [];
+    for (let step = 0; step < steps; step++) {
+      const onnxToken = argmax(onnxLogits);
+      const llamaToken = [...llamaProbabilities.entries()].reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+      onnxTokens.push(onnxToken);
+      llamaTokens.push(llamaToken);
+      if (onnxToken !== llamaToken) break;
+      onnxLogits = await session.forward([onnxToken]);
+      const [result] = await sequence.controlledEvaluate([[llamaToken as Token, { generateNext: { probabilities: true } }] as const]);
+      llamaProbabilities = result!.next!.probabilities!;
+      record(distributionGap(softmax(onnxLogits), llamaProbabilities));
+    }
+    return { onnxTokens, llamaTokens, worst };
+  } finally {
+    await context.dispose();
+    await model.dispose();
+    await session.release();
+  }
+}

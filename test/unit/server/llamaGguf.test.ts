@@ -1,0 +1,20 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { interleaveRopeRows, llamaGgufMismatch } from '../../../server/model/arch/llamaGguf';
+import type { ModelConfig } from '../../../server/model/config';
+
+test('llama GGUF: q/k rows go from rotate-half to interleaved pairs within each head, as convert_hf_to_gguf.py permutes', () => {
+  // Two heads of dim 4, one column: head h holds rotate-half rows [x0, x1, y0, y1] and must become [x0, y0, x1, y1].
+  const rows = Float32Array.from([10, 11, 20, 21, 30, 31, 40, 41]);
+  assert.deepEqual([...interleaveRopeRows({ shape: [8, 1], data: rows }, 2).data], [10, 20, 11, 21, 30, 40, 31, 41]);
+  const wide = Float32Array.from({ length: 8 }, (_, i) => i);
+  assert.deepEqual([...interleaveRopeRows({ shape: [4, 2], data: wide }, 1).data], [0, 1, 4, 5, 2, 3, 6, 7]);
+});
+
+test('llama GGUF: only configs llama.cpp\'s llama graph computes the same way are exported', () => {
+  const mixtral = { normPlacement: 'pre', expertActivation: 'swiglu', routerRenormalize: true, embeddingMultiplier: 1, outputMultiplier: 1, attentionSoftcap: 0, routerSoftcap: 0, headDim: 128, attentionScale: 1 / Math.sqrt(128) } as ModelConfig;
+  assert.equal(llamaGgufMismatch(mixtral), undefined);
+  for (const change of [{ routerRenormalize: false }, { attentionSoftcap: 30 }, { attentionScale: 0.5 }, { expertActivation: 'geglu' }, { embeddingMultiplier: 2 }] as Partial<ModelConfig>[]) {
+    assert.match(llamaGgufMismatch({ ...mixtral, ...change }) ?? '', /llama architecture needs pre-norm SwiGLU/, JSON.stringify(change));
+  }
+});
