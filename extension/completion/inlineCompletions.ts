@@ -25,8 +25,8 @@ export const defaultExcludeGlobs = ['**/.env', '**/.env.*', '**/*.pem', '**/*.ke
 const snoozeChoices = [5, 15, 30, 60];
 
 /**
- * How long a manual request waits for language-server context when the document has none yet
- * (typing never waits: it uses the previous keystroke's context).
+ * The longest a manual request (or the one after an accept) waits for language-server context
+ * while the document has none yet; typing never waits: it uses the previous keystroke's context.
  */
 const manualContextWaitMs = 250;
 /** A cursor that rests this long gets its context looked up before the next keystroke asks. */
@@ -59,7 +59,7 @@ export function registerInlineCompletions(host: MiddlewareHost): vscode.Disposab
   };
   const sendContext = async (document: vscode.TextDocument, gathering: Promise<ContextSnippet[] | undefined>, automatic: boolean) => {
     const uri = document.uri.toString();
-    const waitMs = automatic || languageContext.hasFinished(uri) ? 0 : manualContextWaitMs;
+    const waitMs = automatic || languageContext.hasContext(uri) ? 0 : manualContextWaitMs;
     const snippets = await languageContext.ready(uri, gathering, waitMs);
     const serialized = JSON.stringify(snippets);
     if (sentContext.get(uri) === serialized) return;

@@ -20,6 +20,11 @@ import {
   type SymbolOutline,
 } from './contextTargets';
 
+interface ImportTarget {
+  file: vscode.Uri;
+  specifier: string;
+}
+
 export interface LanguageContextOptions {
   definitions: boolean;
   imports: boolean;
@@ -31,9 +36,9 @@ const lookupTimeoutMs = 1000;
 const maxTargetChars = 512 * 1024;
 
 export class LanguageContext {
-  private readonly definitions = new BoundedCache<Promise<ContextSnippet | undefined>>(256);
-  private readonly importTargets = new BoundedCache<Promise<({ file: vscode.Uri; specifier: string } | undefined)[]>>(32);
-  private readonly outlines = new BoundedCache<Promise<SymbolOutline[]>>(32);
+  private readonly definitions = new LookupCache<ContextSnippet | undefined>(256, (found) => found !== undefined);
+  private readonly importTargets = new LookupCache<(ImportTarget | undefined)[]>(32, (found) => found.every((target) => target !== undefined));
+  private readonly outlines = new LookupCache<SymbolOutline[]>(32, (found) => found.length > 0);
   /** The last finished lookup per document: what a request uses while a newer one runs. */
   private readonly latest = new Map<string, ContextSnippet[]>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -48,24 +53,25 @@ export class LanguageContext {
   gather(document: vscode.TextDocument, position: vscode.Position, options: LanguageContextOptions): Promise<ContextSnippet[] | undefined> {
     const ticket = ++this.newest;
     const run = this.queue.then(async () => {
-      if (ticket !== this.newest) return undefined;
-      const snippets = await this.lookUp(document, position, options);
-      this.latest.set(document.uri.toString(), snippets);
+      if (ticket !== this.newest || document.isClosed) return undefined;
+      // The document may have changed under a queued lookup (a line gone); that lookup is then moot.
+      const snippets = await this.lookUp(document, position, options).catch(() => undefined);
+      if (snippets) this.latest.set(document.uri.toString(), snippets);
       return snippets;
     });
-    this.queue = run.catch(() => undefined);
+    this.queue = run;
     return run;
   }
 
   /** `gathering`'s context if it is ready within `waitMs`, else the document's last finished one. */
   async ready(uri: string, gathering: Promise<ContextSnippet[] | undefined>, waitMs: number): Promise<ContextSnippet[]> {
-    const settled = await Promise.race([gathering.catch(() => undefined), new Promise<undefined>((resolve) => setTimeout(resolve, waitMs))]);
+    const settled = await Promise.race([gathering, new Promise<undefined>((resolve) => setTimeout(resolve, waitMs))]);
     return settled ?? this.latest.get(uri) ?? [];
   }
 
-  /** Whether a lookup for the document has finished since it opened. */
-  hasFinished(uri: string): boolean {
-    return this.latest.has(uri);
+  /** Whether a finished lookup found context for the document. */
+  hasContext(uri: string): boolean {
+    return (this.latest.get(uri)?.length ?? 0) > 0;
   }
 
   forget(uri: string): void {
@@ -94,7 +100,7 @@ export class LanguageContext {
     return found.filter((snippet): snippet is ContextSnippet => snippet !== undefined);
   }
 
-  private async importTarget(document: vscode.TextDocument, specifier: NamedPosition): Promise<{ file: vscode.Uri; specifier: string } | undefined> {
+  private async importTarget(document: vscode.TextDocument, specifier: NamedPosition): Promise<ImportTarget | undefined> {
     // Inside the specifier's quotes, where a definition lookup resolves the module to its file.
     const location = await this.definitionLocation(document, { ...specifier, character: specifier.character + 1 });
     if (!location || location.uri.toString() === document.uri.toString()) return undefined;
@@ -192,18 +198,30 @@ function withTimeout<T>(promise: Thenable<T>): Promise<T | undefined> {
   });
 }
 
-/** A map that forgets its oldest entries beyond `capacity`; `get` computes and keeps missing values. */
-class BoundedCache<V> {
-  private readonly entries = new Map<string, V>();
+/**
+ * Lookups by key, forgetting the oldest beyond `capacity`. Only answers `keep` approves stay: a
+ * language server that is still starting answers "nothing", and that must not stick.
+ */
+class LookupCache<V> {
+  private readonly entries = new Map<string, Promise<V>>();
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly keep: (value: V) => boolean,
+  ) {}
 
-  get(key: string, compute: () => V): V {
+  get(key: string, compute: () => Promise<V>): Promise<V> {
     const cached = this.entries.get(key);
-    if (cached !== undefined) return cached;
+    if (cached) return cached;
     const value = compute();
     this.entries.set(key, value);
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    value.then(
+      (settled) => {
+        if (!this.keep(settled) && this.entries.get(key) === value) this.entries.delete(key);
+      },
+      () => this.entries.delete(key),
+    );
     return value;
   }
 }
