@@ -47,8 +47,6 @@ export function registerInlineCompletions(host: MiddlewareHost): vscode.Disposab
   const isExcluded = (document: vscode.TextDocument) =>
     userValue('rook.completion', 'excludeGlobs', defaultExcludeGlobs).some((pattern) => vscode.languages.match({ pattern }, document) > 0);
   const languageContext = new LanguageContext(isExcluded);
-  /** The context last sent per document, so an unchanged one is not sent again. */
-  const sentContext = new Map<string, string>();
   const automaticAllowed = (document: vscode.TextDocument) =>
     !snooze.isSnoozed(Date.now()) && completionsEnabledFor(document.languageId, userValue<LanguageSwitches>('rook.completion', 'languages', { '*': true }));
 
@@ -60,10 +58,8 @@ export function registerInlineCompletions(host: MiddlewareHost): vscode.Disposab
   const sendContext = async (document: vscode.TextDocument, gathering: Promise<ContextSnippet[] | undefined>, automatic: boolean) => {
     const uri = document.uri.toString();
     const waitMs = automatic || languageContext.hasContext(uri) ? 0 : manualContextWaitMs;
+    // Sent with every engine request (a notification is cheap next to it), so a restarted sidecar has it too.
     const snippets = await languageContext.ready(uri, gathering, waitMs);
-    const serialized = JSON.stringify(snippets);
-    if (sentContext.get(uri) === serialized) return;
-    sentContext.set(uri, serialized);
     await host.sendCompletionContext({ uri, version: document.version, snippets });
   };
 
@@ -77,7 +73,6 @@ export function registerInlineCompletions(host: MiddlewareHost): vscode.Disposab
     didClose: (document, next) => {
       trigger.cache.forget(document.uri.toString());
       languageContext.forget(document.uri.toString());
-      sentContext.delete(document.uri.toString());
       if (excluded.delete(document.uri.toString())) return Promise.resolve();
       return next(document);
     },
