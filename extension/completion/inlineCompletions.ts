@@ -25,8 +25,8 @@ export const defaultExcludeGlobs = ['**/.env', '**/.env.*', '**/*.pem', '**/*.ke
 const snoozeChoices = [5, 15, 30, 60];
 
 /**
- * The longest a manual request (or the one after an accept) waits for language-server context
- * while the document has none yet; typing never waits: it uses the previous keystroke's context.
+ * The longest a manual request waits for language-server context while the document has none yet;
+ * typing and the request after an accept never wait: they use the context found before.
  */
 const manualContextWaitMs = 250;
 /** A cursor that rests this long gets its context looked up before the next keystroke asks. */
@@ -55,9 +55,11 @@ export function registerInlineCompletions(host: MiddlewareHost): vscode.Disposab
     if (!options.definitions && !options.imports) return Promise.resolve([]);
     return languageContext.gather(document, position, options);
   };
-  const sendContext = async (document: vscode.TextDocument, gathering: Promise<ContextSnippet[] | undefined>, automatic: boolean) => {
+  /** The document whose suggestion was just accepted: the request that follows is not kept waiting. */
+  let acceptedIn: string | undefined;
+  const sendContext = async (document: vscode.TextDocument, gathering: Promise<ContextSnippet[] | undefined>, mayWait: boolean) => {
     const uri = document.uri.toString();
-    const waitMs = automatic || languageContext.hasContext(uri) ? 0 : manualContextWaitMs;
+    const waitMs = mayWait && !languageContext.hasContext(uri) ? manualContextWaitMs : 0;
     // Sent with every engine request (a notification is cheap next to it), so a restarted sidecar has it too.
     const snippets = await languageContext.ready(uri, gathering, waitMs);
     await host.sendCompletionContext({ uri, version: document.version, snippets });
@@ -83,9 +85,11 @@ export function registerInlineCompletions(host: MiddlewareHost): vscode.Disposab
       const controller = new AbortController();
       const subscription = token.onCancellationRequested(() => controller.abort());
       const gathering = gatherContext(document, position);
+      const afterAccept = acceptedIn === document.uri.toString();
+      acceptedIn = undefined;
       try {
         const { suggestion } = await trigger.provide(cursorView(document, position), automatic, controller.signal, async (signal) => {
-          await sendContext(document, gathering, automatic);
+          await sendContext(document, gathering, !automatic && !afterAccept);
           return fetchSuggestion(next, document, position, context, signal);
         });
         if (!suggestion) return undefined;
@@ -118,7 +122,9 @@ export function registerInlineCompletions(host: MiddlewareHost): vscode.Disposab
     // typing debounce, so its ghost text is on its way before the user looks for it.
     vscode.commands.registerCommand('rook.completionAccepted', () => {
       const document = vscode.window.activeTextEditor?.document;
-      if (document && automaticAllowed(document)) void vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+      if (!document || !automaticAllowed(document)) return;
+      acceptedIn = document.uri.toString();
+      void vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
     }),
     vscode.window.onDidChangeTextEditorSelection(({ textEditor }) => {
       clearTimeout(restingTimer);

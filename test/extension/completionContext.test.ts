@@ -12,16 +12,22 @@ import { acceptInlineCompletion, openScratchEditor, type ScratchEditor } from '.
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Asks the TypeScript features where `position` is defined until they answer (they start with the first TS file). */
-async function waitForDefinition(uri: vscode.Uri, position: vscode.Position, timeoutMs: number): Promise<vscode.Uri> {
+/**
+ * Asks the TypeScript features where `position` is defined until they name `expected` (they start with the
+ * first TS file, and see a file written behind their back only once their watcher reports it; until then
+ * an imported name resolves to its own import line).
+ */
+async function waitForDefinitionIn(expected: vscode.Uri, uri: vscode.Uri, position: vscode.Position, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let seen = 'nothing';
   while (Date.now() < deadline) {
     const found = await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', uri, position);
     const first = found?.[0];
-    if (first) return 'targetUri' in first ? first.targetUri : first.uri;
+    seen = first ? ('targetUri' in first ? first.targetUri : first.uri).toString() : 'nothing';
+    if (seen === expected.toString()) return;
     await sleep(500);
   }
-  throw new Error(`the TypeScript language features found no definition within ${timeoutMs / 1000} s`);
+  throw new Error(`the TypeScript language features did not resolve the name to ${expected.toString()} within ${timeoutMs / 1000} s; last answer: ${seen}`);
 }
 
 describe('Rook completion context from language servers', () => {
@@ -57,8 +63,7 @@ describe('Rook completion context from language servers', () => {
     const prefix = "import { describeRookProbe } from './rookProbeHelper';\nconst label = describeRookProbe";
     scratch = await openScratchEditor('rookProbeUser.ts', prefix);
 
-    const target = await waitForDefinition(scratch.editor.document.uri, new vscode.Position(1, 'const label = '.length + 3), 60_000);
-    assert.equal(target.toString(), helper.toString());
+    await waitForDefinitionIn(helper, scratch.editor.document.uri, new vscode.Position(1, 'const label = '.length + 3), 60_000);
     await vscode.commands.executeCommand('vscode.executeDocumentSymbolProvider', helper);
 
     assert.equal(await acceptInlineCompletion(scratch.editor, 30_000), `${prefix}(3);`);
