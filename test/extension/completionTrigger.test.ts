@@ -26,6 +26,11 @@ async function untilChangedBy(editor: vscode.TextEditor, command: string, timeou
   return undefined;
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round(sorted[Math.floor(sorted.length / 2)]);
+}
+
 /** Commits whatever suggestion is shown, without triggering one, until the document changes; false if none came. */
 async function untilCommitted(editor: vscode.TextEditor, timeoutMs: number): Promise<boolean> {
   const before = editor.document.getText();
@@ -73,19 +78,28 @@ describe('Rook inline completion triggering', () => {
   });
 
   it('after an accept, the next suggestion is asked for and offered with no typing and no trigger', async () => {
-    // For comparison, what the next suggestion costs without it: a keystroke, its debounce, the request.
-    scratch = await openScratchEditor('after-keystroke.ts', 'const answe');
-    const typed = performance.now();
-    await vscode.commands.executeCommand('type', { text: 'r' });
-    assert.ok(await untilCommitted(scratch.editor, 15_000), 'no suggestion after a keystroke');
-    metrics.keystrokeToSuggestionMs = Math.round(performance.now() - typed);
-    await scratch.dispose();
+    // Measured against what the next suggestion costs without it: a keystroke, its debounce, the request
+    // (three of each, medians, into the report; the assertions are only that both paths offer one).
+    const afterKeystroke: number[] = [];
+    const afterAccept: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      scratch = await openScratchEditor(`after-keystroke-${round}.ts`, 'const answe');
+      const typed = performance.now();
+      await vscode.commands.executeCommand('type', { text: 'r' });
+      assert.ok(await untilCommitted(scratch.editor, 15_000), 'no suggestion after a keystroke');
+      afterKeystroke.push(performance.now() - typed);
+      await scratch.dispose();
 
-    scratch = await openScratchEditor('prefetch.ts', COMPLETION_PREFIX);
-    assert.equal(await acceptInlineCompletion(scratch.editor, 30_000), `${COMPLETION_PREFIX}${COMPLETION_CONTINUATION}`);
-    const accepted = performance.now();
-    assert.ok(await untilCommitted(scratch.editor, 15_000), 'no suggestion was offered after the accept');
-    metrics.acceptToNextSuggestionMs = Math.round(performance.now() - accepted);
+      scratch = await openScratchEditor(`after-accept-${round}.ts`, COMPLETION_PREFIX);
+      assert.equal(await acceptInlineCompletion(scratch.editor, 30_000), `${COMPLETION_PREFIX}${COMPLETION_CONTINUATION}`);
+      const accepted = performance.now();
+      assert.ok(await untilCommitted(scratch.editor, 15_000), 'no suggestion was offered after the accept');
+      afterAccept.push(performance.now() - accepted);
+      await scratch.dispose();
+      scratch = undefined;
+    }
+    metrics.keystrokeToSuggestionMedianMs = median(afterKeystroke);
+    metrics.acceptToNextSuggestionMedianMs = median(afterAccept);
   });
 
   it('never offers suggestions in an excluded file (.env is excluded by default)', async () => {
