@@ -88,7 +88,9 @@ export function registerInlineCompletions(host: MiddlewareHost): vscode.Disposab
       const afterAccept = acceptedIn === document.uri.toString();
       acceptedIn = undefined;
       try {
-        const { suggestion } = await trigger.provide(cursorView(document, position), automatic, controller.signal, async (signal) => {
+        // Only typing is debounced: the request right after an accept is not a keystroke to wait out.
+        const debounced = automatic && !afterAccept;
+        const { suggestion } = await trigger.provide(cursorView(document, position), debounced, controller.signal, async (signal) => {
           await sendContext(document, gathering, !automatic && !afterAccept);
           return fetchSuggestion(next, document, position, context, signal);
         });
@@ -119,7 +121,9 @@ export function registerInlineCompletions(host: MiddlewareHost): vscode.Disposab
       trigger.cancel();
     }),
     // Accepting a suggestion puts the cursor where the next one is wanted: ask at once, skipping the
-    // typing debounce, so its ghost text is on its way before the user looks for it.
+    // typing debounce, so its ghost text is on its way before the user looks for it. VS Code asks again
+    // by itself after an accept with the editor focused (as an automatic request, which the flag keeps
+    // from being debounced); the trigger covers the other accepts, and the two share one engine request.
     vscode.commands.registerCommand('rook.completionAccepted', () => {
       const document = vscode.window.activeTextEditor?.document;
       if (!document || !automaticAllowed(document)) return;
