@@ -84,14 +84,16 @@ export function registerInlineCompletions(host: MiddlewareHost): vscode.Disposab
       if (automatic && !automaticAllowed(document)) return undefined;
       const controller = new AbortController();
       const subscription = token.onCancellationRequested(() => controller.abort());
-      const gathering = gatherContext(document, position);
+      // A manual request may wait a little for fresh context, so its lookup starts now; typing uses the
+      // context found before and looks up anew only when a request goes to the engine (not per keystroke).
+      const gathering = automatic ? undefined : gatherContext(document, position);
       const afterAccept = acceptedIn === document.uri.toString();
       acceptedIn = undefined;
       try {
         // Only typing is debounced: the request right after an accept is not a keystroke to wait out.
         const debounced = automatic && !afterAccept;
         const { suggestion } = await trigger.provide(cursorView(document, position), debounced, controller.signal, async (signal) => {
-          await sendContext(document, gathering, !automatic && !afterAccept);
+          await sendContext(document, gathering ?? gatherContext(document, position), !automatic && !afterAccept);
           return fetchSuggestion(next, document, position, context, signal);
         });
         if (!suggestion) return undefined;
