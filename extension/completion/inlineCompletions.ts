@@ -2,15 +2,21 @@
  * Inline completions in VS Code: middleware around vscode-languageclient's provider for the
  * sidecar's `textDocument/inlineCompletion`. It gates requests (excluded files, per-language
  * switch, snooze), lets `CompletionTrigger` serve from the cache or the in-flight request or debounce
- * a new one, and keeps excluded files from ever reaching the sidecar, so they are never context.
+ * a new one, sends the language servers' context (`languageContext.ts`) before each engine request,
+ * asks for the next suggestion as soon as one is accepted, and keeps excluded files from ever
+ * reaching the sidecar, so they are never context.
  */
 import * as vscode from 'vscode';
 import type { Middleware } from 'vscode-languageclient/node';
+import type { CompletionContextParams, ContextSnippet } from '../../server/protocol/contract';
 import { userValue } from '../settings';
+import { sidecarSchemes } from '../sidecar/supervisor';
 import type { CursorView } from './anchor';
 import { CompletionTrigger } from './completionTrigger';
+import { LanguageContext, type LanguageContextOptions } from './languageContext';
 import { completionsEnabledFor, type LanguageSwitches } from './languageSwitch';
 import { Snooze } from './snooze';
+import { SnoozeStatus } from './snoozeStatus';
 import type { Suggestion } from './suggestionCache';
 
 /** Secrets and keys are never sent to a model unless the user says otherwise. */
@@ -18,18 +24,46 @@ export const defaultExcludeGlobs = ['**/.env', '**/.env.*', '**/*.pem', '**/*.ke
 
 const snoozeChoices = [5, 15, 30, 60];
 
-/** Where the sidecar's middleware goes; the supervisor passes it to the language client. */
+/**
+ * The longest a manual request waits for language-server context while the document has none yet;
+ * typing and the request after an accept never wait: they use the context found before.
+ */
+const manualContextWaitMs = 250;
+/** A cursor that rests this long gets its context looked up before the next keystroke asks. */
+const restingCursorMs = 200;
+
+/** Where the sidecar's middleware goes, and how context reaches it; the supervisor does both. */
 export interface MiddlewareHost {
   readonly middleware: Middleware;
+  sendCompletionContext(params: CompletionContextParams): Promise<void>;
 }
 
 export function registerInlineCompletions(host: MiddlewareHost): vscode.Disposable {
   const trigger = new CompletionTrigger();
   const snooze = new Snooze();
+  const snoozeStatus = new SnoozeStatus();
   /** Documents kept from the sidecar; decided when they open, so later edits and closes match. */
   const excluded = new Set<string>();
   const isExcluded = (document: vscode.TextDocument) =>
     userValue('rook.completion', 'excludeGlobs', defaultExcludeGlobs).some((pattern) => vscode.languages.match({ pattern }, document) > 0);
+  const languageContext = new LanguageContext(isExcluded);
+  const automaticAllowed = (document: vscode.TextDocument) =>
+    !snooze.isSnoozed(Date.now()) && completionsEnabledFor(document.languageId, userValue<LanguageSwitches>('rook.completion', 'languages', { '*': true }));
+
+  const gatherContext = (document: vscode.TextDocument, position: vscode.Position): Promise<ContextSnippet[] | undefined> => {
+    const options = contextOptions();
+    if (!options.definitions && !options.imports) return Promise.resolve([]);
+    return languageContext.gather(document, position, options);
+  };
+  /** The document whose suggestion was just accepted: the request that follows is not kept waiting. */
+  let acceptedIn: string | undefined;
+  const sendContext = async (document: vscode.TextDocument, gathering: Promise<ContextSnippet[] | undefined>, mayWait: boolean) => {
+    const uri = document.uri.toString();
+    const waitMs = mayWait && !languageContext.hasContext(uri) ? manualContextWaitMs : 0;
+    // Sent with every engine request (a notification is cheap next to it), so a restarted sidecar has it too.
+    const snippets = await languageContext.ready(uri, gathering, waitMs);
+    await host.sendCompletionContext({ uri, version: document.version, snippets });
+  };
 
   Object.assign(host.middleware, {
     didOpen: (document, next) => {
@@ -40,40 +74,79 @@ export function registerInlineCompletions(host: MiddlewareHost): vscode.Disposab
     didChange: (event, next) => (excluded.has(event.document.uri.toString()) ? Promise.resolve() : next(event)),
     didClose: (document, next) => {
       trigger.cache.forget(document.uri.toString());
+      languageContext.forget(document.uri.toString());
       if (excluded.delete(document.uri.toString())) return Promise.resolve();
       return next(document);
     },
     provideInlineCompletionItems: async (document, position, context, token, next) => {
       if (excluded.has(document.uri.toString())) return undefined;
       const automatic = context.triggerKind === vscode.InlineCompletionTriggerKind.Automatic;
-      const languages = userValue<LanguageSwitches>('rook.completion', 'languages', { '*': true });
-      if (automatic && (snooze.isSnoozed(Date.now()) || !completionsEnabledFor(document.languageId, languages))) return undefined;
+      if (automatic && !automaticAllowed(document)) return undefined;
       const controller = new AbortController();
       const subscription = token.onCancellationRequested(() => controller.abort());
+      // A manual request may wait a little for fresh context, so its lookup starts now; typing uses the
+      // context found before and looks up anew only when a request goes to the engine (not per keystroke).
+      const gathering = automatic ? undefined : gatherContext(document, position);
+      const afterAccept = acceptedIn === document.uri.toString();
+      acceptedIn = undefined;
       try {
-        const { suggestion } = await trigger.provide(cursorView(document, position), automatic, controller.signal, (signal) =>
-          fetchSuggestion(next, document, position, context, signal),
-        );
+        // Only typing is debounced: the request right after an accept is not a keystroke to wait out.
+        const debounced = automatic && !afterAccept;
+        const { suggestion } = await trigger.provide(cursorView(document, position), debounced, controller.signal, async (signal) => {
+          await sendContext(document, gathering ?? gatherContext(document, position), !automatic && !afterAccept);
+          return fetchSuggestion(next, document, position, context, signal);
+        });
         if (!suggestion) return undefined;
-        return [new vscode.InlineCompletionItem(suggestion.insertText, new vscode.Range(position, position.translate(0, suggestion.replaceLength)))];
+        const item = new vscode.InlineCompletionItem(suggestion.insertText, new vscode.Range(position, position.translate(0, suggestion.replaceLength)));
+        item.command = { command: 'rook.completionAccepted', title: 'Ask for the next suggestion' };
+        return [item];
       } finally {
         subscription.dispose();
       }
     },
   } satisfies Middleware);
 
-  return vscode.commands.registerCommand('rook.snoozeCompletions', async (minutes?: number) => {
-    const chosen = minutes ?? (await pickSnoozeMinutes(snooze.minutesLeft(Date.now())));
-    if (chosen === undefined) return;
-    if (chosen <= 0) {
-      snooze.resume();
-      void vscode.window.setStatusBarMessage('Rook: inline completions resumed', 3000);
-      return;
-    }
-    snooze.snooze(chosen, Date.now());
-    trigger.cancel();
-    void vscode.window.setStatusBarMessage(`Rook: inline completions snoozed for ${chosen} min`, 3000);
-  });
+  let restingTimer: NodeJS.Timeout | undefined;
+  return vscode.Disposable.from(
+    snoozeStatus,
+    vscode.commands.registerCommand('rook.snoozeCompletions', async (minutes?: number) => {
+      const chosen = minutes ?? (await pickSnoozeMinutes(snooze.minutesLeft(Date.now())));
+      if (chosen === undefined) return;
+      if (chosen <= 0) {
+        snooze.resume();
+        snoozeStatus.hide();
+        void vscode.window.setStatusBarMessage('Rook: inline completions resumed', 3000);
+        return;
+      }
+      snooze.snooze(chosen, Date.now());
+      snoozeStatus.show(snooze.endsAt(Date.now()) ?? Date.now());
+      trigger.cancel();
+    }),
+    // Accepting a suggestion puts the cursor where the next one is wanted: ask at once, skipping the
+    // typing debounce, so its ghost text is on its way before the user looks for it. VS Code asks again
+    // by itself after an accept with the editor focused (as an automatic request, which the flag keeps
+    // from being debounced); the trigger covers the other accepts, and the two share one engine request.
+    vscode.commands.registerCommand('rook.completionAccepted', () => {
+      const document = vscode.window.activeTextEditor?.document;
+      if (!document || !automaticAllowed(document)) return;
+      acceptedIn = document.uri.toString();
+      void vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+    }),
+    vscode.window.onDidChangeTextEditorSelection(({ textEditor }) => {
+      clearTimeout(restingTimer);
+      const { document, selection } = textEditor;
+      if (!sidecarSchemes.includes(document.uri.scheme) || excluded.has(document.uri.toString()) || !automaticAllowed(document)) return;
+      restingTimer = setTimeout(() => void gatherContext(document, selection.active), restingCursorMs);
+    }),
+    { dispose: () => clearTimeout(restingTimer) },
+  );
+}
+
+function contextOptions(): LanguageContextOptions {
+  return {
+    definitions: userValue('rook.completion', 'context.definitions', true),
+    imports: userValue('rook.completion', 'context.imports', true),
+  };
 }
 
 async function pickSnoozeMinutes(minutesLeft: number): Promise<number | undefined> {

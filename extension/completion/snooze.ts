@@ -14,8 +14,19 @@ export class Snooze {
     return now < this.until;
   }
 
+  /** When the snooze ends (ms since the epoch); undefined when not snoozed. */
+  endsAt(now: number): number | undefined {
+    return this.isSnoozed(now) ? this.until : undefined;
+  }
+
   /** Whole minutes left, rounded up; 0 when not snoozed. */
   minutesLeft(now: number): number {
     return Math.max(0, Math.ceil((this.until - now) / 60_000));
   }
+}
+
+/** The status-bar text while snoozed: the local time it ends, as the clock shows it. */
+export function snoozeLabel(until: Date): string {
+  const clock = `${String(until.getHours()).padStart(2, '0')}:${String(until.getMinutes()).padStart(2, '0')}`;
+  return `$(bell-slash) Rook: snoozed until ${clock}`;
 }

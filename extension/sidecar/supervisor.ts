@@ -17,10 +17,12 @@ import {
 } from 'vscode-languageclient/node';
 import {
   chatRequest,
+  completionContextNotification,
   configureRequest,
   editRequest,
   statusNotification,
   textDeltaProgress,
+  type CompletionContextParams,
   type GenerationResult,
   type RookSettings,
   type SidecarStatus,
@@ -28,6 +30,9 @@ import {
 } from '../../server/protocol/contract';
 import { nextRestartDelay } from './backoff';
 import type { ChatInput, EditInput, SidecarConnection } from './connection';
+
+/** URI schemes of the documents the sidecar is told about (the language client's document selector). */
+export const sidecarSchemes = ['file', 'untitled', 'vscode-remote'];
 
 type StreamingRequest = typeof chatRequest | typeof editRequest;
 
@@ -70,7 +75,7 @@ export class SidecarSupervisor implements SidecarConnection, vscode.Disposable {
       options: { execArgv: [] },
     };
     const clientOptions: LanguageClientOptions = {
-      documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }],
+      documentSelector: sidecarSchemes.map((scheme) => ({ scheme })),
       outputChannel: this.log,
       middleware: this.middleware,
       // Settings (with the API key) arrive by `rook/configure` once the client runs, on every (re)start.
@@ -112,6 +117,13 @@ export class SidecarSupervisor implements SidecarConnection, vscode.Disposable {
     this.setStatus({ state: 'starting', message: `Sidecar crashed; restarting in ${Math.round(delay / 100) / 10} s.` });
     await new Promise((resolve) => setTimeout(resolve, delay));
     return { action: CloseAction.Restart, handled: true };
+  }
+
+  /** Language-server context for a document's next completions; dropped while the sidecar is not running. */
+  async sendCompletionContext(params: CompletionContextParams): Promise<void> {
+    const client = this.client;
+    if (!client || client.state !== State.Running) return;
+    await client.sendNotification(completionContextNotification, params);
   }
 
   /** Sends the current settings (and API key) to the sidecar. */

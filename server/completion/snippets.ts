@@ -115,14 +115,19 @@ function lineComment(languageId: string): string {
   return '//';
 }
 
+/** One block of context as line comments in `languageId`, headed by what it is. */
+export function formatContextBlock(heading: string, text: string, languageId: string): string {
+  const comment = lineComment(languageId);
+  const body = text.split('\n').map((line) => `${comment} ${line}`);
+  return [`${comment} ${heading}:`, ...body].join('\n') + '\n';
+}
+
 /** Snippets as line comments in the cursor document's language, each headed by its file. */
 export function formatSnippets(snippets: readonly Snippet[], languageId: string): string {
-  const comment = lineComment(languageId);
-  return snippets
-    .map((snippet) => {
-      const path = snippet.uri.replace(/^file:\/\//, '');
-      const body = snippet.text.split('\n').map((line) => `${comment} ${line}`);
-      return [`${comment} Compare this snippet from ${path}:`, ...body].join('\n') + '\n';
-    })
-    .join('');
+  return snippets.map((snippet) => formatContextBlock(`Compare this snippet from ${displayPath(snippet.uri)}`, snippet.text, languageId)).join('');
+}
+
+/** A file URI as a path, as context headings show it. */
+export function displayPath(uri: string): string {
+  return uri.replace(/^file:\/\//, '');
 }

@@ -17,6 +17,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   RookErrorCodes,
   chatRequest,
+  completionContextNotification,
   configureRequest,
   defaultSettings,
   editRequest,
@@ -29,10 +30,12 @@ import {
   type SidecarStatus,
   type TextDelta,
   type CompletionStats,
+  type ContextSnippet,
 } from '../protocol/contract';
 import { completeAt } from '../completion/complete';
+import { formatCompletionContext, languageContextChars, parseCompletionContext, selectLanguageContext } from '../completion/languageContext';
 import { RecentEdits } from '../completion/recentEdits';
-import { cursorWindow, formatSnippets, SnippetIndex } from '../completion/snippets';
+import { cursorWindow, SnippetIndex } from '../completion/snippets';
 import { withSystemPrompt } from '../chat/chatPrompt';
 import { drain, EngineError, type Engine, type StreamEvent } from '../engines/engine';
 import { selectEngine } from '../engines/select';
@@ -70,6 +73,8 @@ export function startLspServer(connection: Connection, embeddedModelDir?: string
   const completionStats: CompletionStats = { requests: 0, engineCalls: 0, promptTokens: 0, reusedTokens: 0 };
   const recentEdits = new RecentEdits();
   const snippetIndex = new SnippetIndex(recentEdits);
+  /** Language-server context per document, as the extension last sent it. */
+  const languageContext = new Map<string, ContextSnippet[]>();
   /** Documents already reported as unusable for completions, so the log says it once. */
   const skippedDocuments = new Set<string>();
   /** The completion prompt layout last logged, so the log says when it changes (another model, another engine). */
@@ -190,8 +195,12 @@ export function startLspServer(connection: Connection, embeddedModelDir?: string
     recentEdits.note(document.uri, params.position.line);
     const text = document.getText();
     const offset = document.offsetAt(params.position);
-    const snippets = (maxChars: number) =>
-      formatSnippets(snippetIndex.select(documents.all(), document.uri, cursorWindow(text, offset, params.position.line), maxChars), document.languageId);
+    const snippets = (maxChars: number) => {
+      const chosen = selectLanguageContext(languageContext.get(document.uri) ?? [], maxChars);
+      const window = cursorWindow(text, offset, params.position.line);
+      const similar = snippetIndex.select(documents.all(), document.uri, window, maxChars - languageContextChars(chosen));
+      return formatCompletionContext(chosen, similar, document.languageId);
+    };
     try {
       const answer = await completeAt(
         used,
@@ -244,7 +253,14 @@ export function startLspServer(connection: Connection, embeddedModelDir?: string
     completionStats.reusedTokens += lastPrompt.reusedTokens;
   };
 
+  connection.onNotification(completionContextNotification, (params) => {
+    const parsed = parseCompletionContext(params);
+    if (!parsed.ok) connection.console.warn(`Ignored rook/completionContext: ${parsed.problem}.`);
+    else languageContext.set(parsed.context.uri, parsed.context.snippets);
+  });
+
   documents.onDidClose(({ document }) => {
+    languageContext.delete(document.uri);
     snippetIndex.forget(document.uri);
     recentEdits.forget(document.uri);
     skippedDocuments.delete(document.uri);

@@ -91,6 +91,31 @@ export interface SidecarStatus {
   completionStats?: CompletionStats;
 }
 
+/**
+ * Context for completions in one document that only VS Code can find, from the language servers it
+ * runs: the declarations of symbols near the cursor, and the exported signatures of workspace files
+ * the document imports. The extension sends it (`rook/completionContext`) before a completion request.
+ */
+export interface ContextSnippet {
+  kind: 'definition' | 'import';
+  /** The file the text comes from. */
+  uri: string;
+  /** Zero-based line of the file where `text` starts. */
+  firstLine: number;
+  /** The symbol defined (definitions) or the module specifier (imports). */
+  name: string;
+  text: string;
+}
+
+export interface CompletionContextParams {
+  /** The document being completed in. */
+  uri: string;
+  /** Its version when the context was gathered (it may lag behind by a few keystrokes). */
+  version: number;
+  /** Most relevant first. */
+  snippets: ContextSnippet[];
+}
+
 export interface ConfigureParams {
   settings: RookSettings;
 }
@@ -147,6 +172,8 @@ export const configureRequest = new RequestType<ConfigureParams, SidecarStatus, 
 export const statusRequest = new RequestType0<SidecarStatus, void>('rook/status');
 /** Pushed by the sidecar whenever its status changes. */
 export const statusNotification = new NotificationType<SidecarStatus>('rook/statusChanged');
+/** Language-server context for the next completions in a document; replaces what was sent before for it. */
+export const completionContextNotification = new NotificationType<CompletionContextParams>('rook/completionContext');
 /** Chat answer, streamed as `TextDelta` partial results. */
 export const chatRequest = new ProtocolRequestType<ChatParams, GenerationResult, TextDelta, void, void>('rook/chat');
 /**

@@ -100,6 +100,7 @@ async function main(vsixPath: string): Promise<number> {
     timings.set('phase A (extension-host suites)', elapsedMs(mark));
     if (suites.metrics.codeLoadMs !== undefined) timings.set('extension code load', suites.metrics.codeLoadMs);
     if (suites.metrics.activationMs !== undefined) timings.set('extension activate()', suites.metrics.activationMs);
+    console.log(`  measured by the suites: ${JSON.stringify(suites.metrics)}`);
 
     stage = 'loading the workbench';
     console.log('Phase B: UI checks');

@@ -36,19 +36,33 @@ export function scriptedFailure(message: string): string {
   return `<<rook-fail:${encodeURIComponent(message)}>>`;
 }
 
-function requested(kind: 'reply' | 'fail', body: { messages?: { content?: unknown }[] }): string | undefined {
-  for (const message of body.messages ?? []) {
-    const match = new RegExp(`<<rook-${kind}:([^>]*)>>`).exec(String(message.content));
+/**
+ * A completion prompt that contains `scriptedCompletion(text)` is answered with `text`: the completion suites
+ * put it where only the context they test can carry it into the prompt (a definition in another file, the
+ * document itself).
+ */
+export function scriptedCompletion(text: string): string {
+  return `<<rook-completion:${encodeURIComponent(text)}>>`;
+}
+
+function requested(kind: 'reply' | 'fail' | 'completion', texts: unknown[]): string | undefined {
+  for (const text of texts) {
+    const match = new RegExp(`<<rook-${kind}:([^>]*)>>`).exec(String(text));
     if (match) return decodeURIComponent(match[1]);
   }
   return undefined;
 }
 
+const messageTexts = (body: { messages?: { content?: unknown }[] }) => (body.messages ?? []).map((message) => message.content);
+
 export function startScriptedEngine(): Promise<OpenAIServer> {
   return startOpenAIServer({
-    reply: ({ path, body }) => (path === '/v1/completions' ? COMPLETION_CONTINUATION : (requested('reply', body) ?? CHAT_ANSWER)),
+    reply: ({ path, body }) =>
+      path === '/v1/completions'
+        ? (requested('completion', [body.prompt]) ?? COMPLETION_CONTINUATION)
+        : (requested('reply', messageTexts(body)) ?? CHAT_ANSWER),
     fault: ({ path, body }) => {
-      const message = path === '/v1/chat/completions' ? requested('fail', body) : undefined;
+      const message = path === '/v1/chat/completions' ? requested('fail', messageTexts(body)) : undefined;
       return message === undefined ? undefined : { kind: 'http-error', status: 400, message };
     },
     // Slow enough that the chat answer arrives as a visible stream of ~40 chunks, fast enough to take ~1 s.

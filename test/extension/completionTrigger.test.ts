@@ -1,12 +1,12 @@
 /**
- * Rook's inline-completion triggering in a real VS Code: partial accept by word, excluded files
- * kept from the sidecar, the snooze command, and how long typing with Rook active blocks the
- * extension host's event loop.
+ * Rook's inline-completion triggering in a real VS Code: partial accept by word and by line, the
+ * next suggestion asked for right after an accept, excluded files kept from the sidecar, the snooze
+ * command, and how long typing with Rook active blocks the extension host's event loop.
  */
 import * as assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
-import { COMPLETION_CONTINUATION, COMPLETION_PREFIX } from '../e2e/scriptedEngine';
+import { COMPLETION_CONTINUATION, COMPLETION_PREFIX, scriptedCompletion } from '../e2e/scriptedEngine';
 import { metrics } from './report';
 import { rookApi } from './rook';
 import { acceptInlineCompletion, openScratchEditor, type ScratchEditor } from './scratchEditor';
@@ -24,6 +24,23 @@ async function untilChangedBy(editor: vscode.TextEditor, command: string, timeou
     if (editor.document.getText() !== before) return editor.document.getText();
   }
   return undefined;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round(sorted[Math.floor(sorted.length / 2)]);
+}
+
+/** Commits whatever suggestion is shown, without triggering one, until the document changes; false if none came. */
+async function untilCommitted(editor: vscode.TextEditor, timeoutMs: number): Promise<boolean> {
+  const before = editor.document.getText();
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
+    if (editor.document.getText() !== before) return true;
+    await sleep(20);
+  }
+  return false;
 }
 
 describe('Rook inline completion triggering', () => {
@@ -46,6 +63,43 @@ describe('Rook inline completion triggering', () => {
     assert.ok(accepted.length > 0 && accepted.length < COMPLETION_CONTINUATION.length && COMPLETION_CONTINUATION.startsWith(accepted), JSON.stringify(accepted));
     const rest = await untilChangedBy(scratch.editor, 'editor.action.inlineSuggest.commit', 15_000);
     assert.equal(rest, `${COMPLETION_PREFIX}${COMPLETION_CONTINUATION}`);
+  });
+
+  it('accepts a multi-line suggestion line by line: one line in the document, the rest still offered', async () => {
+    const body = 'const total = a + b;\n  return total;';
+    const head = `// ${scriptedCompletion(body)}\nfunction sum(a: number, b: number) {\n  `;
+    scratch = await openScratchEditor('accept-line.ts', `${head}\n}\n`);
+    const cursor = scratch.editor.document.positionAt(head.length);
+    scratch.editor.selection = new vscode.Selection(cursor, cursor);
+    const oneLine = await untilChangedBy(scratch.editor, 'editor.action.inlineSuggest.acceptNextLine', 30_000);
+    assert.equal(oneLine, `${head}const total = a + b;\n\n}\n`);
+    const rest = await untilChangedBy(scratch.editor, 'editor.action.inlineSuggest.commit', 15_000);
+    assert.equal(rest, `${head}${body}\n}\n`);
+  });
+
+  it('after an accept, the next suggestion is asked for and offered with no typing and no trigger', async () => {
+    // Measured against what the next suggestion costs without it: a keystroke, its debounce, the request
+    // (three of each, medians, into the report; the assertions are only that both paths offer one).
+    const afterKeystroke: number[] = [];
+    const afterAccept: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      scratch = await openScratchEditor(`after-keystroke-${round}.ts`, 'const answe');
+      const typed = performance.now();
+      await vscode.commands.executeCommand('type', { text: 'r' });
+      assert.ok(await untilCommitted(scratch.editor, 15_000), 'no suggestion after a keystroke');
+      afterKeystroke.push(performance.now() - typed);
+      await scratch.dispose();
+
+      scratch = await openScratchEditor(`after-accept-${round}.ts`, COMPLETION_PREFIX);
+      assert.equal(await acceptInlineCompletion(scratch.editor, 30_000), `${COMPLETION_PREFIX}${COMPLETION_CONTINUATION}`);
+      const accepted = performance.now();
+      assert.ok(await untilCommitted(scratch.editor, 15_000), 'no suggestion was offered after the accept');
+      afterAccept.push(performance.now() - accepted);
+      await scratch.dispose();
+      scratch = undefined;
+    }
+    metrics.keystrokeToSuggestionMedianMs = median(afterKeystroke);
+    metrics.acceptToNextSuggestionMedianMs = median(afterAccept);
   });
 
   it('never offers suggestions in an excluded file (.env is excluded by default)', async () => {

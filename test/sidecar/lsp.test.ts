@@ -7,7 +7,7 @@ import {
   InlineCompletionTriggerKind,
   ResponseError,
 } from 'vscode-languageserver-protocol/node';
-import { chatRequest, editRequest, RookErrorCodes, statusRequest, textDeltaProgress } from '../../server/protocol/contract';
+import { chatRequest, completionContextNotification, editRequest, RookErrorCodes, statusRequest, textDeltaProgress } from '../../server/protocol/contract';
 import { startOpenAIServer, type OpenAIServer } from '../support/openaiServer';
 import { settingsFor, startSidecar, type Sidecar } from './sidecarProcess';
 
@@ -72,6 +72,36 @@ describe('sidecar over LSP (rook lsp --stdio)', () => {
     assert.equal(request.body.stream, true);
     const status = await sidecar.connection.sendRequest(statusRequest);
     assert.ok((status.completionLatency?.count ?? 0) >= 1, 'latency is recorded');
+  });
+
+  test('language-server context sent for a document goes into its prompt; a malformed one is ignored', async () => {
+    const uri = 'file:///work/invoice.ts';
+    const text = "import { parseInvoice } from './parse';\nconst invoice = parseInvoice(\n";
+    await sidecar.open(uri, text);
+    const position = { line: 1, character: 'const invoice = parseInvoice('.length };
+    const complete = async () => {
+      await sidecar.connection.sendRequest(InlineCompletionRequest.type, { textDocument: { uri }, position, context: { triggerKind: InlineCompletionTriggerKind.Invoked } });
+      return String(server.requests.filter((r) => r.path === '/v1/completions').at(-1)!.body.prompt);
+    };
+    await sidecar.connection.sendNotification(completionContextNotification, {
+      uri,
+      version: 1,
+      snippets: [
+        { kind: 'definition', uri: 'file:///work/parse.ts', firstLine: 4, name: 'parseInvoice', text: 'export function parseInvoice(raw: string): Invoice {' },
+        { kind: 'import', uri: 'file:///work/parse.ts', firstLine: 0, name: './parse', text: 'export interface Invoice {' },
+      ],
+    });
+    assert.equal(
+      await complete(),
+      '// Signatures exported by /work/parse.ts:\n// export interface Invoice {\n' +
+        '// Definition of parseInvoice from /work/parse.ts:\n// export function parseInvoice(raw: string): Invoice {\n' +
+        text.slice(0, text.indexOf('(') + 1),
+    );
+    // What a buggy or foreign client might send: the sidecar logs it and keeps serving.
+    await sidecar.connection.sendNotification(completionContextNotification.method, { uri, version: 2, snippets: [{ kind: 'definition' }] });
+    assert.match(await complete(), /Definition of parseInvoice/, 'the malformed notification left the context as it was');
+    await sidecar.connection.sendNotification(completionContextNotification, { uri, version: 3, snippets: [] });
+    assert.equal(await complete(), text.slice(0, text.indexOf('(') + 1));
   });
 
   test('chat streams partial results that add up to the final answer', async () => {
