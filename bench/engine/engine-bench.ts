@@ -4,13 +4,14 @@
  * time to first token for a 1k-token prompt (and the prompt throughput it implies), decode tokens/s after it,
  * peak RSS (each engine in its own child process), and for the model that does not fit in cache, decode's share
  * of the memory-bandwidth bound measured in the same run. Medians of several repetitions.
- * Usage: node out/bench/engine/engine-bench.js [--out results.json] [--sizes embedded,grok-1gb]
+ * Usage: node out/bench/engine/engine-bench.js [--sizes embedded,grok-1gb] [--out FILE (default bench/engine/results.json)]
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
+import { parseArgs } from 'node:util';
 import { buildOnnxModel, modelFiles } from '../../server/model/build';
 import { readModelConfig, serializeModelConfig, type ModelConfig } from '../../server/model/config';
 import { exportGguf } from '../../server/model/gguf-export';
@@ -20,7 +21,8 @@ import type { EngineName, Repetition } from './engine-run';
 import { median } from './median';
 import { measureReadBandwidth } from './memory-bandwidth';
 
-const embeddedModel = path.join(__dirname, '..', '..', '..', 'models', 'rook-moe-mini');
+const repoRoot = path.resolve(__dirname, '../../..');
+const embeddedModel = path.join(repoRoot, 'models', 'rook-moe-mini');
 const promptTokens = 1024;
 /** Room for the 1k-token prompt and the decoded tokens after it. */
 const contextLength = 1152;
@@ -39,7 +41,7 @@ interface BenchSize {
 /** The shipped embedded model's shape and tokenizer with random weights; context widened for the 1k prompt. */
 function embeddedSize(): BenchSize {
   const config = { ...readModelConfig(path.join(embeddedModel, modelFiles.config)), contextLength };
-  return { name: 'embedded', description: 'rook-moe-mini shape (random weights)', config, decodeSteps: 64, repetitions: 5, bandwidthBound: false };
+  return { name: 'embedded', description: 'rook-moe-mini shape (random weights)', config, decodeSteps: 64, repetitions: 7, bandwidthBound: false };
 }
 
 /**
@@ -63,7 +65,7 @@ function grokSize(): BenchSize {
     attentionScale: 1 / Math.sqrt(128),
     routerRenormalize: false,
   };
-  return { name: 'grok-1gb', description: 'Grok-1 shape scaled to ~1 GB fp32 (random weights)', config, decodeSteps: 32, repetitions: 3, bandwidthBound: true };
+  return { name: 'grok-1gb', description: 'Grok-1 shape scaled to ~1 GB fp32 (random weights)', config, decodeSteps: 32, repetitions: 5, bandwidthBound: true };
 }
 
 function writeModelFolder(dir: string, config: ModelConfig): void {
@@ -115,12 +117,18 @@ async function startEngine(engine: EngineName, dir: string, threads: number, dec
   };
 }
 
+/**
+ * Medians over the repetitions. Rates come two ways: per wall-clock second (what a user waits) and per second of
+ * the engine process's CPU time (all its threads), which a busy machine disturbs far less.
+ */
 function summarize(loadMs: number, repetitions: Repetition[], decodeSteps: number, peakRssBytes: number) {
   const timeToFirstTokenMs = median(repetitions.map((rep) => rep.timeToFirstTokenMs));
   return {
     timeToFirstTokenMs,
     promptTokensPerSecond: (promptTokens * 1000) / timeToFirstTokenMs,
     decodeTokensPerSecond: median(repetitions.map((rep) => (decodeSteps * 1000) / rep.decodeMs)),
+    promptTokensPerCpuSecond: median(repetitions.map((rep) => (promptTokens * 1000) / rep.promptCpuMs)),
+    decodeTokensPerCpuSecond: median(repetitions.map((rep) => (decodeSteps * 1000) / rep.decodeCpuMs)),
     peakRssMiB: peakRssBytes / 2 ** 20,
     loadMs,
     repetitions,
@@ -154,23 +162,35 @@ async function benchSize(size: BenchSize, root: string) {
   for (const threads of threadCounts) {
     const { rook, llamaCpp } = await compareEngines(dir, threads, size);
     const bandwidth = size.bandwidthBound ? await measureReadBandwidth(threads) : undefined;
-    const bandwidthShare = (decodeTokensPerSecond: number) => (bandwidth ? (activeBytes * decodeTokensPerSecond) / bandwidth : undefined);
+    const bandwidthShare = (tokensPerSecond: number) => (bandwidth ? (activeBytes * tokensPerSecond) / bandwidth : undefined);
+    const withShares = (engine: typeof rook) => ({
+      ...engine,
+      bandwidthShare: bandwidthShare(engine.decodeTokensPerSecond),
+      bandwidthSharePerCpuSecond: bandwidthShare(engine.decodeTokensPerCpuSecond),
+    });
     const row = {
       threads,
-      rook: { ...rook, bandwidthShare: bandwidthShare(rook.decodeTokensPerSecond) },
-      llamaCpp: { ...llamaCpp, bandwidthShare: bandwidthShare(llamaCpp.decodeTokensPerSecond) },
+      rook: withShares(rook),
+      llamaCpp: withShares(llamaCpp),
       readBandwidthGBps: bandwidth && bandwidth / 1e9,
       promptRatio: rook.promptTokensPerSecond / llamaCpp.promptTokensPerSecond,
       decodeRatio: rook.decodeTokensPerSecond / llamaCpp.decodeTokensPerSecond,
+      promptRatioPerCpuSecond: rook.promptTokensPerCpuSecond / llamaCpp.promptTokensPerCpuSecond,
+      decodeRatioPerCpuSecond: rook.decodeTokensPerCpuSecond / llamaCpp.decodeTokensPerCpuSecond,
     };
     rows.push(row);
-    const share = (value: number | undefined) => (value === undefined ? '' : ` ${(100 * value).toFixed(0)}%`);
+    const versus = (a: number, b: number, digits = 0) => `${a.toFixed(digits)} vs ${b.toFixed(digits)}`;
+    const percent = (value: number | undefined) => `${(100 * value!).toFixed(0)}%`;
     console.log(
-      `${size.name} threads ${threads} [rook vs llama.cpp]: TTFT(${promptTokens}) ${rook.timeToFirstTokenMs.toFixed(0)} vs ${llamaCpp.timeToFirstTokenMs.toFixed(0)} ms, ` +
-        `prompt ${rook.promptTokensPerSecond.toFixed(0)} vs ${llamaCpp.promptTokensPerSecond.toFixed(0)} tok/s (x${row.promptRatio.toFixed(2)}), ` +
-        `decode ${rook.decodeTokensPerSecond.toFixed(1)} vs ${llamaCpp.decodeTokensPerSecond.toFixed(1)} tok/s (x${row.decodeRatio.toFixed(2)}), ` +
-        `peak RSS ${rook.peakRssMiB.toFixed(0)} vs ${llamaCpp.peakRssMiB.toFixed(0)} MiB` +
-        (bandwidth ? `; read bandwidth ${(bandwidth / 1e9).toFixed(1)} GB/s, decode at${share(row.rook.bandwidthShare)} vs${share(row.llamaCpp.bandwidthShare)} of its bound` : ''),
+      `${size.name}, ${threads} thread(s), rook vs llama.cpp: TTFT(${promptTokens}) ${versus(rook.timeToFirstTokenMs, llamaCpp.timeToFirstTokenMs)} ms, ` +
+        `prompt ${versus(rook.promptTokensPerSecond, llamaCpp.promptTokensPerSecond)} tok/s (x${row.promptRatio.toFixed(2)}; per CPU s x${row.promptRatioPerCpuSecond.toFixed(2)}), ` +
+        `decode ${versus(rook.decodeTokensPerSecond, llamaCpp.decodeTokensPerSecond, 1)} tok/s (x${row.decodeRatio.toFixed(2)}; ` +
+        `per CPU s ${versus(rook.decodeTokensPerCpuSecond, llamaCpp.decodeTokensPerCpuSecond, 1)}, x${row.decodeRatioPerCpuSecond.toFixed(2)}), ` +
+        `peak RSS ${versus(rook.peakRssMiB, llamaCpp.peakRssMiB)} MiB` +
+        (bandwidth
+          ? `; read bandwidth ${(bandwidth / 1e9).toFixed(1)} GB/s, decode at ${percent(row.rook.bandwidthShare)} vs ${percent(row.llamaCpp.bandwidthShare)} ` +
+            `of its bound (per CPU s ${percent(row.rook.bandwidthSharePerCpuSecond)} vs ${percent(row.llamaCpp.bandwidthSharePerCpuSecond)})`
+          : ''),
     );
   }
   fs.rmSync(dir, { recursive: true, force: true });
@@ -178,11 +198,13 @@ async function benchSize(size: BenchSize, root: string) {
 }
 
 async function main(): Promise<void> {
-  const option = (name: string) => {
-    const index = process.argv.indexOf(name);
-    return index > 0 ? process.argv[index + 1] : undefined;
-  };
-  const wanted = (option('--sizes') ?? 'embedded,grok-1gb').split(',');
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string', default: 'embedded,grok-1gb' },
+      out: { type: 'string', default: path.join(repoRoot, 'bench', 'engine', 'results.json') },
+    },
+  });
+  const wanted = values.sizes!.split(',');
   const sizes = [embeddedSize(), grokSize()].filter((size) => wanted.includes(size.name));
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rook-bench-'));
   const loadAverageBefore = os.loadavg();
@@ -190,9 +212,7 @@ async function main(): Promise<void> {
     const results = [];
     for (const size of sizes) results.push(await benchSize(size, root));
     const machine = { cpu: os.cpus()[0]?.model, cpus: os.cpus().length, memoryBytes: os.totalmem(), loadAverageBefore, loadAverageAfter: os.loadavg() };
-    const report = { date: new Date().toISOString(), machine, sizes: results };
-    const out = option('--out');
-    if (out) fs.writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+    fs.writeFileSync(values.out!, JSON.stringify({ date: new Date().toISOString(), machine, sizes: results }, null, 2) + '\n');
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

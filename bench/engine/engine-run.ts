@@ -5,7 +5,7 @@
  * A repetition starts from an empty KV cache: time to first token for the prompt (all of it evaluated, the first
  * token chosen greedily), then `decodeSteps` more greedy tokens.
  * Usage: node out/bench/engine/engine-run.js <rook|llama.cpp> <model folder> <threads> <prompt tokens> <decode steps>
- *   stdin: `rep` (one repetition) or `end`; stdout: {"loadMs"} once loaded and warmed up, {"timeToFirstTokenMs","decodeMs"} per
+ *   stdin: `rep` (one repetition) or `end`; stdout: {"loadMs"} once loaded and warmed up, a `Repetition` per
  *   repetition, {"peakRssBytes"} at the end.
  */
 import * as fs from 'node:fs';
@@ -23,9 +23,31 @@ type Token = import('node-llama-cpp', { with: { 'resolution-mode': 'import' } })
 
 export type EngineName = 'rook' | 'llama.cpp';
 
+/** Wall-clock times and this process's CPU time (all its threads) for the prompt and for the decoded tokens. */
 export interface Repetition {
   timeToFirstTokenMs: number;
   decodeMs: number;
+  promptCpuMs: number;
+  decodeCpuMs: number;
+}
+
+/** Times the two phases of a repetition: `firstToken` marks the end of the prompt. */
+function phaseTimer() {
+  const start = { wall: performance.now(), cpu: process.cpuUsage() };
+  let prompt = start;
+  const cpuMs = (since: NodeJS.CpuUsage) => {
+    const used = process.cpuUsage(since);
+    return (used.user + used.system) / 1000;
+  };
+  return {
+    firstToken() {
+      prompt = { wall: performance.now(), cpu: process.cpuUsage() };
+    },
+    done(): Repetition {
+      const promptCpuMs = cpuMs(start.cpu) - cpuMs(prompt.cpu);
+      return { timeToFirstTokenMs: prompt.wall - start.wall, decodeMs: performance.now() - prompt.wall, promptCpuMs, decodeCpuMs: cpuMs(prompt.cpu) };
+    },
+  };
 }
 
 interface LoadedEngine {
@@ -60,11 +82,11 @@ async function loadRook(dir: string, config: ModelConfig, threads: number): Prom
   return {
     async repetition(tokens, decodeSteps) {
       decoder.truncate(0);
-      const start = performance.now();
+      const timer = phaseTimer();
       let token = await nextToken(tokens);
-      const firstToken = performance.now();
+      timer.firstToken();
       for (let step = 0; step < decodeSteps; step++) token = await nextToken([token]);
-      return { timeToFirstTokenMs: firstToken - start, decodeMs: performance.now() - firstToken };
+      return timer.done();
     },
     dispose: () => session.release(),
   };
@@ -79,15 +101,14 @@ async function loadLlamaCpp(dir: string, config: ModelConfig, threads: number): 
   return {
     async repetition(tokens, decodeSteps) {
       await sequence.clearHistory();
-      const start = performance.now();
-      let firstToken = 0;
+      const timer = phaseTimer();
       let generated = 0;
       for await (const token of sequence.evaluate(tokens as Token[], { temperature: 0 })) {
         void token;
-        if (generated++ === 0) firstToken = performance.now();
+        if (generated++ === 0) timer.firstToken();
         if (generated > decodeSteps) break;
       }
-      return { timeToFirstTokenMs: firstToken - start, decodeMs: performance.now() - firstToken };
+      return timer.done();
     },
     async dispose() {
       await context.dispose();
