@@ -162,17 +162,18 @@ async function benchSize(size: BenchSize, root: string) {
   for (const threads of threadCounts) {
     const { rook, llamaCpp } = await compareEngines(dir, threads, size);
     const bandwidth = size.bandwidthBound ? await measureReadBandwidth(threads) : undefined;
-    const bandwidthShare = (tokensPerSecond: number) => (bandwidth ? (activeBytes * tokensPerSecond) / bandwidth : undefined);
+    const share = (tokensPerSecond: number, bytesPerSecond: number | undefined) => (bytesPerSecond ? (activeBytes * tokensPerSecond) / bytesPerSecond : undefined);
     const withShares = (engine: typeof rook) => ({
       ...engine,
-      bandwidthShare: bandwidthShare(engine.decodeTokensPerSecond),
-      bandwidthSharePerCpuSecond: bandwidthShare(engine.decodeTokensPerCpuSecond),
+      bandwidthShare: share(engine.decodeTokensPerSecond, bandwidth?.perSecond),
+      bandwidthSharePerCpuSecond: share(engine.decodeTokensPerCpuSecond, bandwidth?.perCpuSecond),
     });
     const row = {
       threads,
       rook: withShares(rook),
       llamaCpp: withShares(llamaCpp),
-      readBandwidthGBps: bandwidth && bandwidth / 1e9,
+      readBandwidthGBps: bandwidth && bandwidth.perSecond / 1e9,
+      readBandwidthGBpsPerCpuSecond: bandwidth && bandwidth.perCpuSecond / 1e9,
       promptRatio: rook.promptTokensPerSecond / llamaCpp.promptTokensPerSecond,
       decodeRatio: rook.decodeTokensPerSecond / llamaCpp.decodeTokensPerSecond,
       promptRatioPerCpuSecond: rook.promptTokensPerCpuSecond / llamaCpp.promptTokensPerCpuSecond,
@@ -188,8 +189,8 @@ async function benchSize(size: BenchSize, root: string) {
         `per CPU s ${versus(rook.decodeTokensPerCpuSecond, llamaCpp.decodeTokensPerCpuSecond, 1)}, x${row.decodeRatioPerCpuSecond.toFixed(2)}), ` +
         `peak RSS ${versus(rook.peakRssMiB, llamaCpp.peakRssMiB)} MiB` +
         (bandwidth
-          ? `; read bandwidth ${(bandwidth / 1e9).toFixed(1)} GB/s, decode at ${percent(row.rook.bandwidthShare)} vs ${percent(row.llamaCpp.bandwidthShare)} ` +
-            `of its bound (per CPU s ${percent(row.rook.bandwidthSharePerCpuSecond)} vs ${percent(row.llamaCpp.bandwidthSharePerCpuSecond)})`
+          ? `; read bandwidth ${(bandwidth.perSecond / 1e9).toFixed(1)} GB/s (per CPU s ${(bandwidth.perCpuSecond / 1e9).toFixed(1)}), ` +
+            `decode at ${percent(row.rook.bandwidthShare)} vs ${percent(row.llamaCpp.bandwidthShare)} of its bound (per CPU s ${percent(row.rook.bandwidthSharePerCpuSecond)} vs ${percent(row.llamaCpp.bandwidthSharePerCpuSecond)})`
           : ''),
     );
   }
