@@ -41,6 +41,32 @@ test('onnx graph: a prompt fed in chunks through the KV cache matches one pass, 
   await session.release();
 });
 
+test('onnx graph: the shared KV buffer (CPU) and the growing cache (other providers) give the same logits through chunks and truncation', async () => {
+  const { dir, config } = tinyModelFolder({}, 5);
+  const file = path.join(dir, 'model.onnx');
+  const shared = new DecoderSession(await ort.InferenceSession.create(file), config, 'shared');
+  const growing = new DecoderSession(await ort.InferenceSession.create(file), config, 'growing');
+  const steps: { truncate?: number; tokens: number[] }[] = [
+    { tokens: [1, 280, 290, 300, 310] },
+    { tokens: [320] },
+    { tokens: [330, 340, 350] },
+    { truncate: 3, tokens: [360, 370] },
+    { truncate: 0, tokens: [1, 300] },
+  ];
+  for (const step of steps) {
+    if (step.truncate !== undefined) {
+      shared.truncate(step.truncate);
+      growing.truncate(step.truncate);
+    }
+    const a = await shared.forward(step.tokens);
+    const b = await growing.forward(step.tokens);
+    assert.equal(shared.length, growing.length);
+    assert.ok(a.every((value, i) => Math.abs(value - b[i]) < 1e-5), `logits differ after ${JSON.stringify(step)}`);
+  }
+  await shared.release();
+  await growing.release();
+});
+
 test('onnx graph: Mixtral-style knobs (SwiGLU, pre-norm, renormalized router, untied output) build and run', async () => {
   const { dir, config } = tinyModelFolder({ expertActivation: 'swiglu', normPlacement: 'pre', routerRenormalize: true, tiedOutput: false, embeddingMultiplier: 1, outputMultiplier: 1, attentionSoftcap: 0 }, 3);
   const session = new DecoderSession(await ort.InferenceSession.create(path.join(dir, 'model.onnx')), config);

@@ -111,7 +111,8 @@ export class LocalEngine implements Engine {
       await session.release();
       throw new EngineError(`${file(modelFiles.onnx)}: graph does not match config.json (expected ${2 * config.numLayers} past_key_values inputs and a logits output)`, false);
     }
-    return new LocalEngine(new DecoderSession(session, config), tokenizer, config, provider, options, chatTemplate);
+    const decoder = new DecoderSession(session, config, provider === 'cpu' ? 'shared' : 'growing');
+    return new LocalEngine(decoder, tokenizer, config, provider, options, chatTemplate);
   }
 
   async capabilities(): Promise<EngineCapabilities> {

@@ -111,21 +111,32 @@ export interface MixtureSpec {
   routerSoftcap: number;
 }
 
-function stackTransposed(tensors: FloatTensor[]): FloatTensor {
-  const [rows, cols] = tensors[0].shape;
-  const out = new Float32Array(tensors.length * rows * cols);
-  tensors.forEach((tensor, e) => out.set(transpose2d(tensor).data, e * rows * cols));
-  return { shape: [tensors.length, cols, rows], data: out };
+/** One expert's MLP, down(act(gate x) · up x), on `[rows, hidden]`; every projection is a `linear` on the expert's own weight. */
+function expertMlp(g: GraphBuilder, name: string, rows: string, weightPrefix: string, weights: ExpertWeights, e: number, spec: MixtureSpec): string {
+  const gateProjection = linear(g, `${name}/gate`, rows, `${weightPrefix}.experts.${e}.gate`, weights.gate[e]);
+  const upProjection = linear(g, `${name}/up`, rows, `${weightPrefix}.experts.${e}.up`, weights.up[e]);
+  const activated =
+    spec.activation === 'geglu'
+      ? g.op('Gelu', `${name}/Gelu`, [gateProjection], { approximate: { s: spec.geluApproximation } })
+      : g.op('Mul', `${name}/Silu`, [gateProjection, g.op('Sigmoid', `${name}/Sigmoid`, [gateProjection])]);
+  const inner = g.op('Mul', `${name}/gated`, [activated, upProjection]);
+  return linear(g, `${name}/down`, inner, `${weightPrefix}.experts.${e}.down`, weights.down[e]);
 }
 
 /**
  * A top-k mixture of gated experts, lowered exactly to standard ops because ONNX Runtime's CPU MoE kernel has no
- * separate-gate (GeGLU) form. Every expert is evaluated densely as one batched MatMul over `[experts, tokens]`,
- * and a gate matrix that is zero outside each token's top-k selects and weights their outputs:
- *   p = softmax(cap(x Wrᵀ)); (v, i) = topk(p); G = scatter(0, i, v [/ sum v]); y = Σₑ G[:, e] · downₑ(act(gateₑ x) · upₑ x)
- * For a few experts this costs experts/topK times the FLOPs of a sparse dispatch but no weight copies and only
- * a handful of kernels, which on CPU beats gathering each token's expert matrices; the selected experts' sum is
- * bit-for-bit the dense formula's, since the other gates are exactly zero.
+ * separate-gate (GeGLU) form:
+ *   p = softmax(cap(x Wrᵀ)); (v, i) = topk(p) [v /= Σv]; y[t] = Σⱼ v[t, j] · downₑ(act(gateₑ x[t]) · upₑ x[t]) with e = i[t, j]
+ * Dispatch is sparse: the (token, slot) pairs are sorted by expert so each expert runs its MLP once, on only the
+ * rows routed to it (none is fine: its MatMuls see zero rows), on its own constant `[out, in]` weights (no weight
+ * copies; only routed experts' weights are read). The outputs are put back in slot order, weighted and summed
+ * per token. Measured on the embedded model's shape (1 thread, 8 experts top-2, medians of 7 interleaved runs,
+ * tok/s), against the dense form (all experts on every token, one batched MatMul, zero gates outside the top-k)
+ * and a per-expert NonZero/ScatterND dispatch (~15 nodes per expert, this one ~5):
+ *   decode after 128 / 1024 prompt tokens: dense 130 / 102, per-expert 201 / 118, sorted 285 / 168;
+ *   1024-token prompt: dense 934, per-expert 1403, sorted 1458.
+ * Dense does experts/topK times the expert FLOPs and reads every expert's weights; at decode, node count (each
+ * kernel's fixed cost) is what remains, hence one sort for all experts rather than bookkeeping per expert.
  */
 export function mixtureOfExperts(g: GraphBuilder, name: string, x: string, hidden: number, weightPrefix: string, weights: ExpertWeights, spec: MixtureSpec): string {
   const tokens = g.op('Reshape', `${name}/flatten`, [x, g.int64s([-1, hidden])]);
@@ -136,20 +147,29 @@ export function mixtureOfExperts(g: GraphBuilder, name: string, x: string, hidde
   const routing = spec.renormalize
     ? g.op('Div', `${name}/router/renormalize`, [topValues, g.op('ReduceSum', `${name}/router/ReduceSum`, [topValues, g.int64s([-1])], { keepdims: { i: 1 } })])
     : topValues;
-  const zeros = g.op('ConstantOfShape', `${name}/router/zeros`, [g.op('Shape', `${name}/router/Shape`, [probabilities])]);
-  const gates = g.op('ScatterElements', `${name}/router/gates`, [zeros, topIndices, routing], { axis: { i: 1 } });
-  const gatesPerExpert = g.op('Unsqueeze', `${name}/router/gates_unsqueeze`, [g.op('Transpose', `${name}/router/gates_transpose`, [gates], { perm: { ints: [1, 0] } }), g.int64s([2])]);
 
-  const gateProjection = g.op('MatMul', `${name}/experts/gate/MatMul`, [tokens, g.weight(`${weightPrefix}.experts.gate`, stackTransposed(weights.gate))]);
-  const upProjection = g.op('MatMul', `${name}/experts/up/MatMul`, [tokens, g.weight(`${weightPrefix}.experts.up`, stackTransposed(weights.up))]);
-  const activated =
-    spec.activation === 'geglu'
-      ? g.op('Gelu', `${name}/experts/Gelu`, [gateProjection], { approximate: { s: spec.geluApproximation } })
-      : g.op('Mul', `${name}/experts/Silu`, [gateProjection, g.op('Sigmoid', `${name}/experts/Sigmoid`, [gateProjection])]);
-  const inner = g.op('Mul', `${name}/experts/gated`, [activated, upProjection]);
-  const expertOutputs = g.op('MatMul', `${name}/experts/down/MatMul`, [inner, g.weight(`${weightPrefix}.experts.down`, stackTransposed(weights.down))]);
-  const weighted = g.op('Mul', `${name}/combine/Mul`, [expertOutputs, gatesPerExpert]);
-  const combined = g.op('ReduceSum', `${name}/combine/ReduceSum`, [weighted, g.int64s([0])], { keepdims: { i: 0 } });
+  // Slot s = t·k + j holds token t's j-th expert; `bySlot` lists the slots sorted by expert.
+  const slotExperts = g.op('Reshape', `${name}/dispatch/slot_experts`, [topIndices, g.int64s([-1])]);
+  const slotCount = g.op('Shape', `${name}/dispatch/slot_count`, [slotExperts]);
+  const ascending = { axis: { i: 0 }, largest: { i: 0 }, sorted: { i: 1 } };
+  const [, bySlot] = g.node('TopK', `${name}/dispatch/sort`, [slotExperts, slotCount], ascending, { outputs: 2 });
+  const sortedTokens = g.op('Div', `${name}/dispatch/sorted_tokens`, [bySlot, g.int64s([spec.topK], [])]);
+  const sortedRows = g.op('Gather', `${name}/dispatch/Gather`, [tokens, sortedTokens], { axis: { i: 0 } });
+  const experts = weights.gate.map((_, e) => e);
+  const isExpert = g.op('Equal', `${name}/dispatch/Equal`, [g.op('Unsqueeze', `${name}/dispatch/Unsqueeze`, [slotExperts, g.int64s([1])]), g.int64s(experts)]);
+  const rowsPerExpert = g.op('ReduceSum', `${name}/dispatch/rows_per_expert`, [g.op('Cast', `${name}/dispatch/Cast`, [isExpert], { to: { i: ElementType.int64 } }), g.int64s([0])], { keepdims: { i: 0 } });
+  const expertRows = g.node('Split', `${name}/dispatch/Split`, [sortedRows, rowsPerExpert], { axis: { i: 0 } }, { outputs: experts.length });
+
+  const sortedOutputs = g.op(
+    'Concat',
+    `${name}/combine/Concat`,
+    expertRows.map((rows, e) => expertMlp(g, `${name}/experts.${e}`, rows, weightPrefix, weights, e, spec)),
+    { axis: { i: 0 } },
+  );
+  const [, unsort] = g.node('TopK', `${name}/combine/unsort`, [bySlot, slotCount], ascending, { outputs: 2 });
+  const slotOutputs = g.op('Reshape', `${name}/combine/slots`, [g.op('Gather', `${name}/combine/Gather`, [sortedOutputs, unsort], { axis: { i: 0 } }), g.int64s([-1, spec.topK, hidden])]);
+  const weighted = g.op('Mul', `${name}/combine/Mul`, [slotOutputs, g.op('Unsqueeze', `${name}/combine/gates`, [routing, g.int64s([2])])]);
+  const combined = g.op('ReduceSum', `${name}/combine/ReduceSum`, [weighted, g.int64s([1])], { keepdims: { i: 0 } });
   return g.op('Reshape', `${name}/unflatten`, [combined, g.op('Shape', `${name}/Shape`, [x])]);
 }
 
