@@ -8,9 +8,10 @@ import { grokGguf } from './arch/grok';
 import { modelFiles } from './build';
 import { readModelConfig } from './config';
 import { sentencePieceVocabMetadata, writeGguf } from './gguf';
+import type { QuantOptions } from './quant';
 import { readSafetensors } from './safetensors';
 
-export function exportGguf(folder: string): string {
+export function exportGguf(folder: string, options: QuantOptions = {}): string {
   const config = readModelConfig(path.join(folder, modelFiles.config));
   const weightsFile = path.join(folder, modelFiles.weights);
   const tokenizerFile = path.join(folder, modelFiles.tokenizer);
@@ -20,7 +21,7 @@ export function exportGguf(folder: string): string {
   } catch (error) {
     throw new Error(`${tokenizerFile}: cannot read tokenizer (${(error as Error).message})`);
   }
-  const { metadata, tensors } = grokGguf(config, readSafetensors(weightsFile), weightsFile);
+  const { metadata, tensors } = grokGguf(config, readSafetensors(weightsFile), weightsFile, options);
   const vocab = sentencePieceVocabMetadata(tokenizerJson, { bos: config.bosTokenId, eos: config.eosTokenId, pad: config.padTokenId }, tokenizerFile);
   const vocabSize = (vocab.get('tokenizer.ggml.tokens') as { strs: string[] }).strs.length;
   if (vocabSize !== config.vocabSize) throw new Error(`${tokenizerFile}: has ${vocabSize} tokens but config.json says vocab_size ${config.vocabSize}`);

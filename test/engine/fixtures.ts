@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { buildOnnxModel } from '../../server/model/build';
 import type { ModelConfig } from '../../server/model/config';
 import { exportGguf } from '../../server/model/gguf-export';
+import type { QuantType } from '../../server/model/quant';
 import { writeSyntheticModelFolder, type SyntheticShape } from '../../server/model/synthetic';
 
 export const tinyGrok: SyntheticShape = {
@@ -39,12 +40,12 @@ export function tempDir(label: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `rook-${label}-`));
 }
 
-/** Writes a model folder with `model.onnx` (and `model.gguf` when asked); returns its path and config. */
-export function tinyModelFolder(shape: Partial<SyntheticShape>, seed: number, options: { gguf?: boolean } = {}): { dir: string; config: ModelConfig } {
+/** Writes a model folder with `model.onnx` (and `model.gguf` when asked), both quantized as asked; returns its path and config. */
+export function tinyModelFolder(shape: Partial<SyntheticShape>, seed: number, options: { gguf?: boolean; quant?: QuantType } = {}): { dir: string; config: ModelConfig } {
   const dir = tempDir('model');
   const config = writeSyntheticModelFolder(dir, { ...tinyGrok, ...shape }, seed);
-  buildOnnxModel(dir);
-  if (options.gguf) exportGguf(dir);
+  buildOnnxModel(dir, { quant: options.quant });
+  if (options.gguf) exportGguf(dir, { quant: options.quant });
   return { dir, config };
 }
 

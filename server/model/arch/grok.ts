@@ -9,7 +9,8 @@
 import type { ModelConfig } from '../config';
 import { ElementType, GraphBuilder } from '../onnx/graph-builder';
 import { attentionLengths, groupQueryAttention, linear, mixtureOfExperts, rmsNorm, rotaryCaches, tiedOutput } from '../onnx/layers';
-import type { GgufTensor, GgufValue } from '../gguf';
+import type { GgufTensor, GgufTensorType, GgufValue } from '../gguf';
+import type { QuantOptions, QuantType } from '../quant';
 import { stack, type FloatTensor, type Weights } from '../tensor';
 
 export const grokTensorNames = {
@@ -74,10 +75,12 @@ export function checkGrokWeights(config: ModelConfig, weights: Weights, file: st
 /**
  * The decoder as an ONNX graph in onnxruntime-genai's layout: inputs `input_ids` `[batch, seq]`, `attention_mask`
  * `[batch, past + seq]`, `past_key_values.{i}.key/value` `[batch, kvHeads, past, headDim]`; outputs `logits`
- * `[batch, seq, vocab]` and `present.{i}.key/value`. Weights are checked first.
+ * `[batch, seq, vocab]` and `present.{i}.key/value`. Weights are checked first. `options.quant` block-quantizes the
+ * linear layers (MatMulNBits); the embedding, its tied output, the router and the norms stay float32.
  */
-export function buildGrokGraph(config: ModelConfig, weights: Weights, weightsFile: string): GraphBuilder {
+export function buildGrokGraph(config: ModelConfig, weights: Weights, weightsFile: string, options: QuantOptions = {}): GraphBuilder {
   checkGrokWeights(config, weights, weightsFile);
+  const quant = options.quant ?? 'none';
   if (config.headDim % 16 !== 0) throw new Error(`head_dim ${config.headDim}: ONNX Runtime's GroupQueryAttention needs a multiple of 16`);
   const get = (name: string): FloatTensor => weights.get(name)!;
   const { hiddenSize: d, headDim, numKvHeads, vocabSize } = config;
@@ -103,9 +106,9 @@ export function buildGrokGraph(config: ModelConfig, weights: Weights, weightsFil
 
     const attnIn = norm('pre_attn_norm', h, names.preAttnNorm);
     const qkv = {
-      q: linear(g, `${prefix}/attn/q_proj`, attnIn, names.q, get(names.q)),
-      k: linear(g, `${prefix}/attn/k_proj`, attnIn, names.k, get(names.k)),
-      v: linear(g, `${prefix}/attn/v_proj`, attnIn, names.v, get(names.v)),
+      q: linear(g, `${prefix}/attn/q_proj`, attnIn, names.q, get(names.q), quant),
+      k: linear(g, `${prefix}/attn/k_proj`, attnIn, names.k, get(names.k), quant),
+      v: linear(g, `${prefix}/attn/v_proj`, attnIn, names.v, get(names.v), quant),
     };
     const attended = groupQueryAttention(g, `${prefix}/attn/GroupQueryAttention`, qkv, past, present, lengths, rotary, {
       numHeads: config.numHeads,
@@ -113,7 +116,7 @@ export function buildGrokGraph(config: ModelConfig, weights: Weights, weightsFil
       scale: config.attentionScale,
       softcap: config.attentionSoftcap,
     });
-    let attnOut = linear(g, `${prefix}/attn/o_proj`, attended, names.o, get(names.o));
+    let attnOut = linear(g, `${prefix}/attn/o_proj`, attended, names.o, get(names.o), quant);
     if (config.normPlacement === 'sandwich') attnOut = norm('post_attn_norm', attnOut, names.postAttnNorm);
     h = g.op('Add', `${prefix}/attn/residual`, [h, attnOut]);
 
@@ -156,14 +159,17 @@ export function buildGrokGraph(config: ModelConfig, weights: Weights, weightsFil
   return g;
 }
 
+const ggufLinearTypes: Record<QuantType, GgufTensorType> = { none: 'F32', int8: 'Q8_0', int4: 'Q4_0' };
+
 /**
  * The GGUF form llama.cpp's `grok` architecture loads: its `grok.*` hyperparameters and `blk.N.*` tensors. llama.cpp
  * stores linear weights `[out, in]` like PyTorch (ggml's `{in, out}`) and expert matrices stacked per layer.
  * Its grok graph always renormalizes the top-k gates and needs sandwich norms and `heads * headDim = hidden`.
  * The router soft-cap is written, but llama.cpp (as bundled by node-llama-cpp 3.21.1) reads it without applying
  * it, which the parity test measured: a model with `routerSoftcap > 0` computes slightly differently there.
+ * `options.quant` writes the linear layers the ONNX graph quantizes as Q8_0 / Q4_0, from the same blocks.
  */
-export function grokGguf(config: ModelConfig, weights: Weights, weightsFile: string): { metadata: Map<string, GgufValue>; tensors: GgufTensor[] } {
+export function grokGguf(config: ModelConfig, weights: Weights, weightsFile: string, options: QuantOptions = {}): { metadata: Map<string, GgufValue>; tensors: GgufTensor[] } {
   checkGrokWeights(config, weights, weightsFile);
   if (config.normPlacement !== 'sandwich' || config.expertActivation !== 'geglu' || config.numHeads * config.headDim !== config.hiddenSize) {
     throw new Error(`${weightsFile}: llama.cpp's grok architecture needs sandwich norms, GeGLU experts and num_attention_heads * head_dim = hidden_size`);
@@ -192,7 +198,8 @@ export function grokGguf(config: ModelConfig, weights: Weights, weightsFile: str
     ['grok.router_logit_softcapping', { f32: config.routerSoftcap }],
     ['grok.final_logit_softcapping', { f32: 0 }],
   ]);
-  const tensor = (name: string, source: FloatTensor): GgufTensor => ({ name, tensor: source, type: 'F32' });
+  const tensor = (name: string, source: FloatTensor, type: GgufTensorType = 'F32'): GgufTensor => ({ name, tensor: source, type });
+  const linearType = ggufLinearTypes[options.quant ?? 'none'];
   const get = (name: string): FloatTensor => weights.get(name)!;
   const tensors = [tensor('token_embd.weight', get(grokTensorNames.embedding)), tensor('output_norm.weight', get(grokTensorNames.finalNorm))];
   if (!config.tiedOutput) tensors.push(tensor('output.weight', get(grokTensorNames.output)));
@@ -201,10 +208,10 @@ export function grokGguf(config: ModelConfig, weights: Weights, weightsFile: str
     const experts = Array.from({ length: config.numExperts }, (_, j) => j);
     tensors.push(
       tensor(`blk.${i}.attn_norm.weight`, get(names.preAttnNorm)),
-      tensor(`blk.${i}.attn_q.weight`, get(names.q)),
-      tensor(`blk.${i}.attn_k.weight`, get(names.k)),
-      tensor(`blk.${i}.attn_v.weight`, get(names.v)),
-      tensor(`blk.${i}.attn_output.weight`, get(names.o)),
+      tensor(`blk.${i}.attn_q.weight`, get(names.q), linearType),
+      tensor(`blk.${i}.attn_k.weight`, get(names.k), linearType),
+      tensor(`blk.${i}.attn_v.weight`, get(names.v), linearType),
+      tensor(`blk.${i}.attn_output.weight`, get(names.o), linearType),
       tensor(`blk.${i}.attn_output_norm.weight`, get(names.postAttnNorm)),
       tensor(`blk.${i}.ffn_norm.weight`, get(names.preMoeNorm)),
       tensor(`blk.${i}.ffn_gate_inp.weight`, get(names.router)),

@@ -6,7 +6,7 @@
 import { onnx } from 'onnx-proto';
 import type { FloatTensor } from '../tensor';
 
-export const ElementType = { float: onnx.TensorProto.DataType.FLOAT, int32: onnx.TensorProto.DataType.INT32, int64: onnx.TensorProto.DataType.INT64 } as const;
+export const ElementType = { float: onnx.TensorProto.DataType.FLOAT, uint8: onnx.TensorProto.DataType.UINT8, int32: onnx.TensorProto.DataType.INT32, int64: onnx.TensorProto.DataType.INT64 } as const;
 export type ElementType = (typeof ElementType)[keyof typeof ElementType];
 
 /** Attribute values carry their ONNX type explicitly: a float attribute may hold an integral value. */
@@ -71,6 +71,12 @@ export class GraphBuilder {
       dims: tensor.shape,
       rawData: new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength),
     });
+    return name;
+  }
+
+  /** A uint8 weight (packed quantized codes), stored inline. */
+  uint8Weight(name: string, data: Uint8Array, dims: readonly number[]): string {
+    this.initializers.push({ name, dataType: ElementType.uint8, dims: [...dims], rawData: data });
     return name;
   }
 

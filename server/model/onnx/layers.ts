@@ -4,15 +4,30 @@
  */
 import { ElementType, GraphBuilder } from './graph-builder';
 import { transpose2d, type FloatTensor } from '../tensor';
+import { quantBits, quantBlockSize, quantizeRows, toMatMulNBits, type QuantType } from '../quant';
 
 /** RMSNorm in float32 over the last axis: x / sqrt(mean(x²) + eps) * weight. */
 export function rmsNorm(g: GraphBuilder, name: string, x: string, weight: string, eps: number): string {
   return g.op('SimplifiedLayerNormalization', name, [x, weight], { axis: { i: -1 }, epsilon: { f: eps }, stash_type: { i: 1 } });
 }
 
-/** x · Wᵀ for a bias-free linear layer whose weight is stored `[out, in]` (the PyTorch layout). */
-export function linear(g: GraphBuilder, name: string, x: string, weightName: string, weight: FloatTensor): string {
-  return g.op('MatMul', `${name}/MatMul`, [x, g.weight(weightName, transpose2d(weight))]);
+/**
+ * MatMulNBits' `accuracy_level`: 0 computes in float32 with the dequantized weights d·q (exactly what llama.cpp's
+ * file holds); 4 would quantize the activations to int8 as well.
+ */
+export const matMulNBitsAccuracyLevel = 0;
+
+/**
+ * x · Wᵀ for a bias-free linear layer whose weight is stored `[out, in]` (the PyTorch layout); with `quant` int8 or
+ * int4 the weight is block-quantized (llama.cpp Q8_0 / Q4_0, see `quant.ts`) into one MatMulNBits node.
+ */
+export function linear(g: GraphBuilder, name: string, x: string, weightName: string, weight: FloatTensor, quant: QuantType = 'none'): string {
+  if (quant === 'none') return g.op('MatMul', `${name}/MatMul`, [x, g.weight(weightName, transpose2d(weight))]);
+  const { n, k, bits, packed, scales } = toMatMulNBits(quantizeRows(weight, quantBits(quant), weightName));
+  const blocks = k / quantBlockSize;
+  const b = g.uint8Weight(`${weightName}.q${bits}`, packed, [n, blocks, (quantBlockSize * bits) / 8]);
+  const s = g.weight(`${weightName}.scales`, { shape: [n * blocks], data: scales });
+  return g.op('MatMulNBits', `${name}/MatMulNBits`, [x, b, s], { K: { i: k }, N: { i: n }, bits: { i: bits }, block_size: { i: quantBlockSize }, accuracy_level: { i: matMulNBitsAccuracyLevel } }, { domain: 'com.microsoft' });
 }
 
 /** c · tanh(x / c). */
