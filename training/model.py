@@ -126,7 +126,7 @@ class Expert(nn.Module):
 
 
 class MoeBlock(nn.Module):
-    """Softmax router over all experts, top-k of the probabilities, sparse dispatch (same sum as ONNX's dense form)."""
+    """Softmax router over all experts, top-k of the probabilities, sparse dispatch (as the ONNX graph does)."""
 
     def __init__(self, c: GrokConfig):
         super().__init__()

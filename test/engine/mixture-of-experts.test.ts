@@ -1,0 +1,121 @@
+/**
+ * The MoE block alone (`mixtureOfExperts` as its own ONNX graph) against the formula computed token by token in
+ * float64: p = softmax(cap(x Wrᵀ)), top-k of p (optionally renormalized), y = Σ gate · down(act(gate_e x) · up_e x).
+ * Routing is arranged so that some experts receive no token at all, which the sparse dispatch must handle.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as ort from 'onnxruntime-node';
+import { ElementType, GraphBuilder } from '../../server/model/onnx/graph-builder';
+import { mixtureOfExperts, type ExpertWeights, type MixtureSpec } from '../../server/model/onnx/layers';
+import { seededNormal } from '../../server/model/synthetic';
+import type { FloatTensor } from '../../server/model/tensor';
+
+const hidden = 16;
+const ffn = 24;
+const numExperts = 4;
+/** Experts the router never picks: their router rows push the logit far below the others for positive inputs. */
+const unusedExperts = [1, 3];
+
+function randomMatrix(normal: () => number, rows: number, cols: number): FloatTensor {
+  return { shape: [rows, cols], data: Float32Array.from({ length: rows * cols }, () => normal() / Math.sqrt(cols)) };
+}
+
+function expertWeights(seed: number): ExpertWeights {
+  const normal = seededNormal(seed);
+  const router = randomMatrix(normal, numExperts, hidden);
+  for (const e of unusedExperts) router.data.fill(-10, e * hidden, (e + 1) * hidden);
+  const experts = Array.from({ length: numExperts }, (_, e) => e);
+  return {
+    router,
+    gate: experts.map(() => randomMatrix(normal, ffn, hidden)),
+    up: experts.map(() => randomMatrix(normal, ffn, hidden)),
+    down: experts.map(() => randomMatrix(normal, hidden, ffn)),
+  };
+}
+
+/** Positive inputs, so the `unusedExperts` router rows always score lowest. */
+function positiveTokens(seed: number, count: number): Float32Array {
+  const normal = seededNormal(seed);
+  return Float32Array.from({ length: count * hidden }, () => 0.1 + Math.abs(normal()));
+}
+
+/** Abramowitz–Stegun 7.1.26 (absolute error below 1.5e-7). */
+function erf(x: number): number {
+  const t = 1 / (1 + 0.3275911 * Math.abs(x));
+  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  return Math.sign(x) * (1 - poly * Math.exp(-x * x));
+}
+
+function activation(spec: MixtureSpec, v: number): number {
+  if (spec.activation === 'swiglu') return v / (1 + Math.exp(-v));
+  if (spec.geluApproximation === 'none') return 0.5 * v * (1 + erf(v / Math.SQRT2));
+  return 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)));
+}
+
+function matVec(m: FloatTensor, v: ArrayLike<number>): number[] {
+  const [rows, cols] = m.shape;
+  return Array.from({ length: rows }, (_, r) => {
+    let sum = 0;
+    for (let c = 0; c < cols; c++) sum += m.data[r * cols + c] * v[c];
+    return sum;
+  });
+}
+
+function referenceMixture(x: Float32Array, weights: ExpertWeights, spec: MixtureSpec): Float64Array {
+  const tokens = x.length / hidden;
+  const out = new Float64Array(x.length);
+  for (let t = 0; t < tokens; t++) {
+    const row = x.subarray(t * hidden, (t + 1) * hidden);
+    const logits = matVec(weights.router, row).map((l) => (spec.routerSoftcap > 0 ? spec.routerSoftcap * Math.tanh(l / spec.routerSoftcap) : l));
+    const max = Math.max(...logits);
+    const exp = logits.map((l) => Math.exp(l - max));
+    const total = exp.reduce((a, b) => a + b, 0);
+    const top = exp
+      .map((value, e) => ({ e, p: value / total }))
+      .sort((a, b) => b.p - a.p)
+      .slice(0, spec.topK);
+    const norm = spec.renormalize ? top.reduce((a, b) => a + b.p, 0) : 1;
+    for (const { e, p } of top) {
+      assert.ok(!unusedExperts.includes(e), `fixture routes token ${t} to expert ${e}, which should stay unused`);
+      const up = matVec(weights.up[e], row);
+      const inner = matVec(weights.gate[e], row).map((v, i) => activation(spec, v) * up[i]);
+      matVec(weights.down[e], inner).forEach((v, i) => (out[t * hidden + i] += (p / norm) * v));
+    }
+  }
+  return out;
+}
+
+async function runMixture(x: Float32Array, weights: ExpertWeights, spec: MixtureSpec): Promise<Float32Array> {
+  const g = new GraphBuilder();
+  const input = g.input('x', ElementType.float, ['batch', 'sequence', hidden]);
+  const y = mixtureOfExperts(g, '/moe', input, hidden, 'moe', weights, spec);
+  g.op('Identity', '/y', [y], {}, { outputNames: ['y'] });
+  g.output('y', ElementType.float, ['batch', 'sequence', hidden]);
+  const session = await ort.InferenceSession.create(g.serialize('moe'));
+  const outputs = await session.run({ x: new ort.Tensor('float32', x, [1, x.length / hidden, hidden]) });
+  await session.release();
+  return outputs.y.data as Float32Array;
+}
+
+const specs: [string, MixtureSpec][] = [
+  ['Grok-1 (GeGLU tanh, no renormalization)', { topK: 2, activation: 'geglu', geluApproximation: 'tanh', renormalize: false, routerSoftcap: 0 }],
+  ['GeGLU erf, renormalized, router soft-cap', { topK: 2, activation: 'geglu', geluApproximation: 'none', renormalize: true, routerSoftcap: 5 }],
+  ['SwiGLU top-1', { topK: 1, activation: 'swiglu', geluApproximation: 'tanh', renormalize: false, routerSoftcap: 0 }],
+];
+
+for (const [label, spec] of specs) {
+  test(`mixture of experts: ${label} matches the formula for a prompt and a single token, with unrouted experts`, async () => {
+    const weights = expertWeights(11);
+    for (const tokens of [7, 1]) {
+      const x = positiveTokens(tokens, tokens);
+      const expected = referenceMixture(x, weights, spec);
+      const actual = await runMixture(x, weights, spec);
+      assert.equal(actual.length, expected.length);
+      const scale = Math.max(...expected.map(Math.abs));
+      const maxDiff = Math.max(...Array.from(actual, (v, i) => Math.abs(v - expected[i])));
+      assert.ok(scale > 0.1, `expert outputs too small to compare (${scale})`);
+      assert.ok(maxDiff < 1e-5 * scale, `${tokens} token(s): max |onnx - reference| = ${maxDiff} (output scale ${scale})`);
+    }
+  });
+}
