@@ -17,7 +17,16 @@ export const quantTypes: readonly QuantType[] = ['none', 'int8', 'int4'];
 export interface QuantOptions {
   /** Linear layers (attention projections and experts); embedding, router and norms stay float32. Default `none`. */
   quant?: QuantType;
+  /**
+   * What the quantized ONNX MatMuls multiply the weights with: `int8` (default) quantizes each activation row in
+   * blocks as llama.cpp does and runs int8 dot products (MatMulNBits accuracy_level 4); `float32` multiplies float
+   * activations by the dequantized weights d·q exactly (accuracy_level 0), several times slower on CPU.
+   */
+  activations?: 'int8' | 'float32';
 }
+
+/** MatMulNBits' `accuracy_level` for `activations`. */
+export const matMulNBitsAccuracyLevel = { int8: 4, float32: 0 } as const;
 
 export const quantBlockSize = 32;
 

@@ -76,11 +76,10 @@ export function checkGrokWeights(config: ModelConfig, weights: Weights, file: st
  * The decoder as an ONNX graph in onnxruntime-genai's layout: inputs `input_ids` `[batch, seq]`, `attention_mask`
  * `[batch, past + seq]`, `past_key_values.{i}.key/value` `[batch, kvHeads, past, headDim]`; outputs `logits`
  * `[batch, seq, vocab]` and `present.{i}.key/value`. Weights are checked first. `options.quant` block-quantizes the
- * linear layers (MatMulNBits); the embedding, its tied output, the router and the norms stay float32.
+ * linear layers (MatMulNBits); the embedding, the output projection, the router and the norms stay float32.
  */
 export function buildGrokGraph(config: ModelConfig, weights: Weights, weightsFile: string, options: QuantOptions = {}): GraphBuilder {
   checkGrokWeights(config, weights, weightsFile);
-  const quant = options.quant ?? 'none';
   if (config.headDim % 16 !== 0) throw new Error(`head_dim ${config.headDim}: ONNX Runtime's GroupQueryAttention needs a multiple of 16`);
   const get = (name: string): FloatTensor => weights.get(name)!;
   const { hiddenSize: d, headDim, numKvHeads, vocabSize } = config;
@@ -106,9 +105,9 @@ export function buildGrokGraph(config: ModelConfig, weights: Weights, weightsFil
 
     const attnIn = norm('pre_attn_norm', h, names.preAttnNorm);
     const qkv = {
-      q: linear(g, `${prefix}/attn/q_proj`, attnIn, names.q, get(names.q), quant),
-      k: linear(g, `${prefix}/attn/k_proj`, attnIn, names.k, get(names.k), quant),
-      v: linear(g, `${prefix}/attn/v_proj`, attnIn, names.v, get(names.v), quant),
+      q: linear(g, `${prefix}/attn/q_proj`, attnIn, names.q, get(names.q), options),
+      k: linear(g, `${prefix}/attn/k_proj`, attnIn, names.k, get(names.k), options),
+      v: linear(g, `${prefix}/attn/v_proj`, attnIn, names.v, get(names.v), options),
     };
     const attended = groupQueryAttention(g, `${prefix}/attn/GroupQueryAttention`, qkv, past, present, lengths, rotary, {
       numHeads: config.numHeads,
@@ -116,7 +115,7 @@ export function buildGrokGraph(config: ModelConfig, weights: Weights, weightsFil
       scale: config.attentionScale,
       softcap: config.attentionSoftcap,
     });
-    let attnOut = linear(g, `${prefix}/attn/o_proj`, attended, names.o, get(names.o), quant);
+    let attnOut = linear(g, `${prefix}/attn/o_proj`, attended, names.o, get(names.o), options);
     if (config.normPlacement === 'sandwich') attnOut = norm('post_attn_norm', attnOut, names.postAttnNorm);
     h = g.op('Add', `${prefix}/attn/residual`, [h, attnOut]);
 
@@ -141,6 +140,7 @@ export function buildGrokGraph(config: ModelConfig, weights: Weights, weightsFil
         renormalize: config.routerRenormalize,
         routerSoftcap: config.routerSoftcap,
       },
+      options,
     );
     if (config.normPlacement === 'sandwich') moeOut = norm('post_moe_norm', moeOut, names.postMoeNorm);
     h = g.op('Add', `${prefix}/moe/residual`, [h, moeOut]);
@@ -215,9 +215,9 @@ export function grokGguf(config: ModelConfig, weights: Weights, weightsFile: str
       tensor(`blk.${i}.attn_output_norm.weight`, get(names.postAttnNorm)),
       tensor(`blk.${i}.ffn_norm.weight`, get(names.preMoeNorm)),
       tensor(`blk.${i}.ffn_gate_inp.weight`, get(names.router)),
-      tensor(`blk.${i}.ffn_gate_exps.weight`, stack(experts.map((j) => get(names.expertGate(j))))),
-      tensor(`blk.${i}.ffn_up_exps.weight`, stack(experts.map((j) => get(names.expertUp(j))))),
-      tensor(`blk.${i}.ffn_down_exps.weight`, stack(experts.map((j) => get(names.expertDown(j))))),
+      tensor(`blk.${i}.ffn_gate_exps.weight`, stack(experts.map((j) => get(names.expertGate(j)))), linearType),
+      tensor(`blk.${i}.ffn_up_exps.weight`, stack(experts.map((j) => get(names.expertUp(j)))), linearType),
+      tensor(`blk.${i}.ffn_down_exps.weight`, stack(experts.map((j) => get(names.expertDown(j)))), linearType),
       tensor(`blk.${i}.layer_output_norm.weight`, get(names.postMoeNorm)),
     );
   }

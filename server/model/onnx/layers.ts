@@ -4,7 +4,7 @@
  */
 import { ElementType, GraphBuilder } from './graph-builder';
 import { transpose2d, type FloatTensor } from '../tensor';
-import { quantBits, quantBlockSize, quantizeRows, toMatMulNBits, type QuantType } from '../quant';
+import { matMulNBitsAccuracyLevel, quantBits, quantBlockSize, quantizeRows, toMatMulNBits, type QuantOptions } from '../quant';
 
 /** RMSNorm in float32 over the last axis: x / sqrt(mean(x²) + eps) * weight. */
 export function rmsNorm(g: GraphBuilder, name: string, x: string, weight: string, eps: number): string {
@@ -12,22 +12,18 @@ export function rmsNorm(g: GraphBuilder, name: string, x: string, weight: string
 }
 
 /**
- * MatMulNBits' `accuracy_level`: 0 computes in float32 with the dequantized weights d·q (exactly what llama.cpp's
- * file holds); 4 would quantize the activations to int8 as well.
- */
-export const matMulNBitsAccuracyLevel = 0;
-
-/**
  * x · Wᵀ for a bias-free linear layer whose weight is stored `[out, in]` (the PyTorch layout); with `quant` int8 or
  * int4 the weight is block-quantized (llama.cpp Q8_0 / Q4_0, see `quant.ts`) into one MatMulNBits node.
  */
-export function linear(g: GraphBuilder, name: string, x: string, weightName: string, weight: FloatTensor, quant: QuantType = 'none'): string {
+export function linear(g: GraphBuilder, name: string, x: string, weightName: string, weight: FloatTensor, options: QuantOptions = {}): string {
+  const { quant = 'none', activations = 'int8' } = options;
   if (quant === 'none') return g.op('MatMul', `${name}/MatMul`, [x, g.weight(weightName, transpose2d(weight))]);
   const { n, k, bits, packed, scales } = toMatMulNBits(quantizeRows(weight, quantBits(quant), weightName));
   const blocks = k / quantBlockSize;
   const b = g.uint8Weight(`${weightName}.q${bits}`, packed, [n, blocks, (quantBlockSize * bits) / 8]);
   const s = g.weight(`${weightName}.scales`, { shape: [n * blocks], data: scales });
-  return g.op('MatMulNBits', `${name}/MatMulNBits`, [x, b, s], { K: { i: k }, N: { i: n }, bits: { i: bits }, block_size: { i: quantBlockSize }, accuracy_level: { i: matMulNBitsAccuracyLevel } }, { domain: 'com.microsoft' });
+  const attributes = { K: { i: k }, N: { i: n }, bits: { i: bits }, block_size: { i: quantBlockSize }, accuracy_level: { i: matMulNBitsAccuracyLevel[activations] } };
+  return g.op('MatMulNBits', `${name}/MatMulNBits`, [x, b, s], attributes, { domain: 'com.microsoft' });
 }
 
 /** c · tanh(x / c). */
@@ -136,9 +132,10 @@ export interface MixtureSpec {
  * one batched MatMul, zero gates outside the top-k) because it wins at every shape measured: on the engine bench's
  * 54 MB model, 1 thread, 8 experts top-2, decode 222 vs 63 tok/s and prompt 2679 vs 952 tok/s (128 tokens),
  * 1323 vs 750 (1024 tokens) — dense does experts/topK times the expert FLOPs and reads every expert's weights,
- * which the extra small kernels per expert do not come close to.
+ * which the extra small kernels per expert do not come close to. `quant` quantizes the expert projections (the
+ * router stays float32, as llama.cpp keeps `ffn_gate_inp`).
  */
-export function mixtureOfExperts(g: GraphBuilder, name: string, x: string, hidden: number, weightPrefix: string, weights: ExpertWeights, spec: MixtureSpec): string {
+export function mixtureOfExperts(g: GraphBuilder, name: string, x: string, hidden: number, weightPrefix: string, weights: ExpertWeights, spec: MixtureSpec, quant: QuantOptions = {}): string {
   const tokens = g.op('Reshape', `${name}/flatten`, [x, g.int64s([-1, hidden])]);
   let routerLogits = g.op('MatMul', `${name}/router/MatMul`, [tokens, g.weight(`${weightPrefix}.router`, transpose2d(weights.router))]);
   if (spec.routerSoftcap > 0) routerLogits = softcap(g, `${name}/router/softcap`, routerLogits, spec.routerSoftcap);
@@ -156,14 +153,14 @@ export function mixtureOfExperts(g: GraphBuilder, name: string, x: string, hidde
     const slots = g.op('Transpose', `${expert}/slots`, [picks], { perm: { ints: [1, 0] } });
     const rowIndices = g.op('Gather', `${expert}/rows`, [picks, g.int64s([0], [])], { axis: { i: 0 } });
     const rows = g.op('Gather', `${expert}/Gather`, [tokens, rowIndices], { axis: { i: 0 } });
-    const gateProjection = linear(g, `${expert}/gate`, rows, `${weightPrefix}.experts.${e}.gate`, gateWeight);
-    const upProjection = linear(g, `${expert}/up`, rows, `${weightPrefix}.experts.${e}.up`, weights.up[e]);
+    const gateProjection = linear(g, `${expert}/gate`, rows, `${weightPrefix}.experts.${e}.gate`, gateWeight, quant);
+    const upProjection = linear(g, `${expert}/up`, rows, `${weightPrefix}.experts.${e}.up`, weights.up[e], quant);
     const activated =
       spec.activation === 'geglu'
         ? g.op('Gelu', `${expert}/Gelu`, [gateProjection], { approximate: { s: spec.geluApproximation } })
         : g.op('Mul', `${expert}/Silu`, [gateProjection, g.op('Sigmoid', `${expert}/Sigmoid`, [gateProjection])]);
     const inner = g.op('Mul', `${expert}/gated`, [activated, upProjection]);
-    const output = linear(g, `${expert}/down`, inner, `${weightPrefix}.experts.${e}.down`, weights.down[e]);
+    const output = linear(g, `${expert}/down`, inner, `${weightPrefix}.experts.${e}.down`, weights.down[e], quant);
     const gate = g.op('Unsqueeze', `${expert}/gate_unsqueeze`, [g.op('GatherND', `${expert}/gate_values`, [routing, slots]), g.int64s([1])]);
     const weighted = g.op('Mul', `${expert}/weighted`, [output, gate]);
     const scatterIndices = g.op('Unsqueeze', `${expert}/scatter_indices`, [rowIndices, g.int64s([1])]);
