@@ -11,7 +11,7 @@ import { ElementType, GraphBuilder } from '../onnx/graph-builder';
 import { attentionLengths, groupQueryAttention, linear, mixtureOfExperts, rmsNorm, rotaryCaches, tiedOutput } from '../onnx/layers';
 import type { GgufTensor, GgufTensorType, GgufValue } from '../gguf';
 import type { QuantOptions, QuantType } from '../quant';
-import { stack, type FloatTensor, type Weights } from '../tensor';
+import { stack, transpose2d, type FloatTensor, type Weights } from '../tensor';
 
 export const grokTensorNames = {
   embedding: 'model.embed_tokens.weight',
@@ -157,6 +157,44 @@ export function buildGrokGraph(config: ModelConfig, weights: Weights, weightsFil
   }
   g.output('logits', ElementType.float, ['batch_size', 'sequence_length', vocabSize]);
   return g;
+}
+
+/**
+ * Where `buildGrokGraph` keeps each checkpoint tensor among a float32 graph's initializers: linear layers under their
+ * own name (the MoE's as `<layer>.moe_block.router` and `.experts.<j>.gate|up|down`) stored transposed `[in, out]`,
+ * everything else under its own name as is.
+ */
+function grokGraphInitializers(config: ModelConfig): Map<string, { initializer: string; transposed: boolean }> {
+  const out = new Map<string, { initializer: string; transposed: boolean }>();
+  for (const name of grokTensorShapes(config).keys()) out.set(name, { initializer: name, transposed: false });
+  if (!config.tiedOutput) out.set(grokTensorNames.output, { initializer: grokTensorNames.output, transposed: true });
+  for (let i = 0; i < config.numLayers; i++) {
+    const names = grokTensorNames.layer(i);
+    const moe = `model.layers.${i}.moe_block`;
+    for (const name of [names.q, names.k, names.v, names.o]) out.set(name, { initializer: name, transposed: true });
+    out.set(names.router, { initializer: `${moe}.router`, transposed: true });
+    for (let j = 0; j < config.numExperts; j++) {
+      out.set(names.expertGate(j), { initializer: `${moe}.experts.${j}.gate`, transposed: true });
+      out.set(names.expertUp(j), { initializer: `${moe}.experts.${j}.up`, transposed: true });
+      out.set(names.expertDown(j), { initializer: `${moe}.experts.${j}.down`, transposed: true });
+    }
+  }
+  return out;
+}
+
+/**
+ * The checkpoint weights back from the float32 initializers of a graph `buildGrokGraph` wrote without quantization
+ * (a model folder that ships only `model.onnx`, like the embedded model), so it can be rebuilt quantized or exported.
+ */
+export function grokWeightsFromGraph(config: ModelConfig, initializers: ReadonlyMap<string, FloatTensor>, graphFile: string): Weights {
+  const weights: Weights = new Map();
+  for (const [name, { initializer, transposed }] of grokGraphInitializers(config)) {
+    const tensor = initializers.get(initializer);
+    if (!tensor) throw new Error(`${graphFile}: no float32 initializer "${initializer}" for "${name}" (only a graph built without quantization holds the float weights)`);
+    weights.set(name, transposed ? transpose2d(tensor) : tensor);
+  }
+  checkGrokWeights(config, weights, graphFile);
+  return weights;
 }
 
 const ggufLinearTypes: Record<QuantType, GgufTensorType> = { none: 'F32', int8: 'Q8_0', int4: 'Q4_0' };
