@@ -18,9 +18,11 @@ export interface QuantOptions {
   /** Linear layers (attention projections and experts); embedding, router and norms stay float32. Default `none`. */
   quant?: QuantType;
   /**
-   * What the quantized ONNX MatMuls multiply the weights with: `int8` (default) quantizes each activation row in
-   * blocks as llama.cpp does and runs int8 dot products (MatMulNBits accuracy_level 4); `float32` multiplies float
-   * activations by the dequantized weights d·q exactly (accuracy_level 0), several times slower on CPU.
+   * What the quantized ONNX MatMuls multiply the weights with. `int8` (default) rounds each activation row to int8
+   * in blocks, as llama.cpp does for Q8_0/Q4_0, and runs integer dot products (MatMulNBits accuracy_level 4): the
+   * fast CPU path, and the closer to llama.cpp. `float32` multiplies float activations by the dequantized weights
+   * d·q exactly (accuracy_level 0); with 8-bit weights ONNX Runtime's CPU kernel is then slower than float32
+   * weights. `bench/quant` has the figures.
    */
   activations?: 'int8' | 'float32';
 }

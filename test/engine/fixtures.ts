@@ -2,10 +2,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildOnnxModel } from '../../server/model/build';
-import type { ModelConfig } from '../../server/model/config';
+import { grokWeightsFromGraph } from '../../server/model/arch/grok';
+import { buildOnnxModel, modelFiles } from '../../server/model/build';
+import { readModelConfig, type ModelConfig } from '../../server/model/config';
 import { exportGguf } from '../../server/model/gguf-export';
-import type { QuantType } from '../../server/model/quant';
+import { readFloatInitializers } from '../../server/model/onnx/initializers';
+import type { QuantOptions, QuantType } from '../../server/model/quant';
+import { writeSafetensors } from '../../server/model/safetensors';
 import { writeSyntheticModelFolder, type SyntheticShape } from '../../server/model/synthetic';
 
 export const tinyGrok: SyntheticShape = {
@@ -46,6 +49,23 @@ export function tinyModelFolder(shape: Partial<SyntheticShape>, seed: number, op
   const config = writeSyntheticModelFolder(dir, { ...tinyGrok, ...shape }, seed);
   buildOnnxModel(dir, { quant: options.quant });
   if (options.gguf) exportGguf(dir, { quant: options.quant });
+  return { dir, config };
+}
+
+export const embeddedModelDir = path.resolve(__dirname, '..', '..', '..', 'models', 'rook-moe-mini');
+
+/**
+ * The embedded model's trained weights (read back from its float32 `model.onnx`) as a model folder in a temp dir,
+ * rebuilt with `options` as `model.onnx` and exported as `model.gguf`.
+ */
+export function embeddedModelFolder(options: QuantOptions): { dir: string; config: ModelConfig } {
+  const dir = tempDir('embedded');
+  for (const file of [modelFiles.config, modelFiles.tokenizer]) fs.copyFileSync(path.join(embeddedModelDir, file), path.join(dir, file));
+  const config = readModelConfig(path.join(dir, modelFiles.config));
+  const graphFile = path.join(embeddedModelDir, modelFiles.onnx);
+  writeSafetensors(path.join(dir, modelFiles.weights), grokWeightsFromGraph(config, readFloatInitializers(graphFile), graphFile));
+  buildOnnxModel(dir, options);
+  exportGguf(dir, options);
   return { dir, config };
 }
 
