@@ -8,6 +8,7 @@ const benches = {
   completion: 'out/bench/completion/completion-bench.js',
   serve: 'out/bench/serve/serve-bench.js',
   startup: 'out/bench/startup/sidecar-start.js',
+  quant: 'out/bench/quant/quant-bench.js',
 };
 
 const [name, ...args] = process.argv.slice(2);
