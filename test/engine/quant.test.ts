@@ -13,6 +13,7 @@ import { buildOnnxModel } from '../../server/model/build';
 import type { ModelConfig } from '../../server/model/config';
 import { float16BitsToFloat32, float32ToFloat16Bits } from '../../server/model/dtype';
 import { readSafetensors, writeSafetensors } from '../../server/model/safetensors';
+import { serializeGguf } from '../../server/model/gguf';
 import { dequantize, quantizeRows, toGgmlBlocks, toMatMulNBits, type QuantType } from '../../server/model/quant';
 import { seededNormal } from '../../server/model/synthetic';
 import type { FloatTensor } from '../../server/model/tensor';
@@ -126,3 +127,20 @@ for (const quant of ['int8', 'int4'] as const satisfies readonly QuantType[]) {
     assert.ok(float.some((v, i) => Math.abs(v - reference[i]) > 1e-3));
   });
 }
+
+test('GGUF: a quantized tensor is written with its ggml type id (Q8_0 = 8, Q4_0 = 2) and the ggml block bytes as data', () => {
+  const tensor = goldenInput();
+  for (const [type, id, bits] of [
+    ['Q8_0', 8, 8],
+    ['Q4_0', 2, 4],
+  ] as const) {
+    const file = serializeGguf(new Map(), [{ name: 'w', tensor, type }]);
+    // header (4 + 4 + 8 + 8), name (8 + 1), n_dims (4), dims [128, 64] (16), then the type id.
+    const infoAt = 24 + 9 + 4 + 16;
+    assert.deepEqual([file.readBigUInt64LE(24 + 9 + 4), file.readBigUInt64LE(24 + 9 + 12)], [128n, 64n]);
+    assert.equal(file.readUInt32LE(infoAt), id);
+    const blocks = toGgmlBlocks(quantizeRows(tensor, bits, 'w'));
+    assert.equal(file.byteLength, 96 + blocks.byteLength);
+    assert.ok(file.subarray(96).equals(blocks));
+  }
+});
