@@ -1,5 +1,6 @@
 /**
- * Turns a model folder's `config.json` + `model.safetensors` into the `model.onnx` the local engine runs.
+ * Turns a model folder's `config.json` + `model.safetensors` into the `model.onnx` the local engine runs, its linear
+ * layers optionally quantized to int8 / int4 (`QuantOptions`, see quant.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,6 +1,7 @@
 /**
  * Exports a model folder (`config.json`, `model.safetensors`, `tokenizer.json`) as `model.gguf` for llama.cpp and
- * Ollama users, from the same weights the ONNX graph is built from.
+ * Ollama users, from the same weights the ONNX graph is built from (with the same `QuantOptions`, the same quantized
+ * numbers: Q8_0 / Q4_0).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
