@@ -26,7 +26,7 @@ const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const threads = 1;
 const promptLength = 128;
 const decodeSteps = 64;
-const repeats = 3;
+const repeats = 5;
 
 /** Real code from packages the embedded model was not trained on (training/corpus-manifest.json, split "eval"). */
 const heldOutFiles = [
@@ -236,6 +236,7 @@ interface Row {
 
 async function main(): Promise<void> {
   const outIndex = process.argv.indexOf('--out');
+  const loadBefore = os.loadavg()[0];
   const folders = variants.map(({ options }) => embeddedModelFolder(options));
   const config = folders[0].config;
   const windows = heldOutWindows(config, path.join(folders[0].dir, 'tokenizer.json'));
@@ -266,6 +267,9 @@ async function main(): Promise<void> {
   const result = {
     date: new Date().toISOString(),
     cpu: os.cpus()[0]?.model,
+    cores: os.cpus().length,
+    /** 1-minute load average before and after: other processes on the machine slow both engines alike. */
+    loadAverage: [loadBefore, os.loadavg()[0]],
     model: 'models/rook-moe-mini (weights read back from its float32 model.onnx)',
     threads,
     heldOut: { files: heldOutFiles.map((f) => f.file), windows: windows.length, tokensPerWindow: config.contextLength },
