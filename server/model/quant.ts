@@ -11,18 +11,17 @@ import type { FloatTensor } from './tensor';
 
 /** Weight quantization of a built model: `none` keeps float32. */
 export type QuantType = 'none' | 'int8' | 'int4';
-export const quantTypes: readonly QuantType[] = ['none', 'int8', 'int4'];
 
 /** How a model is built from its float weights (ONNX graph and GGUF alike). */
 export interface QuantOptions {
-  /** Linear layers (attention projections and experts); embedding, router and norms stay float32. Default `none`. */
+  /** Linear layers (attention projections and experts); embedding, output, router and norms stay float32. Default `none`. */
   quant?: QuantType;
   /**
    * What the quantized ONNX MatMuls multiply the weights with. `int8` (default) rounds each activation row to int8
-   * in blocks, as llama.cpp does for Q8_0/Q4_0, and runs integer dot products (MatMulNBits accuracy_level 4): the
-   * fast CPU path, and the closer to llama.cpp. `float32` multiplies float activations by the dequantized weights
-   * d·q exactly (accuracy_level 0); with 8-bit weights ONNX Runtime's CPU kernel is then slower than float32
-   * weights. `bench/quant` has the figures.
+   * in blocks and runs integer dot products (MatMulNBits accuracy_level 4), the kind of arithmetic llama.cpp does
+   * for Q8_0/Q4_0 (its rounding is not the same): the fast CPU path, at no measured loss cost. `float32` multiplies
+   * float activations by the dequantized weights d·q exactly (accuracy_level 0); with 8-bit weights ONNX Runtime's
+   * CPU kernel is then slower than float32 weights. `bench/quant/README.md` has the figures.
    */
   activations?: 'int8' | 'float32';
 }
@@ -108,7 +107,7 @@ export function dequantize(blocks: QuantizedBlocks): FloatTensor {
 }
 
 /** ggml block sizes in bytes: fp16 d then the codes. */
-export const ggmlBlockBytes = { 8: 2 + quantBlockSize, 4: 2 + quantBlockSize / 2 } as const;
+const ggmlBlockBytes = { 8: 2 + quantBlockSize, 4: 2 + quantBlockSize / 2 } as const;
 
 /**
  * ggml's block bytes: Q8_0 = d, 32 int8 codes; Q4_0 = d, 16 bytes whose low nibbles hold elements 0..15 and high
