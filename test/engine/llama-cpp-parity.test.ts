@@ -173,8 +173,12 @@ const quantized = [
 for (const { quant, tolerance } of quantized) {
   test(`llama.cpp parity: embedded model ${quant}: close distributions and 128 identical greedy tokens`, async () => {
     const { dir, config } = embeddedModelFolder({ quant });
-    const tokenizer = new Tokenizer(JSON.parse(fs.readFileSync(path.join(dir, 'tokenizer.json'), 'utf8')), {});
-    const prompt = [config.bosTokenId, ...tokenizer.encode(heldOutCode, { add_special_tokens: false }).ids];
-    await compareWithLlamaCpp(`embedded model ${quant}`, dir, config, prompt, tolerance);
+    try {
+      const tokenizer = new Tokenizer(JSON.parse(fs.readFileSync(path.join(dir, 'tokenizer.json'), 'utf8')), {});
+      const prompt = [config.bosTokenId, ...tokenizer.encode(heldOutCode, { add_special_tokens: false }).ids];
+      await compareWithLlamaCpp(`embedded model ${quant}`, dir, config, prompt, tolerance);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true }); // ~60 MB of weights, graph and GGUF
+    }
   });
 }
