@@ -9,6 +9,7 @@ const benches = {
   serve: 'out/bench/serve/serve-bench.js',
   startup: 'out/bench/startup/sidecar-start.js',
   convert: 'out/bench/convert/convert-memory.js',
+  quant: 'out/bench/quant/quant-bench.js',
 };
 
 const [name, ...args] = process.argv.slice(2);

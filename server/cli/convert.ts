@@ -1,11 +1,13 @@
 /**
- * `rook convert <checkpoint-dir> <out-dir> [--gguf] [--external-data-threshold BYTES]`: a Hugging Face Grok-1 or
+ * `rook convert <checkpoint-dir> <out-dir> [--quant int8|int4] [--gguf] [--external-data-threshold BYTES]`: a Hugging Face Grok-1 or
  * Mixtral checkpoint (or a Rook folder) into a model folder for `rook.local.modelPath` (see server/model/convert.ts).
  */
 import { parseArgs } from 'node:util';
 import { convertCheckpoint, defaultExternalDataThreshold } from '../model/convert';
+import type { QuantType } from '../model/quant';
 
-export const convertUsage = 'rook convert <checkpoint-dir> <out-dir> [--gguf] [--external-data-threshold BYTES]';
+export const convertUsage = 'rook convert <checkpoint-dir> <out-dir> [--quant int8|int4] [--gguf] [--external-data-threshold BYTES]';
+const quantTypes: readonly QuantType[] = ['none', 'int8', 'int4'];
 
 export async function runConvert(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -13,6 +15,7 @@ export async function runConvert(args: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       gguf: { type: 'boolean', default: false },
+      quant: { type: 'string', default: 'none' },
       'external-data-threshold': { type: 'string', default: String(defaultExternalDataThreshold) },
     },
   });
@@ -25,12 +28,17 @@ export async function runConvert(args: string[]): Promise<number> {
     console.error(`rook convert: --external-data-threshold must be a byte count, got ${JSON.stringify(values['external-data-threshold'])}`);
     return 2;
   }
+  const quant = values.quant as QuantType;
+  if (!quantTypes.includes(quant)) {
+    console.error(`rook convert: --quant must be int8 or int4, got ${JSON.stringify(values.quant)}`);
+    return 2;
+  }
   const [source, out] = positionals;
   // A progress line for terminals only, so logs and pipes stay clean.
   const onProgress = process.stderr.isTTY ? (read: number, total: number) => process.stderr.write(`\rreading weights: ${read}/${total} tensors${read === total ? '\n' : ''}`) : undefined;
-  const result = convertCheckpoint(source, out, { gguf: values.gguf, externalDataThreshold: threshold, onProgress });
+  const result = convertCheckpoint(source, out, { gguf: values.gguf, quant, externalDataThreshold: threshold, onProgress });
   const megabytes = (result.weightBytes / 1e6).toFixed(1);
-  console.log(`${source}: ${result.format}, ${result.config.numLayers} layers, ${result.config.numExperts} experts (top ${result.config.numExpertsPerToken}), ${megabytes} MB of float32 weights`);
+  console.log(`${source}: ${result.format}, ${result.config.numLayers} layers, ${result.config.numExperts} experts (top ${result.config.numExpertsPerToken}), ${megabytes} MB of float32 weights${quant === 'none' ? '' : `, linear layers stored as ${quant}`}`);
   console.log(`wrote ${out}: ${result.files.join(', ')}${result.externalData ? ' (weights in model.onnx.data)' : ''}`);
   return 0;
 }

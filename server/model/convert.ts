@@ -20,6 +20,7 @@ import type { CheckpointFormat } from './import/format';
 import { convertSentencePieceFile } from './import/sentencepiece';
 import { readJsonFile } from './jsonFile';
 import { ExternalDataWriter } from './onnx/external-data';
+import type { QuantType } from './quant';
 import { elementCount, type FloatTensor, type WeightSource } from './tensor';
 
 /** ONNX's protobuf limit is 2 GiB for the whole file; this leaves room for the graph and rotary tables. */
@@ -30,6 +31,8 @@ const tokenizerConfigFile = 'tokenizer_config.json';
 
 export interface ConvertOptions {
   gguf?: boolean;
+  /** Block-quantize the linear layers of the graph (and of the GGUF) to int8 or int4; default float32. */
+  quant?: QuantType;
   /** Weights (as float32) above this many bytes go to `model.onnx.data`; it can lower the default, not raise it. */
   externalDataThreshold?: number;
   /** Called after each tensor read from the checkpoint; `total` counts the reads the whole conversion makes. */
@@ -114,7 +117,8 @@ export function convertCheckpoint(source: string, out: string, options: ConvertO
   const shapes = grokTensorShapes(config);
   let weightBytes = 0;
   for (const shape of shapes.values()) weightBytes += elementCount(shape) * 4;
-  // The graph reads each tensor once, and the GGUF export once more.
+  // The graph reads each tensor once, and the GGUF export once more. The threshold compares float32 bytes even for a
+  // quantized graph (whose scales stay float32): erring towards external data is safe, the reverse is not.
   const totalReads = shapes.size * (options.gguf ? 2 : 1);
   let reads = 0;
   checkpoint.onTensorRead = () => options.onProgress?.(++reads, totalReads);
@@ -122,7 +126,7 @@ export function convertCheckpoint(source: string, out: string, options: ConvertO
   fs.rmSync(written(externalDataFile), { force: true });
   const dataWriter = external ? new ExternalDataWriter(written(externalDataFile)) : undefined;
   try {
-    const graph = buildGrokGraph(config, weights, checkpoint.listing, dataWriter);
+    const graph = buildGrokGraph(config, weights, checkpoint.listing, { quant: options.quant, externalData: dataWriter });
     fs.writeFileSync(written(modelFiles.onnx), graph.serialize(`rook-${config.architecture}`));
   } finally {
     dataWriter?.close();
@@ -131,7 +135,7 @@ export function convertCheckpoint(source: string, out: string, options: ConvertO
   if (external) files.push(externalDataFile);
 
   if (options.gguf) {
-    writeGgufModel(config, weights, checkpoint.listing, written(modelFiles.tokenizer), written(modelFiles.gguf));
+    writeGgufModel(config, weights, checkpoint.listing, written(modelFiles.tokenizer), written(modelFiles.gguf), { quant: options.quant });
     files.push(modelFiles.gguf);
   }
   return { format: format.label, config, files, weightBytes, externalData: external };

@@ -2,6 +2,7 @@
  * Exports a model as `model.gguf` for llama.cpp and Ollama users, from the same weights the ONNX graph is built
  * from: a model folder (`config.json`, `model.safetensors`, `tokenizer.json`), or weights being converted.
  * Sandwich-norm models (Grok-1) become llama.cpp's `grok` architecture, pre-norm ones (Mixtral) its `llama` one.
+ * With the same `QuantOptions` as the graph, the linear layers hold the same quantized numbers (Q8_0 / Q4_0).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,11 +11,12 @@ import { llamaGguf } from './arch/llamaGguf';
 import { modelFiles } from './build';
 import { readModelConfig, type ModelConfig } from './config';
 import { sentencePieceVocabMetadata, writeGguf } from './gguf';
+import type { QuantOptions } from './quant';
 import { readSafetensors } from './safetensors';
 import type { WeightSource } from './tensor';
 
 /** Writes `out` from `weights` (named in errors as `weightsFile`) and the vocabulary of `tokenizerFile`. */
-export function writeGgufModel(config: ModelConfig, weights: WeightSource, weightsFile: string, tokenizerFile: string, out: string): void {
+export function writeGgufModel(config: ModelConfig, weights: WeightSource, weightsFile: string, tokenizerFile: string, out: string, options: QuantOptions = {}): void {
   let tokenizerJson: unknown;
   try {
     tokenizerJson = JSON.parse(fs.readFileSync(tokenizerFile, 'utf8'));
@@ -22,17 +24,17 @@ export function writeGgufModel(config: ModelConfig, weights: WeightSource, weigh
     throw new Error(`${tokenizerFile}: cannot read tokenizer (${(error as Error).message})`);
   }
   const architectureGguf = config.normPlacement === 'pre' ? llamaGguf : grokGguf;
-  const { metadata, tensors } = architectureGguf(config, weights, weightsFile);
+  const { metadata, tensors } = architectureGguf(config, weights, weightsFile, options);
   const vocab = sentencePieceVocabMetadata(tokenizerJson, { bos: config.bosTokenId, eos: config.eosTokenId, pad: config.padTokenId }, tokenizerFile);
   const vocabSize = (vocab.get('tokenizer.ggml.tokens') as { strs: string[] }).strs.length;
   if (vocabSize !== config.vocabSize) throw new Error(`${tokenizerFile}: has ${vocabSize} tokens but config.json says vocab_size ${config.vocabSize}`);
   writeGguf(out, new Map([...metadata, ...vocab]), tensors);
 }
 
-export function exportGguf(folder: string): string {
+export function exportGguf(folder: string, options: QuantOptions = {}): string {
   const config = readModelConfig(path.join(folder, modelFiles.config));
   const weightsFile = path.join(folder, modelFiles.weights);
   const out = path.join(folder, modelFiles.gguf);
-  writeGgufModel(config, readSafetensors(weightsFile), weightsFile, path.join(folder, modelFiles.tokenizer), out);
+  writeGgufModel(config, readSafetensors(weightsFile), weightsFile, path.join(folder, modelFiles.tokenizer), out, options);
   return out;
 }

@@ -1,9 +1,11 @@
 /**
  * A GGUF (version 3) writer: typed key/value metadata, tensor infos in ggml's dim order (fastest-varying dim
- * first, the reverse of a row-major shape), and 32-byte-aligned tensor data. F32 and F16 tensors.
+ * first, the reverse of a row-major shape), and 32-byte-aligned tensor data. F32, F16, and Q8_0 / Q4_0 tensors
+ * (quantized by `quant.ts`, row by row along the last dim).
  */
 import * as fs from 'node:fs';
 import { encodeFloats } from './dtype';
+import { quantizeRows, toGgmlBlocks, type QuantOptions, type QuantType } from './quant';
 import type { FloatTensor } from './tensor';
 
 const alignment = 32;
@@ -21,8 +23,15 @@ export type GgufValue =
   | { f32s: number[] }
   | { i32s: number[] };
 
-export type GgufTensorType = 'F32' | 'F16';
-const tensorTypeIds: Record<GgufTensorType, number> = { F32: 0, F16: 1 };
+export type GgufTensorType = 'F32' | 'F16' | 'Q8_0' | 'Q4_0';
+const tensorTypeIds: Record<GgufTensorType, number> = { F32: 0, F16: 1, Q4_0: 2, Q8_0: 8 };
+
+const linearTensorTypes: Record<QuantType, GgufTensorType> = { none: 'F32', int8: 'Q8_0', int4: 'Q4_0' };
+
+/** The GGUF type of the linear layers a graph built with `options` quantizes: the same blocks, so the same numbers. */
+export function ggufLinearType(options: QuantOptions): GgufTensorType {
+  return linearTensorTypes[options.quant ?? 'none'];
+}
 
 export interface GgufTensor {
   name: string;
@@ -86,6 +95,11 @@ function writeValue(out: ByteWriter, value: GgufValue): void {
   else array(ValueType.int32, value.i32s, (i) => out.i32(i));
 }
 
+function encodeTensor({ name, tensor, type }: GgufTensor): Uint8Array {
+  if (type === 'Q8_0' || type === 'Q4_0') return toGgmlBlocks(quantizeRows(tensor, type === 'Q8_0' ? 8 : 4, name));
+  return encodeFloats(tensor.data, type);
+}
+
 export function serializeGguf(metadata: ReadonlyMap<string, GgufValue>, tensors: readonly GgufTensor[]): Buffer {
   const out = new ByteWriter();
   out.bytes(Buffer.from('GGUF', 'ascii'));
@@ -96,7 +110,7 @@ export function serializeGguf(metadata: ReadonlyMap<string, GgufValue>, tensors:
     out.string(key);
     writeValue(out, value);
   }
-  const payloads = tensors.map(({ tensor, type }) => encodeFloats(tensor.data, type));
+  const payloads = tensors.map(encodeTensor);
   let offset = 0;
   tensors.forEach(({ name, tensor, type }, i) => {
     out.string(name);

@@ -12,6 +12,7 @@ import { grokTensorShapes } from '../../server/model/arch/grok';
 import { readModelConfig } from '../../server/model/config';
 import { convertCheckpoint } from '../../server/model/convert';
 import { Checkpoint } from '../../server/model/import/checkpoint';
+import { buildOnnxModel } from '../../server/model/build';
 import { exportGguf } from '../../server/model/gguf-export';
 import { convertSentencePieceFile } from '../../server/model/import/sentencepiece';
 import { tempDir, tinyModelFolder } from './fixtures';
@@ -101,6 +102,27 @@ test('convert: weights over the threshold go to model.onnx.data, and the engine 
   // Converting again without external data removes the stale data file.
   convertCheckpoint(dir, external);
   assert.equal(fs.existsSync(path.join(external, 'model.onnx.data')), false);
+});
+
+test('convert: --quant int8/int4 gives the graph and GGUF built directly with that quantization, codes included in model.onnx.data', async () => {
+  const { dir } = tinyModelFolder({ embeddingMultiplier: 0.2, attentionScale: 2 }, 45, { gguf: true });
+  const tokens = [1, 280, 290, 300, 310, 320];
+  for (const quant of ['int8', 'int4'] as const) {
+    const embedded = path.join(tempDir('converted'), `${quant}-embedded`);
+    const external = path.join(tempDir('converted'), `${quant}-external`);
+    convertCheckpoint(dir, embedded, { quant, gguf: true });
+    const result = convertCheckpoint(dir, external, { quant, externalDataThreshold: 1000 });
+    assert.equal(result.externalData, true);
+    const direct = path.join(tempDir('converted'), `${quant}-direct`);
+    fs.cpSync(dir, direct, { recursive: true });
+    const directOnnx = fs.readFileSync(buildOnnxModel(direct, { quant }));
+    assert.ok(fs.readFileSync(path.join(embedded, 'model.onnx')).equals(directOnnx), `${quant}: model.onnx differs from the direct build`);
+    assert.ok(fs.readFileSync(path.join(embedded, 'model.gguf')).equals(fs.readFileSync(exportGguf(direct, { quant }))), `${quant}: model.gguf differs from the direct export`);
+    assert.ok(directOnnx.includes(Buffer.from('MatMulNBits')), `${quant}: the graph has MatMulNBits nodes`);
+    const onnxSize = fs.statSync(path.join(external, 'model.onnx')).size;
+    assert.ok(onnxSize < 100_000, `${quant}: with external data model.onnx keeps only the graph, quantized codes too (${onnxSize} bytes)`);
+    assert.deepEqual(await logitsOf(external, tokens), await logitsOf(embedded, tokens));
+  }
 });
 
 /** A fresh Grok checkpoint to damage, and where its conversion would go. */
@@ -202,6 +224,7 @@ test('convert: `rook convert` through the built CLI converts, and reports bad in
     return true;
   });
   await assert.rejects(run(process.execPath, [cli, 'convert', checkpoint]), (error: { code: number; stderr: string }) => (assert.equal(error.code, 2), assert.match(error.stderr, /Usage: rook convert/), true));
+  await assert.rejects(run(process.execPath, [cli, 'convert', checkpoint, out, '--quant', 'int3']), (error: { code: number; stderr: string }) => (assert.equal(error.code, 2), assert.match(error.stderr, /--quant must be int8 or int4, got "int3"/), true));
 });
 
 test('convert: a sharded bf16 checkpoint reads back tensor by tensor, each from its shard', () => {

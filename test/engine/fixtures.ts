@@ -2,9 +2,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildOnnxModel } from '../../server/model/build';
-import type { ModelConfig } from '../../server/model/config';
+import { grokWeightsFromGraph } from '../../server/model/arch/grok';
+import { buildOnnxModel, modelFiles } from '../../server/model/build';
+import { readModelConfig, type ModelConfig } from '../../server/model/config';
 import { exportGguf } from '../../server/model/gguf-export';
+import { readFloatInitializers } from '../../server/model/onnx/initializers';
+import type { QuantOptions, QuantType } from '../../server/model/quant';
+import { writeSafetensors } from '../../server/model/safetensors';
 import { writeSyntheticModelFolder, type SyntheticShape } from '../../server/model/synthetic';
 
 export const tinyGrok: SyntheticShape = {
@@ -39,12 +43,29 @@ export function tempDir(label: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `rook-${label}-`));
 }
 
-/** Writes a model folder with `model.onnx` (and `model.gguf` when asked); returns its path and config. */
-export function tinyModelFolder(shape: Partial<SyntheticShape>, seed: number, options: { gguf?: boolean } = {}): { dir: string; config: ModelConfig } {
+/** Writes a model folder with `model.onnx` (and `model.gguf` when asked), both quantized as asked; returns its path and config. */
+export function tinyModelFolder(shape: Partial<SyntheticShape>, seed: number, options: { gguf?: boolean; quant?: QuantType } = {}): { dir: string; config: ModelConfig } {
   const dir = tempDir('model');
   const config = writeSyntheticModelFolder(dir, { ...tinyGrok, ...shape }, seed);
-  buildOnnxModel(dir);
-  if (options.gguf) exportGguf(dir);
+  buildOnnxModel(dir, { quant: options.quant });
+  if (options.gguf) exportGguf(dir, { quant: options.quant });
+  return { dir, config };
+}
+
+export const embeddedModelDir = path.resolve(__dirname, '..', '..', '..', 'models', 'rook-moe-mini');
+
+/**
+ * The embedded model's trained weights (read back from its float32 `model.onnx`) as a model folder in a temp dir,
+ * rebuilt with `options` as `model.onnx` and exported as `model.gguf`.
+ */
+export function embeddedModelFolder(options: QuantOptions): { dir: string; config: ModelConfig } {
+  const dir = tempDir('embedded');
+  for (const file of [modelFiles.config, modelFiles.tokenizer]) fs.copyFileSync(path.join(embeddedModelDir, file), path.join(dir, file));
+  const config = readModelConfig(path.join(dir, modelFiles.config));
+  const graphFile = path.join(embeddedModelDir, modelFiles.onnx);
+  writeSafetensors(path.join(dir, modelFiles.weights), grokWeightsFromGraph(config, readFloatInitializers(graphFile), graphFile));
+  buildOnnxModel(dir, options);
+  exportGguf(dir, options);
   return { dir, config };
 }
 

@@ -3,6 +3,7 @@
  * side: next-token distributions at every prompt position (the ONNX prompt in two chunks, so the second crosses
  * the KV cache) and at each greedy decode step until the engines disagree or `steps` tokens are produced.
  */
+import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after } from 'node:test';
 import * as ort from 'onnxruntime-node';
@@ -56,7 +57,24 @@ function distributionGap(onnx: Float64Array, llamaProbabilities: Map<number, num
   return { prob, logProb };
 }
 
-export async function compareWithLlamaCpp(dir: string, config: ModelConfig, seed: number, steps = 128): Promise<{ onnxTokens: number[]; llamaTokens: number[]; worst: Gap }> {
+/** BOS and 11 ordinary tokens drawn from `seed` (ids past the control and byte tokens). */
+export function seededPrompt(config: ModelConfig, seed: number): number[] {
+  const normal = seededNormal(seed);
+  return [config.bosTokenId, ...Array.from({ length: 11 }, () => 259 + (Math.floor(Math.abs(normal() * 1000)) % (config.vocabSize - 259)))];
+}
+
+/** Asserts 128 identical, varied greedy tokens and distributions within `tolerance` at every position; logs the gaps. */
+export async function expectLlamaCppParity(label: string, dir: string, config: ModelConfig, prompt: number[], tolerance: Gap): Promise<void> {
+  const { onnxTokens, llamaTokens, worst } = await compareWithLlamaCpp(dir, config, prompt);
+  assert.deepEqual(onnxTokens, llamaTokens);
+  assert.equal(onnxTokens.length, 128);
+  assert.ok(new Set(onnxTokens).size > 3, 'greedy decoding should not collapse to one token (the comparison would be weak)');
+  assert.ok(worst.prob <= tolerance.prob, `max |Δp| ${worst.prob}`);
+  assert.ok(worst.logProb <= tolerance.logProb, `max |Δ log p| ${worst.logProb}`);
+  console.log(`# ${label}: max |Δp| ${worst.prob.toExponential(2)}, max |Δ log p| ${worst.logProb.toExponential(2)}, ${new Set(onnxTokens).size} distinct greedy tokens`);
+}
+
+export async function compareWithLlamaCpp(dir: string, config: ModelConfig, prompt: number[], steps = 128): Promise<{ onnxTokens: number[]; llamaTokens: number[]; worst: Gap }> {
   const session = new DecoderSession(await ort.InferenceSession.create(path.join(dir, 'model.onnx')), config);
   const model = await (await llama()).loadModel({ modelPath: path.join(dir, 'model.gguf') });
   const context = await model.createContext({ contextSize: config.contextLength, threads: 2, flashAttention: false, experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32' });
@@ -68,11 +86,10 @@ export async function compareWithLlamaCpp(dir: string, config: ModelConfig, seed
     worst.logProb = Math.max(worst.logProb, gap.logProb);
   };
   try {
-    const normal = seededNormal(seed);
-    const prompt = [config.bosTokenId, ...Array.from({ length: 11 }, () => 259 + Math.floor(Math.abs(normal() * 1000)) % (V - 259))];
+    const split = Math.ceil(prompt.length / 2);
     const logits = new Float32Array(prompt.length * V);
-    logits.set(await session.forward(prompt.slice(0, 7)));
-    logits.set(await session.forward(prompt.slice(7)), 7 * V);
+    logits.set(await session.forward(prompt.slice(0, split)));
+    logits.set(await session.forward(prompt.slice(split)), split * V);
     const promptResults = await sequence.controlledEvaluate(prompt.map((token): ControlledEvaluateInputItem => [token as Token, { generateNext: { probabilities: true } }]));
     for (let p = 0; p < prompt.length; p++) record(distributionGap(softmax(logits.subarray(p * V, (p + 1) * V)), promptResults[p]!.next!.probabilities!));
 

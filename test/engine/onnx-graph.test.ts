@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { buildGrokGraph, grokTensorNames } from '../../server/model/arch/grok';
+import { buildGrokGraph, grokTensorNames, grokWeightsFromGraph } from '../../server/model/arch/grok';
 import { DecoderSession } from '../../server/engines/local/decoder-session';
 import { parseModelConfig, serializeModelConfig } from '../../server/model/config';
+import { readFloatInitializers } from '../../server/model/onnx/initializers';
+import { readSafetensors } from '../../server/model/safetensors';
 import { randomGrokWeights } from '../../server/model/synthetic';
 import { tinyGrok, tinyModelFolder } from './fixtures';
 
@@ -83,4 +85,21 @@ test('onnx graph: weights that disagree with the config are reported by file and
   assert.throws(() => buildGrokGraph(config, weights, '/m/model.safetensors'), /\/m\/model\.safetensors: tensor "model\.layers\.1\.attn\.q_proj\.weight" has shape \[32,64\] but config\.json implies \[64,64\]/);
   weights.delete(q);
   assert.throws(() => buildGrokGraph(config, weights, 'w.safetensors'), /w\.safetensors: missing tensor "model\.layers\.1\.attn\.q_proj\.weight"/);
+});
+
+test('onnx graph: the checkpoint weights read back from a float32 graph are the ones it was built from; a quantized graph is refused', () => {
+  for (const tiedOutput of [true, false]) {
+    const { dir, config } = tinyModelFolder({ tiedOutput }, 7);
+    const original = readSafetensors(path.join(dir, 'model.safetensors'));
+    const graphFile = path.join(dir, 'model.onnx');
+    const restored = grokWeightsFromGraph(config, readFloatInitializers(graphFile), graphFile);
+    assert.deepEqual([...restored.keys()].sort(), [...original.keys()].sort());
+    for (const [name, tensor] of original) {
+      assert.deepEqual(restored.get(name)!.shape, tensor.shape, name);
+      assert.ok(restored.get(name)!.data.every((v, i) => v === tensor.data[i]), name);
+    }
+  }
+  const { dir, config } = tinyModelFolder({}, 7, { quant: 'int8' });
+  const graphFile = path.join(dir, 'model.onnx');
+  assert.throws(() => grokWeightsFromGraph(config, readFloatInitializers(graphFile), graphFile), /model\.onnx: no float32 initializer "model\.layers\.0\.attn\.q_proj\.weight".*without quantization/);
 });

@@ -9,9 +9,10 @@
 import type { ModelConfig } from '../config';
 import { ElementType, GraphBuilder } from '../onnx/graph-builder';
 import { attentionLengths, groupQueryAttention, linear, mixtureOfExperts, rmsNorm, rotaryCaches, tiedOutput } from '../onnx/layers';
-import type { GgufTensor, GgufValue } from '../gguf';
-import { stack, type FloatTensor, type WeightSource } from '../tensor';
+import { ggufLinearType, type GgufTensor, type GgufTensorType, type GgufValue } from '../gguf';
 import type { ExternalDataWriter } from '../onnx/external-data';
+import type { QuantOptions } from '../quant';
+import { stack, transpose2d, type FloatTensor, type WeightSource, type Weights } from '../tensor';
 
 export const grokTensorNames = {
   embedding: 'model.embed_tokens.weight',
@@ -72,18 +73,24 @@ export function checkGrokWeights(config: ModelConfig, weights: WeightSource, fil
   }
 }
 
+/** How a graph is built: its quantization, and where its weights go when they do not fit in `model.onnx`. */
+export interface GraphOptions extends QuantOptions {
+  externalData?: ExternalDataWriter;
+}
+
 /**
  * The decoder as an ONNX graph in onnxruntime-genai's layout: inputs `input_ids` `[batch, seq]`, `attention_mask`
  * `[batch, past + seq]`, `past_key_values.{i}.key/value` `[batch, kvHeads, past, headDim]`; outputs `logits`
- * `[batch, seq, vocab]` and `present.{i}.key/value`. Weights are checked first; with `externalData` they are
- * written to that file as the graph is built.
+ * `[batch, seq, vocab]` and `present.{i}.key/value`. Weights are checked first. `options.quant` block-quantizes the
+ * linear layers (MatMulNBits); the embedding, the output projection, the router and the norms stay float32. With
+ * `options.externalData` the weights are written to that file as the graph is built.
  */
-export function buildGrokGraph(config: ModelConfig, weights: WeightSource, weightsFile: string, externalData?: ExternalDataWriter): GraphBuilder {
+export function buildGrokGraph(config: ModelConfig, weights: WeightSource, weightsFile: string, options: GraphOptions = {}): GraphBuilder {
   checkGrokWeights(config, weights, weightsFile);
   if (config.headDim % 16 !== 0) throw new Error(`head_dim ${config.headDim}: ONNX Runtime's GroupQueryAttention needs a multiple of 16`);
   const get = (name: string): FloatTensor => weights.get(name)!;
   const { hiddenSize: d, headDim, numKvHeads, vocabSize } = config;
-  const g = new GraphBuilder(externalData);
+  const g = new GraphBuilder(options.externalData);
   const inputIds = g.input('input_ids', ElementType.int64, ['batch_size', 'sequence_length']);
   const attentionMask = g.input('attention_mask', ElementType.int64, ['batch_size', 'total_sequence_length']);
   const lengths = attentionLengths(g, attentionMask);
@@ -105,9 +112,9 @@ export function buildGrokGraph(config: ModelConfig, weights: WeightSource, weigh
 
     const attnIn = norm('pre_attn_norm', h, names.preAttnNorm);
     const qkv = {
-      q: linear(g, `${prefix}/attn/q_proj`, attnIn, names.q, get(names.q)),
-      k: linear(g, `${prefix}/attn/k_proj`, attnIn, names.k, get(names.k)),
-      v: linear(g, `${prefix}/attn/v_proj`, attnIn, names.v, get(names.v)),
+      q: linear(g, `${prefix}/attn/q_proj`, attnIn, names.q, get(names.q), options),
+      k: linear(g, `${prefix}/attn/k_proj`, attnIn, names.k, get(names.k), options),
+      v: linear(g, `${prefix}/attn/v_proj`, attnIn, names.v, get(names.v), options),
     };
     const attended = groupQueryAttention(g, `${prefix}/attn/GroupQueryAttention`, qkv, past, present, lengths, rotary, {
       numHeads: config.numHeads,
@@ -115,7 +122,7 @@ export function buildGrokGraph(config: ModelConfig, weights: WeightSource, weigh
       scale: config.attentionScale,
       softcap: config.attentionSoftcap,
     });
-    let attnOut = linear(g, `${prefix}/attn/o_proj`, attended, names.o, get(names.o));
+    let attnOut = linear(g, `${prefix}/attn/o_proj`, attended, names.o, get(names.o), options);
     if (config.normPlacement === 'sandwich') attnOut = norm('post_attn_norm', attnOut, names.postAttnNorm);
     h = g.op('Add', `${prefix}/attn/residual`, [h, attnOut]);
 
@@ -140,6 +147,7 @@ export function buildGrokGraph(config: ModelConfig, weights: WeightSource, weigh
         renormalize: config.routerRenormalize,
         routerSoftcap: config.routerSoftcap,
       },
+      options,
     );
     if (config.normPlacement === 'sandwich') moeOut = norm('post_moe_norm', moeOut, names.postMoeNorm);
     h = g.op('Add', `${prefix}/moe/residual`, [h, moeOut]);
@@ -159,13 +167,52 @@ export function buildGrokGraph(config: ModelConfig, weights: WeightSource, weigh
 }
 
 /**
+ * Where `buildGrokGraph` keeps each checkpoint tensor among a float32 graph's initializers: linear layers under their
+ * own name (the MoE's as `<layer>.moe_block.router` and `.experts.<j>.gate|up|down`) stored transposed `[in, out]`,
+ * everything else under its own name as is.
+ */
+function grokGraphInitializers(config: ModelConfig): Map<string, { initializer: string; transposed: boolean }> {
+  const out = new Map<string, { initializer: string; transposed: boolean }>();
+  for (const name of grokTensorShapes(config).keys()) out.set(name, { initializer: name, transposed: false });
+  if (!config.tiedOutput) out.set(grokTensorNames.output, { initializer: grokTensorNames.output, transposed: true });
+  for (let i = 0; i < config.numLayers; i++) {
+    const names = grokTensorNames.layer(i);
+    const moe = `model.layers.${i}.moe_block`;
+    for (const name of [names.q, names.k, names.v, names.o]) out.set(name, { initializer: name, transposed: true });
+    out.set(names.router, { initializer: `${moe}.router`, transposed: true });
+    for (let j = 0; j < config.numExperts; j++) {
+      out.set(names.expertGate(j), { initializer: `${moe}.experts.${j}.gate`, transposed: true });
+      out.set(names.expertUp(j), { initializer: `${moe}.experts.${j}.up`, transposed: true });
+      out.set(names.expertDown(j), { initializer: `${moe}.experts.${j}.down`, transposed: true });
+    }
+  }
+  return out;
+}
+
+/**
+ * The checkpoint weights back from the float32 initializers of a graph `buildGrokGraph` wrote without quantization
+ * (a model folder that ships only `model.onnx`, like the embedded model), so it can be rebuilt quantized or exported.
+ */
+export function grokWeightsFromGraph(config: ModelConfig, initializers: ReadonlyMap<string, FloatTensor>, graphFile: string): Weights {
+  const weights: Weights = new Map();
+  for (const [name, { initializer, transposed }] of grokGraphInitializers(config)) {
+    const tensor = initializers.get(initializer);
+    if (!tensor) throw new Error(`${graphFile}: no float32 initializer "${initializer}" for "${name}" (only a graph built without quantization holds the float weights)`);
+    weights.set(name, transposed ? transpose2d(tensor) : tensor);
+  }
+  checkGrokWeights(config, weights, graphFile);
+  return weights;
+}
+
+/**
  * The GGUF form llama.cpp's `grok` architecture loads: its `grok.*` hyperparameters and `blk.N.*` tensors. llama.cpp
  * stores linear weights `[out, in]` like PyTorch (ggml's `{in, out}`) and expert matrices stacked per layer.
  * Its grok graph always renormalizes the top-k gates and needs sandwich norms and `heads * headDim = hidden`.
  * The router soft-cap is written, but llama.cpp (as bundled by node-llama-cpp 3.21.1) reads it without applying
  * it, which the parity test measured: a model with `routerSoftcap > 0` computes slightly differently there.
+ * `options.quant` writes the linear layers the ONNX graph quantizes as Q8_0 / Q4_0, from the same blocks.
  */
-export function grokGguf(config: ModelConfig, weights: WeightSource, weightsFile: string): { metadata: Map<string, GgufValue>; tensors: GgufTensor[] } {
+export function grokGguf(config: ModelConfig, weights: WeightSource, weightsFile: string, options: QuantOptions = {}): { metadata: Map<string, GgufValue>; tensors: GgufTensor[] } {
   checkGrokWeights(config, weights, weightsFile);
   if (config.normPlacement !== 'sandwich' || config.expertActivation !== 'geglu' || config.numHeads * config.headDim !== config.hiddenSize) {
     throw new Error(`${weightsFile}: llama.cpp's grok architecture needs sandwich norms, GeGLU experts and num_attention_heads * head_dim = hidden_size`);
@@ -194,7 +241,8 @@ export function grokGguf(config: ModelConfig, weights: WeightSource, weightsFile
     ['grok.router_logit_softcapping', { f32: config.routerSoftcap }],
     ['grok.final_logit_softcapping', { f32: 0 }],
   ]);
-  const tensor = (name: string, source: FloatTensor): GgufTensor => ({ name, tensor: source, type: 'F32' });
+  const tensor = (name: string, source: FloatTensor, type: GgufTensorType = 'F32'): GgufTensor => ({ name, tensor: source, type });
+  const linearType = ggufLinearType(options);
   const get = (name: string): FloatTensor => weights.get(name)!;
   const tensors = [tensor('token_embd.weight', get(grokTensorNames.embedding)), tensor('output_norm.weight', get(grokTensorNames.finalNorm))];
   if (!config.tiedOutput) tensors.push(tensor('output.weight', get(grokTensorNames.output)));
@@ -203,16 +251,16 @@ export function grokGguf(config: ModelConfig, weights: WeightSource, weightsFile
     const experts = Array.from({ length: config.numExperts }, (_, j) => j);
     tensors.push(
       tensor(`blk.${i}.attn_norm.weight`, get(names.preAttnNorm)),
-      tensor(`blk.${i}.attn_q.weight`, get(names.q)),
-      tensor(`blk.${i}.attn_k.weight`, get(names.k)),
-      tensor(`blk.${i}.attn_v.weight`, get(names.v)),
-      tensor(`blk.${i}.attn_output.weight`, get(names.o)),
+      tensor(`blk.${i}.attn_q.weight`, get(names.q), linearType),
+      tensor(`blk.${i}.attn_k.weight`, get(names.k), linearType),
+      tensor(`blk.${i}.attn_v.weight`, get(names.v), linearType),
+      tensor(`blk.${i}.attn_output.weight`, get(names.o), linearType),
       tensor(`blk.${i}.attn_output_norm.weight`, get(names.postAttnNorm)),
       tensor(`blk.${i}.ffn_norm.weight`, get(names.preMoeNorm)),
       tensor(`blk.${i}.ffn_gate_inp.weight`, get(names.router)),
-      tensor(`blk.${i}.ffn_gate_exps.weight`, stack(experts.map((j) => get(names.expertGate(j))))),
-      tensor(`blk.${i}.ffn_up_exps.weight`, stack(experts.map((j) => get(names.expertUp(j))))),
-      tensor(`blk.${i}.ffn_down_exps.weight`, stack(experts.map((j) => get(names.expertDown(j))))),
+      tensor(`blk.${i}.ffn_gate_exps.weight`, stack(experts.map((j) => get(names.expertGate(j)))), linearType),
+      tensor(`blk.${i}.ffn_up_exps.weight`, stack(experts.map((j) => get(names.expertUp(j)))), linearType),
+      tensor(`blk.${i}.ffn_down_exps.weight`, stack(experts.map((j) => get(names.expertDown(j)))), linearType),
       tensor(`blk.${i}.layer_output_norm.weight`, get(names.postMoeNorm)),
     );
   }

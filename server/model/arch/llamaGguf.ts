@@ -3,10 +3,12 @@
  * SwiGLU experts, renormalized top-k gates, no multipliers or soft-caps): `llama.*` hyperparameters and `blk.N.*`
  * tensors with the experts stacked per layer. llama.cpp's llama graph applies RoPE to interleaved pairs of a head's
  * rows where Hugging Face (and Rook's graph) rotate halves, so q and k rows are permuted as llama.cpp's
- * convert_hf_to_gguf.py does: within each head, row `j * headDim/2 + i` moves to `2i + j`.
+ * convert_hf_to_gguf.py does: within each head, row `j * headDim/2 + i` moves to `2i + j`. `options.quant` writes the
+ * linear layers as Q8_0 / Q4_0 (blocks run along a row, so the permutation leaves them the ONNX graph's blocks).
  */
 import type { ModelConfig } from '../config';
-import type { GgufTensor, GgufValue } from '../gguf';
+import { ggufLinearType, type GgufTensor, type GgufTensorType, type GgufValue } from '../gguf';
+import type { QuantOptions } from '../quant';
 import { stack, type FloatTensor, type WeightSource } from '../tensor';
 import { checkGrokWeights, grokTensorNames } from './grok';
 
@@ -41,7 +43,7 @@ export function llamaGgufMismatch(config: ModelConfig): string | undefined {
   return fits ? undefined : "llama.cpp's llama architecture needs pre-norm SwiGLU experts with renormalized gates, no multipliers or soft-caps, and attention scale 1/sqrt(head_dim)";
 }
 
-export function llamaGguf(config: ModelConfig, weights: WeightSource, weightsFile: string): { metadata: Map<string, GgufValue>; tensors: GgufTensor[] } {
+export function llamaGguf(config: ModelConfig, weights: WeightSource, weightsFile: string, options: QuantOptions = {}): { metadata: Map<string, GgufValue>; tensors: GgufTensor[] } {
   checkGrokWeights(config, weights, weightsFile);
   const mismatch = llamaGgufMismatch(config);
   if (mismatch) throw new Error(`${weightsFile}: ${mismatch}`);
@@ -62,7 +64,8 @@ export function llamaGguf(config: ModelConfig, weights: WeightSource, weightsFil
     ['llama.expert_count', { u32: config.numExperts }],
     ['llama.expert_used_count', { u32: config.numExpertsPerToken }],
   ]);
-  const tensor = (name: string, source: FloatTensor): GgufTensor => ({ name, tensor: source, type: 'F32' });
+  const tensor = (name: string, source: FloatTensor, type: GgufTensorType = 'F32'): GgufTensor => ({ name, tensor: source, type });
+  const linearType = ggufLinearType(options);
   const get = (name: string): FloatTensor => weights.get(name)!;
   const tensors = [tensor('token_embd.weight', get(grokTensorNames.embedding)), tensor('output_norm.weight', get(grokTensorNames.finalNorm))];
   if (!config.tiedOutput) tensors.push(tensor('output.weight', get(grokTensorNames.output)));
@@ -71,15 +74,15 @@ export function llamaGguf(config: ModelConfig, weights: WeightSource, weightsFil
     const experts = Array.from({ length: config.numExperts }, (_, j) => j);
     tensors.push(
       tensor(`blk.${i}.attn_norm.weight`, get(names.preAttnNorm)),
-      tensor(`blk.${i}.attn_q.weight`, interleaveRopeRows(get(names.q), config.numHeads)),
-      tensor(`blk.${i}.attn_k.weight`, interleaveRopeRows(get(names.k), config.numKvHeads)),
-      tensor(`blk.${i}.attn_v.weight`, get(names.v)),
-      tensor(`blk.${i}.attn_output.weight`, get(names.o)),
+      tensor(`blk.${i}.attn_q.weight`, interleaveRopeRows(get(names.q), config.numHeads), linearType),
+      tensor(`blk.${i}.attn_k.weight`, interleaveRopeRows(get(names.k), config.numKvHeads), linearType),
+      tensor(`blk.${i}.attn_v.weight`, get(names.v), linearType),
+      tensor(`blk.${i}.attn_output.weight`, get(names.o), linearType),
       tensor(`blk.${i}.ffn_norm.weight`, get(names.preMoeNorm)),
       tensor(`blk.${i}.ffn_gate_inp.weight`, get(names.router)),
-      tensor(`blk.${i}.ffn_gate_exps.weight`, stack(experts.map((j) => get(names.expertGate(j))))),
-      tensor(`blk.${i}.ffn_up_exps.weight`, stack(experts.map((j) => get(names.expertUp(j))))),
-      tensor(`blk.${i}.ffn_down_exps.weight`, stack(experts.map((j) => get(names.expertDown(j))))),
+      tensor(`blk.${i}.ffn_gate_exps.weight`, stack(experts.map((j) => get(names.expertGate(j)))), linearType),
+      tensor(`blk.${i}.ffn_up_exps.weight`, stack(experts.map((j) => get(names.expertUp(j)))), linearType),
+      tensor(`blk.${i}.ffn_down_exps.weight`, stack(experts.map((j) => get(names.expertDown(j)))), linearType),
     );
   }
   return { metadata, tensors };

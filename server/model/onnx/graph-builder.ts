@@ -7,7 +7,7 @@ import { onnx } from 'onnx-proto';
 import type { FloatTensor } from '../tensor';
 import type { ExternalDataWriter } from './external-data';
 
-export const ElementType = { float: onnx.TensorProto.DataType.FLOAT, int32: onnx.TensorProto.DataType.INT32, int64: onnx.TensorProto.DataType.INT64 } as const;
+export const ElementType = { float: onnx.TensorProto.DataType.FLOAT, uint8: onnx.TensorProto.DataType.UINT8, int32: onnx.TensorProto.DataType.INT32, int64: onnx.TensorProto.DataType.INT64 } as const;
 export type ElementType = (typeof ElementType)[keyof typeof ElementType];
 
 /** Attribute values carry their ONNX type explicitly: a float attribute may hold an integral value. */
@@ -69,8 +69,16 @@ export class GraphBuilder {
 
   /** A float32 weight as raw little-endian data, inline or in the external data file. */
   weight(name: string, tensor: FloatTensor): string {
-    const bytes = new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength);
-    const initializer: onnx.ITensorProto = { name, dataType: ElementType.float, dims: tensor.shape };
+    return this.initializer(name, ElementType.float, tensor.shape, new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength));
+  }
+
+  /** A uint8 weight (packed quantized codes), inline or in the external data file. */
+  uint8Weight(name: string, data: Uint8Array, dims: readonly number[]): string {
+    return this.initializer(name, ElementType.uint8, dims, data);
+  }
+
+  private initializer(name: string, dataType: ElementType, dims: readonly number[], bytes: Uint8Array): string {
+    const initializer: onnx.ITensorProto = { name, dataType, dims: [...dims] };
     if (this.externalData) {
       initializer.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
       initializer.externalData = this.externalData.append(bytes);

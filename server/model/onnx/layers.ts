@@ -4,15 +4,26 @@
  */
 import { ElementType, GraphBuilder } from './graph-builder';
 import { transpose2d, type FloatTensor } from '../tensor';
+import { matMulNBitsAccuracyLevel, quantBits, quantBlockSize, quantizeRows, toMatMulNBits, type QuantOptions } from '../quant';
 
 /** RMSNorm in float32 over the last axis: x / sqrt(mean(x²) + eps) * weight. */
 export function rmsNorm(g: GraphBuilder, name: string, x: string, weight: string, eps: number): string {
   return g.op('SimplifiedLayerNormalization', name, [x, weight], { axis: { i: -1 }, epsilon: { f: eps }, stash_type: { i: 1 } });
 }
 
-/** x · Wᵀ for a bias-free linear layer whose weight is stored `[out, in]` (the PyTorch layout). */
-export function linear(g: GraphBuilder, name: string, x: string, weightName: string, weight: FloatTensor): string {
-  return g.op('MatMul', `${name}/MatMul`, [x, g.weight(weightName, transpose2d(weight))]);
+/**
+ * x · Wᵀ for a bias-free linear layer whose weight is stored `[out, in]` (the PyTorch layout); with `quant` int8 or
+ * int4 the weight is block-quantized (llama.cpp Q8_0 / Q4_0, see `quant.ts`) into one MatMulNBits node.
+ */
+export function linear(g: GraphBuilder, name: string, x: string, weightName: string, weight: FloatTensor, options: QuantOptions = {}): string {
+  const { quant = 'none', activations = 'int8' } = options;
+  if (quant === 'none') return g.op('MatMul', `${name}/MatMul`, [x, g.weight(weightName, transpose2d(weight))]);
+  const { n, k, bits, packed, scales } = toMatMulNBits(quantizeRows(weight, quantBits(quant), weightName));
+  const blocks = k / quantBlockSize;
+  const b = g.uint8Weight(`${weightName}.q${bits}`, packed, [n, blocks, (quantBlockSize * bits) / 8]);
+  const s = g.weight(`${weightName}.scales`, { shape: [n * blocks], data: scales });
+  const attributes = { K: { i: k }, N: { i: n }, bits: { i: bits }, block_size: { i: quantBlockSize }, accuracy_level: { i: matMulNBitsAccuracyLevel[activations] } };
+  return g.op('MatMulNBits', `${name}/MatMulNBits`, [x, b, s], attributes, { domain: 'com.microsoft' });
 }
 
 /** c · tanh(x / c). */
@@ -112,15 +123,15 @@ export interface MixtureSpec {
 }
 
 /** One expert's MLP, down(act(gate x) · up x), on `[rows, hidden]`; every projection is a `linear` on the expert's own weight. */
-function expertMlp(g: GraphBuilder, name: string, rows: string, weightPrefix: string, weights: ExpertWeights, e: number, spec: MixtureSpec): string {
-  const gateProjection = linear(g, `${name}/gate`, rows, `${weightPrefix}.experts.${e}.gate`, weights.gate[e]);
-  const upProjection = linear(g, `${name}/up`, rows, `${weightPrefix}.experts.${e}.up`, weights.up[e]);
+function expertMlp(g: GraphBuilder, name: string, rows: string, weightPrefix: string, weights: ExpertWeights, e: number, spec: MixtureSpec, quant: QuantOptions): string {
+  const gateProjection = linear(g, `${name}/gate`, rows, `${weightPrefix}.experts.${e}.gate`, weights.gate[e], quant);
+  const upProjection = linear(g, `${name}/up`, rows, `${weightPrefix}.experts.${e}.up`, weights.up[e], quant);
   const activated =
     spec.activation === 'geglu'
       ? g.op('Gelu', `${name}/Gelu`, [gateProjection], { approximate: { s: spec.geluApproximation } })
       : g.op('Mul', `${name}/Silu`, [gateProjection, g.op('Sigmoid', `${name}/Sigmoid`, [gateProjection])]);
   const inner = g.op('Mul', `${name}/gated`, [activated, upProjection]);
-  return linear(g, `${name}/down`, inner, `${weightPrefix}.experts.${e}.down`, weights.down[e]);
+  return linear(g, `${name}/down`, inner, `${weightPrefix}.experts.${e}.down`, weights.down[e], quant);
 }
 
 /**
@@ -137,8 +148,9 @@ function expertMlp(g: GraphBuilder, name: string, rows: string, weightPrefix: st
  *   1024-token prompt: dense 934, per-expert 1403, sorted 1458.
  * Dense does experts/topK times the expert FLOPs and reads every expert's weights; at decode, node count (each
  * kernel's fixed cost) is what remains, hence one sort for all experts rather than bookkeeping per expert.
+ * `quant` quantizes the expert projections (the router stays float32, as llama.cpp keeps `ffn_gate_inp`).
  */
-export function mixtureOfExperts(g: GraphBuilder, name: string, x: string, hidden: number, weightPrefix: string, weights: ExpertWeights, spec: MixtureSpec): string {
+export function mixtureOfExperts(g: GraphBuilder, name: string, x: string, hidden: number, weightPrefix: string, weights: ExpertWeights, spec: MixtureSpec, quant: QuantOptions = {}): string {
   const tokens = g.op('Reshape', `${name}/flatten`, [x, g.int64s([-1, hidden])]);
   let routerLogits = g.op('MatMul', `${name}/router/MatMul`, [tokens, g.weight(`${weightPrefix}.router`, transpose2d(weights.router))]);
   if (spec.routerSoftcap > 0) routerLogits = softcap(g, `${name}/router/softcap`, routerLogits, spec.routerSoftcap);
@@ -163,7 +175,7 @@ export function mixtureOfExperts(g: GraphBuilder, name: string, x: string, hidde
   const sortedOutputs = g.op(
     'Concat',
     `${name}/combine/Concat`,
-    expertRows.map((rows, e) => expertMlp(g, `${name}/experts.${e}`, rows, weightPrefix, weights, e, spec)),
+    expertRows.map((rows, e) => expertMlp(g, `${name}/experts.${e}`, rows, weightPrefix, weights, e, spec, quant)),
     { axis: { i: 0 } },
   );
   const [, unsort] = g.node('TopK', `${name}/combine/unsort`, [bySlot, slotCount], ascending, { outputs: 2 });

@@ -1,0 +1,152 @@
+/**
+ * Block quantization of linear-layer weights, shared by both engines so that they run bit-identical weights:
+ * llama.cpp's Q8_0 and Q4_0 (blocks of 32 along a row, one fp16 scale d per block) computed as
+ * ggml-quants.c's `quantize_row_q8_0_ref` / `quantize_row_q4_0_ref` do, in float32. The same blocks are then
+ * laid out twice: as ggml block bytes for GGUF, and as ONNX Runtime MatMulNBits inputs (codes packed low-first
+ * along K, float scales equal to the fp16 d, the default zero point 2^(bits-1)), which dequantize to the same
+ * values d·q.
+ */
+import { float16BitsToFloat32, float32ToFloat16Bits } from './dtype';
+import type { FloatTensor } from './tensor';
+
+/** Weight quantization of a built model: `none` keeps float32. */
+export type QuantType = 'none' | 'int8' | 'int4';
+
+/** How a model is built from its float weights (ONNX graph and GGUF alike). */
+export interface QuantOptions {
+  /** Linear layers (attention projections and experts); embedding, output, router and norms stay float32. Default `none`. */
+  quant?: QuantType;
+  /**
+   * What the quantized ONNX MatMuls multiply the weights with. `int8` (default) rounds each activation row to int8
+   * in blocks and runs integer dot products (MatMulNBits accuracy_level 4), the kind of arithmetic llama.cpp does
+   * for Q8_0/Q4_0 (its rounding is not the same): the fast CPU path, at no measured loss cost. `float32` multiplies
+   * float activations by the dequantized weights d·q exactly (accuracy_level 0); with 8-bit weights ONNX Runtime's
+   * CPU kernel is then slower than float32 weights. `bench/quant/README.md` has the figures.
+   */
+  activations?: 'int8' | 'float32';
+}
+
+/** MatMulNBits' `accuracy_level` for `activations`. */
+export const matMulNBitsAccuracyLevel = { int8: 4, float32: 0 } as const;
+
+export const quantBlockSize = 32;
+
+/** Quantized rows: `codes` are the signed values q (w = d·q), -128..127 for int8 and -8..7 for int4. */
+export interface QuantizedBlocks {
+  bits: 8 | 4;
+  /** Leading dims of the tensor (rows may be stacked, e.g. `[experts, out]`) and the row length K. */
+  shape: number[];
+  codes: Int8Array;
+  /** One fp16 bit pattern per block, row-major over `[rows, K / 32]`. */
+  scaleBits: Uint16Array;
+}
+
+export function quantBits(quant: Exclude<QuantType, 'none'>): 8 | 4 {
+  return quant === 'int8' ? 8 : 4;
+}
+
+/**
+ * Quantizes every row of `tensor` (its last dim is K) into blocks of 32. K must be a multiple of 32, as ggml
+ * requires of Q8_0/Q4_0 rows; `name` is used in the error.
+ */
+export function quantizeRows(tensor: FloatTensor, bits: 8 | 4, name: string): QuantizedBlocks {
+  const k = tensor.shape[tensor.shape.length - 1];
+  if (k % quantBlockSize !== 0) {
+    throw new Error(`tensor "${name}" has rows of ${k} values, not a multiple of ${quantBlockSize}: int8/int4 quantization (llama.cpp Q8_0/Q4_0) needs whole blocks of ${quantBlockSize}; build this model with quant "none"`);
+  }
+  const blocks = tensor.data.length / quantBlockSize;
+  const codes = new Int8Array(tensor.data.length);
+  const scaleBits = new Uint16Array(blocks);
+  const quantizeBlock = bits === 8 ? quantizeBlockQ8 : quantizeBlockQ4;
+  for (let b = 0; b < blocks; b++) scaleBits[b] = quantizeBlock(tensor.data.subarray(b * quantBlockSize, (b + 1) * quantBlockSize), codes.subarray(b * quantBlockSize, (b + 1) * quantBlockSize));
+  return { bits, shape: [...tensor.shape], codes, scaleBits };
+}
+
+const f32 = Math.fround;
+
+/** quantize_row_q8_0_ref: d = amax/127, q = roundf(x/d) (half away from zero), computed with the unrounded d. */
+function quantizeBlockQ8(x: Float32Array, codes: Int8Array): number {
+  let amax = 0;
+  for (const v of x) amax = Math.max(amax, Math.abs(v));
+  const d = f32(amax / 127);
+  const id = d ? f32(1 / d) : 0;
+  for (let j = 0; j < x.length; j++) {
+    const scaled = f32(x[j] * id);
+    codes[j] = Math.sign(scaled) * Math.round(Math.abs(scaled));
+  }
+  return float32ToFloat16Bits(d);
+}
+
+/**
+ * quantize_row_q4_0_ref: d = m/-8 where m is the element of largest magnitude (sign kept, first one on ties), so
+ * m itself maps to code 0 (q = -8) and the other end of the range is clipped at 15 (q = 7).
+ */
+function quantizeBlockQ4(x: Float32Array, codes: Int8Array): number {
+  let amax = 0;
+  let max = 0;
+  for (const v of x) {
+    if (amax < Math.abs(v)) {
+      amax = Math.abs(v);
+      max = v;
+    }
+  }
+  const d = f32(max / -8);
+  const id = d ? f32(1 / d) : 0;
+  for (let j = 0; j < x.length; j++) codes[j] = Math.min(15, Math.trunc(f32(f32(x[j] * id) + 8.5))) - 8;
+  return float32ToFloat16Bits(d);
+}
+
+/** The float32 values d·q the quantized weights stand for (what both engines multiply by). */
+export function dequantize(blocks: QuantizedBlocks): FloatTensor {
+  const data = new Float32Array(blocks.codes.length);
+  for (let b = 0; b < blocks.scaleBits.length; b++) {
+    const d = float16BitsToFloat32(blocks.scaleBits[b]);
+    for (let j = b * quantBlockSize; j < (b + 1) * quantBlockSize; j++) data[j] = d * blocks.codes[j];
+  }
+  return { shape: [...blocks.shape], data };
+}
+
+/** ggml block sizes in bytes: fp16 d then the codes. */
+const ggmlBlockBytes = { 8: 2 + quantBlockSize, 4: 2 + quantBlockSize / 2 } as const;
+
+/**
+ * ggml's block bytes: Q8_0 = d, 32 int8 codes; Q4_0 = d, 16 bytes whose low nibbles hold elements 0..15 and high
+ * nibbles elements 16..31, each as q + 8.
+ */
+export function toGgmlBlocks(blocks: QuantizedBlocks): Uint8Array {
+  const blockBytes = ggmlBlockBytes[blocks.bits];
+  const out = new Uint8Array(blocks.scaleBits.length * blockBytes);
+  const view = new DataView(out.buffer);
+  const half = quantBlockSize / 2;
+  for (let b = 0; b < blocks.scaleBits.length; b++) {
+    const at = b * blockBytes;
+    view.setUint16(at, blocks.scaleBits[b], true);
+    const codes = blocks.codes.subarray(b * quantBlockSize, (b + 1) * quantBlockSize);
+    if (blocks.bits === 8) out.set(new Uint8Array(codes.buffer, codes.byteOffset, quantBlockSize), at + 2);
+    else for (let j = 0; j < half; j++) out[at + 2 + j] = (codes[j] + 8) | ((codes[j + half] + 8) << 4);
+  }
+  return out;
+}
+
+/** MatMulNBits weight inputs for a `[N, K]` matrix: B uint8 `[N, K/32, 32·bits/8]` and scales float `[N·K/32]`. */
+export interface MatMulNBitsWeight {
+  n: number;
+  k: number;
+  bits: 8 | 4;
+  packed: Uint8Array;
+  scales: Float32Array;
+}
+
+/**
+ * MatMulNBits' layout of 2-D blocks: codes stored unsigned as q + 2^(bits-1) (the zero point the kernel assumes
+ * when none is given), two 4-bit codes per byte with the lower K index in the low nibble.
+ */
+export function toMatMulNBits(blocks: QuantizedBlocks): MatMulNBitsWeight {
+  if (blocks.shape.length !== 2) throw new Error(`MatMulNBits takes a 2-D weight, got shape [${blocks.shape}]`);
+  const [n, k] = blocks.shape;
+  const zeroPoint = 1 << (blocks.bits - 1);
+  const packed = new Uint8Array((blocks.codes.length * blocks.bits) / 8);
+  if (blocks.bits === 8) for (let i = 0; i < blocks.codes.length; i++) packed[i] = blocks.codes[i] + zeroPoint;
+  else for (let i = 0; i < packed.length; i++) packed[i] = (blocks.codes[2 * i] + zeroPoint) | ((blocks.codes[2 * i + 1] + zeroPoint) << 4);
+  return { n, k, bits: blocks.bits, packed, scales: Float32Array.from(blocks.scaleBits, float16BitsToFloat32) };
+}
