@@ -6,9 +6,12 @@ import { spawnSync } from 'node:child_process';
 const benches = {
   engine: 'out/bench/engine/engine-bench.js',
   completion: 'out/bench/completion/completion-bench.js',
+  'completion-vscode': 'out/bench/completion/vscode-bench.js',
   serve: 'out/bench/serve/serve-bench.js',
   startup: 'out/bench/startup/sidecar-start.js',
 };
+/** Benchmarks that install the packaged .vsix. */
+const needsPackage = new Set(['completion-vscode']);
 
 const [name, ...args] = process.argv.slice(2);
 if (!benches[name]) {
@@ -18,6 +21,7 @@ if (!benches[name]) {
 for (const [command, commandArgs] of [
   [process.execPath, ['esbuild.mjs', '--production']],
   [process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']],
+  ...(needsPackage.has(name) ? [[process.execPath, ['native/package-vsix.mjs']]] : []),
   [process.execPath, [benches[name], ...args]],
 ]) {
   const result = spawnSync(command, commandArgs, { stdio: 'inherit' });
