@@ -3,13 +3,13 @@
  * requests and reused up to the longest common token prefix, so a request that extends the previous one (the next
  * keystroke) costs only its new tokens. Completions and chat keep separate caches (`KvSlot`), so a chat request
  * between two keystrokes does not cost the next keystroke a cold prompt; the chat cache is emptied after each
- * request when two full-context caches would take more than `separateChatCacheBytes` (512 MiB). Requests run one at a
- * time, each decode step checks the abort signal, and text is streamed as soon as it is safe to show (see
+ * request when two full-context caches would take more than `separateChatCacheBytes` (512 MiB). Requests run one
+ * at a time, each decode step checks the abort signal, and text is streamed as soon as it is safe to show (see
  * `TextStream`).
  *
  * Prompts longer than the context are left-truncated in blocks (see `prompt-tokens.ts`), leaving room for
- * `maxTokens` (at most half the context). A model whose config.json names fill-in-the-middle tokens gets a completion request's
- * `suffix` as a prefix-suffix-middle prompt, and generation ends at its end-of-text token.
+ * `maxTokens` (at most half the context). A model whose config.json names fill-in-the-middle tokens gets a
+ * completion request's `suffix` as a prefix-suffix-middle prompt, and generation ends at its end-of-text token.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

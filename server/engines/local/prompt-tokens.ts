@@ -10,7 +10,7 @@
  */
 import type { FimTokenIds } from '../../model/config';
 
-export const cutBlockShare = 1 / 8;
+const cutBlockShare = 1 / 8;
 
 /** The newest tokens of `tokens` within `room`, dropping the oldest in whole blocks of `room * cutBlockShare`. */
 export function keepNewest(tokens: readonly number[], room: number): number[] {
