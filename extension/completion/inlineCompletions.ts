@@ -9,6 +9,7 @@ import type { Middleware } from 'vscode-languageclient/node';
 import { userValue } from '../settings';
 import type { CursorView } from './anchor';
 import { CompletionTrigger } from './completionTrigger';
+import { AdaptiveDebounce, vscodeLimits } from './debounce';
 import { completionsEnabledFor, type LanguageSwitches } from './languageSwitch';
 import { Snooze } from './snooze';
 import type { Suggestion } from './suggestionCache';
@@ -24,7 +25,7 @@ export interface MiddlewareHost {
 }
 
 export function registerInlineCompletions(host: MiddlewareHost): vscode.Disposable {
-  const trigger = new CompletionTrigger();
+  const trigger = new CompletionTrigger(new AdaptiveDebounce(vscodeLimits));
   const snooze = new Snooze();
   /** Documents kept from the sidecar; decided when they open, so later edits and closes match. */
   const excluded = new Set<string>();
