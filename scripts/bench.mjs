@@ -6,11 +6,14 @@ import { spawnSync } from 'node:child_process';
 const benches = {
   engine: 'out/bench/engine/engine-bench.js',
   completion: 'out/bench/completion/completion-bench.js',
+  'completion-vscode': 'out/bench/completion/vscode-bench.js',
   serve: 'out/bench/serve/serve-bench.js',
   startup: 'out/bench/startup/sidecar-start.js',
   convert: 'out/bench/convert/convert-memory.js',
   quant: 'out/bench/quant/quant-bench.js',
 };
+/** Benchmarks that install the packaged .vsix. */
+const needsPackage = new Set(['completion-vscode']);
 
 const [name, ...args] = process.argv.slice(2);
 if (!benches[name]) {
@@ -20,6 +23,7 @@ if (!benches[name]) {
 for (const [command, commandArgs] of [
   [process.execPath, ['esbuild.mjs', '--production']],
   [process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']],
+  ...(needsPackage.has(name) ? [[process.execPath, ['native/package-vsix.mjs']]] : []),
   [process.execPath, [benches[name], ...args]],
 ]) {
   const result = spawnSync(command, commandArgs, { stdio: 'inherit' });

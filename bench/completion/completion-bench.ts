@@ -11,14 +11,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CancellationTokenSource, DidChangeTextDocumentNotification, DidCloseTextDocumentNotification, InlineCompletionRequest, InlineCompletionTriggerKind } from 'vscode-languageserver-protocol/node';
-import type { CursorView } from '../../extension/completion/anchor';
 import { CompletionTrigger } from '../../extension/completion/completionTrigger';
-import type { Suggestion } from '../../extension/completion/suggestionCache';
 import { percentile } from '../../server/metrics/latency';
-import { defaultSettings, statusRequest, type CompletionStats, type RookSettings } from '../../server/protocol/contract';
+import { defaultSettings, type RookSettings } from '../../server/protocol/contract';
 import { tinyModelFolder } from '../../test/engine/fixtures';
 import { repoRoot, startSidecar, type Sidecar } from '../../test/sidecar/sidecarProcess';
+import { breakdown, open, Requests, round, rssMb, seededRandom, sleep, stats, typeThrough, type KeystrokeOutcome, type TypedDocument } from './replay';
 
 const sourceFiles = [
   'node_modules/vscode-languageserver/lib/common/server.js',
@@ -46,137 +44,7 @@ const miniShape = {
   fim: { prefix: 3, suffix: 4, middle: 5 },
 };
 
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 const random = seededRandom(5);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
-
-/** A document the bench types into, mirrored to the sidecar with incremental didChange. */
-class TypedDocument {
-  private version = 1;
-  constructor(
-    private readonly sidecar: Sidecar,
-    readonly uri: string,
-    public text: string,
-    public offset: number,
-  ) {}
-
-  async type(char: string): Promise<void> {
-    const position = this.position();
-    this.text = this.text.slice(0, this.offset) + char + this.text.slice(this.offset);
-    this.offset += char.length;
-    await this.sidecar.connection.sendNotification(DidChangeTextDocumentNotification.type, {
-      textDocument: { uri: this.uri, version: ++this.version },
-      contentChanges: [{ range: { start: position, end: position }, text: char }],
-    });
-  }
-
-  position(): { line: number; character: number } {
-    const before = this.text.slice(0, this.offset);
-    const lineStart = before.lastIndexOf('\n') + 1;
-    let line = 0;
-    for (let at = before.indexOf('\n'); at !== -1; at = before.indexOf('\n', at + 1)) line++;
-    return { line, character: this.offset - lineStart };
-  }
-
-  close(): Promise<void> {
-    return this.sidecar.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri: this.uri } });
-  }
-
-  view(): CursorView {
-    const { text, offset } = this;
-    const lineEnd = text.indexOf('\n', offset);
-    return { uri: this.uri, offset, textBefore: (length) => text.slice(Math.max(0, offset - length), offset), lineSuffix: text.slice(offset, lineEnd === -1 ? undefined : lineEnd) };
-  }
-}
-
-/** LSP inline-completion requests, counting how many are outstanding (the client-side view of the queue). */
-class Requests {
-  outstanding = 0;
-  maxOutstanding = 0;
-  sent = 0;
-  /** Answers with a non-empty suggestion. */
-  answered = 0;
-  constructor(private readonly sidecar: Sidecar) {}
-
-  fetch(document: TypedDocument, signal: AbortSignal): Promise<Suggestion | undefined> {
-    const source = new CancellationTokenSource();
-    signal.addEventListener('abort', () => source.cancel(), { once: true });
-    this.sent++;
-    this.outstanding++;
-    this.maxOutstanding = Math.max(this.maxOutstanding, this.outstanding);
-    const position = document.position();
-    return this.sidecar.connection
-      .sendRequest(InlineCompletionRequest.type, { textDocument: { uri: document.uri }, position, context: { triggerKind: InlineCompletionTriggerKind.Automatic } }, source.token)
-      .then((answer) => {
-        const item = answer && 'items' in answer ? answer.items[0] : undefined;
-        if (!item || typeof item.insertText !== 'string') return undefined;
-        this.answered++;
-        return { insertText: item.insertText, replaceLength: item.range ? item.range.end.character - item.range.start.character : 0 };
-      })
-      .catch(() => undefined)
-      .finally(() => this.outstanding--);
-  }
-
-  async drained(): Promise<void> {
-    while (this.outstanding > 0) await sleep(5);
-  }
-}
-
-async function stats(sidecar: Sidecar): Promise<CompletionStats> {
-  const status = await sidecar.connection.sendRequest(statusRequest);
-  return status.completionStats!;
-}
-
-function rssMb(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? round(Number(match[1]) / 1024) : NaN;
-}
-
-interface KeystrokeOutcome {
-  latencyMs?: number;
-  source?: string;
-}
-
-/**
- * Types `typed` at `document`'s cursor, a keystroke every `gap()` ms, asking for a suggestion after
- * each; the last keystroke's request is left to finish (the user stopped typing).
- */
-async function typeThrough(document: TypedDocument, typed: string, gap: () => number, trigger: CompletionTrigger, requests: Requests): Promise<KeystrokeOutcome[]> {
-  const outcomes: KeystrokeOutcome[] = [];
-  const pending: Promise<void>[] = [];
-  let editor: AbortController | undefined;
-  for (const char of typed) {
-    editor?.abort(); // VS Code cancels the previous keystroke's request when the text changes.
-    editor = new AbortController();
-    const signal = editor.signal;
-    await document.type(char);
-    const started = performance.now();
-    const outcome: KeystrokeOutcome = {};
-    outcomes.push(outcome);
-    pending.push(
-      trigger.provide(document.view(), true, signal, (fetchSignal) => requests.fetch(document, fetchSignal)).then((result) => {
-        if (signal.aborted || !result.suggestion?.insertText) return;
-        outcome.latencyMs = performance.now() - started;
-        outcome.source = result.source;
-      }),
-    );
-    await sleep(gap());
-  }
-  await Promise.all(pending);
-  return outcomes;
-}
-
-async function open(sidecar: Sidecar, uri: string, text: string, offset: number): Promise<TypedDocument> {
-  await sidecar.open(uri, text, 'javascript');
-  return new TypedDocument(sidecar, uri, text, offset);
-}
 
 /** A region of `text` to retype: `linesTypedPerSession` non-blank lines from a random point in the file's middle. */
 function pickRegion(text: string): { start: number; end: number } {
@@ -192,7 +60,7 @@ function pickRegion(text: string): { start: number; end: number } {
 
 async function typingSessions(sidecar: Sidecar, requests: Requests) {
   const before = await stats(sidecar);
-  const [sentBefore, answeredBefore] = [requests.sent, requests.answered];
+  const [sentBefore, answeredBefore, timedBefore] = [requests.sent, requests.answered, requests.answerMs.length];
   const outcomes: KeystrokeOutcome[] = [];
   let session = 0;
   for (const file of sourceFiles) {
@@ -214,10 +82,14 @@ async function typingSessions(sidecar: Sidecar, requests: Requests) {
   const latencies = shown.map((outcome) => outcome.latencyMs!);
   const bySource = (source: string) => shown.filter((outcome) => outcome.source === source).map((outcome) => outcome.latencyMs!);
   const promptTokens = after.promptTokens - before.promptTokens;
+  const answerMs = requests.answerMs.slice(timedBefore);
   return {
     sessions: session,
     keystrokes: outcomes.length,
     suggestionLatencyMs: { p50: round(percentile(latencies, 50)), p95: round(percentile(latencies, 95)) },
+    /** Every request answered before it was cancelled, empty answers too: the sidecar's own latency over many more samples. */
+    requestToAnswerMs: { count: answerMs.length, p50: round(percentile(answerMs, 50)), p95: round(percentile(answerMs, 95)) },
+    sidecarBreakdown: breakdown(before, after),
     latencyBySourceP50Ms: Object.fromEntries(['cache', 'in-flight', 'engine'].map((source) => [source, round(percentile(bySource(source), 50))])),
     shownBySource: Object.fromEntries(['cache', 'in-flight', 'engine'].map((source) => [source, bySource(source).length])),
     suggestionsShownPerKeystroke: round(shown.length / outcomes.length, 3),
@@ -238,6 +110,7 @@ async function coldVsExtending(sidecar: Sidecar, requests: Requests) {
   const cold = { ms: [] as number[], computedTokens: [] as number[] };
   const extending = { ms: [] as number[], computedTokens: [] as number[] };
   const source = fs.readFileSync(path.join(repoRoot, sourceFiles[0]), 'utf8');
+  const statsBefore = await stats(sidecar);
   const measure = async (document: TypedDocument, into: typeof cold) => {
     const before = await stats(sidecar);
     const started = performance.now();
@@ -259,6 +132,7 @@ async function coldVsExtending(sidecar: Sidecar, requests: Requests) {
   }
   const p50 = (values: number[]) => percentile(values, 50);
   return {
+    sidecarBreakdown: breakdown(statsBefore, await stats(sidecar)),
     coldP50Ms: round(p50(cold.ms)),
     extendingP50Ms: round(p50(extending.ms)),
     extendingOverCold: round(p50(extending.ms) / p50(cold.ms), 3),

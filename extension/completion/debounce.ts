@@ -7,9 +7,13 @@
 export interface DebounceLimits {
   minMs: number;
   maxMs: number;
+  /** What the editor already waited before asking, taken off the delay (so the two waits do not add up). */
+  upstreamMs?: number;
 }
 
 const defaultLimits: DebounceLimits = { minMs: 50, maxMs: 300 };
+/** VS Code 1.100 waits a fixed 50 ms after a change before it calls an inline-completion provider. */
+export const vscodeLimits: DebounceLimits = { ...defaultLimits, upstreamMs: 50 };
 /** Weight of the newest sample in the running averages. */
 const smoothing = 0.3;
 /** A gap longer than this is a pause, not typing speed. */
@@ -35,6 +39,11 @@ export class AdaptiveDebounce {
   }
 
   delayMs(): number {
+    return Math.max(0, this.sinceKeystrokeMs() - (this.limits.upstreamMs ?? 0));
+  }
+
+  /** The wait counted from the keystroke. */
+  private sinceKeystrokeMs(): number {
     const { minMs, maxMs } = this.limits;
     if (this.typingGapMs === undefined) return minMs;
     if (this.latencyMs !== undefined && minMs + this.latencyMs < this.typingGapMs) return minMs;

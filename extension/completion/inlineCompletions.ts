@@ -13,6 +13,7 @@ import { userValue } from '../settings';
 import { sidecarSchemes } from '../sidecar/supervisor';
 import type { CursorView } from './anchor';
 import { CompletionTrigger } from './completionTrigger';
+import { AdaptiveDebounce, vscodeLimits } from './debounce';
 import { LanguageContext, type LanguageContextOptions } from './languageContext';
 import { completionsEnabledFor, type LanguageSwitches } from './languageSwitch';
 import { Snooze } from './snooze';
@@ -39,7 +40,7 @@ export interface MiddlewareHost {
 }
 
 export function registerInlineCompletions(host: MiddlewareHost): vscode.Disposable {
-  const trigger = new CompletionTrigger();
+  const trigger = new CompletionTrigger(new AdaptiveDebounce(vscodeLimits));
   const snooze = new Snooze();
   const snoozeStatus = new SnoozeStatus();
   /** Documents kept from the sidecar; decided when they open, so later edits and closes match. */

@@ -2,10 +2,11 @@
  * The inline-completion path shared by the LSP handler and `rook complete`: cursor context within
  * a budget, prompt for the model (see `prompt.ts`), engine call, post-processing, replace range.
  */
-import { drain, type Engine } from '../engines/engine';
+import type { Engine } from '../engines/engine';
 import { charsPerToken } from './charsPerToken';
 import { unusableContentReason } from './contentCheck';
 import { cursorContext, wantsMultiline } from './cursorContext';
+import { earlyStop, type EarlyStopReason } from './earlyStop';
 import { postprocess } from './postprocess';
 import { buildPrompt, type PromptStyle } from './prompt';
 import { promptBudget } from './promptBudget';
@@ -26,6 +27,8 @@ export interface CompletionAnswer {
   skipped?: string;
   /** How the prompt was laid out for this model (logged, so a wrong FIM format is visible). */
   style?: PromptStyle;
+  /** Set when generation stopped before the engine finished, saying why (see `earlyStop.ts`). */
+  stoppedEarly?: EarlyStopReason;
 }
 
 /** Context snippets for the prompt, already formatted, in at most `maxChars` characters. */
@@ -33,6 +36,12 @@ export type SnippetSource = (maxChars: number) => string;
 
 /** Single-line completions are short (the median line is about 20 characters); Copilot stops at 20 tokens too. */
 const singleLineMaxTokens = 20;
+
+/**
+ * After this long a multi-line request ends at its current line: ghost text that comes later than this is
+ * mostly typed over before it is seen (the target is 250 ms from keystroke to ghost text at the 95th percentile).
+ */
+export const multilineTimeBudgetMs = 150;
 
 export async function completeAt(
   engine: Engine,
@@ -42,6 +51,7 @@ export async function completeAt(
   signal: AbortSignal,
   snippets: SnippetSource = () => '',
 ): Promise<CompletionAnswer> {
+  const started = performance.now();
   const skipped = unusableContentReason(text, offset);
   if (skipped) return { insertText: '', replaceLength: 0, multiline: false, skipped };
   const capabilities = await engine.capabilities(signal);
@@ -49,12 +59,23 @@ export async function completeAt(
   const context = cursorContext(text, offset, budget);
   const multiline = wantsMultiline(context);
   const { request, style } = buildPrompt(capabilities, context, snippets(budget.snippetChars), multiline);
-  const { text: raw } = await drain(
-    engine.complete(
-      { ...request, maxTokens: multiline ? options.maxTokens : Math.min(options.maxTokens, singleLineMaxTokens), temperature: options.temperature },
-      signal,
-    ),
+  const filterContext = { ...context, multiline };
+  let raw = '';
+  let stoppedEarly: EarlyStopReason | undefined;
+  const stream = engine.complete(
+    { ...request, maxTokens: multiline ? options.maxTokens : Math.min(options.maxTokens, singleLineMaxTokens), temperature: options.temperature },
+    signal,
   );
-  const insertText = postprocess(raw, { ...context, multiline });
-  return { insertText, replaceLength: replacedSuffixLength(insertText, context.prefix, context.lineSuffix), multiline, style };
+  for await (const event of stream) {
+    if (event.kind !== 'text') continue;
+    raw += event.text;
+    const stop = earlyStop(raw, filterContext, multiline && performance.now() - started > multilineTimeBudgetMs);
+    if (stop) {
+      // Leaving the loop ends the engine's stream (the local engine frees itself, a remote request is closed).
+      ({ text: raw, reason: stoppedEarly } = stop);
+      break;
+    }
+  }
+  const insertText = postprocess(raw, filterContext);
+  return { insertText, replaceLength: replacedSuffixLength(insertText, context.prefix, context.lineSuffix), multiline, style, stoppedEarly };
 }

@@ -38,6 +38,7 @@ import { RecentEdits } from '../completion/recentEdits';
 import { cursorWindow, SnippetIndex } from '../completion/snippets';
 import { withSystemPrompt } from '../chat/chatPrompt';
 import { drain, EngineError, type Engine, type StreamEvent } from '../engines/engine';
+import type { PromptStats } from '../engines/local/local-engine';
 import { selectEngine } from '../engines/select';
 import { LatencyWindow } from '../metrics/latency';
 import { planEditTask } from '../refactor/editTasks';
@@ -70,7 +71,19 @@ function toResponseError(error: unknown): ResponseError<void> {
 export function startLspServer(connection: Connection, embeddedModelDir?: string): void {
   const documents = new TextDocuments(TextDocument);
   const completionLatency = new LatencyWindow();
-  const completionStats: CompletionStats = { requests: 0, engineCalls: 0, promptTokens: 0, reusedTokens: 0 };
+  const completionStats: CompletionStats = {
+    requests: 0,
+    engineCalls: 0,
+    promptTokens: 0,
+    reusedTokens: 0,
+    prefillMs: 0,
+    decodeMs: 0,
+    generatedTokens: 0,
+    answers: 0,
+    answerMs: 0,
+    scopeStops: 0,
+    timeStops: 0,
+  };
   const recentEdits = new RecentEdits();
   const snippetIndex = new SnippetIndex(recentEdits);
   /** Language-server context per document, as the extension last sent it. */
@@ -221,7 +234,12 @@ export function startLspServer(connection: Connection, embeddedModelDir?: string
         connection.console.info(`Completion prompts for ${used.info.model}: ${answer.style}.`);
       }
       if (controller.signal.aborted) return null;
-      completionLatency.add(performance.now() - started);
+      const answerMs = performance.now() - started;
+      completionLatency.add(answerMs);
+      completionStats.answers++;
+      completionStats.answerMs += answerMs;
+      if (answer.stoppedEarly === 'scope') completionStats.scopeStops++;
+      if (answer.stoppedEarly === 'time') completionStats.timeStops++;
       noteOutcome(used);
       if (!answer.insertText) return { items: [] };
       const end = { line: params.position.line, character: params.position.character + answer.replaceLength };
@@ -236,12 +254,12 @@ export function startLspServer(connection: Connection, embeddedModelDir?: string
 
   /**
    * Counts an engine call after a completion request ends. The local engine replaces `lastPrompt`
-   * per prompt it runs, so there only prompts that really ran count (with their KV-prefix reuse),
-   * not requests cancelled before their turn; a remote engine's every request counts.
+   * per prompt it runs, so there only prompts that really ran count (with their KV-prefix reuse and
+   * timings), not requests cancelled before their turn; a remote engine's every request counts.
    */
   let countedPrompt: object | undefined;
   const noteEngineCall = (used: Engine) => {
-    const lastPrompt = (used as { lastPrompt?: { promptTokens: number; reusedTokens: number } }).lastPrompt;
+    const lastPrompt = (used as { lastPrompt?: PromptStats }).lastPrompt;
     if (!lastPrompt) {
       completionStats.engineCalls++;
       return;
@@ -251,6 +269,9 @@ export function startLspServer(connection: Connection, embeddedModelDir?: string
     completionStats.engineCalls++;
     completionStats.promptTokens += lastPrompt.promptTokens;
     completionStats.reusedTokens += lastPrompt.reusedTokens;
+    completionStats.prefillMs += lastPrompt.prefillMs;
+    completionStats.decodeMs += lastPrompt.decodeMs;
+    completionStats.generatedTokens += lastPrompt.generatedTokens;
   };
 
   connection.onNotification(completionContextNotification, (params) => {

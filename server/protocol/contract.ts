@@ -80,6 +80,16 @@ export interface CompletionStats {
   /** Prompt tokens of local-engine calls, and how many of them came from the reused KV prefix. */
   promptTokens: number;
   reusedTokens: number;
+  /** Local-engine time: the prompt's forward pass, then generating `generatedTokens` (sampling and decoding included). */
+  prefillMs: number;
+  decodeMs: number;
+  generatedTokens: number;
+  /** Requests answered after running the engine, and their time from request to answer (the latency summarized above). */
+  answers: number;
+  answerMs: number;
+  /** Generations stopped early: cut by the scope filters at a finished line, or at a line end past the time budget. */
+  scopeStops: number;
+  timeStops: number;
 }
 
 export interface SidecarStatus {

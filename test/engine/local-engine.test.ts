@@ -95,7 +95,50 @@ test('local engine: a prompt longer than the context is left-truncated, not an e
   const engine = await load();
   const result = await drain(engine.complete(greedy('the function return '.repeat(200), 8), never));
   assert.equal(result.finishReason, 'length');
-  assert.equal(engine.lastPrompt.promptTokens, engine.config.contextLength - 8);
+  // The oldest tokens go in blocks of an eighth of the room, so the prompt fills the room less at most one block.
+  const room = engine.config.contextLength - 8;
+  assert.ok(engine.lastPrompt.promptTokens <= room && engine.lastPrompt.promptTokens > room - room / 8, `prompt of ${engine.lastPrompt.promptTokens} tokens`);
+  await engine.dispose();
+});
+
+test('local engine: on a file longer than the context, the next keystroke still reuses the KV prefix', async () => {
+  const engine = await load();
+  const file = Array.from({ length: 120 }, (_, i) => `let v${i} = f(${i});`).join('\n');
+  await drain(engine.complete(greedy(file, 8), never));
+  assert.ok(engine.lastPrompt.promptTokens > engine.config.contextLength / 2, 'the file fills the context');
+  const typed = `${file}\nlet`;
+  const warm = await drain(engine.complete(greedy(typed, 8), never));
+  const { promptTokens, reusedTokens } = engine.lastPrompt;
+  assert.ok(reusedTokens >= promptTokens - engine.encode('\nlet').length - 1, `reused ${reusedTokens} of ${promptTokens} tokens`);
+  const cold = await load();
+  assert.deepEqual(await drain(cold.complete(greedy(typed, 8), never)), warm);
+  await Promise.all([engine.dispose(), cold.dispose()]);
+});
+
+test('local engine: a chat request between two keystrokes keeps the completion KV prefix', async () => {
+  const engine = await load();
+  const prompt = 'function area(width, height) {\n  return width';
+  await drain(engine.complete(greedy(prompt, 4), never));
+  const chat = { messages: [{ role: 'user' as const, content: 'What does area return?' }], maxTokens: 4, temperature: 0 };
+  await drain(engine.chat(chat, never));
+  await drain(engine.complete(greedy(`${prompt} *`, 4), never));
+  assert.ok(engine.lastPrompt.reusedTokens >= engine.encode(prompt).length - 1, `reused ${engine.lastPrompt.reusedTokens} tokens`);
+  // The chat keeps its own cache too: the same conversation again computes only its last token.
+  await drain(engine.chat(chat, never));
+  assert.equal(engine.lastPrompt.reusedTokens, engine.lastPrompt.promptTokens - 1);
+  await engine.dispose();
+});
+
+test('local engine: when two KV caches do not fit the memory bound, chat empties its own after each request', async () => {
+  const engine = await LocalEngine.load({ modelPath: modelDir, executionProvider: 'cpu', threads: 1, kvCachesBytes: 0 });
+  const prompt = 'const total = items.reduce((sum, item) =>';
+  await drain(engine.complete(greedy(prompt, 4), never));
+  const chat = { messages: [{ role: 'user' as const, content: 'Sum the items.' }], maxTokens: 4, temperature: 0 };
+  await drain(engine.chat(chat, never));
+  await drain(engine.chat(chat, never));
+  assert.equal(engine.lastPrompt.reusedTokens, 0);
+  await drain(engine.complete(greedy(`${prompt} sum`, 4), never));
+  assert.ok(engine.lastPrompt.reusedTokens >= engine.encode(prompt).length - 1, `reused ${engine.lastPrompt.reusedTokens} tokens`);
   await engine.dispose();
 });
 

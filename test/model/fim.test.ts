@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fimPromptTokens, plainPromptTokens } from '../../server/engines/local/prompt-tokens';
+import { fimPromptTokens, keepNewest, plainPromptTokens } from '../../server/engines/local/prompt-tokens';
 import { parseModelConfig, serializeModelConfig } from '../../server/model/config';
 
 const fim = { prefix: 4, suffix: 5, middle: 6 };
@@ -15,9 +15,11 @@ test('fim prompt: over budget, keeps the end of the prefix and the start of the 
   const prefix = range(100, 200);
   const suffix = range(500, 200);
   const tokens = fimPromptTokens(1, fim, prefix, suffix, 44); // 40 text tokens: 10 suffix, 30 prefix
-  assert.equal(tokens.length, 44);
-  assert.deepEqual(tokens.slice(2, 32), prefix.slice(-30));
-  assert.deepEqual(tokens.slice(33, 43), suffix.slice(0, 10));
+  // The prefix is cut in blocks of 30 / 8 = 3 tokens: 171 of 200 dropped, 29 kept.
+  assert.equal(tokens.length, 43);
+  assert.deepEqual(tokens.slice(0, 2), [1, 4]);
+  assert.deepEqual(tokens.slice(2, 31), prefix.slice(-29));
+  assert.deepEqual(tokens.slice(31, 43), [5, ...suffix.slice(0, 10), 6]);
   // A short prefix leaves its room to the suffix.
   const shortPrefix = fimPromptTokens(1, fim, [7], suffix, 44);
   assert.equal(shortPrefix.length, 44);
@@ -26,7 +28,21 @@ test('fim prompt: over budget, keeps the end of the prefix and the start of the 
 
 test('plain prompt: BOS then text, oldest tokens dropped first', () => {
   assert.deepEqual(plainPromptTokens(1, [5, 6, 7], 10), [1, 5, 6, 7]);
-  assert.deepEqual(plainPromptTokens(1, [5, 6, 7], 2), [6, 7]);
+  assert.deepEqual(plainPromptTokens(1, [5, 6, 7], 3), [1, 6, 7]);
+});
+
+test('prompt cut: a prompt growing a token at a time keeps its first tokens for a block of steps', () => {
+  const room = 64; // blocks of 8
+  const starts = range(0, 24).map((grown) => keepNewest(range(0, 100 + grown), room)[0]);
+  // 36 over: 40 dropped, until 41 over (grown 5): 48 dropped, and so on.
+  assert.deepEqual(starts, [...Array(5).fill(40), ...Array(8).fill(48), ...Array(8).fill(56), ...Array(3).fill(64)]);
+  for (let grown = 0; grown < 24; grown++) {
+    const kept = keepNewest(range(0, 100 + grown), room);
+    assert.ok(kept.length <= room && kept.length > room - 8, `kept ${kept.length}`);
+    assert.equal(kept.at(-1), 99 + grown);
+  }
+  assert.deepEqual(keepNewest([1, 2, 3], 3), [1, 2, 3]);
+  assert.deepEqual(keepNewest([1, 2, 3], 0), []);
 });
 
 const base = {

@@ -13,11 +13,11 @@ import { trimLineSuffixOverlap } from './trimLineSuffixOverlap';
 import { trimTrailingWhitespace } from './trimTrailingWhitespace';
 import type { CompletionFilter, FilterContext } from './types';
 
+/** The filters that end a completion at a line: text after the line where one cuts is never shown. */
+export const scopeFilters: readonly CompletionFilter[] = [singleLine, limitScopeByIndentation, removeRepetition, stopAtNextLines];
+
 export const filters: readonly CompletionFilter[] = [
-  singleLine,
-  limitScopeByIndentation,
-  removeRepetition,
-  stopAtNextLines,
+  ...scopeFilters,
   balanceBrackets,
   trimLineSuffixOverlap,
   normalizeIndentation,
@@ -25,7 +25,11 @@ export const filters: readonly CompletionFilter[] = [
 ];
 
 export function postprocess(completion: string, context: FilterContext): string {
-  return filters.reduce((text, filter) => filter(text, context), completion);
+  return applyFilters(filters, completion, context);
+}
+
+export function applyFilters(list: readonly CompletionFilter[], completion: string, context: FilterContext): string {
+  return list.reduce((text, filter) => filter(text, context), completion);
 }
 
 export type { FilterContext } from './types';

@@ -24,16 +24,15 @@ interface LayerCache {
 }
 
 export class DecoderSession {
-  private past: LayerCache[];
+  /** Allocated on first use, so a cache that `clear` emptied holds no memory until it is used again. */
+  private past?: LayerCache[];
   private cachedLength = 0;
 
   constructor(
     private readonly session: ort.InferenceSession,
     private readonly config: ModelConfig,
     private readonly layout: KvCacheLayout = 'shared',
-  ) {
-    this.past = this.emptyCache();
-  }
+  ) {}
 
   /** Positions held in the KV cache. */
   get length(): number {
@@ -59,14 +58,15 @@ export class DecoderSession {
       attention_mask: new ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
     };
     const fetches: Record<string, ort.Tensor | null> = { logits: null };
-    this.past.forEach((layer, i) => {
+    const past = (this.past ??= this.emptyCache());
+    past.forEach((layer, i) => {
       feeds[`past_key_values.${i}.key`] = layer.key;
       feeds[`past_key_values.${i}.value`] = layer.value;
       fetches[`present.${i}.key`] = this.layout === 'shared' ? layer.key : null;
       fetches[`present.${i}.value`] = this.layout === 'shared' ? layer.value : null;
     });
     const outputs = await this.session.run(feeds, fetches);
-    if (this.layout === 'growing') this.past = this.past.map((_, i) => ({ key: outputs[`present.${i}.key`], value: outputs[`present.${i}.value`] }));
+    if (this.layout === 'growing') this.past = past.map((_, i) => ({ key: outputs[`present.${i}.key`], value: outputs[`present.${i}.value`] }));
     this.cachedLength = total;
     return outputs.logits.data as Float32Array;
   }
@@ -74,8 +74,14 @@ export class DecoderSession {
   /** Keeps only the first `length` cached positions. */
   truncate(length: number): void {
     if (length >= this.cachedLength) return;
-    if (this.layout === 'growing') this.past = length === 0 ? this.emptyCache() : this.past.map((layer) => ({ key: this.keep(layer.key, length), value: this.keep(layer.value, length) }));
+    if (this.layout === 'growing') this.past = length === 0 ? undefined : this.past!.map((layer) => ({ key: this.keep(layer.key, length), value: this.keep(layer.value, length) }));
     this.cachedLength = length;
+  }
+
+  /** Empties the cache and frees its memory (a shared buffer is otherwise kept for reuse). */
+  clear(): void {
+    this.past = undefined;
+    this.cachedLength = 0;
   }
 
   /** The first `length` positions of a growing cache tensor `[1, kvHeads, cachedLength, headDim]`. */

@@ -32,6 +32,9 @@ export async function openSession(modelFile: string, choice: ExecutionProvider, 
       const session = await ort.InferenceSession.create(modelFile, {
         executionProviders: [provider],
         graphOptimizationLevel: 'all',
+        // Idle pool threads sleep instead of spinning: a completion runs many short steps on a machine the
+        // editor shares, where spinning threads take the cores that the next step and the editor need.
+        extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
         ...(threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
       });
       return { session, provider };

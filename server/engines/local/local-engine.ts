@@ -1,21 +1,25 @@
 /**
- * The local engine: a Grok-family model folder run in-process by ONNX Runtime. One sequence's KV cache is kept
- * between requests and reused up to the longest common token prefix, so a request that extends the previous one
- * (the next keystroke) costs only its new tokens. Requests run one at a time, each decode step checks the abort
- * signal, and text is streamed as soon as it is safe to show (see `TextStream`).
+ * The local engine: a Grok-family model folder run in-process by ONNX Runtime. A KV cache is kept between
+ * requests and reused up to the longest common token prefix, so a request that extends the previous one (the next
+ * keystroke) costs only its new tokens. Completions and chat keep separate caches (`KvSlot`), so a chat request
+ * between two keystrokes does not cost the next keystroke a cold prompt; the chat cache is emptied after each
+ * request when two full-context caches would take more than `separateChatCacheBytes` (512 MiB). Requests run one
+ * at a time, each decode step checks the abort signal, and text is streamed as soon as it is safe to show (see
+ * `TextStream`).
  *
- * Prompts longer than the context are left-truncated: the newest tokens are kept, leaving room for `maxTokens`
- * (at most half the context). A model whose config.json names fill-in-the-middle tokens gets a completion request's
- * `suffix` as a prefix-suffix-middle prompt, and generation ends at its end-of-text token.
+ * Prompts longer than the context are left-truncated in blocks (see `prompt-tokens.ts`), leaving room for
+ * `maxTokens` (at most half the context). A model whose config.json names fill-in-the-middle tokens gets a
+ * completion request's `suffix` as a prefix-suffix-middle prompt, and generation ends at its end-of-text token.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type * as ort from 'onnxruntime-node';
 import type { ChatMessage, EngineInfo, ExecutionProvider } from '../../protocol/contract';
 import { readChatTemplate, type ChatTemplate } from '../../chat/chatTemplate';
 import { modelFiles } from '../../model/build';
 import { readModelConfig, type ModelConfig } from '../../model/config';
 import { EngineError, type ChatRequest, type CompletionRequest, type Engine, type EngineCapabilities, type StreamEvent } from '../engine';
-import { DecoderSession } from './decoder-session';
+import { DecoderSession, type KvCacheLayout } from './decoder-session';
 import { openSession, type ConcreteProvider } from './execution-provider';
 import { fimPromptTokens, plainPromptTokens } from './prompt-tokens';
 import { sampleToken, seededRandom } from './sampler';
@@ -35,12 +39,34 @@ export interface LocalEngineOptions {
   topK?: number;
   topP?: number;
   seed?: number;
+  /** Keep the chat KV cache beside the completion one only while both fit this (default `separateChatCacheBytes`). */
+  kvCachesBytes?: number;
 }
 
-/** What the last request cost, for tests and status: prompt tokens evaluated vs. taken from the cache. */
+/**
+ * What the last request cost, for tests and status: prompt tokens evaluated vs. taken from the cache, and where
+ * its time went (the prompt's forward pass, then the decode steps, each with its sampling and text decoding).
+ */
 export interface PromptStats {
   promptTokens: number;
   reusedTokens: number;
+  prefillMs: number;
+  generatedTokens: number;
+  decodeMs: number;
+}
+
+/** Above this size, two full-context KV caches are not kept side by side (the chat one is emptied after use). */
+export const separateChatCacheBytes = 512 * 1024 * 1024;
+
+/** A sequence held in a KV cache: the decoder state and the tokens it was computed from. */
+interface KvSlot {
+  decoder: DecoderSession;
+  tokens: number[];
+}
+
+/** Bytes of one sequence's keys and values at full context (float32). */
+function kvCacheBytes(config: ModelConfig): number {
+  return 2 * config.numLayers * config.numKvHeads * config.headDim * config.contextLength * 4;
 }
 
 function readTokenizer(file: string): Tokenizer {
@@ -70,13 +96,15 @@ export function formatChatPrompt(messages: readonly ChatMessage[]): string {
 
 export class LocalEngine implements Engine {
   readonly info: EngineInfo;
-  private cachedTokens: number[] = [];
+  private readonly slots: { completion: KvSlot; chat: KvSlot };
+  private readonly keepChatCache: boolean;
   private queue: Promise<void> = Promise.resolve();
   private readonly random: () => number;
-  lastPrompt: PromptStats = { promptTokens: 0, reusedTokens: 0 };
+  lastPrompt: PromptStats = { promptTokens: 0, reusedTokens: 0, prefillMs: 0, generatedTokens: 0, decodeMs: 0 };
 
   private constructor(
-    private readonly decoder: DecoderSession,
+    private readonly session: ort.InferenceSession,
+    kvLayout: KvCacheLayout,
     private readonly tokenizer: Tokenizer,
     readonly config: ModelConfig,
     readonly executionProvider: ConcreteProvider,
@@ -85,6 +113,9 @@ export class LocalEngine implements Engine {
   ) {
     this.info = { kind: 'local', model: path.basename(path.resolve(options.modelPath)), location: options.modelPath };
     this.random = seededRandom(options.seed ?? Date.now());
+    const slot = (): KvSlot => ({ decoder: new DecoderSession(session, config, kvLayout), tokens: [] });
+    this.slots = { completion: slot(), chat: slot() };
+    this.keepChatCache = 2 * kvCacheBytes(config) <= (options.kvCachesBytes ?? separateChatCacheBytes);
   }
 
   /** Opens a model folder; every failure names the file at fault. */
@@ -111,8 +142,7 @@ export class LocalEngine implements Engine {
       await session.release();
       throw new EngineError(`${file(modelFiles.onnx)}: graph does not match config.json (expected ${2 * config.numLayers} past_key_values inputs and a logits output)`, false);
     }
-    const decoder = new DecoderSession(session, config, provider === 'cpu' ? 'shared' : 'growing');
-    return new LocalEngine(decoder, tokenizer, config, provider, options, chatTemplate);
+    return new LocalEngine(session, provider === 'cpu' ? 'shared' : 'growing', tokenizer, config, provider, options, chatTemplate);
   }
 
   async capabilities(): Promise<EngineCapabilities> {
@@ -123,9 +153,9 @@ export class LocalEngine implements Engine {
     const fim = this.config.fim;
     if (fim && request.suffix !== undefined) {
       const { prompt, suffix } = request;
-      return this.generate((budget) => fimPromptTokens(this.config.bosTokenId, fim, this.encode(prompt), this.encode(suffix), budget), request, signal);
+      return this.generate(this.slots.completion, (budget) => fimPromptTokens(this.config.bosTokenId, fim, this.encode(prompt), this.encode(suffix), budget), request, signal);
     }
-    return this.generate((budget) => plainPromptTokens(this.config.bosTokenId, this.encode(request.prompt), budget), request, signal);
+    return this.generate(this.slots.completion, (budget) => plainPromptTokens(this.config.bosTokenId, this.encode(request.prompt), budget), request, signal);
   }
 
   chat(request: ChatRequest, signal: AbortSignal): AsyncIterable<StreamEvent> {
@@ -133,13 +163,13 @@ export class LocalEngine implements Engine {
     // Rendered inside the generation, so that a template's error ends the stream like any engine error.
     const prompt = () => (template ? template.render(request.messages) : formatChatPrompt(request.messages));
     const stop = template ? (template.eosToken ? [template.eosToken] : []) : ['\nUser:'];
-    return this.generate((budget) => plainPromptTokens(this.config.bosTokenId, this.encode(prompt()), budget), { ...request, stop: [...(request.stop ?? []), ...stop] }, signal);
+    return this.generate(this.slots.chat, (budget) => plainPromptTokens(this.config.bosTokenId, this.encode(prompt()), budget), { ...request, stop: [...(request.stop ?? []), ...stop] }, signal);
   }
 
   async dispose(): Promise<void> {
     const release = await this.acquire();
     try {
-      await this.decoder.release();
+      await this.session.release();
     } finally {
       release();
     }
@@ -159,28 +189,34 @@ export class LocalEngine implements Engine {
     return release;
   }
 
-  /** `promptTokens(budget)` builds the prompt in at most `budget` tokens. */
-  private async *generate(promptTokens: (budget: number) => number[], request: { maxTokens: number; temperature: number; stop?: string[] }, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+  /** `promptTokens(budget)` builds the prompt in at most `budget` tokens; it runs in `slot`'s cache. */
+  private async *generate(slot: KvSlot, promptTokens: (budget: number) => number[], request: { maxTokens: number; temperature: number; stop?: string[] }, signal: AbortSignal): AsyncGenerator<StreamEvent> {
     const release = await this.acquire();
     try {
-      yield* this.run(promptTokens, request, signal);
+      yield* this.run(slot, promptTokens, request, signal);
     } finally {
+      if (slot === this.slots.chat && !this.keepChatCache) {
+        slot.decoder.clear();
+        slot.tokens = [];
+      }
       release();
     }
   }
 
-  private async *run(buildPrompt: (budget: number) => number[], request: { maxTokens: number; temperature: number; stop?: string[] }, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+  private async *run(slot: KvSlot, buildPrompt: (budget: number) => number[], request: { maxTokens: number; temperature: number; stop?: string[] }, signal: AbortSignal): AsyncGenerator<StreamEvent> {
     const context = this.config.contextLength;
     const maxTokens = Math.max(0, Math.min(request.maxTokens, Math.floor(context / 2)));
     const promptTokens = buildPrompt(context - maxTokens);
     if (signal.aborted) return yield { kind: 'end', finishReason: 'cancelled' };
 
-    let logits = await this.evaluatePrompt(promptTokens);
+    let logits = await this.evaluatePrompt(slot, promptTokens);
+    const stats = this.lastPrompt;
+    let stepStarted = performance.now();
     const sampling = { temperature: request.temperature, topK: this.options.topK ?? 0, topP: this.options.topP ?? 1 };
     const text = new TextStream((tokens) => this.tokenizer.decode(tokens), request.stop ?? [], promptTokens[promptTokens.length - 1]);
     for (let produced = 0; ; produced++) {
       if (signal.aborted) return yield { kind: 'end', finishReason: 'cancelled' };
-      if (produced >= maxTokens || this.decoder.length >= context) {
+      if (produced >= maxTokens || slot.decoder.length >= context) {
         const rest = text.flush();
         if (rest) yield { kind: 'text', text: rest };
         return yield { kind: 'end', finishReason: 'length' };
@@ -194,7 +230,10 @@ export class LocalEngine implements Engine {
       const piece = text.push(token);
       if (piece.text) yield { kind: 'text', text: piece.text };
       if (piece.stopped) return yield { kind: 'end', finishReason: 'stop' };
-      logits = await this.step([token]);
+      logits = await this.step(slot, [token]);
+      stats.generatedTokens++;
+      stats.decodeMs += performance.now() - stepStarted;
+      stepStarted = performance.now();
     }
   }
 
@@ -205,26 +244,28 @@ export class LocalEngine implements Engine {
   }
 
   /** Evaluates the prompt after the longest cached prefix (at least its last token, for fresh logits). */
-  private async evaluatePrompt(tokens: number[]): Promise<Float32Array> {
+  private async evaluatePrompt(slot: KvSlot, tokens: number[]): Promise<Float32Array> {
+    const started = performance.now();
     let common = 0;
-    while (common < this.cachedTokens.length && common < tokens.length && this.cachedTokens[common] === tokens[common]) common++;
+    while (common < slot.tokens.length && common < tokens.length && slot.tokens[common] === tokens[common]) common++;
     const reused = Math.min(common, tokens.length - 1);
-    this.decoder.truncate(reused);
-    this.cachedTokens.length = reused;
-    this.lastPrompt = { promptTokens: tokens.length, reusedTokens: reused };
-    const logits = await this.step(tokens.slice(reused));
+    slot.decoder.truncate(reused);
+    slot.tokens.length = reused;
+    this.lastPrompt = { promptTokens: tokens.length, reusedTokens: reused, prefillMs: 0, generatedTokens: 0, decodeMs: 0 };
+    const logits = await this.step(slot, tokens.slice(reused));
+    this.lastPrompt.prefillMs = performance.now() - started;
     return logits.subarray(logits.length - this.config.vocabSize);
   }
 
   /** Runs tokens after the cache and keeps the cache's token list in step with it (emptied if the run fails). */
-  private async step(tokens: number[]): Promise<Float32Array> {
+  private async step(slot: KvSlot, tokens: number[]): Promise<Float32Array> {
     try {
-      const logits = await this.decoder.forward(tokens);
-      this.cachedTokens.push(...tokens);
+      const logits = await slot.decoder.forward(tokens);
+      slot.tokens.push(...tokens);
       return logits;
     } catch (error) {
-      this.decoder.truncate(0);
-      this.cachedTokens = [];
+      slot.decoder.truncate(0);
+      slot.tokens = [];
       throw new EngineError(`local model failed: ${(error as Error).message}`, true);
     }
   }

@@ -3,13 +3,26 @@
  * encoded text, so text in a user's file can never become one. Both forms fit `budget` tokens by dropping the
  * oldest prefix tokens; a fill-in-the-middle prompt also keeps at most `suffixShare` of the budget for the suffix
  * (its start, nearest the cursor), since the prefix says more about what comes next.
+ *
+ * The oldest tokens are dropped in blocks (`cutBlockShare` of the room), not one at a time: then a prompt that
+ * grows by a token per keystroke keeps the same first tokens for a block's worth of keystrokes, and the KV
+ * cache's prefix keeps matching. A prompt cut this way may be up to a block shorter than its budget.
  */
 import type { FimTokenIds } from '../../model/config';
 
-/** `<s> prefix`, left-truncated to `budget` tokens. */
+const cutBlockShare = 1 / 8;
+
+/** The newest tokens of `tokens` within `room`, dropping the oldest in whole blocks of `room * cutBlockShare`. */
+export function keepNewest(tokens: readonly number[], room: number): number[] {
+  const excess = tokens.length - room;
+  if (excess <= 0) return [...tokens];
+  const block = Math.max(1, Math.floor(room * cutBlockShare));
+  return tokens.slice(Math.min(tokens.length, Math.ceil(excess / block) * block));
+}
+
+/** `<s> prefix`, within `budget` tokens; BOS stays first. */
 export function plainPromptTokens(bos: number, prefix: readonly number[], budget: number): number[] {
-  const tokens = [bos, ...prefix];
-  return tokens.length > budget ? tokens.slice(tokens.length - budget) : tokens;
+  return [bos, ...keepNewest(prefix, Math.max(0, budget - 1))];
 }
 
 /** `<s> <fim_prefix> prefix <fim_suffix> suffix <fim_middle>` (prefix-suffix-middle, as the model was trained). */
@@ -17,6 +30,6 @@ export function fimPromptTokens(bos: number, fim: FimTokenIds, prefix: readonly 
   const room = Math.max(0, budget - 4);
   const suffixRoom = Math.min(suffix.length, Math.floor(room * suffixShare), room);
   const keptSuffix = suffix.slice(0, Math.max(suffixRoom, room - prefix.length));
-  const keptPrefix = prefix.slice(Math.max(0, prefix.length - (room - keptSuffix.length)));
+  const keptPrefix = keepNewest(prefix, room - keptSuffix.length);
   return [bos, fim.prefix, ...keptPrefix, fim.suffix, ...keptSuffix, fim.middle];
 }

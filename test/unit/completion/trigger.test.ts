@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { anchorAt, typedSince, type CursorView } from '../../../extension/completion/anchor';
 import { CompletionTrigger, type FetchSuggestion } from '../../../extension/completion/completionTrigger';
-import { AdaptiveDebounce } from '../../../extension/completion/debounce';
+import { AdaptiveDebounce, vscodeLimits } from '../../../extension/completion/debounce';
 import { completionsEnabledFor } from '../../../extension/completion/languageSwitch';
 import { Snooze } from '../../../extension/completion/snooze';
 import { SuggestionCache } from '../../../extension/completion/suggestionCache';
@@ -67,6 +67,16 @@ describe('AdaptiveDebounce', () => {
     [0, 900, 1800].forEach((t) => slowTypist.noteKeystroke(t));
     slowTypist.noteLatency(2000);
     assert.equal(slowTypist.delayMs(), 300);
+  });
+  test('inside VS Code, its own 50 ms wait is taken off, not added', () => {
+    const fastAnswers = new AdaptiveDebounce(vscodeLimits);
+    [0, 200, 400, 600].forEach((t) => fastAnswers.noteKeystroke(t));
+    fastAnswers.noteLatency(40);
+    assert.equal(fastAnswers.delayMs(), 0);
+    const slowAnswers = new AdaptiveDebounce(vscodeLimits);
+    [0, 120, 240, 360].forEach((t) => slowAnswers.noteKeystroke(t));
+    slowAnswers.noteLatency(400);
+    assert.equal(slowAnswers.delayMs(), 144 - 50);
   });
   test('pauses do not count as typing speed', () => {
     const debounce = new AdaptiveDebounce();
