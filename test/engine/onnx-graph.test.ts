@@ -43,22 +43,29 @@ test('onnx graph: a prompt fed in chunks through the KV cache matches one pass, 
   await session.release();
 });
 
-test('onnx graph: the shared KV buffer (CPU) and the growing cache (other providers) give the same logits through chunks and truncation', async () => {
+test('onnx graph: the shared KV buffer (CPU) and the growing cache (other providers) give the same logits through chunks, truncation and clear', async () => {
   const { dir, config } = tinyModelFolder({}, 5);
   const file = path.join(dir, 'model.onnx');
   const shared = new DecoderSession(await ort.InferenceSession.create(file), config, 'shared');
   const growing = new DecoderSession(await ort.InferenceSession.create(file), config, 'growing');
-  const steps: { truncate?: number; tokens: number[] }[] = [
+  // `clear` empties a cache and frees it; the next forward starts from nothing, as after truncate(0).
+  const steps: { truncate?: number; clear?: boolean; tokens: number[] }[] = [
     { tokens: [1, 280, 290, 300, 310] },
     { tokens: [320] },
     { tokens: [330, 340, 350] },
     { truncate: 3, tokens: [360, 370] },
     { truncate: 0, tokens: [1, 300] },
+    { clear: true, tokens: [1, 310, 320] },
   ];
   for (const step of steps) {
     if (step.truncate !== undefined) {
       shared.truncate(step.truncate);
       growing.truncate(step.truncate);
+    }
+    if (step.clear) {
+      shared.clear();
+      growing.truncate(0);
+      assert.equal(shared.length, 0);
     }
     const a = await shared.forward(step.tokens);
     const b = await growing.forward(step.tokens);
