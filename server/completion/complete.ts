@@ -38,8 +38,10 @@ export type SnippetSource = (maxChars: number) => string;
 const singleLineMaxTokens = 20;
 
 /**
- * After this long a multi-line request ends at its current line: ghost text that comes later than this is
- * mostly typed over before it is seen (the target is 250 ms from keystroke to ghost text at the 95th percentile).
+ * After this long generating, a multi-line answer ends at its current line: ghost text that comes later than this
+ * is mostly typed over before it is seen (the target is 250 ms from keystroke to ghost text at the 95th percentile).
+ * Counted from the first streamed text, not the request: a remote engine that answers in one late chunk has
+ * nothing left to wait for, and cutting it would only throw finished lines away.
  */
 export const multilineTimeBudgetMs = 150;
 
@@ -51,7 +53,6 @@ export async function completeAt(
   signal: AbortSignal,
   snippets: SnippetSource = () => '',
 ): Promise<CompletionAnswer> {
-  const started = performance.now();
   const skipped = unusableContentReason(text, offset);
   if (skipped) return { insertText: '', replaceLength: 0, multiline: false, skipped };
   const capabilities = await engine.capabilities(signal);
@@ -62,6 +63,7 @@ export async function completeAt(
   const filterContext = { ...context, multiline };
   let raw = '';
   let stoppedEarly: EarlyStopReason | undefined;
+  let firstTextAt: number | undefined;
   const stream = engine.complete(
     { ...request, maxTokens: multiline ? options.maxTokens : Math.min(options.maxTokens, singleLineMaxTokens), temperature: options.temperature },
     signal,
@@ -69,7 +71,8 @@ export async function completeAt(
   for await (const event of stream) {
     if (event.kind !== 'text') continue;
     raw += event.text;
-    const stop = earlyStop(raw, filterContext, multiline && performance.now() - started > multilineTimeBudgetMs);
+    firstTextAt ??= performance.now();
+    const stop = earlyStop(raw, filterContext, multiline && performance.now() - firstTextAt > multilineTimeBudgetMs);
     if (stop) {
       // Leaving the loop ends the engine's stream (the local engine frees itself, a remote request is closed).
       ({ text: raw, reason: stoppedEarly } = stop);

@@ -1,7 +1,8 @@
 /**
  * Multi-line completions end early against the real sidecar and a stand-in remote engine that streams slowly:
  * at the line where the cursor's block ends (the rest would be cut anyway, so the stream is closed), and at a
- * line end once the request is past its time budget. `rook/status` counts both.
+ * line end once generation is past its time budget. `rook/status` counts both. An answer that arrives whole after
+ * a slow first token is not cut: the budget counts generating, not waiting.
  */
 import { describe, test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -63,5 +64,34 @@ describe('inline completion early stop (rook lsp --stdio)', () => {
     assert.match(lines.at(-1)!, /^\s*step\d+\(\);$/, 'the last line shown is a finished one');
     const after = await stats();
     assert.equal(after.timeStops - before.timeStops, 1);
+  });
+});
+
+describe('inline completion time budget with a slow first token (rook lsp --stdio)', () => {
+  let server: OpenAIServer;
+  let sidecar: Sidecar;
+  const body = longBody.trimEnd();
+
+  before(async () => {
+    server = await startOpenAIServer({ reply: () => body, firstChunkDelayMs: 400, chunkSize: 100_000 });
+    sidecar = await startSidecar();
+    assert.equal((await sidecar.configure(settingsFor([server.baseUrl], { requestTimeoutMs: 10_000 }))).state, 'ready');
+  });
+
+  after(async () => {
+    await sidecar?.stop();
+    await server?.close();
+  });
+
+  test('an answer that arrives whole after 400 ms is shown whole, its last line included', async () => {
+    const uri = 'file:///work/late.ts';
+    await sidecar.open(uri, 'function run() {\n  \n}\n');
+    const result = (await sidecar.connection.sendRequest(InlineCompletionRequest.type, {
+      textDocument: { uri },
+      position: { line: 1, character: 2 },
+      context: { triggerKind: InlineCompletionTriggerKind.Automatic },
+    })) as InlineCompletionList;
+    assert.equal(result.items[0]?.insertText, body);
+    assert.equal((await sidecar.connection.sendRequest(statusRequest)).completionStats!.timeStops, 0);
   });
 });

@@ -32,6 +32,8 @@ export interface OpenAIServerOptions {
   /** Optional fault per request; `undefined` answers normally. */
   fault?: (request: { path: ServerPath; body: any }) => Fault | undefined;
   chunkDelayMs?: number;
+  /** Pause before the first streamed chunk: a slow time to first token. */
+  firstChunkDelayMs?: number;
   /** Characters per streamed chunk. */
   chunkSize?: number;
   model?: string;
@@ -146,6 +148,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
     const pieces = splitText(text, chunkSize);
     let closed = false;
     res.on('close', () => (closed = true));
+    if (options.firstChunkDelayMs) await sleep(options.firstChunkDelayMs);
     for (let i = 0; i < pieces.length && !closed; i++) {
       if (fault && (fault.kind === 'stall' || fault.kind === 'drop') && i === fault.afterChunks) {
         if (fault.kind === 'drop') req.socket.destroy();
