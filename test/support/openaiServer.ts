@@ -31,7 +31,8 @@ export interface OpenAIServerOptions {
   reply: (request: { path: ServerPath; body: any }) => string;
   /** Optional fault per request; `undefined` answers normally. */
   fault?: (request: { path: ServerPath; body: any }) => Fault | undefined;
-  chunkDelayMs?: number;
+  /** Pause after each streamed chunk, for every path or per path. */
+  chunkDelayMs?: number | ((path: ServerPath) => number);
   /** Pause before the first streamed chunk: a slow time to first token. */
   firstChunkDelayMs?: number;
   /** Characters per streamed chunk. */
@@ -97,7 +98,7 @@ function fullPayload(path: ServerPath, model: string, text: string): unknown {
 
 export async function startOpenAIServer(options: OpenAIServerOptions): Promise<OpenAIServer> {
   const model = options.model ?? 'test-model';
-  const chunkDelayMs = options.chunkDelayMs ?? 5;
+  const chunkDelay = options.chunkDelayMs ?? 5;
   const chunkSize = options.chunkSize ?? 4;
   const requests: RecordedRequest[] = [];
   const sockets = new Set<import('node:net').Socket>();
@@ -155,7 +156,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
         return;
       }
       res.write(`data: ${JSON.stringify(chunkPayload(path, model, pieces[i], null))}\n\n`);
-      await sleep(chunkDelayMs);
+      await sleep(typeof chunkDelay === 'number' ? chunkDelay : chunkDelay(path));
     }
     if (closed) return;
     res.write(`data: ${JSON.stringify(chunkPayload(path, model, '', 'stop'))}\n\n`);
