@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { drain } from '../../server/engines/engine';
+import { LocalEngine } from '../../server/engines/local/local-engine';
 import { modelFiles } from '../../server/model/build';
 import { convertCheckpoint } from '../../server/model/convert';
 import { serializeGguf, type GgufTensor, type GgufValue } from '../../server/model/gguf';
@@ -171,4 +175,25 @@ test('gguf import: corrupt or unsupported GGUF files fail before writing anythin
     assert.throws(() => convertCheckpoint(file, out), (error: Error) => (assert.match(error.message, new RegExp(`^${escaped(file)}${pattern.source}`), label), true), label);
     assert.equal(fs.existsSync(out), false, `${label}: nothing written`);
   }
+});
+
+test('gguf import: `rook convert model.gguf OUT --quant int8` through the built CLI gives a folder the engine runs; a bad file exits 1 naming it', async () => {
+  const run = promisify(execFile);
+  const cli = path.resolve(__dirname, '..', '..', '..', 'dist', 'rook.js');
+  const { dir } = tinyModelFolder(tinyMixtral, 66, { gguf: true, quant: 'int8' });
+  const out = path.join(tempDir('from-gguf'), 'cli');
+  const { stdout } = await run(process.execPath, [cli, 'convert', path.join(dir, modelFiles.gguf), out, '--quant', 'int8']);
+  assert.match(stdout, /GGUF \(llama.cpp llama, Mixtral-style\), 2 layers, 4 experts \(top 2\).*linear layers stored as int8/);
+  assert.ok(read(path.join(out, modelFiles.onnx)).equals(read(path.join(dir, modelFiles.onnx))));
+  const engine = await LocalEngine.load({ modelPath: out, executionProvider: 'cpu', threads: 1 });
+  assert.ok((await drain(engine.complete({ prompt: 'x = ', maxTokens: 4, temperature: 0 }, new AbortController().signal))).text.length > 0);
+  await engine.dispose();
+
+  const notGguf = path.join(tempDir('gguf'), 'model.gguf');
+  fs.writeFileSync(notGguf, '{"not": "gguf"}');
+  await assert.rejects(run(process.execPath, [cli, 'convert', notGguf, path.join(out, 'again')]), (error: { code: number; stderr: string }) => {
+    assert.equal(error.code, 1);
+    assert.match(error.stderr, new RegExp(`^rook: ${escaped(notGguf)}: not a GGUF file`));
+    return true;
+  });
 });
