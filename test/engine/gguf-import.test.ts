@@ -8,10 +8,13 @@ import { drain } from '../../server/engines/engine';
 import { LocalEngine } from '../../server/engines/local/local-engine';
 import { modelFiles } from '../../server/model/build';
 import { convertCheckpoint } from '../../server/model/convert';
+import { readModelConfig } from '../../server/model/config';
 import { serializeGguf, type GgufTensor, type GgufValue } from '../../server/model/gguf';
+import { writeGgufModel } from '../../server/model/gguf-export';
 import { readGgufHeader, readGgufTensor } from '../../server/model/gguf-read';
 import type { QuantType } from '../../server/model/quant';
-import { tempDir, tinyModelFolder } from './fixtures';
+import { randomGrokWeights } from '../../server/model/synthetic';
+import { embeddedModelDir, tempDir, tinyModelFolder } from './fixtures';
 import { tinyMixtral } from './hfCheckpoints';
 
 type TokenizersModule = typeof import('@huggingface/tokenizers', { with: { 'resolution-mode': 'import' } });
@@ -64,6 +67,19 @@ test('gguf import: the tokenizer.json rebuilt from tokenizer.ggml.* encodes like
   }
   const reexported = readGgufHeader(path.join(out, modelFiles.gguf));
   assert.deepEqual(reexported.metadata.get('tokenizer.ggml.tokens'), readGgufHeader(path.join(dir, modelFiles.gguf)).metadata.get('tokenizer.ggml.tokens'));
+});
+
+test("gguf import: the embedded model's trained tokenizer (no space prefix) survives GGUF export and import, token for token", () => {
+  const embeddedTokenizer = path.join(embeddedModelDir, modelFiles.tokenizer);
+  const config = { ...readModelConfig(path.join(embeddedModelDir, modelFiles.config)), hiddenSize: 64, numLayers: 1, numHeads: 4, numKvHeads: 2, headDim: 16, numExperts: 2, numExpertsPerToken: 1, expertFfnSize: 32 };
+  const dir = tempDir('gguf');
+  writeGgufModel(config, randomGrokWeights(config, 67), 'random weights', embeddedTokenizer, path.join(dir, modelFiles.gguf));
+  assert.equal(readGgufHeader(path.join(dir, modelFiles.gguf)).metadata.get('tokenizer.ggml.add_space_prefix'), false);
+  convertCheckpoint(path.join(dir, modelFiles.gguf), path.join(dir, 'out'));
+  const load = (file: string) => new Tokenizer(JSON.parse(fs.readFileSync(file, 'utf8')), {});
+  const [original, rebuilt] = [load(embeddedTokenizer), load(path.join(dir, 'out', modelFiles.tokenizer))];
+  const lines = fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'server', 'model', 'convert.ts'), 'utf8').split('\n');
+  for (const line of lines) assert.deepEqual(rebuilt.encode(line).ids, original.encode(line).ids, JSON.stringify(line));
 });
 
 test('gguf read: every metadata value type, v2 files, alignment, and a stacked tensor read one slab at a time', () => {
