@@ -103,7 +103,8 @@ interface OpenedCheckpoint {
   /** Named in errors about the weights. */
   weightsFile: string;
   tokenizer: { json: object; file: string };
-  tokenizerConfigFile?: string;
+  /** The text of tokenizer_config.json (chat template) to write, when the checkpoint has one. */
+  tokenizerConfig?: string;
   /** Sets what is called after each tensor read from disk. */
   watchReads(onRead: () => void): void;
 }
@@ -121,7 +122,7 @@ function openCheckpointFolder(source: string): OpenedCheckpoint {
     weights: checkedWeights(config, format, checkpoint),
     weightsFile: checkpoint.listing,
     tokenizer: readTokenizer(source),
-    tokenizerConfigFile: fs.existsSync(tokenizerConfig) ? tokenizerConfig : undefined,
+    tokenizerConfig: fs.existsSync(tokenizerConfig) ? fs.readFileSync(tokenizerConfig, 'utf8') : undefined,
     watchReads: (onRead) => (checkpoint.onTensorRead = onRead),
   };
 }
@@ -134,6 +135,7 @@ function openGgufFile(file: string): OpenedCheckpoint {
     weights: gguf.weights,
     weightsFile: file,
     tokenizer: { json: gguf.tokenizerJson, file },
+    tokenizerConfig: gguf.tokenizerConfig && `${JSON.stringify(gguf.tokenizerConfig, null, 2)}\n`,
     watchReads: (onRead) => (gguf.onTensorRead = onRead),
   };
 }
@@ -141,7 +143,7 @@ function openGgufFile(file: string): OpenedCheckpoint {
 /** `source` is a checkpoint folder, or a GGUF file. */
 export function convertCheckpoint(source: string, out: string, options: ConvertOptions = {}): ConvertResult {
   const isFile = fs.existsSync(source) && fs.statSync(source).isFile();
-  const { label, config, weights, weightsFile, tokenizer, tokenizerConfigFile, watchReads } = isFile ? openGgufFile(source) : openCheckpointFolder(source);
+  const { label, config, weights, weightsFile, tokenizer, tokenizerConfig, watchReads } = isFile ? openGgufFile(source) : openCheckpointFolder(source);
   checkTokenizerFits(tokenizer, config.vocabSize);
   if (path.resolve(source) === path.resolve(out)) throw new Error(`${out}: the out-dir must differ from the checkpoint folder`);
   prepareOutDir(out);
@@ -150,8 +152,8 @@ export function convertCheckpoint(source: string, out: string, options: ConvertO
   fs.writeFileSync(written(modelFiles.config), `${JSON.stringify(serializeModelConfig(config), null, 2)}\n`);
   fs.writeFileSync(written(modelFiles.tokenizer), JSON.stringify(tokenizer.json));
   const files: string[] = [modelFiles.config, modelFiles.tokenizer];
-  if (tokenizerConfigFile) {
-    fs.copyFileSync(tokenizerConfigFile, written(tokenizerConfigFileName));
+  if (tokenizerConfig !== undefined) {
+    fs.writeFileSync(written(tokenizerConfigFileName), tokenizerConfig);
     files.push(tokenizerConfigFileName);
   }
 

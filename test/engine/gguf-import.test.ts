@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import { readChatTemplate } from '../../server/chat/chatTemplate';
 import { drain } from '../../server/engines/engine';
 import { LocalEngine } from '../../server/engines/local/local-engine';
 import { modelFiles } from '../../server/model/build';
@@ -184,6 +185,7 @@ test('gguf import: corrupt or unsupported GGUF files fail before writing anythin
     ['missing metadata key', rebuiltGguf((m) => m.delete('grok.block_count')), /: missing metadata key "grok.block_count"/],
     ['missing tensor', rebuiltGguf((_, t) => t.splice(t.findIndex((x) => x.name === 'blk.1.ffn_up_exps.weight'), 1)), /: missing tensor "blk.1.ffn_up_exps.weight" that the metadata calls for/],
     ['wrong shape', rebuiltGguf((_, t) => (t.find((x) => x.name === 'blk.0.attn_k.weight')!.tensor.shape = [16, 128])), /: tensor "blk.0.attn_k.weight" has shape \[16,128\] but the metadata implies \[32,64\]/],
+    ['unusable chat template', rebuiltGguf((m) => m.set('tokenizer.chat_template', { str: '{% for m in %}' })), /: tokenizer.chat_template is not a usable Jinja template/],
     ['gpt2 BPE tokenizer', rebuiltGguf((m) => m.set('tokenizer.ggml.model', { str: 'gpt2' })), /: tokenizer.ggml.model "gpt2" is not supported: only SentencePiece \("llama"\) vocabularies/],
   ];
   for (const [label, damage, pattern] of cases) {
@@ -212,4 +214,13 @@ test('gguf import: `rook convert model.gguf OUT --quant int8` through the built 
     assert.match(error.stderr, new RegExp(`^rook: ${escaped(notGguf)}: not a GGUF file`));
     return true;
   });
+});
+
+test("gguf import: tokenizer.chat_template becomes tokenizer_config.json's chat template, with the eos token's text", () => {
+  const { dir } = tinyModelFolder(grokShape, 68, { gguf: true });
+  const file = path.join(dir, modelFiles.gguf);
+  fs.writeFileSync(file, rebuiltGguf((m) => m.set('tokenizer.chat_template', { str: '{% for m in messages %}<{{ m.role }}>{{ m.content }}{{ eos_token }}{% endfor %}<assistant>' }))(read(file)));
+  const out = path.join(tempDir('from-gguf'), 'chat');
+  assert.deepEqual(convertCheckpoint(file, out).files, ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'model.onnx']);
+  assert.equal(readChatTemplate(out)?.render([{ role: 'user', content: 'hi' }]), '<user>hi</s><assistant>');
 });

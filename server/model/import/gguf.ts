@@ -3,9 +3,11 @@
  * write. llama.cpp's `grok` architecture and its `llama` one with experts (Mixtral) become Rook's config; `blk.N.*`
  * tensors map back to `grokTensorNames`, stacked expert matrices are read one expert at a time, and a `llama` file's
  * q/k rows are put back from interleaved to rotate-half RoPE order. The `tokenizer.ggml.*` vocabulary of a
- * SentencePiece (`llama`) tokenizer becomes tokenizer.json through the same conversion as `tokenizer.model`.
+ * SentencePiece (`llama`) tokenizer becomes tokenizer.json through the same conversion as `tokenizer.model`, and
+ * `tokenizer.chat_template` the chat template of tokenizer_config.json.
  * Everything is checked (metadata, tensor names and shapes, the tokenizer) before any tensor data is read.
  */
+import { compileChatTemplate, type TokenizerConfig } from '../../chat/chatTemplate';
 import { grokTensorNames, grokTensorShapes } from '../arch/grok';
 import { deinterleaveRopeRows } from '../arch/llamaGguf';
 import { parseModelConfig, type ModelConfig } from '../config';
@@ -173,6 +175,20 @@ function tokenizerJson(meta: Metadata, file: string): object {
   });
 }
 
+/** tokenizer_config.json's chat template and end-of-sequence text from `tokenizer.chat_template`, checked to compile. */
+function tokenizerConfig(meta: Metadata, eosTokenId: number, file: string): TokenizerConfig | undefined {
+  const template = meta.optionalString('tokenizer.chat_template');
+  if (template === undefined) return undefined;
+  const tokens = meta.optionalArray('tokenizer.ggml.tokens', isString, 'strings')!;
+  const config: TokenizerConfig = { chat_template: template, eos_token: tokens[eosTokenId] };
+  try {
+    compileChatTemplate(config);
+  } catch (error) {
+    throw new GgufError(file, `tokenizer.chat_template is not a usable Jinja template (${(error as Error).message})`);
+  }
+  return config;
+}
+
 export class GgufCheckpoint {
   /** Called after each tensor's data is read from disk, for progress reports. */
   onTensorRead?: () => void;
@@ -182,6 +198,7 @@ export class GgufCheckpoint {
     readonly label: string,
     readonly config: ModelConfig,
     readonly tokenizerJson: object,
+    readonly tokenizerConfig: TokenizerConfig | undefined,
     private readonly header: GgufHeader,
     private readonly interleavedRope: boolean,
   ) {}
@@ -199,7 +216,7 @@ export class GgufCheckpoint {
     const config = parseModelConfig(json, file);
     const ropeDims = meta.optionalNumber(`${arch}.rope.dimension_count`);
     if (ropeDims !== undefined && ropeDims !== config.headDim) throw new GgufError(file, `${arch}.rope.dimension_count ${ropeDims} differs from the head size ${config.headDim}; Rook's graph rotates whole heads`);
-    const checkpoint = new GgufCheckpoint(file, architecture.label, config, tokenizer, header, architecture.interleavedRope);
+    const checkpoint = new GgufCheckpoint(file, architecture.label, config, tokenizer, tokenizerConfig(meta, config.eosTokenId, file), header, architecture.interleavedRope);
     checkpoint.checkShapes();
     return checkpoint;
   }
