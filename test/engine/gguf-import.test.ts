@@ -10,11 +10,13 @@ import { LocalEngine } from '../../server/engines/local/local-engine';
 import { modelFiles } from '../../server/model/build';
 import { convertCheckpoint } from '../../server/model/convert';
 import { readModelConfig } from '../../server/model/config';
+import { decodeFloats, encodeFloats } from '../../server/model/dtype';
 import { serializeGguf, type GgufTensor, type GgufValue } from '../../server/model/gguf';
 import { writeGgufModel } from '../../server/model/gguf-export';
 import { readGgufHeader, readGgufTensor } from '../../server/model/gguf-read';
 import type { QuantType } from '../../server/model/quant';
 import { randomGrokWeights } from '../../server/model/synthetic';
+import type { FloatTensor } from '../../server/model/tensor';
 import { embeddedModelDir, tempDir, tinyModelFolder } from './fixtures';
 import { tinyMixtral } from './hfCheckpoints';
 
@@ -132,6 +134,21 @@ test('gguf read: every metadata value type, v2 files, alignment, and a stacked t
   assert.equal(v2.version, 2);
   assert.deepEqual(Object.fromEntries(v2.metadata), { u8: 200, i8: -1, u16: 0x1234, i16: -2, i32: -7, f64: 0.1, u64: 2n ** 60n, i64: -5, bool: true, nested: [[1, 2], [3]], 'general.alignment': 64, s: 'abc' });
   assert.deepEqual(readGgufTensor(file, v2.tensors.get('t')!), { shape: [2], data: Float32Array.of(1.5, -2) });
+});
+
+test('gguf read: F16 and BF16 tensors read as float32', () => {
+  const values: FloatTensor = { shape: [2, 3], data: Float32Array.of(1, -2.5, 0.1, 65504, 1e-7, -0) };
+  const file = path.join(tempDir('gguf'), 'half.gguf');
+  const bytes = serializeGguf(new Map(), [{ name: 'h', tensor: values, type: 'F16' }]);
+  fs.writeFileSync(file, bytes);
+  const f16 = readGgufHeader(file).tensors.get('h')!;
+  assert.equal(f16.type, 'F16');
+  assert.deepEqual(readGgufTensor(file, f16), { shape: [2, 3], data: decodeFloats(encodeFloats(values.data, 'F16'), 'F16') });
+  bytes.writeUInt32LE(30, tensorTypeOffset(bytes, 'h', 2));
+  fs.writeFileSync(file, bytes);
+  const bf16 = readGgufHeader(file).tensors.get('h')!;
+  assert.equal(bf16.type, 'BF16');
+  assert.deepEqual(readGgufTensor(file, bf16).data, decodeFloats(encodeFloats(values.data, 'F16'), 'BF16'), 'the same bytes read as bf16');
 });
 
 /** A fresh grok GGUF's bytes, damaged, written next to where its conversion would go. */
