@@ -136,6 +136,27 @@ test('gguf read: every metadata value type, v2 files, alignment, and a stacked t
   assert.deepEqual(readGgufTensor(file, v2.tensors.get('t')!), { shape: [2], data: Float32Array.of(1.5, -2) });
 });
 
+test('gguf import: a file with one tensor per expert (llama.cpp before stacked experts) converts like the stacked one', () => {
+  const { dir } = tinyModelFolder(tinyMixtral, 69, { gguf: true });
+  const file = path.join(dir, modelFiles.gguf);
+  const perExpert = rebuiltGguf((_, tensors) => {
+    const stacked = tensors.filter((t) => /_exps\.weight$/.test(t.name));
+    for (const { name, tensor } of stacked) {
+      tensors.splice(tensors.findIndex((t) => t.name === name), 1);
+      const size = tensor.data.length / tensor.shape[0];
+      for (let j = 0; j < tensor.shape[0]; j++) {
+        tensors.push({ name: name.replace(/_exps\.weight$/, `.${j}.weight`), tensor: { shape: tensor.shape.slice(1), data: tensor.data.subarray(j * size, (j + 1) * size) }, type: 'F32' });
+      }
+    }
+  })(read(file));
+  const split = path.join(tempDir('gguf'), 'per-expert.gguf');
+  fs.writeFileSync(split, perExpert);
+  assert.ok(readGgufHeader(split).tensors.has('blk.1.ffn_down.3.weight'));
+  const out = path.join(tempDir('from-gguf'), 'per-expert');
+  convertCheckpoint(split, out);
+  assert.ok(read(path.join(out, modelFiles.onnx)).equals(read(path.join(dir, modelFiles.onnx))), 'model.onnx differs from the direct build');
+});
+
 test('gguf read: F16 and BF16 tensors read as float32', () => {
   const values: FloatTensor = { shape: [2, 3], data: Float32Array.of(1, -2.5, 0.1, 65504, 1e-7, -0) };
   const file = path.join(tempDir('gguf'), 'half.gguf');

@@ -1,7 +1,8 @@
 /**
  * A GGUF file (llama.cpp, Ollama) as a checkpoint: the inverse of what `arch/grok.ts` and `arch/llamaGguf.ts`
  * write. llama.cpp's `grok` architecture and its `llama` one with experts (Mixtral) become Rook's config; `blk.N.*`
- * tensors map back to `grokTensorNames`, stacked expert matrices are read one expert at a time, and a `llama` file's
+ * tensors map back to `grokTensorNames`, stacked expert matrices are read one expert at a time (older files'
+ * per-expert tensors are read too), and a `llama` file's
  * q/k rows are put back from interleaved to rotate-half RoPE order. The `tokenizer.ggml.*` vocabulary of a
  * SentencePiece (`llama`) tokenizer becomes tokenizer.json through the same conversion as `tokenizer.model`, and
  * `tokenizer.chat_template` the chat template of tokenizer_config.json.
@@ -129,15 +130,21 @@ const architectures: Record<string, { label: string; config(meta: Metadata, shar
   },
 };
 
-/** Where Rook's tensor `rookName` lies in the GGUF: a tensor, or one expert (`slab`) of a stacked one. */
-function ggufLocation(rookName: string): { name: string; slab?: number } {
+/**
+ * Where Rook's tensor `rookName` lies in the GGUF: a tensor, or one expert (`slab`) of a stacked one; `perExpert`
+ * names the expert's own tensor in files llama.cpp wrote before it stacked experts (`blk.N.ffn_gate.E.weight`).
+ */
+function ggufLocation(rookName: string): { name: string; slab?: number; perExpert?: string } {
   const top: Record<string, string> = { [grokTensorNames.embedding]: 'token_embd.weight', [grokTensorNames.finalNorm]: 'output_norm.weight', [grokTensorNames.output]: 'output.weight' };
   if (top[rookName]) return { name: top[rookName] };
   const layer = /^model\.layers\.(\d+)\.(.+)$/.exec(rookName);
   if (!layer) throw new Error(`no GGUF name for tensor "${rookName}"`);
   const [, i, rest] = layer;
   const expert = /^moe_block\.experts\.(\d+)\.(linear|linear_v|linear_1)\.weight$/.exec(rest);
-  if (expert) return { name: `blk.${i}.${{ linear: 'ffn_gate_exps', linear_v: 'ffn_up_exps', linear_1: 'ffn_down_exps' }[expert[2]]}.weight`, slab: Number(expert[1]) };
+  if (expert) {
+    const kind = { linear: 'ffn_gate', linear_v: 'ffn_up', linear_1: 'ffn_down' }[expert[2]]!;
+    return { name: `blk.${i}.${kind}_exps.weight`, slab: Number(expert[1]), perExpert: `blk.${i}.${kind}.${expert[1]}.weight` };
+  }
   const names: Record<string, string> = {
     'pre_attn_norm.scale': 'attn_norm',
     'post_attn_norm.scale': 'attn_output_norm',
@@ -221,9 +228,15 @@ export class GgufCheckpoint {
     return checkpoint;
   }
 
+  /** The tensor (and slab) that holds `rookName` in this file: stacked experts, or else one tensor per expert. */
+  private locate(rookName: string): { name: string; slab?: number } {
+    const { name, slab, perExpert } = ggufLocation(rookName);
+    return perExpert && !this.header.tensors.has(name) && this.header.tensors.has(perExpert) ? { name: perExpert } : { name, slab };
+  }
+
   private checkShapes(): void {
     for (const [rookName, shape] of grokTensorShapes(this.config)) {
-      const { name, slab } = ggufLocation(rookName);
+      const { name, slab } = this.locate(rookName);
       const info = this.header.tensors.get(name);
       if (!info) throw new GgufError(this.file, `missing tensor "${name}" that the metadata calls for; the file is incomplete`);
       const expected = slab === undefined ? shape : [this.config.numExperts, ...shape];
@@ -234,7 +247,7 @@ export class GgufCheckpoint {
   /** The weights under Rook's names, each tensor's data read from the file on first use (as safetensors checkpoints are). */
   readonly weights: WeightSource = {
     get: (rookName: string): FloatTensor | undefined => {
-      const { name, slab } = ggufLocation(rookName);
+      const { name, slab } = this.locate(rookName);
       const info = this.header.tensors.get(name);
       if (!info) return undefined;
       let data: Float32Array | undefined;
