@@ -21,7 +21,7 @@ import { embeddedModelDir, tempDir, tinyModelFolder } from './fixtures';
 import { tinyMixtral } from './hfCheckpoints';
 
 type TokenizersModule = typeof import('@huggingface/tokenizers', { with: { 'resolution-mode': 'import' } });
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// The package ships a CommonJS build (its `require` export) but declares its types as ESM only.
 const { Tokenizer } = require('@huggingface/tokenizers') as TokenizersModule;
 
 /** A llama.cpp-grok-compatible tiny model (renormalized gates, as llama.cpp's grok graph computes). */
