@@ -132,6 +132,9 @@ export function writeGguf(file: string, metadata: ReadonlyMap<string, GgufValue>
   fs.writeFileSync(file, serializeGguf(metadata, tensors));
 }
 
+/** llama.cpp's fill-in-the-middle token ids (`tokenizer.ggml.fim_*_token_id`), for a model trained to infill. */
+export const ggufFimKeys = { prefix: 'tokenizer.ggml.fim_pre_token_id', suffix: 'tokenizer.ggml.fim_suf_token_id', middle: 'tokenizer.ggml.fim_mid_token_id' } as const;
+
 const TokenType = { normal: 1, control: 3, byte: 6 } as const;
 
 /** Whether the tokenizer.json normalizer prepends `▁` (SentencePiece's dummy prefix), as llama.cpp's add_space_prefix does. */

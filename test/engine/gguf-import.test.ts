@@ -17,7 +17,7 @@ import { readGgufHeader, readGgufTensor } from '../../server/model/gguf-read';
 import type { QuantType } from '../../server/model/quant';
 import { randomGrokWeights } from '../../server/model/synthetic';
 import type { FloatTensor } from '../../server/model/tensor';
-import { embeddedModelDir, tempDir, tinyModelFolder } from './fixtures';
+import { embeddedModelDir, embeddedModelFolder, tempDir, tinyModelFolder } from './fixtures';
 import { tinyMixtral } from './hfCheckpoints';
 
 type TokenizersModule = typeof import('@huggingface/tokenizers', { with: { 'resolution-mode': 'import' } });
@@ -42,6 +42,17 @@ test('gguf import: F32 grok and Mixtral-style llama GGUFs convert to the graph a
     assert.deepEqual(float32Config(path.join(out, modelFiles.config)), float32Config(path.join(dir, modelFiles.config)), `${label}: config.json`);
     assert.ok(read(path.join(out, modelFiles.onnx)).equals(read(path.join(dir, modelFiles.onnx))), `${label}: model.onnx differs from the direct build`);
   }
+});
+
+test("gguf import: the embedded model's int8 GGUF converts back to its int8 model.onnx and config (FIM ids, router without renormalization)", () => {
+  const { dir } = embeddedModelFolder({ quant: 'int8' });
+  const out = path.join(tempDir('from-gguf'), 'embedded');
+  convertCheckpoint(path.join(dir, modelFiles.gguf), out, { quant: 'int8' });
+  const config = float32Config(path.join(out, modelFiles.config));
+  assert.deepEqual(config, float32Config(path.join(dir, modelFiles.config)));
+  assert.equal(config.router_renormalize, false);
+  assert.equal(config.fim_middle_token_id, 6);
+  assert.ok(read(path.join(out, modelFiles.onnx)).equals(read(path.join(dir, modelFiles.onnx))), 'model.onnx differs from the direct build');
 });
 
 test('gguf import: Q8_0 / Q4_0 blocks dequantized and converted with the same quant give the graph built directly with it', () => {

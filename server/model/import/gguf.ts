@@ -12,6 +12,7 @@ import { compileChatTemplate, type TokenizerConfig } from '../../chat/chatTempla
 import { grokTensorNames, grokTensorShapes } from '../arch/grok';
 import { deinterleaveRopeRows } from '../arch/llamaGguf';
 import { parseModelConfig, type ModelConfig } from '../config';
+import { ggufFimKeys } from '../gguf';
 import { GgufError, readGgufHeader, readGgufTensor, type GgufHeader, type GgufMetadataValue } from '../gguf-read';
 import type { FloatTensor, WeightSource } from '../tensor';
 import { ModelType, PieceType, sentencePieceToTokenizerJson } from './sentencepiece';
@@ -83,12 +84,16 @@ function sharedConfig(meta: Metadata, arch: string, vocabSize: number, tiedOutpu
     bos_token_id: meta.optionalNumber('tokenizer.ggml.bos_token_id'),
     eos_token_id: meta.optionalNumber('tokenizer.ggml.eos_token_id'),
     pad_token_id: meta.optionalNumber('tokenizer.ggml.padding_token_id'),
+    fim_prefix_token_id: meta.optionalNumber(ggufFimKeys.prefix),
+    fim_suffix_token_id: meta.optionalNumber(ggufFimKeys.suffix),
+    fim_middle_token_id: meta.optionalNumber(ggufFimKeys.middle),
   };
 }
 
 /** What each llama.cpp architecture Rook reads fixes in the model, around the shared keys (read once it is known to fit). */
 const architectures: Record<string, { label: string; config(meta: Metadata, shared: () => Record<string, unknown>, file: string): Record<string, unknown>; interleavedRope: boolean }> = {
-  // llama.cpp's grok graph: sandwich norms, GELU (tanh) experts, renormalized top-k gates; absent scales take Grok-1's values.
+  // llama.cpp's grok graph: sandwich norms, GELU (tanh) experts, renormalized top-k gates (unless the file says, as
+  // Rook's export does, that the model does not renormalize); absent scales take Grok-1's values.
   grok: {
     label: 'GGUF (llama.cpp grok)',
     interleavedRope: false,
@@ -101,7 +106,7 @@ const architectures: Record<string, { label: string; config(meta: Metadata, shar
         expert_activation: 'geglu',
         gelu_approximation: 'tanh',
         norm_placement: 'sandwich',
-        router_renormalize: true,
+        router_renormalize: meta.optionalBool('grok.expert_weights_norm') ?? true,
         ...optional('embedding_multiplier_scale', 'grok.embedding_scale'),
         ...optional('output_multiplier_scale', 'grok.logit_scale'),
         ...optional('attn_output_multiplier', 'grok.attention.output_scale'),
