@@ -1,12 +1,13 @@
 /**
- * `rook convert <checkpoint-dir> <out-dir> [--quant int8|int4] [--gguf] [--external-data-threshold BYTES]`: a Hugging Face Grok-1 or
- * Mixtral checkpoint (or a Rook folder) into a model folder for `rook.local.modelPath` (see server/model/convert.ts).
+ * `rook convert <checkpoint-dir|model.gguf> <out-dir> [--quant int8|int4] [--gguf] [--external-data-threshold BYTES]`: a Hugging
+ * Face Grok-1 or Mixtral checkpoint, a Rook folder, or a llama.cpp GGUF file into a model folder for `rook.local.modelPath`
+ * (see server/model/convert.ts).
  */
 import { parseArgs } from 'node:util';
 import { convertCheckpoint, defaultExternalDataThreshold } from '../model/convert';
 import type { QuantType } from '../model/quant';
 
-export const convertUsage = 'rook convert <checkpoint-dir> <out-dir> [--quant int8|int4] [--gguf] [--external-data-threshold BYTES]';
+export const convertUsage = 'rook convert <checkpoint-dir|model.gguf> <out-dir> [--quant int8|int4] [--gguf] [--external-data-threshold BYTES]';
 const quantTypes: readonly QuantType[] = ['none', 'int8', 'int4'];
 
 export async function runConvert(args: string[]): Promise<number> {
@@ -20,7 +21,7 @@ export async function runConvert(args: string[]): Promise<number> {
     },
   });
   if (positionals.length !== 2) {
-    console.error(`rook convert: expected a checkpoint folder and an out folder.\nUsage: ${convertUsage}`);
+    console.error(`rook convert: expected a checkpoint folder (or GGUF file) and an out folder.\nUsage: ${convertUsage}`);
     return 2;
   }
   const threshold = Number(values['external-data-threshold']);

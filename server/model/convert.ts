@@ -1,8 +1,9 @@
 /**
- * `rook convert`: a checkpoint folder (Hugging Face Grok-1 port, Hugging Face Mixtral, or a Rook folder) into a
- * Rook model folder the local engine loads: `config.json` in Rook's format, `model.onnx` (with `model.onnx.data`
- * when the weights pass the external-data threshold), `tokenizer.json` (copied, or converted from SentencePiece's
- * `tokenizer.model`), `tokenizer_config.json` when present, and `model.gguf` on request.
+ * `rook convert`: a checkpoint folder (Hugging Face Grok-1 port, Hugging Face Mixtral, or a Rook folder) or a GGUF
+ * file (llama.cpp's `grok`, or `llama` with experts: `import/gguf.ts`) into a Rook model folder the local engine
+ * loads: `config.json` in Rook's format, `model.onnx` (with `model.onnx.data` when the weights pass the external-data
+ * threshold), `tokenizer.json` (copied, or converted from SentencePiece's `tokenizer.model` or the GGUF's
+ * vocabulary), `tokenizer_config.json` when present, and `model.gguf` on request.
  *
  * Every tensor is checked by name and shape before anything is written. Weights are read from the checkpoint as the
  * graph needs them and, with external data, written straight to the data file, so memory holds a layer's tensors
@@ -17,6 +18,7 @@ import { writeGgufModel } from './gguf-export';
 import { Checkpoint, CheckpointError } from './import/checkpoint';
 import { detectFormat } from './import/detect';
 import type { CheckpointFormat } from './import/format';
+import { GgufCheckpoint } from './import/gguf';
 import { convertSentencePieceFile } from './import/sentencepiece';
 import { readJsonFile } from './jsonFile';
 import { ExternalDataWriter } from './onnx/external-data';
@@ -27,7 +29,7 @@ import { elementCount, type FloatTensor, type WeightSource } from './tensor';
 export const defaultExternalDataThreshold = 2_000_000_000;
 export const externalDataFile = 'model.onnx.data';
 const tokenizerModelFile = 'tokenizer.model';
-const tokenizerConfigFile = 'tokenizer_config.json';
+const tokenizerConfigFileName = 'tokenizer_config.json';
 
 export interface ConvertOptions {
   gguf?: boolean;
@@ -93,14 +95,55 @@ function checkTokenizerFits(tokenizer: { json: object; file: string }, vocabSize
   if (largest >= vocabSize) throw new Error(`${tokenizer.file}: has token id ${largest} but config.json says vocab_size ${vocabSize}; the tokenizer does not belong to these weights`);
 }
 
-export function convertCheckpoint(source: string, out: string, options: ConvertOptions = {}): ConvertResult {
+/** A checkpoint opened for conversion: its config, weights under Rook's names (names and shapes checked), tokenizer. */
+interface OpenedCheckpoint {
+  label: string;
+  config: ModelConfig;
+  weights: WeightSource;
+  /** Named in errors about the weights. */
+  weightsFile: string;
+  tokenizer: { json: object; file: string };
+  /** The text of tokenizer_config.json (chat template) to write, when the checkpoint has one. */
+  tokenizerConfig?: string;
+  /** Sets what is called after each tensor read from disk. */
+  watchReads(onRead: () => void): void;
+}
+
+function openCheckpointFolder(source: string): OpenedCheckpoint {
   const configFile = path.join(source, modelFiles.config);
   const json = readConfigJson(configFile);
   const format = detectFormat(json, configFile);
   const config = format.modelConfig(json, configFile);
   const checkpoint = Checkpoint.open(source);
-  const weights = checkedWeights(config, format, checkpoint);
-  const tokenizer = readTokenizer(source);
+  const tokenizerConfig = path.join(source, tokenizerConfigFileName);
+  return {
+    label: format.label,
+    config,
+    weights: checkedWeights(config, format, checkpoint),
+    weightsFile: checkpoint.listing,
+    tokenizer: readTokenizer(source),
+    tokenizerConfig: fs.existsSync(tokenizerConfig) ? fs.readFileSync(tokenizerConfig, 'utf8') : undefined,
+    watchReads: (onRead) => (checkpoint.onTensorRead = onRead),
+  };
+}
+
+function openGgufFile(file: string): OpenedCheckpoint {
+  const gguf = GgufCheckpoint.open(file);
+  return {
+    label: gguf.label,
+    config: gguf.config,
+    weights: gguf.weights,
+    weightsFile: file,
+    tokenizer: { json: gguf.tokenizerJson, file },
+    tokenizerConfig: gguf.tokenizerConfig && `${JSON.stringify(gguf.tokenizerConfig, null, 2)}\n`,
+    watchReads: (onRead) => (gguf.onTensorRead = onRead),
+  };
+}
+
+/** `source` is a checkpoint folder, or a GGUF file. */
+export function convertCheckpoint(source: string, out: string, options: ConvertOptions = {}): ConvertResult {
+  const isFile = fs.existsSync(source) && fs.statSync(source).isFile();
+  const { label, config, weights, weightsFile, tokenizer, tokenizerConfig, watchReads } = isFile ? openGgufFile(source) : openCheckpointFolder(source);
   checkTokenizerFits(tokenizer, config.vocabSize);
   if (path.resolve(source) === path.resolve(out)) throw new Error(`${out}: the out-dir must differ from the checkpoint folder`);
   prepareOutDir(out);
@@ -109,9 +152,9 @@ export function convertCheckpoint(source: string, out: string, options: ConvertO
   fs.writeFileSync(written(modelFiles.config), `${JSON.stringify(serializeModelConfig(config), null, 2)}\n`);
   fs.writeFileSync(written(modelFiles.tokenizer), JSON.stringify(tokenizer.json));
   const files: string[] = [modelFiles.config, modelFiles.tokenizer];
-  if (fs.existsSync(path.join(source, tokenizerConfigFile))) {
-    fs.copyFileSync(path.join(source, tokenizerConfigFile), written(tokenizerConfigFile));
-    files.push(tokenizerConfigFile);
+  if (tokenizerConfig !== undefined) {
+    fs.writeFileSync(written(tokenizerConfigFileName), tokenizerConfig);
+    files.push(tokenizerConfigFileName);
   }
 
   const shapes = grokTensorShapes(config);
@@ -121,12 +164,12 @@ export function convertCheckpoint(source: string, out: string, options: ConvertO
   // quantized graph (whose scales stay float32): erring towards external data is safe, the reverse is not.
   const totalReads = shapes.size * (options.gguf ? 2 : 1);
   let reads = 0;
-  checkpoint.onTensorRead = () => options.onProgress?.(++reads, totalReads);
+  watchReads(() => options.onProgress?.(++reads, totalReads));
   const external = weightBytes > Math.min(options.externalDataThreshold ?? defaultExternalDataThreshold, defaultExternalDataThreshold);
   fs.rmSync(written(externalDataFile), { force: true });
   const dataWriter = external ? new ExternalDataWriter(written(externalDataFile)) : undefined;
   try {
-    const graph = buildGrokGraph(config, weights, checkpoint.listing, { quant: options.quant, externalData: dataWriter });
+    const graph = buildGrokGraph(config, weights, weightsFile, { quant: options.quant, externalData: dataWriter });
     fs.writeFileSync(written(modelFiles.onnx), graph.serialize(`rook-${config.architecture}`));
   } finally {
     dataWriter?.close();
@@ -135,8 +178,8 @@ export function convertCheckpoint(source: string, out: string, options: ConvertO
   if (external) files.push(externalDataFile);
 
   if (options.gguf) {
-    writeGgufModel(config, weights, checkpoint.listing, written(modelFiles.tokenizer), written(modelFiles.gguf), { quant: options.quant });
+    writeGgufModel(config, weights, weightsFile, written(modelFiles.tokenizer), written(modelFiles.gguf), { quant: options.quant });
     files.push(modelFiles.gguf);
   }
-  return { format: format.label, config, files, weightBytes, externalData: external };
+  return { format: label, config, files, weightBytes, externalData: external };
 }

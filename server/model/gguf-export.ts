@@ -10,10 +10,15 @@ import { grokGguf } from './arch/grok';
 import { llamaGguf } from './arch/llamaGguf';
 import { modelFiles } from './build';
 import { readModelConfig, type ModelConfig } from './config';
-import { sentencePieceVocabMetadata, writeGguf } from './gguf';
+import { ggufFimKeys, sentencePieceVocabMetadata, writeGguf, type GgufValue } from './gguf';
 import type { QuantOptions } from './quant';
 import { readSafetensors } from './safetensors';
 import type { WeightSource } from './tensor';
+
+function fimMetadata(config: ModelConfig): Map<string, GgufValue> {
+  const fim = config.fim;
+  return new Map(fim ? (Object.entries(ggufFimKeys) as [keyof typeof ggufFimKeys, string][]).map(([role, key]) => [key, { u32: fim[role] }]) : []);
+}
 
 /** Writes `out` from `weights` (named in errors as `weightsFile`) and the vocabulary of `tokenizerFile`. */
 export function writeGgufModel(config: ModelConfig, weights: WeightSource, weightsFile: string, tokenizerFile: string, out: string, options: QuantOptions = {}): void {
@@ -28,7 +33,7 @@ export function writeGgufModel(config: ModelConfig, weights: WeightSource, weigh
   const vocab = sentencePieceVocabMetadata(tokenizerJson, { bos: config.bosTokenId, eos: config.eosTokenId, pad: config.padTokenId }, tokenizerFile);
   const vocabSize = (vocab.get('tokenizer.ggml.tokens') as { strs: string[] }).strs.length;
   if (vocabSize !== config.vocabSize) throw new Error(`${tokenizerFile}: has ${vocabSize} tokens but config.json says vocab_size ${config.vocabSize}`);
-  writeGguf(out, new Map([...metadata, ...vocab]), tensors);
+  writeGguf(out, new Map([...metadata, ...vocab, ...fimMetadata(config)]), tensors);
 }
 
 export function exportGguf(folder: string, options: QuantOptions = {}): string {

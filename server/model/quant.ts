@@ -107,7 +107,7 @@ export function dequantize(blocks: QuantizedBlocks): FloatTensor {
 }
 
 /** ggml block sizes in bytes: fp16 d then the codes. */
-const ggmlBlockBytes = { 8: 2 + quantBlockSize, 4: 2 + quantBlockSize / 2 } as const;
+export const ggmlBlockBytes = { 8: 2 + quantBlockSize, 4: 2 + quantBlockSize / 2 } as const;
 
 /**
  * ggml's block bytes: Q8_0 = d, 32 int8 codes; Q4_0 = d, 16 bytes whose low nibbles hold elements 0..15 and high
@@ -126,6 +126,29 @@ export function toGgmlBlocks(blocks: QuantizedBlocks): Uint8Array {
     else for (let j = 0; j < half; j++) out[at + 2 + j] = (codes[j] + 8) | ((codes[j + half] + 8) << 4);
   }
   return out;
+}
+
+/** The inverse of `toGgmlBlocks`: blocks of a tensor of `shape` (its last dim a multiple of 32) from ggml block bytes. */
+export function fromGgmlBlocks(bytes: Uint8Array, bits: 8 | 4, shape: number[]): QuantizedBlocks {
+  const blockBytes = ggmlBlockBytes[bits];
+  const blocks = bytes.byteLength / blockBytes;
+  const codes = new Int8Array(blocks * quantBlockSize);
+  const scaleBits = new Uint16Array(blocks);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const half = quantBlockSize / 2;
+  for (let b = 0; b < blocks; b++) {
+    const at = b * blockBytes;
+    scaleBits[b] = view.getUint16(at, true);
+    const out = b * quantBlockSize;
+    if (bits === 8) for (let j = 0; j < quantBlockSize; j++) codes[out + j] = view.getInt8(at + 2 + j);
+    else {
+      for (let j = 0; j < half; j++) {
+        codes[out + j] = (bytes[at + 2 + j] & 0x0f) - 8;
+        codes[out + j + half] = (bytes[at + 2 + j] >> 4) - 8;
+      }
+    }
+  }
+  return { bits, shape: [...shape], codes, scaleBits };
 }
 
 /** MatMulNBits weight inputs for a `[N, K]` matrix: B uint8 `[N, K/32, 32·bits/8]` and scales float `[N·K/32]`. */

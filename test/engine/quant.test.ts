@@ -14,7 +14,7 @@ import type { ModelConfig } from '../../server/model/config';
 import { float16BitsToFloat32, float32ToFloat16Bits } from '../../server/model/dtype';
 import { readSafetensors, writeSafetensors } from '../../server/model/safetensors';
 import { serializeGguf } from '../../server/model/gguf';
-import { dequantize, quantizeRows, toGgmlBlocks, toMatMulNBits, type QuantType } from '../../server/model/quant';
+import { dequantize, fromGgmlBlocks, quantizeRows, toGgmlBlocks, toMatMulNBits, type QuantType } from '../../server/model/quant';
 import { seededNormal } from '../../server/model/synthetic';
 import type { FloatTensor } from '../../server/model/tensor';
 import { tinyModelFolder } from './fixtures';
@@ -38,6 +38,17 @@ test('Q8_0 and Q4_0 blocks are byte-identical to llama.cpp reference quantizatio
   const sha = (bits: 8 | 4) => createHash('sha256').update(toGgmlBlocks(quantizeRows(input, bits, 'golden'))).digest('hex');
   assert.equal(sha(8), '468490c6656aa455a214afee4221e244ca21f8b82f3fb5a088f34e094bc48968');
   assert.equal(sha(4), '57bc29a72b45176327e5c9cddf78816e4956d36c4d17f0c0d4eab6584dd44c08');
+});
+
+test('ggml block bytes read back (fromGgmlBlocks) to the same codes and scales, and re-quantizing d·q gives the same blocks', () => {
+  const input = goldenInput();
+  for (const bits of [8, 4] as const) {
+    const blocks = quantizeRows(input, bits, 'golden');
+    const bytes = toGgmlBlocks(blocks);
+    const read = fromGgmlBlocks(bytes, bits, input.shape);
+    assert.deepEqual(read, blocks, `Q${bits}_0`);
+    assert.equal(hex(toGgmlBlocks(quantizeRows(dequantize(read), bits, 'dequantized'))), hex(bytes), `Q${bits}_0: d·q quantizes to the same blocks`);
+  }
 });
 
 test('Q4_0: d = max / -8 keeps the sign of the abs-max element, which maps to code 0; the far end clips at 15', () => {

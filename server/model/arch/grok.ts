@@ -207,7 +207,8 @@ export function grokWeightsFromGraph(config: ModelConfig, initializers: Readonly
 /**
  * The GGUF form llama.cpp's `grok` architecture loads: its `grok.*` hyperparameters and `blk.N.*` tensors. llama.cpp
  * stores linear weights `[out, in]` like PyTorch (ggml's `{in, out}`) and expert matrices stacked per layer.
- * Its grok graph always renormalizes the top-k gates and needs sandwich norms and `heads * headDim = hidden`.
+ * Its grok graph always renormalizes the top-k gates (`grok.expert_weights_norm` records whether Rook's model does,
+ * for Rook's own import) and needs sandwich norms and `heads * headDim = hidden`.
  * The router soft-cap is written, but llama.cpp (as bundled by node-llama-cpp 3.21.1) reads it without applying
  * it, which the parity test measured: a model with `routerSoftcap > 0` computes slightly differently there.
  * `options.quant` writes the linear layers the ONNX graph quantizes as Q8_0 / Q4_0, from the same blocks.
@@ -234,6 +235,8 @@ export function grokGguf(config: ModelConfig, weights: WeightSource, weightsFile
     ['grok.rope.freq_base', { f32: config.ropeBase }],
     ['grok.expert_count', { u32: config.numExperts }],
     ['grok.expert_used_count', { u32: config.numExpertsPerToken }],
+    // Read back by Rook's GGUF import; llama.cpp's grok graph ignores it and always renormalizes.
+    ['grok.expert_weights_norm', { bool: config.routerRenormalize }],
     ['grok.embedding_scale', { f32: config.embeddingMultiplier }],
     ['grok.logit_scale', { f32: config.outputMultiplier }],
     ['grok.attention.output_scale', { f32: config.attentionScale }],

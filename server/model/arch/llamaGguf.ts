@@ -12,8 +12,8 @@ import type { QuantOptions } from '../quant';
 import { stack, type FloatTensor, type WeightSource } from '../tensor';
 import { checkGrokWeights, grokTensorNames } from './grok';
 
-/** Rows of a `[heads * headDim, in]` projection reordered from rotate-half to interleaved RoPE pairs. */
-export function interleaveRopeRows(tensor: FloatTensor, heads: number): FloatTensor {
+/** Moves each head's row `j * headDim/2 + i` (rotate-half order) to `2i + j` (interleaved), or back when `inverse`. */
+function permuteRopeRows(tensor: FloatTensor, heads: number, inverse: boolean): FloatTensor {
   const [rows, cols] = tensor.shape;
   const headDim = rows / heads;
   const half = headDim / 2;
@@ -21,12 +21,24 @@ export function interleaveRopeRows(tensor: FloatTensor, heads: number): FloatTen
   for (let h = 0; h < heads; h++) {
     for (let j = 0; j < 2; j++) {
       for (let i = 0; i < half; i++) {
-        const from = (h * headDim + j * half + i) * cols;
-        out.set(tensor.data.subarray(from, from + cols), (h * headDim + 2 * i + j) * cols);
+        const halves = (h * headDim + j * half + i) * cols;
+        const interleaved = (h * headDim + 2 * i + j) * cols;
+        const [from, to] = inverse ? [interleaved, halves] : [halves, interleaved];
+        out.set(tensor.data.subarray(from, from + cols), to);
       }
     }
   }
   return { shape: tensor.shape, data: out };
+}
+
+/** Rows of a `[heads * headDim, in]` projection reordered from rotate-half to interleaved RoPE pairs. */
+export function interleaveRopeRows(tensor: FloatTensor, heads: number): FloatTensor {
+  return permuteRopeRows(tensor, heads, false);
+}
+
+/** The inverse of `interleaveRopeRows`: a llama GGUF's q/k rows back in rotate-half order. */
+export function deinterleaveRopeRows(tensor: FloatTensor, heads: number): FloatTensor {
+  return permuteRopeRows(tensor, heads, true);
 }
 
 /** Why llama.cpp's llama graph would compute something else for `config`, or undefined when it fits. */

@@ -57,8 +57,8 @@ const modelProtoSchema = {
 let modelProto: protobuf.Type | undefined;
 const ModelProto = () => (modelProto ??= protobuf.Root.fromJSON(modelProtoSchema).lookupType('ModelProto'));
 
-const PieceType = { normal: 1, unknown: 2, control: 3, userDefined: 4, unused: 5, byte: 6 } as const;
-const ModelType = { unigram: 1, bpe: 2 } as const;
+export const PieceType = { normal: 1, unknown: 2, control: 3, userDefined: 4, unused: 5, byte: 6 } as const;
+export const ModelType = { unigram: 1, bpe: 2 } as const;
 
 export interface SentencePiece {
   piece: string;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { interleaveRopeRows, llamaGgufMismatch } from '../../../server/model/arch/llamaGguf';
+import { deinterleaveRopeRows, interleaveRopeRows, llamaGgufMismatch } from '../../../server/model/arch/llamaGguf';
 import type { ModelConfig } from '../../../server/model/config';
 
 test('llama GGUF: q/k rows go from rotate-half to interleaved pairs within each head, as convert_hf_to_gguf.py permutes', () => {
@@ -9,6 +9,12 @@ test('llama GGUF: q/k rows go from rotate-half to interleaved pairs within each 
   assert.deepEqual([...interleaveRopeRows({ shape: [8, 1], data: rows }, 2).data], [10, 20, 11, 21, 30, 40, 31, 41]);
   const wide = Float32Array.from({ length: 8 }, (_, i) => i);
   assert.deepEqual([...interleaveRopeRows({ shape: [4, 2], data: wide }, 1).data], [0, 1, 4, 5, 2, 3, 6, 7]);
+});
+
+test('llama GGUF: deinterleaveRopeRows puts interleaved q/k rows back in rotate-half order (read side)', () => {
+  assert.deepEqual([...deinterleaveRopeRows({ shape: [8, 1], data: Float32Array.from([10, 20, 11, 21, 30, 40, 31, 41]) }, 2).data], [10, 11, 20, 21, 30, 31, 40, 41]);
+  const rows = { shape: [16, 3], data: Float32Array.from({ length: 48 }, (_, i) => i) };
+  assert.deepEqual(deinterleaveRopeRows(interleaveRopeRows(rows, 2), 2), rows);
 });
 
 test('llama GGUF: only configs llama.cpp\'s llama graph computes the same way are exported', () => {
