@@ -7,7 +7,7 @@
 //   electron the same extension-host suites in desktop VS Code, when ROOK_TEST_ELECTRON=1 (downloads VS Code)
 // Each node:test layer also writes TAP to .cache/test-results/ so the counts can be summed.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const resultsDir = '.cache/test-results';
@@ -75,6 +75,8 @@ const started = Date.now();
 // System packages first: the serve layer needs openssl, the VS Code layer Chromium and code-server.
 step('install test dependencies', 'bash', ['scripts/install-test-deps.sh']);
 step('build', process.execPath, ['esbuild.mjs', '--production']);
+// A fresh out/: compiled tests of deleted sources would otherwise still run here, though not in CI's clean clone.
+rmSync('out', { recursive: true, force: true });
 step('type-check and compile tests', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
 const layers = [
   nodeTestLayer('unit', ['out/test/unit']),
