@@ -13,6 +13,7 @@ import { runComplete } from './complete';
 import { runChat } from './chat';
 import { runServe, serveUsage } from './serve';
 import { evalUsage, runEval } from './eval';
+import { benchUsage, runBench } from './bench';
 import { convertUsage, runConvert } from './convert';
 
 const usage = `Usage:
@@ -22,6 +23,7 @@ const usage = `Usage:
   ${serveUsage}
   ${evalUsage}
   ${convertUsage}
+  ${benchUsage}   (from a source checkout)
 
 Without an endpoint, complete and chat run the local model (--model-dir, default the embedded model).
 Environment: ROOK_ENDPOINT (default endpoint), ROOK_API_KEY (bearer token for the endpoint).`;
@@ -40,6 +42,8 @@ async function main(argv: string[]): Promise<number> {
       return runServe(rest);
     case 'eval':
       return runEval(rest);
+    case 'bench':
+      return runBench(rest);
     case 'convert':
       return runConvert(rest);
     case undefined:

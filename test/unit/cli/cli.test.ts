@@ -5,6 +5,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { existsSync } from 'node:fs';
+import { benchScripts } from '../../../server/cli/bench';
 import { offsetOf } from '../../../server/cli/complete';
 import { startOpenAIServer, type OpenAIServer } from '../../support/openaiServer';
 
@@ -66,6 +68,20 @@ describe('rook CLI', () => {
     await assert.rejects(run(process.execPath, [cli, 'frobnicate']), (error: { stderr: string; code: number }) => {
       assert.equal(error.code, 2);
       assert.match(error.stderr, /Usage:/);
+      return true;
+    });
+  });
+});
+
+describe('rook bench', () => {
+  test('every benchmark it names is built into out/bench', () => {
+    for (const [name, script] of Object.entries(benchScripts)) assert.ok(existsSync(path.resolve(__dirname, '../../../bench', script)), `${name}: ${script}`);
+  });
+
+  test('an unknown benchmark exits 2 with the list of benchmarks', async () => {
+    await assert.rejects(run(process.execPath, [cli, 'bench', 'nope']), (error: { code: number; stderr: string }) => {
+      assert.equal(error.code, 2);
+      assert.match(error.stderr, /unknown benchmark "nope"[\s\S]*rook bench <engine\|quant\|/);
       return true;
     });
   });
