@@ -9,15 +9,10 @@ import * as fs from 'node:fs';
 import { bytesPerElement, decodeFloats } from './dtype';
 import { dequantize, fromGgmlBlocks, ggmlBlockBytes, quantBlockSize } from './quant';
 import type { FloatTensor } from './tensor';
+import { ModelFileError } from './fileError';
 
-export class GgufError extends Error {
-  constructor(
-    readonly file: string,
-    problem: string,
-  ) {
-    super(`${file}: ${problem}`);
-    this.name = 'GgufError';
-  }
+export class GgufError extends ModelFileError {
+  override name = 'GgufError';
 }
 
 export type GgufMetadataValue = number | bigint | boolean | string | GgufMetadataValue[];

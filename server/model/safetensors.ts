@@ -7,15 +7,10 @@
 import * as fs from 'node:fs';
 import { bytesPerElement, decodeFloats, encodeFloats, type FloatDType } from './dtype';
 import { elementCount, type FloatTensor, type Weights } from './tensor';
+import { ModelFileError } from './fileError';
 
-export class SafetensorsError extends Error {
-  constructor(
-    readonly file: string,
-    problem: string,
-  ) {
-    super(`${file}: ${problem}`);
-    this.name = 'SafetensorsError';
-  }
+export class SafetensorsError extends ModelFileError {
+  override name = 'SafetensorsError';
 }
 
 interface HeaderEntry {

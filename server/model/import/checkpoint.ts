@@ -9,18 +9,13 @@ import * as path from 'node:path';
 import { readJsonFile } from '../jsonFile';
 import { readSafetensorsHeader, readStoredTensor, type StoredTensor } from '../safetensors';
 import type { FloatTensor } from '../tensor';
+import { ModelFileError } from '../fileError';
 
 export const indexFile = 'model.safetensors.index.json';
 const singleFile = 'model.safetensors';
 
-export class CheckpointError extends Error {
-  constructor(
-    readonly file: string,
-    problem: string,
-  ) {
-    super(`${file}: ${problem}`);
-    this.name = 'CheckpointError';
-  }
+export class CheckpointError extends ModelFileError {
+  override name = 'CheckpointError';
 }
 
 interface Located extends StoredTensor {

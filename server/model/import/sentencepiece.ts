@@ -11,6 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as protobuf from 'protobufjs/light';
+import { ModelFileError } from '../fileError';
 
 /**
  * The subset of sentencepiece_model.proto the conversion reads, as a protobufjs reflection descriptor (field ids
@@ -77,14 +78,8 @@ export interface SentencePieceModel {
   removeExtraWhitespaces: boolean;
 }
 
-export class SentencePieceError extends Error {
-  constructor(
-    readonly file: string,
-    problem: string,
-  ) {
-    super(`${file}: ${problem}`);
-    this.name = 'SentencePieceError';
-  }
+export class SentencePieceError extends ModelFileError {
+  override name = 'SentencePieceError';
 }
 
 /** Decodes a ModelProto; `file` names the source in errors. */
