@@ -4,6 +4,7 @@
  * Grok-1 port where it has a name for the field; knobs left out take Grok-1's values.
  */
 import { readJsonFile } from './jsonFile';
+import { ModelFileError } from './fileError';
 
 export const knownArchitectures = ['grok'] as const;
 export type Architecture = (typeof knownArchitectures)[number];
@@ -56,14 +57,22 @@ export interface ModelConfig {
   fim?: FimTokenIds;
 }
 
-export class ModelConfigError extends Error {
-  constructor(
-    readonly file: string,
-    problem: string,
-  ) {
-    super(`${file}: ${problem}`);
-    this.name = 'ModelConfigError';
-  }
+/**
+ * The `config.json` knobs of a Mixtral-style model (pre-norm, SwiGLU experts, renormalized top-k gates, no
+ * multipliers or soft-caps), for every checkpoint format that holds one.
+ */
+export const mixtralStyleKnobs = {
+  expert_activation: 'swiglu',
+  norm_placement: 'pre',
+  router_renormalize: true,
+  embedding_multiplier_scale: 1,
+  output_multiplier_scale: 1,
+  max_attn_value: 0,
+  router_logit_softcap: 0,
+} as const;
+
+export class ModelConfigError extends ModelFileError {
+  override name = 'ModelConfigError';
 }
 
 type FieldKind = 'positiveInt' | 'nonNegativeInt' | 'positiveNumber' | 'nonNegativeNumber' | 'boolean' | readonly string[];

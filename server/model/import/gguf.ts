@@ -11,7 +11,7 @@
 import { compileChatTemplate, type TokenizerConfig } from '../../chat/chatTemplate';
 import { grokTensorNames, grokTensorShapes } from '../arch/grok';
 import { deinterleaveRopeRows } from '../arch/llamaGguf';
-import { parseModelConfig, type ModelConfig } from '../config';
+import { mixtralStyleKnobs, parseModelConfig, type ModelConfig } from '../config';
 import { ggufFimKeys } from '../gguf';
 import { GgufError, readGgufHeader, readGgufTensor, type GgufHeader, type GgufMetadataValue } from '../gguf-read';
 import type { FloatTensor, WeightSource } from '../tensor';
@@ -121,16 +121,7 @@ const architectures: Record<string, { label: string; config(meta: Metadata, shar
     interleavedRope: true,
     config: (meta, shared, file) => {
       if ((meta.optionalNumber('llama.expert_count') ?? 0) === 0) throw new GgufError(file, 'is a dense llama model (no llama.expert_count); Rook runs mixture-of-experts models (Grok-1, Mixtral)');
-      return {
-        ...shared(),
-        expert_activation: 'swiglu',
-        norm_placement: 'pre',
-        router_renormalize: true,
-        embedding_multiplier_scale: 1,
-        output_multiplier_scale: 1,
-        max_attn_value: 0,
-        router_logit_softcap: 0,
-      };
+      return { ...shared(), ...mixtralStyleKnobs };
     },
   },
 };

@@ -3,7 +3,7 @@
  * `w2` down), renormalized top-k gates, no multipliers or soft-caps, attention scale 1/sqrt(head_dim), untied
  * `lm_head`, rotate-half RoPE (the layout Rook's graph uses, so q/k rows need no permutation).
  */
-import { ModelConfigError, parseModelConfig } from '../config';
+import { mixtralStyleKnobs, ModelConfigError, parseModelConfig } from '../config';
 import { presentKeys, type CheckpointFormat } from './format';
 
 const sharedKeys = [
@@ -45,13 +45,7 @@ export const hfMixtral: CheckpointFormat = {
         max_position_embeddings: Math.min(positions, window),
         rope_theta: json.rope_theta ?? 1e6,
         tie_word_embeddings: json.tie_word_embeddings ?? false,
-        expert_activation: 'swiglu',
-        norm_placement: 'pre',
-        router_renormalize: true,
-        embedding_multiplier_scale: 1,
-        output_multiplier_scale: 1,
-        max_attn_value: 0,
-        router_logit_softcap: 0,
+        ...mixtralStyleKnobs,
       },
       file,
     );
