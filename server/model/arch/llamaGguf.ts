@@ -7,10 +7,10 @@
  * linear layers as Q8_0 / Q4_0 (blocks run along a row, so the permutation leaves them the ONNX graph's blocks).
  */
 import type { ModelConfig } from '../config';
-import { ggufLinearType, type GgufTensor, type GgufTensorType, type GgufValue } from '../gguf';
+import type { GgufTensor, GgufValue } from '../gguf';
 import type { QuantOptions } from '../quant';
-import { stack, type FloatTensor, type WeightSource } from '../tensor';
-import { checkGrokWeights, grokTensorNames } from './grok';
+import type { FloatTensor, WeightSource } from '../tensor';
+import { checkGrokWeights, moeGgufHyperparameters, moeGgufTensors } from './grok';
 
 /** Moves each head's row `j * headDim/2 + i` (rotate-half order) to `2i + j` (interleaved), or back when `inverse`. */
 function permuteRopeRows(tensor: FloatTensor, heads: number, inverse: boolean): FloatTensor {
@@ -62,40 +62,7 @@ export function llamaGguf(config: ModelConfig, weights: WeightSource, weightsFil
   const metadata = new Map<string, GgufValue>([
     ['general.architecture', { str: 'llama' }],
     ['general.name', { str: 'rook-mixtral' }],
-    ['llama.context_length', { u32: config.contextLength }],
-    ['llama.embedding_length', { u32: config.hiddenSize }],
-    ['llama.block_count', { u32: config.numLayers }],
-    ['llama.feed_forward_length', { u32: config.expertFfnSize }],
-    ['llama.attention.head_count', { u32: config.numHeads }],
-    ['llama.attention.head_count_kv', { u32: config.numKvHeads }],
-    ['llama.attention.key_length', { u32: config.headDim }],
-    ['llama.attention.value_length', { u32: config.headDim }],
-    ['llama.attention.layer_norm_rms_epsilon', { f32: config.rmsNormEps }],
-    ['llama.rope.dimension_count', { u32: config.headDim }],
-    ['llama.rope.freq_base', { f32: config.ropeBase }],
-    ['llama.expert_count', { u32: config.numExperts }],
-    ['llama.expert_used_count', { u32: config.numExpertsPerToken }],
+    ...moeGgufHyperparameters('llama', config),
   ]);
-  const tensor = (name: string, source: FloatTensor, type: GgufTensorType = 'F32'): GgufTensor => ({ name, tensor: source, type });
-  const linearType = ggufLinearType(options);
-  const get = (name: string): FloatTensor => weights.get(name)!;
-  const tensors = [tensor('token_embd.weight', get(grokTensorNames.embedding)), tensor('output_norm.weight', get(grokTensorNames.finalNorm))];
-  if (!config.tiedOutput) tensors.push(tensor('output.weight', get(grokTensorNames.output)));
-  for (let i = 0; i < config.numLayers; i++) {
-    const names = grokTensorNames.layer(i);
-    const experts = Array.from({ length: config.numExperts }, (_, j) => j);
-    tensors.push(
-      tensor(`blk.${i}.attn_norm.weight`, get(names.preAttnNorm)),
-      tensor(`blk.${i}.attn_q.weight`, interleaveRopeRows(get(names.q), config.numHeads), linearType),
-      tensor(`blk.${i}.attn_k.weight`, interleaveRopeRows(get(names.k), config.numKvHeads), linearType),
-      tensor(`blk.${i}.attn_v.weight`, get(names.v), linearType),
-      tensor(`blk.${i}.attn_output.weight`, get(names.o), linearType),
-      tensor(`blk.${i}.ffn_norm.weight`, get(names.preMoeNorm)),
-      tensor(`blk.${i}.ffn_gate_inp.weight`, get(names.router)),
-      tensor(`blk.${i}.ffn_gate_exps.weight`, stack(experts.map((j) => get(names.expertGate(j)))), linearType),
-      tensor(`blk.${i}.ffn_up_exps.weight`, stack(experts.map((j) => get(names.expertUp(j)))), linearType),
-      tensor(`blk.${i}.ffn_down_exps.weight`, stack(experts.map((j) => get(names.expertDown(j)))), linearType),
-    );
-  }
-  return { metadata, tensors };
+  return { metadata, tensors: moeGgufTensors(config, weights, options, { sandwichNorms: false, ropeRows: interleaveRopeRows }) };
 }
