@@ -10,3 +10,8 @@ export class ModelFileError extends Error {
     super(`${file}: ${problem}`);
   }
 }
+
+/** The problem to report for a file that could not be opened or read: its errno code, else the message. */
+export function unreadable(error: unknown): string {
+  return `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+}

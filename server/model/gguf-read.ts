@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import { bytesPerElement, decodeFloats } from './dtype';
 import { dequantize, fromGgmlBlocks, ggmlBlockBytes, quantBlockSize } from './quant';
 import type { FloatTensor } from './tensor';
-import { ModelFileError } from './fileError';
+import { ModelFileError, unreadable } from './fileError';
 
 export class GgufError extends ModelFileError {
   override name = 'GgufError';
@@ -194,7 +194,7 @@ export function readGgufHeader(file: string): GgufHeader {
   try {
     fd = fs.openSync(file, 'r');
   } catch (error) {
-    throw new GgufError(file, `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new GgufError(file, unreadable(error));
   }
   try {
     const cursor = new HeaderCursor(fd, fs.fstatSync(fd).size, file);

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { unreadable } from './fileError';
 
 /** A JSON file's parsed content; a file that cannot be read or parsed becomes `fail(problem)`, which names it. */
 export function readJsonFile(file: string, fail: (problem: string) => Error): unknown {
@@ -6,7 +7,7 @@ export function readJsonFile(file: string, fail: (problem: string) => Error): un
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    throw fail(`cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw fail(unreadable(error));
   }
   try {
     return JSON.parse(text);

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import { bytesPerElement, decodeFloats, encodeFloats, type FloatDType } from './dtype';
 import { elementCount, type FloatTensor, type Weights } from './tensor';
-import { ModelFileError } from './fileError';
+import { ModelFileError, unreadable } from './fileError';
 
 export class SafetensorsError extends ModelFileError {
   override name = 'SafetensorsError';
@@ -87,7 +87,7 @@ export function readSafetensors(file: string): Weights {
   try {
     bytes = fs.readFileSync(file);
   } catch (error) {
-    throw new SafetensorsError(file, `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new SafetensorsError(file, unreadable(error));
   }
   return parseSafetensors(bytes, file);
 }
@@ -109,7 +109,7 @@ export function readSafetensorsHeader(file: string): Map<string, StoredTensor> {
   try {
     fd = fs.openSync(file, 'r');
   } catch (error) {
-    throw new SafetensorsError(file, `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new SafetensorsError(file, unreadable(error));
   }
   try {
     const size = fs.fstatSync(fd).size;

@@ -11,7 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as protobuf from 'protobufjs/light';
-import { ModelFileError } from '../fileError';
+import { ModelFileError, unreadable } from '../fileError';
 
 /**
  * The subset of sentencepiece_model.proto the conversion reads, as a protobufjs reflection descriptor (field ids
@@ -195,7 +195,7 @@ export function convertSentencePieceFile(file: string): object {
   try {
     bytes = fs.readFileSync(file);
   } catch (error) {
-    throw new SentencePieceError(file, `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new SentencePieceError(file, unreadable(error));
   }
   return sentencePieceToTokenizerJson(parseSentencePieceModel(bytes, file));
 }
