@@ -72,7 +72,10 @@ export async function completeAt(
     if (event.kind !== 'text') continue;
     raw += event.text;
     firstTextAt ??= performance.now();
-    const stop = earlyStop(raw, filterContext, multiline && performance.now() - firstTextAt > multilineTimeBudgetMs);
+    const pastTimeBudget = multiline && performance.now() - firstTextAt > multilineTimeBudgetMs;
+    // The scope filters judge finished lines only: until a line ends (or time runs out) their verdict cannot change.
+    if (!pastTimeBudget && !event.text.includes('\n')) continue;
+    const stop = earlyStop(raw, filterContext, pastTimeBudget);
     if (stop) {
       // Leaving the loop ends the engine's stream (the local engine frees itself, a remote request is closed).
       ({ text: raw, reason: stoppedEarly } = stop);
