@@ -10,7 +10,7 @@ import type { Frame, Page } from 'playwright-core';
 import type { OpenAIServer } from '../../support/openaiServer';
 import { Scenario, type Results } from '../results';
 import { waitUntil } from '../wait';
-import { findWebviewFrame, openFile } from '../workbench';
+import { findWebviewFrame, openFile, runCommand } from '../workbench';
 import { CHAT_INPUT } from './chatSelectors';
 
 /** Written beside the workspace folder: its content must never reach the engine. */
@@ -24,6 +24,8 @@ export async function checkChatContext(page: Page, results: Results, options: { 
   let chat: Frame | undefined;
   await scenario.step(`with ${fileName} open, the context line names it and estimates its tokens`, async () => {
     fs.writeFileSync(path.join(path.dirname(path.dirname(options.sourceFile)), OUTSIDE_FILE), OUTSIDE_SECRET);
+    // A conversation of its own, so what earlier checks left in the chat does not script this answer.
+    await runCommand(page, 'Rook: New Chat Conversation');
     await openFile(page, fileName);
     chat = await findWebviewFrame(page, CHAT_INPUT, 30_000);
     await chat.locator('#context .context-piece.file', { hasText: fileName }).waitFor({ timeout: 10_000 });

@@ -41,10 +41,13 @@ export async function checkChatHistory(page: Page, results: Results, options: { 
     await page.keyboard.press('Enter');
     const file = path.join(options.workspaceDir, EXPORTED_FILE);
     await waitUntil(() => fs.existsSync(file), 10_000, `${file} was not written`);
-    const markdown = fs.readFileSync(file, 'utf8');
-    for (const expected of [`# ${FIRST_QUESTION}`, `## You\n\n> ${FIRST_QUESTION}`, `## Rook\n\n${CHAT_ANSWER_MARKER}`]) {
-      if (!markdown.includes(expected)) throw new Error(`the export lacks ${JSON.stringify(expected)}`);
-    }
+    const expected = [`# ${FIRST_QUESTION}`, `## You\n\n> ${FIRST_QUESTION}`, `## Rook\n\n${CHAT_ANSWER_MARKER}`];
+    // The file can exist before VS Code's file service has finished writing it: read until it is whole.
+    const read = () => fs.readFileSync(file, 'utf8');
+    const missing = () => expected.filter((part) => !read().includes(part));
+    await waitUntil(() => missing().length === 0, 10_000, 'the export is incomplete').catch(() => {
+      throw new Error(`the export lacks ${JSON.stringify(missing()[0])}; it reads ${JSON.stringify(read().slice(0, 300))}`);
+    });
   });
   await scenario.step('Rename gives it the name typed into VS Code\'s input box', async () => {
     await chat!.locator(ENTRY, { hasText: FIRST_QUESTION }).locator('button[data-action="renameConversation"]').click();
