@@ -6,7 +6,7 @@
  * uses them.
  */
 import type { CompletionContextParams, ContextSnippet } from '../protocol/contract';
-import { displayPath, formatContextBlock, formatSnippets, type Snippet } from './snippets';
+import { displayPath, formatContextBlock, formatSnippets, type LineRange, type Snippet } from './snippets';
 
 /** Shares of the snippet budget; what they leave unused goes to similarity snippets. */
 export const languageContextShares: Record<ContextSnippet['kind'], number> = { definition: 0.4, import: 0.2 };
@@ -64,6 +64,11 @@ export function languageContextChars(chosen: ChosenLanguageContext): number {
   return [...chosen.definitions, ...chosen.imports].reduce((sum, snippet) => sum + snippet.text.length, 0);
 }
 
+/** The lines the chosen definitions bring into the prompt, so similarity snippets need not repeat them. */
+export function definitionLines(chosen: ChosenLanguageContext): LineRange[] {
+  return chosen.definitions.map((snippet) => ({ uri: snippet.uri, firstLine: snippet.firstLine, lastLine: lastLine(snippet) }));
+}
+
 /** Imports' signatures, then similar snippets, then definitions, as comments in `languageId`. */
 export function formatCompletionContext(chosen: ChosenLanguageContext, similar: readonly Snippet[], languageId: string): string {
   const imports = chosen.imports.map((snippet) => formatContextBlock(`Signatures exported by ${displayPath(snippet.uri)}`, snippet.text, languageId));
@@ -76,6 +81,9 @@ export function formatCompletionContext(chosen: ChosenLanguageContext, similar: 
 /** Same file, overlapping lines. Only definitions are contiguous lines; an import's signatures are not. */
 function overlaps(a: ContextSnippet, b: ContextSnippet): boolean {
   if (a.kind !== 'definition' || b.kind !== 'definition' || a.uri !== b.uri) return false;
-  const lastLine = (snippet: ContextSnippet) => snippet.firstLine + snippet.text.split('\n').length - 1;
   return a.firstLine <= lastLine(b) && b.firstLine <= lastLine(a);
+}
+
+function lastLine(snippet: ContextSnippet): number {
+  return snippet.firstLine + snippet.text.split('\n').length - 1;
 }

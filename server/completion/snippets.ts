@@ -22,6 +22,16 @@ export interface Snippet {
   score: number;
 }
 
+/** Lines of a file that the prompt already carries (a definition from a language server), inclusive. */
+export interface LineRange {
+  uri: string;
+  firstLine: number;
+  lastLine: number;
+}
+
+/** A window mostly made of lines the prompt already has adds little besides the repetition. */
+const maxCoveredShare = 0.5;
+
 const windowLines = 20;
 const strideLines = 10;
 /** Lines above the cursor compared with candidates; the window moves in steps of `cursorStepLines`. */
@@ -58,8 +68,11 @@ export class SnippetIndex {
 
   constructor(private readonly recentEdits: RecentEdits) {}
 
-  /** The best snippets from `documents` other than `currentUri`, within `maxChars` in all. */
-  select(documents: readonly OpenDocument[], currentUri: string, window: string, maxChars: number): Snippet[] {
+  /**
+   * The best snippets from `documents` other than `currentUri`, within `maxChars` in all, skipping windows that
+   * are at least half lines of `covered` (already in the prompt).
+   */
+  select(documents: readonly OpenDocument[], currentUri: string, window: string, maxChars: number, covered: readonly LineRange[] = []): Snippet[] {
     const target = identifiers(window);
     if (maxChars <= 0 || target.size === 0) return [];
     const ranked: Snippet[] = [];
@@ -78,6 +91,7 @@ export class SnippetIndex {
     for (const snippet of ranked) {
       if (used + snippet.text.length > maxChars) continue;
       if (chosen.some((other) => other.uri === snippet.uri && Math.abs(other.firstLine - snippet.firstLine) < windowLines)) continue;
+      if (coveredShare(snippet, covered) >= maxCoveredShare) continue;
       chosen.push(snippet);
       used += snippet.text.length;
     }
@@ -104,6 +118,17 @@ export class SnippetIndex {
     this.chunks.set(document.uri, { version: document.version, chunks });
     return chunks;
   }
+}
+
+/** The share of `snippet`'s lines that lie in one of `covered`'s ranges of the same file. */
+export function coveredShare(snippet: Snippet, covered: readonly LineRange[]): number {
+  const lineCount = snippet.text.split('\n').length;
+  const lastLine = snippet.firstLine + lineCount - 1;
+  let coveredLines = 0;
+  for (let line = snippet.firstLine; line <= lastLine; line++) {
+    if (covered.some((range) => range.uri === snippet.uri && range.firstLine <= line && line <= range.lastLine)) coveredLines++;
+  }
+  return coveredLines / lineCount;
 }
 
 const hashCommentLanguages = new Set(['python', 'ruby', 'shellscript', 'perl', 'r', 'yaml', 'toml', 'dockerfile', 'makefile', 'powershell', 'elixir', 'julia', 'coffeescript']);

@@ -33,7 +33,7 @@ import {
   type ContextSnippet,
 } from '../protocol/contract';
 import { completeAt } from '../completion/complete';
-import { formatCompletionContext, languageContextChars, parseCompletionContext, selectLanguageContext } from '../completion/languageContext';
+import { definitionLines, formatCompletionContext, languageContextChars, parseCompletionContext, selectLanguageContext } from '../completion/languageContext';
 import { RecentEdits } from '../completion/recentEdits';
 import { cursorWindow, SnippetIndex } from '../completion/snippets';
 import { withSystemPrompt } from '../chat/chatPrompt';
@@ -211,7 +211,7 @@ export function startLspServer(connection: Connection, embeddedModelDir?: string
     const snippets = (maxChars: number) => {
       const chosen = selectLanguageContext(languageContext.get(document.uri) ?? [], maxChars);
       const window = cursorWindow(text, offset, params.position.line);
-      const similar = snippetIndex.select(documents.all(), document.uri, window, maxChars - languageContextChars(chosen));
+      const similar = snippetIndex.select(documents.all(), document.uri, window, maxChars - languageContextChars(chosen), definitionLines(chosen));
       return formatCompletionContext(chosen, similar, document.languageId);
     };
     try {

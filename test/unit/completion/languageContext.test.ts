@@ -2,6 +2,7 @@
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import {
+  definitionLines,
   formatCompletionContext,
   languageContextChars,
   languageContextShares,
@@ -60,6 +61,13 @@ describe('selectLanguageContext', () => {
     const chosen = selectLanguageContext([parse, method, elsewhere, imported('./lib', 'export function parseInvoice(raw: string): Invoice', 'file:///w/lib.ts')], 4000);
     assert.deepEqual(chosen.definitions.map((s) => `${s.uri}#${s.name}`), ['file:///w/lib.ts#parseInvoice', 'file:///w/other.ts#lines']);
     assert.equal(chosen.imports.length, 1);
+  });
+
+  test('golden: the chosen definitions\' lines, for similarity snippets to skip; imports are not lines of a file', () => {
+    assert.deepEqual(definitionLines(selectLanguageContext([parse, invoice, api], 1000)), [
+      { uri: 'file:///w/lib.ts', firstLine: 10, lastLine: 11 },
+      { uri: 'file:///w/lib.ts', firstLine: 2, lastLine: 5 },
+    ]);
   });
 
   test('empty text and a zero budget choose nothing', () => {

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { unusableContentReason } from '../../../server/completion/contentCheck';
 import { RecentEdits } from '../../../server/completion/recentEdits';
 import { identifiers, jaccard } from '../../../server/completion/similarity';
-import { cursorWindow, formatSnippets, SnippetIndex, type OpenDocument } from '../../../server/completion/snippets';
+import { coveredShare, cursorWindow, formatSnippets, SnippetIndex, type OpenDocument } from '../../../server/completion/snippets';
 
 function doc(uri: string, text: string, version = 1): OpenDocument {
   return { uri, version, languageId: 'typescript', getText: () => text };
@@ -45,9 +45,29 @@ describe('SnippetIndex', () => {
     assert.equal(snippets[0].uri, 'file:///a/two.ts');
   });
 
+  test('a window that is mostly a definition already in the prompt gives way to the next best one', () => {
+    const twins = [doc('file:///a/one.ts', related), doc('file:///a/two.ts', related)];
+    const all = new SnippetIndex(new RecentEdits()).select(twins, 'file:///a/current.ts', window, 2000);
+    assert.deepEqual(all.map((snippet) => snippet.uri), ['file:///a/one.ts', 'file:///a/two.ts']);
+    const definition = { uri: 'file:///a/one.ts', firstLine: 0, lastLine: 2 };
+    const deduplicated = new SnippetIndex(new RecentEdits()).select(twins, 'file:///a/current.ts', window, 2000, [definition]);
+    assert.deepEqual(deduplicated.map((snippet) => snippet.uri), ['file:///a/two.ts']);
+  });
+
   test('binary documents give no snippets', () => {
     const snippets = new SnippetIndex(new RecentEdits()).select([doc('file:///a/blob.bin', 'parseInvoice\u0000invoiceLines')], 'file:///x', window, 2000);
     assert.deepEqual(snippets, []);
+  });
+});
+
+describe('coveredShare', () => {
+  const snippet = { uri: 'file:///a/b.ts', firstLine: 10, text: 'l10\nl11\nl12\nl13', score: 1 };
+  test('counts the snippet lines inside ranges of its own file, overlapping ranges once', () => {
+    assert.equal(coveredShare(snippet, []), 0);
+    assert.equal(coveredShare(snippet, [{ uri: 'file:///a/b.ts', firstLine: 12, lastLine: 20 }]), 0.5);
+    assert.equal(coveredShare(snippet, [{ uri: 'file:///a/b.ts', firstLine: 0, lastLine: 10 }, { uri: 'file:///a/b.ts', firstLine: 10, lastLine: 11 }]), 0.5);
+    assert.equal(coveredShare(snippet, [{ uri: 'file:///a/other.ts', firstLine: 0, lastLine: 99 }]), 0);
+    assert.equal(coveredShare(snippet, [{ uri: 'file:///a/b.ts', firstLine: 0, lastLine: 99 }]), 1);
   });
 });
 
