@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { grokWeightsFromGraph } from '../../server/model/arch/grok';
+import { grokWeightsFromGraph, type LogitRows } from '../../server/model/arch/grok';
 import { buildOnnxModel, modelFiles } from '../../server/model/build';
 import { readModelConfig, type ModelConfig } from '../../server/model/config';
 import { exportGguf } from '../../server/model/gguf-export';
@@ -44,10 +44,10 @@ export function tempDir(label: string): string {
 }
 
 /** Writes a model folder with `model.onnx` (and `model.gguf` when asked), both quantized as asked; returns its path and config. */
-export function tinyModelFolder(shape: Partial<SyntheticShape>, seed: number, options: { gguf?: boolean; quant?: QuantType } = {}): { dir: string; config: ModelConfig } {
+export function tinyModelFolder(shape: Partial<SyntheticShape>, seed: number, options: { gguf?: boolean; quant?: QuantType; logitRows?: LogitRows } = {}): { dir: string; config: ModelConfig } {
   const dir = tempDir('model');
   const config = writeSyntheticModelFolder(dir, { ...tinyGrok, ...shape }, seed);
-  buildOnnxModel(dir, { quant: options.quant });
+  buildOnnxModel(dir, { quant: options.quant, logitRows: options.logitRows });
   if (options.gguf) exportGguf(dir, { quant: options.quant });
   return { dir, config };
 }
@@ -56,9 +56,9 @@ export const embeddedModelDir = path.resolve(__dirname, '..', '..', '..', 'model
 
 /**
  * The embedded model's trained weights (read back from its float32 `model.onnx`) as a model folder in a temp dir,
- * rebuilt with `options` as `model.onnx` and exported as `model.gguf`.
+ * rebuilt with `options` as `model.onnx` and exported as `model.gguf` (quantized alike).
  */
-export function embeddedModelFolder(options: QuantOptions): { dir: string; config: ModelConfig } {
+export function embeddedModelFolder(options: QuantOptions & { logitRows?: LogitRows }): { dir: string; config: ModelConfig } {
   const dir = tempDir('embedded');
   for (const file of [modelFiles.config, modelFiles.tokenizer]) fs.copyFileSync(path.join(embeddedModelDir, file), path.join(dir, file));
   const config = readModelConfig(path.join(dir, modelFiles.config));

@@ -30,7 +30,7 @@ const configs = [
 
 for (const { name, shape, seed } of configs) {
   test(`llama.cpp parity: ${name}: same distributions and 128 identical greedy tokens`, async () => {
-    const { dir, config } = tinyModelFolder(shape, seed, { gguf: true });
+    const { dir, config } = tinyModelFolder(shape, seed, { gguf: true, logitRows: 'all' });
     await expectLlamaCppParity(name, dir, config, seededPrompt(config, seed), { prob: 5e-3, logProb: 5e-2 });
   });
 }
@@ -64,7 +64,7 @@ const quantized = [
 
 for (const { quant, tolerance } of quantized) {
   test(`llama.cpp parity: embedded model ${quant}: close distributions and 128 identical greedy tokens`, async () => {
-    const { dir, config } = embeddedModelFolder({ quant });
+    const { dir, config } = embeddedModelFolder({ quant, logitRows: 'all' });
     try {
       const tokenizer = new Tokenizer(JSON.parse(fs.readFileSync(path.join(dir, 'tokenizer.json'), 'utf8')), {});
       const prompt = [config.bosTokenId, ...tokenizer.encode(heldOutCode, { add_special_tokens: false }).ids];

@@ -10,21 +10,28 @@ import { readSafetensors } from '../../server/model/safetensors';
 import { randomGrokWeights } from '../../server/model/synthetic';
 import { tinyGrok, tinyModelFolder } from './fixtures';
 
-test('onnx graph: onnxruntime-genai input/output layout', async () => {
+test('onnx graph: onnxruntime-genai input/output layout; logits of the last position, or of every one when built for scoring', async () => {
   const { dir, config } = tinyModelFolder({}, 1);
   const session = await ort.InferenceSession.create(path.join(dir, 'model.onnx'));
   const layers = Array.from({ length: config.numLayers }, (_, i) => i);
   assert.deepEqual([...session.inputNames].sort(), ['attention_mask', 'input_ids', ...layers.flatMap((i) => [`past_key_values.${i}.key`, `past_key_values.${i}.value`])].sort());
   assert.deepEqual([...session.outputNames].sort(), ['logits', ...layers.flatMap((i) => [`present.${i}.key`, `present.${i}.value`])].sort());
   const decoder = new DecoderSession(session, config);
-  const logits = await decoder.forward([1, 300, 301]);
-  assert.equal(logits.length, 3 * config.vocabSize);
+  const last = await decoder.forward([1, 300, 301]);
+  assert.equal(last.length, config.vocabSize);
   assert.equal(decoder.length, 3);
   await session.release();
+
+  const scoring = new DecoderSession(await ort.InferenceSession.create(path.join(tinyModelFolder({}, 1, { logitRows: 'all' }).dir, 'model.onnx')), config);
+  const every = await scoring.forward([1, 300, 301]);
+  assert.equal(every.length, 3 * config.vocabSize);
+  const lastRow = every.subarray(2 * config.vocabSize);
+  assert.ok(last.every((value, i) => Math.abs(value - lastRow[i]) < 1e-5), 'the last-position graph differs from the last row of every position');
+  await scoring.release();
 });
 
 test('onnx graph: a prompt fed in chunks through the KV cache matches one pass, and truncation rewinds', async () => {
-  const { dir, config } = tinyModelFolder({ numKvHeads: 1 }, 2);
+  const { dir, config } = tinyModelFolder({ numKvHeads: 1 }, 2, { logitRows: 'all' });
   const session = new DecoderSession(await ort.InferenceSession.create(path.join(dir, 'model.onnx')), config);
   const prompt = [1, 280, 290, 300, 310, 320, 330, 340, 350];
   const whole = await session.forward(prompt);

@@ -49,7 +49,10 @@ export class DecoderSession {
     }));
   }
 
-  /** Runs `tokens` after the cached positions; returns logits `[tokens.length * vocab]` (row per token). */
+  /**
+   * Runs `tokens` after the cached positions; returns the logits the graph computes: the last token's `[vocab]`
+   * (graphs as built for the engine), or one row per token `[tokens.length * vocab]` (graphs built for scoring).
+   */
   async forward(tokens: readonly number[]): Promise<Float32Array> {
     const total = this.cachedLength + tokens.length;
     if (total > this.config.contextLength) throw new RangeError(`sequence of ${total} tokens exceeds the model's context of ${this.config.contextLength}`);

@@ -73,17 +73,27 @@ export function checkGrokWeights(config: ModelConfig, weights: WeightSource, fil
   }
 }
 
-/** How a graph is built: its quantization, and where its weights go when they do not fit in `model.onnx`. */
+/**
+ * Which positions a graph computes logits for. `last` (default): only the last new position's, all that generation
+ * reads; the output projection is the widest matrix of a model (Grok-1's 131072-token vocabulary), so every
+ * prompt position's logits would cost a prompt pass most of its time and `seq × vocab` floats of memory (1 GiB for a
+ * 2k-token prompt of Grok-1). `all`: every position's, for scoring a text (loss, parity with a reference).
+ */
+export type LogitRows = 'last' | 'all';
+
+/** How a graph is built: its quantization, its logits, and where its weights go when they do not fit in `model.onnx`. */
 export interface GraphOptions extends QuantOptions {
+  logitRows?: LogitRows;
   externalData?: ExternalDataWriter;
 }
 
 /**
  * The decoder as an ONNX graph in onnxruntime-genai's layout: inputs `input_ids` `[batch, seq]`, `attention_mask`
  * `[batch, past + seq]`, `past_key_values.{i}.key/value` `[batch, kvHeads, past, headDim]`; outputs `logits`
- * `[batch, seq, vocab]` and `present.{i}.key/value`. Weights are checked first. `options.quant` block-quantizes the
- * linear layers (MatMulNBits); the embedding, the output projection, the router and the norms stay float32. With
- * `options.externalData` the weights are written to that file as the graph is built.
+ * `[batch, 1, vocab]` (`[batch, seq, vocab]` with `options.logitRows` `all`) and `present.{i}.key/value`. Weights
+ * are checked first. `options.quant` block-quantizes the linear layers (MatMulNBits); the embedding, the output
+ * projection, the router and the norms stay float32. With `options.externalData` the weights are written to that
+ * file as the graph is built.
  */
 export function buildGrokGraph(config: ModelConfig, weights: WeightSource, weightsFile: string, options: GraphOptions = {}): GraphBuilder {
   checkGrokWeights(config, weights, weightsFile);
@@ -155,14 +165,15 @@ export function buildGrokGraph(config: ModelConfig, weights: WeightSource, weigh
     g.output(present.value, ElementType.float, ['batch_size', numKvHeads, 'total_sequence_length', headDim]);
   }
 
+  if (options.logitRows !== 'all') h = g.op('Slice', '/last_position/Slice', [h, g.int64s([-1]), g.int64s([Number.MAX_SAFE_INTEGER]), g.int64s([1])]);
   h = rmsNorm(g, '/final_norm', h, g.weight(grokTensorNames.finalNorm, get(grokTensorNames.finalNorm)), config.rmsNormEps);
   if (config.tiedOutput) {
-    tiedOutput(g, '/lm_head', h, embedding, d, vocabSize, inputIds, config.outputMultiplier);
+    tiedOutput(g, '/lm_head', h, embedding, d, vocabSize, config.outputMultiplier);
   } else {
     const projected = linear(g, '/lm_head', h, grokTensorNames.output, get(grokTensorNames.output));
     g.op('Mul', '/lm_head/Mul', [projected, g.floats([config.outputMultiplier])], {}, { outputNames: ['logits'] });
   }
-  g.output('logits', ElementType.float, ['batch_size', 'sequence_length', vocabSize]);
+  g.output('logits', ElementType.float, ['batch_size', options.logitRows === 'all' ? 'sequence_length' : 1, vocabSize]);
   return g;
 }
 

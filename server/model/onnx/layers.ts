@@ -189,9 +189,9 @@ export function mixtureOfExperts(g: GraphBuilder, name: string, x: string, hidde
  * Logits from the tied token embedding `[vocab, hidden]`: one Gemm with transB reads the embedding table in place
  * (no transposed copy) and folds the output multiplier into alpha.
  */
-export function tiedOutput(g: GraphBuilder, name: string, x: string, embedding: string, hidden: number, vocab: number, inputIds: string, multiplier: number): string {
+export function tiedOutput(g: GraphBuilder, name: string, x: string, embedding: string, hidden: number, vocab: number, multiplier: number): string {
   const rows = g.op('Reshape', `${name}/flatten`, [x, g.int64s([-1, hidden])]);
   const logits = g.op('Gemm', `${name}/Gemm`, [rows, embedding], { transB: { i: 1 }, alpha: { f: multiplier } });
-  const shape = g.op('Concat', `${name}/shape`, [g.op('Shape', `${name}/ids_shape`, [inputIds]), g.int64s([vocab])], { axis: { i: 0 } });
+  const shape = g.op('Concat', `${name}/shape`, [g.op('Shape', `${name}/rows_shape`, [x], { end: { i: -1 } }), g.int64s([vocab])], { axis: { i: 0 } });
   return g.op('Reshape', `${name}/unflatten`, [logits, shape], {}, { outputNames: ['logits'] });
 }
