@@ -1,8 +1,9 @@
 /**
  * Decides, per keystroke, where a suggestion comes from: the cache (typing through a shown
  * suggestion), the request already in flight (when the user typed forward from where it was
- * asked), or a new engine request after an adaptive debounce, cancelling the stale one. No VS Code
- * here: the extension's middleware and the completion benchmark drive the same logic.
+ * asked), or a new engine request after an adaptive debounce, cancelling the stale one. An editor
+ * that waits before it asks (VS Code: 50 ms) can start the request at the keystroke (`prefetch`).
+ * No VS Code here: the extension's middleware and the completion benchmark drive the same logic.
  */
 import { anchorAt, typedSince, type Anchor, type CursorView } from './anchor';
 import { AdaptiveDebounce } from './debounce';
@@ -26,6 +27,8 @@ interface InFlight {
 
 export class CompletionTrigger {
   private inFlight: InFlight | undefined;
+  /** Where the last finished request got no suggestion: asking there again would get none either. */
+  private answeredEmpty: Anchor | undefined;
 
   constructor(
     readonly debounce = new AdaptiveDebounce(),
@@ -49,8 +52,22 @@ export class CompletionTrigger {
       const reused = this.cache.lookup(view);
       if (reused) return { suggestion: reused, source: 'in-flight' };
     }
+    if (automatic && this.answeredEmpty && typedSince(this.answeredEmpty, view) === '') return { source: 'cache' };
     if (automatic && !(await delay(this.debounce.delayMs(), signal))) return {};
     return { suggestion: await untilAborted(this.request(view, fetch), signal), source: 'engine' };
+  }
+
+  /**
+   * Starts the request for a keystroke as it happens, before the editor asks: its own wait before calling
+   * the provider is then spent computing, and `provide` finds the answer cached or in flight. Only when the
+   * debounce would ask at once anyway (answers come back well within the typing gap), so fast typing and
+   * slow engines make no more requests than before; nothing when the cache already serves `view` or the
+   * request in flight was asked there.
+   */
+  prefetch(view: CursorView, fetch: FetchSuggestion): void {
+    if (!this.debounce.asksAtOnce() || this.cache.lookup(view)) return;
+    if (this.inFlight && typedSince(this.inFlight.anchor, view) === '') return;
+    void this.request(view, fetch);
   }
 
   /** Cancels the engine request in flight, if any (the document closed, completions got disabled). */
@@ -70,6 +87,7 @@ export class CompletionTrigger {
           if (controller.signal.aborted) return undefined;
           this.debounce.noteLatency(this.clock() - started);
           if (suggestion?.insertText) this.cache.add(anchor, suggestion);
+          this.answeredEmpty = suggestion?.insertText ? undefined : anchor;
           return suggestion;
         },
         () => undefined,

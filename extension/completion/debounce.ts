@@ -42,11 +42,16 @@ export class AdaptiveDebounce {
     return Math.max(0, this.sinceKeystrokeMs() - (this.limits.upstreamMs ?? 0));
   }
 
+  /** Whether a keystroke is asked about at the minimum wait: answers come back well before the next key. */
+  asksAtOnce(): boolean {
+    if (this.typingGapMs === undefined) return true;
+    return this.latencyMs !== undefined && this.limits.minMs + this.latencyMs < this.typingGapMs;
+  }
+
   /** The wait counted from the keystroke. */
   private sinceKeystrokeMs(): number {
     const { minMs, maxMs } = this.limits;
-    if (this.typingGapMs === undefined) return minMs;
-    if (this.latencyMs !== undefined && minMs + this.latencyMs < this.typingGapMs) return minMs;
+    if (this.typingGapMs === undefined || this.asksAtOnce()) return minMs;
     return Math.round(Math.min(maxMs, Math.max(minMs, this.typingGapMs * 1.2)));
   }
 }

@@ -2,12 +2,13 @@
  * Inline completions in VS Code: middleware around vscode-languageclient's provider for the
  * sidecar's `textDocument/inlineCompletion`. It gates requests (excluded files, per-language
  * switch, snooze), lets `CompletionTrigger` serve from the cache or the in-flight request or debounce
- * a new one, sends the language servers' context (`languageContext.ts`) before each engine request,
+ * a new one, starts the request as a key is typed (VS Code waits 50 ms before it asks a provider),
+ * sends the language servers' context (`languageContext.ts`) before each engine request,
  * asks for the next suggestion as soon as one is accepted, and keeps excluded files from ever
  * reaching the sidecar, so they are never context.
  */
 import * as vscode from 'vscode';
-import type { Middleware } from 'vscode-languageclient/node';
+import { InlineCompletionTriggerKind as LspTriggerKind, type InlineCompletionItem, type InlineCompletionList, type InlineCompletionParams, type Middleware } from 'vscode-languageclient/node';
 import type { CompletionContextParams, ContextSnippet } from '../../server/protocol/contract';
 import { userValue } from '../settings';
 import { sidecarSchemes } from '../sidecar/supervisor';
@@ -37,6 +38,8 @@ const restingCursorMs = 200;
 export interface MiddlewareHost {
   readonly middleware: Middleware;
   sendCompletionContext(params: CompletionContextParams): Promise<void>;
+  /** A request of its own, for one started before VS Code asks (the middleware only sees VS Code's). */
+  requestInlineCompletion(params: InlineCompletionParams, token: vscode.CancellationToken): Promise<InlineCompletionList | InlineCompletionItem[] | null>;
 }
 
 export function registerInlineCompletions(host: MiddlewareHost): vscode.Disposable {
@@ -107,9 +110,29 @@ export function registerInlineCompletions(host: MiddlewareHost): vscode.Disposab
     },
   } satisfies Middleware);
 
+  /** Starts the request for the keystroke that changed `document`, once the language client has sent the change. */
+  const prefetchAfterTyping = (event: vscode.TextDocumentChangeEvent) => {
+    const editor = vscode.window.activeTextEditor;
+    const { document } = event;
+    if (editor?.document !== document || !isTyping(event) || !sidecarSchemes.includes(document.uri.scheme) || excluded.has(document.uri.toString())) return;
+    if (!automaticAllowed(document)) return;
+    setTimeout(() => {
+      if (editor.document.version !== document.version || editor.selections.length !== 1 || !editor.selection.isEmpty) return;
+      const position = editor.selection.active;
+      trigger.prefetch(cursorView(document, position), async (signal) => {
+        await sendContext(document, gatherContext(document, position), false);
+        return withCancellation(signal, async (token) => {
+          const params = { textDocument: { uri: document.uri.toString() }, position, context: { triggerKind: LspTriggerKind.Automatic } };
+          return firstSuggestion(await host.requestInlineCompletion(params, token), position);
+        });
+      });
+    }, 0);
+  };
+
   let restingTimer: NodeJS.Timeout | undefined;
   return vscode.Disposable.from(
     snoozeStatus,
+    vscode.workspace.onDidChangeTextDocument(prefetchAfterTyping),
     vscode.commands.registerCommand('rook.snoozeCompletions', async (minutes?: number) => {
       const chosen = minutes ?? (await pickSnoozeMinutes(snooze.minutesLeft(Date.now())));
       if (chosen === undefined) return;
@@ -168,27 +191,49 @@ function cursorView(document: vscode.TextDocument, position: vscode.Position): C
   };
 }
 
+/** One character typed or deleted (not a paste, an undo or a multi-cursor edit): a keystroke worth a request. */
+function isTyping(event: vscode.TextDocumentChangeEvent): boolean {
+  if (event.reason !== undefined || event.contentChanges.length !== 1) return false;
+  const [change] = event.contentChanges;
+  return change.text.length + change.rangeLength === 1;
+}
+
 type ProvideNext = Parameters<NonNullable<Middleware['provideInlineCompletionItems']>>[4];
 
 /** One request to the sidecar through the language client, as a `Suggestion` relative to `position`. */
-async function fetchSuggestion(
+function fetchSuggestion(
   next: ProvideNext,
   document: vscode.TextDocument,
   position: vscode.Position,
   context: vscode.InlineCompletionContext,
   signal: AbortSignal,
 ): Promise<Suggestion | undefined> {
+  return withCancellation(signal, async (token) => firstSuggestion(await next(document, position, context, token), position));
+}
+
+/** Runs `work` with a cancellation token that `signal` cancels. */
+async function withCancellation<T>(signal: AbortSignal, work: (token: vscode.CancellationToken) => Promise<T>): Promise<T> {
   const source = new vscode.CancellationTokenSource();
   signal.addEventListener('abort', () => source.cancel(), { once: true });
   try {
-    const answer = await next(document, position, context, source.token);
-    const item = (Array.isArray(answer) ? answer : answer?.items)?.[0];
-    if (!item) return undefined;
-    const insertText = typeof item.insertText === 'string' ? item.insertText : item.insertText.value;
-    const end = item.range?.end;
-    const replaceLength = end && end.line === position.line ? Math.max(0, end.character - position.character) : 0;
-    return { insertText, replaceLength };
+    return await work(source.token);
   } finally {
     source.dispose();
   }
+}
+
+/** An answer's item as VS Code's converted type or as the protocol's: the text and where its range ends. */
+interface AnswerItem {
+  insertText: string | { value: string };
+  range?: { end: { line: number; character: number } };
+}
+
+/** The first item of an answer as a `Suggestion` at `position`. */
+function firstSuggestion(answer: readonly AnswerItem[] | { items: readonly AnswerItem[] } | null | undefined, position: vscode.Position): Suggestion | undefined {
+  const item = (Array.isArray(answer) ? answer : (answer as { items?: readonly AnswerItem[] } | null | undefined)?.items)?.[0];
+  if (!item) return undefined;
+  const insertText = typeof item.insertText === 'string' ? item.insertText : item.insertText.value;
+  const end = item.range?.end;
+  const replaceLength = end && end.line === position.line ? Math.max(0, end.character - position.character) : 0;
+  return { insertText, replaceLength };
 }

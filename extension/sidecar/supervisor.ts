@@ -8,8 +8,12 @@ import * as vscode from 'vscode';
 import {
   CloseAction,
   ErrorAction,
+  InlineCompletionRequest,
   LanguageClient,
   State,
+  type InlineCompletionItem,
+  type InlineCompletionList,
+  type InlineCompletionParams,
   type Middleware,
   TransportKind,
   type LanguageClientOptions,
@@ -124,6 +128,16 @@ export class SidecarSupervisor implements SidecarConnection, vscode.Disposable {
     const client = this.client;
     if (!client || client.state !== State.Running) return;
     await client.sendNotification(completionContextNotification, params);
+  }
+
+  /**
+   * An inline completion asked for outside VS Code's own provider call (a request started at the keystroke, see
+   * `CompletionTrigger.prefetch`); null while the sidecar is not running.
+   */
+  async requestInlineCompletion(params: InlineCompletionParams, token: vscode.CancellationToken): Promise<InlineCompletionList | InlineCompletionItem[] | null> {
+    const client = this.client;
+    if (!client || client.state !== State.Running) return null;
+    return client.sendRequest(InlineCompletionRequest.type, params, token);
   }
 
   /** Sends the current settings (and API key) to the sidecar. */

@@ -154,6 +154,45 @@ describe('CompletionTrigger', () => {
     assert.equal(fake.cancelled(), 0);
   });
 
+  test('a request prefetched at the keystroke serves the editor\'s later ask without a second engine call', async () => {
+    const fake = engine(() => 'rrayLength', 30);
+    const trigger = new CompletionTrigger(new AdaptiveDebounce(vscodeLimits));
+    trigger.prefetch(view('const n = a'), fake.fetchAt('const n = a'));
+    trigger.prefetch(view('const n = a'), fake.fetchAt('const n = a'));
+    assert.deepEqual(fake.calls, ['const n = a'], 'a second prefetch at the same place asks nothing');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const asked = await trigger.provide(view('const n = a'), true, live(), fake.fetchAt('again'));
+    assert.deepEqual(asked, { suggestion: { insertText: 'rrayLength', replaceLength: 0 }, source: 'in-flight' });
+    const later = await trigger.provide(view('const n = a'), true, live(), fake.fetchAt('again'));
+    assert.equal(later.source, 'cache');
+    assert.deepEqual(fake.calls, ['const n = a']);
+  });
+
+  test('no prefetch while the debounce would wait (typing faster than answers come back), nor where the cache serves', async () => {
+    const slow = engine(() => 'x');
+    const debounce = new AdaptiveDebounce(vscodeLimits);
+    [0, 40, 80, 120].forEach((t) => debounce.noteKeystroke(t));
+    debounce.noteLatency(200);
+    new CompletionTrigger(debounce).prefetch(view('let a'), slow.fetchAt('let a'));
+    assert.deepEqual(slow.calls, []);
+
+    const fake = engine(() => 'rrayLength');
+    const trigger = new CompletionTrigger(noDebounce());
+    await trigger.provide(view('const n = a'), true, live(), fake.fetchAt('const n = a'));
+    trigger.prefetch(view('const n = arr'), fake.fetchAt('const n = arr'));
+    assert.deepEqual(fake.calls, ['const n = a']);
+  });
+
+  test('a place where the engine had nothing to suggest is not asked again until the user types on', async () => {
+    const fake = engine(() => '');
+    const trigger = new CompletionTrigger(noDebounce());
+    assert.deepEqual(await trigger.provide(view('let a = '), true, live(), fake.fetchAt('let a = ')), { suggestion: { insertText: '', replaceLength: 0 }, source: 'engine' });
+    assert.deepEqual(await trigger.provide(view('let a = '), true, live(), fake.fetchAt('let a = ')), { source: 'cache' });
+    assert.equal((await trigger.provide(view('let a = '), false, live(), fake.fetchAt('let a = '))).source, 'engine', 'a manual request always asks');
+    await trigger.provide(view('let a = 1'), true, live(), fake.fetchAt('let a = 1'));
+    assert.deepEqual(fake.calls, ['let a = ', 'let a = ', 'let a = 1']);
+  });
+
   test('a storm of keystrokes cancelled by the editor during the debounce makes no engine calls', async () => {
     const fake = engine(() => 'x');
     const trigger = new CompletionTrigger(new AdaptiveDebounce({ minMs: 30, maxMs: 30 }));
