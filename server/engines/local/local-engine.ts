@@ -21,6 +21,7 @@ import { readModelConfig, type ModelConfig } from '../../model/config';
 import { EngineError, type ChatRequest, type CompletionRequest, type Engine, type EngineCapabilities, type StreamEvent } from '../engine';
 import { DecoderSession, type KvCacheLayout } from './decoder-session';
 import { openSession, type ConcreteProvider } from './execution-provider';
+import { LineTokenizer, type TokenizerJson } from './line-tokenizer';
 import { fimPromptTokens, plainPromptTokens } from './prompt-tokens';
 import { sampleToken, seededRandom } from './sampler';
 import { TextStream } from './text-stream';
@@ -69,17 +70,17 @@ function kvCacheBytes(config: ModelConfig): number {
   return 2 * config.numLayers * config.numKvHeads * config.headDim * config.contextLength * 4;
 }
 
-function readTokenizer(file: string): Tokenizer {
-  let json: unknown;
+function readTokenizer(file: string): { tokenizer: Tokenizer; json: TokenizerJson } {
+  let json: TokenizerJson;
   try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+    json = JSON.parse(fs.readFileSync(file, 'utf8')) as TokenizerJson;
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new EngineError(`${file}: cannot load the tokenizer (${reason})`, false);
   }
   try {
     // No clean-up of spaces before punctuation on decode: code must come back exactly as tokenized.
-    return new Tokenizer(json as object, { clean_up_tokenization_spaces: false });
+    return { tokenizer: new Tokenizer(json as object, { clean_up_tokenization_spaces: false }), json };
   } catch (error) {
     throw new EngineError(`${file}: not a usable tokenizer.json (${(error as Error).message})`, false);
   }
@@ -100,12 +101,15 @@ export class LocalEngine implements Engine {
   private readonly keepChatCache: boolean;
   private queue: Promise<void> = Promise.resolve();
   private readonly random: () => number;
+  /** Set when the tokenizer's tokens never span a line break: prompts are then tokenized a changed line at a time. */
+  private readonly lineTokenizer: LineTokenizer | undefined;
   lastPrompt: PromptStats = { promptTokens: 0, reusedTokens: 0, prefillMs: 0, generatedTokens: 0, decodeMs: 0 };
 
   private constructor(
     private readonly session: ort.InferenceSession,
     kvLayout: KvCacheLayout,
     private readonly tokenizer: Tokenizer,
+    tokenizerJson: TokenizerJson,
     readonly config: ModelConfig,
     readonly executionProvider: ConcreteProvider,
     private readonly options: LocalEngineOptions,
@@ -116,6 +120,7 @@ export class LocalEngine implements Engine {
     const slot = (): KvSlot => ({ decoder: new DecoderSession(session, config, kvLayout), tokens: [] });
     this.slots = { completion: slot(), chat: slot() };
     this.keepChatCache = 2 * kvCacheBytes(config) <= (options.kvCachesBytes ?? separateChatCacheBytes);
+    this.lineTokenizer = LineTokenizer.ifExact(tokenizerJson, (text) => this.encodeWhole(text));
   }
 
   /** Opens a model folder; every failure names the file at fault. */
@@ -127,7 +132,7 @@ export class LocalEngine implements Engine {
     } catch (error) {
       throw new EngineError((error as Error).message, false);
     }
-    const tokenizer = readTokenizer(file(modelFiles.tokenizer));
+    const { tokenizer, json: tokenizerJson } = readTokenizer(file(modelFiles.tokenizer));
     let chatTemplate: ChatTemplate | undefined;
     try {
       chatTemplate = readChatTemplate(options.modelPath);
@@ -142,7 +147,7 @@ export class LocalEngine implements Engine {
       await session.release();
       throw new EngineError(`${file(modelFiles.onnx)}: graph does not match config.json (expected ${2 * config.numLayers} past_key_values inputs and a logits output)`, false);
     }
-    return new LocalEngine(session, provider === 'cpu' ? 'shared' : 'growing', tokenizer, config, provider, options, chatTemplate);
+    return new LocalEngine(session, provider === 'cpu' ? 'shared' : 'growing', tokenizer, tokenizerJson, config, provider, options, chatTemplate);
   }
 
   async capabilities(): Promise<EngineCapabilities> {
@@ -176,6 +181,10 @@ export class LocalEngine implements Engine {
   }
 
   encode(text: string): number[] {
+    return this.lineTokenizer?.encode(text) ?? this.encodeWhole(text);
+  }
+
+  private encodeWhole(text: string): number[] {
     return this.tokenizer.encode(text, { add_special_tokens: false }).ids;
   }
 
