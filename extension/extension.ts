@@ -16,6 +16,8 @@ import { SidecarSupervisor } from './sidecar/supervisor';
 /** What `activate` returns: used by Rook's own extension tests and by other extensions. */
 export interface RookApi {
   sidecarStatus(): SidecarStatus;
+  /** Asks the sidecar, for counters it does not push (completion requests and engine calls). */
+  freshSidecarStatus(): Promise<SidecarStatus | undefined>;
   waitForState(state: SidecarState, timeoutMs: number): Promise<SidecarStatus>;
   sidecarPid(): number | undefined;
   activationMs: number;
@@ -70,6 +72,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<RookAp
 
   return {
     sidecarStatus: () => sidecar.status,
+    freshSidecarStatus: () => sidecar.freshStatus(),
     sidecarPid: () => sidecar.pid,
     waitForState: (state, timeoutMs) => waitForState(sidecar, state, timeoutMs),
     activationMs: Date.now() - started,

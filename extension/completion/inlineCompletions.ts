@@ -116,8 +116,9 @@ export function registerInlineCompletions(host: MiddlewareHost): vscode.Disposab
     const { document } = event;
     if (editor?.document !== document || !isTyping(event) || !sidecarSchemes.includes(document.uri.scheme) || excluded.has(document.uri.toString())) return;
     if (!automaticAllowed(document)) return;
+    const version = document.version;
     setTimeout(() => {
-      if (editor.document.version !== document.version || editor.selections.length !== 1 || !editor.selection.isEmpty) return;
+      if (document.version !== version || editor.selections.length !== 1 || !editor.selection.isEmpty) return;
       const position = editor.selection.active;
       trigger.prefetch(cursorView(document, position), async (signal) => {
         await sendContext(document, gatherContext(document, position), false);

@@ -25,6 +25,7 @@ import {
   configureRequest,
   editRequest,
   statusNotification,
+  statusRequest,
   textDeltaProgress,
   type CompletionContextParams,
   type GenerationResult,
@@ -58,6 +59,13 @@ export class SidecarSupervisor implements SidecarConnection, vscode.Disposable {
 
   get status(): SidecarStatus {
     return this.currentStatus;
+  }
+
+  /** The sidecar's status as of now, with its completion counters (which it does not push); undefined while it is not running. */
+  async freshStatus(): Promise<SidecarStatus | undefined> {
+    const client = this.client;
+    if (!client || client.state !== State.Running) return undefined;
+    return client.sendRequest(statusRequest);
   }
 
   /** The sidecar's process id while it runs (tests use it to check for orphans and crashes). */

@@ -1,7 +1,8 @@
 /**
  * Rook's inline-completion triggering in a real VS Code: partial accept by word and by line, the
- * next suggestion asked for right after an accept, excluded files kept from the sidecar, the snooze
- * command, and how long typing with Rook active blocks the extension host's event loop.
+ * next suggestion asked for right after an accept, the request started at the keystroke, excluded
+ * files kept from the sidecar, the snooze command, and how long typing with Rook active blocks the
+ * extension host's event loop.
  */
 import * as assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -114,6 +115,24 @@ describe('Rook inline completion triggering', () => {
       assert.equal(await acceptInlineCompletion(scratch.editor, 30_000), `${COMPLETION_PREFIX}${COMPLETION_CONTINUATION}`);
     } finally {
       await vscode.commands.executeCommand('rook.snoozeCompletions', 0);
+    }
+  });
+
+  it('a keystroke starts its request before VS Code asks (here VS Code never asks: its inline suggestions are off)', async () => {
+    const api = await rookApi();
+    // At workspace level: written to the user settings, in code-server, it cost the suites after it the engine those set.
+    const editorSettings = vscode.workspace.getConfiguration('editor');
+    await editorSettings.update('inlineSuggest.enabled', false, vscode.ConfigurationTarget.Workspace);
+    try {
+      scratch = await openScratchEditor('prefetch.ts', 'const answe');
+      const requests = async () => (await api.freshSidecarStatus())?.completionStats?.requests ?? 0;
+      const before = await requests();
+      await vscode.commands.executeCommand('type', { text: 'r' });
+      let after = before;
+      for (const deadline = Date.now() + 10_000; after === before && Date.now() < deadline; await sleep(100)) after = await requests();
+      assert.equal(after, before + 1, 'the keystroke did not start a completion request');
+    } finally {
+      await editorSettings.update('inlineSuggest.enabled', undefined, vscode.ConfigurationTarget.Workspace);
     }
   });
 
