@@ -42,6 +42,7 @@ const miniShape = {
   embeddingMultiplier: 13.856406460551018,
   attentionScale: 0.17677669529663687,
   fim: { prefix: 3, suffix: 4, middle: 5 },
+  fimLayout: 'spm' as const,
 };
 
 const random = seededRandom(5);

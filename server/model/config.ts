@@ -55,6 +55,12 @@ export interface ModelConfig {
   padTokenId: number;
   /** Present when the model was trained with fill-in-the-middle. */
   fim?: FimTokenIds;
+  /**
+   * How a fill-in-the-middle prompt is laid out: prefix-suffix-middle, or suffix-prefix-middle, where the prefix
+   * ends right before the middle. SPM keeps the suffix's tokens in the KV cache while the user types (only the typed
+   * tokens are new) and puts the prefix next to what follows it; it needs a model trained with that layout.
+   */
+  fimLayout: 'psm' | 'spm';
 }
 
 /**
@@ -113,6 +119,7 @@ const fields: Record<ScalarField, FieldSpec> = {
   bosTokenId: { key: 'bos_token_id', kind: 'nonNegativeInt', fallback: 1 },
   eosTokenId: { key: 'eos_token_id', kind: 'nonNegativeInt', fallback: 2 },
   padTokenId: { key: 'pad_token_id', kind: 'nonNegativeInt', fallback: 0 },
+  fimLayout: { key: 'fim_layout', kind: ['psm', 'spm'], fallback: 'psm' },
 };
 
 function describeKind(kind: FieldKind): string {

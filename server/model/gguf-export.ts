@@ -10,14 +10,16 @@ import { grokGguf } from './arch/grok';
 import { llamaGguf } from './arch/llamaGguf';
 import { modelFiles } from './build';
 import { readModelConfig, type ModelConfig } from './config';
-import { ggufFimKeys, sentencePieceVocabMetadata, writeGguf, type GgufValue } from './gguf';
+import { ggufFimKeys, ggufFimLayoutKey, sentencePieceVocabMetadata, writeGguf, type GgufValue } from './gguf';
 import type { QuantOptions } from './quant';
 import { readSafetensors } from './safetensors';
 import type { WeightSource } from './tensor';
 
 function fimMetadata(config: ModelConfig): Map<string, GgufValue> {
   const fim = config.fim;
-  return new Map(fim ? (Object.entries(ggufFimKeys) as [keyof typeof ggufFimKeys, string][]).map(([role, key]) => [key, { u32: fim[role] }]) : []);
+  if (!fim) return new Map();
+  const ids = (Object.entries(ggufFimKeys) as [keyof typeof ggufFimKeys, string][]).map(([role, key]): [string, GgufValue] => [key, { u32: fim[role] }]);
+  return new Map([...ids, [ggufFimLayoutKey, { str: config.fimLayout }]]);
 }
 
 /** Writes `out` from `weights` (named in errors as `weightsFile`) and the vocabulary of `tokenizerFile`. */

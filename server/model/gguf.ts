@@ -134,6 +134,8 @@ export function writeGguf(file: string, metadata: ReadonlyMap<string, GgufValue>
 
 /** llama.cpp's fill-in-the-middle token ids (`tokenizer.ggml.fim_*_token_id`), for a model trained to infill. */
 export const ggufFimKeys = { prefix: 'tokenizer.ggml.fim_pre_token_id', suffix: 'tokenizer.ggml.fim_suf_token_id', middle: 'tokenizer.ggml.fim_mid_token_id' } as const;
+/** The FIM prompt layout (config.json's `fim_layout`): llama.cpp has no key for it, so Rook keeps it under its own. */
+export const ggufFimLayoutKey = 'rook.fim_layout';
 
 const TokenType = { normal: 1, control: 3, byte: 6 } as const;
 

@@ -37,6 +37,7 @@ export const tinyGrok: SyntheticShape = {
   bosTokenId: 1,
   eosTokenId: 2,
   padTokenId: 0,
+  fimLayout: 'psm',
 };
 
 export function tempDir(label: string): string {

@@ -11,6 +11,19 @@ test('fim prompt: prefix-suffix-middle layout with control tokens by id', () => 
   assert.deepEqual(fimPromptTokens(1, fim, [], [], 100), [1, 4, 5, 6]);
 });
 
+test('fim prompt: suffix-prefix-middle layout puts the prefix right before the middle, cut the same way', () => {
+  assert.deepEqual(fimPromptTokens(1, fim, [10, 11], [20, 21, 22], 100, 'spm'), [1, 5, 20, 21, 22, 4, 10, 11, 6]);
+  const prefix = range(100, 200);
+  const suffix = range(500, 200);
+  const psm = fimPromptTokens(1, fim, prefix, suffix, 44);
+  const spm = fimPromptTokens(1, fim, prefix, suffix, 44, 'spm');
+  assert.deepEqual(spm, [1, 5, ...suffix.slice(0, 10), 4, ...prefix.slice(-29), 6]);
+  assert.deepEqual([...spm].sort(), [...psm].sort(), 'the same tokens, in the other order');
+  // Typing extends the prefix: everything before the typed tokens stays, so a KV cache keeps it.
+  const typed = fimPromptTokens(1, fim, [...prefix, 300], suffix, 44, 'spm');
+  assert.deepEqual(typed.slice(0, -2), spm.slice(0, -1));
+});
+
 test('fim prompt: over budget, keeps the end of the prefix and the start of the suffix', () => {
   const prefix = range(100, 200);
   const suffix = range(500, 200);
@@ -58,4 +71,12 @@ test('config: FIM token ids are read, written back, and checked together', () =>
   assert.equal('fim_prefix_token_id' in serializeModelConfig(parseModelConfig(base, 'config.json')), false);
   assert.throws(() => parseModelConfig({ ...base, fim_prefix_token_id: 4 }, 'config.json'), /go together/);
   assert.throws(() => parseModelConfig({ ...base, fim_prefix_token_id: 4, fim_suffix_token_id: 5, fim_middle_token_id: 100 }, 'config.json'), /fim_middle_token_id.*below 100/);
+});
+
+test('config: the FIM layout is prefix-suffix-middle unless config.json says spm; anything else is named', () => {
+  assert.equal(parseModelConfig(base, 'config.json').fimLayout, 'psm');
+  const spm = parseModelConfig({ ...base, fim_layout: 'spm' }, 'config.json');
+  assert.equal(spm.fimLayout, 'spm');
+  assert.equal(serializeModelConfig(spm).fim_layout, 'spm');
+  assert.throws(() => parseModelConfig({ ...base, fim_layout: 'pms' }, 'config.json'), /fim_layout/);
 });

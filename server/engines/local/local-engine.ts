@@ -158,7 +158,7 @@ export class LocalEngine implements Engine {
     const fim = this.config.fim;
     if (fim && request.suffix !== undefined) {
       const { prompt, suffix } = request;
-      return this.generate(this.slots.completion, (budget) => fimPromptTokens(this.config.bosTokenId, fim, this.encode(prompt), this.encode(suffix), budget), request, signal);
+      return this.generate(this.slots.completion, (budget) => fimPromptTokens(this.config.bosTokenId, fim, this.encode(prompt), this.encode(suffix), budget, this.config.fimLayout), request, signal);
     }
     return this.generate(this.slots.completion, (budget) => plainPromptTokens(this.config.bosTokenId, this.encode(request.prompt), budget), request, signal);
   }

@@ -25,11 +25,15 @@ export function plainPromptTokens(bos: number, prefix: readonly number[], budget
   return [bos, ...keepNewest(prefix, Math.max(0, budget - 1))];
 }
 
-/** `<s> <fim_prefix> prefix <fim_suffix> suffix <fim_middle>` (prefix-suffix-middle, as the model was trained). */
-export function fimPromptTokens(bos: number, fim: FimTokenIds, prefix: readonly number[], suffix: readonly number[], budget: number, suffixShare = 0.25): number[] {
+/**
+ * `<s> <fim_prefix> prefix <fim_suffix> suffix <fim_middle>` (prefix-suffix-middle), or with `spm`
+ * `<s> <fim_suffix> suffix <fim_prefix> prefix <fim_middle>`, as the model was trained.
+ */
+export function fimPromptTokens(bos: number, fim: FimTokenIds, prefix: readonly number[], suffix: readonly number[], budget: number, layout: 'psm' | 'spm' = 'psm', suffixShare = 0.25): number[] {
   const room = Math.max(0, budget - 4);
   const suffixRoom = Math.min(suffix.length, Math.floor(room * suffixShare), room);
   const keptSuffix = suffix.slice(0, Math.max(suffixRoom, room - prefix.length));
   const keptPrefix = keepNewest(prefix, room - keptSuffix.length);
+  if (layout === 'spm') return [bos, fim.suffix, ...keptSuffix, fim.prefix, ...keptPrefix, fim.middle];
   return [bos, fim.prefix, ...keptPrefix, fim.suffix, ...keptSuffix, fim.middle];
 }

@@ -12,7 +12,7 @@ import { compileChatTemplate, type TokenizerConfig } from '../../chat/chatTempla
 import { grokTensorNames, grokTensorShapes } from '../arch/grok';
 import { deinterleaveRopeRows } from '../arch/llamaGguf';
 import { mixtralStyleKnobs, parseModelConfig, type ModelConfig } from '../config';
-import { ggufFimKeys } from '../gguf';
+import { ggufFimKeys, ggufFimLayoutKey } from '../gguf';
 import { GgufError, readGgufHeader, readGgufTensor, type GgufHeader, type GgufMetadataValue } from '../gguf-read';
 import type { FloatTensor, WeightSource } from '../tensor';
 import { ModelType, PieceType, sentencePieceToTokenizerJson } from './sentencepiece';
@@ -87,6 +87,7 @@ function sharedConfig(meta: Metadata, arch: string, vocabSize: number, tiedOutpu
     fim_prefix_token_id: meta.optionalNumber(ggufFimKeys.prefix),
     fim_suffix_token_id: meta.optionalNumber(ggufFimKeys.suffix),
     fim_middle_token_id: meta.optionalNumber(ggufFimKeys.middle),
+    fim_layout: meta.optionalString(ggufFimLayoutKey),
   };
 }
 
