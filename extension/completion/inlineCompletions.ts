@@ -123,7 +123,7 @@ export function registerInlineCompletions(host: MiddlewareHost): vscode.Disposab
       trigger.prefetch(cursorView(document, position), async (signal) => {
         await sendContext(document, gatherContext(document, position), false);
         return withCancellation(signal, async (token) => {
-          const params = { textDocument: { uri: document.uri.toString() }, position, context: { triggerKind: LspTriggerKind.Automatic } };
+          const params = { textDocument: { uri: document.uri.toString() }, position: { line: position.line, character: position.character }, context: { triggerKind: LspTriggerKind.Automatic } };
           return firstSuggestion(await host.requestInlineCompletion(params, token), position);
         });
       });
