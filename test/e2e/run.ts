@@ -113,7 +113,7 @@ async function main(vsixPath: string): Promise<number> {
     await checkGhostText(page, results, { sourceFile: sandbox.sourceFile, screenshot: path.join(ARTIFACTS_DIR, 'ghost.png') });
     await checkChatView(page, results, { engine, screenshot: path.join(ARTIFACTS_DIR, 'chat.png') });
     await checkChatStop(page, results, { engine });
-    await checkChatCodeBlocks(page, results, { sourceFile: sandbox.sourceFile });
+    await checkChatCodeBlocks(page, results, { sourceFile: sandbox.sourceFile, screenshot: path.join(ARTIFACTS_DIR, 'chat-code-blocks.png') });
     await checkChatHistory(page, results, { workspaceDir: sandbox.workspaceDir });
     await checkChatContext(page, results, { engine, sourceFile: sandbox.sourceFile });
     await checkChatEnginePicker(page, results);

@@ -17,7 +17,7 @@ import { CHAT_INPUT } from './chatSelectors';
 const BLOCK_CODE = /```ts\n([\s\S]*?)\n```/.exec(CHAT_ANSWER)![1];
 const ACTIVE_TAB = '.tabs-container .tab.active';
 
-export async function checkChatCodeBlocks(page: Page, results: Results, options: { sourceFile: string }): Promise<void> {
+export async function checkChatCodeBlocks(page: Page, results: Results, options: { sourceFile: string; screenshot: string }): Promise<void> {
   const scenario = new Scenario(results, 'UI chat code blocks');
   const fileName = path.basename(options.sourceFile);
   let chat: Frame | undefined;
@@ -27,9 +27,19 @@ export async function checkChatCodeBlocks(page: Page, results: Results, options:
     await block.hover();
     await block.locator(`button.code-action[data-action="${action}"]`).click();
   };
-  /** Saves the active editor (focused through its tab, which leaves the cursor alone) and expects `expected` on disk. */
+  /**
+   * Saves the active editor (focused through its tab, which leaves the cursor alone) and expects `expected` on disk.
+   * A tab that cannot be clicked is reported with the dialog in front of it, if any, and a screenshot.
+   */
   const expectSaved = async (expected: string, what: string) => {
-    await page.locator(ACTIVE_TAB).click();
+    try {
+      await page.locator(ACTIVE_TAB).click({ timeout: 15_000 });
+    } catch (error) {
+      await page.screenshot({ path: options.screenshot }).catch(() => undefined);
+      const dialog = page.locator('.monaco-dialog-box');
+      const blocking = (await dialog.isVisible()) ? ` behind a dialog: ${(await dialog.innerText()).replace(/\s+/g, ' ')}` : '';
+      throw new Error(`${what}, the editor tab could not be clicked${blocking} (screenshot ${options.screenshot}): ${(error as Error).message.split('\n')[0]}`);
+    }
     await page.keyboard.press('Control+S');
     await waitForFile(options.sourceFile, expected, what);
   };
