@@ -38,7 +38,9 @@ export async function checkChatCodeBlocks(page: Page, results: Results, options:
       await page.screenshot({ path: options.screenshot }).catch(() => undefined);
       const dialog = page.locator('.monaco-dialog-box');
       const blocking = (await dialog.isVisible()) ? ` behind a dialog: ${(await dialog.innerText()).replace(/\s+/g, ' ')}` : '';
-      throw new Error(`${what}, the editor tab could not be clicked${blocking} (screenshot ${options.screenshot}): ${(error as Error).message.split('\n')[0]}`);
+      // Playwright's call log ends with what it waited for (an element that intercepts pointer events, say).
+      const callLog = (error as Error).message.split('\n').filter((line) => line.trim() !== '').slice(-4).join(' | ');
+      throw new Error(`${what}, the editor tab could not be clicked${blocking} (screenshot ${options.screenshot}): ${callLog}`);
     }
     await page.keyboard.press('Control+S');
     await waitForFile(options.sourceFile, expected, what);
