@@ -137,19 +137,30 @@ describe('Rook inline completion triggering', () => {
   });
 
   it('typing with suggestions on keeps the extension host responsive', async () => {
-    scratch = await openScratchEditor('typing.ts', '');
-    const delay = monitorEventLoopDelay({ resolution: 5 });
-    delay.enable();
-    for (const char of 'const total = items.reduce((sum, item) => sum + item.price, 0);\n'.repeat(3)) {
-      await vscode.commands.executeCommand('type', { text: char });
-      await sleep(30);
-    }
-    await sleep(500);
-    delay.disable();
-    const maxMs = delay.max / 1e6;
-    metrics.typingEventLoopDelayMaxMs = Math.round(maxMs);
-    metrics.typingEventLoopDelayP99Ms = Math.round(delay.percentile(99) / 1e6);
+    /** The host's event-loop delay while typing three lines into a new file, in ms. */
+    const typingDelay = async (name: string) => {
+      scratch = await openScratchEditor(name, '');
+      const delay = monitorEventLoopDelay({ resolution: 5 });
+      delay.enable();
+      for (const char of 'const total = items.reduce((sum, item) => sum + item.price, 0);\n'.repeat(3)) {
+        await vscode.commands.executeCommand('type', { text: char });
+        await sleep(30);
+      }
+      await sleep(500);
+      delay.disable();
+      await scratch.dispose();
+      scratch = undefined;
+      return { maxMs: delay.max / 1e6, p99Ms: delay.percentile(99) / 1e6 };
+    };
+    // The same typing with Rook's automatic completions snoozed first: the host's own delays, for comparison.
+    await vscode.commands.executeCommand('rook.snoozeCompletions', 5);
+    const snoozed = await typingDelay('typing-snoozed.ts').finally(() => vscode.commands.executeCommand('rook.snoozeCompletions', 0));
+    const active = await typingDelay('typing.ts');
+    metrics.typingEventLoopDelayMaxMs = Math.round(active.maxMs);
+    metrics.typingEventLoopDelayP99Ms = Math.round(active.p99Ms);
+    metrics.typingSnoozedEventLoopDelayMaxMs = Math.round(snoozed.maxMs);
+    metrics.typingSnoozedEventLoopDelayP99Ms = Math.round(snoozed.p99Ms);
     // The whole host's loop, VS Code's own work included; Rook's share is bounded by it.
-    assert.ok(maxMs < 250, `event loop blocked for ${Math.round(maxMs)} ms`);
+    assert.ok(active.maxMs < 250, `event loop blocked for ${Math.round(active.maxMs)} ms`);
   });
 });
