@@ -66,7 +66,14 @@ export async function checkChatCodeBlocks(page: Page, results: Results, options:
     await clickBlockAction('apply');
     await page.locator('.monaco-diff-editor').first().waitFor({ timeout: 15_000 });
     await page.locator('.notifications-toasts .monaco-button', { hasText: /^Accept All$/ }).click();
-    await page.locator(`${ACTIVE_TAB}[aria-label*="${fileName}"]`).waitFor({ timeout: 10_000 });
+    // The review's diff tab also names the file ("…: current ↔ proposed"): saving while it is still the active
+    // tab would save its proposal side, which opens VS Code's Save As. Accepting closes it; wait for that.
+    const diffGone = Date.now() + 10_000;
+    while ((await page.locator('.monaco-diff-editor').count()) > 0) {
+      if (Date.now() > diffGone) throw new Error('the edit review stayed open after Accept All');
+      await sleep(100);
+    }
+    await page.locator(`${ACTIVE_TAB}[aria-label*="${fileName}"]:not([aria-label*="↔"])`).waitFor({ timeout: 10_000 });
     await expectSaved(BLOCK_CODE, 'after Apply');
   });
   await scenario.step('one Undo restores the file applied to', async () => {
