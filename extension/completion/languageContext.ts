@@ -63,8 +63,9 @@ export class LanguageContext {
     return run;
   }
 
-  /** `gathering`'s context if it is ready within `waitMs`, else the document's last finished one. */
-  async ready(uri: string, gathering: Promise<ContextSnippet[] | undefined>, waitMs: number): Promise<ContextSnippet[]> {
+  /** `gathering`'s context if it is ready within `waitMs`, else (or with none) the document's last finished one. */
+  async ready(uri: string, gathering: Promise<ContextSnippet[] | undefined> | undefined, waitMs: number): Promise<ContextSnippet[]> {
+    if (!gathering) return this.latest.get(uri) ?? [];
     const settled = await Promise.race([gathering, new Promise<undefined>((resolve) => setTimeout(resolve, waitMs))]);
     return settled ?? this.latest.get(uri) ?? [];
   }

@@ -156,8 +156,12 @@ describe('Rook inline completion triggering', () => {
     await vscode.commands.executeCommand('rook.snoozeCompletions', 5);
     const snoozed = await typingDelay('typing-snoozed.ts').finally(() => vscode.commands.executeCommand('rook.snoozeCompletions', 0));
     const active = await typingDelay('typing.ts');
+    // And into a plain-text file, where no language server answers Rook's definition lookups.
+    const plainText = await typingDelay('typing.txt');
     metrics.typingEventLoopDelayMaxMs = Math.round(active.maxMs);
     metrics.typingEventLoopDelayP99Ms = Math.round(active.p99Ms);
+    metrics.typingPlainTextEventLoopDelayMaxMs = Math.round(plainText.maxMs);
+    metrics.typingPlainTextEventLoopDelayP99Ms = Math.round(plainText.p99Ms);
     metrics.typingSnoozedEventLoopDelayMaxMs = Math.round(snoozed.maxMs);
     metrics.typingSnoozedEventLoopDelayP99Ms = Math.round(snoozed.p99Ms);
     // The whole host's loop, VS Code's own work included; Rook's share is bounded by it.
