@@ -15,3 +15,12 @@ export class ModelFileError extends Error {
 export function unreadable(error: unknown): string {
   return `cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
 }
+
+/** `access(file)` (opening or reading it), a failure reported as `FileError` naming the file and its errno code. */
+export function accessModelFile<T>(file: string, access: (file: string) => T, FileError: new (file: string, problem: string) => ModelFileError): T {
+  try {
+    return access(file);
+  } catch (error) {
+    throw new FileError(file, unreadable(error));
+  }
+}

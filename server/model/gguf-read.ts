@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import { bytesPerElement, decodeFloats } from './dtype';
 import { dequantize, fromGgmlBlocks, ggmlBlockBytes, quantBlockSize } from './quant';
 import type { FloatTensor } from './tensor';
-import { ModelFileError, unreadable } from './fileError';
+import { accessModelFile, ModelFileError } from './fileError';
 
 export class GgufError extends ModelFileError {
   override name = 'GgufError';
@@ -190,12 +190,7 @@ function alignmentOf(metadata: ReadonlyMap<string, GgufMetadataValue>, file: str
 
 /** Reads and checks the header of `file`: metadata, tensor infos, and that every tensor's data lies inside the file. */
 export function readGgufHeader(file: string): GgufHeader {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (error) {
-    throw new GgufError(file, unreadable(error));
-  }
+  const fd = accessModelFile(file, (path) => fs.openSync(path, 'r'), GgufError);
   try {
     const cursor = new HeaderCursor(fd, fs.fstatSync(fd).size, file);
     if (cursor.size < 4 || cursor.u32('magic') !== 0x46554747) cursor.fail('not a GGUF file (it does not start with "GGUF"); pass a .gguf model file or a checkpoint folder');

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import { bytesPerElement, decodeFloats, encodeFloats, type FloatDType } from './dtype';
 import { elementCount, type FloatTensor, type Weights } from './tensor';
-import { ModelFileError, unreadable } from './fileError';
+import { accessModelFile, ModelFileError } from './fileError';
 
 export class SafetensorsError extends ModelFileError {
   override name = 'SafetensorsError';
@@ -83,13 +83,7 @@ export function parseSafetensors(bytes: Uint8Array, file: string): Weights {
 }
 
 export function readSafetensors(file: string): Weights {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (error) {
-    throw new SafetensorsError(file, unreadable(error));
-  }
-  return parseSafetensors(bytes, file);
+  return parseSafetensors(accessModelFile(file, (path) => fs.readFileSync(path), SafetensorsError), file);
 }
 
 function readAt(fd: number, length: number, position: number): Buffer {
@@ -105,12 +99,7 @@ function readAt(fd: number, length: number, position: number): Buffer {
 
 /** The tensor table of a safetensors file, reading only its header (for files too big to hold in memory). */
 export function readSafetensorsHeader(file: string): Map<string, StoredTensor> {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (error) {
-    throw new SafetensorsError(file, unreadable(error));
-  }
+  const fd = accessModelFile(file, (path) => fs.openSync(path, 'r'), SafetensorsError);
   try {
     const size = fs.fstatSync(fd).size;
     const length = size >= 8 ? Number(readAt(fd, 8, 0).readBigUInt64LE(0)) : 0;

@@ -11,7 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as protobuf from 'protobufjs/light';
-import { ModelFileError, unreadable } from '../fileError';
+import { accessModelFile, ModelFileError } from '../fileError';
 
 /**
  * The subset of sentencepiece_model.proto the conversion reads, as a protobufjs reflection descriptor (field ids
@@ -191,11 +191,5 @@ export function sentencePieceToTokenizerJson(model: SentencePieceModel): object 
 
 /** Reads `tokenizer.model` and returns its tokenizer.json object; errors name the file. */
 export function convertSentencePieceFile(file: string): object {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (error) {
-    throw new SentencePieceError(file, unreadable(error));
-  }
-  return sentencePieceToTokenizerJson(parseSentencePieceModel(bytes, file));
+  return sentencePieceToTokenizerJson(parseSentencePieceModel(accessModelFile(file, (path) => fs.readFileSync(path), SentencePieceError), file));
 }
