@@ -61,11 +61,14 @@ export class SidecarSupervisor implements SidecarConnection, vscode.Disposable {
     return this.currentStatus;
   }
 
+  /** The language client while the sidecar runs; requests and notifications are dropped or refused otherwise. */
+  private get runningClient(): LanguageClient | undefined {
+    return this.client?.state === State.Running ? this.client : undefined;
+  }
+
   /** The sidecar's status as of now, with its completion counters (which it does not push); undefined while it is not running. */
   async freshStatus(): Promise<SidecarStatus | undefined> {
-    const client = this.client;
-    if (!client || client.state !== State.Running) return undefined;
-    return client.sendRequest(statusRequest);
+    return this.runningClient?.sendRequest(statusRequest);
   }
 
   /** The sidecar's process id while it runs (tests use it to check for orphans and crashes). */
@@ -133,9 +136,7 @@ export class SidecarSupervisor implements SidecarConnection, vscode.Disposable {
 
   /** Language-server context for a document's next completions; dropped while the sidecar is not running. */
   async sendCompletionContext(params: CompletionContextParams): Promise<void> {
-    const client = this.client;
-    if (!client || client.state !== State.Running) return;
-    await client.sendNotification(completionContextNotification, params);
+    await this.runningClient?.sendNotification(completionContextNotification, params);
   }
 
   /**
@@ -143,15 +144,13 @@ export class SidecarSupervisor implements SidecarConnection, vscode.Disposable {
    * `CompletionTrigger.prefetch`); null while the sidecar is not running.
    */
   async requestInlineCompletion(params: InlineCompletionParams, token: vscode.CancellationToken): Promise<InlineCompletionList | InlineCompletionItem[] | null> {
-    const client = this.client;
-    if (!client || client.state !== State.Running) return null;
-    return client.sendRequest(InlineCompletionRequest.type, params, token);
+    return (await this.runningClient?.sendRequest(InlineCompletionRequest.type, params, token)) ?? null;
   }
 
   /** Sends the current settings (and API key) to the sidecar. */
   async configure(): Promise<void> {
-    const client = this.client;
-    if (!client || client.state !== State.Running) return;
+    const client = this.runningClient;
+    if (!client) return;
     try {
       const status = await client.sendRequest(configureRequest, { settings: await this.settings() });
       this.setStatus(status);
@@ -192,8 +191,8 @@ export class SidecarSupervisor implements SidecarConnection, vscode.Disposable {
     onDelta: (text: string) => void,
     token: vscode.CancellationToken,
   ): Promise<GenerationResult> {
-    const client = this.client;
-    if (!client || client.state !== State.Running) {
+    const client = this.runningClient;
+    if (!client) {
       throw new Error(this.currentStatus.message ?? 'The Rook sidecar is not running. Run "Rook: Restart Sidecar".');
     }
     const partialResultToken = randomUUID();
