@@ -3,8 +3,8 @@
  * identifiers near the cursor (`vscode.executeDefinitionProvider`, then the enclosing symbol from
  * `vscode.executeDocumentSymbolProvider`) and the exported signatures of the workspace files the
  * document imports. Lookups run one at a time, newest wins, each with a time limit; results are
- * cached per document version and identifier. A completion request never waits for a lookup past
- * its debounce: it takes what is ready, or the previous keystroke's context.
+ * cached per document version and identifier. Lookups start when the cursor rests and on manual
+ * requests; typing takes the context the last one found, and never waits for a lookup.
  */
 import * as vscode from 'vscode';
 import type { ContextSnippet } from '../../server/protocol/contract';

@@ -8,9 +8,11 @@
  * grows by a token per keystroke keeps the same first tokens for a block's worth of keystrokes, and the KV
  * cache's prefix keeps matching. A prompt cut this way may be up to a block shorter than its budget.
  */
-import type { FimTokenIds } from '../../model/config';
+import type { FimTokenIds, ModelConfig } from '../../model/config';
 
 const cutBlockShare = 1 / 8;
+/** The most of a fill-in-the-middle prompt's room the suffix keeps. */
+const suffixShare = 0.25;
 
 /** The newest tokens of `tokens` within `room`, dropping the oldest in whole blocks of `room * cutBlockShare`. */
 export function keepNewest(tokens: readonly number[], room: number): number[] {
@@ -29,7 +31,7 @@ export function plainPromptTokens(bos: number, prefix: readonly number[], budget
  * `<s> <fim_prefix> prefix <fim_suffix> suffix <fim_middle>` (prefix-suffix-middle), or with `spm`
  * `<s> <fim_suffix> suffix <fim_prefix> prefix <fim_middle>`, as the model was trained.
  */
-export function fimPromptTokens(bos: number, fim: FimTokenIds, prefix: readonly number[], suffix: readonly number[], budget: number, layout: 'psm' | 'spm' = 'psm', suffixShare = 0.25): number[] {
+export function fimPromptTokens(bos: number, fim: FimTokenIds, prefix: readonly number[], suffix: readonly number[], budget: number, layout: ModelConfig['fimLayout'] = 'psm'): number[] {
   const room = Math.max(0, budget - 4);
   const suffixRoom = Math.min(suffix.length, Math.floor(room * suffixShare), room);
   const keptSuffix = suffix.slice(0, Math.max(suffixRoom, room - prefix.length));
