@@ -3,41 +3,24 @@
  * sidecar's `textDocument/inlineCompletion`. It gates requests (excluded files, per-language
  * switch, snooze), lets `CompletionTrigger` serve from the cache or the in-flight request or debounce
  * a new one, starts the request as a key is typed (VS Code waits 50 ms before it asks a provider),
- * sends the language servers' context (`languageContext.ts`) before each engine request,
- * asks for the next suggestion as soon as one is accepted, and keeps excluded files from ever
- * reaching the sidecar, so they are never context.
+ * sends the language servers' context (`restingCursorContext.ts`) before each engine request, and
+ * asks for the next suggestion as soon as one is accepted. Excluded files never reach the sidecar
+ * (`excludedDocuments.ts`); the snooze command is `snoozeCommand.ts`.
  */
 import * as vscode from 'vscode';
 import { InlineCompletionTriggerKind as LspTriggerKind, type InlineCompletionItem, type InlineCompletionList, type InlineCompletionParams, type Middleware } from 'vscode-languageclient/node';
-import type { CompletionContextParams, ContextSnippet } from '../../server/protocol/contract';
+import type { CompletionContextParams } from '../../server/protocol/contract';
 import { userValue } from '../settings';
 import { sidecarSchemes } from '../sidecar/supervisor';
 import type { CursorView } from './anchor';
 import { CompletionTrigger } from './completionTrigger';
 import { AdaptiveDebounce, vscodeLimits } from './debounce';
-import { LanguageContext, type LanguageContextOptions } from './languageContext';
+import { ExcludedDocuments } from './excludedDocuments';
 import { completionsEnabledFor, type LanguageSwitches } from './languageSwitch';
+import { RestingCursorContext } from './restingCursorContext';
 import { Snooze } from './snooze';
-import { SnoozeStatus } from './snoozeStatus';
+import { registerSnoozeCommand } from './snoozeCommand';
 import type { Suggestion } from './suggestionCache';
-
-/** Secrets and keys are never sent to a model unless the user says otherwise. */
-export const defaultExcludeGlobs = ['**/.env', '**/.env.*', '**/*.pem', '**/*.key', '**/.ssh/**', '**/secrets/**'];
-
-const snoozeChoices = [5, 15, 30, 60];
-
-/**
- * The longest a manual request waits for language-server context while the document has none yet;
- * typing and the request after an accept never wait: they use the context found before.
- */
-const manualContextWaitMs = 250;
-/**
- * A cursor that rests this long gets its context looked up; typing uses what the last rest found. Looking up
- * on every keystroke's request kept the TypeScript features busy on the extension host's thread while typing:
- * its worst stall while typing into a .ts file was 34-62 ms with Rook active, against 13-31 ms snoozed and
- * 31 ms active in a plain-text file, where no language server answers.
- */
-const restingCursorMs = 200;
 
 /** Where the sidecar's middleware goes, and how context reaches it; the supervisor does both. */
 export interface MiddlewareHost {
@@ -50,60 +33,37 @@ export interface MiddlewareHost {
 export function registerInlineCompletions(host: MiddlewareHost): vscode.Disposable {
   const trigger = new CompletionTrigger(new AdaptiveDebounce(vscodeLimits));
   const snooze = new Snooze();
-  const snoozeStatus = new SnoozeStatus();
-  /** Documents kept from the sidecar; decided when they open, so later edits and closes match. */
-  const excluded = new Set<string>();
-  const isExcluded = (document: vscode.TextDocument) =>
-    userValue('rook.completion', 'excludeGlobs', defaultExcludeGlobs).some((pattern) => vscode.languages.match({ pattern }, document) > 0);
-  const languageContext = new LanguageContext(isExcluded);
+  const excluded = new ExcludedDocuments();
   const automaticAllowed = (document: vscode.TextDocument) =>
     !snooze.isSnoozed(Date.now()) && completionsEnabledFor(document.languageId, userValue<LanguageSwitches>('rook.completion', 'languages', { '*': true }));
-
-  const gatherContext = (document: vscode.TextDocument, position: vscode.Position): Promise<ContextSnippet[] | undefined> => {
-    const options = contextOptions();
-    if (!options.definitions && !options.imports) return Promise.resolve([]);
-    return languageContext.gather(document, position, options);
-  };
+  /** A document the sidecar knows, with automatic suggestions on: where typing starts a request and a resting cursor a context lookup. */
+  const automaticIn = (document: vscode.TextDocument) =>
+    sidecarSchemes.includes(document.uri.scheme) && !excluded.has(document) && automaticAllowed(document);
+  const cursorContext = new RestingCursorContext((params) => host.sendCompletionContext(params), automaticIn);
   /** The document whose suggestion was just accepted: the request that follows is not kept waiting. */
   let acceptedIn: string | undefined;
-  /** Sends the document's language-server context: what `gathering` finds, within the wait allowed, else the last found. */
-  const sendContext = async (document: vscode.TextDocument, gathering: Promise<ContextSnippet[] | undefined> | undefined, mayWait: boolean) => {
-    const uri = document.uri.toString();
-    const waitMs = mayWait && !languageContext.hasContext(uri) ? manualContextWaitMs : 0;
-    // Sent with every engine request (a notification is cheap next to it), so a restarted sidecar has it too.
-    const snippets = await languageContext.ready(uri, gathering, waitMs);
-    await host.sendCompletionContext({ uri, version: document.version, snippets });
-  };
 
   Object.assign(host.middleware, {
-    didOpen: (document, next) => {
-      if (!isExcluded(document)) return next(document);
-      excluded.add(document.uri.toString());
-      return Promise.resolve();
-    },
-    didChange: (event, next) => (excluded.has(event.document.uri.toString()) ? Promise.resolve() : next(event)),
-    didClose: (document, next) => {
-      trigger.cache.forget(document.uri.toString());
-      languageContext.forget(document.uri.toString());
-      if (excluded.delete(document.uri.toString())) return Promise.resolve();
-      return next(document);
-    },
+    ...excluded.syncMiddleware((uri) => {
+      trigger.cache.forget(uri);
+      cursorContext.forget(uri);
+    }),
     provideInlineCompletionItems: async (document, position, context, token, next) => {
-      if (excluded.has(document.uri.toString())) return undefined;
+      if (excluded.has(document)) return undefined;
       const automatic = context.triggerKind === vscode.InlineCompletionTriggerKind.Automatic;
       if (automatic && !automaticAllowed(document)) return undefined;
       const controller = new AbortController();
       const subscription = token.onCancellationRequested(() => controller.abort());
       // A manual request may wait a little for fresh context, so its lookup starts now; typing uses the
-      // context found when the cursor last rested (`restingCursorMs`).
-      const gathering = automatic ? undefined : gatherContext(document, position);
+      // context found when the cursor last rested.
+      const lookup = automatic ? undefined : cursorContext.lookUp(document, position);
       const afterAccept = acceptedIn === document.uri.toString();
       acceptedIn = undefined;
       try {
         // Only typing is debounced: the request right after an accept is not a keystroke to wait out.
         const debounced = automatic && !afterAccept;
         const { suggestion } = await trigger.provide(cursorView(document, position), debounced, controller.signal, async (signal) => {
-          await sendContext(document, gathering, !automatic && !afterAccept);
+          await cursorContext.send(document, lookup, !automatic && !afterAccept);
           return fetchSuggestion(next, document, position, context, signal);
         });
         if (!suggestion) return undefined;
@@ -120,14 +80,13 @@ export function registerInlineCompletions(host: MiddlewareHost): vscode.Disposab
   const prefetchAfterTyping = (event: vscode.TextDocumentChangeEvent) => {
     const editor = vscode.window.activeTextEditor;
     const { document } = event;
-    if (editor?.document !== document || !isTyping(event) || !sidecarSchemes.includes(document.uri.scheme) || excluded.has(document.uri.toString())) return;
-    if (!automaticAllowed(document)) return;
+    if (editor?.document !== document || !isTyping(event) || !automaticIn(document)) return;
     const version = document.version;
     setTimeout(() => {
       if (document.version !== version || editor.selections.length !== 1 || !editor.selection.isEmpty) return;
       const position = editor.selection.active;
       trigger.prefetch(cursorView(document, position), async (signal) => {
-        await sendContext(document, undefined, false);
+        await cursorContext.send(document, undefined, false);
         return withCancellation(signal, async (token) => {
           const params = { textDocument: { uri: document.uri.toString() }, position: { line: position.line, character: position.character }, context: { triggerKind: LspTriggerKind.Automatic } };
           return firstSuggestion(await host.requestInlineCompletion(params, token), position);
@@ -136,23 +95,9 @@ export function registerInlineCompletions(host: MiddlewareHost): vscode.Disposab
     }, 0);
   };
 
-  let restingTimer: NodeJS.Timeout | undefined;
   return vscode.Disposable.from(
-    snoozeStatus,
+    registerSnoozeCommand(snooze, () => trigger.cancel()),
     vscode.workspace.onDidChangeTextDocument(prefetchAfterTyping),
-    vscode.commands.registerCommand('rook.snoozeCompletions', async (minutes?: number) => {
-      const chosen = minutes ?? (await pickSnoozeMinutes(snooze.minutesLeft(Date.now())));
-      if (chosen === undefined) return;
-      if (chosen <= 0) {
-        snooze.resume();
-        snoozeStatus.hide();
-        void vscode.window.setStatusBarMessage('Rook: inline completions resumed', 3000);
-        return;
-      }
-      snooze.snooze(chosen, Date.now());
-      snoozeStatus.show(snooze.endsAt(Date.now()) ?? Date.now());
-      trigger.cancel();
-    }),
     // Accepting a suggestion puts the cursor where the next one is wanted: ask at once, skipping the
     // typing debounce, so its ghost text is on its way before the user looks for it. VS Code asks again
     // by itself after an accept with the editor focused (as an automatic request, which the flag keeps
@@ -163,29 +108,8 @@ export function registerInlineCompletions(host: MiddlewareHost): vscode.Disposab
       acceptedIn = document.uri.toString();
       void vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
     }),
-    vscode.window.onDidChangeTextEditorSelection(({ textEditor }) => {
-      clearTimeout(restingTimer);
-      const { document, selection } = textEditor;
-      if (!sidecarSchemes.includes(document.uri.scheme) || excluded.has(document.uri.toString()) || !automaticAllowed(document)) return;
-      restingTimer = setTimeout(() => void gatherContext(document, selection.active), restingCursorMs);
-    }),
-    { dispose: () => clearTimeout(restingTimer) },
+    cursorContext,
   );
-}
-
-function contextOptions(): LanguageContextOptions {
-  return {
-    definitions: userValue('rook.completion', 'context.definitions', true),
-    imports: userValue('rook.completion', 'context.imports', true),
-  };
-}
-
-async function pickSnoozeMinutes(minutesLeft: number): Promise<number | undefined> {
-  const items = [
-    ...(minutesLeft > 0 ? [{ label: `Resume now (${minutesLeft} min left)`, minutes: 0 }] : []),
-    ...snoozeChoices.map((minutes) => ({ label: `Snooze for ${minutes} minutes`, minutes })),
-  ];
-  return (await vscode.window.showQuickPick(items, { placeHolder: 'Pause automatic inline completions' }))?.minutes;
 }
 
 function cursorView(document: vscode.TextDocument, position: vscode.Position): CursorView {

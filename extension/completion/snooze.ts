@@ -30,3 +30,13 @@ export function snoozeLabel(until: Date): string {
   const clock = `${String(until.getHours()).padStart(2, '0')}:${String(until.getMinutes()).padStart(2, '0')}`;
   return `$(bell-slash) Rook: snoozed until ${clock}`;
 }
+
+const snoozeMinutes = [5, 15, 30, 60];
+
+/** The snooze command's choices: how long to snooze, and resuming first while snoozed (0 minutes). */
+export function snoozeMenu(minutesLeft: number): { label: string; minutes: number }[] {
+  return [
+    ...(minutesLeft > 0 ? [{ label: `Resume now (${minutesLeft} min left)`, minutes: 0 }] : []),
+    ...snoozeMinutes.map((minutes) => ({ label: `Snooze for ${minutes} minutes`, minutes })),
+  ];
+}

@@ -10,6 +10,7 @@ import {
   ErrorAction,
   InlineCompletionRequest,
   LanguageClient,
+  RevealOutputChannelOn,
   State,
   type InlineCompletionItem,
   type InlineCompletionList,
@@ -100,7 +101,7 @@ export class SidecarSupervisor implements SidecarConnection, vscode.Disposable {
         closed: () => this.onClosed(),
       },
       // Rook reports failures in its status bar item; never pop the output channel up.
-      revealOutputChannelOn: 4,
+      revealOutputChannelOn: RevealOutputChannelOn.Never,
       initializationFailedHandler: (error) => {
         this.log.error(`Sidecar failed to initialize: ${String(error)}`);
         return false;

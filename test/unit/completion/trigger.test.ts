@@ -5,7 +5,7 @@ import { anchorAt, typedSince, type CursorView } from '../../../extension/comple
 import { CompletionTrigger, type FetchSuggestion } from '../../../extension/completion/completionTrigger';
 import { AdaptiveDebounce, vscodeLimits } from '../../../extension/completion/debounce';
 import { completionsEnabledFor } from '../../../extension/completion/languageSwitch';
-import { Snooze } from '../../../extension/completion/snooze';
+import { Snooze, snoozeMenu } from '../../../extension/completion/snooze';
 import { SuggestionCache } from '../../../extension/completion/suggestionCache';
 
 /** A cursor at the end of `before`, with `lineSuffix` after it. */
@@ -227,5 +227,10 @@ describe('per-language switch and snooze', () => {
     snooze.snooze(5, 0);
     snooze.resume();
     assert.equal(snooze.isSnoozed(1), false);
+  });
+  test('the snooze menu offers its durations, with resuming first while snoozed', () => {
+    const durations = [5, 15, 30, 60].map((minutes) => ({ label: `Snooze for ${minutes} minutes`, minutes }));
+    assert.deepEqual(snoozeMenu(0), durations);
+    assert.deepEqual(snoozeMenu(12), [{ label: 'Resume now (12 min left)', minutes: 0 }, ...durations]);
   });
 });
