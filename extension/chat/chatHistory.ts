@@ -1,22 +1,48 @@
 /**
- * The user-facing history actions on saved conversations: rename (VS Code's input box), delete (after a
- * confirmation) and export as Markdown (a save dialog, or a given file for scripts and tests).
+ * The saved conversations as the chat view uses them: which one is open, keeping each exchange, and
+ * the user-facing history actions: rename (VS Code's input box), delete (after a confirmation) and
+ * export as Markdown (a save dialog, or a given file for scripts and tests).
  */
 import * as vscode from 'vscode';
-import { conversationToMarkdown } from './conversation';
+import { conversationToMarkdown, type Conversation, type ConversationSummary } from './conversation';
 import type { ConversationStore } from './conversationStore';
 
 export class ChatHistory {
-  constructor(readonly store: ConversationStore) {}
+  constructor(private readonly store: ConversationStore) {}
 
-  /** Resolves true when the conversation was renamed. */
-  async rename(id: string): Promise<boolean> {
+  /** Most recently updated first. */
+  list(): ConversationSummary[] {
+    return this.store.list();
+  }
+
+  /** A copy of the saved conversation, for a session to continue. */
+  get(id: string): Conversation | undefined {
+    return this.store.get(id);
+  }
+
+  /** A copy of the conversation open last, so a new page (a reload, a restart) continues it. */
+  lastOpen(): Conversation | undefined {
+    const id = this.store.activeId;
+    return id === undefined ? undefined : this.store.get(id);
+  }
+
+  /** Remembers which conversation is open; `undefined` for a new one not saved yet. */
+  async setOpen(id: string | undefined): Promise<void> {
+    await this.store.setActive(id);
+  }
+
+  async save(conversation: Conversation): Promise<void> {
+    await this.store.save(conversation);
+  }
+
+  /** Resolves to the new title, or undefined when the conversation was not renamed. */
+  async rename(id: string): Promise<string | undefined> {
     const conversation = this.store.get(id);
-    if (!conversation) return false;
-    const title = await vscode.window.showInputBox({ prompt: 'Rename the conversation', value: conversation.title });
-    if (!title?.trim()) return false;
-    await this.store.rename(id, title.trim());
-    return true;
+    if (!conversation) return undefined;
+    const title = (await vscode.window.showInputBox({ prompt: 'Rename the conversation', value: conversation.title }))?.trim();
+    if (!title) return undefined;
+    await this.store.rename(id, title);
+    return title;
   }
 
   /** Resolves true when the conversation was deleted. */

@@ -1,7 +1,7 @@
 /**
- * The `rook.chatView` webview view: serves the chat page, relays its messages to a `ChatSession`,
- * and carries out what the page cannot do itself (clipboard, code-block actions, opening links,
- * the history of conversations).
+ * The `rook.chatView` webview view: serves the chat page, hands its messages to their handlers
+ * (`chatMessageHandlers.ts`), runs the conversation shown in a `ChatSession` and keeps the history
+ * of conversations in step with it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
@@ -9,15 +9,13 @@ import type { SidecarStatus } from '../../server/protocol/contract';
 import type { SidecarConnection } from '../sidecar/connection';
 import { renderChatPage } from './chatPage';
 import { ChatHistory } from './chatHistory';
+import { chatMessageHandlers, type ChatViewActions } from './chatMessageHandlers';
 import { ChatSession } from './chatSession';
 import type { EditReview } from '../refactor/editReview';
-import { applyToFile, insertAtCursor, openInNewFile } from './codeBlockActions';
 import type { Conversation } from './conversation';
 import { composeQuestion, contextBudgetTokens, estimateTokens } from './contextPrompt';
 import { ConversationStore } from './conversationStore';
-import { pickEngine } from './enginePicker';
-import { isWebLink } from './links';
-import { isWebviewMessage, type ExtensionMessage, type WebviewMessage } from './messages';
+import { dispatchWebviewMessage, isWebviewMessage, type ExtensionMessage, type WebviewMessageHandlers } from './messages';
 import { describeStatus } from './statusLine';
 import { gatherContext, suggestFiles } from './workspaceContext';
 
@@ -55,7 +53,7 @@ export function registerChatView(
   return { ask: (question) => provider.ask(question), dispose: () => registrations.dispose() };
 }
 
-class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+class ChatViewProvider implements vscode.WebviewViewProvider, ChatViewActions, vscode.Disposable {
   private view?: vscode.WebviewView;
   private session?: ChatSession;
   /** Cancels the answer being streamed, if any. */
@@ -67,14 +65,16 @@ class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable 
   /** Whether the current page has said `ready`: messages posted before that would be lost. */
   private pageReady = false;
   private readonly pageBecameReady = new vscode.EventEmitter<void>();
+  private readonly handlers: WebviewMessageHandlers;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly sidecar: SidecarConnection,
     private readonly log: vscode.LogOutputChannel,
     private readonly history: ChatHistory,
-    private readonly review: EditReview,
+    review: EditReview,
   ) {
+    this.handlers = chatMessageHandlers(this, history, review, log);
     this.subscriptions = vscode.Disposable.from(
       sidecar.onDidChangeStatus((status) => this.postStatus(status)),
       vscode.window.onDidChangeActiveTextEditor(() => this.scheduleContextUpdate()),
@@ -88,7 +88,7 @@ class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable 
     this.view = view;
     this.pageReady = false;
     // A new page (a reload, a restart) continues the conversation that was open last.
-    this.startSession(this.history.store.get(this.history.store.activeId ?? '') ?? newConversation());
+    this.startSession(this.history.lastOpen() ?? newConversation());
 
     const webview = view.webview;
     const resource = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...path)).toString();
@@ -147,71 +147,26 @@ class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable 
       this.log.warn('Chat: ignored a malformed message from the webview.');
       return;
     }
-    this.handle(message);
+    dispatchWebviewMessage(this.handlers, message);
   }
 
-  private handle(message: WebviewMessage): void {
-    switch (message.type) {
-      case 'ready':
-        this.pageReady = true;
-        this.pageBecameReady.fire();
-        this.postStatus(this.sidecar.status);
-        this.postConversation();
-        this.scheduleContextUpdate();
-        break;
-      case 'draft':
-        this.draft = message.text;
-        this.scheduleContextUpdate();
-        break;
-      case 'suggestFiles':
-        void this.suggestFiles(message.query);
-        break;
-      case 'send':
-        void this.send(message.text);
-        break;
-      case 'stop':
-        this.stop();
-        break;
-      case 'copy':
-        void vscode.env.clipboard.writeText(message.code);
-        break;
-      case 'insert':
-        void insertAtCursor(message.code);
-        break;
-      case 'apply':
-        void applyToFile(this.review, message.code);
-        break;
-      case 'newFile':
-        void openInNewFile(message.code, message.language);
-        break;
-      case 'open':
-        this.open(message.href);
-        break;
-      case 'newConversation':
-        this.newConversation();
-        break;
-      case 'pickEngine':
-        void pickEngine();
-        break;
-      case 'openConversation':
-        this.openConversation(message.id);
-        break;
-      case 'renameConversation':
-        void this.history.rename(message.id).then((renamed) => renamed && this.renamed(message.id));
-        break;
-      case 'deleteConversation':
-        void this.history.delete(message.id).then((deleted) => deleted && this.deleted(message.id));
-        break;
-      case 'exportConversation':
-        void this.history.exportMarkdown(message.id);
-        break;
-    }
+  onPageReady(): void {
+    this.pageReady = true;
+    this.pageBecameReady.fire();
+    this.postStatus(this.sidecar.status);
+    this.postConversation();
+    this.scheduleContextUpdate();
+  }
+
+  setDraft(text: string): void {
+    this.draft = text;
+    this.scheduleContextUpdate();
   }
 
   newConversation(): void {
     this.stop();
     this.startSession(newConversation());
-    void this.history.store.setActive(undefined);
+    void this.history.setOpen(undefined);
     this.postConversation();
   }
 
@@ -219,22 +174,25 @@ class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable 
     return this.history.exportMarkdown(this.session?.conversation.id ?? '', target);
   }
 
-  private openConversation(id: string): void {
-    const saved = this.history.store.get(id);
+  openConversation(id: string): void {
+    const saved = this.history.get(id);
     if (!saved) return;
     this.stop();
     this.startSession(saved);
-    void this.history.store.setActive(id);
+    void this.history.setOpen(id);
     this.postConversation();
   }
 
-  private renamed(id: string): void {
+  async renameConversation(id: string): Promise<void> {
+    const title = await this.history.rename(id);
+    if (title === undefined) return;
     const conversation = this.session?.conversation;
-    if (conversation?.id === id) conversation.title = this.history.store.get(id)?.title ?? conversation.title;
+    if (conversation?.id === id) conversation.title = title;
     this.postHistory();
   }
 
-  private deleted(id: string): void {
+  async deleteConversation(id: string): Promise<void> {
+    if (!(await this.history.delete(id))) return;
     if (this.session?.conversation.id === id) this.newConversation();
     else this.postHistory();
   }
@@ -253,7 +211,7 @@ class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable 
     this.post(view, { type: 'context', pieces: pieces.map(({ kind, label }) => ({ kind, label })), tokens, budget: contextBudgetTokens });
   }
 
-  private async suggestFiles(query: string): Promise<void> {
+  async suggestFiles(query: string): Promise<void> {
     const view = this.view;
     if (view) this.post(view, { type: 'fileSuggestions', query, paths: await suggestFiles(query) });
   }
@@ -272,8 +230,8 @@ class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable 
   }
 
   private async saved(conversation: Conversation): Promise<void> {
-    await this.history.store.save(structuredClone(conversation));
-    if (this.session?.conversation.id === conversation.id) await this.history.store.setActive(conversation.id);
+    await this.history.save(conversation);
+    if (this.session?.conversation.id === conversation.id) await this.history.setOpen(conversation.id);
     this.postHistory();
   }
 
@@ -287,11 +245,11 @@ class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable 
 
   private postHistory(): void {
     if (this.view && this.session) {
-      this.post(this.view, { type: 'history', conversations: this.history.store.list(), activeId: this.session.conversation.id });
+      this.post(this.view, { type: 'history', conversations: this.history.list(), activeId: this.session.conversation.id });
     }
   }
 
-  private async send(text: string): Promise<void> {
+  async send(text: string): Promise<void> {
     const session = this.session;
     const prompt = composeQuestion(text, await gatherContext(text));
     // The input is empty again once a question is sent: its mentions no longer count.
@@ -313,17 +271,8 @@ class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable 
     }
   }
 
-  private stop(): void {
+  stop(): void {
     this.request?.cancel();
-  }
-
-  /** The webview already only links web pages; checked again because its messages are not trusted. */
-  private open(href: string): void {
-    if (isWebLink(href)) {
-      void vscode.env.openExternal(vscode.Uri.parse(href, true));
-    } else {
-      this.log.warn(`Chat: refused to open a non-web link: ${href}`);
-    }
   }
 
   private postStatus(status: SidecarStatus): void {

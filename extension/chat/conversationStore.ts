@@ -32,9 +32,10 @@ export class ConversationStore {
     await this.state.update(activeKey, id);
   }
 
+  /** Keeps a copy: the session goes on adding to its conversation, which must not change global state. */
   async save(conversation: Conversation): Promise<void> {
     const others = this.all().filter((existing) => existing.id !== conversation.id);
-    await this.write([conversation, ...others]);
+    await this.write([structuredClone(conversation), ...others]);
   }
 
   async rename(id: string, title: string): Promise<void> {

@@ -8,6 +8,8 @@ import type { ChatMessage, FinishReason } from '../../server/protocol/contract';
 import type { ContextKind } from './contextPrompt';
 import type { ConversationSummary } from './conversation';
 
+type ConversationAction = 'openConversation' | 'renameConversation' | 'deleteConversation' | 'exportConversation';
+
 /** Webview -> extension. */
 export type WebviewMessage =
   | { type: 'ready' }
@@ -28,8 +30,16 @@ export type WebviewMessage =
   | { type: 'draft'; text: string }
   /** Asks for workspace files matching an `@` mention being typed. */
   | { type: 'suggestFiles'; query: string }
-  /** History actions on the conversation with `id`; renaming asks for the name in VS Code's own input box. */
-  | { type: 'openConversation' | 'renameConversation' | 'deleteConversation' | 'exportConversation'; id: string };
+  /**
+   * History actions on the conversation with `id`; renaming asks for the name in VS Code's own input box.
+   * One member per action, so each has a message type of its own for its handler.
+   */
+  | { [Action in ConversationAction]: { type: Action; id: string } }[ConversationAction];
+
+type WebviewMessagesByType = { [Message in WebviewMessage as Message['type']]: Message };
+
+/** A handler for every kind of webview message, each given exactly its kind: a kind without one fails to compile. */
+export type WebviewMessageHandlers = { [Type in keyof WebviewMessagesByType]: (message: WebviewMessagesByType[Type]) => void };
 
 /** Extension -> webview. */
 export type ExtensionMessage =
@@ -48,7 +58,7 @@ export type ExtensionMessage =
   /** Workspace-relative paths completing the `@` mention `query`. */
   | { type: 'fileSuggestions'; query: string; paths: string[] };
 
-const conversationActions: readonly string[] = ['openConversation', 'renameConversation', 'deleteConversation', 'exportConversation'];
+const conversationActions: readonly string[] = ['openConversation', 'renameConversation', 'deleteConversation', 'exportConversation'] satisfies ConversationAction[];
 const chatRoles: readonly string[] = ['user', 'assistant', 'system'];
 
 const finishReasons: readonly string[] = ['stop', 'length', 'cancelled'] satisfies FinishReason[];
@@ -133,4 +143,14 @@ export function isExtensionMessage(value: unknown): value is ExtensionMessage {
     default:
       return false;
   }
+}
+
+/** Hands `message` to the handler for its kind. */
+export function dispatchWebviewMessage(handlers: WebviewMessageHandlers, message: WebviewMessage): void {
+  handle(handlers, message.type, message);
+}
+
+/** Generic in the kind so the handler and its message are checked as one kind, with no cast. */
+function handle<Type extends keyof WebviewMessagesByType>(handlers: WebviewMessageHandlers, type: Type, message: WebviewMessagesByType[Type]): void {
+  handlers[type](message);
 }

@@ -1,27 +1,36 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isExtensionMessage, isWebviewMessage } from '../../../extension/chat/messages';
+import {
+  dispatchWebviewMessage,
+  isExtensionMessage,
+  isWebviewMessage,
+  type WebviewMessage,
+  type WebviewMessageHandlers,
+} from '../../../extension/chat/messages';
+
+/** One of each kind. */
+const wellFormedWebviewMessages: WebviewMessage[] = [
+  { type: 'ready' },
+  { type: 'send', text: 'hi' },
+  { type: 'stop' },
+  { type: 'copy', code: 'x' },
+  { type: 'insert', code: '' },
+  { type: 'open', href: 'https://example.com' },
+  { type: 'apply', code: 'x' },
+  { type: 'newFile', code: 'x', language: '' },
+  { type: 'newConversation' },
+  { type: 'pickEngine' },
+  { type: 'draft', text: 'see @a.ts' },
+  { type: 'suggestFiles', query: 'a' },
+  { type: 'openConversation', id: 'a' },
+  { type: 'renameConversation', id: 'a' },
+  { type: 'deleteConversation', id: 'a' },
+  { type: 'exportConversation', id: 'a' },
+];
 
 describe('isWebviewMessage', () => {
   it('accepts every well-formed message', () => {
-    for (const message of [
-      { type: 'ready' },
-      { type: 'send', text: 'hi' },
-      { type: 'stop' },
-      { type: 'copy', code: 'x' },
-      { type: 'insert', code: '' },
-      { type: 'open', href: 'https://example.com' },
-      { type: 'apply', code: 'x' },
-      { type: 'newFile', code: 'x', language: '' },
-      { type: 'newConversation' },
-      { type: 'pickEngine' },
-      { type: 'draft', text: 'see @a.ts' },
-      { type: 'suggestFiles', query: 'a' },
-      { type: 'openConversation', id: 'a' },
-      { type: 'renameConversation', id: 'a' },
-      { type: 'deleteConversation', id: 'a' },
-      { type: 'exportConversation', id: 'a' },
-    ]) {
+    for (const message of wellFormedWebviewMessages) {
       assert.equal(isWebviewMessage(message), true, JSON.stringify(message));
     }
   });
@@ -47,6 +56,21 @@ describe('isWebviewMessage', () => {
     ]) {
       assert.equal(isWebviewMessage(message), false, JSON.stringify(message));
     }
+  });
+});
+
+describe('dispatchWebviewMessage', () => {
+  it('hands each message, as it is, to the handler for its kind', () => {
+    const calls: { handler: string; message: WebviewMessage }[] = [];
+    const handlers = Object.fromEntries(
+      wellFormedWebviewMessages.map(({ type }) => [type, (message: WebviewMessage) => void calls.push({ handler: type, message })]),
+    ) as WebviewMessageHandlers;
+    for (const message of wellFormedWebviewMessages) dispatchWebviewMessage(handlers, message);
+    assert.equal(calls.length, wellFormedWebviewMessages.length);
+    calls.forEach(({ handler, message }, index) => {
+      assert.equal(message, wellFormedWebviewMessages[index]);
+      assert.equal(handler, message.type);
+    });
   });
 });
 

@@ -1,0 +1,64 @@
+/**
+ * What the extension does for each kind of message the chat webview sends: a handler per kind, typed by
+ * `WebviewMessageHandlers` so each gets exactly its message and a kind without a handler fails to compile.
+ * Handlers that change what the page shows go through the view; the rest is what the page cannot do
+ * itself (clipboard, code-block actions, opening links, the engine picker, exporting).
+ */
+import * as vscode from 'vscode';
+import type { EditReview } from '../refactor/editReview';
+import type { ChatHistory } from './chatHistory';
+import { applyToFile, insertAtCursor, openInNewFile } from './codeBlockActions';
+import { pickEngine } from './enginePicker';
+import { isWebLink } from './links';
+import type { WebviewMessageHandlers } from './messages';
+
+/** What the chat view does for the messages that concern its page or its session. */
+export interface ChatViewActions {
+  /** The page has loaded: messages posted from now on reach it. */
+  onPageReady(): void;
+  /** The input's text as it is being typed: the context line shows what its `@` mentions add. */
+  setDraft(text: string): void;
+  suggestFiles(query: string): Promise<void>;
+  send(text: string): Promise<void>;
+  /** Stops the answer being streamed, if any. */
+  stop(): void;
+  newConversation(): void;
+  openConversation(id: string): void;
+  renameConversation(id: string): Promise<void>;
+  deleteConversation(id: string): Promise<void>;
+}
+
+export function chatMessageHandlers(
+  view: ChatViewActions,
+  history: ChatHistory,
+  review: EditReview,
+  log: vscode.LogOutputChannel,
+): WebviewMessageHandlers {
+  return {
+    ready: () => view.onPageReady(),
+    draft: ({ text }) => view.setDraft(text),
+    suggestFiles: ({ query }) => void view.suggestFiles(query),
+    send: ({ text }) => void view.send(text),
+    stop: () => view.stop(),
+    copy: ({ code }) => void vscode.env.clipboard.writeText(code),
+    insert: ({ code }) => void insertAtCursor(code),
+    apply: ({ code }) => void applyToFile(review, code),
+    newFile: ({ code, language }) => void openInNewFile(code, language),
+    open: ({ href }) => openWebLink(href, log),
+    newConversation: () => view.newConversation(),
+    pickEngine: () => void pickEngine(),
+    openConversation: ({ id }) => view.openConversation(id),
+    renameConversation: ({ id }) => void view.renameConversation(id),
+    deleteConversation: ({ id }) => void view.deleteConversation(id),
+    exportConversation: ({ id }) => void history.exportMarkdown(id),
+  };
+}
+
+/** The webview already only links web pages; checked again because its messages are not trusted. */
+function openWebLink(href: string, log: vscode.LogOutputChannel): void {
+  if (isWebLink(href)) {
+    void vscode.env.openExternal(vscode.Uri.parse(href, true));
+  } else {
+    log.warn(`Chat: refused to open a non-web link: ${href}`);
+  }
+}
