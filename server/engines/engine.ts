@@ -32,6 +32,26 @@ export interface ChatRequest {
 /** A piece of generated text, or the reason the stream ended. */
 export type StreamEvent = { kind: 'text'; text: string } | { kind: 'end'; finishReason: FinishReason };
 
+/**
+ * What one prompt cost an engine that runs the model itself: prompt tokens evaluated vs. taken from its cache, and
+ * where the time went (the prompt's forward pass, then the decode steps, each with its sampling and text decoding).
+ */
+export interface PromptStats {
+  promptTokens: number;
+  reusedTokens: number;
+  prefillMs: number;
+  generatedTokens: number;
+  decodeMs: number;
+}
+
+export interface EngineStats {
+  /**
+   * The prompt run last: a new object per prompt, updated while it generates, so a reader can tell whether
+   * another prompt ran since it last looked.
+   */
+  lastPrompt: PromptStats;
+}
+
 export interface Engine {
   readonly info: EngineInfo;
   /** Detects what the engine can do; throws `EngineError` with an actionable message when unreachable. */
@@ -40,6 +60,8 @@ export interface Engine {
   complete(request: CompletionRequest, signal: AbortSignal): AsyncIterable<StreamEvent>;
   chat(request: ChatRequest, signal: AbortSignal): AsyncIterable<StreamEvent>;
   dispose(): Promise<void>;
+  /** Counters for status and tests, from engines that run the model themselves (a remote engine cannot see them). */
+  stats?(): EngineStats;
 }
 
 /** An engine failure the user can act on; `message` says what is wrong and what to do. */

@@ -19,12 +19,12 @@ const greedy = (prompt: string, maxTokens: number, stop?: string[]) => ({ prompt
 test('local engine: decoding after prefix reuse equals a cold decode, token for token', async () => {
   const warm = await load();
   const first = await drain(warm.complete(greedy('function add(a, b) {', 16), never));
-  assert.equal(warm.lastPrompt.reusedTokens, 0);
+  assert.equal(warm.stats().lastPrompt.reusedTokens, 0);
   // The next keystroke: the previous prompt plus what was accepted, plus a little typed text.
   const extended = `function add(a, b) {${first.text} return`;
   const reused = await drain(warm.complete(greedy(extended, 24), never));
-  assert.ok(warm.lastPrompt.reusedTokens >= warm.encode('function add(a, b) {').length, `reused only ${warm.lastPrompt.reusedTokens} tokens`);
-  assert.ok(warm.lastPrompt.reusedTokens < warm.lastPrompt.promptTokens);
+  assert.ok(warm.stats().lastPrompt.reusedTokens >= warm.encode('function add(a, b) {').length, `reused only ${warm.stats().lastPrompt.reusedTokens} tokens`);
+  assert.ok(warm.stats().lastPrompt.reusedTokens < warm.stats().lastPrompt.promptTokens);
   // A shorter prompt that shares a prefix must truncate the cache, not read past it.
   const shorter = await drain(warm.complete(greedy('function add', 24), never));
 
@@ -97,7 +97,7 @@ test('local engine: a prompt longer than the context is left-truncated, not an e
   assert.equal(result.finishReason, 'length');
   // The oldest tokens go in blocks of an eighth of the room, so the prompt fills the room less at most one block.
   const room = engine.config.contextLength - 8;
-  assert.ok(engine.lastPrompt.promptTokens <= room && engine.lastPrompt.promptTokens > room - room / 8, `prompt of ${engine.lastPrompt.promptTokens} tokens`);
+  assert.ok(engine.stats().lastPrompt.promptTokens <= room && engine.stats().lastPrompt.promptTokens > room - room / 8, `prompt of ${engine.stats().lastPrompt.promptTokens} tokens`);
   await engine.dispose();
 });
 
@@ -105,10 +105,10 @@ test('local engine: on a file longer than the context, the next keystroke still 
   const engine = await load();
   const file = Array.from({ length: 120 }, (_, i) => `let v${i} = f(${i});`).join('\n');
   await drain(engine.complete(greedy(file, 8), never));
-  assert.ok(engine.lastPrompt.promptTokens > engine.config.contextLength / 2, 'the file fills the context');
+  assert.ok(engine.stats().lastPrompt.promptTokens > engine.config.contextLength / 2, 'the file fills the context');
   const typed = `${file}\nlet`;
   const warm = await drain(engine.complete(greedy(typed, 8), never));
-  const { promptTokens, reusedTokens } = engine.lastPrompt;
+  const { promptTokens, reusedTokens } = engine.stats().lastPrompt;
   assert.ok(reusedTokens >= promptTokens - engine.encode('\nlet').length - 1, `reused ${reusedTokens} of ${promptTokens} tokens`);
   const cold = await load();
   assert.deepEqual(await drain(cold.complete(greedy(typed, 8), never)), warm);
@@ -122,10 +122,10 @@ test('local engine: a chat request between two keystrokes keeps the completion K
   const chat = { messages: [{ role: 'user' as const, content: 'What does area return?' }], maxTokens: 4, temperature: 0 };
   await drain(engine.chat(chat, never));
   await drain(engine.complete(greedy(`${prompt} *`, 4), never));
-  assert.ok(engine.lastPrompt.reusedTokens >= engine.encode(prompt).length - 1, `reused ${engine.lastPrompt.reusedTokens} tokens`);
+  assert.ok(engine.stats().lastPrompt.reusedTokens >= engine.encode(prompt).length - 1, `reused ${engine.stats().lastPrompt.reusedTokens} tokens`);
   // The chat keeps its own cache too: the same conversation again computes only its last token.
   await drain(engine.chat(chat, never));
-  assert.equal(engine.lastPrompt.reusedTokens, engine.lastPrompt.promptTokens - 1);
+  assert.equal(engine.stats().lastPrompt.reusedTokens, engine.stats().lastPrompt.promptTokens - 1);
   await engine.dispose();
 });
 
@@ -136,9 +136,9 @@ test('local engine: when two KV caches do not fit the memory bound, chat empties
   const chat = { messages: [{ role: 'user' as const, content: 'Sum the items.' }], maxTokens: 4, temperature: 0 };
   await drain(engine.chat(chat, never));
   await drain(engine.chat(chat, never));
-  assert.equal(engine.lastPrompt.reusedTokens, 0);
+  assert.equal(engine.stats().lastPrompt.reusedTokens, 0);
   await drain(engine.complete(greedy(`${prompt} sum`, 4), never));
-  assert.ok(engine.lastPrompt.reusedTokens >= engine.encode(prompt).length - 1, `reused ${engine.lastPrompt.reusedTokens} tokens`);
+  assert.ok(engine.stats().lastPrompt.reusedTokens >= engine.encode(prompt).length - 1, `reused ${engine.stats().lastPrompt.reusedTokens} tokens`);
   await engine.dispose();
 });
 

@@ -71,7 +71,7 @@ test('embedded model: greedy completion of a code prefix gives text; with a suff
   assert.ok(infill.text.length > 0, 'empty infill');
   const config = engine.config;
   const expected = [config.bosTokenId, config.fim!.prefix, ...engine.encode(prefix), config.fim!.suffix, ...engine.encode(suffix), config.fim!.middle];
-  assert.equal(engine.lastPrompt.promptTokens, expected.length);
+  assert.equal(engine.stats().lastPrompt.promptTokens, expected.length);
   await engine.dispose();
 });
 

@@ -18,7 +18,7 @@ import type { ChatMessage, EngineInfo, ExecutionProvider } from '../../protocol/
 import { readChatTemplate, type ChatTemplate } from '../../chat/chatTemplate';
 import { modelFiles } from '../../model/build';
 import { readModelConfig, type ModelConfig } from '../../model/config';
-import { EngineError, type ChatRequest, type CompletionRequest, type Engine, type EngineCapabilities, type StreamEvent } from '../engine';
+import { EngineError, type ChatRequest, type CompletionRequest, type Engine, type EngineCapabilities, type EngineStats, type PromptStats, type StreamEvent } from '../engine';
 import { DecoderSession, type KvCacheLayout } from './decoder-session';
 import { openSession, type ConcreteProvider } from './execution-provider';
 import { LineTokenizer, type TokenizerJson } from './line-tokenizer';
@@ -42,18 +42,6 @@ export interface LocalEngineOptions {
   seed?: number;
   /** Keep the chat KV cache beside the completion one only while both fit this (default `separateChatCacheBytes`). */
   kvCachesBytes?: number;
-}
-
-/**
- * What the last request cost, for tests and status: prompt tokens evaluated vs. taken from the cache, and where
- * its time went (the prompt's forward pass, then the decode steps, each with its sampling and text decoding).
- */
-export interface PromptStats {
-  promptTokens: number;
-  reusedTokens: number;
-  prefillMs: number;
-  generatedTokens: number;
-  decodeMs: number;
 }
 
 /** Above this size, two full-context KV caches are not kept side by side (the chat one is emptied after use). */
@@ -103,7 +91,7 @@ export class LocalEngine implements Engine {
   private readonly random: () => number;
   /** Set when the tokenizer's tokens never span a line break: prompts are then tokenized a changed line at a time. */
   private readonly lineTokenizer: LineTokenizer | undefined;
-  lastPrompt: PromptStats = { promptTokens: 0, reusedTokens: 0, prefillMs: 0, generatedTokens: 0, decodeMs: 0 };
+  private lastPrompt: PromptStats = { promptTokens: 0, reusedTokens: 0, prefillMs: 0, generatedTokens: 0, decodeMs: 0 };
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -169,6 +157,10 @@ export class LocalEngine implements Engine {
     const prompt = () => (template ? template.render(request.messages) : formatChatPrompt(request.messages));
     const stop = template ? (template.eosToken ? [template.eosToken] : []) : ['\nUser:'];
     return this.generate(this.slots.chat, (budget) => plainPromptTokens(this.config.bosTokenId, this.encode(prompt()), budget), { ...request, stop: [...(request.stop ?? []), ...stop] }, signal);
+  }
+
+  stats(): EngineStats {
+    return { lastPrompt: this.lastPrompt };
   }
 
   async dispose(): Promise<void> {

@@ -1,0 +1,23 @@
+/**
+ * `rook/status` and its notification: the engine host's status with the completion counters and latency. The
+ * notification goes out on every change of the engine host's status.
+ */
+import type { Connection, ServerCapabilities } from 'vscode-languageserver';
+import { statusNotification, statusRequest, type SidecarStatus } from '../../protocol/contract';
+import type { EngineHost } from '../engineHost';
+import type { CompletionFeature } from './completion';
+import type { Feature } from './feature';
+
+export class StatusFeature implements Feature {
+  constructor(
+    private readonly engineHost: EngineHost,
+    private readonly completion: CompletionFeature,
+  ) {}
+
+  initialize(connection: Connection): ServerCapabilities {
+    const current = (): SidecarStatus => ({ ...this.engineHost.status, ...this.completion.status() });
+    connection.onRequest(statusRequest, current);
+    this.engineHost.onDidChangeStatus(() => void connection.sendNotification(statusNotification, current()));
+    return {};
+  }
+}
