@@ -31,6 +31,7 @@ export function readSettings(apiKey: string | undefined): RookSettings {
       enabled: userValue('rook', 'completion.enabled', d.completion.enabled),
       maxTokens: userValue('rook', 'completion.maxTokens', d.completion.maxTokens),
       temperature: userValue('rook', 'completion.temperature', d.completion.temperature),
+      minConfidence: userValue('rook', 'completion.minConfidence', d.completion.minConfidence),
     },
   };
 }

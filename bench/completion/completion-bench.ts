@@ -188,7 +188,8 @@ async function main(): Promise<void> {
   const model = modelFolder(option('--model'));
   const sidecar = await startSidecar();
   try {
-    const settings: RookSettings = { ...defaultSettings, engine: 'local', local: { modelPath: model.dir, executionProvider: 'cpu', threads: 0 } };
+    // Every suggestion shown (no confidence threshold), so that the typing-through paths are measured whatever the model's confidence.
+    const settings: RookSettings = { ...defaultSettings, completion: { ...defaultSettings.completion, minConfidence: 0 }, engine: 'local', local: { modelPath: model.dir, executionProvider: 'cpu', threads: 0 } };
     const configure = async (maxTokens: number) => {
       const status = await sidecar.configure({ ...settings, completion: { ...settings.completion, maxTokens } });
       if (status.state !== 'ready') throw new Error(`sidecar not ready: ${status.message}`);

@@ -84,7 +84,8 @@ function summary(latencies: number[], keystrokes: number) {
 async function sidecarOnly(sessions: TypingSession[]) {
   const sidecar = await startSidecar();
   try {
-    const settings: RookSettings = { ...defaultSettings, engine: 'local', local: { modelPath: embeddedModel, executionProvider: 'cpu', threads: 0 } };
+    // Every suggestion shown (no confidence threshold), so that the typing-through paths are measured whatever the model's confidence.
+    const settings: RookSettings = { ...defaultSettings, completion: { ...defaultSettings.completion, minConfidence: 0 }, engine: 'local', local: { modelPath: embeddedModel, executionProvider: 'cpu', threads: 0 } };
     const status = await sidecar.configure(settings);
     if (status.state !== 'ready') throw new Error(`sidecar not ready: ${status.message}`);
     const requests = new Requests(sidecar);
@@ -158,7 +159,7 @@ async function inVsCode(sessions: TypingSession[], vsixPath: string) {
     const userSettings = path.join(sandbox.userDataDir, 'User', 'settings.json');
     const settings = JSON.parse(fs.readFileSync(userSettings, 'utf8'));
     delete settings['rook.openai.endpoints'];
-    fs.writeFileSync(userSettings, JSON.stringify({ ...settings, 'rook.engine': 'local', 'rook.local.executionProvider': 'cpu', 'files.autoSave': 'off' }, null, 2));
+    fs.writeFileSync(userSettings, JSON.stringify({ ...settings, 'rook.engine': 'local', 'rook.local.executionProvider': 'cpu', 'rook.completion.minConfidence': 0, 'files.autoSave': 'off' }, null, 2));
     sessions.forEach((session, index) => fs.writeFileSync(path.join(sandbox.workspaceDir, `line${index}.js`), session.text));
     const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
     await installExtension(binary, sandbox, vsixPath, `${manifest.publisher}.${manifest.name}`);

@@ -18,12 +18,14 @@ export async function runComplete(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { ...engineOptions, line: { type: 'string' }, col: { type: 'string' } },
+    options: { ...engineOptions, line: { type: 'string' }, col: { type: 'string' }, 'min-confidence': { type: 'string' } },
   });
   const [file] = positionals;
   if (!file || values.line === undefined || values.col === undefined) {
-    throw new Error('usage: rook complete <file> --line L --col C');
+    throw new Error('usage: rook complete <file> --line L --col C [--min-confidence X]');
   }
+  const minConfidence = Number(values['min-confidence'] ?? defaultSettings.completion.minConfidence);
+  if (!(minConfidence >= 0 && minConfidence <= 1)) throw new Error(`--min-confidence must be between 0 and 1 (0 shows every suggestion); got ${values['min-confidence']}.`);
   const text = await readFile(file, 'utf8');
   const offset = offsetOf(text, Number(values.line), Number(values.col));
   const engine = await engineFromFlags(values);
@@ -32,10 +34,13 @@ export async function runComplete(args: string[]): Promise<number> {
       engine,
       text,
       offset,
-      { ...defaultSettings.completion, maxTokens: Number(values['max-tokens'] ?? defaultSettings.completion.maxTokens) },
+      { ...defaultSettings.completion, maxTokens: Number(values['max-tokens'] ?? defaultSettings.completion.maxTokens), minConfidence },
       new AbortController().signal,
     );
     process.stdout.write(answer.insertText + '\n');
+    if (answer.belowConfidence) {
+      process.stderr.write(`(a suggestion was held back: confidence ${answer.confidence!.mean.toFixed(2)} < --min-confidence ${minConfidence}; 0 shows it)\n`);
+    }
     return 0;
   } finally {
     await engine.dispose();

@@ -1,9 +1,11 @@
 /**
  * The inline-completion path shared by the LSP handler and `rook complete`: cursor context within
- * a budget, prompt for the model (see `prompt.ts`), engine call, post-processing, replace range.
+ * a budget, prompt for the model (see `prompt.ts`), engine call, post-processing, the confidence threshold,
+ * replace range.
  */
 import type { Engine } from '../engines/engine';
 import { charsPerToken } from './charsPerToken';
+import { firstLineConfidence, type Confidence, type ScoredPiece } from './confidence';
 import { unusableContentReason } from './contentCheck';
 import { cursorContext, wantsMultiline } from './cursorContext';
 import { earlyStop, type EarlyStopReason } from './earlyStop';
@@ -15,6 +17,11 @@ import { replacedSuffixLength } from './replaceRange';
 export interface CompletionOptions {
   maxTokens: number;
   temperature: number;
+  /**
+   * Suggestions whose first-line confidence (geometric-mean token probability, see `confidence.ts`) is below this
+   * are not shown; 0 or absent shows every one. Engines that report no log-probabilities are never held back.
+   */
+  minConfidence?: number;
 }
 
 export interface CompletionAnswer {
@@ -29,6 +36,10 @@ export interface CompletionAnswer {
   style?: PromptStyle;
   /** Set when generation stopped before the engine finished, saying why (see `earlyStop.ts`). */
   stoppedEarly?: EarlyStopReason;
+  /** How sure the model was of the first line, where the engine reports log-probabilities. */
+  confidence?: Confidence;
+  /** Set when a suggestion was generated but held back by `minConfidence` (then `insertText` is empty). */
+  belowConfidence?: boolean;
 }
 
 /** Context snippets for the prompt, already formatted, in at most `maxChars` characters. */
@@ -62,6 +73,7 @@ export async function completeAt(
   const { request, style } = buildPrompt(capabilities, context, snippets(budget.snippetChars), multiline);
   const filterContext = { ...context, multiline };
   let raw = '';
+  const pieces: ScoredPiece[] = [];
   let stoppedEarly: EarlyStopReason | undefined;
   let firstTextAt: number | undefined;
   const stream = engine.complete(
@@ -71,6 +83,7 @@ export async function completeAt(
   for await (const event of stream) {
     if (event.kind !== 'text') continue;
     raw += event.text;
+    pieces.push({ text: event.text, logprobs: event.logprobs ?? [] });
     firstTextAt ??= performance.now();
     const pastTimeBudget = multiline && performance.now() - firstTextAt > multilineTimeBudgetMs;
     // The scope filters judge finished lines only: until a line ends (or time runs out) their verdict cannot change.
@@ -82,6 +95,17 @@ export async function completeAt(
       break;
     }
   }
-  const insertText = postprocess(raw, filterContext);
-  return { insertText, replaceLength: replacedSuffixLength(insertText, context.prefix, context.lineSuffix), multiline, style, stoppedEarly };
+  const confidence = firstLineConfidence(pieces);
+  const processed = postprocess(raw, filterContext);
+  const belowConfidence = processed !== '' && confidence !== undefined && confidence.mean < (options.minConfidence ?? 0);
+  const insertText = belowConfidence ? '' : processed;
+  return {
+    insertText,
+    replaceLength: replacedSuffixLength(insertText, context.prefix, context.lineSuffix),
+    multiline,
+    style,
+    stoppedEarly,
+    confidence,
+    ...(belowConfidence ? { belowConfidence } : {}),
+  };
 }

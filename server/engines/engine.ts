@@ -30,7 +30,8 @@ export interface ChatRequest {
 }
 
 /** A piece of generated text, or the reason the stream ended. */
-export type StreamEvent = { kind: 'text'; text: string } | { kind: 'end'; finishReason: FinishReason };
+/** `logprobs`: the natural-log probabilities of the tokens that produced `text`, where the engine reports them. */
+export type StreamEvent = { kind: 'text'; text: string; logprobs?: number[] } | { kind: 'end'; finishReason: FinishReason };
 
 /**
  * What one prompt cost an engine that runs the model itself: prompt tokens evaluated vs. taken from its cache, and

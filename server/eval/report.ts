@@ -21,5 +21,17 @@ export function markdownReport(results: EvalResults): string {
     `Decode: ${results.decode.tokensPerSecond} tokens/s (ONNX Runtime CPU, ${results.decode.threads} thread(s), ${results.decode.tokens} greedy steps). ` +
       `Whole evaluation: ${results.wallSeconds} s.`,
     '',
+    '## Confidence threshold',
+    '',
+    'Over all cases: the share of positions where a suggestion is shown at each `minConfidence`, and the share of',
+    'shown suggestions that are right (exact, or edit similarity of at least 0.5: the user keeps half the text).',
+    results.confidence.chosen
+      ? `Lowest threshold whose shown suggestions are right at least half the time: **${results.confidence.chosen.threshold}** (${percent(results.confidence.chosen.shown)}% shown, ${percent(results.confidence.chosen.right)}% right).`
+      : 'No threshold makes shown suggestions right half the time.',
+    '',
+    '| minConfidence | shown % | right % | exact % |',
+    '|---:|---:|---:|---:|',
+    ...results.confidence.curve.map((p) => `| ${p.threshold.toFixed(2)} | ${percent(p.shown)} | ${percent(p.right)} | ${percent(p.exact)} |`),
+    '',
   ].join('\n');
 }

@@ -2,6 +2,7 @@
  * `rook eval`: held-out completion cases through the real completion path (`completeAt`: cursor context, FIM or
  * prefix prompt, local engine, post-processing), scored next to a non-neural baseline, plus decode speed.
  * For line cases only the first line of a completion is scored, since the task is to finish the line.
+ * Every suggestion is generated (no confidence threshold) and its confidence recorded, for the threshold's curve.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,6 +13,7 @@ import { LocalEngine } from '../engines/local/local-engine';
 import { argmax, seededRandom } from '../engines/local/sampler';
 import { modelFiles } from '../model/build';
 import { baselinePrediction } from './baseline';
+import { confidenceCurve, lowestThresholdReaching, type CurvePoint } from './confidenceCurve';
 import { languages, sampleCases, tasks, type EvalCase, type Language, type SourceFile, type Task } from './cases';
 import { editSimilarity, exactMatch } from './metrics';
 
@@ -47,6 +49,8 @@ export interface EvalResults {
   decode: { tokens: number; seconds: number; tokensPerSecond: number; threads: number };
   wallSeconds: number;
   examples: { id: string; expected: string; model: string; baseline: string }[];
+  /** Share shown and share right per threshold, over all cases; `chosen`: the lowest threshold right half the time. */
+  confidence: { curve: CurvePoint[]; chosen?: CurvePoint };
 }
 
 export function readSourceFiles(file: string): SourceFile[] {
@@ -87,14 +91,14 @@ export async function runEvaluation(options: EvalOptions, onCase: (done: number,
   const started = performance.now();
   const cases = sampleCases(readSourceFiles(options.corpusFile), options.casesPerCell, seededRandom(options.seed));
   const engine = await LocalEngine.load({ modelPath: options.modelPath, executionProvider: 'cpu', threads: options.threads, seed: options.seed });
-  const scored: { evalCase: EvalCase; model: string; baseline: string }[] = [];
+  const scored: { evalCase: EvalCase; model: string; baseline: string; confidence?: number }[] = [];
   try {
     const signal = new AbortController().signal;
     for (const evalCase of cases) {
-      const answer = await completeAt(engine, evalCase.document, evalCase.offset, { maxTokens: options.maxTokens, temperature: 0 }, signal);
+      const answer = await completeAt(engine, evalCase.document, evalCase.offset, { maxTokens: options.maxTokens, temperature: 0, minConfidence: 0 }, signal);
       const baseline = baselinePrediction(evalCase);
       const single = evalCase.task === 'line';
-      scored.push({ evalCase, model: single ? firstLine(answer.insertText) : answer.insertText, baseline: single ? firstLine(baseline) : baseline });
+      scored.push({ evalCase, model: single ? firstLine(answer.insertText) : answer.insertText, baseline: single ? firstLine(baseline) : baseline, confidence: answer.confidence?.mean });
       onCase(scored.length, cases.length);
     }
     const decode = await measureDecode(options.modelPath, engine, options.threads, 128);
@@ -110,6 +114,7 @@ export async function runEvaluation(options: EvalOptions, onCase: (done: number,
         cells.push({ lang, task, cases: cell.length, model: scores((s) => s.model), baseline: scores((s) => s.baseline) });
       }
     }
+    const curve = confidenceCurve(scored.map((s) => ({ predicted: s.model, expected: s.evalCase.expected, confidence: s.confidence })));
     return {
       model: engine.info.model,
       corpus: path.basename(options.corpusFile),
@@ -118,6 +123,7 @@ export async function runEvaluation(options: EvalOptions, onCase: (done: number,
       cells,
       decode,
       wallSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+      confidence: { curve, chosen: lowestThresholdReaching(curve, 0.5) },
       examples: scored.filter((_, i) => i % Math.max(1, Math.floor(scored.length / 12)) === 0).map((s) => ({ id: s.evalCase.id, expected: s.evalCase.expected, model: s.model, baseline: s.baseline })),
     };
   } finally {

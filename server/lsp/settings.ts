@@ -32,5 +32,8 @@ export function parseSettings(raw: unknown): ParsedSettings {
   if (!(completion.temperature >= 0 && completion.temperature <= 2)) {
     return { ok: false, problem: 'rook.completion.temperature must be between 0 and 2.' };
   }
+  if (!(completion.minConfidence >= 0 && completion.minConfidence <= 1)) {
+    return { ok: false, problem: 'rook.completion.minConfidence must be between 0 and 1.' };
+  }
   return { ok: true, settings: { engine, openai, local, completion } };
 }

@@ -45,6 +45,8 @@ export interface RookSettings {
     enabled: boolean;
     maxTokens: number;
     temperature: number;
+    /** Suggestions the model is less sure of than this (0-1, geometric-mean token probability of the first line) are not shown; 0 shows all. */
+    minConfidence: number;
   };
 }
 
@@ -52,7 +54,7 @@ export const defaultSettings: RookSettings = {
   engine: 'auto',
   openai: { endpoints: [], model: '', requestTimeoutMs: 30_000 },
   local: { modelPath: '', executionProvider: 'auto', threads: 0 },
-  completion: { enabled: true, maxTokens: 64, temperature: 0 },
+  completion: { enabled: true, maxTokens: 64, temperature: 0, minConfidence: 0.3 },
 };
 
 export type SidecarState = 'starting' | 'ready' | 'busy' | 'no-engine' | 'error';
@@ -90,6 +92,8 @@ export interface CompletionStats {
   /** Generations stopped early: cut by the scope filters at a finished line, or at a line end past the time budget. */
   scopeStops: number;
   timeStops: number;
+  /** Suggestions generated but not shown, the model being less sure of them than `minConfidence`. */
+  belowConfidence: number;
 }
 
 export interface SidecarStatus {

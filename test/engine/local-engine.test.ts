@@ -37,6 +37,19 @@ test('local engine: decoding after prefix reuse equals a cold decode, token for 
   await Promise.all([warm.dispose(), cold.dispose(), cold2.dispose()]);
 });
 
+test('local engine: every generated token\'s log-probability comes with the text it produced', async () => {
+  const engine = await load();
+  const events: StreamEvent[] = [];
+  for await (const event of engine.complete(greedy('function add(a, b) {', 12), never)) events.push(event);
+  const logprobs = events.flatMap((event) => (event.kind === 'text' ? (event.logprobs ?? []) : []));
+  assert.equal(logprobs.length, 12);
+  assert.ok(logprobs.every((value) => value <= 0 && Number.isFinite(value)), String(logprobs));
+  // Greedy picks the most likely token, whose probability is at least 1/vocabulary.
+  assert.ok(logprobs.every((value) => value >= -Math.log(engine.config.vocabSize)));
+  for (const event of events) if (event.kind === 'text') assert.ok((event.logprobs?.length ?? 0) > 0, 'a piece of text without its tokens');
+  await engine.dispose();
+});
+
 test('local engine: streams text in pieces, honours max tokens and stop strings', async () => {
   const engine = await load();
   const events: StreamEvent[] = [];

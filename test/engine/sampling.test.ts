@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sampleToken, seededRandom } from '../../server/engines/local/sampler';
+import { logProbability, sampleToken, seededRandom } from '../../server/engines/local/sampler';
 import { TextStream } from '../../server/engines/local/text-stream';
 
 const logits = new Float32Array([1, 3, 2, 0]);
+
+test('sampler: log-probability of a token is its log softmax, stable for large logits', () => {
+  const total = [1, 3, 2, 0].reduce((sum, x) => sum + Math.exp(x), 0);
+  assert.ok(Math.abs(logProbability(logits, 1) - Math.log(Math.exp(3) / total)) < 1e-12);
+  assert.ok(Math.abs(logProbability(new Float32Array([1000, 1000]), 0) - Math.log(0.5)) < 1e-12);
+});
 
 test('sampler: greedy at temperature 0; top-k and top-p restrict the candidates', () => {
   assert.equal(sampleToken(logits, { temperature: 0, topK: 0, topP: 1 }, () => 0.99), 1);

@@ -42,6 +42,12 @@ export interface OpenAIServerOptions {
   contextLength?: number;
   /** When set, requests must carry `Authorization: Bearer <apiKey>`. */
   apiKey?: string;
+  /**
+   * The log-probability of a streamed piece of a `/v1/completions` answer, sent (one entry per chunk, in the
+   * legacy completions `logprobs` object: `tokens`, `token_logprobs`, `top_logprobs`, `text_offset`) when the request
+   * asks for `logprobs`, as OpenAI's legacy API, vLLM and llama.cpp's server do.
+   */
+  logprobOf?: (piece: string) => number;
 }
 
 export interface OpenAIServer {
@@ -74,10 +80,10 @@ function splitText(text: string, size: number): string[] {
   return pieces;
 }
 
-function chunkPayload(path: ServerPath, model: string, piece: string, finish: string | null): unknown {
+function chunkPayload(path: ServerPath, model: string, piece: string, finish: string | null, logprobs: unknown = null): unknown {
   const base = { id: 'cmpl-test', created: 0, model };
   return path === '/v1/completions'
-    ? { ...base, object: 'text_completion', choices: [{ index: 0, text: piece, finish_reason: finish }] }
+    ? { ...base, object: 'text_completion', choices: [{ index: 0, text: piece, logprobs, finish_reason: finish }] }
     : {
         ...base,
         object: 'chat.completion.chunk',
@@ -155,7 +161,11 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
         if (fault.kind === 'drop') req.socket.destroy();
         return;
       }
-      res.write(`data: ${JSON.stringify(chunkPayload(path, model, pieces[i], null))}\n\n`);
+      const logprobs =
+        typeof body.logprobs === 'number' && options.logprobOf
+          ? { tokens: [pieces[i]], token_logprobs: [options.logprobOf(pieces[i])], top_logprobs: null, text_offset: [i * chunkSize] }
+          : null;
+      res.write(`data: ${JSON.stringify(chunkPayload(path, model, pieces[i], null, logprobs))}\n\n`);
       await sleep(typeof chunkDelay === 'number' ? chunkDelay : chunkDelay(path));
     }
     if (closed) return;

@@ -23,7 +23,7 @@ import { DecoderSession, type KvCacheLayout } from './decoder-session';
 import { openSession, type ConcreteProvider } from './execution-provider';
 import { LineTokenizer, type TokenizerJson } from './line-tokenizer';
 import { fimPromptTokens, plainPromptTokens } from './prompt-tokens';
-import { sampleToken, seededRandom } from './sampler';
+import { logProbability, sampleToken, seededRandom } from './sampler';
 import { TextStream } from './text-stream';
 
 type TokenizersModule = typeof import('@huggingface/tokenizers', { with: { 'resolution-mode': 'import' } });
@@ -215,22 +215,30 @@ export class LocalEngine implements Engine {
     let stepStarted = performance.now();
     const sampling = { temperature: request.temperature, topK: this.options.topK ?? 0, topP: this.options.topP ?? 1 };
     const text = new TextStream((tokens) => this.tokenizer.decode(tokens), request.stop ?? [], promptTokens[promptTokens.length - 1]);
+    // Log-probabilities of the tokens not yet shown as text (a held-back UTF-8 byte or stop-string prefix).
+    let logprobs: number[] = [];
+    const piece = (value: string): StreamEvent => {
+      const event: StreamEvent = { kind: 'text', text: value, logprobs };
+      logprobs = [];
+      return event;
+    };
     for (let produced = 0; ; produced++) {
       if (signal.aborted) return yield { kind: 'end', finishReason: 'cancelled' };
       if (produced >= maxTokens || slot.decoder.length >= context) {
         const rest = text.flush();
-        if (rest) yield { kind: 'text', text: rest };
+        if (rest) yield piece(rest);
         return yield { kind: 'end', finishReason: 'length' };
       }
       const token = sampleToken(logits, sampling, this.random);
       if (this.endsText(token)) {
         const rest = text.flush();
-        if (rest) yield { kind: 'text', text: rest };
+        if (rest) yield piece(rest);
         return yield { kind: 'end', finishReason: 'stop' };
       }
-      const piece = text.push(token);
-      if (piece.text) yield { kind: 'text', text: piece.text };
-      if (piece.stopped) return yield { kind: 'end', finishReason: 'stop' };
+      logprobs.push(logProbability(logits, token));
+      const shown = text.push(token);
+      if (shown.text) yield piece(shown.text);
+      if (shown.stopped) return yield { kind: 'end', finishReason: 'stop' };
       logits = await this.step(slot, [token]);
       stats.generatedTokens++;
       stats.decodeMs += performance.now() - stepStarted;

@@ -14,6 +14,15 @@ export function argmax(logits: ArrayLike<number>): number {
   return best;
 }
 
+/** log softmax(logits)[token]: how likely the model found the token it produced (before temperature, top-k, top-p). */
+export function logProbability(logits: ArrayLike<number>, token: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i] - max);
+  return logits[token] - max - Math.log(sum);
+}
+
 /** `random` returns uniform numbers in [0, 1). */
 export function sampleToken(logits: Float32Array, options: SamplingOptions, random: () => number): number {
   if (options.temperature <= 0) return argmax(logits);

@@ -73,6 +73,8 @@ async function describeHttpError(response: Response, source: string): Promise<En
 export class OpenAIEngine implements Engine {
   readonly info: EngineInfo;
   private detected?: Promise<EngineCapabilities>;
+  /** Set once the server refused `logprobs`: completions then go without confidence. */
+  private logprobsRefused = false;
 
   constructor(private readonly options: OpenAIEngineOptions) {
     this.options = { ...options, baseUrl: normalizeBaseUrl(options.baseUrl) };
@@ -145,7 +147,17 @@ export class OpenAIEngine implements Engine {
     // one replica of several that differ.
     if (request.suffix !== undefined && (fim || !this.options.detectFim)) body.suffix = request.suffix;
     if (request.stop?.length) body.stop = request.stop;
-    yield* this.stream('/completions', body, signal, (choice) => choice.text);
+    // The chosen tokens' log-probabilities, for the confidence threshold. A server that refuses the parameter is
+    // asked again without it, and not asked for it again.
+    if (!this.logprobsRefused) body.logprobs = 1;
+    try {
+      yield* this.stream('/completions', body, signal, (choice) => choice.text);
+    } catch (error) {
+      if (!(error instanceof EngineError && error.status === 400 && /logprobs/i.test(error.message)) || this.logprobsRefused) throw error;
+      this.logprobsRefused = true;
+      delete body.logprobs;
+      yield* this.stream('/completions', body, signal, (choice) => choice.text);
+    }
   }
 
   async *chat(request: ChatRequest, signal: AbortSignal): AsyncIterable<StreamEvent> {
@@ -177,7 +189,8 @@ export class OpenAIEngine implements Engine {
       const choice = (payload as { choices?: any[] }).choices?.[0];
       if (!choice) continue;
       const text = textOf(choice);
-      if (text) yield { kind: 'text', text };
+      const logprobs = choice.logprobs?.token_logprobs;
+      if (text) yield Array.isArray(logprobs) && logprobs.length > 0 && logprobs.every(Number.isFinite) ? { kind: 'text', text, logprobs } : { kind: 'text', text };
       if (choice.finish_reason === 'length') finishReason = 'length';
     }
     yield { kind: 'end', finishReason: signal.aborted ? 'cancelled' : finishReason };

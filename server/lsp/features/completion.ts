@@ -38,6 +38,7 @@ export class CompletionFeature implements Feature {
     answerMs: 0,
     scopeStops: 0,
     timeStops: 0,
+    belowConfidence: 0,
   };
   private readonly recentEdits = new RecentEdits();
   private readonly snippetIndex = new SnippetIndex(this.recentEdits);
@@ -99,7 +100,7 @@ export class CompletionFeature implements Feature {
         used,
         text,
         offset,
-        { maxTokens: settings.completion.maxTokens, temperature: settings.completion.temperature },
+        { maxTokens: settings.completion.maxTokens, temperature: settings.completion.temperature, minConfidence: settings.completion.minConfidence },
         controller.signal,
         snippets,
       );
@@ -120,6 +121,7 @@ export class CompletionFeature implements Feature {
       this.stats.answerMs += answerMs;
       if (answer.stoppedEarly === 'scope') this.stats.scopeStops++;
       if (answer.stoppedEarly === 'time') this.stats.timeStops++;
+      if (answer.belowConfidence) this.stats.belowConfidence++;
       this.engineHost.noteOutcome(used);
       if (!answer.insertText) return { items: [] };
       const end = { line: params.position.line, character: params.position.character + answer.replaceLength };

@@ -1,5 +1,6 @@
 import { describe, test, after, before } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { completeAt } from '../../../server/completion/complete';
 import { drain, EngineError } from '../../../server/engines/engine';
 import { normalizeBaseUrl, OpenAIEngine } from '../../../server/engines/openai/openaiEngine';
 import { startOpenAIServer, type Fault, type OpenAIServer } from '../../support/openaiServer';
@@ -88,4 +89,58 @@ describe('normalizeBaseUrl', () => {
   test('drops trailing slashes', () => assert.equal(normalizeBaseUrl(' http://h:1/v1/ '), 'http://h:1/v1'));
   test('rejects non-URLs with an example', () => assert.throws(() => normalizeBaseUrl('localhost:8000'), /must use http or https|not a URL/));
   test('rejects other protocols', () => assert.throws(() => normalizeBaseUrl('file:///etc/passwd'), /http or https/));
+});
+
+describe('OpenAIEngine log-probabilities, for the confidence threshold', () => {
+  let server: OpenAIServer;
+  let refuseLogprobs = false;
+
+  before(async () => {
+    server = await startOpenAIServer({
+      reply: () => 'return value\nnext line',
+      // A certain first line, a guessed second one.
+      logprobOf: (piece) => (piece.includes('next') || piece.includes('line') ? Math.log(0.01) : Math.log(0.9)),
+      fault: ({ body }) =>
+        refuseLogprobs && body.logprobs !== undefined ? { kind: 'http-error', status: 400, message: 'logprobs is not supported' } : undefined,
+      chunkSize: 6,
+    });
+  });
+  after(() => server.close());
+
+  test('asks for the chosen tokens\' log-probabilities and streams them with the text', async () => {
+    refuseLogprobs = false;
+    const events = [];
+    for await (const event of new OpenAIEngine({ baseUrl: server.baseUrl, model: '', timeoutMs: 1000 }).complete({ prompt: 'x', maxTokens: 8, temperature: 0 }, signal())) events.push(event);
+    assert.equal(server.requests.at(-1)!.body.logprobs, 1);
+    const texts = events.filter((e) => e.kind === 'text');
+    assert.ok(texts.length > 1);
+    for (const event of texts) assert.equal(event.logprobs?.length, 1);
+    assert.ok(Math.abs(texts[0].logprobs![0] - Math.log(0.9)) < 1e-12);
+  });
+
+  test('the completion path holds back a suggestion below the threshold and shows one above it', async () => {
+    refuseLogprobs = false;
+    const engine = new OpenAIEngine({ baseUrl: server.baseUrl, model: '', timeoutMs: 1000 });
+    const sure = await completeAt(engine, 'x = ', 4, { maxTokens: 8, temperature: 0, minConfidence: 0.5 }, signal());
+    assert.equal(sure.insertText, 'return value');
+    assert.ok(sure.confidence && Math.abs(sure.confidence.mean - 0.9) < 1e-9, JSON.stringify(sure.confidence));
+    const unsure = await completeAt(engine, 'x = ', 4, { maxTokens: 8, temperature: 0, minConfidence: 0.95 }, signal());
+    assert.equal(unsure.insertText, '');
+    assert.equal(unsure.belowConfidence, true);
+  });
+
+  test('a server that refuses logprobs is asked again without them, and not asked for them again', async () => {
+    refuseLogprobs = true;
+    const engine = new OpenAIEngine({ baseUrl: server.baseUrl, model: '', timeoutMs: 1000 });
+    const first = await drain(engine.complete({ prompt: 'x', maxTokens: 8, temperature: 0 }, signal()));
+    assert.equal(first.text, 'return value\nnext line');
+    const asked = server.requests.length;
+    await drain(engine.complete({ prompt: 'x', maxTokens: 8, temperature: 0 }, signal()));
+    assert.equal(server.requests.length, asked + 1);
+    assert.equal(server.requests.at(-1)!.body.logprobs, undefined);
+    // Without log-probabilities nothing is held back.
+    const answer = await completeAt(engine, 'x = ', 4, { maxTokens: 8, temperature: 0, minConfidence: 0.99 }, signal());
+    assert.equal(answer.insertText, 'return value');
+    assert.equal(answer.confidence, undefined);
+  });
 });
