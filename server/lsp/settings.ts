@@ -26,6 +26,9 @@ export function parseSettings(raw: unknown): ParsedSettings {
   if (!providers.includes(local.executionProvider)) {
     return { ok: false, problem: `rook.local.executionProvider must be one of ${providers.join(', ')}.` };
   }
+  if (!(Number.isInteger(local.threads) && local.threads >= 0)) {
+    return { ok: false, problem: 'rook.local.threads must be a whole number, 0 or more (0 picks for you).' };
+  }
   if (!(completion.maxTokens >= 1 && completion.maxTokens <= 1024)) {
     return { ok: false, problem: 'rook.completion.maxTokens must be between 1 and 1024.' };
   }
