@@ -14,7 +14,7 @@ import * as readline from 'node:readline';
 import * as ort from 'onnxruntime-node';
 import { DecoderSession } from '../../server/engines/local/decoder-session';
 import { argmax } from '../../server/engines/local/sampler';
-import { modelFiles } from '../../server/model/build';
+import { modelFiles } from '../../server/model/modelFiles';
 import { readModelConfig, type ModelConfig } from '../../server/model/config';
 import { importEsm } from '../../test/engine/fixtures';
 

@@ -11,7 +11,7 @@ import { DecoderSession } from '../engines/local/decoder-session';
 import { openSession } from '../engines/local/execution-provider';
 import { LocalEngine } from '../engines/local/local-engine';
 import { argmax, seededRandom } from '../engines/local/sampler';
-import { modelFiles } from '../model/build';
+import { modelFiles } from '../model/modelFiles';
 import { baselinePrediction } from './baseline';
 import { confidenceCurve, lowestThresholdReaching, type CurvePoint } from './confidenceCurve';
 import { languages, sampleCases, tasks, type EvalCase, type Language, type SourceFile, type Task } from './cases';

@@ -7,9 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildGrokGraph, type GraphOptions } from './arch/grok';
 import { readModelConfig } from './config';
+import { modelFiles } from './modelFiles';
 import { readSafetensors } from './safetensors';
-
-export const modelFiles = { config: 'config.json', weights: 'model.safetensors', onnx: 'model.onnx', tokenizer: 'tokenizer.json', gguf: 'model.gguf' } as const;
 
 export function buildOnnxModel(folder: string, options: Omit<GraphOptions, 'externalData'> = {}): string {
   const config = readModelConfig(path.join(folder, modelFiles.config));

@@ -1,6 +1,6 @@
 /**
  * `rook convert`: a checkpoint folder (Hugging Face Grok-1 port, Hugging Face Mixtral, or a Rook folder) or a GGUF
- * file (llama.cpp's `grok`, or `llama` with experts: `import/gguf.ts`) into a Rook model folder the local engine
+ * file (llama.cpp's `grok`, or `llama` with experts: `gguf/import.ts`) into a Rook model folder the local engine
  * loads: `config.json` in Rook's format, `model.onnx` (with `model.onnx.data` when the weights pass the external-data
  * threshold), `tokenizer.json` (copied, or converted from SentencePiece's `tokenizer.model` or the GGUF's
  * vocabulary), `tokenizer_config.json` when present, and `model.gguf` on request.
@@ -12,15 +12,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildGrokGraph, grokTensorShapes } from './arch/grok';
-import { modelFiles } from './build';
 import { ModelConfigError, serializeModelConfig, type ModelConfig } from './config';
-import { writeGgufModel } from './gguf-export';
+import { writeGgufModel } from './gguf/export';
+import { GgufCheckpoint } from './gguf/import';
 import { Checkpoint, CheckpointError } from './import/checkpoint';
 import { detectFormat } from './import/detect';
 import type { CheckpointFormat } from './import/format';
-import { GgufCheckpoint } from './import/gguf';
 import { convertSentencePieceFile } from './import/sentencepiece';
 import { readJsonFile } from './jsonFile';
+import { modelFiles } from './modelFiles';
 import { ExternalDataWriter } from './onnx/external-data';
 import type { QuantType } from './quant';
 import { elementCount, type FloatTensor, type WeightSource } from './tensor';

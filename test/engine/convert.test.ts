@@ -13,7 +13,7 @@ import { readModelConfig } from '../../server/model/config';
 import { convertCheckpoint } from '../../server/model/convert';
 import { Checkpoint } from '../../server/model/import/checkpoint';
 import { buildOnnxModel } from '../../server/model/build';
-import { exportGguf } from '../../server/model/gguf-export';
+import { exportGguf } from '../../server/model/gguf/export';
 import { convertSentencePieceFile } from '../../server/model/import/sentencepiece';
 import { tempDir, tinyModelFolder } from './fixtures';
 import { hfGrokCheckpoint, hfMixtralCheckpoint, withDirectFolder } from './hfCheckpoints';

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { LineTokenizer, type TokenizerJson } from '../../server/engines/local/line-tokenizer';
-import { modelFiles } from '../../server/model/build';
+import { modelFiles } from '../../server/model/modelFiles';
 import { syntheticTokenizer } from '../../server/model/synthetic';
 import { embeddedModelDir } from './fixtures';
 

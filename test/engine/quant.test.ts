@@ -13,7 +13,7 @@ import { buildOnnxModel } from '../../server/model/build';
 import type { ModelConfig } from '../../server/model/config';
 import { float16BitsToFloat32, float32ToFloat16Bits } from '../../server/model/dtype';
 import { readSafetensors, writeSafetensors } from '../../server/model/safetensors';
-import { serializeGguf } from '../../server/model/gguf';
+import { serializeGguf } from '../../server/model/gguf/write';
 import { dequantize, fromGgmlBlocks, quantizeRows, toGgmlBlocks, toMatMulNBits, type QuantType } from '../../server/model/quant';
 import { seededNormal } from '../../server/model/synthetic';
 import type { FloatTensor } from '../../server/model/tensor';

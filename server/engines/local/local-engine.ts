@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import type * as ort from 'onnxruntime-node';
 import type { ChatMessage, EngineInfo, ExecutionProvider } from '../../protocol/contract';
 import { readChatTemplate, type ChatTemplate } from '../../chat/chatTemplate';
-import { modelFiles } from '../../model/build';
+import { modelFiles } from '../../model/modelFiles';
 import { readModelConfig, type ModelConfig } from '../../model/config';
 import { EngineError, type ChatRequest, type CompletionRequest, type Engine, type EngineCapabilities, type EngineStats, type PromptStats, type StreamEvent } from '../engine';
 import { DecoderSession, type KvCacheLayout } from './decoder-session';

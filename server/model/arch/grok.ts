@@ -9,10 +9,9 @@
 import type { ModelConfig } from '../config';
 import { ElementType, GraphBuilder } from '../onnx/graph-builder';
 import { attentionLengths, groupQueryAttention, linear, mixtureOfExperts, rmsNorm, rotaryCaches, tiedOutput } from '../onnx/layers';
-import { ggufLinearType, type GgufTensor, type GgufTensorType, type GgufValue } from '../gguf';
 import type { ExternalDataWriter } from '../onnx/external-data';
 import type { QuantOptions } from '../quant';
-import { stack, transpose2d, type FloatTensor, type WeightSource, type Weights } from '../tensor';
+import { transpose2d, type FloatTensor, type WeightSource, type Weights } from '../tensor';
 
 export const grokTensorNames = {
   embedding: 'model.embed_tokens.weight',
@@ -213,94 +212,4 @@ export function grokWeightsFromGraph(config: ModelConfig, initializers: Readonly
   }
   checkGrokWeights(config, weights, graphFile);
   return weights;
-}
-
-/**
- * What llama.cpp's GGUF forms of this family share, whichever llama.cpp architecture loads them (`grok`, or `llama`
- * with experts, arch/llamaGguf.ts): the hyperparameters under `<arch>.` and the `blk.N.*` tensors with the experts
- * stacked per layer. llama.cpp stores linear weights `[out, in]` like PyTorch (ggml's `{in, out}`); the linear layers
- * the ONNX graph quantizes are written as Q8_0 / Q4_0 from the same blocks.
- */
-export interface MoeGgufLayout {
-  /** `attn_output_norm` and `layer_output_norm` after attention and the experts (Grok-1's sandwich norms). */
-  sandwichNorms: boolean;
-  /** Reorders q/k rows for the architecture's RoPE; rows are kept as they are without it. */
-  ropeRows?: (tensor: FloatTensor, heads: number) => FloatTensor;
-}
-
-/** The hyperparameters both architectures read, under `arch.`. */
-export function moeGgufHyperparameters(arch: string, config: ModelConfig): [string, GgufValue][] {
-  return [
-    [`${arch}.context_length`, { u32: config.contextLength }],
-    [`${arch}.embedding_length`, { u32: config.hiddenSize }],
-    [`${arch}.block_count`, { u32: config.numLayers }],
-    [`${arch}.feed_forward_length`, { u32: config.expertFfnSize }],
-    [`${arch}.attention.head_count`, { u32: config.numHeads }],
-    [`${arch}.attention.head_count_kv`, { u32: config.numKvHeads }],
-    [`${arch}.attention.key_length`, { u32: config.headDim }],
-    [`${arch}.attention.value_length`, { u32: config.headDim }],
-    [`${arch}.attention.layer_norm_rms_epsilon`, { f32: config.rmsNormEps }],
-    [`${arch}.rope.dimension_count`, { u32: config.headDim }],
-    [`${arch}.rope.freq_base`, { f32: config.ropeBase }],
-    [`${arch}.expert_count`, { u32: config.numExperts }],
-    [`${arch}.expert_used_count`, { u32: config.numExpertsPerToken }],
-  ];
-}
-
-/** The model's tensors under llama.cpp's names, in the order its converters write them. */
-export function moeGgufTensors(config: ModelConfig, weights: WeightSource, options: QuantOptions, layout: MoeGgufLayout): GgufTensor[] {
-  const tensor = (name: string, source: FloatTensor, type: GgufTensorType = 'F32'): GgufTensor => ({ name, tensor: source, type });
-  const linearType = ggufLinearType(options);
-  const get = (name: string): FloatTensor => weights.get(name)!;
-  const ropeRows = layout.ropeRows ?? ((rows: FloatTensor) => rows);
-  const tensors = [tensor('token_embd.weight', get(grokTensorNames.embedding)), tensor('output_norm.weight', get(grokTensorNames.finalNorm))];
-  if (!config.tiedOutput) tensors.push(tensor('output.weight', get(grokTensorNames.output)));
-  for (let i = 0; i < config.numLayers; i++) {
-    const names = grokTensorNames.layer(i);
-    const experts = Array.from({ length: config.numExperts }, (_, j) => j);
-    tensors.push(
-      tensor(`blk.${i}.attn_norm.weight`, get(names.preAttnNorm)),
-      tensor(`blk.${i}.attn_q.weight`, ropeRows(get(names.q), config.numHeads), linearType),
-      tensor(`blk.${i}.attn_k.weight`, ropeRows(get(names.k), config.numKvHeads), linearType),
-      tensor(`blk.${i}.attn_v.weight`, get(names.v), linearType),
-      tensor(`blk.${i}.attn_output.weight`, get(names.o), linearType),
-      ...(layout.sandwichNorms ? [tensor(`blk.${i}.attn_output_norm.weight`, get(names.postAttnNorm))] : []),
-      tensor(`blk.${i}.ffn_norm.weight`, get(names.preMoeNorm)),
-      tensor(`blk.${i}.ffn_gate_inp.weight`, get(names.router)),
-      tensor(`blk.${i}.ffn_gate_exps.weight`, stack(experts.map((j) => get(names.expertGate(j)))), linearType),
-      tensor(`blk.${i}.ffn_up_exps.weight`, stack(experts.map((j) => get(names.expertUp(j)))), linearType),
-      tensor(`blk.${i}.ffn_down_exps.weight`, stack(experts.map((j) => get(names.expertDown(j)))), linearType),
-      ...(layout.sandwichNorms ? [tensor(`blk.${i}.layer_output_norm.weight`, get(names.postMoeNorm))] : []),
-    );
-  }
-  return tensors;
-}
-
-/**
- * The GGUF form llama.cpp's `grok` architecture loads: the shared form above with sandwich norms, plus Grok's
- * multipliers and soft-caps. Its grok graph always renormalizes the top-k gates (`grok.expert_weights_norm` records
- * whether Rook's model does, for Rook's own import) and needs sandwich norms and `heads * headDim = hidden`.
- * The router soft-cap is written, but llama.cpp (as bundled by node-llama-cpp 3.21.1) reads it without applying
- * it, which the parity test measured: a model with `routerSoftcap > 0` computes slightly differently there.
- */
-export function grokGguf(config: ModelConfig, weights: WeightSource, weightsFile: string, options: QuantOptions = {}): { metadata: Map<string, GgufValue>; tensors: GgufTensor[] } {
-  checkGrokWeights(config, weights, weightsFile);
-  if (config.normPlacement !== 'sandwich' || config.expertActivation !== 'geglu' || config.numHeads * config.headDim !== config.hiddenSize) {
-    throw new Error(`${weightsFile}: llama.cpp's grok architecture needs sandwich norms, GeGLU experts and num_attention_heads * head_dim = hidden_size`);
-  }
-  const metadata = new Map<string, GgufValue>([
-    ['general.architecture', { str: 'grok' }],
-    ['general.name', { str: 'rook-grok' }],
-    ...moeGgufHyperparameters('grok', config),
-    ['grok.expert_feed_forward_length', { u32: config.expertFfnSize }],
-    // Read back by Rook's GGUF import; llama.cpp's grok graph ignores it and always renormalizes.
-    ['grok.expert_weights_norm', { bool: config.routerRenormalize }],
-    ['grok.embedding_scale', { f32: config.embeddingMultiplier }],
-    ['grok.logit_scale', { f32: config.outputMultiplier }],
-    ['grok.attention.output_scale', { f32: config.attentionScale }],
-    ['grok.attn_logit_softcapping', { f32: config.attentionSoftcap }],
-    ['grok.router_logit_softcapping', { f32: config.routerSoftcap }],
-    ['grok.final_logit_softcapping', { f32: 0 }],
-  ]);
-  return { metadata, tensors: moeGgufTensors(config, weights, options, { sandwichNorms: true }) };
 }

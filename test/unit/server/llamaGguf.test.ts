@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { deinterleaveRopeRows, interleaveRopeRows, llamaGgufMismatch } from '../../../server/model/arch/llamaGguf';
 import type { ModelConfig } from '../../../server/model/config';
+import { llama } from '../../../server/model/gguf/names/llama';
+import { deinterleaveRopeRows, interleaveRopeRows } from '../../../server/model/gguf/ropeRows';
 
 test('llama GGUF: q/k rows go from rotate-half to interleaved pairs within each head, as convert_hf_to_gguf.py permutes', () => {
   // Two heads of dim 4, one column: head h holds rotate-half rows [x0, x1, y0, y1] and must become [x0, y0, x1, y1].
@@ -19,8 +20,8 @@ test('llama GGUF: deinterleaveRopeRows puts interleaved q/k rows back in rotate-
 
 test('llama GGUF: only configs llama.cpp\'s llama graph computes the same way are exported', () => {
   const mixtral = { normPlacement: 'pre', expertActivation: 'swiglu', routerRenormalize: true, embeddingMultiplier: 1, outputMultiplier: 1, attentionSoftcap: 0, routerSoftcap: 0, headDim: 128, attentionScale: 1 / Math.sqrt(128) } as ModelConfig;
-  assert.equal(llamaGgufMismatch(mixtral), undefined);
+  assert.equal(llama.mismatch(mixtral), undefined);
   for (const change of [{ routerRenormalize: false }, { attentionSoftcap: 30 }, { attentionScale: 0.5 }, { expertActivation: 'geglu' }, { embeddingMultiplier: 2 }] as Partial<ModelConfig>[]) {
-    assert.match(llamaGgufMismatch({ ...mixtral, ...change }) ?? '', /llama architecture needs pre-norm SwiGLU/, JSON.stringify(change));
+    assert.match(llama.mismatch({ ...mixtral, ...change }) ?? '', /llama architecture needs pre-norm SwiGLU/, JSON.stringify(change));
   }
 });

@@ -4,9 +4,9 @@
  * (quantized by `quant.ts`, row by row along the last dim).
  */
 import * as fs from 'node:fs';
-import { encodeFloats } from './dtype';
-import { quantizeRows, toGgmlBlocks, type QuantOptions, type QuantType } from './quant';
-import type { FloatTensor } from './tensor';
+import { encodeFloats } from '../dtype';
+import { quantizeRows, toGgmlBlocks, type QuantOptions, type QuantType } from '../quant';
+import type { FloatTensor } from '../tensor';
 
 const alignment = 32;
 
@@ -130,44 +130,4 @@ export function serializeGguf(metadata: ReadonlyMap<string, GgufValue>, tensors:
 
 export function writeGguf(file: string, metadata: ReadonlyMap<string, GgufValue>, tensors: readonly GgufTensor[]): void {
   fs.writeFileSync(file, serializeGguf(metadata, tensors));
-}
-
-/** llama.cpp's fill-in-the-middle token ids (`tokenizer.ggml.fim_*_token_id`), for a model trained to infill. */
-export const ggufFimKeys = { prefix: 'tokenizer.ggml.fim_pre_token_id', suffix: 'tokenizer.ggml.fim_suf_token_id', middle: 'tokenizer.ggml.fim_mid_token_id' } as const;
-/** The FIM prompt layout (config.json's `fim_layout`): llama.cpp has no key for it, so Rook keeps it under its own. */
-export const ggufFimLayoutKey = 'rook.fim_layout';
-
-const TokenType = { normal: 1, control: 3, byte: 6 } as const;
-
-/** Whether the tokenizer.json normalizer prepends `▁` (SentencePiece's dummy prefix), as llama.cpp's add_space_prefix does. */
-function prependsSpace(json: { normalizer?: unknown }): boolean {
-  const normalizer = json.normalizer as { type?: string; prepend?: string; normalizers?: unknown[] } | null | undefined;
-  const steps = normalizer?.type === 'Sequence' ? (normalizer.normalizers ?? []) : [normalizer];
-  return steps.some((step) => (step as { type?: string; prepend?: string } | null)?.type === 'Prepend' && (step as { prepend?: string }).prepend === '▁');
-}
-
-/**
- * The `tokenizer.ggml.*` metadata of a SentencePiece-style vocabulary (llama.cpp's `llama` tokenizer) from a
- * Hugging Face `tokenizer.json` BPE model: special tokens are control tokens, `<0xNN>` pieces byte tokens,
- * earlier pieces score higher, as SentencePiece orders its merges, and a space is prepended only when the normalizer does.
- */
-export function sentencePieceVocabMetadata(tokenizerJson: unknown, ids: { bos: number; eos: number; pad: number }, file: string): Map<string, GgufValue> {
-  const json = tokenizerJson as { normalizer?: unknown; model?: { type?: string; vocab?: Record<string, number> }; added_tokens?: { id: number; special?: boolean }[] };
-  if (json?.model?.type !== 'BPE' || typeof json.model.vocab !== 'object') throw new Error(`${file}: expected a BPE tokenizer model with a vocab`);
-  const pieces: string[] = [];
-  for (const [piece, id] of Object.entries(json.model.vocab)) pieces[id] = piece;
-  for (let id = 0; id < pieces.length; id++) if (pieces[id] === undefined) throw new Error(`${file}: vocab has no token with id ${id}`);
-  const special = new Set((json.added_tokens ?? []).filter((t) => t.special).map((t) => t.id));
-  const types = pieces.map((piece, id) => (special.has(id) ? TokenType.control : /^<0x[0-9A-F]{2}>$/.test(piece) ? TokenType.byte : TokenType.normal));
-  return new Map<string, GgufValue>([
-    ['tokenizer.ggml.model', { str: 'llama' }],
-    ['tokenizer.ggml.tokens', { strs: pieces }],
-    ['tokenizer.ggml.scores', { f32s: pieces.map((_, id) => (types[id] === TokenType.normal ? -id : 0)) }],
-    ['tokenizer.ggml.token_type', { i32s: types }],
-    ['tokenizer.ggml.bos_token_id', { u32: ids.bos }],
-    ['tokenizer.ggml.eos_token_id', { u32: ids.eos }],
-    ['tokenizer.ggml.padding_token_id', { u32: ids.pad }],
-    ['tokenizer.ggml.add_bos_token', { bool: false }],
-    ['tokenizer.ggml.add_space_prefix', { bool: prependsSpace(json) }],
-  ]);
 }

@@ -6,10 +6,10 @@
  * float32. Shapes are row-major (the reverse of ggml's fastest-dim-first order).
  */
 import * as fs from 'node:fs';
-import { bytesPerElement, decodeFloats } from './dtype';
-import { dequantize, fromGgmlBlocks, ggmlBlockBytes, quantBlockSize } from './quant';
-import type { FloatTensor } from './tensor';
-import { accessModelFile, ModelFileError } from './fileError';
+import { bytesPerElement, decodeFloats } from '../dtype';
+import { dequantize, fromGgmlBlocks, ggmlBlockBytes, quantBlockSize } from '../quant';
+import type { FloatTensor } from '../tensor';
+import { accessModelFile, ModelFileError } from '../fileError';
 
 export class GgufError extends ModelFileError {
   override name = 'GgufError';
@@ -45,6 +45,46 @@ export interface GgufHeader {
   version: number;
   metadata: Map<string, GgufMetadataValue>;
   tensors: Map<string, GgufTensorInfo>;
+}
+
+/** Typed access to a header's required and optional metadata keys, each error naming the key. */
+export class GgufMetadata {
+  constructor(
+    private readonly values: ReadonlyMap<string, GgufMetadataValue>,
+    private readonly file: string,
+  ) {}
+
+  optionalNumber(key: string): number | undefined {
+    const value = this.values.get(key);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number') throw new GgufError(this.file, `metadata key "${key}" is ${JSON.stringify(String(value))}, not a number (corrupt file)`);
+    return value;
+  }
+
+  /** The error for a key the model's architecture cannot do without. */
+  missing(key: string): GgufError {
+    return new GgufError(this.file, `missing metadata key "${key}", which the model's architecture needs; the file is incomplete or was not written for llama.cpp`);
+  }
+
+  optionalString(key: string): string | undefined {
+    const value = this.values.get(key);
+    if (value !== undefined && typeof value !== 'string') throw new GgufError(this.file, `metadata key "${key}" is not a string (corrupt file)`);
+    return value;
+  }
+
+  optionalBool(key: string): boolean | undefined {
+    const value = this.values.get(key);
+    if (value !== undefined && typeof value !== 'boolean') throw new GgufError(this.file, `metadata key "${key}" is not a bool (corrupt file)`);
+    return value;
+  }
+
+  /** An array whose elements all pass `is`; undefined when absent. */
+  optionalArray<T>(key: string, is: (item: unknown) => item is T, kind: string): T[] | undefined {
+    const value = this.values.get(key);
+    if (value === undefined) return undefined;
+    if (!Array.isArray(value) || !value.every(is)) throw new GgufError(this.file, `metadata key "${key}" is not an array of ${kind} (corrupt file)`);
+    return value as T[];
+  }
 }
 
 const maxDims = 4;

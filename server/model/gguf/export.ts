@@ -1,0 +1,104 @@
+/**
+ * Exports a model as `model.gguf` for llama.cpp and Ollama users, from the same weights the ONNX graph is built
+ * from: a model folder (`config.json`, `model.safetensors`, `tokenizer.json`), or weights being converted.
+ * Sandwich-norm models (Grok-1) become llama.cpp's `grok` architecture, pre-norm ones (Mixtral) its `llama` one,
+ * written under the names of `names/`: the hyperparameters, the vocabulary, and the `blk.N.*` tensors with the
+ * experts stacked per layer. llama.cpp stores linear weights `[out, in]` like PyTorch (ggml's `{in, out}`). With the
+ * same `QuantOptions` as the graph, the linear layers hold the same quantized numbers (Q8_0 / Q4_0).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { checkGrokWeights } from '../arch/grok';
+import { readModelConfig, serializeModelConfig, type ModelConfig } from '../config';
+import { PieceType } from '../import/sentencepiece';
+import { modelFiles } from '../modelFiles';
+import type { QuantOptions } from '../quant';
+import { readSafetensors } from '../safetensors';
+import { stack, type FloatTensor, type WeightSource } from '../tensor';
+import { fimKeys, generalKeys, ggufTensorNames, sentencePieceTokenizer, tokenIdKeys, tokenizerKeys, type GgufArchitecture, type GgufKey } from './names/common';
+import { grok } from './names/grok';
+import { llama } from './names/llama';
+import { interleaveRopeRows } from './ropeRows';
+import { ggufLinearType, writeGguf, type GgufTensor, type GgufValue } from './write';
+
+/** `keys` with their values: a config.json field's from `json`, or the key's own. */
+function keyValues(keys: readonly GgufKey[], json: Record<string, unknown>): [string, GgufValue][] {
+  return keys.map((k) => [k.key, 'value' in k ? k.value : ({ [k.type]: json[k.field] } as GgufValue)]);
+}
+
+/** The model's tensors under llama.cpp's names, the linear layers quantized as the graph quantizes them. */
+function ggufTensors(config: ModelConfig, weights: WeightSource, options: QuantOptions, architecture: GgufArchitecture): GgufTensor[] {
+  const linearType = ggufLinearType(options);
+  const get = (name: string): FloatTensor => weights.get(name)!;
+  return ggufTensorNames(config).map(({ name, rook, perExpert, linear, ropeHeads }) => {
+    const tensor = perExpert ? stack(rook.map(get)) : get(rook[0]);
+    return { name, tensor: architecture.interleavedRope && ropeHeads ? interleaveRopeRows(tensor, ropeHeads) : tensor, type: linear ? linearType : 'F32' };
+  });
+}
+
+/** Whether the tokenizer.json normalizer prepends `▁` (SentencePiece's dummy prefix), as llama.cpp's add_space_prefix does. */
+function prependsSpace(json: { normalizer?: unknown }): boolean {
+  const normalizer = json.normalizer as { type?: string; prepend?: string; normalizers?: unknown[] } | null | undefined;
+  const steps = normalizer?.type === 'Sequence' ? (normalizer.normalizers ?? []) : [normalizer];
+  return steps.some((step) => (step as { type?: string; prepend?: string } | null)?.type === 'Prepend' && (step as { prepend?: string }).prepend === '▁');
+}
+
+/**
+ * The `tokenizer.ggml.*` metadata of a SentencePiece-style vocabulary (llama.cpp's `llama` tokenizer) from a
+ * Hugging Face `tokenizer.json` BPE model, with the special token ids `ids`: special tokens are control tokens,
+ * `<0xNN>` pieces byte tokens, earlier pieces score higher, as SentencePiece orders its merges, and a space is
+ * prepended only when the normalizer does.
+ */
+function sentencePieceVocabMetadata(tokenizerJson: unknown, ids: [string, GgufValue][], file: string): Map<string, GgufValue> {
+  const json = tokenizerJson as { normalizer?: unknown; model?: { type?: string; vocab?: Record<string, number> }; added_tokens?: { id: number; special?: boolean }[] };
+  if (json?.model?.type !== 'BPE' || typeof json.model.vocab !== 'object') throw new Error(`${file}: expected a BPE tokenizer model with a vocab`);
+  const pieces: string[] = [];
+  for (const [piece, id] of Object.entries(json.model.vocab)) pieces[id] = piece;
+  for (let id = 0; id < pieces.length; id++) if (pieces[id] === undefined) throw new Error(`${file}: vocab has no token with id ${id}`);
+  const special = new Set((json.added_tokens ?? []).filter((t) => t.special).map((t) => t.id));
+  const types = pieces.map((piece, id) => (special.has(id) ? PieceType.control : /^<0x[0-9A-F]{2}>$/.test(piece) ? PieceType.byte : PieceType.normal));
+  return new Map<string, GgufValue>([
+    [tokenizerKeys.model, { str: sentencePieceTokenizer }],
+    [tokenizerKeys.tokens, { strs: pieces }],
+    [tokenizerKeys.scores, { f32s: pieces.map((_, id) => (types[id] === PieceType.normal ? -id : 0)) }],
+    [tokenizerKeys.tokenType, { i32s: types }],
+    ...ids,
+    [tokenizerKeys.addBosToken, { bool: false }],
+    [tokenizerKeys.addSpacePrefix, { bool: prependsSpace(json) }],
+  ]);
+}
+
+/** Writes `out` from `weights` (named in errors as `weightsFile`) and the vocabulary of `tokenizerFile`. */
+export function writeGgufModel(config: ModelConfig, weights: WeightSource, weightsFile: string, tokenizerFile: string, out: string, options: QuantOptions = {}): void {
+  let tokenizerJson: unknown;
+  try {
+    tokenizerJson = JSON.parse(fs.readFileSync(tokenizerFile, 'utf8'));
+  } catch (error) {
+    throw new Error(`${tokenizerFile}: cannot read tokenizer (${(error as Error).message})`);
+  }
+  const architecture = config.normPlacement === 'pre' ? llama : grok;
+  checkGrokWeights(config, weights, weightsFile);
+  const mismatch = architecture.mismatch(config);
+  if (mismatch) throw new Error(`${weightsFile}: ${mismatch}`);
+  const tensors = ggufTensors(config, weights, options, architecture);
+  const json = serializeModelConfig(config);
+  const vocab = sentencePieceVocabMetadata(tokenizerJson, keyValues(tokenIdKeys, json), tokenizerFile);
+  const vocabSize = (vocab.get(tokenizerKeys.tokens) as { strs: string[] }).strs.length;
+  if (vocabSize !== config.vocabSize) throw new Error(`${tokenizerFile}: has ${vocabSize} tokens but config.json says vocab_size ${config.vocabSize}`);
+  const metadata = new Map<string, GgufValue>([
+    [generalKeys.architecture, { str: architecture.name }],
+    [generalKeys.name, { str: architecture.modelName }],
+    ...keyValues(Object.values(architecture.keys), json),
+    ...vocab,
+    ...(config.fim ? keyValues(fimKeys, json) : []),
+  ]);
+  writeGguf(out, metadata, tensors);
+}
+
+export function exportGguf(folder: string, options: QuantOptions = {}): string {
+  const config = readModelConfig(path.join(folder, modelFiles.config));
+  const weightsFile = path.join(folder, modelFiles.weights);
+  const out = path.join(folder, modelFiles.gguf);
+  writeGgufModel(config, readSafetensors(weightsFile), weightsFile, path.join(folder, modelFiles.tokenizer), out, options);
+  return out;
+}

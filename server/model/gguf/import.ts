@@ -1,0 +1,168 @@
+/**
+ * A GGUF file (llama.cpp, Ollama) as a checkpoint: the inverse of `export.ts`, through the same names (`names/`).
+ * llama.cpp's `grok` architecture and its `llama` one with experts (Mixtral) become Rook's config and `blk.N.*`
+ * tensors Rook's tensors; stacked expert matrices are read one expert at a time (older files' per-expert tensors
+ * too), and a `llama` file's q/k rows are put back from interleaved to rotate-half RoPE order. The `tokenizer.ggml.*`
+ * vocabulary of a SentencePiece (`llama`) tokenizer becomes tokenizer.json through the same conversion as
+ * `tokenizer.model`, and `tokenizer.chat_template` the chat template of tokenizer_config.json.
+ * Everything is checked (metadata, tensor names and shapes, the tokenizer) before any tensor data is read.
+ */
+import { compileChatTemplate, type TokenizerConfig } from '../../chat/chatTemplate';
+import { grokTensorShapes } from '../arch/grok';
+import { parseModelConfig, type ModelConfig } from '../config';
+import { ModelType, PieceType, sentencePieceToTokenizerJson } from '../import/sentencepiece';
+import type { FloatTensor, WeightSource } from '../tensor';
+import { fimKeys, generalKeys, ggufTensorNames, outputTensorName, sentencePieceTokenizer, tokenIdKeys, tokenizerKeys, type FieldKey, type GgufArchitecture } from './names/common';
+import { grok } from './names/grok';
+import { llama } from './names/llama';
+import { GgufError, GgufMetadata, readGgufHeader, readGgufTensor, type GgufHeader } from './read';
+import { deinterleaveRopeRows } from './ropeRows';
+
+const architectures = new Map([grok, llama].map((architecture) => [architecture.name, architecture]));
+
+const isString = (item: unknown): item is string => typeof item === 'string';
+const isNumber = (item: unknown): item is number => typeof item === 'number';
+
+/** The config.json an architecture's file describes: its keys' fields, then what its graph fixes. */
+function configJson(meta: GgufMetadata, architecture: GgufArchitecture, vocabSize: number, tiedOutput: boolean): Record<string, unknown> {
+  const keys = [...Object.values(architecture.keys), ...tokenIdKeys, ...fimKeys].filter((k): k is FieldKey => 'field' in k && k.read !== 'never');
+  const fields: Record<string, unknown> = {};
+  for (const { key, type, field } of keys) {
+    const value = type === 'bool' ? meta.optionalBool(key) : type === 'str' ? meta.optionalString(key) : meta.optionalNumber(key);
+    if (value !== undefined) fields[field] = value;
+  }
+  for (const { key, field, read } of keys) if (read === 'required' && fields[field] === undefined) throw meta.missing(key);
+  for (const { field, read } of keys) if (typeof read === 'function' && fields[field] === undefined) fields[field] = read(fields);
+  return { architecture: 'grok', vocab_size: vocabSize, tie_word_embeddings: tiedOutput, ...fields, ...architecture.fixed };
+}
+
+/** tokenizer.json from a SentencePiece (`llama`) vocabulary: llama.cpp's token types are SentencePiece's piece types. */
+function tokenizerJson(meta: GgufMetadata, file: string): object {
+  const model = meta.optionalString(tokenizerKeys.model);
+  if (model === undefined) throw new GgufError(file, `has no tokenizer (${tokenizerKeys.model}); use a GGUF that embeds its vocabulary`);
+  if (model !== sentencePieceTokenizer) throw new GgufError(file, `${tokenizerKeys.model} "${model}" is not supported: only SentencePiece ("${sentencePieceTokenizer}") vocabularies convert to tokenizer.json; convert the original checkpoint with its tokenizer.json instead`);
+  const tokens = meta.optionalArray(tokenizerKeys.tokens, isString, 'strings');
+  if (!tokens || tokens.length === 0) throw new GgufError(file, `has no ${tokenizerKeys.tokens}; use a GGUF that embeds its vocabulary`);
+  const scores = meta.optionalArray(tokenizerKeys.scores, isNumber, 'numbers') ?? tokens.map(() => 0);
+  const types = meta.optionalArray(tokenizerKeys.tokenType, isNumber, 'numbers') ?? tokens.map(() => PieceType.normal);
+  if (scores.length !== tokens.length || types.length !== tokens.length) throw new GgufError(file, `${tokenizerKeys.scores} and token_type must have one entry per token (${tokens.length}) (corrupt file)`);
+  return sentencePieceToTokenizerJson({
+    pieces: tokens.map((piece, id) => ({ piece, score: scores[id], type: types[id] })),
+    modelType: ModelType.bpe,
+    byteFallback: types.includes(PieceType.byte),
+    unkId: meta.optionalNumber(tokenizerKeys.unknownTokenId) ?? Math.max(0, types.indexOf(PieceType.unknown)),
+    precompiledCharsmap: new Uint8Array(),
+    // llama.cpp prepends a space unless told not to, and keeps repeated whitespace.
+    addDummyPrefix: meta.optionalBool(tokenizerKeys.addSpacePrefix) ?? true,
+    removeExtraWhitespaces: false,
+  });
+}
+
+/** tokenizer_config.json's chat template and end-of-sequence text from `tokenizer.chat_template`, checked to compile. */
+function tokenizerConfig(meta: GgufMetadata, eosTokenId: number, file: string): TokenizerConfig | undefined {
+  const template = meta.optionalString(tokenizerKeys.chatTemplate);
+  if (template === undefined) return undefined;
+  const tokens = meta.optionalArray(tokenizerKeys.tokens, isString, 'strings')!;
+  const config: TokenizerConfig = { chat_template: template, eos_token: tokens[eosTokenId] };
+  try {
+    compileChatTemplate(config);
+  } catch (error) {
+    throw new GgufError(file, `${tokenizerKeys.chatTemplate} is not a usable Jinja template (${(error as Error).message})`);
+  }
+  return config;
+}
+
+/**
+ * Where a Rook tensor lies in the file: a tensor, or one expert (`slab`) of a stacked one, whose own tensor in files
+ * llama.cpp wrote before it stacked experts is `perExpert`; `ropeHeads` when its q/k rows are interleaved.
+ */
+interface TensorLocation {
+  name: string;
+  slab?: number;
+  perExpert?: string;
+  ropeHeads?: number;
+}
+
+function tensorLocations(config: ModelConfig, interleavedRope: boolean): Map<string, TensorLocation> {
+  const locations = new Map<string, TensorLocation>();
+  for (const { name, rook, perExpert, ropeHeads } of ggufTensorNames(config)) {
+    const heads = interleavedRope ? ropeHeads : undefined;
+    rook.forEach((rookName, j) => locations.set(rookName, perExpert ? { name, slab: j, perExpert: perExpert[j], ropeHeads: heads } : { name, ropeHeads: heads }));
+  }
+  return locations;
+}
+
+export class GgufCheckpoint {
+  /** Called after each tensor's data is read from disk, for progress reports. */
+  onTensorRead?: () => void;
+
+  private constructor(
+    readonly file: string,
+    readonly label: string,
+    readonly config: ModelConfig,
+    readonly tokenizerJson: object,
+    readonly tokenizerConfig: TokenizerConfig | undefined,
+    private readonly header: GgufHeader,
+    private readonly locations: ReadonlyMap<string, TensorLocation>,
+  ) {}
+
+  /** Reads and checks the header, config, tokenizer and every tensor's name and shape; errors name the file. */
+  static open(file: string): GgufCheckpoint {
+    const header = readGgufHeader(file);
+    const meta = new GgufMetadata(header.metadata, file);
+    const name = meta.optionalString(generalKeys.architecture);
+    const architecture = name === undefined ? undefined : architectures.get(name);
+    if (!architecture) throw new GgufError(file, `${generalKeys.architecture} is ${JSON.stringify(name ?? null)}; rook convert reads llama.cpp's "grok" and "llama" (with experts, Mixtral-style) GGUF models`);
+    const tokenizer = tokenizerJson(meta, file);
+    const refusal = architecture.refuse?.(meta);
+    if (refusal) throw new GgufError(file, refusal);
+    const vocabSize = (meta.optionalArray(tokenizerKeys.tokens, isString, 'strings') ?? []).length;
+    const config = parseModelConfig(configJson(meta, architecture, vocabSize, !header.tensors.has(outputTensorName)), file);
+    const { key: ropeKey } = architecture.keys.ropeDimensionCount;
+    const ropeDims = meta.optionalNumber(ropeKey);
+    if (ropeDims !== undefined && ropeDims !== config.headDim) throw new GgufError(file, `${ropeKey} ${ropeDims} differs from the head size ${config.headDim}; Rook's graph rotates whole heads`);
+    const checkpoint = new GgufCheckpoint(file, architecture.label, config, tokenizer, tokenizerConfig(meta, config.eosTokenId, file), header, tensorLocations(config, architecture.interleavedRope));
+    checkpoint.checkShapes();
+    return checkpoint;
+  }
+
+  /** The tensor (and slab) that holds `rookName` in this file: stacked experts, or else one tensor per expert. */
+  private locate(rookName: string): TensorLocation | undefined {
+    const location = this.locations.get(rookName);
+    if (!location) return undefined;
+    const { name, perExpert } = location;
+    return perExpert && !this.header.tensors.has(name) && this.header.tensors.has(perExpert) ? { ...location, name: perExpert, slab: undefined } : location;
+  }
+
+  private checkShapes(): void {
+    for (const [rookName, shape] of grokTensorShapes(this.config)) {
+      const { name, slab } = this.locate(rookName)!;
+      const info = this.header.tensors.get(name);
+      if (!info) throw new GgufError(this.file, `missing tensor "${name}" that the metadata calls for; the file is incomplete`);
+      const expected = slab === undefined ? shape : [this.config.numExperts, ...shape];
+      if (info.shape.join() !== expected.join()) throw new GgufError(this.file, `tensor "${name}" has shape [${info.shape}] but the metadata implies [${expected}]`);
+    }
+  }
+
+  /** The weights under Rook's names, each tensor's data read from the file on first use (as safetensors checkpoints are). */
+  readonly weights: WeightSource = {
+    get: (rookName: string): FloatTensor | undefined => {
+      const location = this.locate(rookName);
+      const info = location && this.header.tensors.get(location.name);
+      if (!info) return undefined;
+      const { slab, ropeHeads } = location;
+      let data: Float32Array | undefined;
+      const read = () => {
+        const tensor = readGgufTensor(this.file, info, slab);
+        this.onTensorRead?.();
+        return ropeHeads ? deinterleaveRopeRows(tensor, ropeHeads).data : tensor.data;
+      };
+      return {
+        shape: slab === undefined ? info.shape : info.shape.slice(1),
+        get data() {
+          return (data ??= read());
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,169 @@
+/**
+ * The GGUF names every llama.cpp architecture Rook writes and reads shares (llama.cpp's `LLM_KV_*` and
+ * `LLM_TENSOR_*`, src/llama-arch.cpp), each spelled once and used both ways: export writes a Rook model under them,
+ * import reads a GGUF back into Rook's config.json fields and tensor names. One file per architecture beside this
+ * one (`grok.ts`, `llama.ts`) adds its own keys and what its llama.cpp graph fixes.
+ */
+import { grokTensorNames, grokTensorShapes } from '../../arch/grok';
+import type { ModelConfig } from '../../config';
+import type { GgufMetadata } from '../read';
+import type { GgufValue } from '../write';
+
+/** A metadata key that holds a config.json field: written from the model's config, read back into config.json. */
+export interface FieldKey {
+  key: string;
+  type: 'u32' | 'f32' | 'bool' | 'str';
+  field: string;
+  /**
+   * How import reads it. `required`: a file without it is refused. `never`: written for llama.cpp only, another key
+   * holds the field for Rook. A function: the field's value when the key is absent (llama.cpp's default, from the
+   * fields read). Otherwise an absent key leaves the field to config.json's default. Where several keys hold a
+   * field, the last one present wins.
+   */
+  read?: 'required' | 'never' | ((fields: Readonly<Record<string, unknown>>) => unknown);
+}
+
+/** A metadata key Rook always writes with one value, which no config field holds. */
+export interface ValueKey {
+  key: string;
+  value: GgufValue;
+}
+
+export type GgufKey = FieldKey | ValueKey;
+
+/** The `<arch>.*` hyperparameters every architecture here has, in the order Rook writes them. */
+export function hyperparameterKeys(arch: string) {
+  const key = (name: string, type: FieldKey['type'], field: string, read?: FieldKey['read']): FieldKey => ({ key: `${arch}.${name}`, type, field, read });
+  return {
+    contextLength: key('context_length', 'u32', 'max_position_embeddings', 'required'),
+    embeddingLength: key('embedding_length', 'u32', 'hidden_size', 'required'),
+    blockCount: key('block_count', 'u32', 'num_hidden_layers', 'required'),
+    feedForwardLength: key('feed_forward_length', 'u32', 'intermediate_size', 'required'),
+    headCount: key('attention.head_count', 'u32', 'num_attention_heads', 'required'),
+    headCountKv: key('attention.head_count_kv', 'u32', 'num_key_value_heads', (fields) => fields.num_attention_heads),
+    keyLength: key('attention.key_length', 'u32', 'head_dim'),
+    valueLength: key('attention.value_length', 'u32', 'head_dim', 'never'),
+    layerNormRmsEpsilon: key('attention.layer_norm_rms_epsilon', 'f32', 'rms_norm_eps', 'required'),
+    // Import checks it against the head size instead: Rook's graph rotates whole heads.
+    ropeDimensionCount: key('rope.dimension_count', 'u32', 'head_dim', 'never'),
+    ropeFreqBase: key('rope.freq_base', 'f32', 'rope_theta'),
+    expertCount: key('expert_count', 'u32', 'num_experts', 'required'),
+    expertUsedCount: key('expert_used_count', 'u32', 'num_experts_per_tok', 'required'),
+  };
+}
+
+/** llama.cpp's form of a Grok-family model, as Rook writes and reads it. */
+export interface GgufArchitecture {
+  /** `general.architecture`: the llama.cpp graph that loads the file. */
+  name: string;
+  /** `general.name` of the files Rook writes. */
+  modelName: string;
+  /** What `rook convert` reports reading. */
+  label: string;
+  /** Its metadata keys, in the order Rook writes them. */
+  keys: ReturnType<typeof hyperparameterKeys> & Record<string, GgufKey>;
+  /** The config.json fields its llama.cpp graph fixes, where no key says. */
+  fixed: Readonly<Record<string, unknown>>;
+  /** Its graph rotates interleaved pairs of a head's q/k rows, where Rook's rotates halves: rows are permuted between the two. */
+  interleavedRope: boolean;
+  /** Why its llama.cpp graph would compute something else for `config` (export refuses it), or undefined. */
+  mismatch(config: ModelConfig): string | undefined;
+  /** Why import refuses a file of this architecture before reading its config, or undefined. */
+  refuse?(meta: GgufMetadata): string | undefined;
+}
+
+export const generalKeys = { architecture: 'general.architecture', name: 'general.name' } as const;
+
+/** The vocabulary (SentencePiece's, llama.cpp's `llama` tokenizer) and chat template. */
+export const tokenizerKeys = {
+  model: 'tokenizer.ggml.model',
+  tokens: 'tokenizer.ggml.tokens',
+  scores: 'tokenizer.ggml.scores',
+  tokenType: 'tokenizer.ggml.token_type',
+  unknownTokenId: 'tokenizer.ggml.unknown_token_id',
+  addBosToken: 'tokenizer.ggml.add_bos_token',
+  addSpacePrefix: 'tokenizer.ggml.add_space_prefix',
+  chatTemplate: 'tokenizer.chat_template',
+} as const;
+
+/** `tokenizer.ggml.model` of a SentencePiece vocabulary, the only kind Rook writes and reads. */
+export const sentencePieceTokenizer = 'llama';
+
+/** The special token ids config.json holds, in the order Rook writes them (among `tokenizerKeys`). */
+export const tokenIdKeys: FieldKey[] = [
+  { key: 'tokenizer.ggml.bos_token_id', type: 'u32', field: 'bos_token_id' },
+  { key: 'tokenizer.ggml.eos_token_id', type: 'u32', field: 'eos_token_id' },
+  { key: 'tokenizer.ggml.padding_token_id', type: 'u32', field: 'pad_token_id' },
+];
+
+/**
+ * Fill-in-the-middle, written only for a model trained to infill: llama.cpp's token ids, and the prompt layout, which
+ * llama.cpp has no key for, under Rook's own.
+ */
+export const fimKeys: FieldKey[] = [
+  { key: 'tokenizer.ggml.fim_pre_token_id', type: 'u32', field: 'fim_prefix_token_id' },
+  { key: 'tokenizer.ggml.fim_suf_token_id', type: 'u32', field: 'fim_suffix_token_id' },
+  { key: 'tokenizer.ggml.fim_mid_token_id', type: 'u32', field: 'fim_middle_token_id' },
+  { key: 'rook.fim_layout', type: 'str', field: 'fim_layout' },
+];
+
+/** A layer tensor's llama.cpp name and what Rook's graph does with it. */
+interface LayerTensor {
+  gguf: string;
+  rook: keyof ReturnType<typeof grokTensorNames.layer>;
+  /** A linear layer Rook's graph quantizes: written as Q8_0 / Q4_0 from the same blocks. */
+  linear?: true;
+  /** A q/k projection, whose rows are this many heads' (reordered for an architecture's RoPE). */
+  ropeHeads?: 'numHeads' | 'numKvHeads';
+}
+
+/**
+ * Rook's tensors (`grokTensorNames`' roles) under llama.cpp's names, in the order llama.cpp's converters write them:
+ * the model's, then each layer's as `blk.N.<name>.weight`, with its experts stacked into `blk.N.<name>_exps.weight`.
+ */
+const modelTensors = { embedding: 'token_embd', finalNorm: 'output_norm', output: 'output' } as const;
+const layerTensors: LayerTensor[] = [
+  { gguf: 'attn_norm', rook: 'preAttnNorm' },
+  { gguf: 'attn_q', rook: 'q', linear: true, ropeHeads: 'numHeads' },
+  { gguf: 'attn_k', rook: 'k', linear: true, ropeHeads: 'numKvHeads' },
+  { gguf: 'attn_v', rook: 'v', linear: true },
+  { gguf: 'attn_output', rook: 'o', linear: true },
+  { gguf: 'attn_output_norm', rook: 'postAttnNorm' },
+  { gguf: 'ffn_norm', rook: 'preMoeNorm' },
+  { gguf: 'ffn_gate_inp', rook: 'router' },
+  { gguf: 'ffn_gate', rook: 'expertGate', linear: true },
+  { gguf: 'ffn_up', rook: 'expertUp', linear: true },
+  { gguf: 'ffn_down', rook: 'expertDown', linear: true },
+  { gguf: 'layer_output_norm', rook: 'postMoeNorm' },
+];
+
+/** The output projection's tensor: a model without one ties it to the token embedding. */
+export const outputTensorName = `${modelTensors.output}.weight`;
+
+/** One GGUF tensor and the Rook tensors it holds. */
+export interface GgufTensorName {
+  name: string;
+  /** Rook's tensor, or with `perExpert` its experts' tensors, stacked along a leading dim. */
+  rook: string[];
+  /** Each expert's own tensor, in files llama.cpp wrote before it stacked experts (`blk.N.ffn_gate.E.weight`). */
+  perExpert?: string[];
+  linear: boolean;
+  ropeHeads?: number;
+}
+
+/** The GGUF tensors of a model with `config` (output and post norms only where it has them), in the order they are written. */
+export function ggufTensorNames(config: ModelConfig): GgufTensorName[] {
+  const experts = Array.from({ length: config.numExperts }, (_, j) => j);
+  const out: GgufTensorName[] = (Object.keys(modelTensors) as (keyof typeof modelTensors)[]).map((role) => ({ name: `${modelTensors[role]}.weight`, rook: [grokTensorNames[role]], linear: false }));
+  for (let i = 0; i < config.numLayers; i++) {
+    const names = grokTensorNames.layer(i);
+    for (const { gguf, rook, linear, ropeHeads } of layerTensors) {
+      const role = names[rook];
+      const tensor = { linear: linear ?? false, ropeHeads: ropeHeads && config[ropeHeads] };
+      if (typeof role === 'string') out.push({ name: `blk.${i}.${gguf}.weight`, rook: [role], ...tensor });
+      else out.push({ name: `blk.${i}.${gguf}_exps.weight`, rook: experts.map((j) => role(j)), perExpert: experts.map((j) => `blk.${i}.${gguf}.${j}.weight`), ...tensor });
+    }
+  }
+  const shapes = grokTensorShapes(config);
+  return out.filter((tensor) => shapes.has(tensor.rook[0]));
+}
