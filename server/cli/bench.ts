@@ -10,13 +10,13 @@ import * as path from 'node:path';
 
 /** Each benchmark's script under out/bench/. */
 export const benchScripts = {
-  engine: 'engine/engine-bench.js',
-  quant: 'quant/quant-bench.js',
-  convert: 'convert/convert-memory.js',
-  completion: 'completion/completion-bench.js',
-  'completion-vscode': 'completion/vscode-bench.js',
-  serve: 'serve/serve-bench.js',
-  startup: 'startup/sidecar-start.js',
+  engine: 'engine/engineBench.js',
+  quant: 'quant/quantBench.js',
+  convert: 'convert/convertMemory.js',
+  completion: 'completion/completionBench.js',
+  'completion-vscode': 'completion/vscodeBench.js',
+  serve: 'serve/serveBench.js',
+  startup: 'startup/sidecarStart.js',
 } as const;
 
 export const benchUsage = `rook bench <${Object.keys(benchScripts).join('|')}> [args]`;

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { markdownReport } from '../eval/report';
-import { runEvaluation } from '../eval/run-eval';
+import { runEvaluation } from '../eval/runEval';
 
 export const evalUsage = 'rook eval [--model DIR] [--corpus FILE] [--cases N] [--seed S] [--threads T] [--out DIR]';
 

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ExecutionProvider } from '../protocol/contract';
-import { LocalEngine } from '../engines/local/local-engine';
+import { LocalEngine } from '../engines/local/localEngine';
 import { exposureProblem } from '../serve/exposure';
 import { serveLog } from '../serve/log';
 import { defaultServeLimits, startServe, type ServeLimits } from '../serve/server';

@@ -43,7 +43,7 @@ async function localEngine(settings: RookSettings, embeddedModelDir: string | un
   }
   try {
     // Loaded on first use: ONNX Runtime's native library costs ~100 ms at sidecar start otherwise.
-    const { LocalEngine } = await import('./local/local-engine.js');
+    const { LocalEngine } = await import('./local/localEngine.js');
     return {
       engine: await LocalEngine.load({ modelPath, executionProvider: settings.local.executionProvider, threads: settings.local.threads }),
     };

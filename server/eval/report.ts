@@ -1,5 +1,5 @@
 /** The markdown table `rook eval` writes next to its JSON results. */
-import type { EvalResults } from './run-eval';
+import type { EvalResults } from './runEval';
 
 const percent = (value: number) => `${(100 * value).toFixed(1)}`;
 

@@ -21,7 +21,7 @@ import type { CheckpointFormat } from './import/format';
 import { convertSentencePieceFile } from './import/sentencepiece';
 import { readJsonFile } from './jsonFile';
 import { modelFiles } from './modelFiles';
-import { ExternalDataWriter } from './onnx/external-data';
+import { ExternalDataWriter } from './onnx/externalData';
 import type { QuantType } from './quant';
 import { elementCount, type FloatTensor, type WeightSource } from './tensor';
 

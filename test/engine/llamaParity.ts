@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { DecoderSession } from '../../server/engines/local/decoder-session';
+import { DecoderSession } from '../../server/engines/local/decoderSession';
 import type { ModelConfig } from '../../server/model/config';
 import { seededNormal } from '../../server/model/synthetic';
 import { importEsm } from './fixtures';

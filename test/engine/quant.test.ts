@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { DecoderSession } from '../../server/engines/local/decoder-session';
+import { DecoderSession } from '../../server/engines/local/decoderSession';
 import { buildOnnxModel } from '../../server/model/build';
 import type { ModelConfig } from '../../server/model/config';
 import { float16BitsToFloat32, float32ToFloat16Bits } from '../../server/model/dtype';

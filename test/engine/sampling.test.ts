@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { logProbability, sampleToken, seededRandom } from '../../server/engines/local/sampler';
-import { TextStream } from '../../server/engines/local/text-stream';
+import { TextStream } from '../../server/engines/local/textStream';
 
 const logits = new Float32Array([1, 3, 2, 0]);
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fimPromptTokens, keepNewest, plainPromptTokens } from '../../server/engines/local/prompt-tokens';
+import { fimPromptTokens, keepNewest, plainPromptTokens } from '../../server/engines/local/promptTokens';
 import { parseModelConfig, serializeModelConfig } from '../../server/model/config';
 
 const fim = { prefix: 4, suffix: 5, middle: 6 };

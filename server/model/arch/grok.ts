@@ -7,9 +7,9 @@
  *   logits = norm(h) · Eᵀ · outputMultiplier
  */
 import type { ModelConfig } from '../config';
-import { ElementType, GraphBuilder } from '../onnx/graph-builder';
+import { ElementType, GraphBuilder } from '../onnx/graphBuilder';
 import { attentionLengths, groupQueryAttention, linear, mixtureOfExperts, rmsNorm, rotaryCaches, tiedOutput } from '../onnx/layers';
-import type { ExternalDataWriter } from '../onnx/external-data';
+import type { ExternalDataWriter } from '../onnx/externalData';
 import type { QuantOptions } from '../quant';
 import { transpose2d, type FloatTensor, type WeightSource, type Weights } from '../tensor';
 

@@ -2,7 +2,7 @@
  * Decoder building blocks shared by the architectures under `arch/`, each lowered to ONNX Runtime ops that are
  * exact on every execution provider (contrib ops where a CPU kernel exists, standard ops otherwise).
  */
-import { ElementType, GraphBuilder } from './graph-builder';
+import { ElementType, GraphBuilder } from './graphBuilder';
 import { transpose2d, type FloatTensor } from '../tensor';
 import { matMulNBitsAccuracyLevel, quantBits, quantBlockSize, quantizeRows, toMatMulNBits, type QuantOptions } from '../quant';
 

@@ -6,7 +6,7 @@
  * (`requestAnimationFrame` after the editor's DOM changed). The same sessions, same keystrokes and same gaps, are
  * replayed in the same run against a bare sidecar through the extension's triggering logic (`replay.ts`): the
  * difference is what VS Code, the extension host and rendering add.
- * Usage: node out/bench/completion/vscode-bench.js [--vsix FILE] [--out bench/completion/results-vscode.json]
+ * Usage: node out/bench/completion/vscodeBench.js [--vsix FILE] [--out bench/completion/results-vscode.json]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';

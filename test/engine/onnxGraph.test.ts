@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { buildGrokGraph, grokTensorNames, grokWeightsFromGraph } from '../../server/model/arch/grok';
-import { DecoderSession } from '../../server/engines/local/decoder-session';
+import { DecoderSession } from '../../server/engines/local/decoderSession';
 import { parseModelConfig, serializeModelConfig } from '../../server/model/config';
 import { readFloatInitializers } from '../../server/model/onnx/initializers';
 import { readSafetensors } from '../../server/model/safetensors';

@@ -4,7 +4,7 @@
  * time to first token for a 1k-token prompt (and the prompt throughput it implies), decode tokens/s after it,
  * peak RSS (each engine in its own child process), and for the model that does not fit in cache, decode's share
  * of the memory-bandwidth bound measured in the same run. Medians of several repetitions.
- * Usage: node out/bench/engine/engine-bench.js [--sizes embedded,grok-1gb] [--out FILE (default bench/engine/results.json)]
+ * Usage: node out/bench/engine/engineBench.js [--sizes embedded,grok-1gb] [--out FILE (default bench/engine/results.json)]
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -18,9 +18,9 @@ import { exportGguf } from '../../server/model/gguf/export';
 import { modelFiles } from '../../server/model/modelFiles';
 import { writeSafetensors } from '../../server/model/safetensors';
 import { randomGrokWeights } from '../../server/model/synthetic';
-import type { EngineName, Repetition } from './engine-run';
+import type { EngineName, Repetition } from './engineRun';
 import { median } from './median';
-import { measureReadBandwidth } from './memory-bandwidth';
+import { measureReadBandwidth } from './memoryBandwidth';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const embeddedModel = path.join(repoRoot, 'models', 'rook-moe-mini');
@@ -96,7 +96,7 @@ interface EngineChild {
 }
 
 async function startEngine(engine: EngineName, dir: string, threads: number, decodeSteps: number): Promise<EngineChild> {
-  const script = path.join(__dirname, 'engine-run.js');
+  const script = path.join(__dirname, 'engineRun.js');
   const child = spawn(process.execPath, [script, engine, dir, String(threads), String(promptTokens), String(decodeSteps)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const receive = async <T>(): Promise<T> => {

@@ -2,13 +2,13 @@
  * `npm run bench -- quant`: what int8 / int4 block quantization (MatMulNBits; llama.cpp Q8_0 / Q4_0) costs and buys
  * on the trained embedded model, against its float32 graph and against llama.cpp at the same quantization, in one
  * run: held-out next-token loss and perplexity, top-1 agreement and logit differences with float32, file sizes,
- * prompt and decode tokens/s. Usage: node out/bench/quant/quant-bench.js [--out results.json]
+ * prompt and decode tokens/s. Usage: node out/bench/quant/quantBench.js [--out results.json]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { DecoderSession } from '../../server/engines/local/decoder-session';
+import { DecoderSession } from '../../server/engines/local/decoderSession';
 import { argmax } from '../../server/engines/local/sampler';
 import type { ModelConfig } from '../../server/model/config';
 import type { QuantOptions } from '../../server/model/quant';

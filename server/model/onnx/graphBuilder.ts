@@ -5,7 +5,7 @@
  */
 import { onnx } from 'onnx-proto';
 import type { FloatTensor } from '../tensor';
-import type { ExternalDataWriter } from './external-data';
+import type { ExternalDataWriter } from './externalData';
 
 export const ElementType = { float: onnx.TensorProto.DataType.FLOAT, uint8: onnx.TensorProto.DataType.UINT8, int32: onnx.TensorProto.DataType.INT32, int64: onnx.TensorProto.DataType.INT64 } as const;
 export type ElementType = (typeof ElementType)[keyof typeof ElementType];

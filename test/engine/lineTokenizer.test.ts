@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { LineTokenizer, type TokenizerJson } from '../../server/engines/local/line-tokenizer';
+import { LineTokenizer, type TokenizerJson } from '../../server/engines/local/lineTokenizer';
 import { modelFiles } from '../../server/model/modelFiles';
 import { syntheticTokenizer } from '../../server/model/synthetic';
 import { embeddedModelDir } from './fixtures';

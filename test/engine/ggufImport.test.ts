@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { readChatTemplate } from '../../server/chat/chatTemplate';
 import { drain } from '../../server/engines/engine';
-import { LocalEngine } from '../../server/engines/local/local-engine';
+import { LocalEngine } from '../../server/engines/local/localEngine';
 import { convertCheckpoint } from '../../server/model/convert';
 import { readModelConfig } from '../../server/model/config';
 import { decodeFloats, encodeFloats } from '../../server/model/dtype';

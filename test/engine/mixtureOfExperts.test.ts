@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { ElementType, GraphBuilder } from '../../server/model/onnx/graph-builder';
+import { ElementType, GraphBuilder } from '../../server/model/onnx/graphBuilder';
 import { mixtureOfExperts, type ExpertWeights, type MixtureSpec } from '../../server/model/onnx/layers';
 import { seededNormal } from '../../server/model/synthetic';
 import type { FloatTensor } from '../../server/model/tensor';

@@ -2,7 +2,7 @@
  * A Mixtral-style model (pre-norm, SwiGLU experts, renormalized top-2 gates, untied output, no multipliers or
  * soft-caps) against llama.cpp's `llama` architecture on the GGUF export of the same weights, whose q/k rows are
  * permuted for llama.cpp's interleaved RoPE. Without that permutation the greedy tokens part within a few steps.
- * Tolerance as in llama-cpp-parity.test.ts (|Δp| ≤ 5e-3, |Δ log p| ≤ 5e-2 where both p > 1e-3).
+ * Tolerance as in llamaCppParity.test.ts (|Δp| ≤ 5e-3, |Δ log p| ≤ 5e-2 where both p > 1e-3).
  */
 import { test } from 'node:test';
 import { tinyModelFolder } from './fixtures';

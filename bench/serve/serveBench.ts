@@ -6,7 +6,7 @@
  *   2. Rook's OpenAIEngine in front of an OpenAI-protocol endpoint vs a raw fetch of the same
  *      request: the p50 difference is what the sidecar's client layer costs.
  * Uses the embedded model (models/rook-moe-mini) when it is there, else a tiny random Grok model.
- * Usage: node out/bench/serve/serve-bench.js [--clients 64] [--seconds 30] [--max-tokens 16] [--out FILE]
+ * Usage: node out/bench/serve/serveBench.js [--clients 64] [--seconds 30] [--max-tokens 16] [--out FILE]
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';

@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { drain, EngineError } from '../../server/engines/engine';
-import { DecoderSession } from '../../server/engines/local/decoder-session';
-import { openSession } from '../../server/engines/local/execution-provider';
-import { LocalEngine } from '../../server/engines/local/local-engine';
+import { DecoderSession } from '../../server/engines/local/decoderSession';
+import { openSession } from '../../server/engines/local/executionProvider';
+import { LocalEngine } from '../../server/engines/local/localEngine';
 import { readModelConfig } from '../../server/model/config';
 import { tempDir } from '../engine/fixtures';
 

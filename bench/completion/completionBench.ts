@@ -6,7 +6,7 @@
  * (`pauseMs`) every 6-15 keystrokes and at the end of each session: ghost text shows in pauses.
  * Measures keystroke-to-suggestion latency, engine calls and suggestions per keystroke, KV prefix reuse,
  * cold vs extending request cost, and a typing storm (1000 keystrokes at 20 ms).
- * Usage: node out/bench/completion/completion-bench.js [--model DIR] [--out bench/completion/results.json]
+ * Usage: node out/bench/completion/completionBench.js [--model DIR] [--out bench/completion/results.json]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';

@@ -1,4 +1,4 @@
-/** One conversion in its own process, so its peak RSS is the conversion's: `node convert-child.js SRC OUT THRESHOLD`. */
+/** One conversion in its own process, so its peak RSS is the conversion's: `node convertChild.js SRC OUT THRESHOLD`. */
 import { convertCheckpoint } from '../../server/model/convert';
 import { peakRssBytes } from './peakRss';
 

@@ -7,9 +7,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { completeAt } from '../completion/complete';
-import { DecoderSession } from '../engines/local/decoder-session';
-import { openSession } from '../engines/local/execution-provider';
-import { LocalEngine } from '../engines/local/local-engine';
+import { DecoderSession } from '../engines/local/decoderSession';
+import { openSession } from '../engines/local/executionProvider';
+import { LocalEngine } from '../engines/local/localEngine';
 import { argmax, seededRandom } from '../engines/local/sampler';
 import { modelFiles } from '../model/modelFiles';
 import { baselinePrediction } from './baseline';

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { before, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { drain, EngineError, type StreamEvent } from '../../server/engines/engine';
-import { LocalEngine } from '../../server/engines/local/local-engine';
+import { LocalEngine } from '../../server/engines/local/localEngine';
 import { tempDir, tinyModelFolder } from './fixtures';
 
 let modelDir: string;

@@ -1,7 +1,7 @@
 /**
  * Sidecar start time: spawn `rook lsp --stdio` and time until its `initialize` answer, against the
  * floor of any Node sidecar (a bare `node -e ''` start-to-exit) measured in the same run.
- * Run: node out/bench/startup/sidecar-start.js [runs]   (after `npm run build` and `tsc`)
+ * Run: node out/bench/startup/sidecarStart.js [runs]   (after `npm run build` and `tsc`)
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';

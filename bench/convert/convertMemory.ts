@@ -17,7 +17,7 @@ const repo = path.resolve(__dirname, '..', '..', '..');
 const tokenizerModel = path.join(repo, 'test', 'fixtures', 'sentencepiece', 'tiny-bpe.model');
 const { checkpoint } = hfGrokCheckpoint(tokenizerModel, 600, 1, shape);
 const checkpointBytes = fs.readdirSync(checkpoint).filter((f) => f.endsWith('.safetensors')).reduce((sum, f) => sum + fs.statSync(path.join(checkpoint, f)).size, 0);
-const child = path.join(__dirname, 'convert-child.js');
+const child = path.join(__dirname, 'convertChild.js');
 const outRoot = fs.mkdtempSync(path.join(path.dirname(checkpoint), 'rook-convert-out-'));
 
 type Run = { weightBytes: number; externalData: boolean; seconds: number; maxRssBytes: number };

@@ -7,7 +7,7 @@
  * at a time, each decode step checks the abort signal, and text is streamed as soon as it is safe to show (see
  * `TextStream`).
  *
- * Prompts longer than the context are left-truncated in blocks (see `prompt-tokens.ts`), leaving room for
+ * Prompts longer than the context are left-truncated in blocks (see `promptTokens.ts`), leaving room for
  * `maxTokens` (at most half the context). A model whose config.json names fill-in-the-middle tokens gets a
  * completion request's `suffix` as a prefix-suffix-middle prompt, and generation ends at its end-of-text token.
  */
@@ -19,12 +19,12 @@ import { readChatTemplate, type ChatTemplate } from '../../chat/chatTemplate';
 import { modelFiles } from '../../model/modelFiles';
 import { readModelConfig, type ModelConfig } from '../../model/config';
 import { EngineError, type ChatRequest, type CompletionRequest, type Engine, type EngineCapabilities, type EngineStats, type PromptStats, type StreamEvent } from '../engine';
-import { DecoderSession, type KvCacheLayout } from './decoder-session';
-import { openSession, type ConcreteProvider } from './execution-provider';
-import { LineTokenizer, type TokenizerJson } from './line-tokenizer';
-import { fimPromptTokens, plainPromptTokens } from './prompt-tokens';
+import { DecoderSession, type KvCacheLayout } from './decoderSession';
+import { openSession, type ConcreteProvider } from './executionProvider';
+import { LineTokenizer, type TokenizerJson } from './lineTokenizer';
+import { fimPromptTokens, plainPromptTokens } from './promptTokens';
 import { logProbability, sampleToken, seededRandom } from './sampler';
-import { TextStream } from './text-stream';
+import { TextStream } from './textStream';
 
 type TokenizersModule = typeof import('@huggingface/tokenizers', { with: { 'resolution-mode': 'import' } });
 type Tokenizer = InstanceType<TokenizersModule['Tokenizer']>;

@@ -1,10 +1,10 @@
 /**
  * One engine on one model at one thread count, alone in this process so its peak RSS is its own. The bench
- * (engine-bench.ts) starts one such child per engine and alternates their repetitions over stdin/stdout, one JSON
+ * (engineBench.ts) starts one such child per engine and alternates their repetitions over stdin/stdout, one JSON
  * line each way, so that a change in the machine's load hits both engines alike.
  * A repetition starts from an empty KV cache: time to first token for the prompt (all of it evaluated, the first
  * token chosen greedily), then `decodeSteps` more greedy tokens.
- * Usage: node out/bench/engine/engine-run.js <rook|llama.cpp> <model folder> <threads> <prompt tokens> <decode steps>
+ * Usage: node out/bench/engine/engineRun.js <rook|llama.cpp> <model folder> <threads> <prompt tokens> <decode steps>
  *   stdin: `rep` (one repetition) or `end`; stdout: {"loadMs"} once loaded and warmed up, a `Repetition` per
  *   repetition, {"peakRssBytes"} at the end.
  */
@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import * as ort from 'onnxruntime-node';
-import { DecoderSession } from '../../server/engines/local/decoder-session';
+import { DecoderSession } from '../../server/engines/local/decoderSession';
 import { argmax } from '../../server/engines/local/sampler';
 import { modelFiles } from '../../server/model/modelFiles';
 import { readModelConfig, type ModelConfig } from '../../server/model/config';
