@@ -7,7 +7,7 @@ import { buildOnnxModel } from '../../server/model/build';
 import { readModelConfig, type ModelConfig } from '../../server/model/config';
 import { exportGguf } from '../../server/model/gguf/export';
 import { modelFiles } from '../../server/model/modelFiles';
-import { readFloatInitializers } from '../../server/model/onnx/initializers';
+import { readGraphWeights } from '../../server/model/onnx/initializers';
 import type { QuantOptions, QuantType } from '../../server/model/quant';
 import { writeSafetensors } from '../../server/model/safetensors';
 import { writeSyntheticModelFolder, type SyntheticShape } from '../../server/model/synthetic';
@@ -65,7 +65,7 @@ export function embeddedModelFolder(options: QuantOptions & { logitRows?: LogitR
   for (const file of [modelFiles.config, modelFiles.tokenizer]) fs.copyFileSync(path.join(embeddedModelDir, file), path.join(dir, file));
   const config = readModelConfig(path.join(dir, modelFiles.config));
   const graphFile = path.join(embeddedModelDir, modelFiles.onnx);
-  writeSafetensors(path.join(dir, modelFiles.weights), grokWeightsFromGraph(config, readFloatInitializers(graphFile), graphFile));
+  writeSafetensors(path.join(dir, modelFiles.weights), grokWeightsFromGraph(config, readGraphWeights(graphFile), graphFile));
   buildOnnxModel(dir, options);
   exportGguf(dir, options);
   return { dir, config };

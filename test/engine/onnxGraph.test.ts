@@ -5,7 +5,8 @@ import * as ort from 'onnxruntime-node';
 import { buildGrokGraph, grokTensorNames, grokWeightsFromGraph } from '../../server/model/arch/grok';
 import { DecoderSession } from '../../server/engines/local/decoderSession';
 import { parseModelConfig, serializeModelConfig } from '../../server/model/config';
-import { readFloatInitializers } from '../../server/model/onnx/initializers';
+import { readGraphWeights } from '../../server/model/onnx/initializers';
+import { dequantize, quantizeRows } from '../../server/model/quant';
 import { readSafetensors } from '../../server/model/safetensors';
 import { randomGrokWeights } from '../../server/model/synthetic';
 import { tinyGrok, tinyModelFolder } from './fixtures';
@@ -101,19 +102,40 @@ test('onnx graph: weights that disagree with the config are reported by file and
   assert.throws(() => buildGrokGraph(config, weights, 'w.safetensors'), /w\.safetensors: missing tensor "model\.layers\.1\.attn\.q_proj\.weight"/);
 });
 
-test('onnx graph: the checkpoint weights read back from a float32 graph are the ones it was built from; a quantized graph is refused', () => {
+test('onnx graph: the checkpoint weights read back from a float32 graph are the ones it was built from', () => {
   for (const tiedOutput of [true, false]) {
     const { dir, config } = tinyModelFolder({ tiedOutput }, 7);
     const original = readSafetensors(path.join(dir, 'model.safetensors'));
     const graphFile = path.join(dir, 'model.onnx');
-    const restored = grokWeightsFromGraph(config, readFloatInitializers(graphFile), graphFile);
+    const restored = grokWeightsFromGraph(config, readGraphWeights(graphFile), graphFile);
     assert.deepEqual([...restored.keys()].sort(), [...original.keys()].sort());
     for (const [name, tensor] of original) {
       assert.deepEqual(restored.get(name)!.shape, tensor.shape, name);
       assert.ok(restored.get(name)!.data.every((v, i) => v === tensor.data[i]), name);
     }
   }
-  const { dir, config } = tinyModelFolder({}, 7, { quant: 'int8' });
+});
+
+test('onnx graph: from a quantized graph, linear layers read back as the values d·q of their blocks, the rest exactly', () => {
+  for (const quant of ['int8', 'int4'] as const) {
+    const { dir, config } = tinyModelFolder({}, 7, { quant });
+    const original = readSafetensors(path.join(dir, 'model.safetensors'));
+    const graphFile = path.join(dir, 'model.onnx');
+    const restored = grokWeightsFromGraph(config, readGraphWeights(graphFile), graphFile);
+    assert.deepEqual([...restored.keys()].sort(), [...original.keys()].sort());
+    const q = grokTensorNames.layer(0).q;
+    const expected = dequantize(quantizeRows(original.get(q)!, quant === 'int8' ? 8 : 4, q));
+    assert.deepEqual(restored.get(q)!.shape, expected.shape);
+    assert.ok(restored.get(q)!.data.every((v, i) => v === expected.data[i]), `${quant}: ${q} is not d·q`);
+    const norm = grokTensorNames.layer(0).preAttnNorm;
+    assert.ok(restored.get(norm)!.data.every((v, i) => v === original.get(norm)!.data[i]), 'a float32 tensor changed');
+    // Quantizing d·q again gives the same blocks: a quantized model rebuilds into itself.
+    const again = quantizeRows(restored.get(q)!, quant === 'int8' ? 8 : 4, q);
+    assert.deepEqual(again.codes, quantizeRows(original.get(q)!, quant === 'int8' ? 8 : 4, q).codes);
+  }
+  const { dir, config } = tinyModelFolder({}, 7);
   const graphFile = path.join(dir, 'model.onnx');
-  assert.throws(() => grokWeightsFromGraph(config, readFloatInitializers(graphFile), graphFile), /model\.onnx: no float32 initializer "model\.layers\.0\.attn\.q_proj\.weight".*without quantization/);
+  const weights = readGraphWeights(graphFile);
+  weights.float.delete(grokTensorNames.layer(0).q);
+  assert.throws(() => grokWeightsFromGraph(config, weights, graphFile), /model\.onnx: no initializer "model\.layers\.0\.attn\.q_proj\.weight"/);
 });

@@ -10,6 +10,7 @@ import type { ModelConfig } from '../config';
 import { ElementType, GraphBuilder } from '../onnx/graphBuilder';
 import { attentionLengths, groupQueryAttention, linear, mixtureOfExperts, rmsNorm, rotaryCaches, tiedOutput } from '../onnx/layers';
 import type { ExternalDataWriter } from '../onnx/externalData';
+import type { GraphWeights } from '../onnx/initializers';
 import type { QuantOptions } from '../quant';
 import { transpose2d, type FloatTensor, type WeightSource, type Weights } from '../tensor';
 
@@ -200,15 +201,18 @@ function grokGraphInitializers(config: ModelConfig): Map<string, { initializer: 
 }
 
 /**
- * The checkpoint weights back from the float32 initializers of a graph `buildGrokGraph` wrote without quantization
- * (a model folder that ships only `model.onnx`, like the embedded model), so it can be rebuilt quantized or exported.
+ * The checkpoint weights back from a graph `buildGrokGraph` wrote (a model folder that ships only `model.onnx`, like
+ * the embedded model), so it can be rebuilt or exported: float32 initializers as they are, quantized linear layers
+ * as the values d·q their blocks stand for.
  */
-export function grokWeightsFromGraph(config: ModelConfig, initializers: ReadonlyMap<string, FloatTensor>, graphFile: string): Weights {
+export function grokWeightsFromGraph(config: ModelConfig, graph: GraphWeights, graphFile: string): Weights {
   const weights: Weights = new Map();
   for (const [name, { initializer, transposed }] of grokGraphInitializers(config)) {
-    const tensor = initializers.get(initializer);
-    if (!tensor) throw new Error(`${graphFile}: no float32 initializer "${initializer}" for "${name}" (only a graph built without quantization holds the float weights)`);
-    weights.set(name, transposed ? transpose2d(tensor) : tensor);
+    const float = graph.float.get(initializer);
+    const dequantized = graph.dequantized.get(initializer);
+    if (float) weights.set(name, transposed ? transpose2d(float) : float);
+    else if (dequantized) weights.set(name, dequantized);
+    else throw new Error(`${graphFile}: no initializer "${initializer}" for "${name}" (float32, or quantized as "${initializer}.q8" with its scales)`);
   }
   checkGrokWeights(config, weights, graphFile);
   return weights;

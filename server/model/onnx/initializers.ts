@@ -1,22 +1,58 @@
-/** Reads the float32 initializers (weights) stored inside an ONNX model file. */
+/**
+ * Reads the weights stored inside an ONNX model file: float32 initializers as they are, and the block-quantized
+ * weights of MatMulNBits nodes (`<name>.q8` / `<name>.q4` codes with `<name>.scales`, as `linear` in layers.ts
+ * writes them) as the float values d·q they stand for. Why both: the embedded model ships quantized, and tests and
+ * `rook convert` rebuild other graphs (and GGUF files) from its weights; Q8_0 of d·q gives back the same blocks.
+ */
 import * as fs from 'node:fs';
 import { onnx } from 'onnx-proto';
+import { quantBlockSize } from '../quant';
 import type { FloatTensor } from '../tensor';
 
-export function readFloatInitializers(file: string): Map<string, FloatTensor> {
+export interface GraphWeights {
+  /** Float32 initializers by name, in the layout the graph uses. */
+  float: Map<string, FloatTensor>;
+  /** Quantized linear weights by their weight name, dequantized to `[out, in]` (the checkpoint's layout). */
+  dequantized: Map<string, FloatTensor>;
+}
+
+export function readGraphWeights(file: string): GraphWeights {
   let model: onnx.ModelProto;
   try {
     model = onnx.ModelProto.decode(fs.readFileSync(file));
   } catch (error) {
     throw new Error(`${file}: cannot read the ONNX model (${(error as Error).message})`);
   }
-  const out = new Map<string, FloatTensor>();
+  const float = new Map<string, FloatTensor>();
+  const codes = new Map<string, { bits: 8 | 4; dims: number[]; raw: Uint8Array }>();
   for (const tensor of model.graph?.initializer ?? []) {
-    if (tensor.dataType !== onnx.TensorProto.DataType.FLOAT || !tensor.rawData?.byteLength) continue;
     const raw = tensor.rawData;
-    const data = new Float32Array(raw.byteLength / 4);
-    Buffer.from(data.buffer).set(raw);
-    out.set(tensor.name ?? '', { shape: (tensor.dims ?? []).map(Number), data });
+    if (!raw?.byteLength) continue;
+    const name = tensor.name ?? '';
+    if (tensor.dataType === onnx.TensorProto.DataType.FLOAT) {
+      const data = new Float32Array(raw.byteLength / 4);
+      Buffer.from(data.buffer).set(raw);
+      float.set(name, { shape: (tensor.dims ?? []).map(Number), data });
+    } else if (tensor.dataType === onnx.TensorProto.DataType.UINT8) {
+      const quantized = /^(.*)\.q(8|4)$/.exec(name);
+      if (quantized) codes.set(quantized[1], { bits: Number(quantized[2]) as 8 | 4, dims: (tensor.dims ?? []).map(Number), raw });
+    }
   }
-  return out;
+  const dequantized = new Map<string, FloatTensor>();
+  for (const [name, { bits, dims, raw }] of codes) {
+    const scales = float.get(`${name}.scales`);
+    const [n, blocks] = dims;
+    const values = n * blocks * quantBlockSize;
+    if (!scales || scales.data.length !== n * blocks || raw.byteLength !== (values * bits) / 8) {
+      throw new Error(`${file}: quantized weight "${name}" has codes of shape [${dims}] that do not match its scales`);
+    }
+    const data = new Float32Array(values);
+    const zeroPoint = 1 << (bits - 1);
+    for (let i = 0; i < values; i++) {
+      const code = bits === 8 ? raw[i] : i % 2 === 0 ? raw[i >> 1] & 0x0f : raw[i >> 1] >> 4;
+      data[i] = scales.data[Math.floor(i / quantBlockSize)] * (code - zeroPoint);
+    }
+    dequantized.set(name, { shape: [n, blocks * quantBlockSize], data });
+  }
+  return { float, dequantized };
 }
