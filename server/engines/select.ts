@@ -42,7 +42,7 @@ async function localEngine(settings: RookSettings, embeddedModelDir: string | un
     };
   }
   try {
-    // Loaded on first use: ONNX Runtime's native library costs ~100 ms at sidecar start otherwise.
+    // Loaded on first use: loading ONNX Runtime's native library would otherwise delay every sidecar start (bench/startup).
     const { LocalEngine } = await import('./local/localEngine.js');
     return {
       engine: await LocalEngine.load({ modelPath, executionProvider: settings.local.executionProvider, threads: settings.local.threads }),

@@ -11,8 +11,8 @@ import type { ModelConfig } from '../../model/config';
  * - `shared`: one buffer per layer sized for the whole context, passed to GroupQueryAttention both as past input and
  *   as pre-allocated present output. The node sees the same memory and appends the new positions in place (its
  *   past/present share-buffer mode); positions past the cached length are ignored, so truncation is free. Without
- *   it every step copies the whole cache into a fresh present tensor: with ~1k cached tokens the shared buffer made
- *   decode of the embedded model's shape ~1.8x faster, with bit-identical logits. CPU only: other providers run the
+ *   it every step copies the whole cache into a fresh present tensor, which dominates decode once the cache is long
+ *   (bench/engine/README.md has the measured gain; logits are bit-identical). CPU only: other providers run the
  *   node on device copies, which cannot share memory.
  * - `growing`: the present outputs, one position longer per token, become the next run's past.
  */

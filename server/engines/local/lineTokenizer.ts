@@ -5,8 +5,8 @@
  * token, and a keystroke re-tokenizes the one line it changed instead of the whole prompt.
  *
  * Why by hand: the tokenizers library has no incremental API, and with no pre-tokenizer it runs BPE over the whole
- * text as one word, in time that grows faster than the text (measured on the embedded tokenizer: 400 characters
- * 1.6 ms, 800 characters 2.9 ms, 2000 characters 8.6 ms), which every keystroke's prompt paid.
+ * text as one word, in time that grows faster than the text, which every keystroke's prompt paid (the figures are
+ * in bench/completion/README.md).
  */
 
 /** The parts of a `tokenizer.json` that decide whether a line break can be inside a token. */
