@@ -1,6 +1,6 @@
 /**
  * Completion post-processing: small pure filters applied in order (each has golden tests in
- * test/unit/completion/postprocess). Order matters: scope first (single line, the cursor's block,
+ * test/unit/server/completion/postprocess.test.ts). Order matters: scope first (single line, the cursor's block,
  * loops), then overlap with what follows the cursor, then style and cosmetic trimming.
  */
 import { balanceBrackets } from './balanceBrackets';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { renderChatPage } from '../../../extension/chat/chatPage';
+import { renderChatPage } from '../../../../extension/chat/chatPage';
 
 const resources = {
   cspSource: 'https://file+.vscode-resource.vscode-cdn.net',

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type * as vscode from 'vscode';
-import type { GenerationResult } from '../../../server/protocol/contract';
-import { ChatSession } from '../../../extension/chat/chatSession';
-import type { Conversation } from '../../../extension/chat/conversation';
-import type { ExtensionMessage } from '../../../extension/chat/messages';
-import type { ChatInput } from '../../../extension/sidecar/connection';
+import type { GenerationResult } from '../../../../server/protocol/contract';
+import { ChatSession } from '../../../../extension/chat/chatSession';
+import type { Conversation } from '../../../../extension/chat/conversation';
+import type { ExtensionMessage } from '../../../../extension/chat/messages';
+import type { ChatInput } from '../../../../extension/sidecar/connection';
 
 /** A token whose cancellation the test flips by hand. */
 function cancellationToken(): vscode.CancellationToken & { cancel(): void } {

@@ -7,7 +7,7 @@ import {
   isInsideWorkspacePath,
   mentionedPaths,
   type ContextPiece,
-} from '../../../extension/chat/contextPrompt';
+} from '../../../../extension/chat/contextPrompt';
 
 const file = (label: string, text: string): ContextPiece => ({ kind: 'file', label, language: 'ts', text });
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type * as vscode from 'vscode';
-import { conversationToMarkdown, titleFromQuestion, type Conversation } from '../../../extension/chat/conversation';
-import { ConversationStore } from '../../../extension/chat/conversationStore';
+import { conversationToMarkdown, titleFromQuestion, type Conversation } from '../../../../extension/chat/conversation';
+import { ConversationStore } from '../../../../extension/chat/conversationStore';
 
 /** Global state as VS Code keeps it in memory: `get` hands out the stored objects themselves. */
 function memento(): vscode.Memento {

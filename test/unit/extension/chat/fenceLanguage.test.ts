@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { languageIdOf } from '../../../extension/chat/fenceLanguage';
+import { languageIdOf } from '../../../../extension/chat/fenceLanguage';
 
 describe('languageIdOf', () => {
   const known = ['typescript', 'python', 'shellscript', 'go', 'plaintext'];

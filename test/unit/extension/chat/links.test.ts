@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isWebLink } from '../../../extension/chat/links';
+import { isWebLink } from '../../../../extension/chat/links';
 
 describe('isWebLink', () => {
   it('accepts http and https URLs', () => {

@@ -6,7 +6,7 @@ import {
   isWebviewMessage,
   type WebviewMessage,
   type WebviewMessageHandlers,
-} from '../../../extension/chat/messages';
+} from '../../../../extension/chat/messages';
 
 /** One of each kind. */
 const wellFormedWebviewMessages: WebviewMessage[] = [

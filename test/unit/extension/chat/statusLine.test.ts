@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeStatus } from '../../../extension/chat/statusLine';
+import { describeStatus } from '../../../../extension/chat/statusLine';
 
 const engine = { kind: 'local', model: 'grok-1-mini', location: '/models/grok' } as const;
 

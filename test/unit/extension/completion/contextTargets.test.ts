@@ -11,8 +11,8 @@ import {
   maxDeclarationLines,
   maxNearbyIdentifiers,
   type SymbolOutline,
-} from '../../../extension/completion/contextTargets';
-import { snoozeLabel } from '../../../extension/completion/snooze';
+} from '../../../../extension/completion/contextTargets';
+import { snoozeLabel } from '../../../../extension/completion/snooze';
 
 const names = (found: { name: string }[]) => found.map((f) => f.name);
 

@@ -1,12 +1,12 @@
 /** The extension's triggering decisions, driven without VS Code. */
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { anchorAt, typedSince, type CursorView } from '../../../extension/completion/anchor';
-import { CompletionTrigger, type FetchSuggestion } from '../../../extension/completion/completionTrigger';
-import { AdaptiveDebounce, vscodeLimits } from '../../../extension/completion/debounce';
-import { completionsEnabledFor } from '../../../extension/completion/languageSwitch';
-import { Snooze, snoozeMenu } from '../../../extension/completion/snooze';
-import { SuggestionCache } from '../../../extension/completion/suggestionCache';
+import { anchorAt, typedSince, type CursorView } from '../../../../extension/completion/anchor';
+import { CompletionTrigger, type FetchSuggestion } from '../../../../extension/completion/completionTrigger';
+import { AdaptiveDebounce, vscodeLimits } from '../../../../extension/completion/debounce';
+import { completionsEnabledFor } from '../../../../extension/completion/languageSwitch';
+import { Snooze, snoozeMenu } from '../../../../extension/completion/snooze';
+import { SuggestionCache } from '../../../../extension/completion/suggestionCache';
 
 /** A cursor at the end of `before`, with `lineSuffix` after it. */
 function view(before: string, lineSuffix = '', uri = 'file:///a.ts'): CursorView {

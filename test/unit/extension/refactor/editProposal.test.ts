@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { EditProposal, streamingPreview } from '../../../extension/refactor/editProposal';
+import { EditProposal, streamingPreview } from '../../../../extension/refactor/editProposal';
 
 const original = 'function sum(a, b) {\n  return a + b;\n}\n';
 const rewrite = 'function add(a, b) {\n  return a + b;\n};\n';

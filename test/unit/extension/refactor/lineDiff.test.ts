@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { applyHunks, diffLines, splitLines } from '../../../extension/refactor/lineDiff';
+import { applyHunks, diffLines, splitLines } from '../../../../extension/refactor/lineDiff';
 
 const lines = (...items: string[]) => items.map((item) => `${item}\n`);
 

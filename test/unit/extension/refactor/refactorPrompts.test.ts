@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { docsInstruction, explainQuestion, fixInstruction } from '../../../extension/refactor/refactorPrompts';
+import { docsInstruction, explainQuestion, fixInstruction } from '../../../../extension/refactor/refactorPrompts';
 
 test('a fix instruction carries the message, its line and its source', () => {
   const instruction = fixInstruction({ message: "Cannot find name 'totl'.", source: 'ts', line: 12 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { detectTestFramework, testFilePath } from '../../../extension/refactor/testFramework';
+import { detectTestFramework, testFilePath } from '../../../../extension/refactor/testFramework';
 
 const manifest = (value: object) => JSON.stringify(value);
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { nextRestartDelay, type BackoffPolicy } from '../../../extension/sidecar/backoff';
+import { nextRestartDelay, type BackoffPolicy } from '../../../../extension/sidecar/backoff';
 
 const policy: BackoffPolicy = { initialMs: 500, maxMs: 4000, maxCrashes: 4, windowMs: 60_000 };
 

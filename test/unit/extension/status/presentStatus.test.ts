@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { presentStatus } from '../../../extension/status/presentStatus';
+import { presentStatus } from '../../../../extension/status/presentStatus';
 
 const engine = { kind: 'openai' as const, model: 'qwen-coder', location: 'http://127.0.0.1:8000/v1' };
 

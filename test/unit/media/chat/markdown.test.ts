@@ -2,7 +2,7 @@
 // and is left to the browser tests.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { renderMarkdown } from '../../../media/chat/markdown';
+import { renderMarkdown } from '../../../../media/chat/markdown';
 
 describe('renderMarkdown', () => {
   it('escapes raw HTML instead of emitting tags', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mentionAtCaret } from '../../../media/chat/mentionCompletion';
+import { mentionAtCaret } from '../../../../media/chat/mentionCompletion';
 
 describe('mentionAtCaret', () => {
   it('finds the mention being typed at the caret', () => {

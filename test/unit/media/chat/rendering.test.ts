@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FrameCoalescer } from '../../../media/chat/frameCoalescer';
-import { isAtBottom, updatePinnedToBottom, type ScrollContainer } from '../../../media/chat/scrollPin';
+import { FrameCoalescer } from '../../../../media/chat/frameCoalescer';
+import { isAtBottom, updatePinnedToBottom, type ScrollContainer } from '../../../../media/chat/scrollPin';
 
 describe('FrameCoalescer', () => {
   function frames() {

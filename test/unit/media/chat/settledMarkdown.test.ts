@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { settledEnd } from '../../../media/chat/settledMarkdown';
+import { settledEnd } from '../../../../media/chat/settledMarkdown';
 
 describe('settledEnd', () => {
   it('settles up to the last blank line', () => {

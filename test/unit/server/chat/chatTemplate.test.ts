@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { compileChatTemplate, readChatTemplate, tokenizerConfigFile } from '../../../server/chat/chatTemplate';
-import type { ChatMessage } from '../../../server/protocol/contract';
+import { compileChatTemplate, readChatTemplate, tokenizerConfigFile } from '../../../../server/chat/chatTemplate';
+import type { ChatMessage } from '../../../../server/protocol/contract';
 
 /** Qwen2.5-Coder-Instruct's template (ChatML), as published in its tokenizer_config.json, tool branches removed. */
 const chatMlTemplate =

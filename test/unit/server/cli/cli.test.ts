@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { existsSync } from 'node:fs';
-import { benchScripts } from '../../../server/cli/bench';
-import { offsetOf } from '../../../server/cli/complete';
-import { startOpenAIServer, type OpenAIServer } from '../../support/openaiServer';
+import { benchScripts } from '../../../../server/cli/bench';
+import { offsetOf } from '../../../../server/cli/complete';
+import { startOpenAIServer, type OpenAIServer } from '../../../support/openaiServer';
 
 const run = promisify(execFile);
-const cli = path.resolve(__dirname, '../../../../dist/rook.js');
+const cli = path.resolve(__dirname, '../../../../../dist/rook.js');
 
 describe('offsetOf', () => {
   test('maps 1-based line and column to an offset', () => assert.equal(offsetOf('ab\ncd\n', 2, 2), 4));
@@ -75,7 +75,7 @@ describe('rook CLI', () => {
 
 describe('rook bench', () => {
   test('every benchmark it names is built into out/bench', () => {
-    for (const [name, script] of Object.entries(benchScripts)) assert.ok(existsSync(path.resolve(__dirname, '../../../bench', script)), `${name}: ${script}`);
+    for (const [name, script] of Object.entries(benchScripts)) assert.ok(existsSync(path.resolve(__dirname, '../../../../bench', script)), `${name}: ${script}`);
   });
 
   test('an unknown benchmark exits 2 with the list of benchmarks', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { firstLineConfidence } from '../../../server/completion/confidence';
+import { firstLineConfidence } from '../../../../server/completion/confidence';
 
 const close = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) < 1e-9, `${actual} vs ${expected}`);
 

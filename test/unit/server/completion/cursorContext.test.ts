@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { cursorContext, wantsMultiline } from '../../../server/completion/cursorContext';
+import { cursorContext, wantsMultiline } from '../../../../server/completion/cursorContext';
 
 describe('cursorContext', () => {
   test('splits the document at the cursor and reports the cursor line', () => {

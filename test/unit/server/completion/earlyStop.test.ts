@@ -4,10 +4,10 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { cursorContext } from '../../../server/completion/cursorContext';
-import { earlyStop } from '../../../server/completion/earlyStop';
-import { postprocess } from '../../../server/completion/postprocess';
-import type { FilterContext } from '../../../server/completion/postprocess/types';
+import { cursorContext } from '../../../../server/completion/cursorContext';
+import { earlyStop } from '../../../../server/completion/earlyStop';
+import { postprocess } from '../../../../server/completion/postprocess';
+import type { FilterContext } from '../../../../server/completion/postprocess/types';
 
 function contextOf(doc: string, multiline: boolean): FilterContext {
   const offset = doc.indexOf('|');

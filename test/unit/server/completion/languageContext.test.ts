@@ -8,8 +8,8 @@ import {
   languageContextShares,
   parseCompletionContext,
   selectLanguageContext,
-} from '../../../server/completion/languageContext';
-import type { ContextSnippet } from '../../../server/protocol/contract';
+} from '../../../../server/completion/languageContext';
+import type { ContextSnippet } from '../../../../server/protocol/contract';
 
 const definition = (name: string, firstLine: number, text: string, uri = 'file:///w/lib.ts'): ContextSnippet => ({ kind: 'definition', uri, firstLine, name, text });
 const imported = (name: string, text: string, uri = 'file:///w/api.ts'): ContextSnippet => ({ kind: 'import', uri, firstLine: 0, name, text });

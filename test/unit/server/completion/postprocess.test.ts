@@ -4,17 +4,17 @@
  */
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { cursorContext } from '../../../server/completion/cursorContext';
-import { postprocess } from '../../../server/completion/postprocess';
-import { balanceBrackets } from '../../../server/completion/postprocess/balanceBrackets';
-import { limitScopeByIndentation } from '../../../server/completion/postprocess/limitScopeByIndentation';
-import { indentationStyle, normalizeIndentation } from '../../../server/completion/postprocess/normalizeIndentation';
-import { removeRepetition } from '../../../server/completion/postprocess/removeRepetition';
-import { singleLine } from '../../../server/completion/postprocess/singleLine';
-import { stopAtNextLines } from '../../../server/completion/postprocess/stopAtNextLines';
-import { trimLineSuffixOverlap } from '../../../server/completion/postprocess/trimLineSuffixOverlap';
-import { trimTrailingWhitespace } from '../../../server/completion/postprocess/trimTrailingWhitespace';
-import type { CompletionFilter, FilterContext } from '../../../server/completion/postprocess/types';
+import { cursorContext } from '../../../../server/completion/cursorContext';
+import { postprocess } from '../../../../server/completion/postprocess';
+import { balanceBrackets } from '../../../../server/completion/postprocess/balanceBrackets';
+import { limitScopeByIndentation } from '../../../../server/completion/postprocess/limitScopeByIndentation';
+import { indentationStyle, normalizeIndentation } from '../../../../server/completion/postprocess/normalizeIndentation';
+import { removeRepetition } from '../../../../server/completion/postprocess/removeRepetition';
+import { singleLine } from '../../../../server/completion/postprocess/singleLine';
+import { stopAtNextLines } from '../../../../server/completion/postprocess/stopAtNextLines';
+import { trimLineSuffixOverlap } from '../../../../server/completion/postprocess/trimLineSuffixOverlap';
+import { trimTrailingWhitespace } from '../../../../server/completion/postprocess/trimTrailingWhitespace';
+import type { CompletionFilter, FilterContext } from '../../../../server/completion/postprocess/types';
 
 interface Golden {
   name: string;

@@ -1,11 +1,11 @@
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { charsPerToken, defaultCharsPerToken } from '../../../server/completion/charsPerToken';
-import { cursorContext } from '../../../server/completion/cursorContext';
-import type { Engine } from '../../../server/engines/engine';
-import { fimTemplateFor } from '../../../server/completion/fimTemplates';
-import { buildPrompt } from '../../../server/completion/prompt';
-import { maxPromptTokens, promptBudget } from '../../../server/completion/promptBudget';
+import { charsPerToken, defaultCharsPerToken } from '../../../../server/completion/charsPerToken';
+import { cursorContext } from '../../../../server/completion/cursorContext';
+import type { Engine } from '../../../../server/engines/engine';
+import { fimTemplateFor } from '../../../../server/completion/fimTemplates';
+import { buildPrompt } from '../../../../server/completion/prompt';
+import { maxPromptTokens, promptBudget } from '../../../../server/completion/promptBudget';
 
 const context = cursorContext('def f(a):\n    return a\n\nx = f(1)\n', 'def f(a):\n    '.length);
 

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { replacedSuffixLength } from '../../../server/completion/replaceRange';
+import { replacedSuffixLength } from '../../../../server/completion/replaceRange';
 
 /** `doc` marks the cursor with `|`; returns the document after accepting `insertText`. */
 function accept(doc: string, insertText: string): string {

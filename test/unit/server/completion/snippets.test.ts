@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { unusableContentReason } from '../../../server/completion/contentCheck';
-import { RecentEdits } from '../../../server/completion/recentEdits';
-import { identifiers, jaccard } from '../../../server/completion/similarity';
-import { coveredShare, cursorWindow, formatSnippets, SnippetIndex, type OpenDocument } from '../../../server/completion/snippets';
+import { unusableContentReason } from '../../../../server/completion/contentCheck';
+import { RecentEdits } from '../../../../server/completion/recentEdits';
+import { identifiers, jaccard } from '../../../../server/completion/similarity';
+import { coveredShare, cursorWindow, formatSnippets, SnippetIndex, type OpenDocument } from '../../../../server/completion/snippets';
 
 function doc(uri: string, text: string, version = 1): OpenDocument {
   return { uri, version, languageId: 'typescript', getText: () => text };

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { drain, EngineError, type Engine, type StreamEvent } from '../../../server/engines/engine';
-import { FailoverEngine } from '../../../server/engines/failover';
+import { drain, EngineError, type Engine, type StreamEvent } from '../../../../server/engines/engine';
+import { FailoverEngine } from '../../../../server/engines/failover';
 
 /** A scripted engine for routing logic only: it yields the given text or fails as told. */
 function scripted(name: string, behaviour: 'ok' | 'fail-early' | 'fail-late' | 'fatal', calls: string[]): Engine {

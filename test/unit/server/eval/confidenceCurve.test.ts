@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { confidenceCurve, lowestThresholdReaching } from '../../../server/eval/confidenceCurve';
+import { confidenceCurve, lowestThresholdReaching } from '../../../../server/eval/confidenceCurve';
 
 const suggestions = [
   { predicted: 'return a + b', expected: 'return a + b', confidence: 0.9 },

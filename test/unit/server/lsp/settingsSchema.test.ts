@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { parseSettings } from '../../../server/lsp/settings';
-import { defaultSettings, type RookSettings } from '../../../server/protocol/contract';
+import { parseSettings } from '../../../../server/lsp/settings';
+import { defaultSettings, type RookSettings } from '../../../../server/protocol/contract';
 
 interface SchemaEntry {
   default: unknown;
@@ -16,7 +16,7 @@ interface SchemaEntry {
   enum?: unknown[];
 }
 
-const packageJson = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8'));
+const packageJson = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', '..', '..', 'package.json'), 'utf8'));
 const schema = packageJson.contributes.configuration.properties as Record<string, SchemaEntry>;
 
 /** `rook.<section>.<key>` for every setting in the contract (the API key lives in SecretStorage, not settings). */

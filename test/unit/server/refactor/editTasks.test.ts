@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { codeSoFar, extractCode, withOriginalTrailingNewline } from '../../../server/edit/editPrompt';
-import { commitMessageFromAnswer, commitMessageMessages } from '../../../server/refactor/commitMessagePrompt';
-import { planEditTask } from '../../../server/refactor/editTasks';
-import { PreviewStream } from '../../../server/refactor/previewStream';
-import { testsMessages } from '../../../server/refactor/testsPrompt';
+import { codeSoFar, extractCode, withOriginalTrailingNewline } from '../../../../server/edit/editPrompt';
+import { commitMessageFromAnswer, commitMessageMessages } from '../../../../server/refactor/commitMessagePrompt';
+import { planEditTask } from '../../../../server/refactor/editTasks';
+import { PreviewStream } from '../../../../server/refactor/previewStream';
+import { testsMessages } from '../../../../server/refactor/testsPrompt';
 
 const answer = 'Here it is:\n```ts\nconst a = 1;\nconst b = 2;\n```\nDone.';
 

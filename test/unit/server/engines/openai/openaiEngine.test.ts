@@ -1,9 +1,9 @@
 import { describe, test, after, before } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { completeAt } from '../../../server/completion/complete';
-import { drain, EngineError } from '../../../server/engines/engine';
-import { normalizeBaseUrl, OpenAIEngine } from '../../../server/engines/openai/openaiEngine';
-import { startOpenAIServer, type Fault, type OpenAIServer } from '../../support/openaiServer';
+import { completeAt } from '../../../../../server/completion/complete';
+import { drain, EngineError } from '../../../../../server/engines/engine';
+import { normalizeBaseUrl, OpenAIEngine } from '../../../../../server/engines/openai/openaiEngine';
+import { startOpenAIServer, type Fault, type OpenAIServer } from '../../../../support/openaiServer';
 
 const signal = () => new AbortController().signal;
 

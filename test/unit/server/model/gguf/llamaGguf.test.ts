@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ModelConfig } from '../../../server/model/config';
-import { llama } from '../../../server/model/gguf/names/llama';
-import { deinterleaveRopeRows, interleaveRopeRows } from '../../../server/model/gguf/ropeRows';
+import type { ModelConfig } from '../../../../../server/model/config';
+import { llama } from '../../../../../server/model/gguf/names/llama';
+import { deinterleaveRopeRows, interleaveRopeRows } from '../../../../../server/model/gguf/ropeRows';
 
 test('llama GGUF: q/k rows go from rotate-half to interleaved pairs within each head, as convert_hf_to_gguf.py permutes', () => {
   // Two heads of dim 4, one column: head h holds rotate-half rows [x0, x1, y0, y1] and must become [x0, y0, x1, y1].

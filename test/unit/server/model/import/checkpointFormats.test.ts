@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { grokTensorNames } from '../../../server/model/arch/grok';
-import { detectFormat } from '../../../server/model/import/detect';
-import { hfGrok } from '../../../server/model/import/hfGrok';
-import { hfMixtral } from '../../../server/model/import/hfMixtral';
-import { rookFolder } from '../../../server/model/import/rookFolder';
+import { grokTensorNames } from '../../../../../server/model/arch/grok';
+import { detectFormat } from '../../../../../server/model/import/detect';
+import { hfGrok } from '../../../../../server/model/import/hfGrok';
+import { hfMixtral } from '../../../../../server/model/import/hfMixtral';
+import { rookFolder } from '../../../../../server/model/import/rookFolder';
 
 /** The Hugging Face Grok-1 port's published config.json. */
 const grok1Config = {
