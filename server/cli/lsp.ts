@@ -1,14 +1,37 @@
-import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
+import { createConnection, ProposedFeatures, StreamMessageWriter } from 'vscode-languageserver/node';
 import { startLspServer } from '../lsp/server';
+import { FramedMessageReader, FramingError } from '../lsp/transport';
 import { embeddedModelDir } from './embeddedModel';
 
+export const lspUsage = `Usage: rook lsp --stdio
+
+Runs the LSP sidecar over stdin/stdout, as the Rook extension (or any LSP client) starts it. stdout carries the
+protocol; logs go to the client (window/logMessage). The sidecar exits when stdin closes (code 0 after a shutdown
+request, else 1) and, with code 1 and the reason on stderr, on a frame it cannot read (a bad Content-Length
+header): its client restarts it.`;
+
 /** `rook lsp --stdio`: LSP over stdin/stdout. stdout is the protocol channel, so nothing else may print there. */
-export function runLsp(args: string[]): void {
-  if (!args.includes('--stdio')) throw new Error('rook lsp supports only --stdio.');
-  const connection = createConnection(
-    ProposedFeatures.all,
-    new StreamMessageReader(process.stdin),
-    new StreamMessageWriter(process.stdout),
-  );
-  startLspServer(connection, embeddedModelDir);
+export function runLsp(args: string[]): number {
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(lspUsage);
+    return 0;
+  }
+  // Other arguments pass: language clients add their own (vscode-languageclient appends --clientProcessId=N).
+  if (!args.includes('--stdio')) {
+    console.error(`rook lsp: only --stdio is supported.\n${lspUsage}`);
+    return 2;
+  }
+  const reader = new FramedMessageReader(process.stdin);
+  // Before the connection subscribes: a broken stream ends the process, so its client (the extension's
+  // supervisor) sees a crash and starts a fresh sidecar instead of waiting on one that can no longer read.
+  reader.onError((error) => {
+    if (!(error instanceof FramingError)) return;
+    process.stderr.write(`rook lsp: ${error.message}. The message stream cannot be resynchronized, so the sidecar exits (its client restarts it).\n`);
+    process.exit(1);
+  });
+  const connection = createConnection(ProposedFeatures.all, reader, new StreamMessageWriter(process.stdout));
+  const server = startLspServer(connection, embeddedModelDir);
+  // No client left to serve: as LSP's exit notification, 0 after a shutdown request and 1 otherwise.
+  reader.onClose(() => process.exit(server.shutdownReceived ? 0 : 1));
+  return -1;
 }

@@ -32,8 +32,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'lsp':
-      runLsp(rest);
-      return -1;
+      return runLsp(rest);
     case 'complete':
       return runComplete(rest);
     case 'chat':

@@ -11,8 +11,13 @@ import { CompletionFeature } from './features/completion';
 import type { Feature } from './features/feature';
 import { StatusFeature } from './features/status';
 
+export interface LspServer {
+  /** Whether the client asked for `shutdown` (its `exit`, or the end of its stream, then ends the process with 0). */
+  readonly shutdownReceived: boolean;
+}
+
 /** `embeddedModelDir` is the model shipped with Rook, used when nothing else is configured. */
-export function startLspServer(connection: Connection, embeddedModelDir?: string): void {
+export function startLspServer(connection: Connection, embeddedModelDir?: string): LspServer {
   const documents = new TextDocuments(TextDocument);
   const engineHost = new EngineHost(connection.console, embeddedModelDir);
   const completion = new CompletionFeature(engineHost, documents);
@@ -27,8 +32,17 @@ export function startLspServer(connection: Connection, embeddedModelDir?: string
     return { capabilities, serverInfo: { name: 'rook', version: '0.1.0' } };
   });
   connection.onInitialized(() => engineHost.start());
-  connection.onShutdown(() => engineHost.dispose());
+  let shutdownReceived = false;
+  connection.onShutdown(() => {
+    shutdownReceived = true;
+    return engineHost.dispose();
+  });
 
   documents.listen(connection);
   connection.listen();
+  return {
+    get shutdownReceived() {
+      return shutdownReceived;
+    },
+  };
 }
