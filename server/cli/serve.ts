@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ExecutionProvider } from '../protocol/contract';
 import { LocalEngine } from '../engines/local/localEngine';
+import { excerptChars } from '../serve/excerpt';
 import { exposureProblem } from '../serve/exposure';
 import { serveLog } from '../serve/log';
 import { defaultServeLimits, startServe, type ServeLimits } from '../serve/server';
@@ -16,6 +17,32 @@ export const serveUsage = `rook serve [--model DIR] [--ep cpu|cuda|webgpu|auto] 
              [--token T] [--tls-cert FILE --tls-key FILE | --behind-tls-proxy] [--model-name NAME]
              [--max-queue N] [--max-queue-per-client N] [--rate-limit PER_MINUTE] [--max-body-bytes N]
              [--max-prompt-chars N] [--debug-log]      (the token may come from ROOK_SERVE_TOKEN instead)`;
+
+/** `rook serve --help`: the usage line, then what each flag does. */
+export const serveHelp = `Usage: ${serveUsage}
+
+  --model DIR               model folder (config.json, model.onnx, tokenizer.json); default: the embedded model
+  --ep EP                   execution provider: cpu, cuda, webgpu or auto (default auto)
+  --threads N               CPU threads for the engine (0: its default)
+  --host ADDR, --port N     where to listen (default 127.0.0.1:8000; 0 picks a free port). Any address but
+                            loopback needs a token and TLS (--tls-cert/--tls-key, or --behind-tls-proxy)
+  --token T                 bearer token clients must send; prefer ROOK_SERVE_TOKEN (not in the process list)
+  --tls-cert FILE --tls-key FILE   serve HTTPS with this certificate and key (PEM)
+  --behind-tls-proxy        a TLS-terminating proxy is in front: it may bind publicly without --tls-*, and
+                            the last X-Forwarded-For hop names the client
+  --model-name NAME         the model id to advertise (default: the engine's own)
+  --max-queue N             requests running or waiting, all clients together (default ${defaultServeLimits.queueCapacity}); beyond: 503
+  --max-queue-per-client N  requests running or waiting per client address (default ${defaultServeLimits.queuePerClient}); beyond: 429.
+                            OpenAI's \`user\` field only orders a client's own requests, it earns no extra share
+  --rate-limit N            requests per minute per client address (default ${defaultServeLimits.rateLimitPerMinute})
+  --max-body-bytes N        largest request body (default ${defaultServeLimits.maxBodyBytes}); beyond: 413
+  --max-prompt-chars N      longest prompt (default ${defaultServeLimits.maxPromptChars}); beyond: 413
+  --debug-log               also log prompts, completions and refused request bodies in full. Without it the
+                            log holds one line of bounded metadata per request (method, path, status, time,
+                            client, piece count, error). Error messages, and so the log, quote a request value
+                            only as a short escaped excerpt (${excerptChars} characters) with its length
+A client has ${defaultServeLimits.headersTimeoutMs / 1000} s to send a request's headers and ${defaultServeLimits.requestTimeoutMs / 1000} s for the whole request (then 408 and the
+connection is closed); responses, streamed or not, are not limited. Idle keep-alive connections close after ${defaultServeLimits.keepAliveTimeoutMs / 1000} s.`;
 
 const providers: readonly ExecutionProvider[] = ['auto', 'cpu', 'cuda', 'webgpu'];
 
@@ -47,8 +74,13 @@ export async function runServe(args: string[]): Promise<number> {
       'max-body-bytes': { type: 'string' },
       'max-prompt-chars': { type: 'string' },
       'debug-log': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.help) {
+    console.log(serveHelp);
+    return 0;
+  }
   const executionProvider = values.ep as ExecutionProvider;
   if (!providers.includes(executionProvider)) throw new Error(`--ep must be one of ${providers.join(', ')}; got "${values.ep}".`);
   if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) throw new Error('--tls-cert and --tls-key go together.');
@@ -61,6 +93,8 @@ export async function runServe(args: string[]): Promise<number> {
     return 2;
   }
   const limits: ServeLimits = {
+    // The connection timeouts (headers 10 s, whole request 30 s, keep-alive 5 s) have no flags.
+    ...defaultServeLimits,
     maxBodyBytes: positiveInteger('max-body-bytes', values['max-body-bytes'], defaultServeLimits.maxBodyBytes),
     maxPromptChars: positiveInteger('max-prompt-chars', values['max-prompt-chars'], defaultServeLimits.maxPromptChars),
     rateLimitPerMinute: positiveInteger('rate-limit', values['rate-limit'], defaultServeLimits.rateLimitPerMinute),

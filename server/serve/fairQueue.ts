@@ -1,9 +1,12 @@
 /**
  * Admission to the engine, which runs one generation at a time. Waiting requests are kept per client
- * and served round-robin, so one client with many requests cannot starve another with one. The
- * queue is bounded twice: a client may hold at most `perClient` places (running or waiting; beyond
- * that it is told to slow down, 429), and all clients together at most `capacity` (beyond that the
- * server is busy, 503). Both carry a Retry-After estimated from how long generations have taken.
+ * and served round-robin, so one client with many requests cannot starve another with one. A client
+ * is who the server can tell apart (its address); the end-user id a request names (OpenAI's `user`,
+ * which the client chooses freely) only orders that client's own requests, round-robin within its
+ * turn, and never earns it more turns or places. The queue is bounded twice: a client may hold at
+ * most `perClient` places (running or waiting; beyond that it is told to slow down, 429), and all
+ * clients together at most `capacity` (beyond that the server is busy, 503). Both carry a
+ * Retry-After estimated from how long generations have taken.
  */
 import { ApiError } from './apiError';
 
@@ -18,12 +21,13 @@ export interface FairQueueLimits {
 
 interface Waiter {
   client: string;
+  user: string;
   admit: () => void;
 }
 
 export class FairQueue {
-  /** Waiting requests per client; the map's order is the round-robin order. */
-  private readonly waiting = new Map<string, Waiter[]>();
+  /** Waiting requests per client, then per end user; each map's order is its round-robin order. */
+  private readonly waiting = new Map<string, Map<string, Waiter[]>>();
   private readonly held = new Map<string, number>();
   private running = 0;
   private total = 0;
@@ -39,8 +43,9 @@ export class FairQueue {
   /**
    * Resolves when `client` may run, with the function that frees its slot; rejects with a 429 or
    * 503 `ApiError` when the queue refuses it, or with `signal.reason` when the caller gives up first.
+   * `user` only takes turns among `client`'s own requests; the share and the turns are `client`'s.
    */
-  acquire(client: string, signal: AbortSignal): Promise<() => void> {
+  acquire(client: string, signal: AbortSignal, user = ''): Promise<() => void> {
     const mine = this.held.get(client) ?? 0;
     if (mine >= this.limits.perClient) {
       return Promise.reject(
@@ -58,7 +63,7 @@ export class FairQueue {
         this.running++;
         resolve(this.releaser(client));
       };
-      const waiter: Waiter = { client, admit };
+      const waiter: Waiter = { client, user, admit };
       const giveUp = () => {
         this.removeWaiter(waiter);
         this.forget(client);
@@ -66,9 +71,11 @@ export class FairQueue {
       };
       if (signal.aborted) return giveUp();
       signal.addEventListener('abort', giveUp, { once: true });
-      const list = this.waiting.get(client) ?? [];
+      const users = this.waiting.get(client) ?? new Map<string, Waiter[]>();
+      const list = users.get(user) ?? [];
       list.push(waiter);
-      this.waiting.set(client, list);
+      users.set(user, list);
+      this.waiting.set(client, users);
       this.dispatch();
     });
   }
@@ -86,23 +93,31 @@ export class FairQueue {
     };
   }
 
-  /** Admits waiters while slots are free, taking the first client in turn and moving it to the back. */
+  /**
+   * Admits waiters while slots are free: the first client in turn, and within it its first end user
+   * in turn, each moved to the back of its order.
+   */
   private dispatch(): void {
     while (this.running < this.limits.slots && this.waiting.size > 0) {
-      const [client, list] = this.waiting.entries().next().value as [string, Waiter[]];
+      const [client, users] = this.waiting.entries().next().value as [string, Map<string, Waiter[]>];
       this.waiting.delete(client);
+      const [user, list] = users.entries().next().value as [string, Waiter[]];
+      users.delete(user);
       const waiter = list.shift()!;
-      if (list.length > 0) this.waiting.set(client, list);
+      if (list.length > 0) users.set(user, list);
+      if (users.size > 0) this.waiting.set(client, users);
       waiter.admit();
     }
   }
 
   private removeWaiter(waiter: Waiter): void {
-    const list = this.waiting.get(waiter.client);
-    if (!list) return;
+    const users = this.waiting.get(waiter.client);
+    const list = users?.get(waiter.user);
+    if (!users || !list) return;
     const index = list.indexOf(waiter);
     if (index >= 0) list.splice(index, 1);
-    if (list.length === 0) this.waiting.delete(waiter.client);
+    if (list.length === 0) users.delete(waiter.user);
+    if (users.size === 0) this.waiting.delete(waiter.client);
   }
 
   private forget(client: string): void {

@@ -8,6 +8,7 @@ import type * as http from 'node:http';
 import { drain, EngineError, type Engine, type EngineCapabilities, type StreamEvent } from '../engines/engine';
 import type { FinishReason } from '../protocol/contract';
 import { ApiError } from './apiError';
+import { excerpt } from './excerpt';
 import type { FairQueue } from './fairQueue';
 import { sendJson } from './httpIo';
 import type { ServeLog } from './log';
@@ -69,7 +70,7 @@ export class OpenAIRoutes {
       throw ApiError.invalid(`suffix is not supported: model "${this.options.modelName}" has no fill-in-the-middle. Send the prompt without a suffix.`, 'suffix');
     }
     this.options.log.debug(() => `completion prompt=${JSON.stringify(params.request.prompt)} suffix=${JSON.stringify(params.request.suffix ?? '')}`);
-    return this.generate(res, clientKey(client, params.user), params.stream, completionShape(this.options.modelName), (signal) =>
+    return this.generate(res, client, params.user, params.stream, completionShape(this.options.modelName), (signal) =>
       this.options.engine.complete(params.request, signal),
     );
   }
@@ -78,20 +79,21 @@ export class OpenAIRoutes {
     const params = chatParams(body, this.options.limits);
     this.checkModel(params.model);
     this.options.log.debug(() => `chat messages=${JSON.stringify(params.request.messages)}`);
-    return this.generate(res, clientKey(client, params.user), params.stream, chatShape(this.options.modelName), (signal) =>
+    return this.generate(res, client, params.user, params.stream, chatShape(this.options.modelName), (signal) =>
       this.options.engine.chat(params.request, signal),
     );
   }
 
   private checkModel(requested: string | undefined): void {
     if (requested !== undefined && requested !== this.options.modelName) {
-      throw new ApiError(404, `The model "${requested}" does not exist; this server serves "${this.options.modelName}".`, 'invalid_request_error', 'model_not_found', 'model');
+      throw new ApiError(404, `The model ${excerpt(requested)} does not exist; this server serves "${this.options.modelName}".`, 'invalid_request_error', 'model_not_found', 'model');
     }
   }
 
   private async generate(
     res: http.ServerResponse,
     client: string,
+    user: string | undefined,
     stream: boolean,
     shape: ResponseShape,
     start: (signal: AbortSignal) => AsyncIterable<StreamEvent>,
@@ -102,7 +104,7 @@ export class OpenAIRoutes {
     };
     res.on('close', onClose);
     try {
-      const release = await this.options.queue.acquire(client, controller.signal);
+      const release = await this.options.queue.acquire(client, controller.signal, user);
       try {
         return stream ? await this.stream(res, shape, start(controller.signal), controller.signal) : await this.answer(res, shape, start(controller.signal));
       } finally {
@@ -147,9 +149,4 @@ export class OpenAIRoutes {
     }
     return { pieces, finishReason: signal.aborted ? 'cancelled' : finishReason };
   }
-}
-
-/** Fairness is per peer address, refined by OpenAI's `user` field when a client sends one. */
-function clientKey(peer: string, user: string | undefined): string {
-  return user === undefined ? peer : `${peer} user=${user}`;
 }

@@ -5,6 +5,7 @@
 import type { ChatMessage } from '../protocol/contract';
 import type { ChatRequest, CompletionRequest } from '../engines/engine';
 import { ApiError } from './apiError';
+import { describeValue } from './excerpt';
 
 export interface ParamLimits {
   /** The longest prompt accepted, in characters (all chat messages together); longer is 413. */
@@ -17,7 +18,7 @@ interface Common {
   /** The `model` the client asked for, if any. */
   model?: string;
   stream: boolean;
-  /** OpenAI's end-user id; refines the client identity used for fair queueing. */
+  /** OpenAI's end-user id; orders this client's own requests in the fair queue, never earns it a larger share. */
   user?: string;
 }
 
@@ -34,7 +35,7 @@ function objectBody(body: unknown): Body {
 function optionalString(body: Body, name: string): string | undefined {
   const value = body[name];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw ApiError.invalid(`${name} must be a string.`, name);
+  if (typeof value !== 'string') throw ApiError.invalid(`${name} must be a string; got ${describeValue(value)}.`, name);
   return value;
 }
 
@@ -42,7 +43,8 @@ function optionalNumber(body: Body, name: string, min: number, max: number, inte
   const value = body[name];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
-    throw ApiError.invalid(`${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}; got ${JSON.stringify(value)}.`, name);
+    // The value only as an excerpt: it may be a huge string, or hold control characters.
+    throw ApiError.invalid(`${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}; got ${describeValue(value)}.`, name);
   }
   return value;
 }

@@ -3,7 +3,9 @@
  * in order: the bearer token (401), the per-client rate limit (429), the body size limit (413), then
  * its route, which validates parameters and queues the generation fairly. `GET /health` needs no
  * token and says only that the server is up and how full its queue is, for load balancers and
- * Rook's own client.
+ * Rook's own client. A client too slow to send its request (headers or body) is answered 408 and
+ * disconnected; its response, once the request is in, may stream as long as it needs. The access log
+ * holds bounded, escaped metadata only.
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -12,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import type { Engine } from '../engines/engine';
 import { ApiError } from './apiError';
 import { bearerCheck } from './auth';
+import { excerpt, logField } from './excerpt';
 import { exposureProblem } from './exposure';
 import { FairQueue } from './fairQueue';
 import { readJsonBody, sendError, sendJson } from './httpIo';
@@ -28,6 +31,15 @@ export interface ServeLimits {
   queueCapacity: number;
   /** Requests running or waiting, per client. */
   queuePerClient: number;
+  /** How long a client may take to send a request's headers. */
+  headersTimeoutMs: number;
+  /**
+   * How long a client may take to send a whole request, headers and body. It ends when the request
+   * has arrived: a response, however long it streams, is not limited by it.
+   */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open for the client's next request. */
+  keepAliveTimeoutMs: number;
 }
 
 export const defaultServeLimits: ServeLimits = {
@@ -36,6 +48,10 @@ export const defaultServeLimits: ServeLimits = {
   rateLimitPerMinute: 600,
   queueCapacity: 128,
   queuePerClient: 16,
+  // Node's defaults (a request may take 300 s to arrive) let a slow client hold a connection that long.
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
 };
 
 export interface ServeOptions {
@@ -85,7 +101,7 @@ export async function startServe(engine: Engine, options: ServeOptions): Promise
     log,
   });
 
-  const route = async (req: http.IncomingMessage, res: http.ServerResponse, path: string, peer: string): Promise<GenerationOutcome | undefined> => {
+  const route = async (req: http.IncomingMessage, res: http.ServerResponse, path: string, peer: string, read: (body: unknown) => unknown): Promise<GenerationOutcome | undefined> => {
     if (req.method === 'GET' && path === '/health') return void sendJson(res, 200, { status: 'ok', queue: queue.stats });
     if (!authorized(req.headers.authorization)) {
       throw new ApiError(401, 'Missing or incorrect API key: send "Authorization: Bearer <token>".', 'invalid_request_error', 'invalid_api_key');
@@ -95,9 +111,9 @@ export async function startServe(engine: Engine, options: ServeOptions): Promise
       throw new ApiError(429, `Rate limit of ${limits.rateLimitPerMinute} requests per minute reached; retry in ${waitSeconds} s.`, 'rate_limit_error', 'rate_limit_exceeded', null, waitSeconds);
     }
     if (req.method === 'GET' && path === '/v1/models') return void routes.models(res);
-    if (req.method === 'POST' && path === '/v1/completions') return routes.completions(await readJsonBody(req, limits.maxBodyBytes), peer, res);
-    if (req.method === 'POST' && path === '/v1/chat/completions') return routes.chat(await readJsonBody(req, limits.maxBodyBytes), peer, res);
-    throw new ApiError(404, `No route for ${req.method} ${path}.`, 'invalid_request_error', 'not_found');
+    if (req.method === 'POST' && path === '/v1/completions') return routes.completions(read(await readJsonBody(req, limits.maxBodyBytes)), peer, res);
+    if (req.method === 'POST' && path === '/v1/chat/completions') return routes.chat(read(await readJsonBody(req, limits.maxBodyBytes)), peer, res);
+    throw new ApiError(404, `No route for ${req.method} ${excerpt(path, 64)}.`, 'invalid_request_error', 'not_found');
   };
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -106,24 +122,48 @@ export async function startServe(engine: Engine, options: ServeOptions): Promise
     const peer = peerAddress(req, options.behindTlsProxy);
     let outcome: GenerationOutcome | undefined;
     let failure: string | undefined;
+    let param: string | null = null;
+    let body: unknown;
+    let disconnected = false;
     try {
-      outcome = await route(req, res, path, peer);
+      outcome = await route(req, res, path, peer, (read) => (body = read));
       failure = outcome?.failure;
     } catch (error) {
       const apiError = asApiError(error);
-      failure = res.destroyed ? 'client disconnected' : apiError.message;
+      // Also when Node cut off a client too slow to send its request (408, headers or request timeout).
+      disconnected = res.destroyed;
+      failure = disconnected ? 'client disconnected' : apiError.message;
+      param = apiError.param;
+      if (body !== undefined && apiError.status < 500) log.debug(() => `refused body=${JSON.stringify(body)}`);
       if (!res.headersSent && !res.destroyed) sendError(res, apiError);
       else res.end();
     }
     // Load balancers poll /health; a line per poll would bury the requests.
     if (path === '/health' && res.statusCode === 200) return;
-    const parts = [`${req.method} ${path}`, String(res.destroyed && !res.writableFinished ? 'disconnected' : res.statusCode), `${(performance.now() - started).toFixed(1)}ms`, `client=${peer}`];
+    // Metadata only, each field bounded and escaped: the path and the forwarded address are the
+    // client's to choose, and error messages quote request values (as excerpts).
+    const parts = [
+      `${req.method} ${logField(path)}`,
+      String(disconnected || (res.destroyed && !res.writableFinished) ? 'disconnected' : res.statusCode),
+      `${(performance.now() - started).toFixed(1)}ms`,
+      `client=${logField(peer, 64)}`,
+    ];
     if (outcome) parts.push(`pieces=${outcome.pieces}`, `finish=${outcome.finishReason ?? 'error'}`);
-    if (failure) parts.push(`error=${JSON.stringify(failure)}`);
+    if (failure) parts.push(`error=${excerpt(failure, 300)}`);
+    if (param) parts.push(`param=${logField(param, 64)}`);
     log.info(parts.join(' '));
   };
 
-  const server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, handle) : http.createServer(handle);
+  const timeouts: http.ServerOptions = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node enforces the two timeouts above only when it checks, every 30 s by default, which could
+    // double them; checking every second costs a walk over the connections still sending a request.
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4))),
+  };
+  const server = options.tls ? https.createServer({ ...timeouts, cert: options.tls.cert, key: options.tls.key }, handle) : http.createServer(timeouts, handle);
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);

@@ -6,7 +6,7 @@ import * as https from 'node:https';
 import * as path from 'node:path';
 import OpenAI from 'openai';
 import { tempDir } from '../engine/fixtures';
-import { serveModelFolder, serveRefusal, startServe, type ServeProcess } from './serveProcess';
+import { postFrom, serveModelFolder, serveRefusal, startServe, type ServeProcess } from './serveProcess';
 
 const token = 'test-token-6f1e0c2a9b';
 const promptMarker = 'SECRET_PROMPT_TEXT_7d3a';
@@ -128,6 +128,53 @@ describe('rook serve with a token and limits', () => {
   });
 });
 
+describe('rook serve quotes request values only as short excerpts', () => {
+  let serve: ServeProcess;
+  before(async () => {
+    serve = await startServe(['--model', serveModelFolder()]);
+  });
+  after(() => serve.stop());
+
+  /** 500 KB with terminal escapes, a forged log line and a bell; a fragment no excerpt reaches is the marker. */
+  const hostile = `7\u001b[2J\u001b]0;owned\u0007\r\nFORGED-LOG-LINE 200\n${'A'.repeat(250_000)}HOSTILE_TAIL_91c2${'B'.repeat(250_000)}`;
+
+  for (const [what, route, body, param, code] of [
+    ['a max_tokens string', '/completions', { prompt: 'x', max_tokens: hostile }, 'max_tokens', 'invalid_value'],
+    ['a model name', '/chat/completions', { model: hostile, messages: [{ role: 'user', content: 'x' }] }, 'model', 'model_not_found'],
+    ['a temperature string', '/chat/completions', { temperature: hostile, messages: [{ role: 'user', content: 'x' }] }, 'temperature', 'invalid_value'],
+  ] as const) {
+    test(`${what} of 500 KB with control characters is neither logged nor echoed whole`, async () => {
+      const before = serve.output().length;
+      const response = await post(serve, route, body, null);
+      const error = await errorOf(response);
+      assert.equal(error.param, param);
+      assert.equal(error.code, code);
+      assert.ok(error.message.length < 300, `error message of ${error.message.length} characters`);
+      assert.ok(error.message.includes(`"7\\u001b[2J\\u001b]0;owned\\u0007\\u000d\\u000aFORGED-LOG-LINE"... (${hostile.length} characters)`), error.message);
+      assert.doesNotMatch(error.message, /[^\x20-\x7e]/, 'only printable ASCII');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const logged = serve.output().slice(before);
+      assert.ok(logged.length < 1000, `log grew by ${logged.length} characters: ${logged.slice(0, 300)}`);
+      assert.match(logged, new RegExp(`POST /v1${route} ${response.status} .*param=${param}`));
+      assert.ok(!logged.includes('HOSTILE_TAIL') && !logged.includes('A'.repeat(100)), 'not the value');
+      assert.doesNotMatch(logged, /[\u0000-\u0009\u000b-\u001f\u007f]/, 'no control characters but the newline ending the line');
+      assert.doesNotMatch(logged, /^FORGED/m, 'no forged line');
+    });
+  }
+
+  test('a long path is cut in the 404 and the log', async () => {
+    const before = serve.output().length;
+    const response = await post(serve, `/${'p'.repeat(8000)}%1b%0aFORGED`, {}, null);
+    assert.equal(response.status, 404);
+    const error = await errorOf(response);
+    assert.ok(error.message.length < 200, error.message);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const logged = serve.output().slice(before);
+    assert.ok(logged.length < 500, logged);
+    assert.ok(!logged.includes('FORGED'), logged);
+  });
+});
+
 describe('rook serve with --debug-log', () => {
   test('logs prompts only when the operator asks for it', async () => {
     const serve = await startServe(['--model', serveModelFolder(), '--debug-log']);
@@ -162,24 +209,29 @@ describe('rook serve rate limit and queue', () => {
   test('over its queue share a client gets 429; with the queue full everyone gets 503; both say when to retry', async () => {
     const serve = await startServe(['--model', serveModelFolder(), '--max-queue', '2', '--max-queue-per-client', '1']);
     const controller = new AbortController();
-    const long = (user?: string) => post(serve, '/completions', { prompt: 'busy', max_tokens: 1024, stream: true, user }, null, controller.signal);
+    // Clients are told apart by address; each is a loopback address of its own.
+    const long = (from: string, user?: string) =>
+      postFrom(from, `${serve.baseUrl}/completions`, { prompt: 'busy', max_tokens: 1024, stream: true, user }, { signal: controller.signal });
     try {
-      const running = await long('a');
+      const running = await long('127.0.0.1');
       assert.equal(running.status, 200);
-      const secondFromA = await long('a');
-      assert.equal(secondFromA.status, 429);
-      assert.equal((await errorOf(secondFromA)).code, 'queue_share_exceeded');
-      assert.ok(Number(secondFromA.headers.get('retry-after')) >= 1);
-      const waiting = long('b');
+      // Another end-user id from the same address is still the same client, over its share.
+      for (const user of [undefined, 'another-user']) {
+        const secondFromA = await long('127.0.0.1', user);
+        assert.equal(secondFromA.status, 429);
+        assert.equal((await errorOf(secondFromA)).code, 'queue_share_exceeded');
+        assert.ok(Number(secondFromA.headers.get('retry-after')) >= 1);
+      }
+      const waiting = long('127.0.0.2');
       await new Promise((resolve) => setTimeout(resolve, 50));
-      const full = await long('c');
+      const full = await long('127.0.0.3');
       assert.equal(full.status, 503);
       assert.equal((await errorOf(full)).code, 'queue_full');
       assert.ok(Number(full.headers.get('retry-after')) >= 1);
       controller.abort();
       await waiting.catch(() => undefined);
-      // Disconnected clients leave the queue: the next request is served.
-      const after = await post(serve, '/completions', { prompt: 'x', max_tokens: 1 }, null);
+      // Disconnected clients leave the queue: the next request is served (once the aborted generation stops).
+      const after = await postFrom('127.0.0.4', `${serve.baseUrl}/completions`, { prompt: 'x', max_tokens: 1 });
       assert.equal(after.status, 200);
     } finally {
       controller.abort();

@@ -3,7 +3,9 @@
  * bundle step) and waits for the line that says where it listens.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as http from 'node:http';
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
 import { tinyModelFolder } from '../engine/fixtures';
 
 export const cliPath = path.resolve(__dirname, '../../server/cli/main.js');
@@ -75,4 +77,26 @@ export async function serveRefusal(args: string[], env?: NodeJS.ProcessEnv): Pro
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   clearTimeout(timer);
   return { code, output: output() };
+}
+
+/**
+ * POSTs JSON from a chosen loopback address (`127.0.0.2`, ...), so one test can be several clients: the
+ * server tells clients apart by address. Resolves with the response once its headers arrive, as a fetch
+ * `Response`; aborting `signal` closes the connection.
+ */
+export function postFrom(localAddress: string, url: string, body: unknown, options: { bearer?: string; signal?: AbortSignal } = {}): Promise<Response> {
+  const text = JSON.stringify(body);
+  const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) };
+  if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: 'POST', headers, localAddress, signal: options.signal }, (res) => {
+      const responseHeaders = new Headers();
+      for (const [name, value] of Object.entries(res.headers)) {
+        if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
+      }
+      resolve(new Response(Readable.toWeb(res) as ReadableStream, { status: res.statusCode, headers: responseHeaders }));
+    });
+    request.on('error', reject);
+    request.end(text);
+  });
 }
