@@ -4,10 +4,11 @@
  * Requests take the engine from here and report how it fared, so the status also follows failures and recoveries.
  */
 import { ResponseError, type Connection, type RemoteConsole, type ServerCapabilities } from 'vscode-languageserver';
-import { RookErrorCodes, configureRequest, defaultSettings, type RookSettings, type SidecarStatus } from '../protocol/contract';
+import { RookErrorCodes, configureRequest, defaultSettings, type ConfigureParams, type RookSettings, type SidecarStatus } from '../protocol/contract';
 import { EngineError, type Engine } from '../engines/engine';
 import { selectEngine } from '../engines/select';
 import type { Feature } from './features/feature';
+import { byName, shown } from './params';
 import { parseSettings } from './settings';
 
 export class EngineHost implements Feature {
@@ -40,11 +41,18 @@ export class EngineHost implements Feature {
   }
 
   initialize(connection: Connection): ServerCapabilities {
-    connection.onRequest(configureRequest, async (params) => {
-      const parsed = parseSettings(params?.settings);
-      if (!parsed.ok) throw new ResponseError(RookErrorCodes.InvalidParams, parsed.problem);
-      return this.configure(parsed.settings);
-    });
+    connection.onRequest(
+      configureRequest,
+      byName('rook/configure', async (raw) => {
+        const params = raw as Partial<ConfigureParams> | null;
+        if (typeof params !== 'object' || params === null || typeof params.settings !== 'object' || params.settings === null) {
+          throw new ResponseError(RookErrorCodes.InvalidParams, `rook/configure: params must be { settings: {...} }; got ${shown(raw)}.`);
+        }
+        const parsed = parseSettings(params.settings);
+        if (!parsed.ok) throw new ResponseError(RookErrorCodes.InvalidParams, parsed.problem);
+        return this.configure(parsed.settings);
+      }),
+    );
     return {};
   }
 

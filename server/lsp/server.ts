@@ -5,6 +5,7 @@
  */
 import { TextDocuments, TextDocumentSyncKind, type Connection, type InitializeResult, type ServerCapabilities } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { listenToDocuments } from './documents';
 import { EngineHost } from './engineHost';
 import { ChatEditFeature } from './features/chatEdit';
 import { CompletionFeature } from './features/completion';
@@ -38,7 +39,7 @@ export function startLspServer(connection: Connection, embeddedModelDir?: string
     return engineHost.dispose();
   });
 
-  documents.listen(connection);
+  listenToDocuments(documents, connection, connection.console);
   connection.listen();
   return {
     get shutdownReceived() {

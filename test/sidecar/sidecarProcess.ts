@@ -26,8 +26,37 @@ export interface Sidecar {
   stderr(): string;
   configure(settings: RookSettings): Promise<SidecarStatus>;
   open(uri: string, text: string, languageId?: string): Promise<void>;
+  /**
+   * Sends a request whose `params` is exactly the given JSON value (`null`, a list, or left out for `undefined`), as a
+   * raw frame: the client library would wrap null or a list in a list of positional params. Resolves with the response.
+   */
+  rawRequest(method: string, params?: unknown): Promise<{ result?: unknown; error?: { code: number; message: string } }>;
   stop(): Promise<void>;
 }
+
+/** Collects the frames the sidecar writes to stdout (besides the connection's own reader) and finds responses by id. */
+function responseWatcher(stdout: NodeJS.ReadableStream) {
+  let buffer = Buffer.alloc(0);
+  const waiting = new Map<string, (message: any) => void>();
+  stdout.on('data', (chunk: Buffer) => {
+    buffer = Buffer.concat([buffer, chunk]);
+    for (;;) {
+      const end = buffer.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const length = Number(/Content-Length: (\d+)/i.exec(buffer.subarray(0, end).toString())?.[1]);
+      if (buffer.length < end + 4 + length) return;
+      const message = JSON.parse(buffer.subarray(end + 4, end + 4 + length).toString());
+      buffer = buffer.subarray(end + 4 + length);
+      const resolve = waiting.get(String(message.id));
+      if (resolve && !message.method) {
+        waiting.delete(String(message.id));
+        resolve(message);
+      }
+    }
+  });
+  return (id: string) => new Promise<any>((resolve) => waiting.set(id, resolve));
+}
+let rawIds = 0;
 
 export function settingsFor(endpoints: string[], overrides: Partial<RookSettings['openai']> = {}): RookSettings {
   return {
@@ -44,6 +73,7 @@ export async function startSidecar(options: { settingsFollow?: boolean } = {}): 
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   connection.onError(() => undefined);
+  const responseTo = responseWatcher(child.stdout);
   connection.listen();
   const initializeResult = await connection.sendRequest(InitializeRequest.type, {
     processId: process.pid,
@@ -61,6 +91,13 @@ export async function startSidecar(options: { settingsFollow?: boolean } = {}): 
     configure: (settings) => connection.sendRequest(configureRequest, { settings }),
     open: (uri, text, languageId = 'typescript') =>
       connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } }),
+    rawRequest: async (method, params) => {
+      const id = `raw-${++rawIds}`;
+      const body = JSON.stringify(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params });
+      const response = responseTo(id);
+      child.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      return response;
+    },
     stop: async () => {
       connection.dispose();
       if (child.exitCode === null && child.signalCode === null) {

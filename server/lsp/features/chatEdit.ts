@@ -10,6 +10,7 @@ import { planEditTask } from '../../refactor/editTasks';
 import { PreviewStream } from '../../refactor/previewStream';
 import type { EngineHost } from '../engineHost';
 import { abortOn, toResponseError } from '../engineRequest';
+import { byName, parseChatParams, parseEditParams } from '../params';
 import type { Feature } from './feature';
 
 /** Reports streamed text as `$/progress` partial results when the client asked for them. */
@@ -23,11 +24,9 @@ export class ChatEditFeature implements Feature {
   constructor(private readonly engineHost: EngineHost) {}
 
   initialize(connection: Connection): ServerCapabilities {
-    connection.onRequest(chatRequest, async (params, token) => {
+    connection.onRequest(chatRequest, byName('rook/chat', async (raw, token) => {
+      const params = parseChatParams(raw);
       const resultProgress = partialResults(connection, params);
-      if (!Array.isArray(params?.messages) || params.messages.some((m) => typeof m?.content !== 'string')) {
-        throw new ResponseError(RookErrorCodes.InvalidParams, 'rook/chat needs messages: [{ role, content }].');
-      }
       const used = this.engineHost.requireEngine();
       const controller = abortOn(token);
       const stream = used.chat(
@@ -39,13 +38,11 @@ export class ChatEditFeature implements Feature {
         controller.signal,
       );
       return this.streamGeneration(used, stream, resultProgress, controller);
-    });
+    }));
 
-    connection.onRequest(editRequest, async (params, token) => {
+    connection.onRequest(editRequest, byName('rook/edit', async (raw, token) => {
+      const params = parseEditParams(raw);
       const resultProgress = partialResults(connection, params);
-      if (typeof params?.original !== 'string' || typeof params?.instruction !== 'string') {
-        throw new ResponseError(RookErrorCodes.InvalidParams, 'rook/edit needs original and instruction strings.');
-      }
       const plan = planEditTask(params);
       if (!plan) throw new ResponseError(RookErrorCodes.InvalidParams, `rook/edit does not know the task "${params.task}".`);
       const used = this.engineHost.requireEngine();
@@ -59,7 +56,7 @@ export class ChatEditFeature implements Feature {
         },
       };
       return this.streamGeneration(used, stream, previewProgress, controller, plan.result);
-    });
+    }));
     return {};
   }
 

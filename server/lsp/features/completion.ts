@@ -3,14 +3,15 @@
  * the language servers (`rook/completionContext`), similar code from open documents, and recent edits. It keeps
  * the completion counters and latency that the status reports.
  */
-import type {
-  CancellationToken,
-  Connection,
-  InlineCompletionList,
-  InlineCompletionParams,
-  RemoteConsole,
-  ServerCapabilities,
-  TextDocuments,
+import {
+  InlineCompletionRequest,
+  type CancellationToken,
+  type Connection,
+  type InlineCompletionList,
+  type InlineCompletionParams,
+  type RemoteConsole,
+  type ServerCapabilities,
+  type TextDocuments,
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { completionContextNotification, type CompletionStats, type ContextSnippet, type SidecarStatus } from '../../protocol/contract';
@@ -22,7 +23,14 @@ import type { Engine, PromptStats } from '../../engines/engine';
 import { LatencyWindow } from '../../metrics/latency';
 import type { EngineHost } from '../engineHost';
 import { abortOn, toResponseError } from '../engineRequest';
+import { byName, parseInlineCompletionParams, positionWithin } from '../params';
 import type { Feature } from './feature';
+
+/** The length of `line` without its line break. */
+function lineLength(document: TextDocument, line: number): number {
+  const text = document.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } });
+  return text.replace(/\r?\n$|\r$/, '').length;
+}
 
 export class CompletionFeature implements Feature {
   private readonly latency = new LatencyWindow();
@@ -57,7 +65,11 @@ export class CompletionFeature implements Feature {
   ) {}
 
   initialize(connection: Connection): ServerCapabilities {
-    connection.languages.inlineCompletion.on((params, token) => this.complete(connection.console, params, token));
+    // Not `connection.languages.inlineCompletion.on`, which reads the params (their work-done token) before checking them.
+    connection.onRequest(
+      InlineCompletionRequest.type,
+      byName(InlineCompletionRequest.method, (params, token) => this.complete(connection.console, parseInlineCompletionParams(params), token)),
+    );
     connection.onNotification(completionContextNotification, (params) => {
       const parsed = parseCompletionContext(params);
       if (!parsed.ok) connection.console.warn(`Ignored rook/completionContext: ${parsed.problem}.`);
@@ -82,6 +94,9 @@ export class CompletionFeature implements Feature {
     if (!settings.completion.enabled) return null;
     const document = this.documents.get(params.textDocument.uri);
     if (!document) return null;
+    // A position the document does not have (a stale or made-up one) gets no suggestion: offsetAt would clamp it to
+    // the end, and the answer's range would echo the position back.
+    if (!positionWithin(params.position, document.lineCount, (line) => lineLength(document, line))) return { items: [] };
     const used = this.engineHost.requireEngine();
     const controller = abortOn(token);
     const started = performance.now();
