@@ -32,15 +32,21 @@ export function firstLineConfidence(pieces: readonly ScoredPiece[]): Confidence 
   if (firstText === -1) return undefined;
   const lineEnd = raw.indexOf('\n', firstText);
   const end = lineEnd === -1 ? raw.length : lineEnd;
-  const scored: number[] = [];
+  // Summed in a loop: a long line's log-probabilities can be too many arguments for one push(...) or Math.min(...).
+  let count = 0;
+  let sum = 0;
+  let min = Infinity;
   let start = 0;
   for (const piece of pieces) {
     if (start >= end) break;
     if (piece.logprobs.length === 0) return undefined;
-    scored.push(...piece.logprobs);
+    for (const logprob of piece.logprobs) {
+      count++;
+      sum += logprob;
+      if (logprob < min) min = logprob;
+    }
     start += piece.text.length;
   }
-  if (scored.length === 0) return undefined;
-  const mean = scored.reduce((sum, value) => sum + value, 0) / scored.length;
-  return { mean: Math.exp(mean), min: Math.exp(Math.min(...scored)), tokens: scored.length };
+  if (count === 0) return undefined;
+  return { mean: Math.exp(sum / count), min: Math.exp(min), tokens: count };
 }

@@ -86,12 +86,20 @@ function readTokenizer(source: string): { json: object; file: string } {
   throw new Error(`${source}: has neither ${modelFiles.tokenizer} nor ${tokenizerModelFile}; copy the model's tokenizer into the checkpoint folder`);
 }
 
-/** Throws when the tokenizer can produce ids the model has no embedding for. */
+/**
+ * Throws when the tokenizer can produce ids the model has no embedding for. The ids are scanned in a loop: a real
+ * vocabulary (Grok-1's 131,072 tokens) is too many arguments for one `Math.max(...ids)` call.
+ */
 function checkTokenizerFits(tokenizer: { json: object; file: string }, vocabSize: number): void {
-  const json = tokenizer.json as { model?: { vocab?: Record<string, number> | unknown[] }; added_tokens?: { id: number }[] };
-  const vocab = json.model?.vocab;
-  const ids = [...(Array.isArray(vocab) ? [vocab.length - 1] : Object.values(vocab ?? {})), ...(json.added_tokens ?? []).map((token) => token.id)];
-  const largest = Math.max(-1, ...ids.filter((id) => Number.isInteger(id)));
+  const json = tokenizer.json as { model?: { vocab?: unknown }; added_tokens?: unknown } | null;
+  const vocab = json?.model?.vocab;
+  let largest = -1;
+  const consider = (id: unknown) => {
+    if (Number.isInteger(id) && (id as number) > largest) largest = id as number;
+  };
+  if (Array.isArray(vocab)) consider(vocab.length - 1);
+  else if (typeof vocab === 'object' && vocab !== null) for (const id of Object.values(vocab)) consider(id);
+  if (Array.isArray(json?.added_tokens)) for (const token of json.added_tokens) consider((token as { id?: unknown } | null)?.id);
   if (largest >= vocabSize) throw new Error(`${tokenizer.file}: has token id ${largest} but config.json says vocab_size ${vocabSize}; the tokenizer does not belong to these weights`);
 }
 

@@ -270,7 +270,8 @@ export class LocalEngine implements Engine {
   private async step(slot: KvSlot, tokens: number[]): Promise<Float32Array> {
     try {
       const logits = await slot.decoder.forward(tokens);
-      slot.tokens.push(...tokens);
+      // Not push(...tokens): a long prompt is too many arguments for one call.
+      for (const token of tokens) slot.tokens.push(token);
       return logits;
     } catch (error) {
       slot.decoder.truncate(0);
