@@ -9,7 +9,7 @@ import type { EditReview } from '../refactor/editReview';
 import type { ChatHistory } from './chatHistory';
 import { applyToFile, insertAtCursor, openInNewFile } from './codeBlockActions';
 import { pickEngine } from './enginePicker';
-import { isWebLink } from './links';
+import { openChatLink } from './linkPrompt';
 import type { WebviewMessageHandlers } from './messages';
 
 /** What the chat view does for the messages that concern its page or its session. */
@@ -44,7 +44,7 @@ export function chatMessageHandlers(
     insert: ({ code }) => void insertAtCursor(code),
     apply: ({ code }) => void applyToFile(review, code),
     newFile: ({ code, language }) => void openInNewFile(code, language),
-    open: ({ href }) => openWebLink(href, log),
+    open: ({ href }) => void openWebLink(href, log),
     newConversation: () => view.newConversation(),
     pickEngine: () => void pickEngine(),
     openConversation: ({ id }) => view.openConversation(id),
@@ -54,11 +54,15 @@ export function chatMessageHandlers(
   };
 }
 
-/** The webview already only links web pages; checked again because its messages are not trusted. */
-function openWebLink(href: string, log: vscode.LogOutputChannel): void {
-  if (isWebLink(href)) {
-    void vscode.env.openExternal(vscode.Uri.parse(href, true));
-  } else {
-    log.warn(`Chat: refused to open a non-web link: ${href}`);
-  }
+/**
+ * The webview already only links web pages; checked again because its messages are not trusted. Links
+ * come from model output, so none opens without the user confirming it in a modal dialog that shows
+ * the full URL (VS Code itself would open loopback and private addresses without asking).
+ */
+function openWebLink(href: string, log: vscode.LogOutputChannel): Promise<boolean> {
+  return openChatLink(href, {
+    confirm: async (message, detail) => (await vscode.window.showWarningMessage(message, { modal: true, detail }, 'Open')) === 'Open',
+    open: async (url) => void (await vscode.env.openExternal(vscode.Uri.parse(url, true))),
+    warn: (line) => log.warn(line),
+  });
 }

@@ -159,8 +159,9 @@ function onConversationClick(event: MouseEvent): void {
   }
   const link = event.target.closest('a');
   if (link) {
-    // Links open through the extension, never inside the webview; stopping propagation also keeps
-    // VS Code's own webview link handler from opening the link a second time.
+    // Links open through the extension, which asks the user first (they come from model output), never
+    // inside the webview; stopping propagation also keeps VS Code's own webview link handler from
+    // opening the link a second time, without asking.
     event.preventDefault();
     event.stopPropagation();
     const href = link.getAttribute('href');
