@@ -20,7 +20,8 @@ interface HeaderEntry {
 }
 
 function isFloatDType(dtype: string): dtype is FloatDType {
-  return dtype in bytesPerElement;
+  // Own keys only: `in` would take "constructor" or "toString" for a dtype.
+  return Object.hasOwn(bytesPerElement, dtype);
 }
 
 /** Where one tensor's bytes lie in a safetensors file. */

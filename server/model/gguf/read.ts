@@ -17,19 +17,25 @@ export class GgufError extends ModelFileError {
 
 export type GgufMetadataValue = number | bigint | boolean | string | GgufMetadataValue[];
 
-/** The tensor types Rook reads, by ggml type id. */
-const readableTypes = {
-  0: { name: 'F32', blockElements: 1, blockBytes: bytesPerElement.F32 },
-  1: { name: 'F16', blockElements: 1, blockBytes: bytesPerElement.F16 },
-  30: { name: 'BF16', blockElements: 1, blockBytes: bytesPerElement.BF16 },
-  2: { name: 'Q4_0', blockElements: quantBlockSize, blockBytes: ggmlBlockBytes[4] },
-  8: { name: 'Q8_0', blockElements: quantBlockSize, blockBytes: ggmlBlockBytes[8] },
-} as const;
+export type GgufReadType = 'F32' | 'F16' | 'BF16' | 'Q4_0' | 'Q8_0';
 
-export type GgufReadType = (typeof readableTypes)[keyof typeof readableTypes]['name'];
+interface ReadableType {
+  name: GgufReadType;
+  blockElements: number;
+  blockBytes: number;
+}
+
+/** The tensor types Rook reads, by ggml type id (a Map: ids come from the file). */
+const readableTypes = new Map<number, ReadableType>([
+  [0, { name: 'F32', blockElements: 1, blockBytes: bytesPerElement.F32 }],
+  [1, { name: 'F16', blockElements: 1, blockBytes: bytesPerElement.F16 }],
+  [30, { name: 'BF16', blockElements: 1, blockBytes: bytesPerElement.BF16 }],
+  [2, { name: 'Q4_0', blockElements: quantBlockSize, blockBytes: ggmlBlockBytes[4] }],
+  [8, { name: 'Q8_0', blockElements: quantBlockSize, blockBytes: ggmlBlockBytes[8] }],
+]);
 
 /** Names of common ggml types Rook does not read, for the error. */
-const otherTypeNames: Record<number, string> = { 3: 'Q4_1', 6: 'Q5_0', 7: 'Q5_1', 9: 'Q8_1', 10: 'Q2_K', 11: 'Q3_K', 12: 'Q4_K', 13: 'Q5_K', 14: 'Q6_K', 15: 'Q8_K' };
+const otherTypeNames = new Map<number, string>([[3, 'Q4_1'], [6, 'Q5_0'], [7, 'Q5_1'], [9, 'Q8_1'], [10, 'Q2_K'], [11, 'Q3_K'], [12, 'Q4_K'], [13, 'Q5_K'], [14, 'Q6_K'], [15, 'Q8_K']]);
 
 export interface GgufTensorInfo {
   name: string;
@@ -206,9 +212,9 @@ function readTensorInfo(cursor: HeaderCursor, index: number): Omit<GgufTensorInf
     elements *= Number(dim);
   }
   const typeId = cursor.u32(`type of ${what}`);
-  const type = readableTypes[typeId as keyof typeof readableTypes];
+  const type = readableTypes.get(typeId);
   if (!type) {
-    const known = otherTypeNames[typeId];
+    const known = otherTypeNames.get(typeId);
     cursor.fail(
       known
         ? `${what} has type ${known}, which Rook does not read; use a GGUF with F32, F16, BF16, Q8_0 or Q4_0 tensors (or convert the original checkpoint)`
