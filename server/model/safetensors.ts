@@ -33,17 +33,35 @@ export interface StoredTensor {
   byteLength: number;
 }
 
+/** The reference safetensors library refuses a header over 100 MB (its MAX_HEADER_SIZE); Rook does too, before reading it. */
+export const maxHeaderBytes = 100_000_000;
+
+/** The header length the file's first 8 bytes claim, checked against the limit and the file's size. */
+function headerLengthOf(lengthBytes: Uint8Array, fileSize: number, file: string): number {
+  if (fileSize < 8 || lengthBytes.byteLength < 8) throw new SafetensorsError(file, `file is ${fileSize} bytes, too short for a safetensors header (truncated?)`);
+  const length = new DataView(lengthBytes.buffer, lengthBytes.byteOffset, 8).getBigUint64(0, true);
+  if (length > BigInt(maxHeaderBytes)) throw new SafetensorsError(file, `header claims ${length} bytes, over the format's limit of ${maxHeaderBytes} (corrupt file, or not safetensors)`);
+  if (length > BigInt(fileSize - 8)) throw new SafetensorsError(file, `header claims ${length} bytes but the file has ${fileSize - 8} after the length (truncated or not safetensors)`);
+  return Number(length);
+}
+
+const isByteCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+
+/** A value from the header for a message, cut short if long. */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 80)}...` : text;
+}
+
 /**
  * The tensor table of a safetensors file from its first `8 + header` bytes and its size, checked against each
- * other (a file cut short is reported here, before any data is read).
+ * other (a file cut short is reported here, before any data is read): every shape a list of whole numbers, every
+ * `data_offsets` a `[begin, end]` pair of whole byte offsets with begin <= end <= the data's size, and the bytes the
+ * shape and dtype need exactly `end - begin`.
  */
 export function parseSafetensorsHeader(bytes: Uint8Array, fileSize: number, file: string): Map<string, StoredTensor> {
-  if (fileSize < 8 || bytes.byteLength < 8) throw new SafetensorsError(file, `file is ${fileSize} bytes, too short for a safetensors header (truncated?)`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = Number(view.getBigUint64(0, true));
-  if (headerLength > fileSize - 8 || headerLength > bytes.byteLength - 8) {
-    throw new SafetensorsError(file, `header claims ${headerLength} bytes but the file has ${fileSize - 8} after the length (truncated or not safetensors)`);
-  }
+  const headerLength = headerLengthOf(bytes, fileSize, file);
+  if (headerLength > bytes.byteLength - 8) throw new SafetensorsError(file, `header claims ${headerLength} bytes but only ${bytes.byteLength - 8} were read (truncated file)`);
   let header: Record<string, unknown>;
   try {
     header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + headerLength)).toString('utf8')) as Record<string, unknown>;
@@ -56,20 +74,26 @@ export function parseSafetensorsHeader(bytes: Uint8Array, fileSize: number, file
   const tensors = new Map<string, StoredTensor>();
   for (const [name, value] of Object.entries(header)) {
     if (name === '__metadata__') continue;
-    const entry = value as HeaderEntry;
-    if (!entry || !Array.isArray(entry.shape) || !Array.isArray(entry.data_offsets) || typeof entry.dtype !== 'string') {
-      throw new SafetensorsError(file, `tensor "${name}" has a malformed header entry`);
+    const entry = value as Partial<HeaderEntry> | null;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry) || !Array.isArray(entry.shape) || !Array.isArray(entry.data_offsets) || typeof entry.dtype !== 'string') {
+      throw new SafetensorsError(file, `tensor "${name}" has a malformed header entry (expected {"dtype", "shape", "data_offsets"})`);
     }
     if (!isFloatDType(entry.dtype)) throw new SafetensorsError(file, `tensor "${name}" has dtype ${entry.dtype}; only F32, F16 and BF16 are supported`);
-    const [begin, end] = entry.data_offsets;
-    const expected = elementCount(entry.shape) * bytesPerElement[entry.dtype];
-    if (end - begin !== expected) {
-      throw new SafetensorsError(file, `tensor "${name}" spans ${end - begin} bytes but shape [${entry.shape}] of ${entry.dtype} needs ${expected}`);
+    const { shape, data_offsets: offsets, dtype } = entry;
+    if (!shape.every(isByteCount)) throw new SafetensorsError(file, `tensor "${name}" has shape ${shown(shape)}; expected a list of whole numbers >= 0 (corrupt header)`);
+    if (offsets.length !== 2 || !offsets.every(isByteCount) || offsets[0] > offsets[1]) {
+      throw new SafetensorsError(file, `tensor "${name}" has data_offsets ${shown(offsets)}; expected [begin, end], whole byte offsets with begin <= end (corrupt header)`);
     }
-    if (begin < 0 || end > dataLength) {
+    const [begin, end] = offsets;
+    const expected = elementCount(shape) * bytesPerElement[dtype];
+    if (end - begin !== expected) {
+      const needs = Number.isSafeInteger(expected) ? `${expected}` : 'more than the largest file';
+      throw new SafetensorsError(file, `tensor "${name}" spans ${end - begin} bytes but shape [${shape}] of ${dtype} needs ${needs}`);
+    }
+    if (end > dataLength) {
       throw new SafetensorsError(file, `tensor "${name}" ends at byte ${end} of a ${dataLength}-byte data section (truncated file)`);
     }
-    tensors.set(name, { dtype: entry.dtype, shape: entry.shape, offset: dataStart + begin, byteLength: end - begin });
+    tensors.set(name, { dtype, shape, offset: dataStart + begin, byteLength: end - begin });
   }
   return tensors;
 }
@@ -103,8 +127,9 @@ export function readSafetensorsHeader(file: string): Map<string, StoredTensor> {
   const fd = accessModelFile(file, (path) => fs.openSync(path, 'r'), SafetensorsError);
   try {
     const size = fs.fstatSync(fd).size;
-    const length = size >= 8 ? Number(readAt(fd, 8, 0).readBigUInt64LE(0)) : 0;
-    return parseSafetensorsHeader(readAt(fd, Math.min(size, 8 + length), 0), size, file);
+    // The length is checked (limit, file size) before the header's bytes are allocated and read.
+    const length = headerLengthOf(readAt(fd, 8, 0), size, file);
+    return parseSafetensorsHeader(readAt(fd, 8 + length, 0), size, file);
   } finally {
     fs.closeSync(fd);
   }

@@ -159,3 +159,105 @@ test('limits: names from the file are looked up in Maps, so "constructor", "toSt
     throwsMessage(() => parseSafetensorsHeader(bytes, bytes.byteLength, 'w.safetensors'), new RegExp(`^w.safetensors: tensor "w" has dtype ${escaped(dtype)}; only F32, F16 and BF16 are supported`), dtype);
   }
 });
+
+test('limits: GGUF arrays nest at most 4 deep; 20,000 levels in a 240 KB file fail at once, naming the key', () => {
+  const nested = (levels: number) => {
+    const bytes = GgufBytes.header(0, 1).str('nested').u32(9);
+    for (let i = 1; i < levels; i++) bytes.u32(9).u64(1);
+    return bytes.u32(4).u64(1).u32(7).write();
+  };
+  const deep = nested(20_000);
+  assert.ok(fs.statSync(deep).size > 200_000);
+  expectRefusal(deep, deep, /metadata key "nested" nests arrays more than 4 deep; GGUF arrays of arrays are legal but shallow \(corrupt file\)/);
+  assert.deepEqual(readGgufHeader(nested(4)).metadata.get('nested'), [[[[7]]]], 'four levels are legal');
+  throwsMessage(() => readGgufHeader(nested(5)), /metadata key "nested" nests arrays more than 4 deep/);
+});
+
+test('limits: GGUF string lengths and array counts are bounded before anything is allocated', () => {
+  // A string length of 1.2 GB in a (sparse) 1.3 GB file: within the file, but no real string is that long.
+  const longString = GgufBytes.header(0, 1).str('general.name').u32(8).u64(1_200_000_000).write();
+  try {
+    fs.truncateSync(longString, 1_300_000_000);
+    const started = performance.now();
+    expectRefusal(longString, longString, /length of metadata key "general.name" is 1200000000, over Rook's limit of 16777216 \(corrupt file\)/);
+    assert.ok(performance.now() - started < 1000);
+  } finally {
+    fs.rmSync(longString);
+  }
+
+  const longArray = GgufBytes.header(0, 1).str('tokenizer.ggml.token_type').u32(9).u32(0).u64(2 ** 25).write();
+  try {
+    fs.truncateSync(longArray, 2 ** 25 + 4096);
+    expectRefusal(longArray, longArray, /length of metadata key "tokenizer.ggml.token_type" is 33554432, over Rook's limit of 16777216 \(corrupt file\)/);
+  } finally {
+    fs.rmSync(longArray);
+  }
+
+  const longKey = GgufBytes.header(0, 1).u64(100_000).raw(Buffer.alloc(100_000, 'k')).u32(4).u32(1).write();
+  expectRefusal(longKey, longKey, /length of key of metadata entry 0 is 100000, over Rook's limit of 65535 \(corrupt file\)/);
+  const pastTheEnd = GgufBytes.header(0, 1).str('general.name').u32(8).u64(5000).raw(Buffer.from('short')).write();
+  expectRefusal(pastTheEnd, pastTheEnd, /length of metadata key "general.name" is 5000, more than the 5 bytes left in the file can hold/);
+});
+
+test('limits: safetensors offsets and shapes are whole numbers that agree with each other and the data', () => {
+  const refused: [string, unknown, RegExp][] = [
+    ['fractional offsets', { dtype: 'F32', shape: [2], data_offsets: [0.5, 8.5] }, /tensor "w" has data_offsets \[0.5,8.5\]; expected \[begin, end\], whole byte offsets with begin <= end \(corrupt header\)/],
+    ['swapped offsets, negative shape', { dtype: 'F32', shape: [-2], data_offsets: [8, 0] }, /tensor "w" has shape \[-2\]; expected a list of whole numbers >= 0 \(corrupt header\)/],
+    ['swapped offsets', { dtype: 'F32', shape: [2], data_offsets: [8, 0] }, /tensor "w" has data_offsets \[8,0\]; expected \[begin, end\]/],
+    ['negative offsets', { dtype: 'F32', shape: [2], data_offsets: [-8, 0] }, /tensor "w" has data_offsets \[-8,0\]/],
+    ['three offsets', { dtype: 'F32', shape: [2], data_offsets: [0, 8, 16] }, /tensor "w" has data_offsets \[0,8,16\]/],
+    ['string offsets', { dtype: 'F32', shape: [2], data_offsets: ['0', '8'] }, /tensor "w" has data_offsets \["0","8"\]/],
+    ['nested shape', { dtype: 'F32', shape: [16, 32, [1]], data_offsets: [0, 2048] }, /tensor "w" has shape \[16,32,\[1\]\]; expected a list of whole numbers >= 0/],
+    ['boolean shape', { dtype: 'F32', shape: [true], data_offsets: [0, 4] }, /tensor "w" has shape \[true\]/],
+    ['string shape', { dtype: 'F32', shape: ['32'], data_offsets: [0, 128] }, /tensor "w" has shape \["32"\]/],
+    ['fractional shape', { dtype: 'F32', shape: [1.5, 2], data_offsets: [0, 12] }, /tensor "w" has shape \[1.5,2\]/],
+    ['infinite shape', { dtype: 'F32', shape: [1e400], data_offsets: [0, 8] }, /tensor "w" has shape \[null\]/],
+    ['overflowing shape', { dtype: 'F32', shape: [2 ** 52, 2 ** 52], data_offsets: [0, 8] }, /tensor "w" spans 8 bytes but shape \[4503599627370496,4503599627370496\] of F32 needs more than the largest file/],
+    ['size mismatch', { dtype: 'BF16', shape: [2], data_offsets: [0, 8] }, /tensor "w" spans 8 bytes but shape \[2\] of BF16 needs 4/],
+    ['past the data', { dtype: 'F32', shape: [4], data_offsets: [8, 24] }, /tensor "w" ends at byte 24 of a 16-byte data section \(truncated file\)/],
+    ['not an object', [1, 2], /tensor "w" has a malformed header entry/],
+    ['null', null, /tensor "w" has a malformed header entry/],
+  ];
+  for (const [label, entry, pattern] of refused) {
+    const bytes = safetensorsBytes({ w: entry }, 16);
+    throwsMessage(() => parseSafetensorsHeader(bytes, bytes.byteLength, 'w.safetensors'), new RegExp(`^w\\.safetensors: ${pattern.source}`), label);
+  }
+  const ok = safetensorsBytes({ __metadata__: { format: 'pt' }, w: { dtype: 'F32', shape: [2], data_offsets: [8, 16] }, e: { dtype: 'F16', shape: [0, 3], data_offsets: [8, 8] } }, 16);
+  assert.deepEqual([...parseSafetensorsHeader(ok, ok.byteLength, 'w.safetensors').values()].map((t) => [t.shape, t.byteLength]), [[[2], 8], [[0, 3], 0]]);
+
+  // Through a conversion: the shard that holds the bad entry is named.
+  const { checkpoint } = hfGrokCheckpoint(tinyBpeModel, tinyBpeVocab, 83);
+  const shard = path.join(checkpoint, 'model-00001-of-00003.safetensors');
+  const bytes = fs.readFileSync(shard);
+  const length = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + length).toString());
+  header['model.embed_tokens.weight'].shape = [tinyBpeVocab, 32, [2]];
+  const json = Buffer.from(JSON.stringify(header));
+  const newLength = Buffer.alloc(8);
+  newLength.writeBigUInt64LE(BigInt(json.byteLength));
+  fs.writeFileSync(shard, Buffer.concat([newLength, json, bytes.subarray(8 + length)])); // offsets count from the data's start
+  expectRefusal(checkpoint, shard, /tensor "model.embed_tokens.weight" has shape \[600,32,\[2\]\]; expected a list of whole numbers >= 0/);
+});
+
+test('limits: a safetensors header over 100 MB is refused before it is read', () => {
+  const { checkpoint } = hfGrokCheckpoint(tinyBpeModel, tinyBpeVocab, 84);
+  for (const name of fs.readdirSync(checkpoint)) if (name.includes('safetensors')) fs.rmSync(path.join(checkpoint, name));
+  const file = path.join(checkpoint, 'model.safetensors');
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(3_000_000_000n);
+  fs.writeFileSync(file, length);
+  try {
+    fs.truncateSync(file, 3_100_000_000); // sparse: 3.1 GB that take no disk
+    expectRefusal(checkpoint, file, /header claims 3000000000 bytes, over the format's limit of 100000000 \(corrupt file, or not safetensors\)/);
+    fs.writeFileSync(file, Buffer.concat([length, Buffer.from('{}')]));
+    expectRefusal(checkpoint, file, /header claims 3000000000 bytes, over the format's limit/);
+    length.writeBigUInt64LE(2n ** 64n - 1n);
+    fs.writeFileSync(file, Buffer.concat([length, Buffer.from('{}')]));
+    expectRefusal(checkpoint, file, /header claims 18446744073709551615 bytes, over the format's limit/);
+    length.writeBigUInt64LE(50n);
+    fs.writeFileSync(file, Buffer.concat([length, Buffer.from('{}')]));
+    expectRefusal(checkpoint, file, /header claims 50 bytes but the file has 2 after the length \(truncated or not safetensors\)/);
+  } finally {
+    fs.rmSync(file);
+  }
+});

@@ -97,6 +97,25 @@ const maxDims = 4;
 const defaultAlignment = 32;
 const readChunk = 1 << 20;
 
+/**
+ * Bounds on what a header's length and count fields may claim, checked before anything is allocated (besides the
+ * bytes left in the file, which bound a corrupt count no better than the file's size).
+ */
+export const ggufLimits = {
+  /** The GGUF spec caps keys at 2^16 - 1 bytes; tensor names are far shorter still (llama.cpp: under 64). */
+  nameBytes: 65535,
+  /** The longest strings real files hold are chat templates, tens of KiB; 16 MiB leaves ample room. */
+  stringBytes: 16 * 1024 * 1024,
+  /** The longest arrays are the vocabulary's (tokens, scores, types, merges): at most 2^22 tokens (config.ts), with room. */
+  arrayLength: 2 ** 24,
+  /** Arrays of arrays are legal but shallow: llama.cpp writes none deeper than 2. Deep nesting would recurse without end. */
+  arrayNesting: 4,
+  /** Real files have tens of keys. */
+  metadataEntries: 2 ** 20,
+  /** A tensor per expert matrix of the largest model config.ts admits (1024 layers, 1024 experts) is ~3.2M. */
+  tensors: 2 ** 23,
+} as const;
+
 /** Sequential little-endian reads from the file, each checked against its size first. */
 class HeaderCursor {
   private buffer = Buffer.alloc(0);
@@ -137,16 +156,20 @@ class HeaderCursor {
   u64 = (what: string) => this.take(8, what).readBigUInt64LE();
   i64 = (what: string) => this.take(8, what).readBigInt64LE();
 
-  /** A u64 count of items of at least `minBytes` each, which must fit in what is left of the file. */
-  count(what: string, minBytes: number): number {
+  /**
+   * A u64 count of items of at least `minBytes` each, which must fit in what is left of the file and be at most
+   * `limit` (one of `ggufLimits`), checked before anything is allocated for them.
+   */
+  count(what: string, minBytes: number, limit: number): number {
     const count = this.u64(what);
     const left = this.size - this.position;
     if (count * BigInt(minBytes) > BigInt(left)) this.fail(`${what} is ${count}, more than the ${left} bytes left in the file can hold (truncated or corrupt file)`);
+    if (count > BigInt(limit)) this.fail(`${what} is ${count}, over Rook's limit of ${limit} (corrupt file)`);
     return Number(count);
   }
 
-  string(what: string): string {
-    return this.take(this.count(`length of ${what}`, 1), what).toString('utf8');
+  string(what: string, limit: number = ggufLimits.stringBytes): string {
+    return this.take(this.count(`length of ${what}`, 1, limit), what).toString('utf8');
   }
 }
 
@@ -167,7 +190,8 @@ function safeNumber(value: bigint): number | bigint {
   return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value;
 }
 
-function readValue(cursor: HeaderCursor, type: number, what: string): GgufMetadataValue {
+/** A metadata value; `depth` counts the arrays it is nested in. */
+function readValue(cursor: HeaderCursor, type: number, what: string, depth = 0): GgufMetadataValue {
   switch (type) {
     case ValueType.u8: return cursor.u8(what);
     case ValueType.i8: return cursor.i8(what);
@@ -188,9 +212,12 @@ function readValue(cursor: HeaderCursor, type: number, what: string): GgufMetada
     case ValueType.array: {
       const itemType = cursor.u32(`element type of ${what}`);
       if (minValueBytes[itemType] === undefined) cursor.fail(`${what} is an array of unknown value type ${itemType} (corrupt file, or a GGUF newer than Rook reads)`);
-      const length = cursor.count(`length of ${what}`, minValueBytes[itemType]);
+      if (itemType === ValueType.array && depth + 2 > ggufLimits.arrayNesting) {
+        cursor.fail(`${what} nests arrays more than ${ggufLimits.arrayNesting} deep; GGUF arrays of arrays are legal but shallow (corrupt file)`);
+      }
+      const length = cursor.count(`length of ${what}`, minValueBytes[itemType], ggufLimits.arrayLength);
       const items: GgufMetadataValue[] = new Array(length);
-      for (let i = 0; i < length; i++) items[i] = readValue(cursor, itemType, what);
+      for (let i = 0; i < length; i++) items[i] = readValue(cursor, itemType, what, depth + 1);
       return items;
     }
     default:
@@ -199,7 +226,7 @@ function readValue(cursor: HeaderCursor, type: number, what: string): GgufMetada
 }
 
 function readTensorInfo(cursor: HeaderCursor, index: number): Omit<GgufTensorInfo, 'offset'> & { relativeOffset: bigint } {
-  const name = cursor.string(`name of tensor ${index}`);
+  const name = cursor.string(`name of tensor ${index}`, ggufLimits.nameBytes);
   const what = `tensor "${name}"`;
   const dimCount = cursor.u32(`dimension count of ${what}`);
   if (dimCount < 1 || dimCount > maxDims) cursor.fail(`${what} has ${dimCount} dimensions; GGUF tensors have 1 to ${maxDims} (corrupt file)`);
@@ -242,11 +269,11 @@ export function readGgufHeader(file: string): GgufHeader {
     if (cursor.size < 4 || cursor.u32('magic') !== 0x46554747) cursor.fail('not a GGUF file (it does not start with "GGUF"); pass a .gguf model file or a checkpoint folder');
     const version = cursor.u32('version');
     if (version !== 2 && version !== 3) cursor.fail(`GGUF version ${version} is not supported (Rook reads versions 2 and 3); re-export the model with a current llama.cpp`);
-    const tensorCount = cursor.count('tensor count', 8 + 4 + 8 + 4 + 8);
-    const metadataCount = cursor.count('metadata count', 8 + 4 + 1);
+    const tensorCount = cursor.count('tensor count', 8 + 4 + 8 + 4 + 8, ggufLimits.tensors);
+    const metadataCount = cursor.count('metadata count', 8 + 4 + 1, ggufLimits.metadataEntries);
     const metadata = new Map<string, GgufMetadataValue>();
     for (let i = 0; i < metadataCount; i++) {
-      const key = cursor.string(`key of metadata entry ${i}`);
+      const key = cursor.string(`key of metadata entry ${i}`, ggufLimits.nameBytes);
       if (metadata.has(key)) cursor.fail(`metadata key "${key}" appears twice (corrupt file)`);
       metadata.set(key, readValue(cursor, cursor.u32(`type of metadata key "${key}"`), `metadata key "${key}"`));
     }
