@@ -261,3 +261,20 @@ test('limits: a safetensors header over 100 MB is refused before it is read', ()
     fs.rmSync(file);
   }
 });
+
+test('limits: shard names in model.safetensors.index.json are plain file names inside the folder', () => {
+  const { checkpoint } = hfGrokCheckpoint(tinyBpeModel, tinyBpeVocab, 85);
+  const index = path.join(checkpoint, 'model.safetensors.index.json');
+  const original = fs.readFileSync(index, 'utf8');
+  fs.mkdirSync(path.join(checkpoint, 'subdir'));
+  for (const shard of ['..', '.', '', '../model-00001-of-00003.safetensors', 'subdir/x.safetensors', '..\\x.safetensors', 'a\0b', 7, null]) {
+    const json = JSON.parse(original);
+    json.weight_map['model.embed_tokens.weight'] = shard;
+    fs.writeFileSync(index, JSON.stringify(json));
+    expectRefusal(checkpoint, index, new RegExp(`tensor "model.embed_tokens.weight" maps to ${escaped(JSON.stringify(shard))}, not a shard file name in the checkpoint folder`), `shard ${JSON.stringify(shard)}`);
+  }
+  const json = JSON.parse(original);
+  json.weight_map['model.embed_tokens.weight'] = 'subdir';
+  fs.writeFileSync(index, JSON.stringify(json));
+  expectRefusal(checkpoint, index, /names shard "subdir" \(for tensor "model.embed_tokens.weight"\), which is not a file/);
+});

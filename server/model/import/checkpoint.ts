@@ -37,16 +37,31 @@ function lazyTensor(located: Located, onRead: () => void): FloatTensor {
   };
 }
 
-/** The shard file of each tensor, from the index's `weight_map`; every shard must exist. */
+/** A file name alone: no separators (either platform's), not empty, `.` or `..`, no NUL, so it stays inside the folder. */
+function isPlainFileName(name: unknown): name is string {
+  return typeof name === 'string' && name !== '' && name !== '.' && name !== '..' && !/[/\\\0]/.test(name) && path.basename(name) === name;
+}
+
+/** The shard file of each tensor, from the index's `weight_map`; every shard must be a file name in `dir`, and exist. */
 function readIndex(dir: string): Map<string, string> {
   const file = path.join(dir, indexFile);
   const json = readJsonFile(file, (problem) => new CheckpointError(file, problem)) as { weight_map?: unknown };
   const weightMap = json?.weight_map;
   if (typeof weightMap !== 'object' || weightMap === null || Array.isArray(weightMap)) throw new CheckpointError(file, 'has no "weight_map" object (tensor name to shard file)');
   const shards = new Map<string, string>();
+  const checked = new Set<string>();
   for (const [name, shard] of Object.entries(weightMap)) {
-    if (typeof shard !== 'string' || shard.includes('/') || shard.includes('\\')) throw new CheckpointError(file, `tensor "${name}" maps to ${JSON.stringify(shard)}, not a shard file name`);
-    if (!fs.existsSync(path.join(dir, shard))) throw new CheckpointError(file, `names shard "${shard}" (for tensor "${name}"), which is not in ${dir}; download the missing shard`);
+    if (!isPlainFileName(shard)) throw new CheckpointError(file, `tensor "${name}" maps to ${JSON.stringify(shard)}, not a shard file name in the checkpoint folder`);
+    if (!checked.has(shard)) {
+      let stat: fs.Stats | undefined;
+      try {
+        stat = fs.statSync(path.join(dir, shard));
+      } catch {
+        throw new CheckpointError(file, `names shard "${shard}" (for tensor "${name}"), which is not in ${dir}; download the missing shard`);
+      }
+      if (!stat.isFile()) throw new CheckpointError(file, `names shard "${shard}" (for tensor "${name}"), which is not a file`);
+      checked.add(shard);
+    }
     shards.set(name, shard);
   }
   return shards;
