@@ -21,6 +21,23 @@ export const benchScripts = {
 
 export const benchUsage = `rook bench <${Object.keys(benchScripts).join('|')}> [args]`;
 
+export const benchHelp = `Usage: ${benchUsage}
+
+Runs one benchmark from a source checkout of Rook (\`npm run bench -- <name>\` builds it first); the args after
+the name go to it.
+
+  engine              Rook's ONNX engine against llama.cpp on synthetic Grok-family models: time to first
+                      token, decode tokens/s, peak memory
+  quant               what int8 / int4 quantization costs and buys on the embedded model, against float32 and
+                      llama.cpp [--out FILE]
+  convert             peak memory of rook convert on a Grok-shaped checkpoint [--layers N] [--hidden D] [--runs N]
+  completion          typing sessions replayed against the real sidecar and the local engine
+  completion-vscode   keystroke to ghost text in a real VS Code (code-server and Chromium)
+  serve               load on rook serve, and the remote engine's own overhead
+  startup             sidecar start time [runs]
+
+Each benchmark's source under bench/ says what it measures and takes.`;
+
 export function runBench(args: string[]): number {
   const [name, ...rest] = args;
   if (!Object.hasOwn(benchScripts, name ?? '')) {

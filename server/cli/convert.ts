@@ -3,15 +3,28 @@
  * Face Grok-1 or Mixtral checkpoint, a Rook folder, or a llama.cpp GGUF file into a model folder for `rook.local.modelPath`
  * (see server/model/convert.ts).
  */
-import { parseArgs } from 'node:util';
 import { convertCheckpoint, defaultExternalDataThreshold } from '../model/convert';
 import type { QuantType } from '../model/quant';
+import { parseCommandArgs } from './usage';
 
 export const convertUsage = 'rook convert <checkpoint-dir|model.gguf> <out-dir> [--quant int8|int4] [--gguf] [--external-data-threshold BYTES]';
 const quantTypes: readonly QuantType[] = ['none', 'int8', 'int4'];
 
+export const convertHelp = `Usage: ${convertUsage}
+
+Makes a model folder for rook.local.modelPath (and rook serve --model): config.json, model.onnx,
+tokenizer.json. The source is a Hugging Face Grok-1 or Mixtral checkpoint folder, a Rook model folder, or a
+llama.cpp GGUF file (architecture grok, or llama with experts).
+
+  --quant int8|int4       store the linear layers block-quantized (MatMulNBits; default: float32)
+  --gguf                  also write model.gguf, for llama.cpp
+  --external-data-threshold BYTES
+                          float32 weights over this many bytes go to model.onnx.data beside model.onnx
+                          (default and most ${defaultExternalDataThreshold}, under ONNX's 2 GiB file limit)
+  -h, --help              this help`;
+
 export async function runConvert(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args,
     allowPositionals: true,
     options: {

@@ -16,6 +16,16 @@ export const engineOptions = {
   'max-tokens': { type: 'string' },
 } as const;
 
+/** The help lines of `engineOptions` but `--max-tokens` (whose default differs per command). */
+export const engineFlagsHelp = `  --endpoint URL          an OpenAI-compatible endpoint such as http://127.0.0.1:8000/v1; repeat it for
+                          fallbacks, tried in order (default: ROOK_ENDPOINT)
+  --model NAME            the endpoint's model (default: the first that its /v1/models lists)
+  --model-dir DIR         without an endpoint: the local model folder (default: the embedded model)
+  -h, --help              this help
+
+Without an endpoint the local model runs, offline. Environment: ROOK_ENDPOINT (default endpoint),
+ROOK_API_KEY (bearer token for the endpoint, kept out of shell history).`;
+
 export interface EngineFlags {
   endpoint?: string[];
   /** Remote model name. */

@@ -1,41 +1,68 @@
 /**
- * `rook eval [--model DIR] [--corpus FILE] [--cases N] [--seed S] [--threads T] [--out DIR]`: scores a local model
- * on held-out completion cases against a non-neural baseline; writes results.json and results.md to --out.
+ * `rook eval [--model DIR] [--corpus FILE] [--cases N] [--seed S] [--threads T] [--max-tokens N] [--out DIR]`: scores
+ * a local model on held-out completion cases against a non-neural baseline; writes results.json and results.md to --out.
  */
 import { embeddedModelDir } from './embeddedModel';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { markdownReport } from '../eval/report';
 import { runEvaluation } from '../eval/runEval';
+import { maxTokensFlag, maxTokensHelp, parseCommandArgs, wholeNumberFlag } from './usage';
 
-export const evalUsage = 'rook eval [--model DIR] [--corpus FILE] [--cases N] [--seed S] [--threads T] [--out DIR]';
+/** The held-out corpus `training/corpus.py` writes; not in the repository (it is built from code on the machine). */
+export const defaultEvalCorpus = 'training/data/eval.jsonl';
+const defaultMaxTokens = 64;
+
+export const evalUsage = 'rook eval [--model DIR] [--corpus FILE] [--cases N] [--seed S] [--threads T] [--max-tokens N] [--out DIR]';
+
+const corpusHowTo = `To build it, run \`/usr/bin/python3 training/corpus.py\` in a source checkout of Rook (it writes
+training/data/eval.jsonl and train.jsonl from packages installed on the machine; training/README.md, "Data", has
+the setup), or pass --corpus FILE: JSON lines {"package", "path", "lang", "text"}, one source file a line.`;
+
+export const evalHelp = `Usage: ${evalUsage}
+
+Scores a local model on held-out completion cases (lines and infills cut from the corpus's source files) against
+a non-neural baseline, through the same completion path the editor uses; writes results.json and results.md to
+--out and prints the report.
+
+  --model DIR             model folder (default: the embedded model)
+  --corpus FILE           held-out source files (default ${defaultEvalCorpus}, which is not in the repository)
+  --cases N               cases per language and task (default 50)
+  --seed S                seed that picks the cases (default 4)
+  --threads T             CPU threads for the model (default 1)
+${maxTokensHelp('completion per case', defaultMaxTokens)}
+  --out DIR               where results.json and results.md go (default bench/eval)
+  -h, --help              this help
+
+The default corpus is not in the repository. ${corpusHowTo}`;
 
 export async function runEval(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args,
     options: {
       model: { type: 'string', default: embeddedModelDir },
-      corpus: { type: 'string', default: 'training/data/eval.jsonl' },
-      cases: { type: 'string', default: '50' },
-      seed: { type: 'string', default: '4' },
-      threads: { type: 'string', default: '1' },
-      'max-tokens': { type: 'string', default: '64' },
+      corpus: { type: 'string', default: defaultEvalCorpus },
+      cases: { type: 'string' },
+      seed: { type: 'string' },
+      threads: { type: 'string' },
+      'max-tokens': { type: 'string' },
       out: { type: 'string', default: 'bench/eval' },
     },
   });
+  const casesPerCell = wholeNumberFlag('cases', values.cases, 50, 1);
+  const seed = wholeNumberFlag('seed', values.seed, 4, 0);
+  const threads = wholeNumberFlag('threads', values.threads, 1, 1);
+  const maxTokens = maxTokensFlag(values['max-tokens'], defaultMaxTokens);
   if (!fs.existsSync(values.corpus)) {
-    throw new Error(`${values.corpus}: held-out corpus not found; build it with \`python3 training/corpus.py\``);
+    const where = path.resolve(values.corpus) === values.corpus ? values.corpus : `${values.corpus} (${path.resolve(values.corpus)})`;
+    throw new Error(
+      values.corpus === defaultEvalCorpus
+        ? `${where}: no held-out corpus there (rook eval's default corpus is not in the repository).\n${corpusHowTo}`
+        : `${where}: held-out corpus not found. Pass --corpus FILE: JSON lines {"package", "path", "lang", "text"}, one source file a line (\`/usr/bin/python3 training/corpus.py\` writes ${defaultEvalCorpus}).`,
+    );
   }
   const results = await runEvaluation(
-    {
-      modelPath: values.model,
-      corpusFile: values.corpus,
-      casesPerCell: Number(values.cases),
-      seed: Number(values.seed),
-      threads: Number(values.threads),
-      maxTokens: Number(values['max-tokens']),
-    },
+    { modelPath: values.model, corpusFile: values.corpus, casesPerCell, seed, threads, maxTokens },
     (done, total) => process.stderr.write(`\r${done}/${total} cases`),
   );
   process.stderr.write('\n');
