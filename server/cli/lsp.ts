@@ -1,6 +1,8 @@
-import { createConnection, ProposedFeatures, StreamMessageWriter } from 'vscode-languageserver/node';
+import { createConnection, MessageType, ProposedFeatures, StreamMessageWriter, type Message } from 'vscode-languageserver/node';
+import { RookErrorCodes } from '../protocol/contract';
+import { libraryParamsProblem } from '../lsp/params';
 import { startLspServer } from '../lsp/server';
-import { FramedMessageReader, FramingError } from '../lsp/transport';
+import { FramedMessageReader, FramingError, screenedReader } from '../lsp/transport';
 import { embeddedModelDir } from './embeddedModel';
 
 export const lspUsage = `Usage: rook lsp --stdio
@@ -29,7 +31,24 @@ export function runLsp(args: string[]): number {
     process.stderr.write(`rook lsp: ${error.message}. The message stream cannot be resynchronized, so the sidecar exits (its client restarts it).\n`);
     process.exit(1);
   });
-  const connection = createConnection(ProposedFeatures.all, reader, new StreamMessageWriter(process.stdout));
+  const writer = new StreamMessageWriter(process.stdout);
+  // The messages vscode-languageserver answers itself (initialize, $/setTrace) reach no handler of ours first.
+  const screened = screenedReader(
+    reader,
+    (message) => {
+      const { method, params } = message as { method?: unknown; params?: unknown };
+      return typeof method === 'string' ? libraryParamsProblem(method, params) : undefined;
+    },
+    (message, problem) => {
+      const { id, method } = message as Message & { id?: number | string | null; method: string };
+      void writer.write(
+        id !== undefined
+          ? ({ jsonrpc: '2.0', id, error: { code: RookErrorCodes.InvalidParams, message: `${method}: ${problem}.` } } as Message)
+          : ({ jsonrpc: '2.0', method: 'window/logMessage', params: { type: MessageType.Warning, message: `Ignored ${method}: ${problem}.` } } as Message),
+      );
+    },
+  );
+  const connection = createConnection(ProposedFeatures.all, screened, writer);
   const server = startLspServer(connection, embeddedModelDir);
   // No client left to serve: as LSP's exit notification, 0 after a shutdown request and 1 otherwise.
   reader.onClose(() => process.exit(server.shutdownReceived ? 0 : 1));

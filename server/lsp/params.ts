@@ -227,3 +227,31 @@ export function textDocumentProblem(method: string, raw: unknown): string | unde
   if (method === 'textDocument/didSave' && raw.text !== undefined && typeof raw.text !== 'string') return `text must be a string; got ${shown(raw.text)}`;
   return undefined;
 }
+
+const traceValues = ['off', 'messages', 'verbose'];
+
+/**
+ * What is wrong with the params of a message vscode-languageserver handles itself, before any handler of the
+ * sidecar's sees it (so it would read `null.processId`), or undefined; other messages pass. `rook lsp` answers such a
+ * request with InvalidParams and logs such a notification, without handing either on (see server/cli/lsp.ts).
+ */
+export function libraryParamsProblem(method: string, params: unknown): string | undefined {
+  switch (method) {
+    case 'initialize':
+      if (!isObject(params)) return `params must be an object; got ${shown(params)}`;
+      if (!isObject(params.capabilities)) return `capabilities must be an object; got ${shown(params.capabilities)}`;
+      if (params.processId != null && !(Number.isInteger(params.processId) && (params.processId as number) > 0 && (params.processId as number) <= maxUinteger)) {
+        return `processId must be a process id or null; got ${shown(params.processId)}`;
+      }
+      if (params.trace !== undefined && !traceValues.includes(params.trace as string)) return `trace must be one of ${traceValues.join(', ')}; got ${shown(params.trace)}`;
+      return undefined;
+    case '$/setTrace':
+      if (!isObject(params) || !traceValues.includes(params.value as string)) return `params must be { value: ${traceValues.join(' | ')} }; got ${shown(params)}`;
+      return undefined;
+    case 'window/workDoneProgress/cancel':
+      if (!isObject(params) || !(typeof params.token === 'string' || Number.isInteger(params.token))) return `params must be { token: string or integer }; got ${shown(params)}`;
+      return undefined;
+    default:
+      return undefined;
+  }
+}

@@ -8,7 +8,7 @@
  * and `rook lsp` exits on it (see server/cli/lsp.ts). A body that is not JSON is only an error: its frame was
  * well-formed, so the next one starts where it should and the connection goes on.
  */
-import { AbstractMessageReader, type DataCallback, type Disposable, type Message } from 'vscode-languageserver/node';
+import { AbstractMessageReader, type DataCallback, type Disposable, type Message, type MessageReader } from 'vscode-languageserver/node';
 
 /** The largest frame accepted: well above any document an editor syncs, far below what would exhaust memory. */
 export const maxFrameBytes = 128 * 1024 * 1024;
@@ -158,4 +158,20 @@ export class FramedMessageReader extends AbstractMessageReader {
     this.size -= bytes;
     this.chunks = this.size > 0 ? [all.subarray(bytes)] : [];
   }
+}
+
+/** `reader`'s messages, less those `screen` finds a problem with: `refuse` gets them instead, with the problem. */
+export function screenedReader(reader: MessageReader, screen: (message: Message) => string | undefined, refuse: (message: Message, problem: string) => void): MessageReader {
+  return {
+    onError: reader.onError,
+    onClose: reader.onClose,
+    onPartialMessage: reader.onPartialMessage,
+    listen: (callback) =>
+      reader.listen((message) => {
+        const problem = screen(message);
+        if (problem === undefined) callback(message);
+        else refuse(message, problem);
+      }),
+    dispose: () => reader.dispose(),
+  };
 }

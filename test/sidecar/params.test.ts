@@ -127,6 +127,17 @@ describe('request and notification params (rook lsp --stdio)', () => {
       context: { triggerKind: InlineCompletionTriggerKind.Automatic },
     }) as Promise<InlineCompletionList | null>;
 
+  test('initialize and $/setTrace, which the LSP library reads itself, refuse malformed params too', async () => {
+    await refused('initialize', null, /^initialize: params must be an object; got null/);
+    await refused('initialize', { processId: 'me', capabilities: {} }, /^initialize: processId must be a process id or null/);
+    await refused('initialize', { processId: null, capabilities: null }, /^initialize: capabilities must be an object/);
+    const body = JSON.stringify({ jsonrpc: '2.0', method: '$/setTrace', params: null });
+    sidecar.process.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    assert.equal((await sidecar.connection.sendRequest(statusRequest)).state, 'ready');
+    assert.ok(logs.some((line) => /^Ignored \$\/setTrace: params must be \{ value/.test(line)), logs.join('\n'));
+    assert.ok(!logs.some((line) => /Cannot read properties/.test(line)), logs.join('\n'));
+  });
+
   test('a didOpen whose text is not a string opens nothing, and a later didOpen with text works', async () => {
     const uri = 'file:///work/poisoned.ts';
     for (const text of [42, null, { length: 3 }, ['const']]) {
