@@ -11,6 +11,7 @@ import { firstLineConfidence } from '../../server/completion/confidence';
 import { convertCheckpoint } from '../../server/model/convert';
 import { readGgufHeader, readGgufTensor } from '../../server/model/gguf/read';
 import { serializeGguf, type GgufTensor, type GgufValue } from '../../server/model/gguf/write';
+import { bpeMerges, parseSentencePieceModel, PieceType, type SentencePiece } from '../../server/model/import/sentencepiece';
 import { modelFiles } from '../../server/model/modelFiles';
 import { parseSafetensorsHeader } from '../../server/model/safetensors';
 import { tempDir, tinyModelFolder } from './fixtures';
@@ -277,4 +278,59 @@ test('limits: shard names in model.safetensors.index.json are plain file names i
   json.weight_map['model.embed_tokens.weight'] = 'subdir';
   fs.writeFileSync(index, JSON.stringify(json));
   expectRefusal(checkpoint, index, /names shard "subdir" \(for tensor "model.embed_tokens.weight"\), which is not a file/);
+});
+
+/** The merges as first written (every cut of every piece sliced and looked up): the oracle for the linear version. */
+function quadraticMerges(pieces: readonly SentencePiece[]): string[] {
+  const mergeable = new Map<string, number>();
+  pieces.forEach((p, id) => {
+    if (p.type === PieceType.normal || p.type === PieceType.userDefined) mergeable.set(p.piece, id);
+  });
+  const merges: { score: number; id: number; left: number; right: number; text: string }[] = [];
+  for (const [merged, id] of mergeable) {
+    const chars = [...merged];
+    for (let cut = 1; cut < chars.length; cut++) {
+      const left = chars.slice(0, cut).join('');
+      const right = chars.slice(cut).join('');
+      const leftId = mergeable.get(left);
+      const rightId = mergeable.get(right);
+      if (leftId !== undefined && rightId !== undefined) merges.push({ score: pieces[id].score, id, left: leftId, right: rightId, text: `${left} ${right}` });
+    }
+  }
+  merges.sort((a, b) => b.score - a.score || a.id - b.id || a.left - b.left || a.right - b.right);
+  return merges.map((m) => m.text);
+}
+
+test('limits: SentencePiece merges are linear in a piece\'s length (a 40,000-character piece, in tokenizer.model or a GGUF token list)', () => {
+  const fixture = parseSentencePieceModel(fs.readFileSync(tinyBpeModel), tinyBpeModel).pieces;
+  assert.deepEqual(bpeMerges(fixture), quadraticMerges(fixture), 'the fixture vocabulary');
+  // Random pieces over a small alphabet with surrogate pairs, a lone surrogate, and duplicates and unmergeable types.
+  let seed = 7;
+  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const alphabet = ['a', 'b', '▁', '🙂', '\ud83d', 'é'];
+  const pieces: SentencePiece[] = alphabet.map((piece) => ({ piece, score: 0, type: PieceType.normal }));
+  for (let i = 0; i < 3000; i++) {
+    const length = 2 + Math.floor(random() * 6);
+    const piece = Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+    pieces.push({ piece, score: Math.floor(random() * 50), type: random() < 0.9 ? PieceType.normal : random() < 0.5 ? PieceType.userDefined : PieceType.control });
+  }
+  assert.deepEqual(bpeMerges(pieces), quadraticMerges(pieces), 'random pieces');
+
+  for (const piece of ['x'.repeat(40_000), 'ab'.repeat(100_000)]) {
+    const started = performance.now();
+    const merges = bpeMerges([...fixture, { piece, score: -1e6, type: PieceType.userDefined }]);
+    assert.ok(performance.now() - started < 1000, `a ${piece.length}-character piece: ${Math.round(performance.now() - started)} ms`);
+    assert.deepEqual(merges, bpeMerges(fixture), 'a long piece that splits into no two pieces adds no merge');
+  }
+  const withParts = [...fixture, { piece: 'x'.repeat(20_000), score: 0, type: PieceType.normal }, { piece: 'x'.repeat(40_000), score: -1e6, type: PieceType.normal }];
+  assert.equal(bpeMerges(withParts).at(-1), `${'x'.repeat(20_000)} ${'x'.repeat(20_000)}`);
+
+  // The same through a GGUF's token list: a conversion with a 40,000-character token takes well under the 20 s it did.
+  const gguf = editedGguf((metadata) => {
+    const tokens = (metadata.get('tokenizer.ggml.tokens') as { strs: string[] }).strs;
+    tokens[tokens.length - 1] = 'x'.repeat(40_000);
+  });
+  const converting = performance.now();
+  convertCheckpoint(gguf, path.join(tempDir('converted'), 'long-piece'));
+  assert.ok(performance.now() - converting < 5000, `${Math.round(performance.now() - converting)} ms`);
 });

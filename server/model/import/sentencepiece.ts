@@ -111,20 +111,86 @@ export function parseSentencePieceModel(bytes: Uint8Array, file: string): Senten
 }
 
 /**
+ * Polynomial hashes of strings' UTF-16 code units modulo two primes below 2^26, so every step (h·base + unit) is exact
+ * in a double. The bases are drawn per call: a file cannot be made to collide them, and a collision would only cost a
+ * lookup, since every hit is checked against the vocabulary itself.
+ */
+const hashPrimes = [67108859, 67108837] as const;
+
+/** Grows `array` (keeping its values) to hold at least `length` entries. */
+function atLeast(array: Float64Array, length: number): Float64Array {
+  if (array.length >= length) return array;
+  const grown = new Float64Array(Math.max(length, array.length * 2));
+  grown.set(array);
+  return grown;
+}
+
+const isHighSurrogate = (unit: number) => unit >= 0xd800 && unit <= 0xdbff;
+const isLowSurrogate = (unit: number) => unit >= 0xdc00 && unit <= 0xdfff;
+
+/**
  * BPE merges "left right" for every mergeable piece that splits into two mergeable pieces, ordered by the merged
  * piece's score (highest first), then by the merged piece's id and the parts' ids, as Hugging Face's extractor does.
+ *
+ * Linear in the vocabulary's length: each piece's prefixes and suffixes are looked up by rolling hash (and by
+ * length), and only a hit is cut out of the piece and looked up as a string. Cutting and looking up both halves at
+ * every cut made a piece's cost quadratic in its length (20 s for one 40,000-character piece).
  */
 export function bpeMerges(pieces: readonly SentencePiece[]): string[] {
   const mergeable = new Map<string, number>();
   pieces.forEach((p, id) => {
     if (p.type === PieceType.normal || p.type === PieceType.userDefined) mergeable.set(p.piece, id);
   });
+  const [p1, p2] = hashPrimes;
+  const base1 = 65536 + Math.floor(Math.random() * (p1 - 65536));
+  const base2 = 65536 + Math.floor(Math.random() * (p2 - 65536));
+  const lengths = new Set<number>();
+  const hashes = new Set<number>();
+  for (const piece of mergeable.keys()) {
+    let h1 = 0;
+    let h2 = 0;
+    for (let i = 0; i < piece.length; i++) {
+      const unit = piece.charCodeAt(i);
+      h1 = (h1 * base1 + unit) % p1;
+      h2 = (h2 * base2 + unit) % p2;
+    }
+    lengths.add(piece.length);
+    hashes.add(h1 * p2 + h2);
+  }
+  // Prefix hashes of the piece at hand, and powers of the bases, grown to the longest piece.
+  let prefix1: Float64Array = new Float64Array(64);
+  let prefix2: Float64Array = new Float64Array(64);
+  let power1: Float64Array = Float64Array.of(1);
+  let power2: Float64Array = Float64Array.of(1);
   const merges: { score: number; id: number; left: number; right: number; text: string }[] = [];
   for (const [merged, id] of mergeable) {
-    const chars = [...merged];
-    for (let cut = 1; cut < chars.length; cut++) {
-      const left = chars.slice(0, cut).join('');
-      const right = chars.slice(cut).join('');
+    const n = merged.length;
+    if (n < 2) continue;
+    prefix1 = atLeast(prefix1, n + 1);
+    prefix2 = atLeast(prefix2, n + 1);
+    for (let i = 0; i < n; i++) {
+      const unit = merged.charCodeAt(i);
+      prefix1[i + 1] = (prefix1[i] * base1 + unit) % p1;
+      prefix2[i + 1] = (prefix2[i] * base2 + unit) % p2;
+    }
+    if (power1.length <= n) {
+      const from = power1.length;
+      power1 = atLeast(power1, n + 1);
+      power2 = atLeast(power2, n + 1);
+      for (let k = from; k < power1.length; k++) {
+        power1[k] = (power1[k - 1] * base1) % p1;
+        power2[k] = (power2[k - 1] * base2) % p2;
+      }
+    }
+    for (let cut = 1; cut < n; cut++) {
+      // Cuts fall between characters (code points), as splitting [...merged] does: never inside a surrogate pair.
+      if (isHighSurrogate(merged.charCodeAt(cut - 1)) && isLowSurrogate(merged.charCodeAt(cut))) continue;
+      if (!lengths.has(cut) || !lengths.has(n - cut) || !hashes.has(prefix1[cut] * p2 + prefix2[cut])) continue;
+      const right1 = (prefix1[n] - ((prefix1[cut] * power1[n - cut]) % p1) + p1) % p1;
+      const right2 = (prefix2[n] - ((prefix2[cut] * power2[n - cut]) % p2) + p2) % p2;
+      if (!hashes.has(right1 * p2 + right2)) continue;
+      const left = merged.slice(0, cut);
+      const right = merged.slice(cut);
       const leftId = mergeable.get(left);
       const rightId = mergeable.get(right);
       if (leftId !== undefined && rightId !== undefined) merges.push({ score: pieces[id].score, id, left: leftId, right: rightId, text: `${left} ${right}` });
