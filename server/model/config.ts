@@ -81,6 +81,66 @@ export class ModelConfigError extends ModelFileError {
   override name = 'ModelConfigError';
 }
 
+/**
+ * The largest value Rook accepts for each size: far above any real model's, so that a corrupt or hostile file fails
+ * at once, naming the field, instead of sizing loops and allocations by its numbers (a layer count of 2^32 ran for
+ * 40 s and 3.5 GB before failing; a 30M-token context built a 1.9 GB rotary table for a 98 KB GGUF).
+ */
+export const configLimits = {
+  /** The largest real vocabularies have 262,144 tokens (Gemma); Grok-1 131,072. */
+  vocab_size: { max: 2 ** 22, why: 'real vocabularies have at most ~262k tokens' },
+  /** The widest real models are below 20k (Llama 3 405B 16,384; PaLM 18,432; Grok-1 6,144). */
+  hidden_size: { max: 65536, why: 'the widest real models are below 20k' },
+  /** The deepest real models have ~126 layers (Llama 3 405B; Grok-1 64). */
+  num_hidden_layers: { max: 1024, why: 'the deepest real models have ~130 layers' },
+  /** Real models have at most 128 attention heads. */
+  num_attention_heads: { max: 1024, why: 'real models have at most 128 heads' },
+  num_key_value_heads: { max: 1024, why: 'real models have at most 128 heads' },
+  /** Real head sizes are 64 to 256. */
+  head_dim: { max: 1024, why: 'real heads are 64 to 256 wide' },
+  /** The most experts in real models: 512 (Qwen3-Next), 384 (Kimi K2); Grok-1 and Mixtral have 8. */
+  num_experts: { max: 1024, why: 'real models have at most 512 experts' },
+  num_experts_per_tok: { max: 1024, why: 'real models have at most 512 experts' },
+  /** Expert (and dense) feed-forward layers are at most ~74k wide (PaLM 49,152 dense; Grok-1's experts 32,768). */
+  intermediate_size: { max: 2 ** 18, why: 'real feed-forward layers are below 80k wide' },
+  /** The longest real contexts are 1M positions (Qwen2.5-1M); the graph holds a rotary table row per position. */
+  max_position_embeddings: { max: 2 ** 21, why: 'the longest real contexts are ~1M positions, and the graph holds a rotary table row per position' },
+} as const satisfies Record<string, { max: number; why: string }>;
+
+/** Layers × experts: the expert matrices a model has, three tensors each (Kimi K2's 61 × 384 = 23,424 is the most real ones have). */
+export const maxLayerExperts = 2 ** 16;
+
+/** The rotary cos and sin tables the graph embeds take context × head_dim float32s: at most 2 GiB (a 2M context of 256-wide heads). */
+export const maxRotaryTableBytes = 2 ** 31;
+
+/** The float knobs are stored in the graph as float32: larger magnitudes would turn into infinities. */
+const maxFloat32 = 3.4028234663852886e38;
+
+/**
+ * How messages name a config field: config.json's own key by default; a GGUF import names the metadata key the value
+ * came from. `describe` is the first mention (`field "hidden_size"`), `quote` later ones (`"hidden_size"`).
+ */
+export interface FieldNaming {
+  describe(key: string): string;
+  quote(key: string): string;
+}
+
+export const configJsonNaming: FieldNaming = { describe: (key) => `field "${key}"`, quote: (key) => `"${key}"` };
+
+/** Naming for a config read from another file's names: `sources` maps a config field to its name there, first mention and quoted. */
+export function namingFrom(sources: ReadonlyMap<string, { describe: string; quote: string }>): FieldNaming {
+  return {
+    describe: (key) => sources.get(key)?.describe ?? configJsonNaming.describe(key),
+    quote: (key) => sources.get(key)?.quote ?? configJsonNaming.quote(key),
+  };
+}
+
+/** A value from the file for a message, cut short if long. */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 80)}...` : text;
+}
+
 type FieldKind = 'positiveInt' | 'nonNegativeInt' | 'positiveNumber' | 'nonNegativeNumber' | 'boolean' | readonly string[];
 
 interface FieldSpec {
@@ -124,7 +184,7 @@ const fields: Record<ScalarField, FieldSpec> = {
 
 function describeKind(kind: FieldKind): string {
   if (Array.isArray(kind)) return `one of ${kind.map((v) => JSON.stringify(v)).join(', ')}`;
-  return { positiveInt: 'a positive integer', nonNegativeInt: 'an integer >= 0', positiveNumber: 'a number > 0', nonNegativeNumber: 'a number >= 0', boolean: 'true or false' }[kind as string]!;
+  return { positiveInt: 'a positive integer', nonNegativeInt: 'an integer >= 0', positiveNumber: 'a (float32) number > 0', nonNegativeNumber: 'a (float32) number >= 0', boolean: 'true or false' }[kind as string]!;
 }
 
 function fits(kind: FieldKind, value: unknown): boolean {
@@ -132,26 +192,34 @@ function fits(kind: FieldKind, value: unknown): boolean {
   switch (kind) {
     case 'positiveInt': return Number.isInteger(value) && (value as number) > 0;
     case 'nonNegativeInt': return Number.isInteger(value) && (value as number) >= 0;
-    case 'positiveNumber': return typeof value === 'number' && Number.isFinite(value) && value > 0;
-    case 'nonNegativeNumber': return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+    case 'positiveNumber': return typeof value === 'number' && value > 0 && value <= maxFloat32;
+    case 'nonNegativeNumber': return typeof value === 'number' && value >= 0 && value <= maxFloat32;
     default: return typeof value === 'boolean';
   }
 }
 
-/** Validates parsed `config.json` content; `file` names the source in errors. */
-export function parseModelConfig(json: unknown, file: string): ModelConfig {
+/**
+ * Validates parsed `config.json` content; `file` names the source in errors, `naming` its fields. Every size is
+ * checked against `configLimits` before anything is sized by it.
+ */
+export function parseModelConfig(json: unknown, file: string, naming: FieldNaming = configJsonNaming): ModelConfig {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ModelConfigError(file, 'expected a JSON object');
   const raw = json as Record<string, unknown>;
+  const { describe, quote } = naming;
   const config: Partial<Record<keyof ModelConfig, unknown>> = {};
   for (const [property, spec] of Object.entries(fields) as [ScalarField, FieldSpec][]) {
-    let value = raw[spec.key];
+    let value = Object.hasOwn(raw, spec.key) ? raw[spec.key] : undefined;
     if (value === undefined) {
-      if (spec.fallback === undefined) throw new ModelConfigError(file, `missing field "${spec.key}" (${describeKind(spec.kind)})`);
+      if (spec.fallback === undefined) throw new ModelConfigError(file, `missing ${describe(spec.key)} (${describeKind(spec.kind)})`);
       value = typeof spec.fallback === 'function' ? spec.fallback(config as Partial<ModelConfig>) : spec.fallback;
     }
     if (!fits(spec.kind, value)) {
       const problem = spec.key === 'architecture' ? 'unknown architecture' : 'bad value';
-      throw new ModelConfigError(file, `${problem} for field "${spec.key}": ${JSON.stringify(value)}; expected ${describeKind(spec.kind)}`);
+      throw new ModelConfigError(file, `${problem} for ${describe(spec.key)}: ${shown(value)}; expected ${describeKind(spec.kind)}`);
+    }
+    const limit = Object.hasOwn(configLimits, spec.key) ? configLimits[spec.key as keyof typeof configLimits] : undefined;
+    if (limit && (value as number) > limit.max) {
+      throw new ModelConfigError(file, `${describe(spec.key)} is ${value}, over Rook's limit of ${limit.max} (${limit.why}); the file is corrupt or not a model's config`);
     }
     config[property] = value;
   }
@@ -159,13 +227,22 @@ export function parseModelConfig(json: unknown, file: string): ModelConfig {
   const requireThat = (ok: boolean, problem: string) => {
     if (!ok) throw new ModelConfigError(file, problem);
   };
-  requireThat(model.numHeads % model.numKvHeads === 0, `field "num_attention_heads" (${model.numHeads}) must be a multiple of "num_key_value_heads" (${model.numKvHeads})`);
-  requireThat(model.numExpertsPerToken <= model.numExperts, `field "num_experts_per_tok" (${model.numExpertsPerToken}) exceeds "num_experts" (${model.numExperts})`);
-  requireThat(model.headDim % 2 === 0, `field "head_dim" (${model.headDim}) must be even for rotary embeddings`);
+  requireThat(model.numHeads % model.numKvHeads === 0, `${describe('num_attention_heads')} (${model.numHeads}) must be a multiple of ${quote('num_key_value_heads')} (${model.numKvHeads})`);
+  requireThat(model.numExpertsPerToken <= model.numExperts, `${describe('num_experts_per_tok')} (${model.numExpertsPerToken}) exceeds ${quote('num_experts')} (${model.numExperts})`);
+  requireThat(model.headDim % 2 === 0, `${describe('head_dim')} (${model.headDim}) must be even for rotary embeddings`);
+  requireThat(
+    model.numLayers * model.numExperts <= maxLayerExperts,
+    `${describe('num_hidden_layers')} (${model.numLayers}) times ${quote('num_experts')} (${model.numExperts}) is over Rook's limit of ${maxLayerExperts} expert blocks (real models have at most ~23k); the file is corrupt or not a model's config`,
+  );
+  const rotaryBytes = model.contextLength * model.headDim * 4;
+  requireThat(
+    rotaryBytes <= maxRotaryTableBytes,
+    `${describe('max_position_embeddings')} (${model.contextLength}) times ${quote('head_dim')} (${model.headDim}) needs ${rotaryBytes} bytes of rotary tables, over Rook's limit of ${maxRotaryTableBytes}; the file is corrupt or not a model's config`,
+  );
   for (const key of ['bosTokenId', 'eosTokenId', 'padTokenId'] as const) {
-    requireThat(model[key] < model.vocabSize, `field "${fields[key].key}" (${model[key]}) is outside the vocabulary of ${model.vocabSize}`);
+    requireThat(model[key] < model.vocabSize, `${describe(fields[key].key)} (${model[key]}) is outside the vocabulary of ${model.vocabSize}`);
   }
-  const fim = parseFimTokenIds(raw, model.vocabSize, file);
+  const fim = parseFimTokenIds(raw, model.vocabSize, file, naming);
   if (fim) model.fim = fim;
   return model;
 }
@@ -173,15 +250,15 @@ export function parseModelConfig(json: unknown, file: string): ModelConfig {
 const fimKeys = { prefix: 'fim_prefix_token_id', suffix: 'fim_suffix_token_id', middle: 'fim_middle_token_id' } as const;
 
 /** The three FIM token ids, all or none; each an integer inside the vocabulary. */
-function parseFimTokenIds(raw: Record<string, unknown>, vocabSize: number, file: string): FimTokenIds | undefined {
+function parseFimTokenIds(raw: Record<string, unknown>, vocabSize: number, file: string, { describe, quote }: FieldNaming): FimTokenIds | undefined {
   const present = Object.values(fimKeys).filter((key) => raw[key] !== undefined);
   if (present.length === 0) return undefined;
-  if (present.length < 3) throw new ModelConfigError(file, `fields ${Object.values(fimKeys).map((k) => `"${k}"`).join(', ')} go together; only ${present.map((k) => `"${k}"`).join(', ')} given`);
+  if (present.length < 3) throw new ModelConfigError(file, `fields ${Object.values(fimKeys).map(quote).join(', ')} go together; only ${present.map(quote).join(', ')} given`);
   const ids = {} as FimTokenIds;
   for (const [role, key] of Object.entries(fimKeys) as [keyof FimTokenIds, string][]) {
     const value = raw[key];
     if (!Number.isInteger(value) || (value as number) < 0 || (value as number) >= vocabSize) {
-      throw new ModelConfigError(file, `bad value for field "${key}": ${JSON.stringify(value)}; expected a token id below ${vocabSize}`);
+      throw new ModelConfigError(file, `bad value for ${describe(key)}: ${shown(value)}; expected a token id below ${vocabSize}`);
     }
     ids[role] = value as number;
   }

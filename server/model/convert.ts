@@ -11,8 +11,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildGrokGraph, grokTensorShapes } from './arch/grok';
-import { ModelConfigError, serializeModelConfig, type ModelConfig } from './config';
+import { buildGrokGraph, checkWeightsFit, grokTensorShapes } from './arch/grok';
+import { configJsonNaming, ModelConfigError, serializeModelConfig, type ModelConfig } from './config';
+import { bytesPerElement } from './dtype';
 import { writeGgufModel } from './gguf/export';
 import { GgufCheckpoint } from './gguf/import';
 import { Checkpoint, CheckpointError } from './import/checkpoint';
@@ -123,6 +124,8 @@ function openCheckpointFolder(source: string): OpenedCheckpoint {
   const format = detectFormat(json, configFile);
   const config = format.modelConfig(json, configFile);
   const checkpoint = Checkpoint.open(source);
+  // Safetensors store each weight in 2 bytes at the least (F16, BF16).
+  checkWeightsFit(config, checkpoint.dataBytes, bytesPerElement.BF16, configFile, format.naming ?? configJsonNaming, path.basename(checkpoint.listing));
   const tokenizerConfig = path.join(source, tokenizerConfigFileName);
   return {
     label: format.label,

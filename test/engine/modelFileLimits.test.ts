@@ -8,14 +8,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { firstLineConfidence } from '../../server/completion/confidence';
+import { grokTensorShapes, grokWeightCount } from '../../server/model/arch/grok';
+import { parseModelConfig, serializeModelConfig } from '../../server/model/config';
 import { convertCheckpoint } from '../../server/model/convert';
 import { readGgufHeader, readGgufTensor } from '../../server/model/gguf/read';
 import { serializeGguf, type GgufTensor, type GgufValue } from '../../server/model/gguf/write';
 import { bpeMerges, parseSentencePieceModel, PieceType, type SentencePiece } from '../../server/model/import/sentencepiece';
 import { modelFiles } from '../../server/model/modelFiles';
 import { parseSafetensorsHeader } from '../../server/model/safetensors';
-import { tempDir, tinyModelFolder } from './fixtures';
-import { hfGrokCheckpoint } from './hfCheckpoints';
+import { elementCount } from '../../server/model/tensor';
+import { tempDir, tinyGrok, tinyModelFolder } from './fixtures';
+import { hfGrokCheckpoint, tinyHfGrok, tinyMixtral } from './hfCheckpoints';
 
 const repo = path.resolve(__dirname, '..', '..', '..');
 const tinyBpeModel = path.join(repo, 'test', 'fixtures', 'sentencepiece', 'tiny-bpe.model');
@@ -112,11 +115,11 @@ function throwsMessage(run: () => unknown, pattern: RegExp, label = pattern.sour
 }
 
 /** Runs `convert` and expects Rook's error: the message starts with `file`, then matches `problem`; nothing is written. */
-function expectRefusal(source: string, file: string, problem: RegExp, label = problem.source): void {
+function expectRefusal(source: string, file: string, problem: RegExp, label = problem.source, withinMs = 5000): void {
   const out = path.join(tempDir('refused'), 'out');
   const started = performance.now();
   throwsMessage(() => convertCheckpoint(source, out), new RegExp(`^${escaped(file)}: ${problem.source}`), label);
-  assert.ok(performance.now() - started < 5000, `${label}: took ${Math.round(performance.now() - started)} ms`);
+  assert.ok(performance.now() - started < withinMs, `${label}: took ${Math.round(performance.now() - started)} ms`);
   assert.equal(fs.existsSync(out), false, `${label}: nothing written`);
 }
 
@@ -334,3 +337,69 @@ test('limits: SentencePiece merges are linear in a piece\'s length (a 40,000-cha
   convertCheckpoint(gguf, path.join(tempDir('converted'), 'long-piece'));
   assert.ok(performance.now() - converting < 5000, `${Math.round(performance.now() - converting)} ms`);
 });
+
+test('limits: sizes in config.json are bounded, and checked against the weights, before anything is built', () => {
+  const checkpoint = editedCheckpoint(() => {}, 86);
+  const configFile = path.join(checkpoint, modelFiles.config);
+  const original = fs.readFileSync(configFile, 'utf8');
+  const refused: [Record<string, unknown>, RegExp][] = [
+    [{ num_hidden_layers: 2 ** 32 }, /field "num_hidden_layers" is 4294967296, over Rook's limit of 1024 \(the deepest real models have ~130 layers\)/],
+    [{ num_experts: 2 ** 32 }, /field "num_experts" is 4294967296, over Rook's limit of 1024/],
+    [{ max_position_embeddings: 1e308 }, /field "max_position_embeddings" is 1e\+308, over Rook's limit of 2097152/],
+    [{ max_position_embeddings: 30_000_000 }, /field "max_position_embeddings" is 30000000, over Rook's limit of 2097152/],
+    [{ hidden_size: 2 ** 32 }, /field "hidden_size" is 4294967296, over Rook's limit of 65536/],
+    [{ intermediate_size: 1e308 }, /field "intermediate_size" is 1e\+308, over Rook's limit of 262144/],
+    [{ vocab_size: 2 ** 32 }, /field "vocab_size" is 4294967296, over Rook's limit of 4194304/],
+    [{ num_attention_heads: 2 ** 32 }, /field "num_attention_heads" is 4294967296, over Rook's limit of 1024/],
+    [{ head_dim: 2 ** 32 }, /field "head_dim" is 4294967296, over Rook's limit of 1024/],
+    [{ num_experts_per_tok: 2 ** 32 }, /field "num_experts_per_tok" is 4294967296, over Rook's limit of 1024/],
+    [{ rms_norm_eps: 1e308 }, /bad value for field "rms_norm_eps": 1e\+308; expected a \(float32\) number > 0/],
+    [{ embedding_multiplier_scale: 1e39 }, /bad value for field "embedding_multiplier_scale": 1e\+39; expected a \(float32\) number > 0/],
+    [{ num_hidden_layers: 1024, num_experts: 1024 }, /field "num_hidden_layers" \(1024\) times "num_experts" \(1024\) is over Rook's limit of 65536 expert blocks/],
+    [{ max_position_embeddings: 2 ** 21, head_dim: 512 }, /field "max_position_embeddings" \(2097152\) times "head_dim" \(512\) needs 4294967296 bytes of rotary tables, over Rook's limit of 2147483648/],
+    [
+      { num_hidden_layers: 1000 },
+      /field "num_hidden_layers" \(1000\), "num_experts" \(4\), "hidden_size" \(64\), "intermediate_size" \(96\) and "vocab_size" \(600\) imply \d+ weights, at least \d+ bytes, but model.safetensors.index.json holds \d+ bytes of tensor data/,
+    ],
+    [{ model_type: 'mixtral', hidden_act: 'silu', num_local_experts: 2 ** 32 }, /field "num_local_experts" is 4294967296, over Rook's limit of 1024/],
+    [{ model_type: 'mixtral', hidden_act: 'silu', num_local_experts: 4, max_position_embeddings: 4096, sliding_window: 0 }, /bad value for field "sliding_window": 0; expected a positive integer/],
+    [{ model_type: 'mixtral', hidden_act: 'silu', num_local_experts: 500 }, /field "num_hidden_layers" \(2\), "num_local_experts" \(500\), .* imply \d+ weights/],
+  ];
+  for (const [edit, pattern] of refused) {
+    fs.writeFileSync(configFile, JSON.stringify({ ...JSON.parse(original), ...edit }));
+    expectRefusal(checkpoint, configFile, pattern, JSON.stringify(edit), 1000);
+  }
+
+  // At the limits, a config is accepted (not built here: a 2M-position rotary table of 16-wide heads is 128 MiB).
+  const atLimits = parseModelConfig({ ...serializeModelConfig({ ...tinyGrok, vocabSize: 2 ** 22 }), max_position_embeddings: 2 ** 21, num_hidden_layers: 64, num_experts: 1024 }, 'c.json');
+  assert.equal(atLimits.contextLength, 2 ** 21);
+  // The weight count the size check uses is the sum over the tensors the graph reads.
+  for (const shape of [tinyGrok, tinyMixtral, { ...tinyGrok, numExperts: 7, numLayers: 3, headDim: 32, tiedOutput: false }]) {
+    const config = { ...shape, vocabSize: 999 };
+    let total = 0;
+    for (const dims of grokTensorShapes(config).values()) total += elementCount(dims);
+    assert.equal(grokWeightCount(config), total);
+  }
+});
+
+test('limits: sizes in GGUF metadata are bounded, and checked against the tensor data, naming the metadata key', () => {
+  const refused: [(metadata: Map<string, GgufValue>) => void, RegExp][] = [
+    [(m) => m.set('grok.context_length', { u32: 30_000_000 }), /metadata key "grok.context_length" is 30000000, over Rook's limit of 2097152/],
+    [(m) => m.set('grok.block_count', { u32: 2 ** 32 - 1 }), /metadata key "grok.block_count" is 4294967295, over Rook's limit of 1024/],
+    [(m) => m.set('grok.expert_count', { u32: 2 ** 32 - 1 }), /metadata key "grok.expert_count" is 4294967295, over Rook's limit of 1024/],
+    [(m) => m.set('grok.embedding_length', { u32: 2 ** 31 }), /metadata key "grok.embedding_length" is 2147483648, over Rook's limit of 65536/],
+    [(m) => m.set('grok.expert_feed_forward_length', { u32: 2 ** 31 }), /metadata key "grok.expert_feed_forward_length" is 2147483648, over Rook's limit of 262144/],
+    [(m) => m.set('grok.attention.key_length', { u32: 4096 }), /metadata key "grok.attention.key_length" is 4096, over Rook's limit of 1024/],
+    [(m) => m.set('grok.rope.freq_base', { f32: -1 }), /bad value for metadata key "grok.rope.freq_base": -1; expected a \(float32\) number > 0/],
+    [(m) => m.set('tokenizer.ggml.eos_token_id', { u32: 2 ** 31 }), /metadata key "tokenizer.ggml.eos_token_id" \(2147483648\) is outside the vocabulary/],
+    [
+      (m) => m.set('grok.block_count', { u32: 900 }),
+      /metadata key "grok.block_count" \(900\), "grok.expert_count" \(4\), "grok.embedding_length" \(64\), "grok.expert_feed_forward_length" \(96\) and "tokenizer.ggml.tokens" \(\d+\) imply \d+ weights, at least \d+ bytes, but the file holds \d+ bytes of tensor data/,
+    ],
+  ];
+  for (const [edit, pattern] of refused) {
+    const file = editedGguf(edit);
+    expectRefusal(file, file, pattern, pattern.source.slice(0, 60), 1000);
+  }
+});
+

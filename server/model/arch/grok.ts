@@ -6,7 +6,7 @@
  *   per layer: h += postAttnNorm(attn(preAttnNorm(h)));  h += postMoeNorm(moe(preMoeNorm(h)))   (post norms only for `sandwich`)
  *   logits = norm(h) · Eᵀ · outputMultiplier
  */
-import type { ModelConfig } from '../config';
+import { ModelConfigError, type FieldNaming, type ModelConfig } from '../config';
 import { ElementType, GraphBuilder } from '../onnx/graphBuilder';
 import { attentionLengths, groupQueryAttention, linear, mixtureOfExperts, rmsNorm, rotaryCaches, tiedOutput } from '../onnx/layers';
 import type { ExternalDataWriter } from '../onnx/externalData';
@@ -60,6 +60,31 @@ export function grokTensorShapes(config: ModelConfig): Map<string, number[]> {
     }
   }
   return shapes;
+}
+
+/** How many weights (float values) the tensors of `grokTensorShapes(config)` hold, computed without listing them. */
+export function grokWeightCount(config: ModelConfig): number {
+  const { hiddenSize: d, headDim, numHeads, numKvHeads, numExperts, expertFfnSize: ffn, vocabSize, numLayers } = config;
+  const norms = (config.normPlacement === 'sandwich' ? 4 : 2) * d;
+  const attention = 2 * numHeads * headDim * d + 2 * numKvHeads * headDim * d;
+  const moe = numExperts * d + numExperts * 3 * ffn * d;
+  return vocabSize * d * (config.tiedOutput ? 1 : 2) + d + numLayers * (norms + attention + moe);
+}
+
+/**
+ * Throws, naming `file` and the fields, when the config's tensors cannot fit in the `dataBytes` of tensor data the
+ * checkpoint holds at `minBytesPerWeight` (its most compact type), by more than a factor of 2: checked before the
+ * tensors are listed or anything is built, so sizes that do not belong to the weights fail at once. A checkpoint
+ * short of less than that (a tensor or a shard missing) goes on to the tensor-by-tensor check, which names the
+ * tensor; the limits in config.ts bound what listing the tensors costs.
+ */
+export function checkWeightsFit(config: ModelConfig, dataBytes: number, minBytesPerWeight: number, file: string, naming: FieldNaming, holder: string): void {
+  const weights = grokWeightCount(config);
+  const needed = Math.ceil(weights * minBytesPerWeight);
+  if (needed <= 2 * dataBytes) return;
+  const { describe, quote } = naming;
+  const sizes = `${describe('num_hidden_layers')} (${config.numLayers}), ${quote('num_experts')} (${config.numExperts}), ${quote('hidden_size')} (${config.hiddenSize}), ${quote('intermediate_size')} (${config.expertFfnSize}) and ${quote('vocab_size')} (${config.vocabSize})`;
+  throw new ModelConfigError(file, `${sizes} imply ${weights} weights, at least ${needed} bytes, but ${holder} holds ${dataBytes} bytes of tensor data; the sizes are corrupt or the weights belong to another model`);
 }
 
 /** Throws, naming `file`, when a tensor the config needs is missing or shaped differently. */

@@ -49,13 +49,21 @@ function prependsSpace(json: { normalizer?: unknown }): boolean {
  * `<0xNN>` pieces byte tokens, earlier pieces score higher, as SentencePiece orders its merges, and a space is
  * prepended only when the normalizer does.
  */
-function sentencePieceVocabMetadata(tokenizerJson: unknown, ids: [string, GgufValue][], file: string): Map<string, GgufValue> {
-  const json = tokenizerJson as { normalizer?: unknown; model?: { type?: string; vocab?: Record<string, number> }; added_tokens?: { id: number; special?: boolean }[] };
-  if (json?.model?.type !== 'BPE' || typeof json.model.vocab !== 'object') throw new Error(`${file}: expected a BPE tokenizer model with a vocab`);
+function sentencePieceVocabMetadata(tokenizerJson: unknown, ids: [string, GgufValue][], vocabSize: number, file: string): Map<string, GgufValue> {
+  const json = tokenizerJson as { normalizer?: unknown; model?: { type?: string; vocab?: Record<string, unknown> }; added_tokens?: unknown };
+  if (json?.model?.type !== 'BPE' || typeof json.model.vocab !== 'object' || json.model.vocab === null || Array.isArray(json.model.vocab)) {
+    throw new Error(`${file}: expected a BPE tokenizer model with a vocab`);
+  }
   const pieces: string[] = [];
-  for (const [piece, id] of Object.entries(json.model.vocab)) pieces[id] = piece;
+  for (const [piece, id] of Object.entries(json.model.vocab)) {
+    // Checked before it indexes the array: an id of 4e9 would make a 4-billion-slot array to walk.
+    if (!Number.isInteger(id) || (id as number) < 0) throw new Error(`${file}: vocab maps ${JSON.stringify(piece)} to ${JSON.stringify(id)}, not a token id`);
+    if ((id as number) >= vocabSize) throw new Error(`${file}: has token id ${id} but config.json says vocab_size ${vocabSize}`);
+    pieces[id as number] = piece;
+  }
   for (let id = 0; id < pieces.length; id++) if (pieces[id] === undefined) throw new Error(`${file}: vocab has no token with id ${id}`);
-  const special = new Set((json.added_tokens ?? []).filter((t) => t.special).map((t) => t.id));
+  const addedTokens = Array.isArray(json.added_tokens) ? (json.added_tokens as ({ id?: unknown; special?: unknown } | null)[]) : [];
+  const special = new Set(addedTokens.filter((t) => t?.special === true).map((t) => t!.id));
   const types = pieces.map((piece, id) => (special.has(id) ? PieceType.control : /^<0x[0-9A-F]{2}>$/.test(piece) ? PieceType.byte : PieceType.normal));
   return new Map<string, GgufValue>([
     [tokenizerKeys.model, { str: sentencePieceTokenizer }],
@@ -82,7 +90,7 @@ export function writeGgufModel(config: ModelConfig, weights: WeightSource, weigh
   if (mismatch) throw new Error(`${weightsFile}: ${mismatch}`);
   const tensors = ggufTensors(config, weights, options, architecture);
   const json = serializeModelConfig(config);
-  const vocab = sentencePieceVocabMetadata(tokenizerJson, keyValues(tokenIdKeys, json), tokenizerFile);
+  const vocab = sentencePieceVocabMetadata(tokenizerJson, keyValues(tokenIdKeys, json), config.vocabSize, tokenizerFile);
   const vocabSize = (vocab.get(tokenizerKeys.tokens) as { strs: string[] }).strs.length;
   if (vocabSize !== config.vocabSize) throw new Error(`${tokenizerFile}: has ${vocabSize} tokens but config.json says vocab_size ${config.vocabSize}`);
   const metadata = new Map<string, GgufValue>([

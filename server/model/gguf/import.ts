@@ -8,9 +8,10 @@
  * Everything is checked (metadata, tensor names and shapes, the tokenizer) before any tensor data is read.
  */
 import { compileChatTemplate, type TokenizerConfig } from '../../chat/chatTemplate';
-import { grokTensorShapes } from '../arch/grok';
-import { parseModelConfig, type ModelConfig } from '../config';
-import { ModelType, PieceType, sentencePieceToTokenizerJson } from '../import/sentencepiece';
+import { checkWeightsFit, grokTensorShapes } from '../arch/grok';
+import { namingFrom, parseModelConfig, type FieldNaming, type ModelConfig } from '../config';
+import { ModelType, PieceType, sentencePieceToTokenizerJson, type SentencePieceModel } from '../import/sentencepiece';
+import { ggmlBlockBytes, quantBlockSize } from '../quant';
 import type { FloatTensor, WeightSource } from '../tensor';
 import { fimKeys, generalKeys, ggufTensorNames, outputTensorName, sentencePieceTokenizer, tokenIdKeys, tokenizerKeys, type FieldKey, type GgufArchitecture } from './names/common';
 import { grok } from './names/grok';
@@ -23,21 +24,30 @@ const architectures = new Map([grok, llama].map((architecture) => [architecture.
 const isString = (item: unknown): item is string => typeof item === 'string';
 const isNumber = (item: unknown): item is number => typeof item === 'number';
 
-/** The config.json an architecture's file describes: its keys' fields, then what its graph fixes. */
-function configJson(meta: GgufMetadata, architecture: GgufArchitecture, vocabSize: number, tiedOutput: boolean): Record<string, unknown> {
+/**
+ * The config.json an architecture's file describes (its keys' fields, then what its graph fixes), and how messages
+ * name each field: by the metadata key it came from.
+ */
+function configJson(meta: GgufMetadata, architecture: GgufArchitecture, vocabSize: number, tiedOutput: boolean): { json: Record<string, unknown>; naming: FieldNaming } {
   const keys = [...Object.values(architecture.keys), ...tokenIdKeys, ...fimKeys].filter((k): k is FieldKey => 'field' in k && k.read !== 'never');
   const fields: Record<string, unknown> = {};
+  const sources = new Map([['vocab_size', { describe: `the length of metadata key "${tokenizerKeys.tokens}"`, quote: `"${tokenizerKeys.tokens}"` }]]);
   for (const { key, type, field } of keys) {
     const value = type === 'bool' ? meta.optionalBool(key) : type === 'str' ? meta.optionalString(key) : meta.optionalNumber(key);
-    if (value !== undefined) fields[field] = value;
+    if (value === undefined) continue;
+    fields[field] = value;
+    sources.set(field, { describe: `metadata key "${key}"`, quote: `"${key}"` });
   }
   for (const { key, field, read } of keys) if (read === 'required' && fields[field] === undefined) throw meta.missing(key);
   for (const { field, read } of keys) if (typeof read === 'function' && fields[field] === undefined) fields[field] = read(fields);
-  return { architecture: 'grok', vocab_size: vocabSize, tie_word_embeddings: tiedOutput, ...fields, ...architecture.fixed };
+  return { json: { architecture: 'grok', vocab_size: vocabSize, tie_word_embeddings: tiedOutput, ...fields, ...architecture.fixed }, naming: namingFrom(sources) };
 }
 
-/** tokenizer.json from a SentencePiece (`llama`) vocabulary: llama.cpp's token types are SentencePiece's piece types. */
-function tokenizerJson(meta: GgufMetadata, file: string): object {
+/**
+ * The SentencePiece model of a (`llama`) vocabulary, checked but not yet converted: llama.cpp's token types are
+ * SentencePiece's piece types.
+ */
+function sentencePieceModel(meta: GgufMetadata, file: string): SentencePieceModel {
   const model = meta.optionalString(tokenizerKeys.model);
   if (model === undefined) throw new GgufError(file, `has no tokenizer (${tokenizerKeys.model}); use a GGUF that embeds its vocabulary`);
   if (model !== sentencePieceTokenizer) throw new GgufError(file, `${tokenizerKeys.model} "${model}" is not supported: only SentencePiece ("${sentencePieceTokenizer}") vocabularies convert to tokenizer.json; convert the original checkpoint with its tokenizer.json instead`);
@@ -46,7 +56,7 @@ function tokenizerJson(meta: GgufMetadata, file: string): object {
   const scores = meta.optionalArray(tokenizerKeys.scores, isNumber, 'numbers') ?? tokens.map(() => 0);
   const types = meta.optionalArray(tokenizerKeys.tokenType, isNumber, 'numbers') ?? tokens.map(() => PieceType.normal);
   if (scores.length !== tokens.length || types.length !== tokens.length) throw new GgufError(file, `${tokenizerKeys.scores} and token_type must have one entry per token (${tokens.length}) (corrupt file)`);
-  return sentencePieceToTokenizerJson({
+  return {
     pieces: tokens.map((piece, id) => ({ piece, score: scores[id], type: types[id] })),
     modelType: ModelType.bpe,
     byteFallback: types.includes(PieceType.byte),
@@ -55,7 +65,7 @@ function tokenizerJson(meta: GgufMetadata, file: string): object {
     // llama.cpp prepends a space unless told not to, and keeps repeated whitespace.
     addDummyPrefix: meta.optionalBool(tokenizerKeys.addSpacePrefix) ?? true,
     removeExtraWhitespaces: false,
-  });
+  };
 }
 
 /** tokenizer_config.json's chat template and end-of-sequence text from `tokenizer.chat_template`, checked to compile. */
@@ -113,14 +123,20 @@ export class GgufCheckpoint {
     const name = meta.optionalString(generalKeys.architecture);
     const architecture = name === undefined ? undefined : architectures.get(name);
     if (!architecture) throw new GgufError(file, `${generalKeys.architecture} is ${JSON.stringify(name ?? null)}; rook convert reads llama.cpp's "grok" and "llama" (with experts, Mixtral-style) GGUF models`);
-    const tokenizer = tokenizerJson(meta, file);
+    const vocabulary = sentencePieceModel(meta, file);
     const refusal = architecture.refuse?.(meta);
     if (refusal) throw new GgufError(file, refusal);
-    const vocabSize = (meta.optionalArray(tokenizerKeys.tokens, isString, 'strings') ?? []).length;
-    const config = parseModelConfig(configJson(meta, architecture, vocabSize, !header.tensors.has(outputTensorName)), file);
+    // The sizes are checked (limits, then against the tensor data the file holds) before anything is built from them.
+    const { json, naming } = configJson(meta, architecture, vocabulary.pieces.length, !header.tensors.has(outputTensorName));
+    const config = parseModelConfig(json, file, naming);
+    let dataBytes = 0;
+    for (const info of header.tensors.values()) dataBytes += info.byteLength;
+    // Q4_0, the most compact type read, stores 32 weights in 18 bytes.
+    checkWeightsFit(config, dataBytes, ggmlBlockBytes[4] / quantBlockSize, file, naming, 'the file');
     const { key: ropeKey } = architecture.keys.ropeDimensionCount;
     const ropeDims = meta.optionalNumber(ropeKey);
     if (ropeDims !== undefined && ropeDims !== config.headDim) throw new GgufError(file, `${ropeKey} ${ropeDims} differs from the head size ${config.headDim}; Rook's graph rotates whole heads`);
+    const tokenizer = sentencePieceToTokenizerJson(vocabulary);
     const checkpoint = new GgufCheckpoint(file, architecture.label, config, tokenizer, tokenizerConfig(meta, config.eosTokenId, file), header, tensorLocations(config, architecture.interleavedRope));
     checkpoint.checkShapes();
     return checkpoint;

@@ -107,6 +107,13 @@ export class Checkpoint {
     throw new CheckpointError(dir, `has no ${singleFile} and no ${indexFile}; a checkpoint's weights must be safetensors`);
   }
 
+  /** Bytes of tensor data the checkpoint's tensors take, as stored. */
+  get dataBytes(): number {
+    let total = 0;
+    for (const tensor of this.tensors.values()) total += tensor.byteLength;
+    return total;
+  }
+
   has(name: string): boolean {
     return this.tensors.has(name);
   }

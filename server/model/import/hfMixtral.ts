@@ -3,7 +3,7 @@
  * `w2` down), renormalized top-k gates, no multipliers or soft-caps, attention scale 1/sqrt(head_dim), untied
  * `lm_head`, rotate-half RoPE (the layout Rook's graph uses, so q/k rows need no permutation).
  */
-import { mixtralStyleKnobs, ModelConfigError, parseModelConfig } from '../config';
+import { mixtralStyleKnobs, ModelConfigError, namingFrom, parseModelConfig, type FieldNaming } from '../config';
 import { presentKeys, type CheckpointFormat } from './format';
 
 const sharedKeys = [
@@ -28,26 +28,37 @@ function mixtralTensorName(rookName: string): string {
   return rookName;
 }
 
+/** Rook's config fields under Mixtral's config.json keys, for messages. */
+function mixtralNaming(renamed: [string, string][]): FieldNaming {
+  return namingFrom(new Map(renamed.map(([field, key]) => [field, { describe: `field "${key}"`, quote: `"${key}"` }])));
+}
+
+const expertsRenamed: [string, string] = ['num_experts', 'num_local_experts'];
+
 export const hfMixtral: CheckpointFormat = {
   label: 'Hugging Face Mixtral',
+  naming: mixtralNaming([expertsRenamed]),
   modelConfig: (json, file) => {
     if (json.num_local_experts === undefined) throw new ModelConfigError(file, 'missing field "num_local_experts" (a positive integer)');
     const activation = json.hidden_act ?? 'silu';
     if (activation !== 'silu') throw new ModelConfigError(file, `field "hidden_act" is ${JSON.stringify(activation)}; Mixtral experts are converted as SwiGLU, which needs "silu"`);
-    const positions = (json.max_position_embeddings as number | undefined) ?? 4096 * 32;
+    const positions = json.max_position_embeddings ?? 4096 * 32;
     // Sliding-window attention equals full attention on sequences no longer than the window.
-    const window = typeof json.sliding_window === 'number' ? json.sliding_window : Infinity;
+    const window = json.sliding_window;
+    const windowed = typeof window === 'number' && typeof positions === 'number' && window < positions;
+    const renamed: [string, string][] = [expertsRenamed, ...(windowed ? [['max_position_embeddings', 'sliding_window'] as [string, string]] : [])];
     return parseModelConfig(
       {
         ...presentKeys(json, sharedKeys),
         architecture: 'grok',
         num_experts: json.num_local_experts,
-        max_position_embeddings: Math.min(positions, window),
+        max_position_embeddings: windowed ? window : positions,
         rope_theta: json.rope_theta ?? 1e6,
         tie_word_embeddings: json.tie_word_embeddings ?? false,
         ...mixtralStyleKnobs,
       },
       file,
+      mixtralNaming(renamed),
     );
   },
   sourceName: mixtralTensorName,
