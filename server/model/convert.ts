@@ -9,6 +9,7 @@
  * graph needs them and, with external data, written straight to the data file, so memory holds a layer's tensors
  * in use rather than the model.
  */
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildGrokGraph, checkWeightsFit, grokTensorShapes } from './arch/grok';
@@ -68,14 +69,54 @@ function checkedWeights(config: ModelConfig, format: CheckpointFormat, checkpoin
   return { get: (rookName: string): FloatTensor | undefined => checkpoint.get(format.sourceName(rookName)) };
 }
 
-/** Creates `out` if needed and proves it writable, before any long work starts. */
-function prepareOutDir(out: string): void {
+/** Where a conversion writes its files before they are put in place, and how they are put there or thrown away. */
+interface Staging {
+  dir: string;
+  /** Moves `files` into the out-dir (removing `stale` ones there that this conversion does not write). */
+  commit(files: readonly string[], stale: readonly string[]): void;
+  /** Removes the staging folder and what it holds. */
+  abandon(): void;
+}
+
+/**
+ * A fresh temporary folder for the converted files, made before any long work starts (proving the place writable): a
+ * failed or interrupted conversion then leaves `out` as it was (or absent), never a folder that looks like a model
+ * without its graph. A new `out` is staged beside it and renamed into place whole; an existing one is staged inside it
+ * and each file renamed over its old one.
+ */
+function stageOutDir(out: string): Staging {
+  const cannotWrite = (error: unknown) =>
+    new Error(`${out}: cannot write the converted model there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); choose a writable out-dir`);
+  let existing: fs.Stats | undefined;
   try {
-    fs.mkdirSync(out, { recursive: true });
-    fs.accessSync(out, fs.constants.W_OK);
+    existing = fs.statSync(out);
   } catch (error) {
-    throw new Error(`${out}: cannot write the converted model there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); choose a writable out-dir`);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw cannotWrite(error);
   }
+  if (existing && !existing.isDirectory()) throw cannotWrite({ code: 'ENOTDIR' });
+  const parent = path.dirname(path.resolve(out));
+  let dir: string;
+  try {
+    if (!existing && !fs.existsSync(parent)) fs.mkdirSync(parent, { recursive: true });
+    // mkdir, not mkdtemp: the folder becomes `out`, so it takes the mode (umask) `out` would have had.
+    dir = existing ? path.join(out, `.rook-convert-${randomUUID()}`) : path.join(parent, `.${path.basename(out)}.rook-convert-${randomUUID()}`);
+    fs.mkdirSync(dir);
+  } catch (error) {
+    throw cannotWrite(error);
+  }
+  return {
+    dir,
+    commit(files, stale) {
+      if (!existing) {
+        fs.renameSync(dir, out);
+        return;
+      }
+      for (const name of stale) if (!files.includes(name)) fs.rmSync(path.join(out, name), { force: true });
+      for (const name of files) fs.renameSync(path.join(dir, name), path.join(out, name));
+      fs.rmdirSync(dir);
+    },
+    abandon: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** tokenizer.json for the output: the checkpoint's own, else converted from its SentencePiece model. */
@@ -151,15 +192,28 @@ function openGgufFile(file: string): OpenedCheckpoint {
   };
 }
 
-/** `source` is a checkpoint folder, or a GGUF file. */
+/** `source` is a checkpoint folder, or a GGUF file. Nothing is written to `out` unless the whole conversion succeeds. */
 export function convertCheckpoint(source: string, out: string, options: ConvertOptions = {}): ConvertResult {
   const isFile = fs.existsSync(source) && fs.statSync(source).isFile();
-  const { label, config, weights, weightsFile, tokenizer, tokenizerConfig, watchReads } = isFile ? openGgufFile(source) : openCheckpointFolder(source);
-  checkTokenizerFits(tokenizer, config.vocabSize);
+  const opened = isFile ? openGgufFile(source) : openCheckpointFolder(source);
+  checkTokenizerFits(opened.tokenizer, opened.config.vocabSize);
   if (path.resolve(source) === path.resolve(out)) throw new Error(`${out}: the out-dir must differ from the checkpoint folder`);
-  prepareOutDir(out);
+  const staging = stageOutDir(out);
+  try {
+    const result = writeModelFolder(opened, staging.dir, options);
+    // A model.onnx.data left from an earlier conversion would not belong to the new model.onnx.
+    staging.commit(result.files, [externalDataFile]);
+    return result;
+  } catch (error) {
+    staging.abandon();
+    throw error;
+  }
+}
 
-  const written = (name: string) => path.join(out, name);
+/** Writes the converted model's files into `dir`. */
+function writeModelFolder(opened: OpenedCheckpoint, dir: string, options: ConvertOptions): ConvertResult {
+  const { label, config, weights, weightsFile, tokenizer, tokenizerConfig, watchReads } = opened;
+  const written = (name: string) => path.join(dir, name);
   fs.writeFileSync(written(modelFiles.config), `${JSON.stringify(serializeModelConfig(config), null, 2)}\n`);
   fs.writeFileSync(written(modelFiles.tokenizer), JSON.stringify(tokenizer.json));
   const files: string[] = [modelFiles.config, modelFiles.tokenizer];
@@ -177,7 +231,6 @@ export function convertCheckpoint(source: string, out: string, options: ConvertO
   let reads = 0;
   watchReads(() => options.onProgress?.(++reads, totalReads));
   const external = weightBytes > Math.min(options.externalDataThreshold ?? defaultExternalDataThreshold, defaultExternalDataThreshold);
-  fs.rmSync(written(externalDataFile), { force: true });
   const dataWriter = external ? new ExternalDataWriter(written(externalDataFile)) : undefined;
   try {
     const graph = buildGrokGraph(config, weights, weightsFile, { quant: options.quant, externalData: dataWriter });

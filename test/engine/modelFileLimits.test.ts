@@ -403,3 +403,53 @@ test('limits: sizes in GGUF metadata are bounded, and checked against the tensor
   }
 });
 
+/** Every file under `dir` with its bytes, and every folder, for comparing a folder before and after. */
+function snapshot(dir: string): Map<string, string> {
+  const entries = new Map<string, string>();
+  for (const name of fs.readdirSync(dir, { recursive: true }) as string[]) {
+    const file = path.join(dir, name);
+    entries.set(name, fs.statSync(file).isDirectory() ? 'folder' : fs.readFileSync(file).toString('base64'));
+  }
+  return entries;
+}
+
+test('limits: a failed conversion leaves the out-dir untouched (or absent); a finished one puts every file in place at once', () => {
+  const { checkpoint } = hfGrokCheckpoint(tinyBpeModel, tinyBpeVocab, 87);
+  const parent = tempDir('converted');
+  const out = path.join(parent, 'model');
+  const interrupted = (read: number) => {
+    if (read === 5) throw new Error('interrupted while reading weights');
+  };
+  // A new out-dir: nothing is left, not even config.json and tokenizer.json, nor a staging folder.
+  assert.throws(() => convertCheckpoint(checkpoint, out, { onProgress: interrupted }), /interrupted while reading weights/);
+  assert.equal(fs.existsSync(out), false, 'no out-dir');
+  assert.deepEqual(fs.readdirSync(parent), [], 'no staging folder left beside it');
+
+  // A failure after model.onnx is written (the GGUF export refuses a grok model with heads * head_dim != hidden).
+  const wide = hfGrokCheckpoint(tinyBpeModel, tinyBpeVocab, 88, { ...tinyHfGrok, headDim: 32 }).checkpoint;
+  const wideConfig = path.join(wide, modelFiles.config);
+  fs.writeFileSync(wideConfig, JSON.stringify({ ...JSON.parse(fs.readFileSync(wideConfig, 'utf8')), head_dim: 32 }));
+  assert.throws(() => convertCheckpoint(wide, out, { gguf: true }), /llama.cpp's grok architecture needs/);
+  assert.equal(fs.existsSync(out), false, 'no out-dir after a late failure');
+  assert.deepEqual(fs.readdirSync(parent), []);
+
+  // The folder a successful conversion makes has the mode a plain mkdir would give it.
+  const result = convertCheckpoint(checkpoint, out);
+  fs.mkdirSync(path.join(parent, 'plain'));
+  assert.equal(fs.statSync(out).mode, fs.statSync(path.join(parent, 'plain')).mode);
+  assert.deepEqual(fs.readdirSync(out).sort(), [...result.files].sort());
+
+  // An existing model folder: a failed conversion changes nothing in it.
+  fs.writeFileSync(path.join(out, 'notes.txt'), 'the user\'s own file');
+  const before = snapshot(out);
+  assert.throws(() => convertCheckpoint(checkpoint, out, { gguf: true, onProgress: interrupted }), /interrupted/);
+  assert.deepEqual(snapshot(out), before, 'the existing folder is untouched');
+  assert.throws(() => convertCheckpoint(wide, out, { gguf: true }), /llama.cpp's grok architecture needs/);
+  assert.deepEqual(snapshot(out), before, 'the existing folder is untouched by a late failure');
+
+  // A finished conversion into it replaces the model's files (a stale model.onnx.data goes), keeping the user's.
+  fs.writeFileSync(path.join(out, 'model.onnx.data'), 'stale');
+  const again = convertCheckpoint(checkpoint, out, { gguf: true });
+  assert.deepEqual(fs.readdirSync(out).sort(), [...again.files, 'notes.txt'].sort());
+  assert.equal(fs.readFileSync(path.join(out, 'notes.txt'), 'utf8'), 'the user\'s own file');
+});
