@@ -122,7 +122,13 @@ function stageOutDir(out: string): Staging {
 /** tokenizer.json for the output: the checkpoint's own, else converted from its SentencePiece model. */
 function readTokenizer(source: string): { json: object; file: string } {
   const file = path.join(source, modelFiles.tokenizer);
-  if (fs.existsSync(file)) return { json: readJsonFile(file, (problem) => new Error(`${file}: ${problem}`)) as object, file };
+  if (fs.existsSync(file)) {
+    const json = readJsonFile(file, (problem) => new Error(`${file}: ${problem}`)) as { model?: unknown } | null;
+    if (typeof json !== 'object' || json === null || Array.isArray(json) || typeof json.model !== 'object' || json.model === null || Array.isArray(json.model)) {
+      throw new Error(`${file}: expected a tokenizer.json object with a "model" object (Hugging Face tokenizers' format)`);
+    }
+    return { json, file };
+  }
   const spm = path.join(source, tokenizerModelFile);
   if (fs.existsSync(spm)) return { json: convertSentencePieceFile(spm), file: spm };
   throw new Error(`${source}: has neither ${modelFiles.tokenizer} nor ${tokenizerModelFile}; copy the model's tokenizer into the checkpoint folder`);

@@ -140,6 +140,11 @@ test("limits: Grok-1's 131,072-token tokenizer.json converts (its ids are not sp
   vocab.extra = vocabSize;
   fs.writeFileSync(path.join(checkpoint, modelFiles.tokenizer), JSON.stringify({ added_tokens: [], model: { type: 'BPE', vocab, merges: [] } }));
   expectRefusal(checkpoint, path.join(checkpoint, modelFiles.tokenizer), /has token id 131072 but config.json says vocab_size 131072/);
+  // A tokenizer.json that is not one is named, not copied.
+  for (const junk of [null, 'x', [1], {}, { model: null }, { model: [] }]) {
+    fs.writeFileSync(path.join(checkpoint, modelFiles.tokenizer), JSON.stringify(junk));
+    expectRefusal(checkpoint, path.join(checkpoint, modelFiles.tokenizer), /expected a tokenizer.json object with a "model" object/, JSON.stringify(junk));
+  }
 });
 
 test('limits: the confidence of a very long first line is scored without spreading its log-probabilities', () => {
