@@ -7,7 +7,8 @@ import { DecoderSession } from '../../server/engines/local/decoderSession';
 import { openSession } from '../../server/engines/local/executionProvider';
 import { LocalEngine } from '../../server/engines/local/localEngine';
 import { readModelConfig } from '../../server/model/config';
-import { tempDir } from '../engine/fixtures';
+import { readGraphWeights } from '../../server/model/onnx/initializers';
+import { embeddedModelFolder, tempDir } from '../engine/fixtures';
 
 /** The model shipped in the repository (compiled tests live in out/test/model). */
 const modelDir = path.resolve(__dirname, '..', '..', '..', 'models', 'rook-moe-mini');
@@ -26,30 +27,70 @@ interface ReferenceLogits {
  *  the reference being rounded to 5 decimals); a wrong knob moves logits by more than 0.1. */
 const logitTolerance = 5e-4;
 
-test('embedded model: ONNX engine logits equal PyTorch reference logits of the trained weights', async () => {
-  const reference = JSON.parse(fs.readFileSync(path.join(modelDir, 'reference-logits.json'), 'utf8')) as ReferenceLogits;
-  const config = readModelConfig(path.join(modelDir, 'config.json'));
-  const { session } = await openSession(path.join(modelDir, 'model.onnx'), 'cpu', 1);
+/**
+ * The shipped graph rounds activations to int8 in its MatMulNBits nodes (the fast CPU path; its weights are Q8_0
+ * blocks, and the reference is PyTorch's on the same d·q weights). That rounding alone moved logits by up to 0.47 on
+ * the reference text when the model was exported (see the model card); about twice that is allowed. The float32
+ * test above is the one that pins the math down.
+ */
+const shippedTolerance = 1.0;
+
+const reference = () => JSON.parse(fs.readFileSync(path.join(modelDir, 'reference-logits.json'), 'utf8')) as ReferenceLogits;
+
+/**
+ * Logits of the graph in `dir` at every position of the reference text. The graph gives the last position's logits:
+ * each prefix of the first half as a prompt of its own covers the prompt pass at every position; the second half,
+ * one token at a time after it, the KV-cache path.
+ */
+async function logitRows(dir: string, ids: number[]): Promise<Float32Array[]> {
+  const config = readModelConfig(path.join(dir, 'config.json'));
+  const { session } = await openSession(path.join(dir, 'model.onnx'), 'cpu', 1);
   const decoder = new DecoderSession(session, config);
-  // The shipped graph gives the last position's logits. Each prefix of the first half as a prompt of its own covers
-  // the prompt pass at every position; the second half, one token at a time after it, the KV-cache path.
-  const split = Math.floor(reference.input_ids.length / 2);
+  const split = Math.floor(ids.length / 2);
   const rows: Float32Array[] = [];
   for (let length = 1; length <= split; length++) {
     decoder.truncate(0);
-    rows.push(await decoder.forward(reference.input_ids.slice(0, length)));
+    rows.push(await decoder.forward(ids.slice(0, length)));
   }
-  for (const id of reference.input_ids.slice(split)) rows.push(await decoder.forward([id]));
-
-  let worst = 0;
-  reference.input_ids.forEach((_, position) => {
-    const row = rows[position];
-    assert.equal(row.length, config.vocabSize);
-    reference.columns.forEach((column, j) => (worst = Math.max(worst, Math.abs(row[column] - reference.logits[position][j]))));
-    assert.equal(row.indexOf(Math.max(...row)), reference.argmax[position], `argmax differs at position ${position}`);
-  });
-  assert.ok(worst < logitTolerance, `largest logit difference ${worst}`);
+  for (const id of ids.slice(split)) rows.push(await decoder.forward([id]));
   await decoder.release();
+  return rows;
+}
+
+/** The largest difference from the reference's logits, and the positions whose argmax differs where the reference's best two are further apart than `margin`. */
+function compare(rows: Float32Array[], ref: ReferenceLogits, margin: number): { worst: number; argmaxDiffers: number[] } {
+  let worst = 0;
+  const argmaxDiffers: number[] = [];
+  ref.input_ids.forEach((_, position) => {
+    const row = rows[position];
+    ref.columns.forEach((column, j) => (worst = Math.max(worst, Math.abs(row[column] - ref.logits[position][j]))));
+    const [best, second] = [...ref.logits[position]].sort((a, b) => b - a);
+    let argmax = 0;
+    for (let i = 1; i < row.length; i++) if (row[i] > row[argmax]) argmax = i;
+    if (argmax !== ref.argmax[position] && best - second > margin) argmaxDiffers.push(position);
+  });
+  return { worst, argmaxDiffers };
+}
+
+test('embedded model: its graph computes the PyTorch reference function of its weights (activations in float32)', async () => {
+  // The shipped weights (Q8_0 blocks, read back as d·q and quantized again to the same blocks) rebuilt with float32
+  // activations: only summation order differs from PyTorch on the same weights.
+  assert.ok(readGraphWeights(path.join(modelDir, 'model.onnx')).dequantized.size > 0, 'the embedded model ships int8 weights');
+  const { dir } = embeddedModelFolder({ quant: 'int8', activations: 'float32' });
+  const ref = reference();
+  const rows = await logitRows(dir, ref.input_ids);
+  const config = readModelConfig(path.join(modelDir, 'config.json'));
+  for (const row of rows) assert.equal(row.length, config.vocabSize);
+  const { worst, argmaxDiffers } = compare(rows, ref, 0);
+  assert.deepEqual(argmaxDiffers, [], 'argmax differs');
+  assert.ok(worst < logitTolerance, `largest logit difference ${worst}`);
+});
+
+test('embedded model: the shipped graph (int8 activations) stays within its rounding of the reference', async () => {
+  const ref = reference();
+  const { worst, argmaxDiffers } = compare(await logitRows(modelDir, ref.input_ids), ref, 2 * shippedTolerance);
+  assert.deepEqual(argmaxDiffers, [], 'argmax differs where the reference is clear');
+  assert.ok(worst < shippedTolerance, `largest logit difference ${worst}`);
 });
 
 test('embedded model: the engine tokenizes the reference text as training did', async () => {
