@@ -54,7 +54,7 @@ export const defaultSettings: RookSettings = {
   engine: 'auto',
   openai: { endpoints: [], model: '', requestTimeoutMs: 30_000 },
   local: { modelPath: '', executionProvider: 'auto', threads: 0 },
-  completion: { enabled: true, maxTokens: 64, temperature: 0, minConfidence: 0.3 },
+  completion: { enabled: true, maxTokens: 64, temperature: 0, minConfidence: 0.5 },
 };
 
 export type SidecarState = 'starting' | 'ready' | 'busy' | 'no-engine' | 'error';
