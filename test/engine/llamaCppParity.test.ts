@@ -55,7 +55,9 @@ module.exports = function (time, iat) {
  * llama.cpp 4.0e-3; int4, ONNX 3.5e-3, llama.cpp 6.5e-2. Between the engines, over the prompt and 128 greedy
  * steps: int8 max |Δp| 3.3e-2, max |Δ log p| 0.74; int4 6.4e-2 and 0.85 (|Δ log p| peaks on tokens just above
  * p = 1e-3). The tolerances are about twice that. Random tiny models amplify these roundings into different greedy
- * tokens within a few steps; the trained model's peaked distributions keep 128 steps identical.
+ * tokens within a few steps; the trained model's peaked distributions keep greedy decoding identical for long runs,
+ * until two tokens are equally likely within these roundings: there the engines may part (at least 32 identical
+ * steps first, and only on such a tie).
  */
 const quantized = [
   { quant: 'int8', tolerance: { prob: 7e-2, logProb: 1.5 } },
@@ -63,12 +65,12 @@ const quantized = [
 ] as const;
 
 for (const { quant, tolerance } of quantized) {
-  test(`llama.cpp parity: embedded model ${quant}: close distributions and 128 identical greedy tokens`, async () => {
+  test(`llama.cpp parity: embedded model ${quant}: close distributions and identical greedy tokens up to a tie`, async () => {
     const { dir, config } = embeddedModelFolder({ quant, logitRows: 'all' });
     try {
       const tokenizer = new Tokenizer(JSON.parse(fs.readFileSync(path.join(dir, 'tokenizer.json'), 'utf8')), {});
       const prompt = [config.bosTokenId, ...tokenizer.encode(heldOutCode, { add_special_tokens: false }).ids];
-      await expectLlamaCppParity(`embedded model ${quant}`, dir, config, prompt, tolerance);
+      await expectLlamaCppParity(`embedded model ${quant}`, dir, config, prompt, tolerance, 32);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true }); // ~60 MB of weights, graph and GGUF
     }
