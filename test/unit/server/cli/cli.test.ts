@@ -49,9 +49,15 @@ describe('rook CLI', () => {
     const env = { ...process.env };
     delete env.ROOK_ENDPOINT;
     const requestsBefore = server.requests.length;
-    const { stdout } = await run(process.execPath, [cli, 'complete', file, '--line', '4', '--col', '9'], { env });
+    // --min-confidence 0 shows the suggestion however unsure the model is, so the model's raw output is checked.
+    const { stdout } = await run(process.execPath, [cli, 'complete', file, '--line', '4', '--col', '9', '--min-confidence', '0'], { env });
     assert.ok(stdout.endsWith('\n'), 'prints the completion and a newline');
+    assert.ok(stdout.trim().length > 0, 'the embedded model completed nothing');
     assert.equal(server.requests.length, requestsBefore, 'no request left the machine');
+    // Nothing is ever that sure: the suggestion is held back, and stderr says so.
+    const held = await run(process.execPath, [cli, 'complete', file, '--line', '4', '--col', '9', '--min-confidence', '1'], { env });
+    assert.equal(held.stdout, '\n');
+    assert.match(held.stderr, /a suggestion was held back: confidence 0\.\d\d < --min-confidence 1; 0 shows it/);
   });
 
   test('a local model folder that does not exist is named in the error', async () => {
