@@ -119,3 +119,17 @@ for (const [label, spec] of specs) {
     }
   });
 }
+
+test('mixture of experts: dispatch is sparse: experts no token is routed to are never computed', async () => {
+  // NaN weights in the unrouted experts: a dense lowering that runs every expert and weights the unrouted ones by
+  // zero would still produce NaN (NaN · 0 is NaN); the sparse dispatch never touches them.
+  const weights = expertWeights(11);
+  for (const e of unusedExperts) for (const matrix of [weights.gate[e], weights.up[e], weights.down[e]]) matrix.data.fill(Number.NaN);
+  const spec = specs[0][1];
+  const x = positiveTokens(7, 7);
+  const actual = await runMixture(x, weights, spec);
+  assert.ok(actual.every(Number.isFinite), 'an unrouted expert was computed');
+  const expected = referenceMixture(x, weights, spec);
+  const scale = Math.max(...expected.map(Math.abs));
+  assert.ok(Math.max(...Array.from(actual, (v, i) => Math.abs(v - expected[i]))) < 1e-5 * scale);
+});
