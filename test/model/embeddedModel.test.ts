@@ -29,11 +29,11 @@ const logitTolerance = 5e-4;
 
 /**
  * The shipped graph rounds activations to int8 in its MatMulNBits nodes (the fast CPU path; its weights are Q8_0
- * blocks, and the reference is PyTorch's on the same d·q weights). That rounding alone moved logits by up to 0.47 on
- * the reference text when the model was exported (see the model card); about twice that is allowed. The float32
- * test above is the one that pins the math down.
+ * blocks, and the reference is PyTorch's on the same d·q weights). That rounding alone moved logits by up to 0.095 on
+ * the reference text when this model was exported (0.47 for an earlier checkpoint; measure again at each export,
+ * see the model card); 0.25 is allowed. The float32 test above is the one that pins the math down.
  */
-const shippedTolerance = 1.0;
+const shippedTolerance = 0.25;
 
 const reference = () => JSON.parse(fs.readFileSync(path.join(modelDir, 'reference-logits.json'), 'utf8')) as ReferenceLogits;
 
