@@ -12,7 +12,7 @@ import type { FloatTensor, Weights } from '../../server/model/tensor';
 
 type Vector = Float64Array;
 
-function matVec(m: FloatTensor, v: ArrayLike<number>): Vector {
+export function matVec(m: FloatTensor, v: ArrayLike<number>): Vector {
   const [rows, cols] = m.shape;
   const out = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
@@ -36,9 +36,10 @@ function erf(x: number): number {
   return Math.sign(x) * (1 - poly * Math.exp(-x * x));
 }
 
-function activation(config: ModelConfig, v: number): number {
-  if (config.expertActivation === 'swiglu') return v / (1 + Math.exp(-v));
-  if (config.geluApproximation === 'none') return 0.5 * v * (1 + erf(v / Math.SQRT2));
+/** An expert's activation of its gate projection: SiLU, or GELU in its erf or tanh form. */
+export function activation(kind: 'geglu' | 'swiglu', geluApproximation: 'tanh' | 'none', v: number): number {
+  if (kind === 'swiglu') return v / (1 + Math.exp(-v));
+  if (geluApproximation === 'none') return 0.5 * v * (1 + erf(v / Math.SQRT2));
   return 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)));
 }
 
@@ -89,7 +90,7 @@ function mixture(config: ModelConfig, weights: Weights, layer: number, x: Vector
   const out = new Float64Array(x.length);
   for (const { e, p } of top) {
     const up = matVec(weights.get(names.expertUp(e))!, x);
-    const inner = matVec(weights.get(names.expertGate(e))!, x).map((v, i) => activation(config, v) * up[i]);
+    const inner = matVec(weights.get(names.expertGate(e))!, x).map((v, i) => activation(config.expertActivation, config.geluApproximation, v) * up[i]);
     matVec(weights.get(names.expertDown(e))!, inner).forEach((v, i) => (out[i] += (p / norm) * v));
   }
   return out;

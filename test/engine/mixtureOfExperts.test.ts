@@ -10,6 +10,7 @@ import { ElementType, GraphBuilder } from '../../server/model/onnx/graphBuilder'
 import { mixtureOfExperts, type ExpertWeights, type MixtureSpec } from '../../server/model/onnx/layers';
 import { seededNormal } from '../../server/model/synthetic';
 import type { FloatTensor } from '../../server/model/tensor';
+import { activation, matVec } from './grokReference';
 
 const hidden = 16;
 const ffn = 24;
@@ -40,34 +41,13 @@ function positiveTokens(seed: number, count: number): Float32Array {
   return Float32Array.from({ length: count * hidden }, () => 0.1 + Math.abs(normal()));
 }
 
-/** Abramowitz–Stegun 7.1.26 (absolute error below 1.5e-7). */
-function erf(x: number): number {
-  const t = 1 / (1 + 0.3275911 * Math.abs(x));
-  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-  return Math.sign(x) * (1 - poly * Math.exp(-x * x));
-}
-
-function activation(spec: MixtureSpec, v: number): number {
-  if (spec.activation === 'swiglu') return v / (1 + Math.exp(-v));
-  if (spec.geluApproximation === 'none') return 0.5 * v * (1 + erf(v / Math.SQRT2));
-  return 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)));
-}
-
-function matVec(m: FloatTensor, v: ArrayLike<number>): number[] {
-  const [rows, cols] = m.shape;
-  return Array.from({ length: rows }, (_, r) => {
-    let sum = 0;
-    for (let c = 0; c < cols; c++) sum += m.data[r * cols + c] * v[c];
-    return sum;
-  });
-}
 
 function referenceMixture(x: Float32Array, weights: ExpertWeights, spec: MixtureSpec): Float64Array {
   const tokens = x.length / hidden;
   const out = new Float64Array(x.length);
   for (let t = 0; t < tokens; t++) {
     const row = x.subarray(t * hidden, (t + 1) * hidden);
-    const logits = matVec(weights.router, row).map((l) => (spec.routerSoftcap > 0 ? spec.routerSoftcap * Math.tanh(l / spec.routerSoftcap) : l));
+    const logits = Array.from(matVec(weights.router, row), (l) => (spec.routerSoftcap > 0 ? spec.routerSoftcap * Math.tanh(l / spec.routerSoftcap) : l));
     const max = Math.max(...logits);
     const exp = logits.map((l) => Math.exp(l - max));
     const total = exp.reduce((a, b) => a + b, 0);
@@ -79,7 +59,7 @@ function referenceMixture(x: Float32Array, weights: ExpertWeights, spec: Mixture
     for (const { e, p } of top) {
       assert.ok(!unusedExperts.includes(e), `fixture routes token ${t} to expert ${e}, which should stay unused`);
       const up = matVec(weights.up[e], row);
-      const inner = matVec(weights.gate[e], row).map((v, i) => activation(spec, v) * up[i]);
+      const inner = matVec(weights.gate[e], row).map((v, i) => activation(spec.activation, spec.geluApproximation, v) * up[i]);
       matVec(weights.down[e], inner).forEach((v, i) => (out[t * hidden + i] += (p / norm) * v));
     }
   }
