@@ -5,7 +5,7 @@
  * engine run to the end of its context.
  */
 import { CancellationToken, ResponseError, type InlineCompletionParams, type Position } from 'vscode-languageserver';
-import { RookErrorCodes, type ChatMessage, type ChatParams, type ChatRole, type EditParams, type EditTask, type TestFramework } from '../protocol/contract';
+import { chatRoles, RookErrorCodes, type ChatMessage, type ChatParams, type ChatRole, type EditParams, type EditTask, type TestFramework } from '../protocol/contract';
 
 /** The most tokens a `rook/chat` may ask for. */
 export const maxChatTokens = 32_768;
@@ -16,7 +16,6 @@ export const maxChatMessages = 1_000;
 /** LSP's `uinteger`. */
 const maxUinteger = 2 ** 31 - 1;
 
-const chatRoles = { system: true, user: true, assistant: true } satisfies Record<ChatRole, true>;
 const editTasks = { rewrite: true, tests: true, commitMessage: true } satisfies Record<EditTask, true>;
 const testFrameworks = { jest: true, vitest: true, mocha: true, 'node:test': true, pytest: true } satisfies Record<TestFramework, true>;
 

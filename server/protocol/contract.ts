@@ -136,6 +136,9 @@ export interface ConfigureParams {
 
 export type ChatRole = 'system' | 'user' | 'assistant';
 
+/** Every chat role, for the sidecar's and `rook serve`'s checks of a request (own keys: `Object.hasOwn`). */
+export const chatRoles = { system: true, user: true, assistant: true } as const satisfies Record<ChatRole, true>;
+
 export interface ChatMessage {
   role: ChatRole;
   content: string;

@@ -2,7 +2,7 @@
  * Validates OpenAI request bodies and turns them into engine requests. Every refusal names the
  * parameter (`param` in the error), as OpenAI does, so a client can tell what to fix.
  */
-import type { ChatMessage } from '../protocol/contract';
+import { chatRoles, type ChatMessage } from '../protocol/contract';
 import type { ChatRequest, CompletionRequest } from '../engines/engine';
 import { ApiError } from './apiError';
 import { describeValue } from './excerpt';
@@ -93,7 +93,6 @@ export function completionParams(raw: unknown, limits: ParamLimits): CompletionP
   return { ...rest, request: { prompt, suffix, maxTokens, temperature, stop } };
 }
 
-const roles = new Set(['system', 'user', 'assistant']);
 
 /** Message content as a string; OpenAI also allows an array of `{ type: 'text', text }` parts. */
 function messageText(content: unknown, index: number): string {
@@ -109,7 +108,7 @@ export function chatParams(raw: unknown, limits: ParamLimits): ChatParams {
   const body = objectBody(raw);
   if (!Array.isArray(body.messages) || body.messages.length === 0) throw ApiError.invalid('messages must be a non-empty array.', 'messages');
   const messages: ChatMessage[] = body.messages.map((message: any, index: number) => {
-    if (!roles.has(message?.role)) throw ApiError.invalid(`messages[${index}].role must be system, user or assistant.`, `messages[${index}].role`);
+    if (!Object.hasOwn(chatRoles, message?.role)) throw ApiError.invalid(`messages[${index}].role must be system, user or assistant.`, `messages[${index}].role`);
     return { role: message.role, content: messageText(message.content, index) };
   });
   checkPromptLength(messages.reduce((sum, m) => sum + m.content.length, 0), limits, 'messages');
