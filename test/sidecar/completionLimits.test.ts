@@ -11,23 +11,21 @@ import { maxPromptTokens } from '../../server/completion/promptBudget';
 import { defaultCharsPerToken } from '../../server/completion/charsPerToken';
 import { statusRequest } from '../../server/protocol/contract';
 import { startOpenAIServer, type OpenAIServer } from '../support/openaiServer';
-import { settingsFor, startSidecar, type Sidecar } from './sidecarProcess';
+import { startSidecarFor, type Sidecar } from './sidecarProcess';
 
 const promptCharLimit = maxPromptTokens * defaultCharsPerToken;
 
 describe('inline completion limits (rook lsp --stdio)', () => {
   let server: OpenAIServer;
   let sidecar: Sidecar;
-  const logs: string[] = [];
+  let logs: string[];
 
   before(async () => {
     server = await startOpenAIServer({
       reply: ({ body }) => (String(body.prompt).endsWith('print(') ? '"hello");' : ' = 42;'),
       chunkDelayMs: 0,
     });
-    sidecar = await startSidecar();
-    sidecar.connection.onNotification('window/logMessage', (message: { message: string }) => void logs.push(message.message));
-    assert.equal((await sidecar.configure(settingsFor([server.baseUrl]))).state, 'ready');
+    ({ sidecar, logs } = await startSidecarFor(server));
   });
 
   after(async () => {

@@ -17,20 +17,18 @@ import {
 import { chatRequest, configureRequest, editRequest, RookErrorCodes, statusRequest } from '../../server/protocol/contract';
 import { maxChatTokens, maxRequestChars } from '../../server/lsp/params';
 import { startOpenAIServer, type OpenAIServer } from '../support/openaiServer';
-import { settingsFor, startSidecar, type Sidecar } from './sidecarProcess';
+import { settingsFor, startSidecarFor, type Sidecar } from './sidecarProcess';
 
 const user = (content: unknown) => ({ role: 'user', content });
 
 describe('request and notification params (rook lsp --stdio)', () => {
   let server: OpenAIServer;
   let sidecar: Sidecar;
-  const logs: string[] = [];
+  let logs: string[];
 
   before(async () => {
     server = await startOpenAIServer({ reply: ({ path }) => (path === '/v1/completions' ? ' = 42;' : 'fine') });
-    sidecar = await startSidecar();
-    sidecar.connection.onNotification('window/logMessage', (message: { message: string }) => void logs.push(message.message));
-    assert.equal((await sidecar.configure(settingsFor([server.baseUrl]))).state, 'ready');
+    ({ sidecar, logs } = await startSidecarFor(server));
   });
 
   after(async () => {

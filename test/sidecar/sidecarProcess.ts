@@ -4,6 +4,8 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as path from 'node:path';
+import assert from 'node:assert/strict';
+import type { OpenAIServer } from '../support/openaiServer';
 import {
   createProtocolConnection,
   StreamMessageReader,
@@ -64,6 +66,15 @@ export function settingsFor(endpoints: string[], overrides: Partial<RookSettings
     engine: 'openai',
     openai: { ...defaultSettings.openai, endpoints, requestTimeoutMs: 2000, ...overrides },
   };
+}
+
+/** A sidecar configured for `server`'s endpoint and ready, with the log messages it sends collected in `logs`. */
+export async function startSidecarFor(server: OpenAIServer): Promise<{ sidecar: Sidecar; logs: string[] }> {
+  const sidecar = await startSidecar();
+  const logs: string[] = [];
+  sidecar.connection.onNotification('window/logMessage', (message: { message: string }) => void logs.push(message.message));
+  assert.equal((await sidecar.configure(settingsFor([server.baseUrl]))).state, 'ready');
+  return { sidecar, logs };
 }
 
 /** `settingsFollow: false` starts it as a plain LSP client would, without Rook's settings handshake. */
