@@ -3,6 +3,7 @@
 //   engine   ONNX graph, local engine, llama.cpp parity     out/test/engine, out/test/model
 //   sidecar  real `rook lsp --stdio` spoken to over LSP     out/test/sidecar
 //   serve    `rook serve` over HTTP (openai client, security) out/test/serve
+//   fuzz     mutated model files, LSP frames, HTTP requests   out/test/fuzz (npm run fuzz for long runs)
 //   vscode   the packaged .vsix in a real VS Code (code-server + Chromium): extension-host suites and UI checks
 //   electron the same extension-host suites in desktop VS Code, when ROOK_TEST_ELECTRON=1 (downloads VS Code)
 // Each node:test layer also writes TAP to .cache/test-results/ so the counts can be summed.
@@ -83,6 +84,7 @@ const layers = [
   nodeTestLayer('engine', ['out/test/engine', 'out/test/model']),
   nodeTestLayer('sidecar', ['out/test/sidecar']),
   nodeTestLayer('serve', ['out/test/serve']),
+  nodeTestLayer('fuzz', ['out/test/fuzz']),
 ];
 step('package', process.execPath, ['native/package-vsix.mjs']);
 layers.push(vscodeLayer('vscode', `the packaged ${vsix} in code-server + Chromium`, ['out/test/e2e/run.js', vsix]));

@@ -165,11 +165,16 @@ interface OpenedCheckpoint {
   watchReads(onRead: () => void): void;
 }
 
-function openCheckpointFolder(source: string): OpenedCheckpoint {
-  const configFile = path.join(source, modelFiles.config);
+/** A checkpoint's `config.json` read as Rook's config, by the format it describes (Rook's own, or a Hugging Face family). */
+export function readCheckpointConfig(configFile: string): { format: CheckpointFormat; config: ModelConfig } {
   const json = readConfigJson(configFile);
   const format = detectFormat(json, configFile);
-  const config = format.modelConfig(json, configFile);
+  return { format, config: format.modelConfig(json, configFile) };
+}
+
+function openCheckpointFolder(source: string): OpenedCheckpoint {
+  const configFile = path.join(source, modelFiles.config);
+  const { format, config } = readCheckpointConfig(configFile);
   const checkpoint = Checkpoint.open(source);
   // Safetensors store each weight in 2 bytes at the least (F16, BF16).
   checkWeightsFit(config, checkpoint.dataBytes, bytesPerElement.BF16, configFile, format.naming ?? configJsonNaming, path.basename(checkpoint.listing));
