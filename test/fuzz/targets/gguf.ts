@@ -10,7 +10,8 @@ import { GgufCheckpoint } from '../../../server/model/gguf/import';
 import { modelFiles } from '../../../server/model/modelFiles';
 import { tinyModelFolder } from '../../engine/fixtures';
 import type { FuzzTarget } from '../target';
-import { scratchFile, seedShape } from './scratchFile';
+import { scratchFile } from './scratchFile';
+import { seedShape } from './seedShape';
 
 const write = scratchFile('model.gguf');
 

@@ -9,7 +9,8 @@ import { randomGrokWeights, syntheticTokenizer } from '../../../server/model/syn
 import type { FloatTensor } from '../../../server/model/tensor';
 import { tinyGrok } from '../../engine/fixtures';
 import type { FuzzTarget } from '../target';
-import { scratchFile, seedShape } from './scratchFile';
+import { scratchFile } from './scratchFile';
+import { seedShape } from './seedShape';
 
 const write = scratchFile('model.safetensors');
 

@@ -10,7 +10,7 @@ import { serveLog } from '../../../server/serve/log';
 import { defaultServeLimits, startServe, type RunningServer } from '../../../server/serve/server';
 import { tinyModelFolder } from '../../engine/fixtures';
 import type { FuzzTarget } from '../target';
-import { seedShape } from './scratchFile';
+import { seedShape } from './seedShape';
 
 const token = 'fuzz-token-3c9e';
 let server: RunningServer | undefined;
