@@ -20,6 +20,8 @@ export interface CompletionRequest {
   maxTokens: number;
   temperature: number;
   stop?: string[];
+  /** How many of the most likely tokens to report at each generated token (`TextEvent.topLogprobs`), where the engine can. */
+  topLogprobs?: number;
 }
 
 export interface ChatRequest {
@@ -27,11 +29,42 @@ export interface ChatRequest {
   maxTokens: number;
   temperature: number;
   stop?: string[];
+  /** As in `CompletionRequest`. */
+  topLogprobs?: number;
 }
 
-/** A piece of generated text, or the reason the stream ended. */
-/** `logprobs`: the natural-log probabilities of the tokens that produced `text`, where the engine reports them. */
-export type StreamEvent = { kind: 'text'; text: string; logprobs?: number[] } | { kind: 'end'; finishReason: FinishReason };
+/** A token the model could have produced at a position, and its natural-log probability. */
+export interface TokenChoice {
+  text: string;
+  logprob: number;
+}
+
+/** A piece of generated text. */
+export interface TextEvent {
+  kind: 'text';
+  text: string;
+  /** The natural-log probabilities of the tokens that produced `text`, where the engine reports them. */
+  logprobs?: number[];
+  /** Those tokens' own texts, where the engine knows them; they join to `text`. */
+  tokens?: string[];
+  /** At each of those tokens, the request's `topLogprobs` most likely tokens, most likely first. */
+  topLogprobs?: TokenChoice[][];
+}
+
+/** The tokens a request cost, where the engine counts them: its prompt as the model read it, and what it generated. */
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** Why the stream ended. */
+export interface EndEvent {
+  kind: 'end';
+  finishReason: FinishReason;
+  usage?: TokenUsage;
+}
+
+export type StreamEvent = TextEvent | EndEvent;
 
 /**
  * What one prompt cost an engine that runs the model itself: prompt tokens evaluated vs. taken from its cache, and

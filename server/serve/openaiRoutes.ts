@@ -5,7 +5,7 @@
  * client that disconnects aborts its generation (or its place in the queue).
  */
 import type * as http from 'node:http';
-import { drain, EngineError, type Engine, type EngineCapabilities, type StreamEvent } from '../engines/engine';
+import { EngineError, type EndEvent, type Engine, type EngineCapabilities, type StreamEvent, type TextEvent } from '../engines/engine';
 import type { FinishReason } from '../protocol/contract';
 import { ApiError } from './apiError';
 import { excerpt } from './excerpt';
@@ -13,7 +13,7 @@ import type { FairQueue } from './fairQueue';
 import { sendJson } from './httpIo';
 import type { ServeLog } from './log';
 import { chatShape, completionShape, type ResponseShape } from './openaiShapes';
-import { chatParams, completionParams, type ParamLimits } from './params';
+import { chatParams, completionParams, type CommonParams, type ParamLimits } from './params';
 import { SseWriter } from './sse';
 
 export interface OpenAIRoutesOptions {
@@ -70,18 +70,14 @@ export class OpenAIRoutes {
       throw ApiError.invalid(`suffix is not supported: model "${this.options.modelName}" has no fill-in-the-middle. Send the prompt without a suffix.`, 'suffix');
     }
     this.options.log.debug(() => `completion prompt=${JSON.stringify(params.request.prompt)} suffix=${JSON.stringify(params.request.suffix ?? '')}`);
-    return this.generate(res, client, params.user, params.stream, completionShape(this.options.modelName), (signal) =>
-      this.options.engine.complete(params.request, signal),
-    );
+    return this.generate(res, client, params, completionShape(this.options.modelName, params), (signal) => this.options.engine.complete(params.request, signal));
   }
 
   async chat(body: unknown, client: string, res: http.ServerResponse): Promise<GenerationOutcome> {
     const params = chatParams(body, this.options.limits);
     this.checkModel(params.model);
     this.options.log.debug(() => `chat messages=${JSON.stringify(params.request.messages)}`);
-    return this.generate(res, client, params.user, params.stream, chatShape(this.options.modelName), (signal) =>
-      this.options.engine.chat(params.request, signal),
-    );
+    return this.generate(res, client, params, chatShape(this.options.modelName, params), (signal) => this.options.engine.chat(params.request, signal));
   }
 
   private checkModel(requested: string | undefined): void {
@@ -93,8 +89,7 @@ export class OpenAIRoutes {
   private async generate(
     res: http.ServerResponse,
     client: string,
-    user: string | undefined,
-    stream: boolean,
+    params: CommonParams,
     shape: ResponseShape,
     start: (signal: AbortSignal) => AsyncIterable<StreamEvent>,
   ): Promise<GenerationOutcome> {
@@ -104,9 +99,11 @@ export class OpenAIRoutes {
     };
     res.on('close', onClose);
     try {
-      const release = await this.options.queue.acquire(client, controller.signal, user);
+      const release = await this.options.queue.acquire(client, controller.signal, params.user);
       try {
-        return stream ? await this.stream(res, shape, start(controller.signal), controller.signal) : await this.answer(res, shape, start(controller.signal));
+        return params.stream
+          ? await this.stream(res, shape, params.includeUsage, start(controller.signal), controller.signal)
+          : await this.answer(res, shape, start(controller.signal));
       } finally {
         release();
       }
@@ -116,22 +113,26 @@ export class OpenAIRoutes {
   }
 
   private async answer(res: http.ServerResponse, shape: ResponseShape, events: AsyncIterable<StreamEvent>): Promise<GenerationOutcome> {
-    let pieces = 0;
-    const { text, finishReason } = await drain(events, () => pieces++);
-    this.options.log.debug(() => `output=${JSON.stringify(text)}`);
-    if (!res.destroyed) sendJson(res, 200, shape.whole(text, finishReason));
-    return { pieces, finishReason };
+    const pieces: TextEvent[] = [];
+    let end: EndEvent = { kind: 'end', finishReason: 'stop' };
+    for await (const event of events) {
+      if (event.kind === 'end') end = event;
+      else pieces.push(event);
+    }
+    this.options.log.debug(() => `output=${JSON.stringify(pieces.map((piece) => piece.text).join(''))}`);
+    if (!res.destroyed) sendJson(res, 200, shape.whole(pieces, end));
+    return { pieces: pieces.length, finishReason: end.finishReason };
   }
 
-  private async stream(res: http.ServerResponse, shape: ResponseShape, events: AsyncIterable<StreamEvent>, signal: AbortSignal): Promise<GenerationOutcome> {
+  private async stream(res: http.ServerResponse, shape: ResponseShape, includeUsage: boolean, events: AsyncIterable<StreamEvent>, signal: AbortSignal): Promise<GenerationOutcome> {
     const sse = new SseWriter(res);
     let pieces = 0;
-    let finishReason: FinishReason = 'stop';
+    let end: EndEvent = { kind: 'end', finishReason: 'stop' };
     try {
       for await (const event of events) {
-        if (event.kind === 'end') finishReason = event.finishReason;
+        if (event.kind === 'end') end = event;
         else if (!signal.aborted) {
-          sse.send(shape.chunk(event.text, null, pieces === 0));
+          sse.send(shape.chunk(event, pieces === 0));
           pieces++;
           this.options.log.debug(() => `output piece=${JSON.stringify(event.text)}`);
         }
@@ -144,9 +145,10 @@ export class OpenAIRoutes {
       return { pieces, failure: failure.message };
     }
     if (!signal.aborted) {
-      sse.send(shape.chunk('', finishReason, pieces === 0));
+      sse.send(shape.finish(end.finishReason));
+      if (includeUsage && end.usage) sse.send(shape.usage(end.usage));
       sse.done();
     }
-    return { pieces, finishReason: signal.aborted ? 'cancelled' : finishReason };
+    return { pieces, finishReason: signal.aborted ? 'cancelled' : end.finishReason };
   }
 }

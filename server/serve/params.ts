@@ -14,16 +14,20 @@ export interface ParamLimits {
   contextLength?: number;
 }
 
-interface Common {
+export interface CommonParams {
   /** The `model` the client asked for, if any. */
   model?: string;
   stream: boolean;
+  /** `stream_options.include_usage`: a last chunk gives the token usage. */
+  includeUsage: boolean;
+  /** Log-probabilities asked for: how many alternatives to give at each token (0: only the chosen one's); absent: none. */
+  logprobs?: number;
   /** OpenAI's end-user id; orders this client's own requests in the fair queue, never earns it a larger share. */
   user?: string;
 }
 
-export type CompletionParams = Common & { request: CompletionRequest };
-export type ChatParams = Common & { request: ChatRequest };
+export type CompletionParams = CommonParams & { request: CompletionRequest };
+export type ChatParams = CommonParams & { request: ChatRequest };
 
 type Body = Record<string, unknown>;
 
@@ -65,7 +69,18 @@ function checkPromptLength(chars: number, limits: ParamLimits, param: string): v
   }
 }
 
-function common(body: Body, limits: ParamLimits, defaultMaxTokens: number): Common & { maxTokens: number; temperature: number; stop?: string[] } {
+/** `stream_options`, which OpenAI refuses unless `stream` is true. */
+function includeUsage(body: Body): boolean {
+  const options = body.stream_options;
+  if (options === undefined || options === null) return false;
+  if (body.stream !== true) throw ApiError.invalid("The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'stream_options');
+  if (typeof options !== 'object' || Array.isArray(options)) throw ApiError.invalid('stream_options must be an object.', 'stream_options');
+  const include = (options as Body).include_usage;
+  if (include !== undefined && include !== null && typeof include !== 'boolean') throw ApiError.invalid('stream_options.include_usage must be true or false.', 'stream_options.include_usage');
+  return include === true;
+}
+
+function common(body: Body, limits: ParamLimits, defaultMaxTokens: number): Omit<CommonParams, 'logprobs'> & { maxTokens: number; temperature: number; stop?: string[] } {
   if (body.n !== undefined && body.n !== null && body.n !== 1) throw ApiError.invalid('Only n = 1 is supported: one choice per request.', 'n');
   if (body.stream !== undefined && typeof body.stream !== 'boolean') throw ApiError.invalid('stream must be true or false.', 'stream');
   const ceiling = limits.contextLength ?? 1 << 20;
@@ -74,6 +89,7 @@ function common(body: Body, limits: ParamLimits, defaultMaxTokens: number): Comm
   return {
     model: optionalString(body, 'model'),
     stream: body.stream === true,
+    includeUsage: includeUsage(body),
     user: optionalString(body, 'user'),
     maxTokens,
     temperature: optionalNumber(body, 'temperature', 0, 2, false) ?? 1,
@@ -90,9 +106,10 @@ export function completionParams(raw: unknown, limits: ParamLimits): CompletionP
   checkPromptLength(prompt.length + (suffix?.length ?? 0), limits, 'prompt');
   // OpenAI's default for the legacy completions endpoint.
   const { maxTokens, temperature, stop, ...rest } = common(body, limits, 16);
-  return { ...rest, request: { prompt, suffix, maxTokens, temperature, stop } };
+  // The legacy API's `logprobs` is the number of alternatives, at most 5.
+  const logprobs = optionalNumber(body, 'logprobs', 0, 5, true);
+  return { ...rest, logprobs, request: { prompt, suffix, maxTokens, temperature, stop, topLogprobs: logprobs } };
 }
-
 
 /** Message content as a string; OpenAI also allows an array of `{ type: 'text', text }` parts. */
 function messageText(content: unknown, index: number): string {
@@ -114,5 +131,17 @@ export function chatParams(raw: unknown, limits: ParamLimits): ChatParams {
   checkPromptLength(messages.reduce((sum, m) => sum + m.content.length, 0), limits, 'messages');
   // Chat has no small default in OpenAI's API; the engine stops at its context anyway.
   const { maxTokens, temperature, stop, ...rest } = common(body, limits, limits.contextLength ?? 1024);
-  return { ...rest, request: { messages, maxTokens, temperature, stop } };
+  const logprobs = chatLogprobs(body);
+  return { ...rest, logprobs, request: { messages, maxTokens, temperature, stop, topLogprobs: logprobs } };
+}
+
+/** Chat's `logprobs: true`, with `top_logprobs` alternatives (0 to 20), which OpenAI takes only with it. */
+function chatLogprobs(body: Body): number | undefined {
+  if (body.logprobs !== undefined && body.logprobs !== null && typeof body.logprobs !== 'boolean') throw ApiError.invalid('logprobs must be true or false.', 'logprobs');
+  const top = optionalNumber(body, 'top_logprobs', 0, 20, true);
+  if (body.logprobs !== true) {
+    if (top !== undefined) throw ApiError.invalid('top_logprobs is only allowed when logprobs is true.', 'top_logprobs');
+    return undefined;
+  }
+  return top ?? 0;
 }

@@ -46,7 +46,23 @@ test('local engine: every generated token\'s log-probability comes with the text
   assert.ok(logprobs.every((value) => value <= 0 && Number.isFinite(value)), String(logprobs));
   // Greedy picks the most likely token, whose probability is at least 1/vocabulary.
   assert.ok(logprobs.every((value) => value >= -Math.log(engine.config.vocabSize)));
-  for (const event of events) if (event.kind === 'text') assert.ok((event.logprobs?.length ?? 0) > 0, 'a piece of text without its tokens');
+  for (const event of events) {
+    if (event.kind !== 'text') continue;
+    assert.ok((event.logprobs?.length ?? 0) > 0, 'a piece of text without its tokens');
+    assert.equal(event.tokens?.join(''), event.text);
+    assert.equal(event.tokens?.length, event.logprobs?.length);
+    assert.equal(event.topLogprobs, undefined, 'alternatives only when asked for');
+  }
+  // Asked for alternatives, greedy decoding's choice is the first of them.
+  for await (const event of engine.complete({ ...greedy('function add(a, b) {', 12), topLogprobs: 3 }, never)) {
+    if (event.kind !== 'text') continue;
+    event.logprobs!.forEach((logprob, i) => {
+      const top = event.topLogprobs![i];
+      assert.equal(top.length, 3);
+      assert.equal(top[0].logprob, logprob);
+      assert.ok(top[0].logprob >= top[1].logprob && top[1].logprob >= top[2].logprob);
+    });
+  }
   await engine.dispose();
 });
 
@@ -56,7 +72,8 @@ test('local engine: streams text in pieces, honours max tokens and stop strings'
   for await (const event of engine.complete(greedy('const x =', 40), never)) events.push(event);
   const pieces = events.filter((e) => e.kind === 'text');
   assert.ok(pieces.length > 5, `expected a stream of pieces, got ${pieces.length}`);
-  assert.deepEqual(events.at(-1), { kind: 'end', finishReason: 'length' });
+  // Usage: the prompt as the model read it (BOS, then the text's tokens) and every token generated.
+  assert.deepEqual(events.at(-1), { kind: 'end', finishReason: 'length', usage: { promptTokens: 1 + engine.encode('const x =').length, completionTokens: 40 } });
   const full = pieces.map((e) => (e.kind === 'text' ? e.text : '')).join('');
 
   const short = await drain(engine.complete(greedy('const x =', 5), never));
@@ -79,7 +96,7 @@ test('local engine: aborting ends the stream at the next decode step', async () 
     if (event.kind === 'text') controller.abort();
   }
   assert.equal(events.length, 2);
-  assert.deepEqual(events[1], { kind: 'end', finishReason: 'cancelled' });
+  assert.equal(events[1].kind === 'end' && events[1].finishReason, 'cancelled');
   // The engine stays usable and its cache consistent after a cancelled request.
   const after = await drain(engine.complete(greedy('let y =', 8), never));
   const fresh = await load();

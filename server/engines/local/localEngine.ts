@@ -14,17 +14,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as ort from 'onnxruntime-node';
-import type { ChatMessage, EngineInfo, ExecutionProvider } from '../../protocol/contract';
+import type { ChatMessage, EngineInfo, ExecutionProvider, FinishReason } from '../../protocol/contract';
 import { readChatTemplate, type ChatTemplate } from '../../chat/chatTemplate';
 import { modelFiles } from '../../model/modelFiles';
 import { readModelConfig, type ModelConfig } from '../../model/config';
-import { EngineError, type ChatRequest, type CompletionRequest, type Engine, type EngineCapabilities, type EngineStats, type PromptStats, type StreamEvent } from '../engine';
+import { EngineError, type ChatRequest, type CompletionRequest, type Engine, type EngineCapabilities, type EngineStats, type EndEvent, type PromptStats, type StreamEvent, type TextEvent, type TokenChoice } from '../engine';
 import { DecoderSession, type KvCacheLayout } from './decoderSession';
 import { openSession, type ConcreteProvider } from './executionProvider';
 import { LineTokenizer, type TokenizerJson } from './lineTokenizer';
 import { fimPromptTokens, plainPromptTokens } from './promptTokens';
-import { logProbability, sampleToken, seededRandom } from './sampler';
-import { TextStream } from './textStream';
+import { logProbability, sampleToken, seededRandom, topLogProbabilities } from './sampler';
+import { TextStream, type ShownText } from './textStream';
 
 type TokenizersModule = typeof import('@huggingface/tokenizers', { with: { 'resolution-mode': 'import' } });
 type Tokenizer = InstanceType<TokenizersModule['Tokenizer']>;
@@ -43,6 +43,9 @@ export interface LocalEngineOptions {
   /** Keep the chat KV cache beside the completion one only while both fit this (default `separateChatCacheBytes`). */
   kvCachesBytes?: number;
 }
+
+/** What a generation needs from a completion or chat request. */
+type GenerationRequest = Pick<CompletionRequest, 'maxTokens' | 'temperature' | 'stop' | 'topLogprobs'>;
 
 /** Above this size, two full-context KV caches are not kept side by side (the chat one is emptied after use). */
 export const separateChatCacheBytes = 512 * 1024 * 1024;
@@ -191,7 +194,7 @@ export class LocalEngine implements Engine {
   }
 
   /** `promptTokens(budget)` builds the prompt in at most `budget` tokens; it runs in `slot`'s cache. */
-  private async *generate(slot: KvSlot, promptTokens: (budget: number) => number[], request: { maxTokens: number; temperature: number; stop?: string[] }, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+  private async *generate(slot: KvSlot, promptTokens: (budget: number) => number[], request: GenerationRequest, signal: AbortSignal): AsyncGenerator<StreamEvent> {
     const release = await this.acquire();
     try {
       yield* this.run(slot, promptTokens, request, signal);
@@ -204,41 +207,47 @@ export class LocalEngine implements Engine {
     }
   }
 
-  private async *run(slot: KvSlot, buildPrompt: (budget: number) => number[], request: { maxTokens: number; temperature: number; stop?: string[] }, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+  private async *run(slot: KvSlot, buildPrompt: (budget: number) => number[], request: GenerationRequest, signal: AbortSignal): AsyncGenerator<StreamEvent> {
     const context = this.config.contextLength;
     const maxTokens = Math.max(0, Math.min(request.maxTokens, Math.floor(context / 2)));
     const promptTokens = buildPrompt(context - maxTokens);
-    if (signal.aborted) return yield { kind: 'end', finishReason: 'cancelled' };
+    let generated = 0;
+    const end = (finishReason: FinishReason): EndEvent => ({ kind: 'end', finishReason, usage: { promptTokens: promptTokens.length, completionTokens: generated } });
+    if (signal.aborted) return yield end('cancelled');
 
     let logits = await this.evaluatePrompt(slot, promptTokens);
     const stats = this.lastPrompt;
     let stepStarted = performance.now();
     const sampling = { temperature: request.temperature, topK: this.options.topK ?? 0, topP: this.options.topP ?? 1 };
     const text = new TextStream((tokens) => this.tokenizer.decode(tokens), request.stop ?? [], promptTokens[promptTokens.length - 1]);
-    // Log-probabilities of the tokens not yet shown as text (a held-back UTF-8 byte or stop-string prefix).
-    let logprobs: number[] = [];
-    const piece = (value: string): StreamEvent => {
-      const event: StreamEvent = { kind: 'text', text: value, logprobs };
-      logprobs = [];
+    const alternatives = request.topLogprobs ?? 0;
+    // What the model made of the tokens not yet shown as text (a held-back UTF-8 byte or stop-string prefix).
+    const unshown: { logprob: number; top: TokenChoice[] }[] = [];
+    const piece = (shown: ShownText): TextEvent => {
+      const scored = unshown.splice(0, shown.tokens.length);
+      const event: TextEvent = { kind: 'text', text: shown.text, tokens: shown.tokens, logprobs: scored.map((token) => token.logprob) };
+      if (alternatives > 0) event.topLogprobs = scored.map((token) => token.top);
       return event;
     };
-    for (let produced = 0; ; produced++) {
-      if (signal.aborted) return yield { kind: 'end', finishReason: 'cancelled' };
-      if (produced >= maxTokens || slot.decoder.length >= context) {
+    for (;;) {
+      if (signal.aborted) return yield end('cancelled');
+      if (generated >= maxTokens || slot.decoder.length >= context) {
         const rest = text.flush();
-        if (rest) yield piece(rest);
-        return yield { kind: 'end', finishReason: 'length' };
+        if (rest.text) yield piece(rest);
+        return yield end('length');
       }
       const token = sampleToken(logits, sampling, this.random);
+      generated++;
       if (this.endsText(token)) {
         const rest = text.flush();
-        if (rest) yield piece(rest);
-        return yield { kind: 'end', finishReason: 'stop' };
+        if (rest.text) yield piece(rest);
+        return yield end('stop');
       }
-      logprobs.push(logProbability(logits, token));
+      const top = topLogProbabilities(logits, alternatives).map((choice) => ({ text: text.nextText(choice.token), logprob: choice.logprob }));
+      unshown.push({ logprob: logProbability(logits, token), top });
       const shown = text.push(token);
-      if (shown.text) yield piece(shown.text);
-      if (shown.stopped) return yield { kind: 'end', finishReason: 'stop' };
+      if (shown.text) yield piece(shown);
+      if (shown.stopped) return yield end('stop');
       logits = await this.step(slot, [token]);
       stats.generatedTokens++;
       stats.decodeMs += performance.now() - stepStarted;

@@ -14,13 +14,36 @@ export function argmax(logits: ArrayLike<number>): number {
   return best;
 }
 
-/** log softmax(logits)[token]: how likely the model found the token it produced (before temperature, top-k, top-p). */
-export function logProbability(logits: ArrayLike<number>, token: number): number {
+/** log sum exp(logits), computed without overflow: the normalizer of log softmax. */
+function logSumExp(logits: ArrayLike<number>): number {
   let max = -Infinity;
   for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
   let sum = 0;
   for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i] - max);
-  return logits[token] - max - Math.log(sum);
+  return max + Math.log(sum);
+}
+
+/** log softmax(logits)[token]: how likely the model found the token it produced (before temperature, top-k, top-p). */
+export function logProbability(logits: ArrayLike<number>, token: number): number {
+  return logits[token] - logSumExp(logits);
+}
+
+/** The `n` most likely tokens, most likely first (the lower id first among equals), with their log softmax. */
+export function topLogProbabilities(logits: ArrayLike<number>, n: number): { token: number; logprob: number }[] {
+  if (n <= 0) return [];
+  // One pass keeping a sorted list of n: n is small (at most 20), the vocabulary is not.
+  const top: number[] = [];
+  for (let token = 0; token < logits.length; token++) {
+    if (top.length === n) {
+      if (logits[token] <= logits[top[n - 1]]) continue;
+      top.pop();
+    }
+    let at = top.length;
+    while (at > 0 && logits[top[at - 1]] < logits[token]) at--;
+    top.splice(at, 0, token);
+  }
+  const normalizer = logSumExp(logits);
+  return top.map((token) => ({ token, logprob: logits[token] - normalizer }));
 }
 
 /** `random` returns uniform numbers in [0, 1). */

@@ -1,10 +1,24 @@
 /**
  * Turns generated tokens into text pieces as they arrive: holds back an incomplete UTF-8 sequence (byte-fallback
  * tokens) and any tail that could still become a stop string, and cuts the text at the first stop string.
+ *
+ * A piece is made of whole tokens, and says what each one's text is, so that log-probabilities can be given for
+ * exactly the text shown. A character built from several byte tokens belongs to the token that completes it; a
+ * stop string cuts the token it starts in.
  */
+
+/** Text safe to show, and the texts of the tokens it is made of (they join to `text`). */
+export interface ShownText {
+  text: string;
+  tokens: string[];
+}
 
 export class TextStream {
   private readonly tokens: number[] = [];
+  /** Where the complete text after each token ends, and whether nothing incomplete followed it then. */
+  private readonly ends: number[] = [];
+  private readonly clean: boolean[] = [];
+  private shownTokens = 0;
   private emitted = 0;
   private readonly anchorText: string;
 
@@ -25,17 +39,27 @@ export class TextStream {
     return this.decode([this.anchor, ...this.tokens]).slice(this.anchorText.length);
   }
 
+  /** The text `token` would add if it came next (for the tokens the model did not choose). */
+  nextText(token: number): string {
+    const previous = this.tokens.at(-1) ?? this.anchor;
+    if (previous === undefined) return this.decode([token]);
+    return this.decode([previous, token]).slice(this.decode([previous]).length);
+  }
+
   /** Adds a token; returns the text now safe to show and whether a stop string was reached. */
-  push(token: number): { text: string; stopped: boolean } {
+  push(token: number): ShownText & { stopped: boolean } {
     this.tokens.push(token);
     const full = this.text();
+    const complete = full.endsWith('\uFFFD') ? full.length - 1 : full.length;
+    this.ends.push(complete);
+    this.clean.push(complete === full.length);
     let stopAt = -1;
     for (const stop of this.stops) {
       const index = full.indexOf(stop, Math.max(0, this.emitted - stop.length + 1));
       if (index >= 0 && (stopAt < 0 || index < stopAt)) stopAt = index;
     }
-    if (stopAt >= 0) return { text: this.take(full, stopAt), stopped: true };
-    let safeEnd = full.endsWith('\uFFFD') ? full.length - 1 : full.length;
+    if (stopAt >= 0) return { ...this.take(full, stopAt, true), stopped: true };
+    let safeEnd = complete;
     for (const stop of this.stops) {
       for (let length = Math.min(stop.length - 1, safeEnd); length > 0; length--) {
         if (full.endsWith(stop.slice(0, length))) {
@@ -44,17 +68,41 @@ export class TextStream {
         }
       }
     }
-    return { text: this.take(full, safeEnd), stopped: false };
+    return { ...this.take(full, safeEnd, false), stopped: false };
   }
 
   /** The text held back so far, for when generation ends without a stop string. */
-  flush(): string {
-    return this.take(this.text(), Infinity);
+  flush(): ShownText {
+    const full = this.text();
+    if (this.tokens.length > 0) {
+      this.ends[this.ends.length - 1] = full.length;
+      this.clean[this.clean.length - 1] = true;
+    }
+    return this.take(full, full.length, false);
   }
 
-  private take(full: string, end: number): string {
-    const piece = full.slice(this.emitted, Math.max(this.emitted, Math.min(end, full.length)));
-    this.emitted += piece.length;
-    return piece;
+  private start(index: number): number {
+    return index === 0 ? 0 : this.ends[index - 1];
+  }
+
+  /**
+   * The text not shown yet, up to `end`: up to the last token that ends there cleanly, or with `cut` (a stop
+   * string starts at `end`) exactly to `end`, the token it falls in cut short.
+   */
+  private take(full: string, end: number, cut: boolean): ShownText {
+    let count = this.shownTokens;
+    let until = this.emitted;
+    for (let index = this.shownTokens; index < this.tokens.length; index++) {
+      if (cut ? this.start(index) >= end : this.ends[index] > end) break;
+      if (cut || this.clean[index]) [count, until] = [index + 1, cut ? end : this.ends[index]];
+    }
+    // Tokens that add no text yet wait for one that does.
+    if (until <= this.emitted) return { text: '', tokens: [] };
+    const tokens: string[] = [];
+    for (let index = this.shownTokens; index < count; index++) tokens.push(full.slice(this.start(index), Math.min(this.ends[index], until)));
+    const text = full.slice(this.emitted, until);
+    this.shownTokens = count;
+    this.emitted = until;
+    return { text, tokens };
   }
 }
