@@ -5,6 +5,7 @@
  * itself (clipboard, code-block actions, opening links, the engine picker, exporting).
  */
 import * as vscode from 'vscode';
+import type { DiscoveredServer } from '../../server/protocol/contract';
 import type { EditReview } from '../refactor/editReview';
 import type { ChatHistory } from './chatHistory';
 import { applyToFile, insertAtCursor, openInNewFile } from './codeBlockActions';
@@ -33,6 +34,7 @@ export function chatMessageHandlers(
   history: ChatHistory,
   review: EditReview,
   log: vscode.LogOutputChannel,
+  discoverServers: () => Promise<DiscoveredServer[]>,
 ): WebviewMessageHandlers {
   return {
     ready: () => view.onPageReady(),
@@ -46,7 +48,7 @@ export function chatMessageHandlers(
     newFile: ({ code, language }) => void openInNewFile(code, language),
     open: ({ href }) => void openWebLink(href, log),
     newConversation: () => view.newConversation(),
-    pickEngine: () => void pickEngine(),
+    pickEngine: () => void pickEngine(discoverServers),
     openConversation: ({ id }) => view.openConversation(id),
     renameConversation: ({ id }) => void view.renameConversation(id),
     deleteConversation: ({ id }) => void view.deleteConversation(id),

@@ -74,7 +74,7 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatViewActions, v
     private readonly history: ChatHistory,
     review: EditReview,
   ) {
-    this.handlers = chatMessageHandlers(this, history, review, log);
+    this.handlers = chatMessageHandlers(this, history, review, log, () => sidecar.discoverServers());
     this.subscriptions = vscode.Disposable.from(
       sidecar.onDidChangeStatus((status) => this.postStatus(status)),
       vscode.window.onDidChangeActiveTextEditor(() => this.scheduleContextUpdate()),

@@ -5,7 +5,7 @@
  * underneath them.
  */
 import type * as vscode from 'vscode';
-import type { ChatParams, EditParams, GenerationResult, SidecarStatus } from '../../server/protocol/contract';
+import type { ChatParams, DiscoveredServer, EditParams, GenerationResult, SidecarStatus } from '../../server/protocol/contract';
 
 export type ChatInput = Omit<ChatParams, 'partialResultToken' | 'workDoneToken'>;
 export type EditInput = Omit<EditParams, 'partialResultToken' | 'workDoneToken'>;
@@ -16,4 +16,6 @@ export interface SidecarConnection {
   edit(input: EditInput, onDelta: (text: string) => void, token: vscode.CancellationToken): Promise<GenerationResult>;
   readonly status: SidecarStatus;
   readonly onDidChangeStatus: vscode.Event<SidecarStatus>;
+  /** The model servers running on this machine (loopback only); rejects while the sidecar is not running. */
+  discoverServers(): Promise<DiscoveredServer[]>;
 }

@@ -24,11 +24,13 @@ import {
   chatRequest,
   completionContextNotification,
   configureRequest,
+  discoverServersRequest,
   editRequest,
   statusNotification,
   statusRequest,
   textDeltaProgress,
   type CompletionContextParams,
+  type DiscoveredServer,
   type GenerationResult,
   type RookSettings,
   type SidecarStatus,
@@ -70,6 +72,12 @@ export class SidecarSupervisor implements SidecarConnection, vscode.Disposable {
   /** The sidecar's status as of now, with its completion counters (which it does not push); undefined while it is not running. */
   async freshStatus(): Promise<SidecarStatus | undefined> {
     return this.runningClient?.sendRequest(statusRequest);
+  }
+
+  async discoverServers(): Promise<DiscoveredServer[]> {
+    const client = this.runningClient;
+    if (!client) throw new Error('The Rook sidecar is not running; try again when the status bar shows it ready.');
+    return client.sendRequest(discoverServersRequest, {});
   }
 
   /** The sidecar's process id while it runs (tests use it to check for orphans and crashes). */

@@ -5,7 +5,7 @@
  * engine run to the end of its context.
  */
 import { CancellationToken, ResponseError, type InlineCompletionParams, type Position } from 'vscode-languageserver';
-import { chatRoles, RookErrorCodes, type ChatMessage, type ChatParams, type ChatRole, type EditParams, type EditTask, type TestFramework } from '../protocol/contract';
+import { chatRoles, RookErrorCodes, type ChatMessage, type ChatParams, type ChatRole, type DiscoverServersParams, type EditParams, type EditTask, type TestFramework } from '../protocol/contract';
 
 /** The most tokens a `rook/chat` may ask for. */
 export const maxChatTokens = 32_768;
@@ -107,6 +107,21 @@ export function byName<R>(method: string, handler: (params: unknown, token: Canc
 function paramsObject(method: string, raw: unknown): Record<string, unknown> {
   if (!isObject(raw)) throw invalidParams(method, `params must be an object; got ${shown(raw)}.`);
   return raw;
+}
+
+/** Ports `rook/discoverServers` may probe in one request. */
+export const maxDiscoveryPorts = 16;
+
+/** `rook/discoverServers`: optional `ports`, up to 16 whole numbers from 1 to 65535. */
+export function parseDiscoverServersParams(raw: unknown): DiscoverServersParams {
+  const method = 'rook/discoverServers';
+  const params = paramsObject(method, raw);
+  const ports = params.ports;
+  if (ports === undefined) return {};
+  if (!Array.isArray(ports) || ports.length === 0 || ports.length > maxDiscoveryPorts || !ports.every((port) => Number.isInteger(port) && port >= 1 && port <= 65535)) {
+    new Fields(method, params).fail('ports', `must be a list of 1 to ${maxDiscoveryPorts} port numbers (1 to 65535)`, ports);
+  }
+  return { ports: ports as number[] };
 }
 
 /** `rook/chat`: messages (1 to 1000, roles from the contract, string contents within `maxRequestChars`), maxTokens, temperature. */

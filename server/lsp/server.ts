@@ -9,6 +9,7 @@ import { listenToDocuments } from './documents';
 import { EngineHost } from './engineHost';
 import { ChatEditFeature } from './features/chatEdit';
 import { CompletionFeature } from './features/completion';
+import { DiscoveryFeature } from './features/discovery';
 import type { Feature } from './features/feature';
 import { StatusFeature } from './features/status';
 
@@ -22,7 +23,7 @@ export function startLspServer(connection: Connection, embeddedModelDir?: string
   const documents = new TextDocuments(TextDocument);
   const engineHost = new EngineHost(connection.console, embeddedModelDir);
   const completion = new CompletionFeature(engineHost, documents);
-  const features: Feature[] = [engineHost, completion, new ChatEditFeature(engineHost), new StatusFeature(engineHost, completion)];
+  const features: Feature[] = [engineHost, completion, new ChatEditFeature(engineHost), new StatusFeature(engineHost, completion), new DiscoveryFeature()];
   const capabilities: ServerCapabilities = Object.assign(
     { textDocumentSync: TextDocumentSyncKind.Incremental },
     ...features.map((feature) => feature.initialize(connection)),

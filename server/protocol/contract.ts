@@ -183,6 +183,24 @@ export interface EditParams extends PartialResultParams, WorkDoneProgressParams 
   testFramework?: TestFramework;
 }
 
+/** A model server found on this machine's loopback interface (`rook/discoverServers`). */
+export interface DiscoveredServer {
+  /** What answered, as identified by its API: "Ollama 0.5.7", "llama.cpp server", "LM Studio", "vLLM", "rook serve". */
+  name: string;
+  /** The OpenAI-compatible base URL, e.g. `http://127.0.0.1:11434/v1`. */
+  baseUrl: string;
+  /** Its models; `fim` is undefined where finding out would make the server load the model. */
+  models: { id: string; fim?: boolean }[];
+}
+
+export interface DiscoverServersParams {
+  /** Loopback ports to probe instead of the common servers' defaults (11434, 8080, 1234, 8000). */
+  ports?: number[];
+}
+
+/** Probes loopback ports for local model servers; nothing is sent to any other address. */
+export const discoverServersRequest = new RequestType<DiscoverServersParams, DiscoveredServer[], void>('rook/discoverServers');
+
 /** Changes the sidecar's settings; answers with the resulting status. */
 export const configureRequest = new RequestType<ConfigureParams, SidecarStatus, void>('rook/configure');
 /** Current sidecar status. */

@@ -2,8 +2,9 @@
  * A local HTTP server that speaks the documented OpenAI-compatible protocol (as vLLM, SGLang,
  * llama.cpp server and Ollama do): `GET /v1/models`, `POST /v1/completions` and
  * `POST /v1/chat/completions`, streamed as server-sent events ending in `data: [DONE]`, errors as
- * `{ "error": { "message", "type" } }`. Tests script its answers and its faults; it stands in only
- * for a remote service that cannot run here.
+ * `{ "error": { "message", "type" } }`. With `ollama` set it also answers Ollama's native API as Ollama documents it
+ * (`GET /api/version`, `GET /api/tags`, `POST /api/show`; `/v1/models` then lists those models, owned by
+ * "library"). Tests script its answers and its faults; it stands in only for a remote service that cannot run here.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -48,6 +49,10 @@ export interface OpenAIServerOptions {
    * asks for `logprobs`, as OpenAI's legacy API, vLLM and llama.cpp's server do.
    */
   logprobOf?: (piece: string) => number;
+  /** Answer Ollama's native API too, with these models (their prompt templates decide FIM, as in Ollama). */
+  ollama?: { version: string; models: { name: string; template: string }[] };
+  /** The port to listen on (127.0.0.1); a free one by default. */
+  port?: number;
 }
 
 export interface OpenAIServer {
@@ -102,6 +107,25 @@ function fullPayload(path: ServerPath, model: string, text: string): unknown {
       };
 }
 
+/** Ollama's `/api/version`, `/api/tags` and `/api/show` in the shapes of Ollama's API documentation. */
+async function answerOllama(ollama: NonNullable<OpenAIServerOptions['ollama']>, req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
+  const details = { parent_model: '', format: 'gguf', family: 'qwen2', families: ['qwen2'], parameter_size: '1.5B', quantization_level: 'Q4_K_M' };
+  if (req.method === 'GET' && path === '/api/version') return sendJson(res, 200, { version: ollama.version });
+  if (req.method === 'GET' && path === '/api/tags') {
+    return sendJson(res, 200, {
+      models: ollama.models.map(({ name }) => ({ name, model: name, modified_at: '2026-11-30T10:00:00.000Z', size: 986061892, digest: 'a'.repeat(64), details })),
+    });
+  }
+  if (req.method === 'POST' && path === '/api/show') {
+    const body = JSON.parse((await readBody(req)) || '{}') as { model?: string; name?: string };
+    const found = ollama.models.find(({ name }) => name === (body.model ?? body.name));
+    if (!found) return sendJson(res, 404, { error: `model '${body.model ?? body.name}' not found` });
+    const modelfile = `FROM ${found.name}\nTEMPLATE ${JSON.stringify(found.template)}`;
+    return sendJson(res, 200, { modelfile, parameters: 'stop "<|endoftext|>"', template: found.template, details, model_info: { 'general.architecture': 'qwen2' } });
+  }
+  sendJson(res, 404, { error: '404 page not found' });
+}
+
 export async function startOpenAIServer(options: OpenAIServerOptions): Promise<OpenAIServer> {
   const model = options.model ?? 'test-model';
   const chunkDelay = options.chunkDelayMs ?? 5;
@@ -115,11 +139,18 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
       sendJson(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error' } });
       return;
     }
+    if (options.ollama && url.pathname.startsWith('/api/')) {
+      requests.push({ path: url.pathname, body: undefined, headers: req.headers });
+      await answerOllama(options.ollama, req, res, url.pathname);
+      return;
+    }
     if (req.method === 'GET' && url.pathname === '/v1/models') {
       requests.push({ path: url.pathname, body: undefined, headers: req.headers });
       sendJson(res, 200, {
         object: 'list',
-        data: [{ id: model, object: 'model', owned_by: 'test', max_model_len: options.contextLength ?? 4096 }],
+        data: options.ollama
+          ? options.ollama.models.map(({ name }) => ({ id: name, object: 'model', created: 1733400000, owned_by: 'library' }))
+          : [{ id: model, object: 'model', owned_by: 'test', max_model_len: options.contextLength ?? 4096 }],
       });
       return;
     }
@@ -176,7 +207,10 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const port = (server.address() as AddressInfo).port;
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
