@@ -1,7 +1,7 @@
 /**
  * SentencePiece `tokenizer.model`: parsed and converted to tokenizer.json, as `rook convert` does for a checkpoint
  * that ships only SentencePiece's model. Seeds: BPE and Unigram models written by SentencePiece itself
- * (test/fixtures/sentencepiece/make_fuzz_seeds.py).
+ * (test/fixtures/sentencepiece/make_fixtures.py).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
