@@ -15,17 +15,15 @@ const buttons: { action: CodeAction; label: string; icon: string }[] = [
   { action: 'newFile', label: 'New File', icon: 'codicon-new-file' },
 ];
 
-/** Wraps each `pre` under `container` in a `.code-block` with a toolbar of action buttons. */
-export function addCodeActions(container: HTMLElement): void {
-  for (const pre of container.querySelectorAll('pre')) {
-    const block = document.createElement('div');
-    block.className = 'code-block';
-    const toolbar = document.createElement('div');
-    toolbar.className = 'code-actions';
-    for (const { action, label, icon } of buttons) toolbar.append(iconButton(action, label, icon, 'code-action'));
-    pre.replaceWith(block);
-    block.append(toolbar, pre);
-  }
+/** Wraps a rendered code block's `pre` in a `.code-block` with a toolbar of action buttons. */
+export function addCodeActions(pre: Element): void {
+  const block = document.createElement('div');
+  block.className = 'code-block';
+  const toolbar = document.createElement('div');
+  toolbar.className = 'code-actions';
+  for (const { action, label, icon } of buttons) toolbar.append(iconButton(action, label, icon, 'code-action'));
+  pre.replaceWith(block);
+  block.append(toolbar, pre);
 }
 
 /** The fence's language tag, from the `language-*` class markdown-it gives the block's `code`. */

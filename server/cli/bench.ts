@@ -17,6 +17,7 @@ export const benchScripts = {
   'completion-vscode': 'completion/vscodeBench.js',
   serve: 'serve/serveBench.js',
   startup: 'startup/sidecarStart.js',
+  'chat-render': 'chat/renderBench.js',
 } as const;
 
 export const benchUsage = `rook bench <${Object.keys(benchScripts).join('|')}> [args]`;
@@ -35,6 +36,8 @@ the name go to it.
   completion-vscode   keystroke to ghost text in a real VS Code (code-server and Chromium)
   serve               load on rook serve, and the remote engine's own overhead
   startup             sidecar start time [runs]
+  chat-render         the chat webview rendering long and deeply nested answers as they stream, in Chromium,
+                      against rendering each once [--runs N] [--cases A,B] [--out FILE]
 
 Each benchmark's source under bench/ says what it measures and takes.`;
 

@@ -6,7 +6,8 @@
  *   frame has `window.__pwned`, the console never says `ROOK-PWNED`;
  * - no request leaves the webview: the canary server records no hit, and the webview frames request
  *   nothing but code-server's own URLs and webview resources;
- * - the 1 MB answer renders completely and the page still answers afterwards.
+ * - the large answers (1 MB of markdown, a 20,000-line code block, a 5,000-deep quote and a 3,000-deep list)
+ *   render completely, their last line included, and the page still answers afterwards.
  *
  * It runs in a VS Code of its own (sandbox, code-server, page) set up from the start with the hostile
  * engine: switching a running window's engine through its user settings is not reliable in code-server.
@@ -27,7 +28,9 @@ const WEBVIEW_FRAME_PATH = '/contrib/webview/browser/pre/';
 const WEBVIEW_RESOURCE_HOST = '.vscode-resource.vscode-cdn.net';
 const WORKBENCH_LOAD_TIMEOUT_MS = 90_000;
 const ANSWER_TIMEOUT_MS = 30_000;
-const HUGE_ANSWER_TIMEOUT_MS = 120_000;
+/** The answers of megabytes, which stream for longer; how long each took is printed. */
+const LARGE_ANSWERS = new Set(['huge', 'long-code-block', 'deep-nesting']);
+const LARGE_ANSWER_TIMEOUT_MS = 120_000;
 /** A page still responsive after rendering the huge answer evaluates a trivial expression this fast. */
 const RESPONSIVE_MS = 2_000;
 /** Only the names matter before the canary's address is known: the steps are listed either way. */
@@ -85,7 +88,9 @@ export async function checkChatSecurity(browser: Browser, results: Results, opti
     });
     for (const answer of corpus) {
       await scenario.step(`hostile answer "${answer.name}" is rendered inertly`, async () => {
+        const started = Date.now();
         await ask(chat!, answer);
+        if (LARGE_ANSWERS.has(answer.name)) console.log(`    "${answer.name}" (${answer.markdown.length} characters) asked and rendered in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         const pwned = await pwnedFrames(page!);
         if (pwned.length > 0) throw new Error(`window.__pwned set in ${pwned.join(', ')}`);
         if (scriptRuns.length > 0) throw new Error(`a payload ran: ${scriptRuns.join('; ')}`);
@@ -117,7 +122,7 @@ async function ask(chat: Frame, answer: HostileAnswer): Promise<void> {
   const input = chat.locator(CHAT_INPUT);
   await input.fill(hostileQuestion(answer));
   await input.press('Enter');
-  const timeout = answer.name === 'huge' ? HUGE_ANSWER_TIMEOUT_MS : ANSWER_TIMEOUT_MS;
+  const timeout = LARGE_ANSWERS.has(answer.name) ? LARGE_ANSWER_TIMEOUT_MS : ANSWER_TIMEOUT_MS;
   await newest.and(chat.locator('[data-state="done"]')).waitFor({ timeout }).catch(async () => {
     const shown = await newest.evaluate((element: HTMLElement) => `${element.dataset.state}, ${element.textContent?.length} characters`).catch(() => 'no answer');
     throw new Error(`the answer did not finish within ${timeout / 1000} s (${shown})`);

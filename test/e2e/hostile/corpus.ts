@@ -44,9 +44,12 @@ function payloads(canaryUrl: string): { name: string; markdown: string }[] {
     { name: 'form-and-base', markdown: `<base href="${hit('base')}/"><form action="${hit('form')}"><button formaction="javascript:${js('formaction')}">go</button><input autofocus onfocus="${js('autofocus')}"></form>` },
     { name: 'meta-refresh-and-link', markdown: `<meta http-equiv="refresh" content="0;url=${hit('meta-refresh')}"><link rel="stylesheet" href="${hit('link-css')}"><link rel="prefetch" href="${hit('prefetch')}">` },
     { name: 'code-fence-html', markdown: `\`\`\`html\n<img src=x onerror="${js('fence')}"><script>${js('fence-script')}</script>\n\`\`\`\n\n\`\`\`${'"><img src=x onerror=alert(1)>'}\nlanguage tag injection\n\`\`\`` },
-    // 5,000 quote levels go far past markdown-it's nesting limit; the list stays just under it, because
-    // markdown-it drops whatever follows a list nested deeper (the end marker would go with it).
-    { name: 'deep-nesting', markdown: `${'> '.repeat(5_000)}deep quote\n\n${Array.from({ length: 45 }, (_, i) => `${'  '.repeat(i)}- item ${i}`).join('\n')}\n\n${'['.repeat(10_000)}${']'.repeat(10_000)}${'*'.repeat(10_000)}` },
+    // A 5,000-deep quote and a 3,000-deep list, each far past markdown-it's nesting limit (past which it drops the
+    // rest of the answer), then brackets and emphasis markers that nest without end. The list is on one line:
+    // indented, one item a line, it would be 9 MB, over the 2,000,000 characters a chat request carries, and every
+    // later question sends the answers before it back (the unit tests and bench/chat render that form).
+    { name: 'deep-nesting', markdown: `${'> '.repeat(5_000)}deep quote\n\n${'- '.repeat(3_000)}deep item\n\n${'['.repeat(10_000)}${']'.repeat(10_000)}${'*'.repeat(10_000)}` },
+    { name: 'long-code-block', markdown: `\`\`\`ts\n${Array.from({ length: 20_000 }, (_, i) => `  const value${i} = compute(${i}, 'item ${i}'); // line ${i}`).join('\n')}\n\`\`\`` },
     { name: 'malformed', markdown: `\`\`\`\nunterminated fence <script>${js('unterminated')}</script>\n\n| a | b |\n|---|\n| <img src=x onerror=${js('table')}> |\n\n<div><p><b><i>unclosed\n\n\`\`\`` },
     { name: 'huge', markdown: hugeAnswer() },
   ];

@@ -2,7 +2,7 @@
 // and is left to the browser tests.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { renderMarkdown } from '../../../../media/chat/markdown';
+import { highlightLimit, renderMarkdown } from '../../../../media/chat/markdown';
 
 describe('renderMarkdown', () => {
   it('escapes raw HTML instead of emitting tags', () => {
@@ -50,6 +50,13 @@ describe('renderMarkdown', () => {
     assert.match(html, /<pre><code class="language-typescript">/);
     assert.match(html, /<span class="hljs-keyword">const<\/span>/);
     assert.match(html, /<span class="hljs-number">42<\/span>/);
+  });
+
+  it('shows code longer than highlightLimit escaped but not highlighted', () => {
+    const line = 'let less = 1 < 2;\n';
+    const code = line.repeat(Math.floor(highlightLimit / line.length) + 1);
+    assert.equal(renderMarkdown(`\`\`\`ts\n${code}\`\`\``), `<pre><code class="language-ts">${code.replace(/</g, '&lt;')}</code></pre>\n`);
+    assert.match(renderMarkdown(`\`\`\`ts\n${code.slice(line.length)}\`\`\``), /<span class="hljs-keyword">let<\/span>/, 'up to the limit it is highlighted');
   });
 
   it('escapes code in fences of unknown or missing language', () => {
