@@ -1,6 +1,7 @@
 /**
- * Phase B, the engine picker in the chat header: it offers the engines, and choosing one switches
- * `rook.engine`, which the header's status line then reflects (engine and model that answer).
+ * Phase B, the engine picker in the chat header: it offers the engines and a search for model servers on this
+ * machine, and choosing an engine switches `rook.engine`, which the header's status line then reflects (engine
+ * and model that answer).
  */
 import type { Frame, Page } from 'playwright-core';
 import { Scenario, type Results } from '../results';
@@ -11,6 +12,7 @@ const QUICK_PICK_ROW = '.quick-input-widget .quick-input-list .monaco-list-row';
 const ROW_LABEL = '.label-name';
 /** The picker's title; the widget's rows belong to an earlier quick pick until it shows. */
 const PICKER_TITLE = '.quick-input-widget .quick-input-title';
+const FIND_SERVERS = 'Find model servers on this machine…';
 
 export async function checkChatEnginePicker(page: Page, results: Results): Promise<void> {
   const scenario = new Scenario(results, 'UI chat engine picker');
@@ -21,16 +23,16 @@ export async function checkChatEnginePicker(page: Page, results: Results): Promi
   };
   const pick = async (engine: string) => {
     await openPicker();
-    await page.locator(QUICK_PICK_ROW).filter({ has: page.locator(ROW_LABEL, { hasText: new RegExp(`^${engine}$`) }) }).click();
+    await page.locator(QUICK_PICK_ROW).filter({ has: page.locator(ROW_LABEL, { hasText: new RegExp(`^\\s*${engine}$`) }) }).click();
   };
   await scenario.step('the header names the engine and model that answer', async () => {
     chat = await findWebviewFrame(page, CHAT_INPUT, 30_000);
     await chat.locator('#status', { hasText: 'openai · test-model' }).waitFor({ timeout: 15_000 });
   });
-  await scenario.step('the picker offers auto, openai and local; choosing local switches the header to it', async () => {
+  await scenario.step('the picker offers auto, openai, local and a search for servers; choosing local switches the header to it', async () => {
     await openPicker();
-    const offered = await page.locator(`${QUICK_PICK_ROW} ${ROW_LABEL}`).allInnerTexts();
-    if (offered.join() !== 'auto,openai,local') throw new Error(`the picker offers ${offered.join(', ')}`);
+    const offered = (await page.locator(`${QUICK_PICK_ROW} ${ROW_LABEL}`).allInnerTexts()).map((label) => label.trim());
+    if (offered.join() !== `auto,openai,local,${FIND_SERVERS}`) throw new Error(`the picker offers ${offered.join(', ')}`);
     await page.keyboard.press('Escape');
     await pick('local');
     await chat!.locator('#status', { hasText: /^local/ }).waitFor({ timeout: 30_000 });
@@ -38,5 +40,14 @@ export async function checkChatEnginePicker(page: Page, results: Results): Promi
   await scenario.step('choosing openai again brings back the scripted engine', async () => {
     await pick('openai');
     await chat!.locator('#status', { hasText: 'openai · test-model' }).waitFor({ timeout: 30_000 });
+  });
+  await scenario.step('searching for model servers asks the sidecar and answers: the models found, or where it looked', async () => {
+    await pick(FIND_SERVERS);
+    // Nothing listens on the default ports here, but a developer's machine may run Ollama: either answer is the feature's.
+    const nothingFound = page.locator('.notifications-toasts', { hasText: 'Rook found no model server on this machine' });
+    const modelsFound = page.locator(PICKER_TITLE, { hasText: 'Rook: models on this machine' });
+    await nothingFound.or(modelsFound).first().waitFor({ timeout: 30_000 });
+    if (await modelsFound.isVisible()) await page.keyboard.press('Escape');
+    await chat!.locator('#status', { hasText: 'openai · test-model' }).waitFor({ timeout: 10_000 });
   });
 }
