@@ -4,9 +4,10 @@
  * `onChange` hears of each exchange added, so the history store can keep it.
  */
 import type * as vscode from 'vscode';
-import type { ChatMessage } from '../../server/protocol/contract';
+import { maxRequestChars, type ChatMessage } from '../../server/protocol/contract';
 import type { SidecarConnection } from '../sidecar/connection';
 import { titleFromQuestion, type Conversation } from './conversation';
+import { recentTurns } from './historyBudget';
 import type { ExtensionMessage } from './messages';
 
 const maxAnswerTokens = 512;
@@ -41,7 +42,7 @@ export class ChatSession {
     this.post({ type: 'start', id });
     try {
       const result = await this.sidecar.chat(
-        { messages: [...this.conversation.messages, { role: 'user', content: prompt }], maxTokens: maxAnswerTokens },
+        { messages: recentTurns(this.conversation.messages, { role: 'user', content: prompt }, maxRequestChars), maxTokens: maxAnswerTokens },
         (delta) => {
           streamed += delta;
           this.post({ type: 'delta', id, text: delta });

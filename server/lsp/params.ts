@@ -5,12 +5,10 @@
  * engine run to the end of its context.
  */
 import { CancellationToken, ResponseError, type InlineCompletionParams, type Position } from 'vscode-languageserver';
-import { chatRoles, RookErrorCodes, type ChatMessage, type ChatParams, type ChatRole, type DiscoverServersParams, type EditParams, type EditTask, type TestFramework } from '../protocol/contract';
+import { chatRoles, maxRequestChars, RookErrorCodes, type ChatMessage, type ChatParams, type ChatRole, type DiscoverServersParams, type EditParams, type EditTask, type TestFramework } from '../protocol/contract';
 
 /** The most tokens a `rook/chat` may ask for. */
 export const maxChatTokens = 32_768;
-/** The most characters of text one `rook/chat` (all its messages) or `rook/edit` (original and instruction) may carry. */
-export const maxRequestChars = 2_000_000;
 /** The most messages in one `rook/chat`. */
 export const maxChatMessages = 1_000;
 /** LSP's `uinteger`. */

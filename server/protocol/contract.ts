@@ -221,6 +221,9 @@ export const editRequest = new ProtocolRequestType<EditParams, GenerationResult,
 export const textDeltaProgress = new ProgressType<TextDelta>();
 
 /** JSON-RPC error codes Rook uses beyond LSP's own. */
+/** The most characters of text one `rook/chat` (all its messages) or `rook/edit` (original and instruction) may carry. */
+export const maxRequestChars = 2_000_000;
+
 export const RookErrorCodes = {
   /** No engine is configured or reachable. */
   NoEngine: -32001,

@@ -14,8 +14,8 @@ import {
   InlineCompletionTriggerKind,
   type InlineCompletionList,
 } from 'vscode-languageserver-protocol/node';
-import { chatRequest, configureRequest, editRequest, RookErrorCodes, statusRequest } from '../../server/protocol/contract';
-import { maxChatTokens, maxRequestChars } from '../../server/lsp/params';
+import { chatRequest, configureRequest, editRequest, maxRequestChars, RookErrorCodes, statusRequest } from '../../server/protocol/contract';
+import { maxChatTokens } from '../../server/lsp/params';
 import { startOpenAIServer, type OpenAIServer } from '../support/openaiServer';
 import { settingsFor, startSidecarFor, type Sidecar } from './sidecarProcess';
 
