@@ -83,8 +83,8 @@ async function probeOllama(origin: string, options: DiscoveryOptions): Promise<D
 
 async function probeOpenAI(origin: string, options: DiscoveryOptions): Promise<DiscoveredServer | undefined> {
   const listing = (await getJson(`${origin}/v1/models`, options.timeoutMs)) as { data?: unknown } | undefined;
-  const listed = records(listing?.data).filter((model) => text(model.id) !== undefined);
-  if (!listing || !Array.isArray(listing.data)) return undefined;
+  if (!Array.isArray(listing?.data)) return undefined;
+  const listed = records(listing.data).filter((model) => text(model.id) !== undefined);
   const baseUrl = `${origin}/v1`;
   const models: DiscoveredServer['models'] = listed.map((model) => ({ id: text(model.id)! }));
   // With one model loaded the FIM probe costs one token; with several it could make the server load one.

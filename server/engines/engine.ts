@@ -110,18 +110,21 @@ export class EngineError extends Error {
   }
 }
 
-/** Runs a stream to its end, handing each text piece to `onText`; returns the full text and why it ended. */
+/**
+ * Runs a stream to its end, handing each text piece to `onText` (its text, and the whole event); returns the full
+ * text, why it ended and the usage the engine counted.
+ */
 export async function drain(
   stream: AsyncIterable<StreamEvent>,
-  onText: (text: string) => void = () => undefined,
-): Promise<{ text: string; finishReason: FinishReason }> {
+  onText: (text: string, piece: TextEvent) => void = () => undefined,
+): Promise<{ text: string; finishReason: FinishReason; usage?: TokenUsage }> {
   let text = '';
-  let finishReason: FinishReason = 'stop';
+  let end: EndEvent = { kind: 'end', finishReason: 'stop' };
   for await (const event of stream) {
     if (event.kind === 'text') {
       text += event.text;
-      onText(event.text);
-    } else finishReason = event.finishReason;
+      onText(event.text, event);
+    } else end = event;
   }
-  return { text, finishReason };
+  return { text, finishReason: end.finishReason, usage: end.usage };
 }

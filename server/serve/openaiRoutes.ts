@@ -5,7 +5,7 @@
  * client that disconnects aborts its generation (or its place in the queue).
  */
 import type * as http from 'node:http';
-import { EngineError, type EndEvent, type Engine, type EngineCapabilities, type StreamEvent, type TextEvent } from '../engines/engine';
+import { drain, EngineError, type EndEvent, type Engine, type EngineCapabilities, type StreamEvent, type TextEvent } from '../engines/engine';
 import type { FinishReason } from '../protocol/contract';
 import { ApiError } from './apiError';
 import { excerpt } from './excerpt';
@@ -114,14 +114,10 @@ export class OpenAIRoutes {
 
   private async answer(res: http.ServerResponse, shape: ResponseShape, events: AsyncIterable<StreamEvent>): Promise<GenerationOutcome> {
     const pieces: TextEvent[] = [];
-    let end: EndEvent = { kind: 'end', finishReason: 'stop' };
-    for await (const event of events) {
-      if (event.kind === 'end') end = event;
-      else pieces.push(event);
-    }
-    this.options.log.debug(() => `output=${JSON.stringify(pieces.map((piece) => piece.text).join(''))}`);
-    if (!res.destroyed) sendJson(res, 200, shape.whole(pieces, end));
-    return { pieces: pieces.length, finishReason: end.finishReason };
+    const { text, finishReason, usage } = await drain(events, (_text, piece) => pieces.push(piece));
+    this.options.log.debug(() => `output=${JSON.stringify(text)}`);
+    if (!res.destroyed) sendJson(res, 200, shape.whole(pieces, { kind: 'end', finishReason, usage }));
+    return { pieces: pieces.length, finishReason };
   }
 
   private async stream(res: http.ServerResponse, shape: ResponseShape, includeUsage: boolean, events: AsyncIterable<StreamEvent>, signal: AbortSignal): Promise<GenerationOutcome> {

@@ -75,10 +75,11 @@ class TargetWorker {
     this.expansion = ready.expansion;
   }
 
-  private settle(with_: (pending: NonNullable<TargetWorker['pending']>) => void): void {
+  /** Hands the worker's next reply, error or exit to the run waiting for it, if any. */
+  private settle(handle: (pending: NonNullable<TargetWorker['pending']>) => void): void {
     const pending = this.pending;
     this.pending = undefined;
-    if (pending) with_(pending);
+    if (pending) handle(pending);
   }
 
   private next(): Promise<WorkerReply> {

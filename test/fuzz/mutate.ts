@@ -100,9 +100,6 @@ const mutators: Mutator[] = [
   },
 ];
 
-/** The names of the edits, for reports. */
-export const mutatorNames = mutators.map((mutator) => mutator.name);
-
 /**
  * One mutated input: `seeds[i]` for a random i with 1 to 4 stacked edits. The result is kept under `maxBytes` (an
  * input may grow, but a run must not drift into megabytes by duplication alone).

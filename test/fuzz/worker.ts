@@ -49,8 +49,6 @@ async function main(): Promise<void> {
   });
 }
 
-// An error outside a run (in a timer or a promise nobody awaits) is a crash too: it reaches the campaign as the
-// worker's 'error' event.
-void main().catch((error) => {
-  throw error;
-});
+// A rejection here, or an error outside a run (in a timer or a promise nobody awaits), is unhandled: it ends the
+// worker and reaches the campaign as its 'error' event, a crash.
+void main();

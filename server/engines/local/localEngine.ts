@@ -23,7 +23,7 @@ import { DecoderSession, type KvCacheLayout } from './decoderSession';
 import { openSession, type ConcreteProvider } from './executionProvider';
 import { LineTokenizer, type TokenizerJson } from './lineTokenizer';
 import { fimPromptTokens, plainPromptTokens } from './promptTokens';
-import { logProbability, sampleToken, seededRandom, topLogProbabilities } from './sampler';
+import { logProbability, logSumExp, sampleToken, seededRandom, topLogProbabilities } from './sampler';
 import { TextStream, type ShownText } from './textStream';
 
 type TokenizersModule = typeof import('@huggingface/tokenizers', { with: { 'resolution-mode': 'import' } });
@@ -243,8 +243,11 @@ export class LocalEngine implements Engine {
         if (rest.text) yield piece(rest);
         return yield end('stop');
       }
-      const top = topLogProbabilities(logits, alternatives).map((choice) => ({ text: text.nextText(choice.token), logprob: choice.logprob }));
-      unshown.push({ logprob: logProbability(logits, token), top });
+      // One normalizer for the chosen token and its alternatives: each is a pass over the vocabulary.
+      const normalizer = logSumExp(logits);
+      const likeliest = topLogProbabilities(logits, alternatives, normalizer);
+      const texts = text.nextTexts(likeliest.map((choice) => choice.token));
+      unshown.push({ logprob: logProbability(logits, token, normalizer), top: likeliest.map((choice, i) => ({ text: texts[i], logprob: choice.logprob })) });
       const shown = text.push(token);
       if (shown.text) yield piece(shown);
       if (shown.stopped) return yield end('stop');

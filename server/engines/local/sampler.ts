@@ -15,7 +15,7 @@ export function argmax(logits: ArrayLike<number>): number {
 }
 
 /** log sum exp(logits), computed without overflow: the normalizer of log softmax. */
-function logSumExp(logits: ArrayLike<number>): number {
+export function logSumExp(logits: ArrayLike<number>): number {
   let max = -Infinity;
   for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
   let sum = 0;
@@ -24,12 +24,15 @@ function logSumExp(logits: ArrayLike<number>): number {
 }
 
 /** log softmax(logits)[token]: how likely the model found the token it produced (before temperature, top-k, top-p). */
-export function logProbability(logits: ArrayLike<number>, token: number): number {
-  return logits[token] - logSumExp(logits);
+export function logProbability(logits: ArrayLike<number>, token: number, normalizer = logSumExp(logits)): number {
+  return logits[token] - normalizer;
 }
 
-/** The `n` most likely tokens, most likely first (the lower id first among equals), with their log softmax. */
-export function topLogProbabilities(logits: ArrayLike<number>, n: number): { token: number; logprob: number }[] {
+/**
+ * The `n` most likely tokens, most likely first (the lower id first among equals), with their log softmax;
+ * `normalizer` is `logSumExp(logits)` when the caller has it already.
+ */
+export function topLogProbabilities(logits: ArrayLike<number>, n: number, normalizer?: number): { token: number; logprob: number }[] {
   if (n <= 0) return [];
   // One pass keeping a sorted list of n: n is small (at most 20), the vocabulary is not.
   const top: number[] = [];
@@ -42,8 +45,8 @@ export function topLogProbabilities(logits: ArrayLike<number>, n: number): { tok
     while (at > 0 && logits[top[at - 1]] < logits[token]) at--;
     top.splice(at, 0, token);
   }
-  const normalizer = logSumExp(logits);
-  return top.map((token) => ({ token, logprob: logits[token] - normalizer }));
+  const logNormalizer = normalizer ?? logSumExp(logits);
+  return top.map((token) => ({ token, logprob: logits[token] - logNormalizer }));
 }
 
 /** `random` returns uniform numbers in [0, 1). */

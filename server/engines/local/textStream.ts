@@ -39,11 +39,12 @@ export class TextStream {
     return this.decode([this.anchor, ...this.tokens]).slice(this.anchorText.length);
   }
 
-  /** The text `token` would add if it came next (for the tokens the model did not choose). */
-  nextText(token: number): string {
+  /** The text each of `tokens` would add if it came next (for the tokens the model did not choose). */
+  nextTexts(tokens: readonly number[]): string[] {
     const previous = this.tokens.at(-1) ?? this.anchor;
-    if (previous === undefined) return this.decode([token]);
-    return this.decode([previous, token]).slice(this.decode([previous]).length);
+    if (previous === undefined) return tokens.map((token) => this.decode([token]));
+    const before = this.decode([previous]).length;
+    return tokens.map((token) => this.decode([previous, token]).slice(before));
   }
 
   /** Adds a token; returns the text now safe to show and whether a stop string was reached. */

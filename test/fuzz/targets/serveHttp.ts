@@ -22,27 +22,31 @@ function request(method: string, path: string, body?: object): Uint8Array {
   return Buffer.from(`${headers.join('\r\n')}\r\n\r\n${payload}`);
 }
 
+/** A message's header block (its lines up to the blank one) and how many characters follow it; undefined while incomplete. */
+function headerBlock(message: string): { head: string; bodyLength: number } | undefined {
+  const end = message.indexOf('\r\n\r\n');
+  return end < 0 ? undefined : { head: message.slice(0, end + 2), bodyLength: message.length - end - 4 };
+}
+
+const contentLength = (head: string) => /\r\ncontent-length: *(\d+)\r\n/i.exec(head)?.[1];
+
 /**
  * Whether `input` holds a whole request by its own headers (Content-Length, else none). A request that does not
  * (a length longer than the body, headers cut short) is half-closed after sending, as a client that sent all it
  * had; a whole one is left open, since the server may take a half-close for a client that went away.
  */
 function wholeRequest(input: Uint8Array): boolean {
-  const text = Buffer.from(input).toString('latin1');
-  const end = text.indexOf('\r\n\r\n');
-  if (end < 0) return false;
-  const length = /\r\ncontent-length: *(\d+)\r\n/i.exec(text.slice(0, end + 2))?.[1];
-  return !/\r\ntransfer-encoding:/i.test(text.slice(0, end + 2)) && text.length - end - 4 >= Number(length ?? 0);
+  const block = headerBlock(Buffer.from(input).toString('latin1'));
+  return block !== undefined && !/\r\ntransfer-encoding:/i.test(block.head) && block.bodyLength >= Number(contentLength(block.head) ?? 0);
 }
 
 /** Whether `received` holds one whole response (by Content-Length, or a chunked body's last chunk). */
 function wholeResponse(received: string): boolean {
-  const end = received.indexOf('\r\n\r\n');
-  if (end < 0) return false;
-  const head = received.slice(0, end + 2);
-  const length = /\r\ncontent-length: *(\d+)\r\n/i.exec(head)?.[1];
-  if (length !== undefined) return received.length - end - 4 >= Number(length);
-  return /\r\ntransfer-encoding: *chunked\r\n/i.test(head) && received.endsWith('\r\n0\r\n\r\n');
+  const block = headerBlock(received);
+  if (!block) return false;
+  const length = contentLength(block.head);
+  if (length !== undefined) return block.bodyLength >= Number(length);
+  return /\r\ntransfer-encoding: *chunked\r\n/i.test(block.head) && received.endsWith('\r\n0\r\n\r\n');
 }
 
 /** Sends `input` and returns the server's first response (or what it wrote before closing). */
