@@ -34,6 +34,18 @@ function textSpans(input: Uint8Array, pattern: RegExp): [number, number][] {
 
 type Mutator = (input: Uint8Array, random: Random, donors: readonly Uint8Array[]) => Uint8Array;
 
+/** Writes an interesting count of `width` bytes somewhere: half the time at an aligned offset, where binary formats keep their fields. */
+function setCount(width: 4 | 8, write: (view: DataView, at: number, random: Random) => void): Mutator {
+  return (input, random) => {
+    if (input.length < width) return input;
+    const out = input.slice();
+    const places = input.length - width + 1;
+    const at = random() < 0.5 ? int(random, Math.floor(places / width)) * width : int(random, places);
+    write(new DataView(out.buffer, out.byteOffset), at, random);
+    return out;
+  };
+}
+
 const mutators: Mutator[] = [
   function flipBit(input, random) {
     const out = input.slice();
@@ -45,21 +57,8 @@ const mutators: Mutator[] = [
     if (out.length > 0) out[int(random, out.length)] = random() < 0.5 ? pick(random, interesting8) : int(random, 256);
     return out;
   },
-  function setCount32(input, random) {
-    if (input.length < 4) return input;
-    const out = input.slice();
-    // Half the time at an aligned offset, where binary formats keep their fields.
-    const at = random() < 0.5 ? int(random, (out.length - 3) >> 2) << 2 : int(random, out.length - 3);
-    new DataView(out.buffer, out.byteOffset).setUint32(at, pick(random, interesting32), true);
-    return out;
-  },
-  function setCount64(input, random) {
-    if (input.length < 8) return input;
-    const out = input.slice();
-    const at = random() < 0.5 ? int(random, (out.length - 7) >> 3) << 3 : int(random, out.length - 7);
-    new DataView(out.buffer, out.byteOffset).setBigUint64(at, pick(random, interesting64), true);
-    return out;
-  },
+  setCount(4, (view, at, random) => view.setUint32(at, pick(random, interesting32), true)),
+  setCount(8, (view, at, random) => view.setBigUint64(at, pick(random, interesting64), true)),
   function insertBytes(input, random) {
     const bytes = Uint8Array.from({ length: 1 + int(random, 32) }, () => int(random, 256));
     return splice(input, int(random, input.length + 1), 0, bytes);
