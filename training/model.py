@@ -1,4 +1,4 @@
-"""The Grok-1 decoder in PyTorch, with exactly the math of Rook's ONNX builder (server/model/arch/grok.ts).
+"""The Grok-1 decoder in PyTorch, with exactly the math of Rook's ONNX builder (server/model/arch/decoder.ts).
 
 Why a separate module: training and export must agree with the engine to the last knob, so every knob is read
 from the same `config.json` the engine reads (snake_case keys, same defaults as server/model/config.ts), and the
@@ -173,7 +173,7 @@ class Layer(nn.Module):
 
 
 class GrokModel(nn.Module):
-    """Parameter names match grokTensorNames in arch/grok.ts once prefixed with `model.`."""
+    """Parameter names match decoderTensorNames in arch/decoder.ts once prefixed with `model.`."""
 
     def __init__(self, c: GrokConfig):
         super().__init__()

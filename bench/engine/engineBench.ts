@@ -17,7 +17,7 @@ import { readModelConfig, serializeModelConfig, type ModelConfig } from '../../s
 import { exportGguf } from '../../server/model/gguf/export';
 import { modelFiles } from '../../server/model/modelFiles';
 import { writeSafetensors } from '../../server/model/safetensors';
-import { randomGrokWeights } from '../../server/model/synthetic';
+import { randomDecoderWeights } from '../../server/model/synthetic';
 import type { EngineName, Repetition } from './engineRun';
 import { median } from './median';
 import { measureReadBandwidth } from './memoryBandwidth';
@@ -73,7 +73,7 @@ function writeModelFolder(dir: string, config: ModelConfig): void {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, modelFiles.config), JSON.stringify(serializeModelConfig(config), null, 2));
   fs.copyFileSync(path.join(embeddedModel, modelFiles.tokenizer), path.join(dir, modelFiles.tokenizer));
-  writeSafetensors(path.join(dir, modelFiles.weights), randomGrokWeights(config, 1));
+  writeSafetensors(path.join(dir, modelFiles.weights), randomDecoderWeights(config, 1));
   buildOnnxModel(dir);
   exportGguf(dir);
 }

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildGrokGraph, type GraphOptions } from './arch/grok';
+import { buildDecoderGraph, type GraphOptions } from './arch/decoder';
 import { readModelConfig } from './config';
 import { modelFiles } from './modelFiles';
 import { readSafetensors } from './safetensors';
@@ -14,7 +14,7 @@ export function buildOnnxModel(folder: string, options: Omit<GraphOptions, 'exte
   const config = readModelConfig(path.join(folder, modelFiles.config));
   const weightsFile = path.join(folder, modelFiles.weights);
   const weights = readSafetensors(weightsFile);
-  const graph = buildGrokGraph(config, weights, weightsFile, options);
+  const graph = buildDecoderGraph(config, weights, weightsFile, options);
   const out = path.join(folder, modelFiles.onnx);
   fs.writeFileSync(out, graph.serialize(`rook-${config.architecture}`));
   return out;

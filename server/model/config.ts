@@ -1,12 +1,17 @@
 /**
- * A model folder's `config.json`: the shape of a Grok-1-family decoder and the architecture knobs that let one
- * graph builder serve Grok-1 and Mixtral-style models alike. Keys are snake_case and follow the Hugging Face
- * Grok-1 port where it has a name for the field; knobs left out take Grok-1's values.
+ * A model folder's `config.json`: the shape of a mixture-of-experts decoder, the family it belongs to, and the
+ * knobs that let one graph builder (`arch/decoder.ts`) serve every family Rook runs: Grok-1, Mixtral, Qwen2-MoE,
+ * Qwen3-MoE, OLMoE and Granite MoE. Keys are snake_case and follow the Hugging Face Grok-1 port where it has a name
+ * for the field; knobs left out take Grok-1's values.
  */
 import { readJsonFile } from './jsonFile';
 import { ModelFileError } from './fileError';
 
-export const knownArchitectures = ['grok'] as const;
+/**
+ * The family a model belongs to (`import/` reads each one's Hugging Face checkpoints, `gguf/names/` its llama.cpp
+ * names). Mixtral-style models are `grok` with Mixtral's knobs, as Rook has always converted them.
+ */
+export const knownArchitectures = ['grok', 'qwen2_moe', 'qwen3_moe', 'olmoe', 'granitemoe'] as const;
 export type Architecture = (typeof knownArchitectures)[number];
 
 /** Ids of the fill-in-the-middle control tokens, for models trained to infill (prefix-suffix-middle). */
@@ -50,6 +55,19 @@ export interface ModelConfig {
   routerSoftcap: number;
   /** Output projection is the transposed token embedding. */
   tiedOutput: boolean;
+  /**
+   * RMSNorm of queries and keys before RoPE: `head` over each head with one `[head_dim]` weight (Qwen3), `projection`
+   * over the whole q and k projections (OLMoE), `none`.
+   */
+  qkNorm: 'none' | 'head' | 'projection';
+  /** The q, k and v projections have biases (Qwen2). */
+  attentionBias: boolean;
+  /** Factor on each attention and MoE output before it joins the residual stream (Granite's residual_multiplier). */
+  residualMultiplier: number;
+  /** Inner size of a shared expert that every token runs beside the routed ones (Qwen2-MoE, Granite MoE shared); 0 for none. */
+  sharedExpertFfnSize: number;
+  /** The shared expert's output is scaled by sigmoid(x · w) of its own one-row gate (Qwen2-MoE). */
+  sharedExpertGate: boolean;
   bosTokenId: number;
   eosTokenId: number;
   padTokenId: number;
@@ -103,6 +121,7 @@ export const configLimits = {
   num_experts_per_tok: { max: 1024, why: 'real models have at most 512 experts' },
   /** Expert (and dense) feed-forward layers are at most ~74k wide (PaLM 49,152 dense; Grok-1's experts 32,768). */
   intermediate_size: { max: 2 ** 18, why: 'real feed-forward layers are below 80k wide' },
+  shared_expert_intermediate_size: { max: 2 ** 18, why: 'real feed-forward layers are below 80k wide' },
   /** The longest real contexts are 1M positions (Qwen2.5-1M); the graph holds a rotary table row per position. */
   max_position_embeddings: { max: 2 ** 21, why: 'the longest real contexts are ~1M positions, and the graph holds a rotary table row per position' },
 } as const satisfies Record<string, { max: number; why: string }>;
@@ -176,6 +195,11 @@ const fields: Record<ScalarField, FieldSpec> = {
   attentionSoftcap: { key: 'max_attn_value', kind: 'nonNegativeNumber', fallback: 30 },
   routerSoftcap: { key: 'router_logit_softcap', kind: 'nonNegativeNumber', fallback: 0 },
   tiedOutput: { key: 'tie_word_embeddings', kind: 'boolean', fallback: true },
+  qkNorm: { key: 'qk_norm', kind: ['none', 'head', 'projection'], fallback: 'none' },
+  attentionBias: { key: 'attention_bias', kind: 'boolean', fallback: false },
+  residualMultiplier: { key: 'residual_multiplier', kind: 'positiveNumber', fallback: 1 },
+  sharedExpertFfnSize: { key: 'shared_expert_intermediate_size', kind: 'nonNegativeInt', fallback: 0 },
+  sharedExpertGate: { key: 'shared_expert_gate', kind: 'boolean', fallback: false },
   bosTokenId: { key: 'bos_token_id', kind: 'nonNegativeInt', fallback: 1 },
   eosTokenId: { key: 'eos_token_id', kind: 'nonNegativeInt', fallback: 2 },
   padTokenId: { key: 'pad_token_id', kind: 'nonNegativeInt', fallback: 0 },
@@ -229,6 +253,7 @@ export function parseModelConfig(json: unknown, file: string, naming: FieldNamin
   };
   requireThat(model.numHeads % model.numKvHeads === 0, `${describe('num_attention_heads')} (${model.numHeads}) must be a multiple of ${quote('num_key_value_heads')} (${model.numKvHeads})`);
   requireThat(model.numExpertsPerToken <= model.numExperts, `${describe('num_experts_per_tok')} (${model.numExpertsPerToken}) exceeds ${quote('num_experts')} (${model.numExperts})`);
+  requireThat(!model.sharedExpertGate || model.sharedExpertFfnSize > 0, `${describe('shared_expert_gate')} needs a shared expert (${quote('shared_expert_intermediate_size')} > 0)`);
   requireThat(model.headDim % 2 === 0, `${describe('head_dim')} (${model.headDim}) must be even for rotary embeddings`);
   requireThat(
     model.numLayers * model.numExperts <= maxLayerExperts,

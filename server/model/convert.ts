@@ -12,14 +12,14 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildGrokGraph, checkWeightsFit, grokTensorShapes } from './arch/grok';
+import { buildDecoderGraph, checkWeightsFit, decoderTensorShapes } from './arch/decoder';
 import { configJsonNaming, ModelConfigError, serializeModelConfig, type ModelConfig } from './config';
 import { bytesPerElement } from './dtype';
 import { writeGgufModel } from './gguf/export';
 import { GgufCheckpoint } from './gguf/import';
 import { Checkpoint, CheckpointError } from './import/checkpoint';
 import { detectFormat } from './import/detect';
-import type { CheckpointFormat } from './import/format';
+import { tensorPart, type CheckpointFormat, type TensorPart } from './import/format';
 import { convertSentencePieceFile } from './import/sentencepiece';
 import { readJsonFile } from './jsonFile';
 import { modelFiles } from './modelFiles';
@@ -58,15 +58,31 @@ function readConfigJson(file: string): Record<string, unknown> {
   return json as Record<string, unknown>;
 }
 
-/** The checkpoint's tensors under Rook's names, each present and shaped as the config implies (else an error naming its file). */
+/**
+ * The checkpoint's tensors under Rook's names, each present and shaped as the config implies (else an error naming its
+ * file). A Rook tensor that is part of a fused checkpoint tensor is a view of it; the fused tensor last read is held
+ * for its other parts (a family's experts are read one after another).
+ */
 function checkedWeights(config: ModelConfig, format: CheckpointFormat, checkpoint: Checkpoint): WeightSource {
-  for (const [rookName, shape] of grokTensorShapes(config)) {
-    const name = format.sourceName(rookName);
+  const parts = new Map<string, { part: TensorPart; shape: number[] }>();
+  for (const [rookName, shape] of decoderTensorShapes(config)) {
+    const part = format.sourcePart?.(rookName, config);
+    const name = part?.name ?? format.sourceName(rookName);
+    const expected = part?.shape ?? shape;
     const found = checkpoint.shape(name);
     if (!found) throw new CheckpointError(checkpoint.fileOf(name), `missing tensor "${name}" that config.json calls for`);
-    if (found.join() !== shape.join()) throw new CheckpointError(checkpoint.fileOf(name), `tensor "${name}" has shape [${found}] but config.json implies [${shape}]`);
+    if (found.join() !== expected.join()) throw new CheckpointError(checkpoint.fileOf(name), `tensor "${name}" has shape [${found}] but config.json implies [${expected}]`);
+    if (part) parts.set(rookName, { part, shape });
   }
-  return { get: (rookName: string): FloatTensor | undefined => checkpoint.get(format.sourceName(rookName)) };
+  let held: { name: string; tensor: FloatTensor } | undefined;
+  return {
+    get: (rookName: string): FloatTensor | undefined => {
+      const fused = parts.get(rookName);
+      if (!fused) return checkpoint.get(format.sourceName(rookName));
+      if (held?.name !== fused.part.name) held = { name: fused.part.name, tensor: checkpoint.get(fused.part.name)! };
+      return tensorPart(held.tensor, fused.part, fused.shape);
+    },
+  };
 }
 
 /** Where a conversion writes its files before they are put in place, and how they are put there or thrown away. */
@@ -233,7 +249,7 @@ function writeModelFolder(opened: OpenedCheckpoint, dir: string, options: Conver
     files.push(tokenizerConfigFileName);
   }
 
-  const shapes = grokTensorShapes(config);
+  const shapes = decoderTensorShapes(config);
   let weightBytes = 0;
   for (const shape of shapes.values()) weightBytes += elementCount(shape) * 4;
   // The graph reads each tensor once, and the GGUF export once more. The threshold compares float32 bytes even for a
@@ -244,7 +260,7 @@ function writeModelFolder(opened: OpenedCheckpoint, dir: string, options: Conver
   const external = weightBytes > Math.min(options.externalDataThreshold ?? defaultExternalDataThreshold, defaultExternalDataThreshold);
   const dataWriter = external ? new ExternalDataWriter(written(externalDataFile)) : undefined;
   try {
-    const graph = buildGrokGraph(config, weights, weightsFile, { quant: options.quant, externalData: dataWriter });
+    const graph = buildDecoderGraph(config, weights, weightsFile, { quant: options.quant, externalData: dataWriter });
     fs.writeFileSync(written(modelFiles.onnx), graph.serialize(`rook-${config.architecture}`));
   } finally {
     dataWriter?.close();

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { grokTensorShapes } from './arch/grok';
+import { decoderTensorShapes } from './arch/decoder';
 import { serializeModelConfig, type ModelConfig } from './config';
 import { writeSafetensors } from './safetensors';
 import { elementCount, type Weights } from './tensor';
@@ -23,16 +23,17 @@ export function seededNormal(seed: number): () => number {
 }
 
 /**
- * Random weights: norm scales near 1, linear layers with unit-variance outputs, and an embedding table wide
+ * Random weights: norm scales near 1, biases near 0, linear layers with unit-variance outputs, and an embedding table wide
  * enough that next-token distributions are peaked (so greedy decoding has clear winners, as a trained model does).
  */
-export function randomGrokWeights(config: ModelConfig, seed: number): Weights {
+export function randomDecoderWeights(config: ModelConfig, seed: number): Weights {
   const normal = seededNormal(seed);
   const weights: Weights = new Map();
-  for (const [name, shape] of grokTensorShapes(config)) {
+  for (const [name, shape] of decoderTensorShapes(config)) {
     const data = new Float32Array(elementCount(shape));
-    const isNorm = shape.length === 1;
-    const std = isNorm ? 0.1 : name.includes('embed') || name.startsWith('lm_head') ? 1 : 1 / Math.sqrt(shape[1]);
+    const isBias = name.endsWith('.bias');
+    const isNorm = shape.length === 1 && !isBias;
+    const std = isNorm || isBias ? 0.1 : name.includes('embed') || name.startsWith('lm_head') ? 1 : 1 / Math.sqrt(shape[1]);
     for (let i = 0; i < data.length; i++) data[i] = (isNorm ? 1 : 0) + std * normal();
     weights.set(name, { shape, data });
   }
@@ -109,6 +110,6 @@ export function writeSyntheticModelFolder(dir: string, shape: SyntheticShape, se
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(serializeModelConfig(config), null, 2));
   fs.writeFileSync(path.join(dir, 'tokenizer.json'), JSON.stringify(tokenizer.json));
-  writeSafetensors(path.join(dir, 'model.safetensors'), randomGrokWeights(config, seed));
+  writeSafetensors(path.join(dir, 'model.safetensors'), randomDecoderWeights(config, seed));
   return config;
 }

@@ -8,7 +8,7 @@ import * as ort from 'onnxruntime-node';
 import { drain } from '../../server/engines/engine';
 import { DecoderSession } from '../../server/engines/local/decoderSession';
 import { LocalEngine } from '../../server/engines/local/localEngine';
-import { grokTensorShapes } from '../../server/model/arch/grok';
+import { decoderTensorShapes } from '../../server/model/arch/decoder';
 import { readModelConfig } from '../../server/model/config';
 import { convertCheckpoint } from '../../server/model/convert';
 import { Checkpoint } from '../../server/model/import/checkpoint';
@@ -51,7 +51,7 @@ test('convert: a Hugging Face Grok-1 checkpoint (bf16, sharded, tokenizer.model 
   const progress: [number, number][] = [];
   const result = convertCheckpoint(fixture.checkpoint, out, { gguf: true, onProgress: (read, total) => progress.push([read, total]) });
   assert.equal(result.format, 'Hugging Face Grok-1');
-  const tensors = grokTensorShapes(fixture.config).size;
+  const tensors = decoderTensorShapes(fixture.config).size;
   assert.deepEqual(progress, Array.from({ length: 2 * tensors }, (_, i) => [i + 1, 2 * tensors]), 'each tensor is read once for the graph and once for the GGUF');
   assert.deepEqual(result.files, ['config.json', 'tokenizer.json', 'model.onnx', 'model.gguf']);
   assert.equal(result.externalData, false);

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { grokWeightsFromGraph, type LogitRows } from '../../server/model/arch/grok';
+import { decoderWeightsFromGraph, type LogitRows } from '../../server/model/arch/decoder';
 import { buildOnnxModel } from '../../server/model/build';
 import { readModelConfig, type ModelConfig } from '../../server/model/config';
 import { exportGguf } from '../../server/model/gguf/export';
@@ -35,6 +35,11 @@ export const tinyGrok: SyntheticShape = {
   attentionSoftcap: 30,
   routerSoftcap: 0,
   tiedOutput: true,
+  qkNorm: 'none',
+  attentionBias: false,
+  residualMultiplier: 1,
+  sharedExpertFfnSize: 0,
+  sharedExpertGate: false,
   bosTokenId: 1,
   eosTokenId: 2,
   padTokenId: 0,
@@ -65,7 +70,7 @@ export function embeddedModelFolder(options: QuantOptions & { logitRows?: LogitR
   for (const file of [modelFiles.config, modelFiles.tokenizer]) fs.copyFileSync(path.join(embeddedModelDir, file), path.join(dir, file));
   const config = readModelConfig(path.join(dir, modelFiles.config));
   const graphFile = path.join(embeddedModelDir, modelFiles.onnx);
-  writeSafetensors(path.join(dir, modelFiles.weights), grokWeightsFromGraph(config, readGraphWeights(graphFile), graphFile));
+  writeSafetensors(path.join(dir, modelFiles.weights), decoderWeightsFromGraph(config, readGraphWeights(graphFile), graphFile));
   buildOnnxModel(dir, options);
   exportGguf(dir, options);
   return { dir, config };

@@ -8,14 +8,14 @@ import { readChatTemplate } from '../../server/chat/chatTemplate';
 import { drain } from '../../server/engines/engine';
 import { LocalEngine } from '../../server/engines/local/localEngine';
 import { convertCheckpoint } from '../../server/model/convert';
-import { readModelConfig } from '../../server/model/config';
+import { readModelConfig, serializeModelConfig } from '../../server/model/config';
 import { decodeFloats, encodeFloats } from '../../server/model/dtype';
 import { writeGgufModel } from '../../server/model/gguf/export';
 import { readGgufHeader, readGgufTensor } from '../../server/model/gguf/read';
 import { serializeGguf, type GgufTensor, type GgufValue } from '../../server/model/gguf/write';
 import { modelFiles } from '../../server/model/modelFiles';
 import type { QuantType } from '../../server/model/quant';
-import { randomGrokWeights } from '../../server/model/synthetic';
+import { randomDecoderWeights } from '../../server/model/synthetic';
 import type { FloatTensor } from '../../server/model/tensor';
 import { embeddedModelDir, embeddedModelFolder, tempDir, tinyModelFolder } from './fixtures';
 import { tinyMixtral } from './hfCheckpoints';
@@ -29,7 +29,8 @@ const grokShape = { routerRenormalize: true, embeddingMultiplier: 0.2, attention
 
 const read = (file: string) => fs.readFileSync(file);
 /** config.json with its numbers as float32, the precision GGUF metadata stores them in. */
-const float32Config = (file: string) => Object.fromEntries(Object.entries(JSON.parse(fs.readFileSync(file, 'utf8'))).map(([key, value]) => [key, typeof value === 'number' ? Math.fround(value) : value]));
+/** A folder's config with every field (defaults filled in), numbers as the float32 a GGUF holds. */
+const float32Config = (file: string) => Object.fromEntries(Object.entries(serializeModelConfig(readModelConfig(file))).map(([key, value]) => [key, typeof value === 'number' ? Math.fround(value) : value]));
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 test('gguf import: F32 grok and Mixtral-style llama GGUFs convert to the graph and config built directly from the same weights', () => {
@@ -87,7 +88,7 @@ test("gguf import: the embedded model's trained tokenizer (no space prefix) surv
   const embeddedTokenizer = path.join(embeddedModelDir, modelFiles.tokenizer);
   const config = { ...readModelConfig(path.join(embeddedModelDir, modelFiles.config)), hiddenSize: 64, numLayers: 1, numHeads: 4, numKvHeads: 2, headDim: 16, numExperts: 2, numExpertsPerToken: 1, expertFfnSize: 32 };
   const dir = tempDir('gguf');
-  writeGgufModel(config, randomGrokWeights(config, 67), 'random weights', embeddedTokenizer, path.join(dir, modelFiles.gguf));
+  writeGgufModel(config, randomDecoderWeights(config, 67), 'random weights', embeddedTokenizer, path.join(dir, modelFiles.gguf));
   assert.equal(readGgufHeader(path.join(dir, modelFiles.gguf)).metadata.get('tokenizer.ggml.add_space_prefix'), false);
   convertCheckpoint(path.join(dir, modelFiles.gguf), path.join(dir, 'out'));
   const load = (file: string) => new Tokenizer(JSON.parse(fs.readFileSync(file, 'utf8')), {});
@@ -229,7 +230,7 @@ test('gguf import: corrupt or unsupported GGUF files fail before writing anythin
     ['unknown tensor type', (b) => (b.writeUInt32LE(99, tensorTypeOffset(b, 'blk.0.attn_q.weight', 2)), b), /: tensor "blk.0.attn_q.weight" has unknown tensor type 99/],
     ['K-quant tensor type', (b) => (b.writeUInt32LE(12, tensorTypeOffset(b, 'blk.0.attn_q.weight', 2)), b), /: tensor "blk.0.attn_q.weight" has type Q4_K, which Rook does not read; use a GGUF with F32, F16, BF16, Q8_0 or Q4_0 tensors/],
     ['dims that overflow', (b) => (b.writeBigUInt64LE(2n ** 62n, b.indexOf(Buffer.from('token_embd.weight')) + 'token_embd.weight'.length + 4), b), /: tensor "token_embd.weight" has dimension 4611686018427387904, which is zero or overflows/],
-    ['unknown architecture', rebuiltGguf((m) => m.set('general.architecture', { str: 'gpt2' })), /: general.architecture is "gpt2"; rook convert reads llama.cpp's "grok" and "llama"/],
+    ['unknown architecture', rebuiltGguf((m) => m.set('general.architecture', { str: 'gpt2' })), /: general.architecture is "gpt2"; rook convert reads llama.cpp's "grok", "llama", "qwen2moe", "qwen3moe", "olmoe", "granitemoe"/],
     ['dense llama', rebuiltGguf((m) => (m.set('general.architecture', { str: 'llama' }), m.delete('grok.expert_count'))), /: is a dense llama model \(no llama.expert_count\)/],
     ['missing metadata key', rebuiltGguf((m) => m.delete('grok.block_count')), /: missing metadata key "grok.block_count"/],
     ['missing tensor', rebuiltGguf((_, t) => t.splice(t.findIndex((x) => x.name === 'blk.1.ffn_up_exps.weight'), 1)), /: missing tensor "blk.1.ffn_up_exps.weight" that the metadata calls for/],

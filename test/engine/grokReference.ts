@@ -7,7 +7,7 @@
  * builder drops or misreads shows as a difference.
  */
 import type { ModelConfig } from '../../server/model/config';
-import { grokTensorNames } from '../../server/model/arch/grok';
+import { decoderTensorNames } from '../../server/model/arch/decoder';
 import type { FloatTensor, Weights } from '../../server/model/tensor';
 
 type Vector = Float64Array;
@@ -59,7 +59,7 @@ function rope(head: Vector, position: number, base: number): Vector {
 }
 
 function attention(config: ModelConfig, weights: Weights, layer: number, xs: Vector[]): Vector[] {
-  const names = grokTensorNames.layer(layer);
+  const names = decoderTensorNames.layer(layer);
   const { numHeads, numKvHeads, headDim, ropeBase } = config;
   const heads = (v: Vector, count: number, position: number) => Array.from({ length: count }, (_, h) => rope(v.subarray(h * headDim, (h + 1) * headDim), position, ropeBase));
   const qs = xs.map((x, p) => heads(matVec(weights.get(names.q)!, x), numHeads, p));
@@ -80,7 +80,7 @@ function attention(config: ModelConfig, weights: Weights, layer: number, xs: Vec
 }
 
 function mixture(config: ModelConfig, weights: Weights, layer: number, x: Vector): Vector {
-  const names = grokTensorNames.layer(layer);
+  const names = decoderTensorNames.layer(layer);
   const logits = Array.from(matVec(weights.get(names.router)!, x), (l) => cap(config.routerSoftcap, l));
   const max = Math.max(...logits);
   const exp = logits.map((l) => Math.exp(l - max));
@@ -98,12 +98,12 @@ function mixture(config: ModelConfig, weights: Weights, layer: number, x: Vector
 
 /** Logits `[position][vocab]` of `ids`. */
 export function grokReferenceLogits(config: ModelConfig, weights: Weights, ids: number[]): Vector[] {
-  const embedding = weights.get(grokTensorNames.embedding)!;
+  const embedding = weights.get(decoderTensorNames.embedding)!;
   const d = config.hiddenSize;
   let hs = ids.map((id) => Float64Array.from(embedding.data.subarray(id * d, (id + 1) * d), (v) => v * config.embeddingMultiplier));
   const sandwich = config.normPlacement === 'sandwich';
   for (let layer = 0; layer < config.numLayers; layer++) {
-    const names = grokTensorNames.layer(layer);
+    const names = decoderTensorNames.layer(layer);
     const attended = attention(config, weights, layer, hs.map((h) => rmsNorm(h, weights.get(names.preAttnNorm)!, config.rmsNormEps)));
     hs = hs.map((h, p) => {
       const a = sandwich ? rmsNorm(attended[p], weights.get(names.postAttnNorm)!, config.rmsNormEps) : attended[p];
@@ -115,6 +115,6 @@ export function grokReferenceLogits(config: ModelConfig, weights: Weights, ids: 
       return h.map((v, i) => v + m[i]);
     });
   }
-  const output = config.tiedOutput ? embedding : weights.get(grokTensorNames.output)!;
-  return hs.map((h) => matVec(output, rmsNorm(h, weights.get(grokTensorNames.finalNorm)!, config.rmsNormEps)).map((v) => v * config.outputMultiplier));
+  const output = config.tiedOutput ? embedding : weights.get(decoderTensorNames.output)!;
+  return hs.map((h) => matVec(output, rmsNorm(h, weights.get(decoderTensorNames.finalNorm)!, config.rmsNormEps)).map((v) => v * config.outputMultiplier));
 }

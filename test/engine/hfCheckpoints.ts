@@ -1,5 +1,6 @@
 /**
- * Tiny random checkpoints in Hugging Face's layouts (Grok-1 port, Mixtral): config.json with the HF keys, bf16
+ * Tiny random checkpoints in Hugging Face's layouts (Grok-1 port, Mixtral, Qwen2-MoE, Qwen3-MoE, OLMoE, Granite MoE):
+ * config.json with the HF keys, bf16
  * weights split over safetensors shards with a `model.safetensors.index.json`, and a tokenizer. Each comes with a
  * Rook folder of the same (bf16-rounded) weights built directly, which a conversion must reproduce.
  */
@@ -9,10 +10,10 @@ import * as path from 'node:path';
 import { buildOnnxModel } from '../../server/model/build';
 import { serializeModelConfig, type ModelConfig } from '../../server/model/config';
 import { decodeFloats, encodeFloats } from '../../server/model/dtype';
-import { grokTensorNames } from '../../server/model/arch/grok';
+import { decoderTensorNames } from '../../server/model/arch/decoder';
 import { writeSafetensors } from '../../server/model/safetensors';
-import { randomGrokWeights, syntheticTokenizer, type SyntheticShape } from '../../server/model/synthetic';
-import type { Weights } from '../../server/model/tensor';
+import { randomDecoderWeights, syntheticTokenizer, type SyntheticShape } from '../../server/model/synthetic';
+import { stack, type FloatTensor, type Weights } from '../../server/model/tensor';
 import { tempDir, tinyGrok } from './fixtures';
 
 /** Writes `weights` as `shards` safetensors files plus Hugging Face's index naming each tensor's shard. */
@@ -56,7 +57,7 @@ export const tinyHfGrok: SyntheticShape = { ...tinyGrok, embeddingMultiplier: 0.
 /** The Grok-1 port's layout (its names are Rook's), with its SentencePiece `tokenizer.model` only. */
 export function hfGrokCheckpoint(tokenizerModel: string, vocabSize: number, seed: number, shape: SyntheticShape = tinyHfGrok): HfFixture & { hfConfig: Record<string, unknown> } {
   const config: ModelConfig = { ...shape, vocabSize };
-  const weights = bf16Rounded(randomGrokWeights(config, seed));
+  const weights = bf16Rounded(randomDecoderWeights(config, seed));
   const checkpoint = tempDir('hf-grok');
   const hfConfig = {
     architectures: ['Grok1ModelForCausalLM'],
@@ -108,12 +109,12 @@ export const tinyMixtral: SyntheticShape = {
 /** The same tensors under Mixtral's names, spelled out here as the test's oracle for the converter's mapping. */
 function mixtralNamed(config: ModelConfig, weights: Weights): Weights {
   const named: Weights = new Map([
-    ['model.embed_tokens.weight', weights.get(grokTensorNames.embedding)!],
-    ['model.norm.weight', weights.get(grokTensorNames.finalNorm)!],
-    ['lm_head.weight', weights.get(grokTensorNames.output)!],
+    ['model.embed_tokens.weight', weights.get(decoderTensorNames.embedding)!],
+    ['model.norm.weight', weights.get(decoderTensorNames.finalNorm)!],
+    ['lm_head.weight', weights.get(decoderTensorNames.output)!],
   ]);
   for (let i = 0; i < config.numLayers; i++) {
-    const rook = grokTensorNames.layer(i);
+    const rook = decoderTensorNames.layer(i);
     const hf = `model.layers.${i}`;
     named.set(`${hf}.input_layernorm.weight`, weights.get(rook.preAttnNorm)!);
     named.set(`${hf}.post_attention_layernorm.weight`, weights.get(rook.preMoeNorm)!);
@@ -133,7 +134,7 @@ function mixtralNamed(config: ModelConfig, weights: Weights): Weights {
 export function hfMixtralCheckpoint(seed: number): HfFixture {
   const tokenizer = syntheticTokenizer();
   const config: ModelConfig = { ...tinyMixtral, vocabSize: tokenizer.vocabSize };
-  const weights = bf16Rounded(randomGrokWeights(config, seed));
+  const weights = bf16Rounded(randomDecoderWeights(config, seed));
   const checkpoint = tempDir('hf-mixtral');
   fs.writeFileSync(
     path.join(checkpoint, 'config.json'),
@@ -164,4 +165,197 @@ export function hfMixtralCheckpoint(seed: number): HfFixture {
   fs.writeFileSync(path.join(checkpoint, 'tokenizer_config.json'), JSON.stringify({ chat_template: '{% for m in messages %}[{{ m.role }}] {{ m.content }}\n{% endfor %}[assistant] ' }));
   writeShardedCheckpoint(checkpoint, mixtralNamed(config, weights), 2);
   return { checkpoint, direct: directFolder(config, weights, tokenizerJson), config, weights };
+}
+
+export const tinyQwen3Moe: SyntheticShape = { ...tinyMixtral, architecture: 'qwen3_moe', qkNorm: 'head', headDim: 32, attentionScale: 1 / Math.sqrt(32) };
+export const tinyQwen2Moe: SyntheticShape = { ...tinyMixtral, architecture: 'qwen2_moe', attentionBias: true, routerRenormalize: false, sharedExpertFfnSize: 80, sharedExpertGate: true };
+/** OLMoE's released models have as many key/value heads as query heads, the only form llama.cpp's olmoe graph loads. */
+export const tinyOlmoe: SyntheticShape = { ...tinyMixtral, architecture: 'olmoe', numKvHeads: tinyMixtral.numHeads, qkNorm: 'projection', routerRenormalize: false };
+export const tinyGraniteMoe: SyntheticShape = {
+  ...tinyMixtral,
+  architecture: 'granitemoe',
+  embeddingMultiplier: 1.5,
+  attentionScale: 0.2,
+  residualMultiplier: 0.7,
+  outputMultiplier: 1 / 2,
+  tiedOutput: false,
+  ropeBase: 10000,
+};
+export const tinyGraniteMoeShared: SyntheticShape = { ...tinyGraniteMoe, sharedExpertFfnSize: 48 };
+
+/** A family's tensors under its own Hugging Face names, spelled out per family as the test's oracle for the converter's mapping. */
+type FamilyNaming = (config: ModelConfig, weights: Weights) => Weights;
+
+/** The Llama-style tensors (embeddings, norms, attention with its biases and q/k norms) under transformers' names. */
+function llamaStyleNamed(config: ModelConfig, weights: Weights): Weights {
+  const named: Weights = new Map([
+    ['model.embed_tokens.weight', weights.get(decoderTensorNames.embedding)!],
+    ['model.norm.weight', weights.get(decoderTensorNames.finalNorm)!],
+  ]);
+  if (!config.tiedOutput) named.set('lm_head.weight', weights.get(decoderTensorNames.output)!);
+  for (let i = 0; i < config.numLayers; i++) {
+    const rook = decoderTensorNames.layer(i);
+    const hf = `model.layers.${i}`;
+    named.set(`${hf}.input_layernorm.weight`, weights.get(rook.preAttnNorm)!);
+    named.set(`${hf}.post_attention_layernorm.weight`, weights.get(rook.preMoeNorm)!);
+    for (const p of ['q', 'k', 'v', 'o'] as const) named.set(`${hf}.self_attn.${p}_proj.weight`, weights.get(rook[p])!);
+    if (config.attentionBias) for (const p of ['q', 'k', 'v'] as const) named.set(`${hf}.self_attn.${p}_proj.bias`, weights.get(rook[`${p}Bias`])!);
+    if (config.qkNorm !== 'none') for (const p of ['q', 'k'] as const) named.set(`${hf}.self_attn.${p}_norm.weight`, weights.get(rook[`${p}Norm`])!);
+  }
+  return named;
+}
+
+/** Qwen2-MoE, Qwen3-MoE and OLMoE: `mlp.gate`, `mlp.experts.N.{gate,up,down}_proj`, Qwen2-MoE's `mlp.shared_expert(_gate)`. */
+const qwenStyleNamed: FamilyNaming = (config, weights) => {
+  const named = llamaStyleNamed(config, weights);
+  for (let i = 0; i < config.numLayers; i++) {
+    const rook = decoderTensorNames.layer(i);
+    const mlp = `model.layers.${i}.mlp`;
+    named.set(`${mlp}.gate.weight`, weights.get(rook.router)!);
+    for (let j = 0; j < config.numExperts; j++) {
+      named.set(`${mlp}.experts.${j}.gate_proj.weight`, weights.get(rook.expertGate(j))!);
+      named.set(`${mlp}.experts.${j}.up_proj.weight`, weights.get(rook.expertUp(j))!);
+      named.set(`${mlp}.experts.${j}.down_proj.weight`, weights.get(rook.expertDown(j))!);
+    }
+    if (config.sharedExpertFfnSize > 0) {
+      named.set(`${mlp}.shared_expert.gate_proj.weight`, weights.get(rook.sharedGate)!);
+      named.set(`${mlp}.shared_expert.up_proj.weight`, weights.get(rook.sharedUp)!);
+      named.set(`${mlp}.shared_expert.down_proj.weight`, weights.get(rook.sharedDown)!);
+      named.set(`${mlp}.shared_expert_gate.weight`, weights.get(rook.sharedExpertGate)!);
+    }
+  }
+  return named;
+};
+
+/** Rows of `tensors` one after another: `[rows_a + rows_b, cols]`. */
+function concatRows(...tensors: FloatTensor[]): FloatTensor {
+  const data = new Float32Array(tensors.reduce((n, t) => n + t.data.length, 0));
+  let at = 0;
+  for (const t of tensors) {
+    data.set(t.data, at);
+    at += t.data.length;
+  }
+  return { shape: [tensors.reduce((n, t) => n + t.shape[0], 0), tensors[0].shape[1]], data };
+}
+
+/**
+ * Granite MoE: `block_sparse_moe.router.layer`, the experts fused as transformers' GraniteMoeParallelExperts holds
+ * them (`input_linear` `[experts, 2·ffn, hidden]`, gate rows first; `output_linear` `[experts, hidden, ffn]`), and the
+ * shared expert's `shared_mlp.input_linear` / `output_linear` likewise.
+ */
+const graniteNamed: FamilyNaming = (config, weights) => {
+  const named = llamaStyleNamed(config, weights);
+  const experts = Array.from({ length: config.numExperts }, (_, j) => j);
+  for (let i = 0; i < config.numLayers; i++) {
+    const rook = decoderTensorNames.layer(i);
+    const moe = `model.layers.${i}.block_sparse_moe`;
+    named.set(`${moe}.router.layer.weight`, weights.get(rook.router)!);
+    named.set(`${moe}.input_linear.weight`, stack(experts.map((j) => concatRows(weights.get(rook.expertGate(j))!, weights.get(rook.expertUp(j))!))));
+    named.set(`${moe}.output_linear.weight`, stack(experts.map((j) => weights.get(rook.expertDown(j))!)));
+    if (config.sharedExpertFfnSize > 0) {
+      named.set(`model.layers.${i}.shared_mlp.input_linear.weight`, concatRows(weights.get(rook.sharedGate)!, weights.get(rook.sharedUp)!));
+      named.set(`model.layers.${i}.shared_mlp.output_linear.weight`, weights.get(rook.sharedDown)!);
+    }
+  }
+  return named;
+};
+
+/** config.json as each family's transformers configuration class writes it, for a Rook config. */
+function familyConfigJson(config: ModelConfig): Record<string, unknown> {
+  const common = {
+    vocab_size: config.vocabSize,
+    hidden_size: config.hiddenSize,
+    num_hidden_layers: config.numLayers,
+    num_attention_heads: config.numHeads,
+    num_key_value_heads: config.numKvHeads,
+    num_experts_per_tok: config.numExpertsPerToken,
+    max_position_embeddings: config.contextLength,
+    rms_norm_eps: config.rmsNormEps,
+    rope_theta: config.ropeBase,
+    rope_scaling: null,
+    hidden_act: 'silu',
+    tie_word_embeddings: config.tiedOutput,
+    bos_token_id: config.bosTokenId,
+    eos_token_id: config.eosTokenId,
+    torch_dtype: 'bfloat16',
+  };
+  switch (config.architecture) {
+    case 'qwen3_moe':
+      return {
+        ...common,
+        architectures: ['Qwen3MoeForCausalLM'],
+        model_type: 'qwen3_moe',
+        head_dim: config.headDim,
+        intermediate_size: 6 * config.expertFfnSize,
+        moe_intermediate_size: config.expertFfnSize,
+        num_experts: config.numExperts,
+        norm_topk_prob: config.routerRenormalize,
+        decoder_sparse_step: 1,
+        mlp_only_layers: [],
+        attention_bias: false,
+        use_sliding_window: false,
+        sliding_window: null,
+      };
+    case 'qwen2_moe':
+      return {
+        ...common,
+        architectures: ['Qwen2MoeForCausalLM'],
+        model_type: 'qwen2_moe',
+        intermediate_size: 6 * config.expertFfnSize,
+        moe_intermediate_size: config.expertFfnSize,
+        shared_expert_intermediate_size: config.sharedExpertFfnSize,
+        num_experts: config.numExperts,
+        norm_topk_prob: config.routerRenormalize,
+        decoder_sparse_step: 1,
+        mlp_only_layers: [],
+        use_sliding_window: false,
+        sliding_window: 4 * config.contextLength,
+      };
+    case 'olmoe':
+      return {
+        ...common,
+        architectures: ['OlmoeForCausalLM'],
+        model_type: 'olmoe',
+        intermediate_size: config.expertFfnSize,
+        num_experts: config.numExperts,
+        norm_topk_prob: config.routerRenormalize,
+        attention_bias: false,
+        clip_qkv: null,
+      };
+    case 'granitemoe': {
+      const shared = config.sharedExpertFfnSize > 0;
+      return {
+        ...common,
+        architectures: [shared ? 'GraniteMoeSharedForCausalLM' : 'GraniteMoeForCausalLM'],
+        model_type: shared ? 'granitemoeshared' : 'granitemoe',
+        intermediate_size: config.expertFfnSize,
+        num_local_experts: config.numExperts,
+        embedding_multiplier: config.embeddingMultiplier,
+        attention_multiplier: config.attentionScale,
+        residual_multiplier: config.residualMultiplier,
+        logits_scaling: 1 / config.outputMultiplier,
+        attention_bias: false,
+        ...(shared ? { shared_intermediate_size: config.sharedExpertFfnSize } : {}),
+      };
+    }
+    default:
+      throw new Error(`no Hugging Face layout for ${config.architecture} here`);
+  }
+}
+
+const familyNaming: Partial<Record<ModelConfig['architecture'], FamilyNaming>> = { qwen3_moe: qwenStyleNamed, qwen2_moe: qwenStyleNamed, olmoe: qwenStyleNamed, granitemoe: graniteNamed };
+
+/** A family's checkpoint in its Hugging Face layout and names (bf16, 2 shards, tokenizer.json), with the Rook folder built directly. */
+export function hfFamilyCheckpoint(shape: SyntheticShape, seed: number): HfFixture & { hfConfig: Record<string, unknown> } {
+  const tokenizer = syntheticTokenizer();
+  const config: ModelConfig = { ...shape, vocabSize: tokenizer.vocabSize };
+  const weights = bf16Rounded(randomDecoderWeights(config, seed));
+  const checkpoint = tempDir(`hf-${config.architecture}`);
+  const hfConfig = familyConfigJson(config);
+  fs.writeFileSync(path.join(checkpoint, 'config.json'), JSON.stringify(hfConfig));
+  const tokenizerJson = JSON.stringify(tokenizer.json);
+  fs.writeFileSync(path.join(checkpoint, 'tokenizer.json'), tokenizerJson);
+  const named = familyNaming[config.architecture]!(config, weights);
+  writeShardedCheckpoint(checkpoint, named, 2);
+  return { checkpoint, direct: directFolder(config, weights, tokenizerJson), config, weights, hfConfig };
 }

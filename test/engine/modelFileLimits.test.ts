@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { firstLineConfidence } from '../../server/completion/confidence';
-import { grokTensorShapes, grokWeightCount } from '../../server/model/arch/grok';
+import { decoderTensorShapes, decoderWeightCount } from '../../server/model/arch/decoder';
 import { parseModelConfig, serializeModelConfig } from '../../server/model/config';
 import { convertCheckpoint } from '../../server/model/convert';
 import { readGgufHeader, readGgufTensor } from '../../server/model/gguf/read';
@@ -382,8 +382,8 @@ test('limits: sizes in config.json are bounded, and checked against the weights,
   for (const shape of [tinyGrok, tinyMixtral, { ...tinyGrok, numExperts: 7, numLayers: 3, headDim: 32, tiedOutput: false }]) {
     const config = { ...shape, vocabSize: 999 };
     let total = 0;
-    for (const dims of grokTensorShapes(config).values()) total += elementCount(dims);
-    assert.equal(grokWeightCount(config), total);
+    for (const dims of decoderTensorShapes(config).values()) total += elementCount(dims);
+    assert.equal(decoderWeightCount(config), total);
   }
 });
 

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { buildGrokGraph, grokTensorNames, grokWeightsFromGraph } from '../../server/model/arch/grok';
+import { buildDecoderGraph, decoderTensorNames, decoderWeightsFromGraph } from '../../server/model/arch/decoder';
 import { DecoderSession } from '../../server/engines/local/decoderSession';
 import { parseModelConfig, serializeModelConfig } from '../../server/model/config';
 import { readGraphWeights } from '../../server/model/onnx/initializers';
 import { dequantize, quantizeRows } from '../../server/model/quant';
 import { readSafetensors } from '../../server/model/safetensors';
-import { randomGrokWeights } from '../../server/model/synthetic';
+import { randomDecoderWeights } from '../../server/model/synthetic';
 import { tinyGrok, tinyModelFolder } from './fixtures';
 
 test('onnx graph: onnxruntime-genai input/output layout; logits of the last position, or of every one when built for scoring', async () => {
@@ -94,12 +94,12 @@ test('onnx graph: Mixtral-style knobs (SwiGLU, pre-norm, renormalized router, un
 
 test('onnx graph: weights that disagree with the config are reported by file and tensor', () => {
   const config = parseModelConfig({ ...serializeModelConfig({ ...tinyGrok, vocabSize: 300 }) }, 'config.json');
-  const weights = randomGrokWeights(config, 4);
-  const q = grokTensorNames.layer(1).q;
+  const weights = randomDecoderWeights(config, 4);
+  const q = decoderTensorNames.layer(1).q;
   weights.set(q, { shape: [32, 64], data: new Float32Array(32 * 64) });
-  assert.throws(() => buildGrokGraph(config, weights, '/m/model.safetensors'), /\/m\/model\.safetensors: tensor "model\.layers\.1\.attn\.q_proj\.weight" has shape \[32,64\] but config\.json implies \[64,64\]/);
+  assert.throws(() => buildDecoderGraph(config, weights, '/m/model.safetensors'), /\/m\/model\.safetensors: tensor "model\.layers\.1\.attn\.q_proj\.weight" has shape \[32,64\] but config\.json implies \[64,64\]/);
   weights.delete(q);
-  assert.throws(() => buildGrokGraph(config, weights, 'w.safetensors'), /w\.safetensors: missing tensor "model\.layers\.1\.attn\.q_proj\.weight"/);
+  assert.throws(() => buildDecoderGraph(config, weights, 'w.safetensors'), /w\.safetensors: missing tensor "model\.layers\.1\.attn\.q_proj\.weight"/);
 });
 
 test('onnx graph: the checkpoint weights read back from a float32 graph are the ones it was built from', () => {
@@ -107,7 +107,7 @@ test('onnx graph: the checkpoint weights read back from a float32 graph are the 
     const { dir, config } = tinyModelFolder({ tiedOutput }, 7);
     const original = readSafetensors(path.join(dir, 'model.safetensors'));
     const graphFile = path.join(dir, 'model.onnx');
-    const restored = grokWeightsFromGraph(config, readGraphWeights(graphFile), graphFile);
+    const restored = decoderWeightsFromGraph(config, readGraphWeights(graphFile), graphFile);
     assert.deepEqual([...restored.keys()].sort(), [...original.keys()].sort());
     for (const [name, tensor] of original) {
       assert.deepEqual(restored.get(name)!.shape, tensor.shape, name);
@@ -121,13 +121,13 @@ test('onnx graph: from a quantized graph, linear layers read back as the values 
     const { dir, config } = tinyModelFolder({}, 7, { quant });
     const original = readSafetensors(path.join(dir, 'model.safetensors'));
     const graphFile = path.join(dir, 'model.onnx');
-    const restored = grokWeightsFromGraph(config, readGraphWeights(graphFile), graphFile);
+    const restored = decoderWeightsFromGraph(config, readGraphWeights(graphFile), graphFile);
     assert.deepEqual([...restored.keys()].sort(), [...original.keys()].sort());
-    const q = grokTensorNames.layer(0).q;
+    const q = decoderTensorNames.layer(0).q;
     const expected = dequantize(quantizeRows(original.get(q)!, quant === 'int8' ? 8 : 4, q));
     assert.deepEqual(restored.get(q)!.shape, expected.shape);
     assert.ok(restored.get(q)!.data.every((v, i) => v === expected.data[i]), `${quant}: ${q} is not d·q`);
-    const norm = grokTensorNames.layer(0).preAttnNorm;
+    const norm = decoderTensorNames.layer(0).preAttnNorm;
     assert.ok(restored.get(norm)!.data.every((v, i) => v === original.get(norm)!.data[i]), 'a float32 tensor changed');
     // Quantizing d·q again gives the same blocks: a quantized model rebuilds into itself.
     const again = quantizeRows(restored.get(q)!, quant === 'int8' ? 8 : 4, q);
@@ -136,6 +136,6 @@ test('onnx graph: from a quantized graph, linear layers read back as the values 
   const { dir, config } = tinyModelFolder({}, 7);
   const graphFile = path.join(dir, 'model.onnx');
   const weights = readGraphWeights(graphFile);
-  weights.float.delete(grokTensorNames.layer(0).q);
-  assert.throws(() => grokWeightsFromGraph(config, weights, graphFile), /model\.onnx: no initializer "model\.layers\.0\.attn\.q_proj\.weight"/);
+  weights.float.delete(decoderTensorNames.layer(0).q);
+  assert.throws(() => decoderWeightsFromGraph(config, weights, graphFile), /model\.onnx: no initializer "model\.layers\.0\.attn\.q_proj\.weight"/);
 });

@@ -1,14 +1,14 @@
 /**
  * Exports a model as `model.gguf` for llama.cpp and Ollama users, from the same weights the ONNX graph is built
  * from: a model folder (`config.json`, `model.safetensors`, `tokenizer.json`), or weights being converted.
- * Sandwich-norm models (Grok-1) become llama.cpp's `grok` architecture, pre-norm ones (Mixtral) its `llama` one,
- * written under the names of `names/`: the hyperparameters, the vocabulary, and the `blk.N.*` tensors with the
+ * Each family becomes its llama.cpp architecture (`names/index.ts`: Grok-1 `grok`, Mixtral-style `llama`, Qwen2-MoE
+ * `qwen2moe`, Qwen3-MoE `qwen3moe`, OLMoE `olmoe`, Granite MoE `granitemoe`), written under the names of `names/`: the hyperparameters, the vocabulary, and the `blk.N.*` tensors with the
  * experts stacked per layer. llama.cpp stores linear weights `[out, in]` like PyTorch (ggml's `{in, out}`). With the
  * same `QuantOptions` as the graph, the linear layers hold the same quantized numbers (Q8_0 / Q4_0).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkGrokWeights } from '../arch/grok';
+import { checkDecoderWeights } from '../arch/decoder';
 import { readModelConfig, serializeModelConfig, type ModelConfig } from '../config';
 import { PieceType } from '../import/sentencepiece';
 import { modelFiles } from '../modelFiles';
@@ -16,22 +16,22 @@ import type { QuantOptions } from '../quant';
 import { readSafetensors } from '../safetensors';
 import { stack, type FloatTensor, type WeightSource } from '../tensor';
 import { fimKeys, generalKeys, ggufTensorNames, sentencePieceTokenizer, tokenIdKeys, tokenizerKeys, type GgufArchitecture, type GgufKey } from './names/common';
-import { grok } from './names/grok';
-import { llama } from './names/llama';
+import { ggufArchitectureFor } from './names/index';
 import { interleaveRopeRows } from './ropeRows';
 import { ggufLinearType, writeGguf, type GgufTensor, type GgufValue } from './write';
 
 /** `keys` with their values: a config.json field's from `json`, or the key's own. */
 function keyValues(keys: readonly GgufKey[], json: Record<string, unknown>): [string, GgufValue][] {
-  return keys.map((k) => [k.key, 'value' in k ? k.value : ({ [k.type]: json[k.field] } as GgufValue)]);
+  return keys.map((k) => [k.key, 'value' in k ? k.value : ({ [k.type]: k.reciprocal ? 1 / (json[k.field] as number) : json[k.field] } as GgufValue)]);
 }
 
 /** The model's tensors under llama.cpp's names, the linear layers quantized as the graph quantizes them. */
 function ggufTensors(config: ModelConfig, weights: WeightSource, options: QuantOptions, architecture: GgufArchitecture): GgufTensor[] {
   const linearType = ggufLinearType(options);
   const get = (name: string): FloatTensor => weights.get(name)!;
-  return ggufTensorNames(config).map(({ name, rook, perExpert, linear, ropeHeads }) => {
-    const tensor = perExpert ? stack(rook.map(get)) : get(rook[0]);
+  return ggufTensorNames(config).map(({ name, rook, perExpert, linear, ropeHeads, vector }) => {
+    let tensor = perExpert ? stack(rook.map(get)) : get(rook[0]);
+    if (vector) tensor = { shape: [tensor.data.length], data: tensor.data };
     return { name, tensor: architecture.interleavedRope && ropeHeads ? interleaveRopeRows(tensor, ropeHeads) : tensor, type: linear ? linearType : 'F32' };
   });
 }
@@ -84,8 +84,8 @@ export function writeGgufModel(config: ModelConfig, weights: WeightSource, weigh
   } catch (error) {
     throw new Error(`${tokenizerFile}: cannot read tokenizer (${(error as Error).message})`);
   }
-  const architecture = config.normPlacement === 'pre' ? llama : grok;
-  checkGrokWeights(config, weights, weightsFile);
+  const architecture = ggufArchitectureFor(config);
+  checkDecoderWeights(config, weights, weightsFile);
   const mismatch = architecture.mismatch(config);
   if (mismatch) throw new Error(`${weightsFile}: ${mismatch}`);
   const tensors = ggufTensors(config, weights, options, architecture);

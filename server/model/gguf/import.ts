@@ -1,25 +1,21 @@
 /**
  * A GGUF file (llama.cpp, Ollama) as a checkpoint: the inverse of `export.ts`, through the same names (`names/`).
- * llama.cpp's `grok` architecture and its `llama` one with experts (Mixtral) become Rook's config and `blk.N.*`
- * tensors Rook's tensors; stacked expert matrices are read one expert at a time (older files' per-expert tensors
+ * Each llama.cpp architecture of `names/index.ts` becomes its family's config, and `blk.N.*` tensors Rook's tensors; stacked expert matrices are read one expert at a time (older files' per-expert tensors
  * too), and a `llama` file's q/k rows are put back from interleaved to rotate-half RoPE order. The `tokenizer.ggml.*`
  * vocabulary of a SentencePiece (`llama`) tokenizer becomes tokenizer.json through the same conversion as
  * `tokenizer.model`, and `tokenizer.chat_template` the chat template of tokenizer_config.json.
  * Everything is checked (metadata, tensor names and shapes, the tokenizer) before any tensor data is read.
  */
 import { compileChatTemplate, type TokenizerConfig } from '../../chat/chatTemplate';
-import { checkWeightsFit, grokTensorShapes } from '../arch/grok';
+import { checkWeightsFit, decoderTensorShapes } from '../arch/decoder';
 import { namingFrom, parseModelConfig, type FieldNaming, type ModelConfig } from '../config';
 import { ModelType, PieceType, sentencePieceToTokenizerJson, type SentencePieceModel } from '../import/sentencepiece';
 import { ggmlBlockBytes, quantBlockSize } from '../quant';
 import type { FloatTensor, WeightSource } from '../tensor';
 import { fimKeys, generalKeys, ggufTensorNames, outputTensorName, sentencePieceTokenizer, tokenIdKeys, tokenizerKeys, type FieldKey, type GgufArchitecture } from './names/common';
-import { grok } from './names/grok';
-import { llama } from './names/llama';
+import { ggufArchitectures } from './names/index';
 import { GgufError, GgufMetadata, readGgufHeader, readGgufTensor, type GgufHeader } from './read';
 import { deinterleaveRopeRows } from './ropeRows';
-
-const architectures = new Map([grok, llama].map((architecture) => [architecture.name, architecture]));
 
 const isString = (item: unknown): item is string => typeof item === 'string';
 const isNumber = (item: unknown): item is number => typeof item === 'number';
@@ -32,15 +28,15 @@ function configJson(meta: GgufMetadata, architecture: GgufArchitecture, vocabSiz
   const keys = [...Object.values(architecture.keys), ...tokenIdKeys, ...fimKeys].filter((k): k is FieldKey => 'field' in k && k.read !== 'never');
   const fields: Record<string, unknown> = {};
   const sources = new Map([['vocab_size', { describe: `the length of metadata key "${tokenizerKeys.tokens}"`, quote: `"${tokenizerKeys.tokens}"` }]]);
-  for (const { key, type, field } of keys) {
+  for (const { key, type, field, reciprocal } of keys) {
     const value = type === 'bool' ? meta.optionalBool(key) : type === 'str' ? meta.optionalString(key) : meta.optionalNumber(key);
     if (value === undefined) continue;
-    fields[field] = value;
+    fields[field] = reciprocal ? 1 / (value as number) : value;
     sources.set(field, { describe: `metadata key "${key}"`, quote: `"${key}"` });
   }
   for (const { key, field, read } of keys) if (read === 'required' && fields[field] === undefined) throw meta.missing(key);
   for (const { field, read } of keys) if (typeof read === 'function' && fields[field] === undefined) fields[field] = read(fields);
-  return { json: { architecture: 'grok', vocab_size: vocabSize, tie_word_embeddings: tiedOutput, ...fields, ...architecture.fixed }, naming: namingFrom(sources) };
+  return { json: { architecture: architecture.family, vocab_size: vocabSize, tie_word_embeddings: tiedOutput, ...fields, ...architecture.fixed }, naming: namingFrom(sources) };
 }
 
 /**
@@ -91,13 +87,15 @@ interface TensorLocation {
   slab?: number;
   perExpert?: string;
   ropeHeads?: number;
+  /** Held as a vector of the Rook tensor's elements. */
+  vector?: boolean;
 }
 
 function tensorLocations(config: ModelConfig, interleavedRope: boolean): Map<string, TensorLocation> {
   const locations = new Map<string, TensorLocation>();
-  for (const { name, rook, perExpert, ropeHeads } of ggufTensorNames(config)) {
+  for (const { name, rook, perExpert, ropeHeads, vector } of ggufTensorNames(config)) {
     const heads = interleavedRope ? ropeHeads : undefined;
-    rook.forEach((rookName, j) => locations.set(rookName, perExpert ? { name, slab: j, perExpert: perExpert[j], ropeHeads: heads } : { name, ropeHeads: heads }));
+    rook.forEach((rookName, j) => locations.set(rookName, perExpert ? { name, slab: j, perExpert: perExpert[j], ropeHeads: heads } : { name, ropeHeads: heads, vector }));
   }
   return locations;
 }
@@ -121,8 +119,11 @@ export class GgufCheckpoint {
     const header = readGgufHeader(file);
     const meta = new GgufMetadata(header.metadata, file);
     const name = meta.optionalString(generalKeys.architecture);
-    const architecture = name === undefined ? undefined : architectures.get(name);
-    if (!architecture) throw new GgufError(file, `${generalKeys.architecture} is ${JSON.stringify(name ?? null)}; rook convert reads llama.cpp's "grok" and "llama" (with experts, Mixtral-style) GGUF models`);
+    const architecture = name === undefined ? undefined : ggufArchitectures.get(name);
+    if (!architecture) {
+      const known = [...ggufArchitectures.keys()].map((n) => JSON.stringify(n)).join(', ');
+      throw new GgufError(file, `${generalKeys.architecture} is ${JSON.stringify(name ?? null)}; rook convert reads llama.cpp's ${known} (with experts) GGUF models`);
+    }
     const vocabulary = sentencePieceModel(meta, file);
     const refusal = architecture.refuse?.(meta);
     if (refusal) throw new GgufError(file, refusal);
@@ -151,11 +152,11 @@ export class GgufCheckpoint {
   }
 
   private checkShapes(): void {
-    for (const [rookName, shape] of grokTensorShapes(this.config)) {
-      const { name, slab } = this.locate(rookName)!;
+    for (const [rookName, shape] of decoderTensorShapes(this.config)) {
+      const { name, slab, vector } = this.locate(rookName)!;
       const info = this.header.tensors.get(name);
       if (!info) throw new GgufError(this.file, `missing tensor "${name}" that the metadata calls for; the file is incomplete`);
-      const expected = slab === undefined ? shape : [this.config.numExperts, ...shape];
+      const expected = vector ? [shape.reduce((a, b) => a * b, 1)] : slab === undefined ? shape : [this.config.numExperts, ...shape];
       if (info.shape.join() !== expected.join()) throw new GgufError(this.file, `tensor "${name}" has shape [${info.shape}] but the metadata implies [${expected}]`);
     }
   }
@@ -166,7 +167,8 @@ export class GgufCheckpoint {
       const location = this.locate(rookName);
       const info = location && this.header.tensors.get(location.name);
       if (!info) return undefined;
-      const { slab, ropeHeads } = location;
+      const { slab, ropeHeads, vector } = location;
+      const shape = vector ? decoderTensorShapes(this.config).get(rookName)! : slab === undefined ? info.shape : info.shape.slice(1);
       let data: Float32Array | undefined;
       const read = () => {
         const tensor = readGgufTensor(this.file, info, slab);
@@ -174,7 +176,7 @@ export class GgufCheckpoint {
         return ropeHeads ? deinterleaveRopeRows(tensor, ropeHeads).data : tensor.data;
       };
       return {
-        shape: slab === undefined ? info.shape : info.shape.slice(1),
+        shape,
         get data() {
           return (data ??= read());
         },

@@ -7,7 +7,7 @@ import type { FloatTensor } from '../tensor';
 
 /** Moves each head's row `j * headDim/2 + i` (rotate-half order) to `2i + j` (interleaved), or back when `inverse`. */
 function permuteRopeRows(tensor: FloatTensor, heads: number, inverse: boolean): FloatTensor {
-  const [rows, cols] = tensor.shape;
+  const [rows, cols = 1] = tensor.shape;
   const headDim = rows / heads;
   const half = headDim / 2;
   const out = new Float32Array(tensor.data.length);

@@ -2,12 +2,31 @@
 import { ModelConfigError } from '../config';
 import type { CheckpointFormat } from './format';
 import { hfGrok } from './hfGrok';
+import { hfGraniteMoe } from './hfGraniteMoe';
 import { hfMixtral } from './hfMixtral';
+import { hfOlmoe } from './hfOlmoe';
+import { hfQwen2Moe, hfQwen3Moe } from './hfQwenMoe';
 import { rookFolder } from './rookFolder';
 
 // Maps, not plain objects: a name from the file such as "constructor" or "__proto__" must not find Object.prototype's.
-const byModelType = new Map<unknown, CheckpointFormat>([['grok-1', hfGrok], ['mixtral', hfMixtral]]);
-const byArchitecture = new Map<unknown, CheckpointFormat>([['Grok1ModelForCausalLM', hfGrok], ['MixtralForCausalLM', hfMixtral]]);
+const byModelType = new Map<unknown, CheckpointFormat>([
+  ['grok-1', hfGrok],
+  ['mixtral', hfMixtral],
+  ['qwen2_moe', hfQwen2Moe],
+  ['qwen3_moe', hfQwen3Moe],
+  ['olmoe', hfOlmoe],
+  ['granitemoe', hfGraniteMoe],
+  ['granitemoeshared', hfGraniteMoe],
+]);
+const byArchitecture = new Map<unknown, CheckpointFormat>([
+  ['Grok1ModelForCausalLM', hfGrok],
+  ['MixtralForCausalLM', hfMixtral],
+  ['Qwen2MoeForCausalLM', hfQwen2Moe],
+  ['Qwen3MoeForCausalLM', hfQwen3Moe],
+  ['OlmoeForCausalLM', hfOlmoe],
+  ['GraniteMoeForCausalLM', hfGraniteMoe],
+  ['GraniteMoeSharedForCausalLM', hfGraniteMoe],
+]);
 
 export function detectFormat(json: Record<string, unknown>, file: string): CheckpointFormat {
   if (json.architecture !== undefined) return rookFolder;
@@ -19,6 +38,6 @@ export function detectFormat(json: Record<string, unknown>, file: string): Check
   if (known !== undefined) return byArchitecture.get(known)!;
   throw new ModelConfigError(
     file,
-    `unknown model_type ${JSON.stringify(modelType ?? null)} (architectures ${JSON.stringify(architectures)}); rook convert reads Hugging Face "grok-1" (Grok1ModelForCausalLM) and "mixtral" (MixtralForCausalLM) checkpoints and Rook model folders`,
+    `unknown model_type ${JSON.stringify(modelType ?? null)} (architectures ${JSON.stringify(architectures).slice(0, 200)}); rook convert reads Hugging Face ${[...byModelType.keys()].map((t) => JSON.stringify(t)).join(', ')} checkpoints and Rook model folders`,
   );
 }

@@ -12,6 +12,16 @@ export function rmsNorm(g: GraphBuilder, name: string, x: string, weight: string
 }
 
 /**
+ * RMSNorm of each `headDim`-wide head of `x` `[batch, seq, heads * headDim]` with one `[headDim]` weight shared by
+ * the heads (Qwen3's q/k norm): the heads become the last axis for the norm, then are flattened back.
+ */
+export function headRmsNorm(g: GraphBuilder, name: string, x: string, weight: string, headDim: number, eps: number): string {
+  const heads = g.op('Reshape', `${name}/split_heads`, [x, g.int64s([0, 0, -1, headDim])]);
+  const normed = rmsNorm(g, name, heads, weight, eps);
+  return g.op('Reshape', `${name}/merge_heads`, [normed, g.int64s([0, 0, -1])]);
+}
+
+/**
  * x · Wᵀ for a bias-free linear layer whose weight is stored `[out, in]` (the PyTorch layout); with `quant` int8 or
  * int4 the weight is block-quantized (llama.cpp Q8_0 / Q4_0, see `quant.ts`) into one MatMulNBits node.
  */
@@ -122,16 +132,41 @@ export interface MixtureSpec {
   routerSoftcap: number;
 }
 
-/** One expert's MLP, down(act(gate x) · up x), on `[rows, hidden]`; every projection is a `linear` on the expert's own weight. */
-function expertMlp(g: GraphBuilder, name: string, rows: string, weightPrefix: string, weights: ExpertWeights, e: number, spec: MixtureSpec, quant: QuantOptions): string {
-  const gateProjection = linear(g, `${name}/gate`, rows, `${weightPrefix}.experts.${e}.gate`, weights.gate[e], quant);
-  const upProjection = linear(g, `${name}/up`, rows, `${weightPrefix}.experts.${e}.up`, weights.up[e], quant);
+/** The weight names of a gated MLP's three projections. */
+export interface GatedMlpNames {
+  gate: string;
+  up: string;
+  down: string;
+}
+
+/**
+ * A gated MLP, down(act(gate x) · up x), on `[..., hidden]`: one routed expert, or a shared expert every token runs;
+ * every projection is a `linear` on its own weight (`[ffn, hidden]` gate and up, `[hidden, ffn]` down).
+ */
+export function gatedMlp(
+  g: GraphBuilder,
+  name: string,
+  x: string,
+  names: GatedMlpNames,
+  weights: { gate: FloatTensor; up: FloatTensor; down: FloatTensor },
+  activation: MixtureSpec['activation'],
+  geluApproximation: MixtureSpec['geluApproximation'],
+  quant: QuantOptions,
+): string {
+  const gateProjection = linear(g, `${name}/gate`, x, names.gate, weights.gate, quant);
+  const upProjection = linear(g, `${name}/up`, x, names.up, weights.up, quant);
   const activated =
-    spec.activation === 'geglu'
-      ? g.op('Gelu', `${name}/Gelu`, [gateProjection], { approximate: { s: spec.geluApproximation } })
+    activation === 'geglu'
+      ? g.op('Gelu', `${name}/Gelu`, [gateProjection], { approximate: { s: geluApproximation } })
       : g.op('Mul', `${name}/Silu`, [gateProjection, g.op('Sigmoid', `${name}/Sigmoid`, [gateProjection])]);
   const inner = g.op('Mul', `${name}/gated`, [activated, upProjection]);
-  return linear(g, `${name}/down`, inner, `${weightPrefix}.experts.${e}.down`, weights.down[e], quant);
+  return linear(g, `${name}/down`, inner, names.down, weights.down, quant);
+}
+
+/** Routed expert `e`'s MLP on the rows dispatched to it. */
+function expertMlp(g: GraphBuilder, name: string, rows: string, weightPrefix: string, weights: ExpertWeights, e: number, spec: MixtureSpec, quant: QuantOptions): string {
+  const names = { gate: `${weightPrefix}.experts.${e}.gate`, up: `${weightPrefix}.experts.${e}.up`, down: `${weightPrefix}.experts.${e}.down` };
+  return gatedMlp(g, name, rows, names, { gate: weights.gate[e], up: weights.up[e], down: weights.down[e] }, spec.activation, spec.geluApproximation, quant);
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { grokTensorShapes } from '../../../server/model/arch/grok';
+import { decoderTensorShapes } from '../../../server/model/arch/decoder';
 import { ModelFileError } from '../../../server/model/fileError';
 import { GgufCheckpoint } from '../../../server/model/gguf/import';
 import { modelFiles } from '../../../server/model/modelFiles';
@@ -23,7 +23,7 @@ export const target: FuzzTarget = {
     }),
   run(input) {
     const checkpoint = GgufCheckpoint.open(write(input));
-    for (const [name] of grokTensorShapes(checkpoint.config)) void checkpoint.weights.get(name)?.data;
+    for (const [name] of decoderTensorShapes(checkpoint.config)) void checkpoint.weights.get(name)?.data;
     return 'accepted';
   },
   ownError: (error) => error instanceof ModelFileError,

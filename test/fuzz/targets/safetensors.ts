@@ -5,7 +5,7 @@
  */
 import { ModelFileError } from '../../../server/model/fileError';
 import { readSafetensorsHeader, readStoredTensor, serializeSafetensors } from '../../../server/model/safetensors';
-import { randomGrokWeights, syntheticTokenizer } from '../../../server/model/synthetic';
+import { randomDecoderWeights, syntheticTokenizer } from '../../../server/model/synthetic';
 import type { FloatTensor } from '../../../server/model/tensor';
 import { tinyGrok } from '../../engine/fixtures';
 import type { FuzzTarget } from '../target';
@@ -39,7 +39,7 @@ function referenceLayout(weights: ReadonlyMap<string, FloatTensor>): Uint8Array 
 
 export const target: FuzzTarget = {
   seeds: () => {
-    const weights = randomGrokWeights({ ...tinyGrok, ...seedShape, vocabSize: syntheticTokenizer().vocabSize }, 3);
+    const weights = randomDecoderWeights({ ...tinyGrok, ...seedShape, vocabSize: syntheticTokenizer().vocabSize }, 3);
     return [...(['F32', 'F16', 'BF16'] as const).map((dtype) => serializeSafetensors(weights, dtype)), referenceLayout(weights)];
   },
   run(input) {

@@ -2,10 +2,11 @@
  * The GGUF names every llama.cpp architecture Rook writes and reads shares (llama.cpp's `LLM_KV_*` and
  * `LLM_TENSOR_*`, src/llama-arch.cpp), each spelled once and used both ways: export writes a Rook model under them,
  * import reads a GGUF back into Rook's config.json fields and tensor names. One file per architecture beside this
- * one (`grok.ts`, `llama.ts`) adds its own keys and what its llama.cpp graph fixes.
+ * one (`grok.ts`, `llama.ts`, `qwen2moe.ts`, `qwen3moe.ts`, `olmoe.ts`, `granitemoe.ts`) adds its own keys and what
+ * its llama.cpp graph fixes; `index.ts` lists them.
  */
-import { grokTensorNames, grokTensorShapes } from '../../arch/grok';
-import type { ModelConfig } from '../../config';
+import { decoderTensorNames, decoderTensorShapes } from '../../arch/decoder';
+import { serializeModelConfig, type Architecture, type ModelConfig } from '../../config';
 import type { GgufMetadata } from '../read';
 import type { GgufValue } from '../write';
 
@@ -21,6 +22,8 @@ export interface FieldKey {
    * field, the last one present wins.
    */
   read?: 'required' | 'never' | ((fields: Readonly<Record<string, unknown>>) => unknown);
+  /** The key holds 1 / the field (Granite's logit scale divides the logits Rook's output multiplier multiplies). */
+  reciprocal?: true;
 }
 
 /** A metadata key Rook always writes with one value, which no config field holds. */
@@ -52,10 +55,12 @@ export function hyperparameterKeys(arch: string) {
   };
 }
 
-/** llama.cpp's form of a Grok-family model, as Rook writes and reads it. */
+/** llama.cpp's form of one of Rook's model families, as Rook writes and reads it. */
 export interface GgufArchitecture {
   /** `general.architecture`: the llama.cpp graph that loads the file. */
   name: string;
+  /** The family (config.json `architecture`) its files are read into. */
+  family: Architecture;
   /** `general.name` of the files Rook writes. */
   modelName: string;
   /** What `rook convert` reports reading. */
@@ -71,6 +76,20 @@ export interface GgufArchitecture {
   /** Why import refuses a file of this architecture before reading its config, or undefined. */
   refuse?(meta: GgufMetadata): string | undefined;
 }
+
+/**
+ * Why a config differs from what an architecture's llama.cpp graph fixes (`fixed`, in config.json's fields), or
+ * undefined; the attention scale must be 1/sqrt(head_dim), which llama.cpp's graphs without a scale key use.
+ */
+export function differsFromFixed(config: ModelConfig, fixed: Readonly<Record<string, unknown>>, graph: string): string | undefined {
+  const json = serializeModelConfig(config);
+  const differing = Object.entries(fixed).filter(([field, value]) => json[field] !== value).map(([field]) => `${field} ${JSON.stringify(json[field])} (needs ${JSON.stringify(fixed[field])})`);
+  if (Math.abs(config.attentionScale * Math.sqrt(config.headDim) - 1) >= 1e-6) differing.push(`attn_output_multiplier ${config.attentionScale} (needs 1/sqrt(head_dim))`);
+  return differing.length === 0 ? undefined : `llama.cpp's ${graph} architecture computes another model for ${differing.join(', ')}`;
+}
+
+/** The knobs of families beyond Grok-1 and Mixtral, off: what llama.cpp's `grok` and `llama` graphs fix them to. */
+export const plainDecoderKnobs = { qk_norm: 'none', attention_bias: false, residual_multiplier: 1, shared_expert_intermediate_size: 0 } as const;
 
 export const generalKeys = { architecture: 'general.architecture', name: 'general.name' } as const;
 
@@ -110,7 +129,11 @@ export const fimKeys: FieldKey[] = [
 /** A layer tensor's llama.cpp name and what Rook's graph does with it. */
 interface LayerTensor {
   gguf: string;
-  rook: keyof ReturnType<typeof grokTensorNames.layer>;
+  /** `weight` unless said. */
+  suffix?: 'bias';
+  rook: keyof ReturnType<typeof decoderTensorNames.layer>;
+  /** llama.cpp holds this `[1, n]` Rook tensor as a vector `[n]`. */
+  vector?: true;
   /** A linear layer Rook's graph quantizes: written as Q8_0 / Q4_0 from the same blocks. */
   linear?: true;
   /** A q/k projection, whose rows are this many heads' (reordered for an architecture's RoPE). */
@@ -118,7 +141,7 @@ interface LayerTensor {
 }
 
 /**
- * Rook's tensors (`grokTensorNames`' roles) under llama.cpp's names, in the order llama.cpp's converters write them:
+ * Rook's tensors (`decoderTensorNames`' roles) under llama.cpp's names, in the order llama.cpp's converters write them:
  * the model's, then each layer's as `blk.N.<name>.weight`, with its experts stacked into `blk.N.<name>_exps.weight`.
  */
 const modelTensors = { embedding: 'token_embd', finalNorm: 'output_norm', output: 'output' } as const;
@@ -127,6 +150,11 @@ const layerTensors: LayerTensor[] = [
   { gguf: 'attn_q', rook: 'q', linear: true, ropeHeads: 'numHeads' },
   { gguf: 'attn_k', rook: 'k', linear: true, ropeHeads: 'numKvHeads' },
   { gguf: 'attn_v', rook: 'v', linear: true },
+  { gguf: 'attn_q', suffix: 'bias', rook: 'qBias', ropeHeads: 'numHeads' },
+  { gguf: 'attn_k', suffix: 'bias', rook: 'kBias', ropeHeads: 'numKvHeads' },
+  { gguf: 'attn_v', suffix: 'bias', rook: 'vBias' },
+  { gguf: 'attn_q_norm', rook: 'qNorm' },
+  { gguf: 'attn_k_norm', rook: 'kNorm' },
   { gguf: 'attn_output', rook: 'o', linear: true },
   { gguf: 'attn_output_norm', rook: 'postAttnNorm' },
   { gguf: 'ffn_norm', rook: 'preMoeNorm' },
@@ -134,6 +162,10 @@ const layerTensors: LayerTensor[] = [
   { gguf: 'ffn_gate', rook: 'expertGate', linear: true },
   { gguf: 'ffn_up', rook: 'expertUp', linear: true },
   { gguf: 'ffn_down', rook: 'expertDown', linear: true },
+  { gguf: 'ffn_gate_inp_shexp', rook: 'sharedExpertGate', vector: true },
+  { gguf: 'ffn_gate_shexp', rook: 'sharedGate', linear: true },
+  { gguf: 'ffn_up_shexp', rook: 'sharedUp', linear: true },
+  { gguf: 'ffn_down_shexp', rook: 'sharedDown', linear: true },
   { gguf: 'layer_output_norm', rook: 'postMoeNorm' },
 ];
 
@@ -149,21 +181,23 @@ export interface GgufTensorName {
   perExpert?: string[];
   linear: boolean;
   ropeHeads?: number;
+  /** Held as a vector of the Rook tensor's elements. */
+  vector?: boolean;
 }
 
 /** The GGUF tensors of a model with `config` (output and post norms only where it has them), in the order they are written. */
 export function ggufTensorNames(config: ModelConfig): GgufTensorName[] {
   const experts = Array.from({ length: config.numExperts }, (_, j) => j);
-  const out: GgufTensorName[] = (Object.keys(modelTensors) as (keyof typeof modelTensors)[]).map((role) => ({ name: `${modelTensors[role]}.weight`, rook: [grokTensorNames[role]], linear: false }));
+  const out: GgufTensorName[] = (Object.keys(modelTensors) as (keyof typeof modelTensors)[]).map((role) => ({ name: `${modelTensors[role]}.weight`, rook: [decoderTensorNames[role]], linear: false }));
   for (let i = 0; i < config.numLayers; i++) {
-    const names = grokTensorNames.layer(i);
-    for (const { gguf, rook, linear, ropeHeads } of layerTensors) {
+    const names = decoderTensorNames.layer(i);
+    for (const { gguf, suffix = 'weight', rook, linear, ropeHeads, vector } of layerTensors) {
       const role = names[rook];
-      const tensor = { linear: linear ?? false, ropeHeads: ropeHeads && config[ropeHeads] };
-      if (typeof role === 'string') out.push({ name: `blk.${i}.${gguf}.weight`, rook: [role], ...tensor });
+      const tensor = { linear: linear ?? false, ropeHeads: ropeHeads && config[ropeHeads], vector };
+      if (typeof role === 'string') out.push({ name: `blk.${i}.${gguf}.${suffix}`, rook: [role], ...tensor });
       else out.push({ name: `blk.${i}.${gguf}_exps.weight`, rook: experts.map((j) => role(j)), perExpert: experts.map((j) => `blk.${i}.${gguf}.${j}.weight`), ...tensor });
     }
   }
-  const shapes = grokTensorShapes(config);
+  const shapes = decoderTensorShapes(config);
   return out.filter((tensor) => shapes.has(tensor.rook[0]));
 }

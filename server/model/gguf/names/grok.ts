@@ -2,12 +2,13 @@
  * llama.cpp's `grok` architecture (src/models/grok.cpp): Grok-1's sandwich norms and GELU (tanh) experts, its
  * multipliers and soft-caps under `grok.*`. Its graph needs `heads * headDim = hidden`.
  */
-import { hyperparameterKeys, type GgufArchitecture } from './common';
+import { differsFromFixed, hyperparameterKeys, plainDecoderKnobs, type GgufArchitecture } from './common';
 
 const finalLogitSoftcap = { key: 'grok.final_logit_softcapping', value: { f32: 0 } };
 
 export const grok: GgufArchitecture = {
   name: 'grok',
+  family: 'grok',
   modelName: 'rook-grok',
   label: 'GGUF (llama.cpp grok)',
   keys: {
@@ -26,12 +27,12 @@ export const grok: GgufArchitecture = {
     routerLogitSoftcap: { key: 'grok.router_logit_softcapping', type: 'f32', field: 'router_logit_softcap' },
     finalLogitSoftcap,
   },
-  fixed: { expert_activation: 'geglu', gelu_approximation: 'tanh', norm_placement: 'sandwich' },
+  fixed: { expert_activation: 'geglu', gelu_approximation: 'tanh', norm_placement: 'sandwich', ...plainDecoderKnobs },
   interleavedRope: false,
   mismatch: (config) =>
     config.normPlacement !== 'sandwich' || config.expertActivation !== 'geglu' || config.numHeads * config.headDim !== config.hiddenSize
       ? "llama.cpp's grok architecture needs sandwich norms, GeGLU experts and num_attention_heads * head_dim = hidden_size"
-      : undefined,
+      : differsFromFixed({ ...config, attentionScale: 1 / Math.sqrt(config.headDim) }, plainDecoderKnobs, 'grok'),
   refuse: (meta) => {
     const softcap = meta.optionalNumber(finalLogitSoftcap.key) ?? 0;
     return softcap === 0 ? undefined : `${finalLogitSoftcap.key} is ${softcap}; Rook's graph has no final logit soft-cap, so it would compute another model`;

@@ -19,9 +19,16 @@ test('llama GGUF: deinterleaveRopeRows puts interleaved q/k rows back in rotate-
 });
 
 test('llama GGUF: only configs llama.cpp\'s llama graph computes the same way are exported', () => {
-  const mixtral = { normPlacement: 'pre', expertActivation: 'swiglu', routerRenormalize: true, embeddingMultiplier: 1, outputMultiplier: 1, attentionSoftcap: 0, routerSoftcap: 0, headDim: 128, attentionScale: 1 / Math.sqrt(128) } as ModelConfig;
+  const mixtral = {
+    normPlacement: 'pre', expertActivation: 'swiglu', routerRenormalize: true, embeddingMultiplier: 1, outputMultiplier: 1, attentionSoftcap: 0, routerSoftcap: 0, headDim: 128,
+    attentionScale: 1 / Math.sqrt(128), qkNorm: 'none', attentionBias: false, residualMultiplier: 1, sharedExpertFfnSize: 0, sharedExpertGate: false,
+  } as ModelConfig;
   assert.equal(llama.mismatch(mixtral), undefined);
   for (const change of [{ routerRenormalize: false }, { attentionSoftcap: 30 }, { attentionScale: 0.5 }, { expertActivation: 'geglu' }, { embeddingMultiplier: 2 }] as Partial<ModelConfig>[]) {
     assert.match(llama.mismatch({ ...mixtral, ...change }) ?? '', /llama architecture needs pre-norm SwiGLU/, JSON.stringify(change));
+  }
+  // Other families' parts: llama.cpp's llama graph has none of them.
+  for (const [change, field] of [[{ qkNorm: 'head' }, 'qk_norm'], [{ attentionBias: true }, 'attention_bias'], [{ residualMultiplier: 0.5 }, 'residual_multiplier'], [{ sharedExpertFfnSize: 8 }, 'shared_expert_intermediate_size']] as const) {
+    assert.match(llama.mismatch({ ...mixtral, ...change }) ?? '', new RegExp(`llama architecture computes another model for ${field}`), field);
   }
 });

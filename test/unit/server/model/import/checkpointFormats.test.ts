@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { grokTensorNames } from '../../../../../server/model/arch/grok';
+import { decoderTensorNames } from '../../../../../server/model/arch/decoder';
 import { detectFormat } from '../../../../../server/model/import/detect';
 import { hfGrok } from '../../../../../server/model/import/hfGrok';
 import { hfMixtral } from '../../../../../server/model/import/hfMixtral';
@@ -74,10 +74,10 @@ test('checkpoint formats: Grok-1\'s HF config maps to Grok-1\'s math (the facts 
       numExpertsPerToken: 2, expertFfnSize: 32768, contextLength: 8192, rmsNormEps: 1e-5, ropeBase: 10000, expertActivation: 'geglu',
       geluApproximation: 'tanh', normPlacement: 'sandwich', routerRenormalize: false, embeddingMultiplier: 78.38367176906169,
       outputMultiplier: 0.5773502691896257, attentionScale: 0.08838834764831845, attentionSoftcap: 30, routerSoftcap: 0, tiedOutput: true,
-      bosTokenId: 1, eosTokenId: 2, padTokenId: 0, fimLayout: 'psm',
+      qkNorm: 'none', attentionBias: false, residualMultiplier: 1, sharedExpertFfnSize: 0, sharedExpertGate: false, bosTokenId: 1, eosTokenId: 2, padTokenId: 0, fimLayout: 'psm',
     },
   );
-  assert.equal(hfGrok.sourceName(grokTensorNames.layer(3).expertDown(7)), 'model.layers.3.moe_block.experts.7.linear_1.weight');
+  assert.equal(hfGrok.sourceName(decoderTensorNames.layer(3).expertDown(7)), 'model.layers.3.moe_block.experts.7.linear_1.weight');
 });
 
 test('checkpoint formats: Mixtral\'s HF config maps to pre-norm SwiGLU with renormalized gates, no multipliers or caps', () => {
@@ -88,7 +88,8 @@ test('checkpoint formats: Mixtral\'s HF config maps to pre-norm SwiGLU with reno
       architecture: 'grok', vocabSize: 32000, hiddenSize: 4096, numLayers: 32, numHeads: 32, numKvHeads: 8, headDim: 128, numExperts: 8,
       numExpertsPerToken: 2, expertFfnSize: 14336, contextLength: 32768, rmsNormEps: 1e-5, ropeBase: 1e6, expertActivation: 'swiglu',
       geluApproximation: 'tanh', normPlacement: 'pre', routerRenormalize: true, embeddingMultiplier: 1, outputMultiplier: 1,
-      attentionScale: 1 / Math.sqrt(128), attentionSoftcap: 0, routerSoftcap: 0, tiedOutput: false, bosTokenId: 1, eosTokenId: 2, padTokenId: 0, fimLayout: 'psm',
+      attentionScale: 1 / Math.sqrt(128), attentionSoftcap: 0, routerSoftcap: 0, tiedOutput: false, qkNorm: 'none', attentionBias: false, residualMultiplier: 1,
+      sharedExpertFfnSize: 0, sharedExpertGate: false, bosTokenId: 1, eosTokenId: 2, padTokenId: 0, fimLayout: 'psm',
     },
   );
   assert.equal(hfMixtral.modelConfig({ ...mixtralConfig, sliding_window: 4096 }, 'config.json').contextLength, 4096);
@@ -98,11 +99,11 @@ test('checkpoint formats: Mixtral\'s HF config maps to pre-norm SwiGLU with reno
 });
 
 test('checkpoint formats: every Rook tensor has its Mixtral name', () => {
-  const layer = grokTensorNames.layer(5);
+  const layer = decoderTensorNames.layer(5);
   const pairs: [string, string][] = [
-    [grokTensorNames.embedding, 'model.embed_tokens.weight'],
-    [grokTensorNames.finalNorm, 'model.norm.weight'],
-    [grokTensorNames.output, 'lm_head.weight'],
+    [decoderTensorNames.embedding, 'model.embed_tokens.weight'],
+    [decoderTensorNames.finalNorm, 'model.norm.weight'],
+    [decoderTensorNames.output, 'lm_head.weight'],
     [layer.preAttnNorm, 'model.layers.5.input_layernorm.weight'],
     [layer.preMoeNorm, 'model.layers.5.post_attention_layernorm.weight'],
     [layer.q, 'model.layers.5.self_attn.q_proj.weight'],

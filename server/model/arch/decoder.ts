@@ -1,20 +1,24 @@
 /**
- * The Grok-1 decoder family (Grok-1 itself and, through config knobs, Mixtral-style models): its checkpoint
- * tensor names (the Hugging Face Grok-1 port's), their expected shapes, and its ONNX graph.
+ * The mixture-of-experts decoder every family Rook runs is an instance of (Grok-1, Mixtral, Qwen2-MoE, Qwen3-MoE,
+ * OLMoE, Granite MoE): Rook's tensor names for it (the Hugging Face Grok-1 port's, plus the parts other families
+ * add), their expected shapes, and its ONNX graph. Each family's checkpoint names map onto these in `import/`, its
+ * llama.cpp names in `gguf/names/`; config knobs switch the parts a family has.
  *
  *   h = embed(ids) · embeddingMultiplier
- *   per layer: h += postAttnNorm(attn(preAttnNorm(h)));  h += postMoeNorm(moe(preMoeNorm(h)))   (post norms only for `sandwich`)
+ *   per layer: h += r · postAttnNorm(attn(preAttnNorm(h)));  h += r · postMoeNorm(moe(preMoeNorm(h)) + shared(·))
+ *     (post norms only for `sandwich`; r the residual multiplier; q/k biases and norms, and the shared expert, where
+ *     the family has them)
  *   logits = norm(h) · Eᵀ · outputMultiplier
  */
 import { ModelConfigError, type FieldNaming, type ModelConfig } from '../config';
 import { ElementType, GraphBuilder } from '../onnx/graphBuilder';
-import { attentionLengths, groupQueryAttention, linear, mixtureOfExperts, rmsNorm, rotaryCaches, tiedOutput } from '../onnx/layers';
+import { attentionLengths, gatedMlp, groupQueryAttention, headRmsNorm, linear, mixtureOfExperts, rmsNorm, rotaryCaches, tiedOutput } from '../onnx/layers';
 import type { ExternalDataWriter } from '../onnx/externalData';
 import type { GraphWeights } from '../onnx/initializers';
 import type { QuantOptions } from '../quant';
 import { transpose2d, type FloatTensor, type WeightSource, type Weights } from '../tensor';
 
-export const grokTensorNames = {
+export const decoderTensorNames = {
   embedding: 'model.embed_tokens.weight',
   finalNorm: 'model.norm.scale',
   output: 'lm_head.weight',
@@ -27,7 +31,17 @@ export const grokTensorNames = {
     k: `model.layers.${i}.attn.k_proj.weight`,
     v: `model.layers.${i}.attn.v_proj.weight`,
     o: `model.layers.${i}.attn.o_proj.weight`,
+    qBias: `model.layers.${i}.attn.q_proj.bias`,
+    kBias: `model.layers.${i}.attn.k_proj.bias`,
+    vBias: `model.layers.${i}.attn.v_proj.bias`,
+    qNorm: `model.layers.${i}.attn.q_norm.scale`,
+    kNorm: `model.layers.${i}.attn.k_norm.scale`,
     router: `model.layers.${i}.moe_block.gate.weight`,
+    sharedGate: `model.layers.${i}.moe_block.shared_expert.linear.weight`,
+    sharedUp: `model.layers.${i}.moe_block.shared_expert.linear_v.weight`,
+    sharedDown: `model.layers.${i}.moe_block.shared_expert.linear_1.weight`,
+    /** `[1, hidden]`: the shared expert's sigmoid gate. */
+    sharedExpertGate: `model.layers.${i}.moe_block.shared_expert_gate.weight`,
     /** Grok's `linear` (activated), `linear_v` (linear) and `linear_1` (down) expert matrices. */
     expertGate: (j: number) => `model.layers.${i}.moe_block.experts.${j}.linear.weight`,
     expertUp: (j: number) => `model.layers.${i}.moe_block.experts.${j}.linear_v.weight`,
@@ -36,12 +50,12 @@ export const grokTensorNames = {
 };
 
 /** Every tensor the config calls for, with its shape (`[out, in]` for linear layers). */
-export function grokTensorShapes(config: ModelConfig): Map<string, number[]> {
+export function decoderTensorShapes(config: ModelConfig): Map<string, number[]> {
   const { hiddenSize: d, headDim, numHeads, numKvHeads, numExperts, expertFfnSize: ffn, vocabSize } = config;
-  const shapes = new Map<string, number[]>([[grokTensorNames.embedding, [vocabSize, d]], [grokTensorNames.finalNorm, [d]]]);
-  if (!config.tiedOutput) shapes.set(grokTensorNames.output, [vocabSize, d]);
+  const shapes = new Map<string, number[]>([[decoderTensorNames.embedding, [vocabSize, d]], [decoderTensorNames.finalNorm, [d]]]);
+  if (!config.tiedOutput) shapes.set(decoderTensorNames.output, [vocabSize, d]);
   for (let i = 0; i < config.numLayers; i++) {
-    const names = grokTensorNames.layer(i);
+    const names = decoderTensorNames.layer(i);
     shapes.set(names.preAttnNorm, [d]);
     shapes.set(names.preMoeNorm, [d]);
     if (config.normPlacement === 'sandwich') {
@@ -52,7 +66,23 @@ export function grokTensorShapes(config: ModelConfig): Map<string, number[]> {
     shapes.set(names.k, [numKvHeads * headDim, d]);
     shapes.set(names.v, [numKvHeads * headDim, d]);
     shapes.set(names.o, [d, numHeads * headDim]);
+    if (config.attentionBias) {
+      shapes.set(names.qBias, [numHeads * headDim]);
+      shapes.set(names.kBias, [numKvHeads * headDim]);
+      shapes.set(names.vBias, [numKvHeads * headDim]);
+    }
+    if (config.qkNorm !== 'none') {
+      shapes.set(names.qNorm, [config.qkNorm === 'head' ? headDim : numHeads * headDim]);
+      shapes.set(names.kNorm, [config.qkNorm === 'head' ? headDim : numKvHeads * headDim]);
+    }
     shapes.set(names.router, [numExperts, d]);
+    const shared = config.sharedExpertFfnSize;
+    if (shared > 0) {
+      shapes.set(names.sharedGate, [shared, d]);
+      shapes.set(names.sharedUp, [shared, d]);
+      shapes.set(names.sharedDown, [d, shared]);
+      if (config.sharedExpertGate) shapes.set(names.sharedExpertGate, [1, d]);
+    }
     for (let j = 0; j < numExperts; j++) {
       shapes.set(names.expertGate(j), [ffn, d]);
       shapes.set(names.expertUp(j), [ffn, d]);
@@ -62,12 +92,14 @@ export function grokTensorShapes(config: ModelConfig): Map<string, number[]> {
   return shapes;
 }
 
-/** How many weights (float values) the tensors of `grokTensorShapes(config)` hold, computed without listing them. */
-export function grokWeightCount(config: ModelConfig): number {
+/** How many weights (float values) the tensors of `decoderTensorShapes(config)` hold, computed without listing them. */
+export function decoderWeightCount(config: ModelConfig): number {
   const { hiddenSize: d, headDim, numHeads, numKvHeads, numExperts, expertFfnSize: ffn, vocabSize, numLayers } = config;
   const norms = (config.normPlacement === 'sandwich' ? 4 : 2) * d;
-  const attention = 2 * numHeads * headDim * d + 2 * numKvHeads * headDim * d;
-  const moe = numExperts * d + numExperts * 3 * ffn * d;
+  const qkWidth = numHeads * headDim + numKvHeads * headDim;
+  const attention =
+    2 * numHeads * headDim * d + 2 * numKvHeads * headDim * d + (config.attentionBias ? qkWidth + numKvHeads * headDim : 0) + { none: 0, head: 2 * headDim, projection: qkWidth }[config.qkNorm];
+  const moe = numExperts * d + numExperts * 3 * ffn * d + 3 * config.sharedExpertFfnSize * d + (config.sharedExpertGate ? d : 0);
   return vocabSize * d * (config.tiedOutput ? 1 : 2) + d + numLayers * (norms + attention + moe);
 }
 
@@ -79,7 +111,7 @@ export function grokWeightCount(config: ModelConfig): number {
  * tensor; the limits in config.ts bound what listing the tensors costs.
  */
 export function checkWeightsFit(config: ModelConfig, dataBytes: number, minBytesPerWeight: number, file: string, naming: FieldNaming, holder: string): void {
-  const weights = grokWeightCount(config);
+  const weights = decoderWeightCount(config);
   const needed = Math.ceil(weights * minBytesPerWeight);
   if (needed <= 2 * dataBytes) return;
   const { describe, quote } = naming;
@@ -88,8 +120,8 @@ export function checkWeightsFit(config: ModelConfig, dataBytes: number, minBytes
 }
 
 /** Throws, naming `file`, when a tensor the config needs is missing or shaped differently. */
-export function checkGrokWeights(config: ModelConfig, weights: WeightSource, file: string): void {
-  for (const [name, shape] of grokTensorShapes(config)) {
+export function checkDecoderWeights(config: ModelConfig, weights: WeightSource, file: string): void {
+  for (const [name, shape] of decoderTensorShapes(config)) {
     const tensor = weights.get(name);
     if (!tensor) throw new Error(`${file}: missing tensor "${name}" that config.json calls for`);
     if (tensor.shape.join() !== shape.join()) {
@@ -120,8 +152,8 @@ export interface GraphOptions extends QuantOptions {
  * projection, the router and the norms stay float32. With `options.externalData` the weights are written to that
  * file as the graph is built.
  */
-export function buildGrokGraph(config: ModelConfig, weights: WeightSource, weightsFile: string, options: GraphOptions = {}): GraphBuilder {
-  checkGrokWeights(config, weights, weightsFile);
+export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, weightsFile: string, options: GraphOptions = {}): GraphBuilder {
+  checkDecoderWeights(config, weights, weightsFile);
   if (config.headDim % 16 !== 0) throw new Error(`head_dim ${config.headDim}: ONNX Runtime's GroupQueryAttention needs a multiple of 16`);
   const get = (name: string): FloatTensor => weights.get(name)!;
   const { hiddenSize: d, headDim, numKvHeads, vocabSize } = config;
@@ -131,12 +163,13 @@ export function buildGrokGraph(config: ModelConfig, weights: WeightSource, weigh
   const lengths = attentionLengths(g, attentionMask);
   const rotary = rotaryCaches(g, headDim, config.contextLength, config.ropeBase);
 
-  const embedding = g.weight(grokTensorNames.embedding, get(grokTensorNames.embedding));
+  const scaled = (name: string, x: string) => (config.residualMultiplier === 1 ? x : g.op('Mul', `${name}/residual_multiplier`, [x, g.floats([config.residualMultiplier])]));
+  const embedding = g.weight(decoderTensorNames.embedding, get(decoderTensorNames.embedding));
   let h = g.op('Gather', '/embed/Gather', [embedding, inputIds], { axis: { i: 0 } });
   if (config.embeddingMultiplier !== 1) h = g.op('Mul', '/embed/Mul', [h, g.floats([config.embeddingMultiplier])]);
 
   for (let i = 0; i < config.numLayers; i++) {
-    const names = grokTensorNames.layer(i);
+    const names = decoderTensorNames.layer(i);
     const prefix = `/layers.${i}`;
     const norm = (label: string, x: string, weightName: string) => rmsNorm(g, `${prefix}/${label}`, x, g.weight(weightName, get(weightName)), config.rmsNormEps);
     const past = { key: `past_key_values.${i}.key`, value: `past_key_values.${i}.value` };
@@ -146,11 +179,18 @@ export function buildGrokGraph(config: ModelConfig, weights: WeightSource, weigh
     g.input(past.value, ElementType.float, kvDims);
 
     const attnIn = norm('pre_attn_norm', h, names.preAttnNorm);
-    const qkv = {
-      q: linear(g, `${prefix}/attn/q_proj`, attnIn, names.q, get(names.q), options),
-      k: linear(g, `${prefix}/attn/k_proj`, attnIn, names.k, get(names.k), options),
-      v: linear(g, `${prefix}/attn/v_proj`, attnIn, names.v, get(names.v), options),
+    const projection = (role: 'q' | 'k' | 'v', bias: string) => {
+      const out = linear(g, `${prefix}/attn/${role}_proj`, attnIn, names[role], get(names[role]), options);
+      return config.attentionBias ? g.op('Add', `${prefix}/attn/${role}_proj/bias`, [out, g.weight(bias, get(bias))]) : out;
     };
+    const qkv = { q: projection('q', names.qBias), k: projection('k', names.kBias), v: projection('v', names.vBias) };
+    if (config.qkNorm === 'projection') {
+      qkv.q = norm('attn/q_norm', qkv.q, names.qNorm);
+      qkv.k = norm('attn/k_norm', qkv.k, names.kNorm);
+    } else if (config.qkNorm === 'head') {
+      qkv.q = headRmsNorm(g, `${prefix}/attn/q_norm`, qkv.q, g.weight(names.qNorm, get(names.qNorm)), headDim, config.rmsNormEps);
+      qkv.k = headRmsNorm(g, `${prefix}/attn/k_norm`, qkv.k, g.weight(names.kNorm, get(names.kNorm)), headDim, config.rmsNormEps);
+    }
     const attended = groupQueryAttention(g, `${prefix}/attn/GroupQueryAttention`, qkv, past, present, lengths, rotary, {
       numHeads: config.numHeads,
       numKvHeads,
@@ -159,7 +199,7 @@ export function buildGrokGraph(config: ModelConfig, weights: WeightSource, weigh
     });
     let attnOut = linear(g, `${prefix}/attn/o_proj`, attended, names.o, get(names.o), options);
     if (config.normPlacement === 'sandwich') attnOut = norm('post_attn_norm', attnOut, names.postAttnNorm);
-    h = g.op('Add', `${prefix}/attn/residual`, [h, attnOut]);
+    h = g.op('Add', `${prefix}/attn/residual`, [h, scaled(`${prefix}/attn`, attnOut)]);
 
     const moeIn = norm('pre_moe_norm', h, names.preMoeNorm);
     const experts = Array.from({ length: config.numExperts }, (_, j) => j);
@@ -184,18 +224,28 @@ export function buildGrokGraph(config: ModelConfig, weights: WeightSource, weigh
       },
       options,
     );
+    if (config.sharedExpertFfnSize > 0) {
+      const mlp = { gate: get(names.sharedGate), up: get(names.sharedUp), down: get(names.sharedDown) };
+      const weightNames = { gate: names.sharedGate, up: names.sharedUp, down: names.sharedDown };
+      let shared = gatedMlp(g, `${prefix}/shared_expert`, moeIn, weightNames, mlp, config.expertActivation, config.geluApproximation, options);
+      if (config.sharedExpertGate) {
+        const gateLogit = g.op('MatMul', `${prefix}/shared_expert_gate/MatMul`, [moeIn, g.weight(names.sharedExpertGate, transpose2d(get(names.sharedExpertGate)))]);
+        shared = g.op('Mul', `${prefix}/shared_expert_gate/Mul`, [shared, g.op('Sigmoid', `${prefix}/shared_expert_gate/Sigmoid`, [gateLogit])]);
+      }
+      moeOut = g.op('Add', `${prefix}/shared_expert/Add`, [moeOut, shared]);
+    }
     if (config.normPlacement === 'sandwich') moeOut = norm('post_moe_norm', moeOut, names.postMoeNorm);
-    h = g.op('Add', `${prefix}/moe/residual`, [h, moeOut]);
+    h = g.op('Add', `${prefix}/moe/residual`, [h, scaled(`${prefix}/moe`, moeOut)]);
     g.output(present.key, ElementType.float, ['batch_size', numKvHeads, 'total_sequence_length', headDim]);
     g.output(present.value, ElementType.float, ['batch_size', numKvHeads, 'total_sequence_length', headDim]);
   }
 
   if (options.logitRows !== 'all') h = g.op('Slice', '/last_position/Slice', [h, g.int64s([-1]), g.int64s([Number.MAX_SAFE_INTEGER]), g.int64s([1])]);
-  h = rmsNorm(g, '/final_norm', h, g.weight(grokTensorNames.finalNorm, get(grokTensorNames.finalNorm)), config.rmsNormEps);
+  h = rmsNorm(g, '/final_norm', h, g.weight(decoderTensorNames.finalNorm, get(decoderTensorNames.finalNorm)), config.rmsNormEps);
   if (config.tiedOutput) {
     tiedOutput(g, '/lm_head', h, embedding, d, vocabSize, config.outputMultiplier);
   } else {
-    const projected = linear(g, '/lm_head', h, grokTensorNames.output, get(grokTensorNames.output));
+    const projected = linear(g, '/lm_head', h, decoderTensorNames.output, get(decoderTensorNames.output));
     g.op('Mul', '/lm_head/Mul', [projected, g.floats([config.outputMultiplier])], {}, { outputNames: ['logits'] });
   }
   g.output('logits', ElementType.float, ['batch_size', options.logitRows === 'all' ? 'sequence_length' : 1, vocabSize]);
@@ -203,18 +253,20 @@ export function buildGrokGraph(config: ModelConfig, weights: WeightSource, weigh
 }
 
 /**
- * Where `buildGrokGraph` keeps each checkpoint tensor among a float32 graph's initializers: linear layers under their
+ * Where `buildDecoderGraph` keeps each checkpoint tensor among a float32 graph's initializers: linear layers under their
  * own name (the MoE's as `<layer>.moe_block.router` and `.experts.<j>.gate|up|down`) stored transposed `[in, out]`,
  * everything else under its own name as is.
  */
 function grokGraphInitializers(config: ModelConfig): Map<string, { initializer: string; transposed: boolean }> {
   const out = new Map<string, { initializer: string; transposed: boolean }>();
-  for (const name of grokTensorShapes(config).keys()) out.set(name, { initializer: name, transposed: false });
-  if (!config.tiedOutput) out.set(grokTensorNames.output, { initializer: grokTensorNames.output, transposed: true });
+  for (const name of decoderTensorShapes(config).keys()) out.set(name, { initializer: name, transposed: false });
+  if (!config.tiedOutput) out.set(decoderTensorNames.output, { initializer: decoderTensorNames.output, transposed: true });
   for (let i = 0; i < config.numLayers; i++) {
-    const names = grokTensorNames.layer(i);
+    const names = decoderTensorNames.layer(i);
     const moe = `model.layers.${i}.moe_block`;
-    for (const name of [names.q, names.k, names.v, names.o]) out.set(name, { initializer: name, transposed: true });
+    for (const name of [names.q, names.k, names.v, names.o, names.sharedGate, names.sharedUp, names.sharedDown, names.sharedExpertGate]) {
+      if (out.has(name)) out.set(name, { initializer: name, transposed: true });
+    }
     out.set(names.router, { initializer: `${moe}.router`, transposed: true });
     for (let j = 0; j < config.numExperts; j++) {
       out.set(names.expertGate(j), { initializer: `${moe}.experts.${j}.gate`, transposed: true });
@@ -226,11 +278,11 @@ function grokGraphInitializers(config: ModelConfig): Map<string, { initializer: 
 }
 
 /**
- * The checkpoint weights back from a graph `buildGrokGraph` wrote (a model folder that ships only `model.onnx`, like
+ * The checkpoint weights back from a graph `buildDecoderGraph` wrote (a model folder that ships only `model.onnx`, like
  * the embedded model), so it can be rebuilt or exported: float32 initializers as they are, quantized linear layers
  * as the values d·q their blocks stand for.
  */
-export function grokWeightsFromGraph(config: ModelConfig, graph: GraphWeights, graphFile: string): Weights {
+export function decoderWeightsFromGraph(config: ModelConfig, graph: GraphWeights, graphFile: string): Weights {
   const weights: Weights = new Map();
   for (const [name, { initializer, transposed }] of grokGraphInitializers(config)) {
     const float = graph.float.get(initializer);
@@ -239,6 +291,6 @@ export function grokWeightsFromGraph(config: ModelConfig, graph: GraphWeights, g
     else if (dequantized) weights.set(name, dequantized);
     else throw new Error(`${graphFile}: no initializer "${initializer}" for "${name}" (float32, or quantized as "${initializer}.q8" with its scales)`);
   }
-  checkGrokWeights(config, weights, graphFile);
+  checkDecoderWeights(config, weights, graphFile);
   return weights;
 }

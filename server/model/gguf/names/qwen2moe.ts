@@ -1,0 +1,27 @@
+/**
+ * llama.cpp's `qwen2moe` architecture (src/models/qwen2moe.cpp): pre-norm, q/k/v biases, rotate-half RoPE, SwiGLU
+ * experts whose top-k gates are not renormalized, and a shared SwiGLU expert scaled by sigmoid(x · w) of its own
+ * gate, sized by `expert_shared_feed_forward_length`.
+ */
+import { mixtralStyleKnobs } from '../../config';
+import { differsFromFixed, hyperparameterKeys, type GgufArchitecture } from './common';
+
+const common = hyperparameterKeys('qwen2moe');
+const fixed = { ...mixtralStyleKnobs, router_renormalize: false, qk_norm: 'none', attention_bias: true, residual_multiplier: 1, shared_expert_gate: true };
+
+export const qwen2moe: GgufArchitecture = {
+  name: 'qwen2moe',
+  family: 'qwen2_moe',
+  modelName: 'rook-qwen2moe',
+  label: 'GGUF (llama.cpp qwen2moe)',
+  keys: {
+    ...common,
+    feedForwardLength: { ...common.feedForwardLength, read: 'never' },
+    expertFeedForwardLength: { key: 'qwen2moe.expert_feed_forward_length', type: 'u32', field: 'intermediate_size', read: 'required' },
+    expertSharedFeedForwardLength: { key: 'qwen2moe.expert_shared_feed_forward_length', type: 'u32', field: 'shared_expert_intermediate_size', read: 'required' },
+  },
+  fixed,
+  interleavedRope: false,
+  mismatch: (config) =>
+    config.sharedExpertFfnSize === 0 ? "llama.cpp's qwen2moe architecture needs a shared expert" : differsFromFixed(config, fixed, 'qwen2moe'),
+};

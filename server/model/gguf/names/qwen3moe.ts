@@ -1,0 +1,26 @@
+/**
+ * llama.cpp's `qwen3moe` architecture (src/models/qwen3moe.cpp): pre-norm, RMSNorm of each query and key head
+ * before RoPE (rotate-half, as Hugging Face's), SwiGLU experts whose top-k gates are always renormalized, and
+ * `expert_feed_forward_length` for the experts' size (`feed_forward_length` is the dense size, unused by an
+ * all-sparse model).
+ */
+import { mixtralStyleKnobs } from '../../config';
+import { differsFromFixed, hyperparameterKeys, type GgufArchitecture } from './common';
+
+const common = hyperparameterKeys('qwen3moe');
+const fixed = { ...mixtralStyleKnobs, qk_norm: 'head', attention_bias: false, residual_multiplier: 1, shared_expert_intermediate_size: 0 };
+
+export const qwen3moe: GgufArchitecture = {
+  name: 'qwen3moe',
+  family: 'qwen3_moe',
+  modelName: 'rook-qwen3moe',
+  label: 'GGUF (llama.cpp qwen3moe)',
+  keys: {
+    ...common,
+    feedForwardLength: { ...common.feedForwardLength, read: 'never' },
+    expertFeedForwardLength: { key: 'qwen3moe.expert_feed_forward_length', type: 'u32', field: 'intermediate_size', read: 'required' },
+  },
+  fixed,
+  interleavedRope: false,
+  mismatch: (config) => differsFromFixed(config, fixed, 'qwen3moe'),
+};

@@ -1,0 +1,26 @@
+/**
+ * Each MoE family against llama.cpp's own graph for it (node-llama-cpp's prebuilt CPU binary) on the GGUF export of
+ * the same weights: `qwen3moe` (per-head q/k RMSNorm), `qwen2moe` (q/k/v biases, sigmoid-gated shared expert),
+ * `olmoe` (q/k RMSNorm over the whole projection), `granitemoe` (four multipliers, interleaved RoPE rows, with and
+ * without the shared expert). Same tolerance as the Grok and Mixtral parity tests (|Δp| ≤ 5e-3, |Δ log p| ≤ 5e-2
+ * where both p > 1e-3) and 128 identical greedy tokens.
+ */
+import { test } from 'node:test';
+import { tinyModelFolder } from './fixtures';
+import { tinyGraniteMoe, tinyGraniteMoeShared, tinyOlmoe, tinyQwen2Moe, tinyQwen3Moe } from './hfCheckpoints';
+import { expectLlamaCppParity, seededPrompt } from './llamaParity';
+
+const families = [
+  ['qwen3moe', tinyQwen3Moe],
+  ['qwen2moe', tinyQwen2Moe],
+  ['olmoe', tinyOlmoe],
+  ['granitemoe', tinyGraniteMoe],
+  ['granitemoe (shared expert)', tinyGraniteMoeShared],
+] as const;
+
+for (const [label, shape] of families) {
+  test(`llama.cpp parity: ${label}: same distributions and 128 identical greedy tokens`, async () => {
+    const { dir, config } = tinyModelFolder(shape, 17, { gguf: true, logitRows: 'all' });
+    await expectLlamaCppParity(label, dir, config, seededPrompt(config, 17), { prob: 5e-3, logProb: 5e-2 });
+  });
+}
