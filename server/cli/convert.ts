@@ -1,7 +1,7 @@
 /**
  * `rook convert <checkpoint-dir|model.gguf> <out-dir> [--quant int8|int4] [--gguf] [--external-data-threshold BYTES]`: a Hugging
- * Face Grok-1 or Mixtral checkpoint, a Rook folder, or a llama.cpp GGUF file into a model folder for `rook.local.modelPath`
- * (see server/model/convert.ts).
+ * Face checkpoint of a family Rook runs, a Rook folder, or a llama.cpp GGUF file into a model folder for
+ * `rook.local.modelPath` (see server/model/convert.ts).
  */
 import { convertCheckpoint, defaultExternalDataThreshold } from '../model/convert';
 import type { QuantType } from '../model/quant';
@@ -13,8 +13,10 @@ const quantTypes: readonly QuantType[] = ['none', 'int8', 'int4'];
 export const convertHelp = `Usage: ${convertUsage}
 
 Makes a model folder for rook.local.modelPath (and rook serve --model): config.json, model.onnx,
-tokenizer.json. The source is a Hugging Face Grok-1 or Mixtral checkpoint folder, a Rook model folder, or a
-llama.cpp GGUF file (architecture grok, or llama with experts).
+tokenizer.json. The source is a Hugging Face checkpoint folder (model_type grok-1, mixtral, qwen3_moe,
+qwen2_moe, olmoe, granitemoe or granitemoeshared; safetensors in F32, F16 or BF16), a Rook model folder, or a
+llama.cpp GGUF file (architecture grok, llama with experts, qwen3moe, qwen2moe, olmoe or granitemoe; with a
+SentencePiece vocabulary).
 
   --quant int8|int4       store the linear layers block-quantized (MatMulNBits; default: float32)
   --gguf                  also write model.gguf, for llama.cpp
