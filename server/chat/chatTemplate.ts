@@ -1,7 +1,8 @@
 /**
- * An instruct model's own conversation format: the Jinja `chat_template` of its folder's
- * `tokenizer_config.json` (the Hugging Face convention), rendered with `@huggingface/jinja`. Base models
- * have none; for them the local engine writes a plain transcript (`formatChatPrompt`).
+ * An instruct model's own conversation format: the Jinja template of its folder, rendered with `@huggingface/jinja`.
+ * Hugging Face keeps it as `chat_template` in `tokenizer_config.json`, or (transformers 4.47 on) in a
+ * `chat_template.jinja` file beside it, which transformers prefers when both are there. Base models have none; for
+ * them the local engine writes a plain transcript (`formatChatPrompt`).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,6 +13,8 @@ type JinjaModule = typeof import('@huggingface/jinja', { with: { 'resolution-mod
 const { Template } = require('@huggingface/jinja') as JinjaModule;
 
 export const tokenizerConfigFile = 'tokenizer_config.json';
+/** The template on its own; a converter copies it into the model folder beside tokenizer_config.json. */
+export const chatTemplateFile = 'chat_template.jinja';
 
 /** A special token as tokenizer_config.json writes it: a string, or an added-token object. */
 type SpecialToken = string | { content?: string } | null | undefined;
@@ -74,13 +77,26 @@ export function compileChatTemplate(config: TokenizerConfig): ChatTemplate | und
   };
 }
 
-/** The chat template of the model folder at `modelPath`, if its tokenizer_config.json has one. */
+/**
+ * The chat template of the model folder at `modelPath`: its chat_template.jinja, else its tokenizer_config.json's
+ * `chat_template`; the end-of-text token comes from tokenizer_config.json either way.
+ */
 export function readChatTemplate(modelPath: string): ChatTemplate | undefined {
-  const file = path.join(modelPath, tokenizerConfigFile);
-  if (!fs.existsSync(file)) return undefined;
+  const configFile = path.join(modelPath, tokenizerConfigFile);
+  const jinjaFile = path.join(modelPath, chatTemplateFile);
+  let config: TokenizerConfig = {};
+  if (fs.existsSync(configFile)) {
+    try {
+      config = JSON.parse(fs.readFileSync(configFile, 'utf8')) as TokenizerConfig;
+    } catch (error) {
+      throw new Error(`${configFile}: not valid JSON (${(error as Error).message})`);
+    }
+  }
+  // transformers reads the file in Python's text mode, which turns Windows line ends into \n.
+  const jinja = fs.existsSync(jinjaFile) ? fs.readFileSync(jinjaFile, 'utf8').replace(/\r\n?/g, '\n') : undefined;
   try {
-    return compileChatTemplate(JSON.parse(fs.readFileSync(file, 'utf8')) as TokenizerConfig);
+    return compileChatTemplate(jinja === undefined ? config : { ...config, chat_template: jinja });
   } catch (error) {
-    throw new Error(`${file}: unusable chat_template (${(error as Error).message})`);
+    throw new Error(`${jinja === undefined ? configFile : jinjaFile}: unusable chat_template (${(error as Error).message})`);
   }
 }

@@ -34,6 +34,16 @@ const templates: readonly { pattern: RegExp; template: FimTemplate }[] = [
     template: { name: 'codestral', build: (prefix, suffix) => `[SUFFIX]${suffix}[PREFIX]${prefix}`, stop: ['</s>', '[SUFFIX]', '[PREFIX]'] },
   },
   {
+    // Granite Code and Granite 3.x (`granite-3.1-3b-a800m-base`, Ollama's `granite3.1-moe`) kept StarCoder's markers;
+    // Granite 3 renamed its end of text, the code models kept StarCoder's. Granite 4 spells them as Qwen does.
+    pattern: /granite.*code|granite-?3/,
+    template: {
+      name: 'granite',
+      build: (prefix, suffix) => `<fim_prefix>${prefix}<fim_suffix>${suffix}<fim_middle>`,
+      stop: ['<|end_of_text|>', '<|endoftext|>', '<fim_prefix>', '<fim_suffix>', '<fim_middle>', '<fim_pad>', '<reponame>'],
+    },
+  },
+  {
     pattern: /starcoder|santacoder|refact|stable-?code/,
     template: {
       name: 'starcoder',

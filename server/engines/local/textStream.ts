@@ -13,6 +13,11 @@ export interface ShownText {
   tokens: string[];
 }
 
+/** The length of `text` without the replacement character that an unfinished UTF-8 sequence at its end decodes to. */
+function completeLength(text: string): number {
+  return text.endsWith('\uFFFD') ? text.length - 1 : text.length;
+}
+
 export class TextStream {
   private readonly tokens: number[] = [];
   /** Where the complete text after each token ends, and whether nothing incomplete followed it then. */
@@ -39,19 +44,30 @@ export class TextStream {
     return this.decode([this.anchor, ...this.tokens]).slice(this.anchorText.length);
   }
 
-  /** The text each of `tokens` would add if it came next (for the tokens the model did not choose). */
+  /**
+   * The text each of `tokens` would add if it came next (for the tokens the model did not choose), as `push` would
+   * show it: the tokens since the last one that ended cleanly hold part of a character, and a token that completes
+   * it has that character as its text. Decoding starts at that last clean token (or the anchor), not further back.
+   */
   nextTexts(tokens: readonly number[]): string[] {
-    const previous = this.tokens.at(-1) ?? this.anchor;
-    if (previous === undefined) return tokens.map((token) => this.decode([token]));
-    const before = this.decode([previous]).length;
-    return tokens.map((token) => this.decode([previous, token]).slice(before));
+    let pending = this.tokens.length;
+    while (pending > 0 && !this.clean[pending - 1]) pending--;
+    const context = pending > 0 ? [this.tokens[pending - 1]] : this.anchor === undefined ? [] : [this.anchor];
+    const held = [...context, ...this.tokens.slice(pending)];
+    // The context token alone may end in U+FFFD (the end of a character begun before it): shown, not held back.
+    const contextLength = context.length === 0 ? 0 : this.decode(context).length;
+    const start = Math.max(contextLength, held.length === 0 ? 0 : completeLength(this.decode(held)));
+    return tokens.map((token) => {
+      const text = this.decode([...held, token]);
+      return text.slice(start, completeLength(text));
+    });
   }
 
   /** Adds a token; returns the text now safe to show and whether a stop string was reached. */
   push(token: number): ShownText & { stopped: boolean } {
     this.tokens.push(token);
     const full = this.text();
-    const complete = full.endsWith('\uFFFD') ? full.length - 1 : full.length;
+    const complete = completeLength(full);
     this.ends.push(complete);
     this.clean.push(complete === full.length);
     let stopAt = -1;

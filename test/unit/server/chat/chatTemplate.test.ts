@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { compileChatTemplate, readChatTemplate, tokenizerConfigFile } from '../../../../server/chat/chatTemplate';
+import { chatTemplateFile, compileChatTemplate, readChatTemplate, tokenizerConfigFile } from '../../../../server/chat/chatTemplate';
 import type { ChatMessage } from '../../../../server/protocol/contract';
 
 /** Qwen2.5-Coder-Instruct's template (ChatML), as published in its tokenizer_config.json, tool branches removed. */
@@ -64,6 +64,37 @@ describe('chat templates', () => {
     assert.equal(template?.render([{ role: 'user', content: 'hi' }]), 'user:hi;');
   });
 
+  it('reads chat_template.jinja beside a tokenizer_config.json without chat_template, with the eos_token of the config', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'rook-template-'));
+    try {
+      // As transformers 4.47+ saves a tokenizer: the template in its own file, the special tokens in the config.
+      fs.writeFileSync(path.join(folder, tokenizerConfigFile), JSON.stringify({ bos_token: null, eos_token: '<|im_end|>', tokenizer_class: 'Qwen2Tokenizer' }));
+      fs.writeFileSync(path.join(folder, chatTemplateFile), chatMlTemplate);
+      const template = readChatTemplate(folder);
+      assert.equal(template?.render([{ role: 'user', content: 'hi' }]), '<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n');
+      assert.equal(template?.eosToken, '<|im_end|>');
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('prefers chat_template.jinja to the config\'s chat_template, as transformers does, read as Python reads text', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'rook-template-'));
+    try {
+      fs.writeFileSync(path.join(folder, tokenizerConfigFile), JSON.stringify({ chat_template: 'from the config', eos_token: '</s>' }));
+      // Saved on Windows: Python's text mode reads \r\n as \n, and Jinja drops the one newline that ends a template.
+      fs.writeFileSync(path.join(folder, chatTemplateFile), '{% for m in messages %}{{ m.role }}: {{ m.content }}\r\n{% endfor %}\r\n');
+      assert.equal(readChatTemplate(folder)?.render([{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }]), 'user: a\nassistant: b\n');
+      // No tokenizer_config.json at all: the file alone is the template, with no end-of-text text.
+      fs.rmSync(path.join(folder, tokenizerConfigFile));
+      assert.equal(readChatTemplate(folder)?.eosToken, undefined);
+      fs.writeFileSync(path.join(folder, chatTemplateFile), '{% if %}');
+      assert.throws(() => readChatTemplate(folder), /chat_template\.jinja: unusable chat_template/);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   it('has no template for a base model, and names the file of a broken one', () => {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'rook-template-'));
     try {
@@ -72,6 +103,8 @@ describe('chat templates', () => {
       assert.equal(readChatTemplate(folder), undefined, 'no chat_template');
       fs.writeFileSync(path.join(folder, tokenizerConfigFile), JSON.stringify({ chat_template: '{% for %}' }));
       assert.throws(() => readChatTemplate(folder), /tokenizer_config\.json: unusable chat_template/);
+      fs.writeFileSync(path.join(folder, tokenizerConfigFile), '{"chat_template": ');
+      assert.throws(() => readChatTemplate(folder), /tokenizer_config\.json: not valid JSON/);
     } finally {
       fs.rmSync(folder, { recursive: true, force: true });
     }

@@ -16,6 +16,11 @@ describe('fimTemplateFor', () => {
     ['qwen3-coder:30b-a3b', 'qwen-coder', '<|fim_prefix|>P<|fim_suffix|>S<|fim_middle|>'],
     ['deepseek-ai/deepseek-coder-6.7b-base', 'deepseek-coder', '<｜fim▁begin｜>P<｜fim▁hole｜>S<｜fim▁end｜>'],
     ['codestral-22b', 'codestral', '[SUFFIX]S[PREFIX]P'],
+    ['ibm-granite/granite-3.1-3b-a800m-base', 'granite', '<fim_prefix>P<fim_suffix>S<fim_middle>'],
+    ['ibm-granite/granite-3.0-1b-a400m-instruct', 'granite', '<fim_prefix>P<fim_suffix>S<fim_middle>'],
+    ['granite3.1-moe:3b', 'granite', '<fim_prefix>P<fim_suffix>S<fim_middle>'],
+    ['ibm-granite/granite-8b-code-base-4k', 'granite', '<fim_prefix>P<fim_suffix>S<fim_middle>'],
+    ['granite-code:20b', 'granite', '<fim_prefix>P<fim_suffix>S<fim_middle>'],
   ];
   for (const [model, name, prompt] of cases) {
     test(`${model} uses the ${name} template`, () => {
@@ -24,10 +29,15 @@ describe('fimTemplateFor', () => {
       assert.equal(template?.build('P', 'S'), prompt);
     });
   }
+  test("granite ends at Granite 3's <|end_of_text|> and the code models' <|endoftext|>, and at any marker it starts", () => {
+    assert.deepEqual(fimTemplateFor('ibm-granite/granite-3.3-8b-base')?.stop, ['<|end_of_text|>', '<|endoftext|>', '<fim_prefix>', '<fim_suffix>', '<fim_middle>', '<fim_pad>', '<reponame>']);
+  });
   test('base models without FIM tokens have no template', () => {
     assert.equal(fimTemplateFor('grok-1'), undefined);
     assert.equal(fimTemplateFor('rook-moe-mini'), undefined);
     assert.equal(fimTemplateFor('Qwen/Qwen2.5-7B-Instruct'), undefined);
+    // Granite 4 spells its markers as Qwen does: not Granite 3's template.
+    assert.equal(fimTemplateFor('ibm-granite/granite-4.0-h-tiny'), undefined);
   });
 });
 
