@@ -39,8 +39,11 @@ const trainingText = [
   '// 😀 🎉 🚀 ✅ 日本語 日本 本語 ☀ ☀ ☀\n',
 ].join('\n');
 
-/** Merges learned by BPE on `trainingText` pre-tokenized as Qwen's tokenizer does; ties go to the pair that sorts first. */
-function learnMerges(preTokenize: (text: string) => string[], count: number): [string, string][] {
+/**
+ * Merges learned by BPE on `trainingText` pre-tokenized as Qwen's tokenizer does, while some pair occurs twice; ties go
+ * to the pair that sorts first.
+ */
+function learnMerges(preTokenize: (text: string) => string[]): [string, string][] {
   const words = new Map<string, { symbols: string[]; count: number }>();
   for (const piece of preTokenize(trainingText)) {
     const word = words.get(piece) ?? { symbols: [...piece], count: 0 };
@@ -48,7 +51,7 @@ function learnMerges(preTokenize: (text: string) => string[], count: number): [s
     words.set(piece, word);
   }
   const merges: [string, string][] = [];
-  while (merges.length < count) {
+  for (;;) {
     const pairs = new Map<string, number>();
     for (const { symbols, count: times } of words.values()) {
       for (let i = 0; i + 1 < symbols.length; i++) {
@@ -94,8 +97,7 @@ export interface QwenStyleTokenizer {
   idOf(content: string): number;
 }
 
-/** The tokenizer.json, with `mergeCount` merges learned (fewer if the sample has no pair left that occurs twice). */
-export function qwenStyleTokenizer(mergeCount = 300): QwenStyleTokenizer {
+export function qwenStyleTokenizer(): QwenStyleTokenizer {
   const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: false };
   const json = {
     version: '1.0',
@@ -123,7 +125,7 @@ export function qwenStyleTokenizer(mergeCount = 300): QwenStyleTokenizer {
   const base = byteSymbols().sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!);
   base.forEach((symbol, id) => (json.model.vocab[symbol] = id));
   const preTokenizer = new Tokenizer(json, {}).pre_tokenizer!;
-  const merges = learnMerges((text) => preTokenizer.pre_tokenize(text.normalize('NFC')), mergeCount);
+  const merges = learnMerges((text) => preTokenizer.pre_tokenize(text.normalize('NFC')));
   for (const [left, right] of merges) json.model.vocab[left + right] = Object.keys(json.model.vocab).length;
   // "left right", as Qwen2's file writes them (newer tokenizers releases write [left, right] pairs).
   json.model.merges = merges.map((pair) => pair.join(' '));
