@@ -14,9 +14,9 @@ export const convertHelp = `Usage: ${convertUsage}
 
 Makes a model folder for rook.local.modelPath (and rook serve --model): config.json, model.onnx,
 tokenizer.json. The source is a Hugging Face checkpoint folder (model_type grok-1, mixtral, qwen3_moe,
-qwen2_moe, olmoe, granitemoe or granitemoeshared; safetensors in F32, F16 or BF16), a Rook model folder, or a
-llama.cpp GGUF file (architecture grok, llama with experts, qwen3moe, qwen2moe, olmoe or granitemoe; with a
-SentencePiece vocabulary).
+qwen2_moe, olmoe, granitemoe, granitemoeshared or gpt_oss; safetensors in F32, F16 or BF16), a Rook model
+folder, or a llama.cpp GGUF file (architecture grok, llama with experts, qwen3moe, qwen2moe, olmoe, granitemoe or
+gpt-oss; with a SentencePiece vocabulary).
 
   --quant int8|int4       store the linear layers block-quantized (MatMulNBits; default: float32)
   --gguf                  also write model.gguf, for llama.cpp

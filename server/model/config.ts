@@ -11,7 +11,7 @@ import { ModelFileError } from './fileError';
  * The family a model belongs to (`import/` reads each one's Hugging Face checkpoints, `gguf/names/` its llama.cpp
  * names). Mixtral-style models are `grok` with Mixtral's knobs, as Rook has always converted them.
  */
-export const knownArchitectures = ['grok', 'qwen2_moe', 'qwen3_moe', 'olmoe', 'granitemoe'] as const;
+export const knownArchitectures = ['grok', 'qwen2_moe', 'qwen3_moe', 'olmoe', 'granitemoe', 'gpt_oss'] as const;
 export type Architecture = (typeof knownArchitectures)[number];
 
 /** Ids of the fill-in-the-middle control tokens, for models trained to infill (prefix-suffix-middle). */
@@ -37,8 +37,13 @@ export interface ModelConfig {
   contextLength: number;
   rmsNormEps: number;
   ropeBase: number;
-  /** `geglu`: down(gelu(gate x) * up x), Grok-1. `swiglu`: down(silu(gate x) * up x), Mixtral. */
-  expertActivation: 'geglu' | 'swiglu';
+  /**
+   * `geglu`: down(gelu(gate x) * up x), Grok-1. `swiglu`: down(silu(gate x) * up x), Mixtral. `swiglu_clamped`:
+   * gpt-oss's down((clamp(up x, ±limit) + 1) * g·sigmoid(1.702 g)) with g = min(gate x, limit).
+   */
+  expertActivation: 'geglu' | 'swiglu' | 'swiglu_clamped';
+  /** The limit of `swiglu_clamped`. */
+  swigluLimit: number;
   /** GELU form for `geglu`: JAX's default tanh approximation (Grok-1) or exact erf. */
   geluApproximation: 'tanh' | 'none';
   /** `sandwich`: RMSNorm before and after attention and MoE (Grok-1). `pre`: before only (Mixtral). */
@@ -68,8 +73,31 @@ export interface ModelConfig {
   sharedExpertFfnSize: number;
   /** The shared expert's output is scaled by sigmoid(x · w) of its own one-row gate (Qwen2-MoE). */
   sharedExpertGate: boolean;
+  /** The attention output projection has a bias (gpt-oss). */
+  attentionOutputBias: boolean;
+  /** Each head has a learned sink logit that joins its softmax's denominator (gpt-oss). */
+  attentionSinks: boolean;
+  /** Tokens a sliding-window layer attends to (itself included); 0 for none. */
+  slidingWindow: number;
+  /** With a window: of every `n` layers, the first `n - 1` slide and the last attends fully (1: every layer slides). */
+  slidingWindowPattern: number;
+  /** The router and the experts' three projections have biases (gpt-oss). */
+  expertBias: boolean;
+  /** YaRN RoPE scaling (gpt-oss): the factor the context was stretched by, 1 for plain RoPE. */
+  ropeScalingFactor: number;
+  /** YaRN: the context the model was trained with before stretching. */
+  ropeOriginalContext: number;
+  /** YaRN's beta_fast and beta_slow: the rotations that bound the ramp between extrapolated and interpolated dims. */
+  ropeBetaFast: number;
+  ropeBetaSlow: number;
+  /** YaRN: round the ramp's ends to whole dims (transformers' default and llama.cpp's; gpt-oss turns it off). */
+  ropeTruncate: boolean;
   bosTokenId: number;
+  /** Prompts start with `bosTokenId` (SentencePiece tokenizers, the embedded model); byte-level BPE ones (Qwen, Granite, OLMoE, gpt-oss) add none. */
+  addBosToken: boolean;
   eosTokenId: number;
+  /** Tokens besides `eosTokenId` that end a generation (end of turn, FIM padding, file separators), ascending. */
+  stopTokenIds: number[];
   padTokenId: number;
   /** Present when the model was trained with fill-in-the-middle. */
   fim?: FimTokenIds;
@@ -122,6 +150,9 @@ export const configLimits = {
   /** Expert (and dense) feed-forward layers are at most ~74k wide (PaLM 49,152 dense; Grok-1's experts 32,768). */
   intermediate_size: { max: 2 ** 18, why: 'real feed-forward layers are below 80k wide' },
   shared_expert_intermediate_size: { max: 2 ** 18, why: 'real feed-forward layers are below 80k wide' },
+  sliding_window: { max: 2 ** 21, why: 'windows are shorter than the longest real contexts (~1M positions)' },
+  sliding_window_pattern: { max: 1024, why: 'real models have at most ~130 layers' },
+  rope_original_max_position_embeddings: { max: 2 ** 21, why: 'the longest real contexts are ~1M positions' },
   /** The longest real contexts are 1M positions (Qwen2.5-1M); the graph holds a rotary table row per position. */
   max_position_embeddings: { max: 2 ** 21, why: 'the longest real contexts are ~1M positions, and the graph holds a rotary table row per position' },
 } as const satisfies Record<string, { max: number; why: string }>;
@@ -160,7 +191,10 @@ function shown(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 80)}...` : text;
 }
 
-type FieldKind = 'positiveInt' | 'nonNegativeInt' | 'positiveNumber' | 'nonNegativeNumber' | 'boolean' | readonly string[];
+type FieldKind = 'positiveInt' | 'nonNegativeInt' | 'positiveNumber' | 'nonNegativeNumber' | 'boolean' | 'tokenIds' | readonly string[];
+
+/** The most stop tokens a config lists (real tokenizers name a handful). */
+const maxStopTokens = 64;
 
 interface FieldSpec {
   key: string;
@@ -185,7 +219,8 @@ const fields: Record<ScalarField, FieldSpec> = {
   contextLength: { key: 'max_position_embeddings', kind: 'positiveInt' },
   rmsNormEps: { key: 'rms_norm_eps', kind: 'positiveNumber', fallback: 1e-5 },
   ropeBase: { key: 'rope_theta', kind: 'positiveNumber', fallback: 10000 },
-  expertActivation: { key: 'expert_activation', kind: ['geglu', 'swiglu'], fallback: 'geglu' },
+  expertActivation: { key: 'expert_activation', kind: ['geglu', 'swiglu', 'swiglu_clamped'], fallback: 'geglu' },
+  swigluLimit: { key: 'swiglu_limit', kind: 'positiveNumber', fallback: 7 },
   geluApproximation: { key: 'gelu_approximation', kind: ['tanh', 'none'], fallback: 'tanh' },
   normPlacement: { key: 'norm_placement', kind: ['sandwich', 'pre'], fallback: 'sandwich' },
   routerRenormalize: { key: 'router_renormalize', kind: 'boolean', fallback: false },
@@ -200,15 +235,34 @@ const fields: Record<ScalarField, FieldSpec> = {
   residualMultiplier: { key: 'residual_multiplier', kind: 'positiveNumber', fallback: 1 },
   sharedExpertFfnSize: { key: 'shared_expert_intermediate_size', kind: 'nonNegativeInt', fallback: 0 },
   sharedExpertGate: { key: 'shared_expert_gate', kind: 'boolean', fallback: false },
+  attentionOutputBias: { key: 'attention_output_bias', kind: 'boolean', fallback: false },
+  attentionSinks: { key: 'attention_sinks', kind: 'boolean', fallback: false },
+  slidingWindow: { key: 'sliding_window', kind: 'nonNegativeInt', fallback: 0 },
+  slidingWindowPattern: { key: 'sliding_window_pattern', kind: 'positiveInt', fallback: 1 },
+  expertBias: { key: 'expert_bias', kind: 'boolean', fallback: false },
+  ropeScalingFactor: { key: 'rope_scaling_factor', kind: 'positiveNumber', fallback: 1 },
+  ropeOriginalContext: { key: 'rope_original_max_position_embeddings', kind: 'positiveInt', fallback: (c: Partial<ModelConfig>) => c.contextLength },
+  ropeBetaFast: { key: 'rope_beta_fast', kind: 'positiveNumber', fallback: 32 },
+  ropeBetaSlow: { key: 'rope_beta_slow', kind: 'positiveNumber', fallback: 1 },
+  ropeTruncate: { key: 'rope_truncate', kind: 'boolean', fallback: true },
   bosTokenId: { key: 'bos_token_id', kind: 'nonNegativeInt', fallback: 1 },
+  addBosToken: { key: 'add_bos_token', kind: 'boolean', fallback: true },
   eosTokenId: { key: 'eos_token_id', kind: 'nonNegativeInt', fallback: 2 },
+  stopTokenIds: { key: 'stop_token_ids', kind: 'tokenIds', fallback: () => [] },
   padTokenId: { key: 'pad_token_id', kind: 'nonNegativeInt', fallback: 0 },
   fimLayout: { key: 'fim_layout', kind: ['psm', 'spm'], fallback: 'psm' },
 };
 
 function describeKind(kind: FieldKind): string {
   if (Array.isArray(kind)) return `one of ${kind.map((v) => JSON.stringify(v)).join(', ')}`;
-  return { positiveInt: 'a positive integer', nonNegativeInt: 'an integer >= 0', positiveNumber: 'a (float32) number > 0', nonNegativeNumber: 'a (float32) number >= 0', boolean: 'true or false' }[kind as string]!;
+  return {
+    positiveInt: 'a positive integer',
+    nonNegativeInt: 'an integer >= 0',
+    positiveNumber: 'a (float32) number > 0',
+    nonNegativeNumber: 'a (float32) number >= 0',
+    boolean: 'true or false',
+    tokenIds: `a list of at most ${maxStopTokens} token ids`,
+  }[kind as string]!;
 }
 
 function fits(kind: FieldKind, value: unknown): boolean {
@@ -218,6 +272,7 @@ function fits(kind: FieldKind, value: unknown): boolean {
     case 'nonNegativeInt': return Number.isInteger(value) && (value as number) >= 0;
     case 'positiveNumber': return typeof value === 'number' && value > 0 && value <= maxFloat32;
     case 'nonNegativeNumber': return typeof value === 'number' && value >= 0 && value <= maxFloat32;
+    case 'tokenIds': return Array.isArray(value) && value.length <= maxStopTokens && value.every((id) => Number.isInteger(id) && id >= 0);
     default: return typeof value === 'boolean';
   }
 }
@@ -267,6 +322,8 @@ export function parseModelConfig(json: unknown, file: string, naming: FieldNamin
   for (const key of ['bosTokenId', 'eosTokenId', 'padTokenId'] as const) {
     requireThat(model[key] < model.vocabSize, `${describe(fields[key].key)} (${model[key]}) is outside the vocabulary of ${model.vocabSize}`);
   }
+  const outside = model.stopTokenIds.find((id) => id >= model.vocabSize);
+  requireThat(outside === undefined, `${describe('stop_token_ids')} has ${outside}, outside the vocabulary of ${model.vocabSize}`);
   const fim = parseFimTokenIds(raw, model.vocabSize, file, naming);
   if (fim) model.fim = fim;
   return model;

@@ -18,7 +18,11 @@ import { bytesPerElement } from './dtype';
 import { writeGgufModel } from './gguf/export';
 import { GgufCheckpoint } from './gguf/import';
 import { Checkpoint, CheckpointError } from './import/checkpoint';
+import { chatTemplateFile } from '../chat/chatTemplate';
+import { addsBosToken } from './import/bosToken';
 import { detectFormat } from './import/detect';
+import { fimTokens } from './import/fimTokens';
+import { rookFolder } from './import/rookFolder';
 import { tensorPart, type CheckpointFormat, type TensorPart } from './import/format';
 import { convertSentencePieceFile } from './import/sentencepiece';
 import { readJsonFile } from './jsonFile';
@@ -177,6 +181,8 @@ interface OpenedCheckpoint {
   tokenizer: { json: object; file: string };
   /** The text of tokenizer_config.json (chat template) to write, when the checkpoint has one. */
   tokenizerConfig?: string;
+  /** The text of chat_template.jinja, when the checkpoint has one. */
+  chatTemplate?: string;
   /** Sets what is called after each tensor read from disk. */
   watchReads(onRead: () => void): void;
 }
@@ -188,20 +194,41 @@ export function readCheckpointConfig(configFile: string): { format: CheckpointFo
   return { format, config: format.modelConfig(json, configFile) };
 }
 
+/**
+ * What a Hugging Face checkpoint's tokenizer says about prompts that its config.json does not: the fill-in-the-middle
+ * markers (when the config has none), the other tokens that end a generation, and whether prompts start with BOS.
+ */
+function withTokenizerFacts(config: ModelConfig, tokenizer: { json: object; file: string }, tokenizerConfigFile: string): ModelConfig {
+  const tokenizerConfig = fs.existsSync(tokenizerConfigFile) ? readJsonFile(tokenizerConfigFile, (problem) => new ModelConfigError(tokenizerConfigFile, problem)) : undefined;
+  const { fim, stop } = fimTokens(tokenizer.json, tokenizerConfig, { tokenizer: tokenizer.file, config: tokenizerConfigFile });
+  const addBos = addsBosToken(tokenizer.json, tokenizerConfig);
+  return {
+    ...config,
+    ...(config.fim || !fim ? {} : { fim }),
+    stopTokenIds: stop.filter((id) => id !== config.eosTokenId && id < config.vocabSize),
+    ...(addBos === undefined ? {} : { addBosToken: addBos }),
+  };
+}
+
 function openCheckpointFolder(source: string): OpenedCheckpoint {
   const configFile = path.join(source, modelFiles.config);
-  const { format, config } = readCheckpointConfig(configFile);
+  const { format, config: checkpointConfig } = readCheckpointConfig(configFile);
   const checkpoint = Checkpoint.open(source);
   // Safetensors store each weight in 2 bytes at the least (F16, BF16).
-  checkWeightsFit(config, checkpoint.dataBytes, bytesPerElement.BF16, configFile, format.naming ?? configJsonNaming, path.basename(checkpoint.listing));
+  checkWeightsFit(checkpointConfig, checkpoint.dataBytes, bytesPerElement.BF16, configFile, format.naming ?? configJsonNaming, path.basename(checkpoint.listing));
   const tokenizerConfig = path.join(source, tokenizerConfigFileName);
+  const chatTemplate = path.join(source, chatTemplateFile);
+  const tokenizer = readTokenizer(source);
+  // A Rook folder's config already says all this.
+  const config = format === rookFolder ? checkpointConfig : withTokenizerFacts(checkpointConfig, tokenizer, tokenizerConfig);
   return {
     label: format.label,
     config,
     weights: checkedWeights(config, format, checkpoint),
     weightsFile: checkpoint.listing,
-    tokenizer: readTokenizer(source),
+    tokenizer,
     tokenizerConfig: fs.existsSync(tokenizerConfig) ? fs.readFileSync(tokenizerConfig, 'utf8') : undefined,
+    chatTemplate: fs.existsSync(chatTemplate) ? fs.readFileSync(chatTemplate, 'utf8') : undefined,
     watchReads: (onRead) => (checkpoint.onTensorRead = onRead),
   };
 }
@@ -229,7 +256,7 @@ export function convertCheckpoint(source: string, out: string, options: ConvertO
   try {
     const result = writeModelFolder(opened, staging.dir, options);
     // A model.onnx.data left from an earlier conversion would not belong to the new model.onnx.
-    staging.commit(result.files, [externalDataFile]);
+    staging.commit(result.files, [externalDataFile, chatTemplateFile]);
     return result;
   } catch (error) {
     staging.abandon();
@@ -239,7 +266,7 @@ export function convertCheckpoint(source: string, out: string, options: ConvertO
 
 /** Writes the converted model's files into `dir`. */
 function writeModelFolder(opened: OpenedCheckpoint, dir: string, options: ConvertOptions): ConvertResult {
-  const { label, config, weights, weightsFile, tokenizer, tokenizerConfig, watchReads } = opened;
+  const { label, config, weights, weightsFile, tokenizer, tokenizerConfig, chatTemplate, watchReads } = opened;
   const written = (name: string) => path.join(dir, name);
   fs.writeFileSync(written(modelFiles.config), `${JSON.stringify(serializeModelConfig(config), null, 2)}\n`);
   fs.writeFileSync(written(modelFiles.tokenizer), JSON.stringify(tokenizer.json));
@@ -247,6 +274,10 @@ function writeModelFolder(opened: OpenedCheckpoint, dir: string, options: Conver
   if (tokenizerConfig !== undefined) {
     fs.writeFileSync(written(tokenizerConfigFileName), tokenizerConfig);
     files.push(tokenizerConfigFileName);
+  }
+  if (chatTemplate !== undefined) {
+    fs.writeFileSync(written(chatTemplateFile), chatTemplate);
+    files.push(chatTemplateFile);
   }
 
   const shapes = decoderTensorShapes(config);

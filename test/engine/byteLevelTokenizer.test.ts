@@ -85,7 +85,7 @@ describe('the local engine with a byte-level BPE tokenizer', () => {
     dir = tempDir('byte-level');
     // Qwen's config.json names <|endoftext|> as both BOS and EOS.
     const endOfText = qwen.idOf('<|endoftext|>');
-    config = { ...tinyGrok, vocabSize: qwen.vocabSize, bosTokenId: endOfText, eosTokenId: endOfText, padTokenId: endOfText, fim: fimTokens(qwen.json).fim, fimLayout: 'psm' };
+    config = { ...tinyGrok, vocabSize: qwen.vocabSize, bosTokenId: endOfText, addBosToken: false, eosTokenId: endOfText, padTokenId: endOfText, fim: fimTokens(qwen.json).fim, fimLayout: 'psm' };
     fs.writeFileSync(path.join(dir, modelFiles.config), JSON.stringify(serializeModelConfig(config)));
     fs.writeFileSync(path.join(dir, modelFiles.tokenizer), JSON.stringify(qwen.json));
     writeSafetensors(path.join(dir, modelFiles.weights), randomDecoderWeights(config, 5));
@@ -104,12 +104,12 @@ describe('the local engine with a byte-level BPE tokenizer', () => {
     for (let end = 0; end <= typed.length; end++) assert.deepEqual(engine.encode(typed.slice(0, end)), encodeWhole(typed.slice(0, end)));
   });
 
-  it("builds a FIM prompt of exactly the tokens of Qwen's FIM text, after the BOS config.json names", async () => {
+  it("builds a FIM prompt of exactly the tokens of Qwen's FIM text, with no BOS before it (Qwen's tokenizer adds none)", async () => {
     const fim = config.fim!;
     for (const [prefix, suffix] of [['def add(a, b):\n    ', '\n\nprint(add(1, 2))\n'], ['const s = "日本', '語";\n'], ['x = 1;\n', '']]) {
       const text = `<|fim_prefix|>${prefix}<|fim_suffix|>${suffix}<|fim_middle|>`;
-      const expected = [config.bosTokenId, ...encodeWhole(text)];
-      assert.deepEqual(fimPromptTokens(config.bosTokenId, fim, engine.encode(prefix), engine.encode(suffix), 4096, 'psm'), expected, text);
+      const expected = encodeWhole(text);
+      assert.deepEqual(fimPromptTokens(engine.bos, fim, engine.encode(prefix), engine.encode(suffix), 4096, 'psm'), expected, text);
       const end = (await drain(engine.complete({ prompt: prefix, suffix, maxTokens: 3, temperature: 0 }, new AbortController().signal))).usage;
       assert.equal(end?.promptTokens, expected.length);
     }

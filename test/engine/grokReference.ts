@@ -37,7 +37,7 @@ function erf(x: number): number {
 }
 
 /** An expert's activation of its gate projection: SiLU, or GELU in its erf or tanh form. */
-export function activation(kind: 'geglu' | 'swiglu', geluApproximation: 'tanh' | 'none', v: number): number {
+export function activation(kind: 'geglu' | 'swiglu' | 'swiglu_clamped', geluApproximation: 'tanh' | 'none', v: number): number {
   if (kind === 'swiglu') return v / (1 + Math.exp(-v));
   if (geluApproximation === 'none') return 0.5 * v * (1 + erf(v / Math.SQRT2));
   return 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)));

@@ -183,6 +183,28 @@ export const tinyGraniteMoe: SyntheticShape = {
 };
 export const tinyGraniteMoeShared: SyntheticShape = { ...tinyGraniteMoe, sharedExpertFfnSize: 48 };
 
+/**
+ * gpt-oss with every part on: biases everywhere, sinks, a 6-token window on even layers (the 12-token prompt and 128
+ * generated tokens run past it), YaRN stretching a 64-token original context 4-fold with the ramp's ends rounded
+ * (as llama.cpp always does), clamped SwiGLU with the limit llama.cpp fixes (7: the clamp itself is checked in
+ * mixtureOfExperts.test.ts, where the projections reach it).
+ */
+export const tinyGptOss: SyntheticShape = {
+  ...tinyMixtral,
+  architecture: 'gpt_oss',
+  expertActivation: 'swiglu_clamped',
+  swigluLimit: 7,
+  attentionBias: true,
+  attentionOutputBias: true,
+  attentionSinks: true,
+  slidingWindow: 6,
+  slidingWindowPattern: 2,
+  expertBias: true,
+  ropeScalingFactor: 4,
+  ropeOriginalContext: 64,
+  ropeBase: 150000,
+};
+
 /** A family's tensors under its own Hugging Face names, spelled out per family as the test's oracle for the converter's mapping. */
 type FamilyNaming = (config: ModelConfig, weights: Weights) => Weights;
 
@@ -256,6 +278,53 @@ const graniteNamed: FamilyNaming = (config, weights) => {
       named.set(`model.layers.${i}.shared_mlp.input_linear.weight`, concatRows(weights.get(rook.sharedGate)!, weights.get(rook.sharedUp)!));
       named.set(`model.layers.${i}.shared_mlp.output_linear.weight`, weights.get(rook.sharedDown)!);
     }
+  }
+  return named;
+};
+
+/** Columns of `[rows, cols]` matrices interleaved: out[k][2c] = a[c][k], out[k][2c + 1] = b[c][k] (input-major, gate/up alternating). */
+function interleavedTransposed(a: FloatTensor, b: FloatTensor): FloatTensor {
+  const [cols, inputs] = a.shape;
+  const data = new Float32Array(inputs * 2 * cols);
+  for (let k = 0; k < inputs; k++) {
+    for (let c = 0; c < cols; c++) {
+      data[k * 2 * cols + 2 * c] = a.data[c * inputs + k];
+      data[k * 2 * cols + 2 * c + 1] = b.data[c * inputs + k];
+    }
+  }
+  return { shape: [inputs, 2 * cols], data };
+}
+
+/** `[rows, cols]` as `[cols, rows]`. */
+function transposed(t: FloatTensor): FloatTensor {
+  const [rows, cols] = t.shape;
+  const data = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) data[c * rows + r] = t.data[r * cols + c];
+  return { shape: [cols, rows], data };
+}
+
+/**
+ * gpt-oss, as transformers' GptOssExperts and GptOssTopKRouter hold it: `self_attn.sinks`, `mlp.router.{weight,bias}`,
+ * and the experts fused input-major (`gate_up_proj` `[experts, hidden, 2·ffn]` with gate and up columns alternating,
+ * `down_proj` `[experts, ffn, hidden]`) with their biases (`gate_up_proj_bias` alternating likewise).
+ */
+const gptOssNamed: FamilyNaming = (config, weights) => {
+  const named = llamaStyleNamed(config, weights);
+  const experts = Array.from({ length: config.numExperts }, (_, j) => j);
+  for (let i = 0; i < config.numLayers; i++) {
+    const rook = decoderTensorNames.layer(i);
+    const hf = `model.layers.${i}`;
+    named.set(`${hf}.self_attn.o_proj.bias`, weights.get(rook.oBias)!);
+    named.set(`${hf}.self_attn.sinks`, weights.get(rook.sinks)!);
+    named.set(`${hf}.mlp.router.weight`, weights.get(rook.router)!);
+    named.set(`${hf}.mlp.router.bias`, weights.get(rook.routerBias)!);
+    named.set(`${hf}.mlp.experts.gate_up_proj`, stack(experts.map((j) => interleavedTransposed(weights.get(rook.expertGate(j))!, weights.get(rook.expertUp(j))!))));
+    named.set(
+      `${hf}.mlp.experts.gate_up_proj_bias`,
+      stack(experts.map((j) => interleavedTransposed({ shape: [config.expertFfnSize, 1], data: weights.get(rook.expertGateBias(j))!.data }, { shape: [config.expertFfnSize, 1], data: weights.get(rook.expertUpBias(j))!.data })).map((t) => ({ shape: [t.data.length], data: t.data }))),
+    );
+    named.set(`${hf}.mlp.experts.down_proj`, stack(experts.map((j) => transposed(weights.get(rook.expertDown(j))!))));
+    named.set(`${hf}.mlp.experts.down_proj_bias`, stack(experts.map((j) => weights.get(rook.expertDownBias(j))!)));
   }
   return named;
 };
@@ -338,16 +407,34 @@ function familyConfigJson(config: ModelConfig): Record<string, unknown> {
         ...(shared ? { shared_intermediate_size: config.sharedExpertFfnSize } : {}),
       };
     }
+    case 'gpt_oss':
+      return {
+        ...common,
+        architectures: ['GptOssForCausalLM'],
+        model_type: 'gpt_oss',
+        head_dim: config.headDim,
+        intermediate_size: config.expertFfnSize,
+        num_local_experts: config.numExperts,
+        experts_per_token: config.numExpertsPerToken,
+        attention_bias: true,
+        swiglu_limit: config.swigluLimit,
+        sliding_window: config.slidingWindow,
+        layer_types: Array.from({ length: config.numLayers }, (_, i) => (i % 2 === 0 ? 'sliding_attention' : 'full_attention')),
+        rope_scaling: { rope_type: 'yarn', factor: config.ropeScalingFactor, original_max_position_embeddings: config.ropeOriginalContext, beta_fast: 32.0, beta_slow: 1.0, truncate: config.ropeTruncate },
+        initial_context_length: config.ropeOriginalContext,
+      };
     default:
       throw new Error(`no Hugging Face layout for ${config.architecture} here`);
   }
 }
 
-const familyNaming: Partial<Record<ModelConfig['architecture'], FamilyNaming>> = { qwen3_moe: qwenStyleNamed, qwen2_moe: qwenStyleNamed, olmoe: qwenStyleNamed, granitemoe: graniteNamed };
+const familyNaming: Partial<Record<ModelConfig['architecture'], FamilyNaming>> = { qwen3_moe: qwenStyleNamed, qwen2_moe: qwenStyleNamed, olmoe: qwenStyleNamed, granitemoe: graniteNamed, gpt_oss: gptOssNamed };
 
-/** A family's checkpoint in its Hugging Face layout and names (bf16, 2 shards, tokenizer.json), with the Rook folder built directly. */
-export function hfFamilyCheckpoint(shape: SyntheticShape, seed: number): HfFixture & { hfConfig: Record<string, unknown> } {
-  const tokenizer = syntheticTokenizer();
+/**
+ * A family's checkpoint in its Hugging Face layout and names (bf16, 2 shards, tokenizer.json; `tokenizer` another
+ * one, such as Qwen's), with the Rook folder built directly.
+ */
+export function hfFamilyCheckpoint(shape: SyntheticShape, seed: number, tokenizer: { json: object; vocabSize: number } = syntheticTokenizer()): HfFixture & { hfConfig: Record<string, unknown> } {
   const config: ModelConfig = { ...shape, vocabSize: tokenizer.vocabSize };
   const weights = bf16Rounded(randomDecoderWeights(config, seed));
   const checkpoint = tempDir(`hf-${config.architecture}`);

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import { tinyModelFolder } from './fixtures';
-import { tinyGraniteMoe, tinyGraniteMoeShared, tinyOlmoe, tinyQwen2Moe, tinyQwen3Moe } from './hfCheckpoints';
+import { tinyGptOss, tinyGraniteMoe, tinyGraniteMoeShared, tinyOlmoe, tinyQwen2Moe, tinyQwen3Moe } from './hfCheckpoints';
 import { expectLlamaCppParity, seededPrompt } from './llamaParity';
 
 const families = [
@@ -16,6 +16,7 @@ const families = [
   ['olmoe', tinyOlmoe],
   ['granitemoe', tinyGraniteMoe],
   ['granitemoe (shared expert)', tinyGraniteMoeShared],
+  ['gpt-oss', tinyGptOss],
 ] as const;
 
 for (const [label, shape] of families) {

@@ -7,9 +7,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { drain } from '../../server/engines/engine';
+import { LocalEngine } from '../../server/engines/local/localEngine';
+import { readModelConfig } from '../../server/model/config';
 import { convertCheckpoint } from '../../server/model/convert';
+import { qwenStyleTokenizer } from './byteLevelTokenizer';
 import { tempDir } from './fixtures';
-import { hfFamilyCheckpoint, tinyGraniteMoe, tinyGraniteMoeShared, tinyOlmoe, tinyQwen2Moe, tinyQwen3Moe } from './hfCheckpoints';
+import { hfFamilyCheckpoint, tinyGptOss, tinyGraniteMoe, tinyGraniteMoeShared, tinyOlmoe, tinyQwen2Moe, tinyQwen3Moe } from './hfCheckpoints';
 
 const families = [
   ['Qwen3-MoE', tinyQwen3Moe, 'Hugging Face Qwen3-MoE', 'GGUF (llama.cpp qwen3moe)'],
@@ -17,6 +21,7 @@ const families = [
   ['OLMoE', tinyOlmoe, 'Hugging Face OLMoE', 'GGUF (llama.cpp olmoe)'],
   ['Granite MoE', tinyGraniteMoe, 'Hugging Face Granite MoE', 'GGUF (llama.cpp granitemoe)'],
   ['Granite MoE shared', tinyGraniteMoeShared, 'Hugging Face Granite MoE', 'GGUF (llama.cpp granitemoe)'],
+  ['gpt-oss', tinyGptOss, 'Hugging Face gpt-oss', 'GGUF (llama.cpp gpt-oss)'],
 ] as const;
 
 const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file));
@@ -45,3 +50,36 @@ for (const [label, shape, format, ggufFormat] of families) {
     assert.ok(read(fromGguf, 'model.onnx').equals(read(fixture.direct, 'model.onnx')), 'the GGUF import built another graph');
   });
 }
+
+test("families: a Qwen3-MoE checkpoint with Qwen's tokenizer converts with its FIM markers, its stop tokens, no BOS, and its chat_template.jinja; the engine infills with them", async () => {
+  const qwen = qwenStyleTokenizer();
+  const fixture = hfFamilyCheckpoint(tinyQwen3Moe, 72, qwen);
+  const template = "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}<|im_start|>assistant\n";
+  fs.writeFileSync(path.join(fixture.checkpoint, 'chat_template.jinja'), template);
+  fs.writeFileSync(path.join(fixture.checkpoint, 'tokenizer_config.json'), JSON.stringify({ eos_token: '<|im_end|>', pad_token: '<|endoftext|>', add_bos_token: false }));
+  const out = path.join(tempDir('family-qwen'), 'converted');
+  const result = convertCheckpoint(fixture.checkpoint, out);
+  assert.ok(result.files.includes('chat_template.jinja'));
+  assert.equal(read(out, 'chat_template.jinja').toString('utf8'), template);
+  const config = readModelConfig(path.join(out, 'config.json'));
+  assert.deepEqual(config.fim, { prefix: qwen.idOf('<|fim_prefix|>'), suffix: qwen.idOf('<|fim_suffix|>'), middle: qwen.idOf('<|fim_middle|>') });
+  assert.equal(config.addBosToken, false);
+  for (const stop of ['<|endoftext|>', '<|im_end|>', '<|fim_pad|>', '<|file_sep|>']) assert.ok(config.stopTokenIds.includes(qwen.idOf(stop)), stop);
+
+  const engine = await LocalEngine.load({ modelPath: out, executionProvider: 'cpu', threads: 1 });
+  try {
+    const [prefix, suffix] = ['def add(a, b):\n    ', '\n\nprint(add(1, 2))\n'];
+    const usage = (await drain(engine.complete({ prompt: prefix, suffix, maxTokens: 3, temperature: 0 }, new AbortController().signal))).usage;
+    // <|fim_prefix|> prefix <|fim_suffix|> suffix <|fim_middle|>, and no BOS.
+    assert.equal(usage?.promptTokens, 3 + engine.encode(prefix).length + engine.encode(suffix).length);
+  } finally {
+    await engine.dispose();
+  }
+});
+
+test('families: without a tokenizer that says otherwise, prompts keep their BOS (SentencePiece-style tokenizers)', () => {
+  const fixture = hfFamilyCheckpoint(tinyOlmoe, 73);
+  const out = path.join(tempDir('family-bos'), 'converted');
+  convertCheckpoint(fixture.checkpoint, out);
+  assert.equal(readModelConfig(path.join(out, 'config.json')).addBosToken, true);
+});

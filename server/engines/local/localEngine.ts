@@ -149,9 +149,9 @@ export class LocalEngine implements Engine {
     const fim = this.config.fim;
     if (fim && request.suffix !== undefined) {
       const { prompt, suffix } = request;
-      return this.generate(this.slots.completion, (budget) => fimPromptTokens(this.config.bosTokenId, fim, this.encode(prompt), this.encode(suffix), budget, this.config.fimLayout), request, signal);
+      return this.generate(this.slots.completion, (budget) => fimPromptTokens(this.bos, fim, this.encode(prompt), this.encode(suffix), budget, this.config.fimLayout), request, signal);
     }
-    return this.generate(this.slots.completion, (budget) => plainPromptTokens(this.config.bosTokenId, this.encode(request.prompt), budget), request, signal);
+    return this.generate(this.slots.completion, (budget) => plainPromptTokens(this.bos, this.encode(request.prompt), budget), request, signal);
   }
 
   chat(request: ChatRequest, signal: AbortSignal): AsyncIterable<StreamEvent> {
@@ -159,7 +159,7 @@ export class LocalEngine implements Engine {
     // Rendered inside the generation, so that a template's error ends the stream like any engine error.
     const prompt = () => (template ? template.render(request.messages) : formatChatPrompt(request.messages));
     const stop = template ? (template.eosToken ? [template.eosToken] : []) : ['\nUser:'];
-    return this.generate(this.slots.chat, (budget) => plainPromptTokens(this.config.bosTokenId, this.encode(prompt()), budget), { ...request, stop: [...(request.stop ?? []), ...stop] }, signal);
+    return this.generate(this.slots.chat, (budget) => plainPromptTokens(this.bos, this.encode(prompt()), budget), { ...request, stop: [...(request.stop ?? []), ...stop] }, signal);
   }
 
   stats(): EngineStats {
@@ -258,10 +258,15 @@ export class LocalEngine implements Engine {
     }
   }
 
-  /** End-of-text, or a FIM control token, which can only mean the model has finished the middle. */
+  /** The token prompts start with, or undefined for a model that starts them with none. */
+  get bos(): number | undefined {
+    return this.config.addBosToken ? this.config.bosTokenId : undefined;
+  }
+
+  /** End-of-text, another stop token of the tokenizer, or a FIM control token, which can only mean the model has finished the middle. */
   private endsText(token: number): boolean {
     const fim = this.config.fim;
-    return token === this.config.eosTokenId || (fim !== undefined && (token === fim.prefix || token === fim.suffix || token === fim.middle));
+    return token === this.config.eosTokenId || this.config.stopTokenIds.includes(token) || (fim !== undefined && (token === fim.prefix || token === fim.suffix || token === fim.middle));
   }
 
   /** Evaluates the prompt after the longest cached prefix (at least its last token, for fresh logits). */

@@ -23,19 +23,22 @@ export function keepNewest(tokens: readonly number[], room: number): number[] {
 }
 
 /** `<s> prefix`, within `budget` tokens; BOS stays first. */
-export function plainPromptTokens(bos: number, prefix: readonly number[], budget: number): number[] {
-  return [bos, ...keepNewest(prefix, Math.max(0, budget - 1))];
+export function plainPromptTokens(bos: number | undefined, prefix: readonly number[], budget: number): number[] {
+  const start = bos === undefined ? [] : [bos];
+  return [...start, ...keepNewest(prefix, Math.max(0, budget - start.length))];
 }
 
 /**
- * `<s> <fim_prefix> prefix <fim_suffix> suffix <fim_middle>` (prefix-suffix-middle), or with `spm`
+ * `<s> <fim_prefix> prefix <fim_suffix> suffix <fim_middle>` (prefix-suffix-middle; `<s>` only for a model that
+ * starts prompts with it, `bos` undefined otherwise), or with `spm`
  * `<s> <fim_suffix> suffix <fim_prefix> prefix <fim_middle>`, as the model was trained.
  */
-export function fimPromptTokens(bos: number, fim: FimTokenIds, prefix: readonly number[], suffix: readonly number[], budget: number, layout: ModelConfig['fimLayout'] = 'psm'): number[] {
-  const room = Math.max(0, budget - 4);
+export function fimPromptTokens(bos: number | undefined, fim: FimTokenIds, prefix: readonly number[], suffix: readonly number[], budget: number, layout: ModelConfig['fimLayout'] = 'psm'): number[] {
+  const start = bos === undefined ? [] : [bos];
+  const room = Math.max(0, budget - 3 - start.length);
   const suffixRoom = Math.min(suffix.length, Math.floor(room * suffixShare), room);
   const keptSuffix = suffix.slice(0, Math.max(suffixRoom, room - prefix.length));
   const keptPrefix = keepNewest(prefix, room - keptSuffix.length);
-  if (layout === 'spm') return [bos, fim.suffix, ...keptSuffix, fim.prefix, ...keptPrefix, fim.middle];
-  return [bos, fim.prefix, ...keptPrefix, fim.suffix, ...keptSuffix, fim.middle];
+  if (layout === 'spm') return [...start, fim.suffix, ...keptSuffix, fim.prefix, ...keptPrefix, fim.middle];
+  return [...start, fim.prefix, ...keptPrefix, fim.suffix, ...keptSuffix, fim.middle];
 }

@@ -32,6 +32,13 @@ export const decoderTensorNames = {
     v: `model.layers.${i}.attn.v_proj.weight`,
     o: `model.layers.${i}.attn.o_proj.weight`,
     qBias: `model.layers.${i}.attn.q_proj.bias`,
+    oBias: `model.layers.${i}.attn.o_proj.bias`,
+    /** `[heads]`: each head's sink logit. */
+    sinks: `model.layers.${i}.attn.sinks`,
+    routerBias: `model.layers.${i}.moe_block.gate.bias`,
+    expertGateBias: (j: number) => `model.layers.${i}.moe_block.experts.${j}.linear.bias`,
+    expertUpBias: (j: number) => `model.layers.${i}.moe_block.experts.${j}.linear_v.bias`,
+    expertDownBias: (j: number) => `model.layers.${i}.moe_block.experts.${j}.linear_1.bias`,
     kBias: `model.layers.${i}.attn.k_proj.bias`,
     vBias: `model.layers.${i}.attn.v_proj.bias`,
     qNorm: `model.layers.${i}.attn.q_norm.scale`,
@@ -71,6 +78,8 @@ export function decoderTensorShapes(config: ModelConfig): Map<string, number[]> 
       shapes.set(names.kBias, [numKvHeads * headDim]);
       shapes.set(names.vBias, [numKvHeads * headDim]);
     }
+    if (config.attentionOutputBias) shapes.set(names.oBias, [d]);
+    if (config.attentionSinks) shapes.set(names.sinks, [numHeads]);
     if (config.qkNorm !== 'none') {
       shapes.set(names.qNorm, [config.qkNorm === 'head' ? headDim : numHeads * headDim]);
       shapes.set(names.kNorm, [config.qkNorm === 'head' ? headDim : numKvHeads * headDim]);
@@ -88,6 +97,14 @@ export function decoderTensorShapes(config: ModelConfig): Map<string, number[]> 
       shapes.set(names.expertUp(j), [ffn, d]);
       shapes.set(names.expertDown(j), [d, ffn]);
     }
+    if (config.expertBias) {
+      shapes.set(names.routerBias, [numExperts]);
+      for (let j = 0; j < numExperts; j++) {
+        shapes.set(names.expertGateBias(j), [ffn]);
+        shapes.set(names.expertUpBias(j), [ffn]);
+        shapes.set(names.expertDownBias(j), [d]);
+      }
+    }
   }
   return shapes;
 }
@@ -99,8 +116,10 @@ export function decoderWeightCount(config: ModelConfig): number {
   const qkWidth = numHeads * headDim + numKvHeads * headDim;
   const attention =
     2 * numHeads * headDim * d + 2 * numKvHeads * headDim * d + (config.attentionBias ? qkWidth + numKvHeads * headDim : 0) + { none: 0, head: 2 * headDim, projection: qkWidth }[config.qkNorm];
-  const moe = numExperts * d + numExperts * 3 * ffn * d + 3 * config.sharedExpertFfnSize * d + (config.sharedExpertGate ? d : 0);
-  return vocabSize * d * (config.tiedOutput ? 1 : 2) + d + numLayers * (norms + attention + moe);
+  const moe =
+    numExperts * d + numExperts * 3 * ffn * d + 3 * config.sharedExpertFfnSize * d + (config.sharedExpertGate ? d : 0) + (config.expertBias ? numExperts * (1 + 2 * ffn + d) : 0);
+  const extras = (config.attentionOutputBias ? d : 0) + (config.attentionSinks ? numHeads : 0);
+  return vocabSize * d * (config.tiedOutput ? 1 : 2) + d + numLayers * (norms + attention + moe + extras);
 }
 
 /**
@@ -128,6 +147,12 @@ export function checkDecoderWeights(config: ModelConfig, weights: WeightSource, 
       throw new Error(`${file}: tensor "${name}" has shape [${tensor.shape}] but config.json implies [${shape}]`);
     }
   }
+}
+
+/** Whether layer `i` attends through a sliding window: of every `slidingWindowPattern` layers, all but the last. */
+export function slides(config: ModelConfig, i: number): boolean {
+  const n = config.slidingWindowPattern;
+  return config.slidingWindow > 0 && (n === 1 || i % n < n - 1);
 }
 
 /**
@@ -161,7 +186,13 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
   const inputIds = g.input('input_ids', ElementType.int64, ['batch_size', 'sequence_length']);
   const attentionMask = g.input('attention_mask', ElementType.int64, ['batch_size', 'total_sequence_length']);
   const lengths = attentionLengths(g, attentionMask);
-  const rotary = rotaryCaches(g, headDim, config.contextLength, config.ropeBase);
+  const rotary = rotaryCaches(g, headDim, config.contextLength, config.ropeBase, {
+    factor: config.ropeScalingFactor,
+    originalContext: config.ropeOriginalContext,
+    betaFast: config.ropeBetaFast,
+    betaSlow: config.ropeBetaSlow,
+    truncate: config.ropeTruncate,
+  });
 
   const scaled = (name: string, x: string) => (config.residualMultiplier === 1 ? x : g.op('Mul', `${name}/residual_multiplier`, [x, g.floats([config.residualMultiplier])]));
   const embedding = g.weight(decoderTensorNames.embedding, get(decoderTensorNames.embedding));
@@ -196,8 +227,11 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
       numKvHeads,
       scale: config.attentionScale,
       softcap: config.attentionSoftcap,
+      window: slides(config, i) ? config.slidingWindow : undefined,
+      sinks: config.attentionSinks ? g.weight(names.sinks, get(names.sinks)) : undefined,
     });
     let attnOut = linear(g, `${prefix}/attn/o_proj`, attended, names.o, get(names.o), options);
+    if (config.attentionOutputBias) attnOut = g.op('Add', `${prefix}/attn/o_proj/bias`, [attnOut, g.weight(names.oBias, get(names.oBias))]);
     if (config.normPlacement === 'sandwich') attnOut = norm('post_attn_norm', attnOut, names.postAttnNorm);
     h = g.op('Add', `${prefix}/attn/residual`, [h, scaled(`${prefix}/attn`, attnOut)]);
 
@@ -211,14 +245,17 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
       `model.layers.${i}.moe_block`,
       {
         router: get(names.router),
+        routerBias: config.expertBias ? get(names.routerBias) : undefined,
         gate: experts.map((j) => get(names.expertGate(j))),
         up: experts.map((j) => get(names.expertUp(j))),
         down: experts.map((j) => get(names.expertDown(j))),
+        biases: config.expertBias ? experts.map((j) => ({ gate: get(names.expertGateBias(j)), up: get(names.expertUpBias(j)), down: get(names.expertDownBias(j)) })) : undefined,
       },
       {
         topK: config.numExpertsPerToken,
         activation: config.expertActivation,
         geluApproximation: config.geluApproximation,
+        swigluLimit: config.swigluLimit,
         renormalize: config.routerRenormalize,
         routerSoftcap: config.routerSoftcap,
       },
@@ -227,7 +264,8 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
     if (config.sharedExpertFfnSize > 0) {
       const mlp = { gate: get(names.sharedGate), up: get(names.sharedUp), down: get(names.sharedDown) };
       const weightNames = { gate: names.sharedGate, up: names.sharedUp, down: names.sharedDown };
-      let shared = gatedMlp(g, `${prefix}/shared_expert`, moeIn, weightNames, mlp, config.expertActivation, config.geluApproximation, options);
+      const activation = { activation: config.expertActivation, geluApproximation: config.geluApproximation, swigluLimit: config.swigluLimit };
+      let shared = gatedMlp(g, `${prefix}/shared_expert`, moeIn, weightNames, mlp, activation, options);
       if (config.sharedExpertGate) {
         const gateLogit = g.op('MatMul', `${prefix}/shared_expert_gate/MatMul`, [moeIn, g.weight(names.sharedExpertGate, transpose2d(get(names.sharedExpertGate)))]);
         shared = g.op('Mul', `${prefix}/shared_expert_gate/Mul`, [shared, g.op('Sigmoid', `${prefix}/shared_expert_gate/Sigmoid`, [gateLogit])]);
@@ -272,7 +310,13 @@ function grokGraphInitializers(config: ModelConfig): Map<string, { initializer: 
       out.set(names.expertGate(j), { initializer: `${moe}.experts.${j}.gate`, transposed: true });
       out.set(names.expertUp(j), { initializer: `${moe}.experts.${j}.up`, transposed: true });
       out.set(names.expertDown(j), { initializer: `${moe}.experts.${j}.down`, transposed: true });
+      if (config.expertBias) {
+        out.set(names.expertGateBias(j), { initializer: `${moe}.experts.${j}.gate.bias`, transposed: false });
+        out.set(names.expertUpBias(j), { initializer: `${moe}.experts.${j}.up.bias`, transposed: false });
+        out.set(names.expertDownBias(j), { initializer: `${moe}.experts.${j}.down.bias`, transposed: false });
+      }
     }
+    if (config.expertBias) out.set(names.routerBias, { initializer: `${moe}.router.bias`, transposed: false });
   }
   return out;
 }

@@ -29,7 +29,7 @@ function keyValues(keys: readonly GgufKey[], json: Record<string, unknown>): [st
 function ggufTensors(config: ModelConfig, weights: WeightSource, options: QuantOptions, architecture: GgufArchitecture): GgufTensor[] {
   const linearType = ggufLinearType(options);
   const get = (name: string): FloatTensor => weights.get(name)!;
-  return ggufTensorNames(config).map(({ name, rook, perExpert, linear, ropeHeads, vector }) => {
+  return ggufTensorNames(config, architecture.tensorRenames).map(({ name, rook, perExpert, linear, ropeHeads, vector }) => {
     let tensor = perExpert ? stack(rook.map(get)) : get(rook[0]);
     if (vector) tensor = { shape: [tensor.data.length], data: tensor.data };
     return { name, tensor: architecture.interleavedRope && ropeHeads ? interleaveRopeRows(tensor, ropeHeads) : tensor, type: linear ? linearType : 'F32' };

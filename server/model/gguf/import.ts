@@ -91,10 +91,10 @@ interface TensorLocation {
   vector?: boolean;
 }
 
-function tensorLocations(config: ModelConfig, interleavedRope: boolean): Map<string, TensorLocation> {
+function tensorLocations(config: ModelConfig, architecture: GgufArchitecture): Map<string, TensorLocation> {
   const locations = new Map<string, TensorLocation>();
-  for (const { name, rook, perExpert, ropeHeads, vector } of ggufTensorNames(config)) {
-    const heads = interleavedRope ? ropeHeads : undefined;
+  for (const { name, rook, perExpert, ropeHeads, vector } of ggufTensorNames(config, architecture.tensorRenames)) {
+    const heads = architecture.interleavedRope ? ropeHeads : undefined;
     rook.forEach((rookName, j) => locations.set(rookName, perExpert ? { name, slab: j, perExpert: perExpert[j], ropeHeads: heads } : { name, ropeHeads: heads, vector }));
   }
   return locations;
@@ -138,7 +138,7 @@ export class GgufCheckpoint {
     const ropeDims = meta.optionalNumber(ropeKey);
     if (ropeDims !== undefined && ropeDims !== config.headDim) throw new GgufError(file, `${ropeKey} ${ropeDims} differs from the head size ${config.headDim}; Rook's graph rotates whole heads`);
     const tokenizer = sentencePieceToTokenizerJson(vocabulary);
-    const checkpoint = new GgufCheckpoint(file, architecture.label, config, tokenizer, tokenizerConfig(meta, config.eosTokenId, file), header, tensorLocations(config, architecture.interleavedRope));
+    const checkpoint = new GgufCheckpoint(file, architecture.label, config, tokenizer, tokenizerConfig(meta, config.eosTokenId, file), header, tensorLocations(config, architecture));
     checkpoint.checkShapes();
     return checkpoint;
   }

@@ -2,6 +2,7 @@
 import { ModelConfigError } from '../config';
 import type { CheckpointFormat } from './format';
 import { hfGrok } from './hfGrok';
+import { hfGptOss } from './hfGptOss';
 import { hfGraniteMoe } from './hfGraniteMoe';
 import { hfMixtral } from './hfMixtral';
 import { hfOlmoe } from './hfOlmoe';
@@ -17,6 +18,7 @@ const byModelType = new Map<unknown, CheckpointFormat>([
   ['olmoe', hfOlmoe],
   ['granitemoe', hfGraniteMoe],
   ['granitemoeshared', hfGraniteMoe],
+  ['gpt_oss', hfGptOss],
 ]);
 const byArchitecture = new Map<unknown, CheckpointFormat>([
   ['Grok1ModelForCausalLM', hfGrok],
@@ -26,6 +28,7 @@ const byArchitecture = new Map<unknown, CheckpointFormat>([
   ['OlmoeForCausalLM', hfOlmoe],
   ['GraniteMoeForCausalLM', hfGraniteMoe],
   ['GraniteMoeSharedForCausalLM', hfGraniteMoe],
+  ['GptOssForCausalLM', hfGptOss],
 ]);
 
 export function detectFormat(json: Record<string, unknown>, file: string): CheckpointFormat {

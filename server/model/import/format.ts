@@ -6,29 +6,54 @@ import type { FieldNaming, ModelConfig } from '../config';
 import type { FloatTensor } from '../tensor';
 
 /**
- * Part of a checkpoint tensor that holds a Rook tensor, for families that fuse several (Granite's experts, stacked
- * `[experts, gate and up rows, hidden]`): entry `index` of its first dimension, then `rows` of what is left.
+ * Part of a checkpoint tensor that holds a Rook tensor, for families that fuse several (Granite's and gpt-oss's
+ * stacked experts): the checkpoint tensor, the shape it must have, and how the Rook tensor's values are taken from it.
  */
 export interface TensorPart {
-  /** The checkpoint tensor, and the shape it must have. */
   name: string;
   shape: number[];
-  /** Absent: the whole first dimension (a 2-D tensor's rows). */
-  index?: number;
-  rows?: [number, number];
+  select(whole: Float32Array): Float32Array;
 }
 
-/** The values of `part` within its checkpoint tensor `whole`, as a Rook tensor of `shape` (a view, not a copy). */
-export function tensorPart(whole: FloatTensor, part: TensorPart, shape: number[]): FloatTensor {
-  const entry = part.index === undefined ? part.shape : part.shape.slice(1);
+/**
+ * Of a tensor of `shape`, entry `index` of the first dimension (all of it when absent), then rows `[first, end)` of
+ * that entry: a view, not a copy.
+ */
+export function entryRows(shape: readonly number[], index: number | undefined, rows?: [number, number]): (whole: Float32Array) => Float32Array {
+  const entry = index === undefined ? shape : shape.slice(1);
   const rowLength = entry.slice(1).reduce((a, b) => a * b, 1);
-  const entryLength = entry[0] * rowLength;
-  const [first, end] = part.rows ?? [0, entry[0]];
-  const offset = (part.index ?? 0) * entryLength + first * rowLength;
+  const [first, end] = rows ?? [0, entry[0]];
+  const offset = (index ?? 0) * entry[0] * rowLength + first * rowLength;
+  return (whole) => whole.subarray(offset, offset + (end - first) * rowLength);
+}
+
+/**
+ * Of a `[entries, in, out]` tensor stored input-major (gpt-oss's experts), entry `index`'s columns `start, start +
+ * step, …` as the `[columns, in]` matrix Rook stores (a copy).
+ */
+export function entryColumnsTransposed(shape: readonly number[], index: number, start: number, step: number): (whole: Float32Array) => Float32Array {
+  const [, inputs, outputs] = shape;
+  const columns = Math.ceil((outputs - start) / step);
+  return (whole) => {
+    const out = new Float32Array(columns * inputs);
+    const base = index * inputs * outputs;
+    for (let c = 0; c < columns; c++) for (let k = 0; k < inputs; k++) out[c * inputs + k] = whole[base + k * outputs + start + c * step];
+    return out;
+  };
+}
+
+/** Of a `[entries, n]` tensor, entry `index`'s elements `start, start + step, …` (a copy). */
+export function entryStrided(shape: readonly number[], index: number, start: number, step: number): (whole: Float32Array) => Float32Array {
+  const n = shape[1];
+  return (whole) => Float32Array.from({ length: Math.ceil((n - start) / step) }, (_, i) => whole[index * n + start + i * step]);
+}
+
+/** The values of `part` within its checkpoint tensor `whole`, as a Rook tensor of `shape`, read when first asked for. */
+export function tensorPart(whole: FloatTensor, part: TensorPart, shape: number[]): FloatTensor {
   return {
     shape,
     get data() {
-      return whole.data.subarray(offset, offset + (end - first) * rowLength);
+      return part.select(whole.data);
     },
   };
 }

@@ -8,7 +8,7 @@
  * `shared_mlp.input_linear` `[2 · shared, hidden]` and `output_linear` `[hidden, shared]` are fused alike.
  */
 import { ModelConfigError, type ModelConfig } from '../config';
-import type { CheckpointFormat, TensorPart } from './format';
+import { entryRows, type CheckpointFormat, type TensorPart } from './format';
 import { llamaStyleConfig, llamaStyleRenames, namingOf, renamed } from './hfLlamaLayout';
 
 const renames: [RegExp, string][] = [...llamaStyleRenames, [/^model\.layers\.(\d+)\.moe_block\.gate\.weight$/, 'model.layers.$1.block_sparse_moe.router.layer.weight']];
@@ -38,6 +38,11 @@ function multipliers(json: Record<string, unknown>, file: string): Record<string
 const expertPart = /^model\.layers\.(\d+)\.moe_block\.experts\.(\d+)\.(linear|linear_v|linear_1)\.weight$/;
 const sharedPart = /^model\.layers\.(\d+)\.moe_block\.shared_expert\.(linear|linear_v|linear_1)\.weight$/;
 
+/** A part of the fused tensor `name` of `shape`: entry `index` (all of a 2-D tensor when absent), then `rows`. */
+function part(name: string, shape: number[], index?: number, rows?: [number, number]): TensorPart {
+  return { name, shape, select: entryRows(shape, index, rows) };
+}
+
 /** Rook's per-expert gate, up and down matrices as parts of the fused `input_linear` / `output_linear`. */
 function granitePart(rookName: string, config: ModelConfig): TensorPart | undefined {
   const { hiddenSize: d, expertFfnSize: ffn, numExperts, sharedExpertFfnSize: shared } = config;
@@ -45,15 +50,15 @@ function granitePart(rookName: string, config: ModelConfig): TensorPart | undefi
   if (expert) {
     const [, layer, index, role] = expert;
     const prefix = `model.layers.${layer}.block_sparse_moe`;
-    if (role === 'linear_1') return { name: `${prefix}.output_linear.weight`, shape: [numExperts, d, ffn], index: Number(index) };
-    return { name: `${prefix}.input_linear.weight`, shape: [numExperts, 2 * ffn, d], index: Number(index), rows: role === 'linear' ? [0, ffn] : [ffn, 2 * ffn] };
+    if (role === 'linear_1') return part(`${prefix}.output_linear.weight`, [numExperts, d, ffn], Number(index));
+    return part(`${prefix}.input_linear.weight`, [numExperts, 2 * ffn, d], Number(index), role === 'linear' ? [0, ffn] : [ffn, 2 * ffn]);
   }
   const sharedExpert = sharedPart.exec(rookName);
   if (sharedExpert) {
     const [, layer, role] = sharedExpert;
     const prefix = `model.layers.${layer}.shared_mlp`;
-    if (role === 'linear_1') return { name: `${prefix}.output_linear.weight`, shape: [d, shared] };
-    return { name: `${prefix}.input_linear.weight`, shape: [2 * shared, d], rows: role === 'linear' ? [0, shared] : [shared, 2 * shared] };
+    if (role === 'linear_1') return part(`${prefix}.output_linear.weight`, [d, shared]);
+    return part(`${prefix}.input_linear.weight`, [2 * shared, d], undefined, role === 'linear' ? [0, shared] : [shared, 2 * shared]);
   }
   return undefined;
 }

@@ -37,15 +37,33 @@ function firstId(value: unknown): unknown {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Refuses what Rook's graph does not compute: another activation, scaled RoPE past the trained context. */
-function refuseUnsupported(json: Record<string, unknown>, file: string, family: string): void {
+/** Refuses another activation: the experts are converted as SwiGLU. */
+function refuseActivation(json: Record<string, unknown>, file: string, family: string): void {
   const activation = json.hidden_act ?? 'silu';
   if (activation !== 'silu') throw new ModelConfigError(file, `field "hidden_act" is ${JSON.stringify(activation)}; ${family} experts are converted as SwiGLU, which needs "silu"`);
-  const scaling = json.rope_scaling as { type?: unknown; rope_type?: unknown } | null | undefined;
-  const kind = scaling && typeof scaling === 'object' ? (scaling.rope_type ?? scaling.type) : undefined;
-  if (scaling !== undefined && scaling !== null && kind !== 'default') {
-    throw new ModelConfigError(file, `field "rope_scaling" is ${JSON.stringify(scaling)}; Rook's graph has plain RoPE only (no YaRN or linear scaling), so it would compute another model; remove rope_scaling to run the model within its original context`);
+}
+
+/**
+ * Rook's RoPE scaling knobs from `rope_scaling`: none, or YaRN (with transformers' defaults: beta_fast 32, beta_slow 1,
+ * the ramp's ends rounded, the attention factor 0.1·ln(factor) + 1). Other kinds, and YaRN with its own attention
+ * factor or DeepSeek's mscale, are refused: the graph would compute another model.
+ */
+export function ropeScalingKnobs(json: Record<string, unknown>, file: string): Record<string, unknown> {
+  const scaling = json.rope_scaling as Record<string, unknown> | null | undefined;
+  if (scaling === undefined || scaling === null) return {};
+  const kind = typeof scaling === 'object' ? (scaling.rope_type ?? scaling.type) : undefined;
+  if (kind === 'default') return {};
+  const extra = ['attention_factor', 'mscale', 'mscale_all_dim'].filter((key) => scaling[key] !== undefined && scaling[key] !== null);
+  if (kind !== 'yarn' || extra.length > 0) {
+    throw new ModelConfigError(file, `field "rope_scaling" is ${JSON.stringify(scaling).slice(0, 160)}; Rook's graph has plain RoPE and YaRN without ${['attention_factor', 'mscale', 'mscale_all_dim'].join(' or ')}, so it would compute another model; remove rope_scaling to run the model within its original context`);
   }
+  return {
+    rope_scaling_factor: scaling.factor,
+    ...(scaling.original_max_position_embeddings === undefined ? {} : { rope_original_max_position_embeddings: scaling.original_max_position_embeddings }),
+    ...(scaling.beta_fast === undefined ? {} : { rope_beta_fast: scaling.beta_fast }),
+    ...(scaling.beta_slow === undefined ? {} : { rope_beta_slow: scaling.beta_slow }),
+    ...(scaling.truncate === undefined ? {} : { rope_truncate: scaling.truncate }),
+  };
 }
 
 export interface LlamaStyleFamily {
@@ -58,15 +76,17 @@ export interface LlamaStyleFamily {
   knobs: Record<string, unknown>;
   /** Where the family's config.json leaves `max_position_embeddings` out. */
   defaultContext: number;
+  /** The family slides its window on some layers only (knobs of its own), so the window does not cut the context. */
+  layeredWindow?: true;
 }
 
 /**
- * Rook's config from a Llama-style family's config.json: the shared fields, the family's renamed ones, its knobs; a
- * sliding window shorter than the context limits the context (sliding-window attention equals full attention on
- * sequences no longer than the window).
+ * Rook's config from a Llama-style family's config.json: the shared fields, the family's renamed ones, its RoPE
+ * scaling, its knobs; a sliding window shorter than the context on every layer limits the context (sliding-window
+ * attention equals full attention on sequences no longer than the window).
  */
 export function llamaStyleConfig(json: Record<string, unknown>, file: string, spec: LlamaStyleFamily): ModelConfig {
-  refuseUnsupported(json, file, spec.family);
+  refuseActivation(json, file, spec.family);
   const fields: Record<string, unknown> = {};
   for (const [field, key] of spec.renamedFields) {
     if (json[key] === undefined || json[key] === null) throw new ModelConfigError(file, `missing field "${key}" (a positive integer)`);
@@ -74,7 +94,7 @@ export function llamaStyleConfig(json: Record<string, unknown>, file: string, sp
   }
   const positions = json.max_position_embeddings ?? spec.defaultContext;
   const window = json.sliding_window;
-  const windowed = json.use_sliding_window !== false && typeof window === 'number' && typeof positions === 'number' && window < positions;
+  const windowed = !spec.layeredWindow && json.use_sliding_window !== false && typeof window === 'number' && typeof positions === 'number' && window < positions;
   const renamedFields = [...spec.renamedFields, ...(windowed ? [['max_position_embeddings', 'sliding_window'] as [string, string]] : [])];
   return parseModelConfig(
     {
@@ -85,6 +105,7 @@ export function llamaStyleConfig(json: Record<string, unknown>, file: string, sp
       rope_theta: json.rope_theta ?? 1e6,
       tie_word_embeddings: json.tie_word_embeddings ?? false,
       ...mixtralStyleKnobs,
+      ...ropeScalingKnobs(json, file),
       ...fields,
       ...spec.knobs,
     },

@@ -2,9 +2,10 @@
  * Decoder building blocks shared by the architectures under `arch/`, each lowered to ONNX Runtime ops that are
  * exact on every execution provider (contrib ops where a CPU kernel exists, standard ops otherwise).
  */
-import { ElementType, GraphBuilder } from './graphBuilder';
+import { ElementType, GraphBuilder, type Attribute } from './graphBuilder';
 import { transpose2d, type FloatTensor } from '../tensor';
 import { matMulNBitsAccuracyLevel, quantBits, quantBlockSize, quantizeRows, toMatMulNBits, type QuantOptions } from '../quant';
+import type { ModelConfig } from '../config';
 
 /** RMSNorm in float32 over the last axis: x / sqrt(mean(x²) + eps) * weight. */
 export function rmsNorm(g: GraphBuilder, name: string, x: string, weight: string, eps: number): string {
@@ -59,16 +60,50 @@ export function attentionLengths(g: GraphBuilder, attentionMask: string): Attent
   return { seqlensK, totalSequenceLength };
 }
 
-/** cos/sin tables `[positions, headDim/2]` for rotate-half RoPE over the full head dimension. */
-export function rotaryCaches(g: GraphBuilder, headDim: number, positions: number, base: number): { cos: string; sin: string } {
+/** YaRN's stretch of RoPE (the factor, the trained context, beta_fast and beta_slow); a factor of 1 is plain RoPE. */
+export interface RopeScaling {
+  factor: number;
+  originalContext: number;
+  betaFast: number;
+  betaSlow: number;
+  /** Round the ramp's ends outwards to whole dims. */
+  truncate: boolean;
+}
+
+/**
+ * Per rotated pair i of a head, its inverse frequency, and the factor on cos and sin. Plain RoPE: base^(-2i/d), 1. YaRN
+ * (as transformers computes it): dims that turn fewer than beta_slow times over the trained context are interpolated
+ * (frequency / factor), those turning more than beta_fast times kept, a linear ramp between (its ends rounded outwards
+ * with `truncate`, as llama.cpp always does); cos and sin are scaled by 0.1·ln(factor) + 1.
+ */
+export function ropeFrequencies(headDim: number, base: number, scaling?: RopeScaling): { inverse: Float64Array; attentionFactor: number } {
   const half = headDim / 2;
+  const inverse = Float64Array.from({ length: half }, (_, i) => Math.pow(base, (-2 * i) / headDim));
+  if (!scaling || scaling.factor === 1) return { inverse, attentionFactor: 1 };
+  const { factor, originalContext, betaFast, betaSlow, truncate } = scaling;
+  const correctionDim = (rotations: number) => (headDim * Math.log(originalContext / (rotations * 2 * Math.PI))) / (2 * Math.log(base));
+  const [fast, slow] = [correctionDim(betaFast), correctionDim(betaSlow)];
+  const low = Math.max(truncate ? Math.floor(fast) : fast, 0);
+  let high = Math.min(truncate ? Math.ceil(slow) : slow, headDim - 1);
+  if (low === high) high += 0.001;
+  for (let i = 0; i < half; i++) {
+    const extrapolated = 1 - Math.min(Math.max((i - low) / (high - low), 0), 1);
+    inverse[i] = (inverse[i] / factor) * (1 - extrapolated) + inverse[i] * extrapolated;
+  }
+  return { inverse, attentionFactor: 0.1 * Math.log(factor) + 1 };
+}
+
+/** cos/sin tables `[positions, headDim/2]` for rotate-half RoPE over the full head dimension, YaRN-scaled if asked. */
+export function rotaryCaches(g: GraphBuilder, headDim: number, positions: number, base: number, scaling?: RopeScaling): { cos: string; sin: string } {
+  const half = headDim / 2;
+  const { inverse, attentionFactor } = ropeFrequencies(headDim, base, scaling);
   const cos = new Float32Array(positions * half);
   const sin = new Float32Array(positions * half);
   for (let p = 0; p < positions; p++) {
     for (let i = 0; i < half; i++) {
-      const angle = p * Math.pow(base, (-2 * i) / headDim);
-      cos[p * half + i] = Math.cos(angle);
-      sin[p * half + i] = Math.sin(angle);
+      const angle = p * inverse[i];
+      cos[p * half + i] = Math.cos(angle) * attentionFactor;
+      sin[p * half + i] = Math.sin(angle) * attentionFactor;
     }
   }
   return { cos: g.weight('rotary.cos_cache', { shape: [positions, half], data: cos }), sin: g.weight('rotary.sin_cache', { shape: [positions, half], data: sin }) };
@@ -80,6 +115,10 @@ export interface AttentionSpec {
   scale: number;
   /** 0 for none. */
   softcap: number;
+  /** Attend to this many latest positions only (itself included); absent for all. */
+  window?: number;
+  /** `[numHeads]` sink logits joining each head's softmax denominator (gpt-oss); absent for none. */
+  sinks?: string;
 }
 
 /**
@@ -97,10 +136,12 @@ export function groupQueryAttention(
   rotary: { cos: string; sin: string },
   spec: AttentionSpec,
 ): string {
+  // Inputs 9 and 10 (position ids, attention bias) are left out; 11 is the head sink.
+  const sinks = spec.sinks ? ['', '', spec.sinks] : [];
   const [output] = g.node(
     'GroupQueryAttention',
     name,
-    [qkv.q, qkv.k, qkv.v, past.key, past.value, lengths.seqlensK, lengths.totalSequenceLength, rotary.cos, rotary.sin],
+    [qkv.q, qkv.k, qkv.v, past.key, past.value, lengths.seqlensK, lengths.totalSequenceLength, rotary.cos, rotary.sin, ...sinks],
     {
       num_heads: { i: spec.numHeads },
       kv_num_heads: { i: spec.numKvHeads },
@@ -108,6 +149,7 @@ export function groupQueryAttention(
       softcap: { f: spec.softcap },
       do_rotary: { i: 1 },
       rotary_interleaved: { i: 0 },
+      ...(spec.window ? { local_window_size: { i: spec.window } } : {}),
     },
     { domain: 'com.microsoft', outputNames: [`${name}/output_0`, present.key, present.value] },
   );
@@ -115,58 +157,182 @@ export function groupQueryAttention(
 }
 
 export interface ExpertWeights {
-  /** Router `[experts, hidden]`. */
+  /** Router `[experts, hidden]`, and its `[experts]` bias where it has one. */
   router: FloatTensor;
+  routerBias?: FloatTensor;
   /** Per expert `[ffn, hidden]`: the activated branch, the linear branch, and `[hidden, ffn]` down projection. */
   gate: FloatTensor[];
   up: FloatTensor[];
   down: FloatTensor[];
+  /** Per expert, the projections' biases where the experts have them (gpt-oss). */
+  biases?: { gate: FloatTensor; up: FloatTensor; down: FloatTensor }[];
 }
 
 export interface MixtureSpec {
   topK: number;
-  activation: 'geglu' | 'swiglu';
+  activation: ModelConfig['expertActivation'];
   geluApproximation: 'tanh' | 'none';
+  /** The limit of `swiglu_clamped`. */
+  swigluLimit: number;
   renormalize: boolean;
   /** 0 for none. */
   routerSoftcap: number;
 }
 
-/** The weight names of a gated MLP's three projections. */
+/** The weight names of a gated MLP's three projections, and of their biases where it has them. */
 export interface GatedMlpNames {
   gate: string;
   up: string;
   down: string;
+  biases?: { gate: string; up: string; down: string };
+}
+
+/** gpt-oss's fixed slope inside its clamped SwiGLU: g · sigmoid(1.702 g). */
+const clampedSwigluAlpha = 1.702;
+
+/** The activated product of a gated MLP's gate and up projections, as `activation` forms it. */
+function gatedProduct(g: GraphBuilder, name: string, gate: string, up: string, spec: Pick<MixtureSpec, 'activation' | 'geluApproximation' | 'swigluLimit'>): string {
+  if (spec.activation === 'geglu') return g.op('Mul', `${name}/gated`, [g.op('Gelu', `${name}/Gelu`, [gate], { approximate: { s: spec.geluApproximation } }), up]);
+  if (spec.activation === 'swiglu') return g.op('Mul', `${name}/gated`, [g.op('Mul', `${name}/Silu`, [gate, g.op('Sigmoid', `${name}/Sigmoid`, [gate])]), up]);
+  const limit = spec.swigluLimit;
+  const clampedGate = g.op('Min', `${name}/gate_limit`, [gate, g.floats([limit])]);
+  const glu = g.op('Mul', `${name}/glu`, [clampedGate, g.op('Sigmoid', `${name}/Sigmoid`, [g.op('Mul', `${name}/alpha`, [clampedGate, g.floats([clampedSwigluAlpha])])])]);
+  const clampedUp = g.op('Clip', `${name}/up_limit`, [up, g.floats([-limit]), g.floats([limit])]);
+  return g.op('Mul', `${name}/gated`, [g.op('Add', `${name}/up_plus_one`, [clampedUp, g.floats([1])]), glu]);
 }
 
 /**
  * A gated MLP, down(act(gate x) · up x), on `[..., hidden]`: one routed expert, or a shared expert every token runs;
- * every projection is a `linear` on its own weight (`[ffn, hidden]` gate and up, `[hidden, ffn]` down).
+ * every projection is a `linear` on its own weight (`[ffn, hidden]` gate and up, `[hidden, ffn]` down), plus its bias
+ * where it has one.
  */
 export function gatedMlp(
   g: GraphBuilder,
   name: string,
   x: string,
   names: GatedMlpNames,
-  weights: { gate: FloatTensor; up: FloatTensor; down: FloatTensor },
-  activation: MixtureSpec['activation'],
-  geluApproximation: MixtureSpec['geluApproximation'],
+  weights: { gate: FloatTensor; up: FloatTensor; down: FloatTensor; biases?: { gate: FloatTensor; up: FloatTensor; down: FloatTensor } },
+  spec: Pick<MixtureSpec, 'activation' | 'geluApproximation' | 'swigluLimit'>,
   quant: QuantOptions,
 ): string {
-  const gateProjection = linear(g, `${name}/gate`, x, names.gate, weights.gate, quant);
-  const upProjection = linear(g, `${name}/up`, x, names.up, weights.up, quant);
-  const activated =
-    activation === 'geglu'
-      ? g.op('Gelu', `${name}/Gelu`, [gateProjection], { approximate: { s: geluApproximation } })
-      : g.op('Mul', `${name}/Silu`, [gateProjection, g.op('Sigmoid', `${name}/Sigmoid`, [gateProjection])]);
-  const inner = g.op('Mul', `${name}/gated`, [activated, upProjection]);
-  return linear(g, `${name}/down`, inner, names.down, weights.down, quant);
+  const projection = (role: 'gate' | 'up' | 'down', input: string) => {
+    const out = linear(g, `${name}/${role}`, input, names[role], weights[role], quant);
+    return weights.biases && names.biases ? g.op('Add', `${name}/${role}/bias`, [out, g.weight(names.biases[role], weights.biases[role])]) : out;
+  };
+  return projection('down', gatedProduct(g, name, projection('gate', x), projection('up', x), spec));
 }
 
 /** Routed expert `e`'s MLP on the rows dispatched to it. */
 function expertMlp(g: GraphBuilder, name: string, rows: string, weightPrefix: string, weights: ExpertWeights, e: number, spec: MixtureSpec, quant: QuantOptions): string {
-  const names = { gate: `${weightPrefix}.experts.${e}.gate`, up: `${weightPrefix}.experts.${e}.up`, down: `${weightPrefix}.experts.${e}.down` };
-  return gatedMlp(g, name, rows, names, { gate: weights.gate[e], up: weights.up[e], down: weights.down[e] }, spec.activation, spec.geluApproximation, quant);
+  const prefix = `${weightPrefix}.experts.${e}`;
+  const names = { gate: `${prefix}.gate`, up: `${prefix}.up`, down: `${prefix}.down`, biases: { gate: `${prefix}.gate.bias`, up: `${prefix}.up.bias`, down: `${prefix}.down.bias` } };
+  return gatedMlp(g, name, rows, names, { gate: weights.gate[e], up: weights.up[e], down: weights.down[e], biases: weights.biases?.[e] }, spec, quant);
+}
+
+/** ONNX Runtime's one-node MoE kernels: float32 experts (`MoE`) and block-quantized ones (`QMoE`). */
+type FusedExpertsOp = { op: 'MoE' } | { op: 'QMoE'; bits: 8 | 4 };
+
+/**
+ * Which one-node kernel runs the experts, if one computes exactly what the lowering below does: ONNX Runtime's CPU
+ * `MoE`/`QMoE` (1.30) take gated experts only in the SwiGLU form g·sigmoid(α g)·(l + β) (GeGLU has no form there).
+ */
+function fusedExpertsOp(spec: MixtureSpec, quant: QuantOptions): FusedExpertsOp | undefined {
+  const mode = process.env.ROOK_MOE_FUSED ?? 'float';
+  if (mode === 'none') return undefined;
+  if (spec.activation !== 'swiglu' && spec.activation !== 'swiglu_clamped') return undefined;
+  const { quant: type = 'none' } = quant;
+  if (type === 'none') return { op: 'MoE' };
+  if (mode.includes(type)) return { op: 'QMoE', bits: quantBits(type) };
+  return undefined;
+}
+
+/**
+ * `[experts, 2·ffn, hidden]` gate and up rows interleaved (gate row i at 2i, up row i at 2i + 1: the kernels'
+ * `swiglu_fusion` 1 layout) from per-expert `[ffn, hidden]` matrices; `rowOf(e, role, i)` gives each row.
+ */
+function interleaveGateUp<T extends Float32Array | Uint8Array>(make: (length: number) => T, experts: number, ffn: number, rowLength: number, rowOf: (e: number, role: 'gate' | 'up', i: number) => T): T {
+  const out = make(experts * 2 * ffn * rowLength);
+  for (let e = 0; e < experts; e++) {
+    for (let i = 0; i < ffn; i++) {
+      out.set(rowOf(e, 'gate', i), (e * 2 * ffn + 2 * i) * rowLength);
+      out.set(rowOf(e, 'up', i), (e * 2 * ffn + 2 * i + 1) * rowLength);
+    }
+  }
+  return out;
+}
+
+/**
+ * The experts as one ONNX Runtime `MoE` node (float32 weights) or `QMoE` node (int8/int4 blocks of 32, llama.cpp's
+ * Q8_0/Q4_0 as `quant.ts` computes them, codes + 2^(bits-1) with the default zero point): the kernel takes the router
+ * logits, applies the softmax, picks the top-k (renormalized with `normalize_routing_weights`), runs each expert on
+ * its rows only and sums the weighted outputs. Its SwiGLU is g·sigmoid(α g)·(l + β) with g = min(gate x, limit) and
+ * l = clamp(up x, ±limit): α 1, β 0 and no limit for SwiGLU, gpt-oss's 1.702, 1 and its limit for `swiglu_clamped`.
+ * Weights are stacked per layer: `<prefix>.experts.gate_up` `[experts, 2·ffn, hidden]` and `<prefix>.experts.down`
+ * `[experts, hidden, ffn]`, both `[out, in]` per expert.
+ */
+function fusedMixtureOfExperts(g: GraphBuilder, name: string, x: string, routerLogits: string, weightPrefix: string, weights: ExpertWeights, spec: MixtureSpec, fused: FusedExpertsOp): string {
+  const experts = weights.gate.length;
+  const [ffn, hidden] = weights.gate[0].shape;
+  const clamped = spec.activation === 'swiglu_clamped';
+  const attributes: Record<string, Attribute> = {
+    k: { i: spec.topK },
+    activation_type: { s: 'swiglu' },
+    swiglu_fusion: { i: 1 },
+    activation_alpha: { f: clamped ? clampedSwigluAlpha : 1 },
+    activation_beta: { f: clamped ? 1 : 0 },
+    ...(clamped ? { swiglu_limit: { f: spec.swigluLimit } } : {}),
+    normalize_routing_weights: { i: spec.renormalize ? 1 : 0 },
+  };
+  const gateUpName = `${weightPrefix}.experts.gate_up`;
+  const downName = `${weightPrefix}.experts.down`;
+  let gateUp: string[];
+  let down: string[];
+  if (fused.op === 'MoE') {
+    const rows = (e: number, role: 'gate' | 'up', i: number) => weights[role][e].data.subarray(i * hidden, (i + 1) * hidden);
+    gateUp = [g.weight(gateUpName, { shape: [experts, 2 * ffn, hidden], data: interleaveGateUp((n) => new Float32Array(n), experts, ffn, hidden, rows) })];
+    const stackedDown = new Float32Array(experts * hidden * ffn);
+    weights.down.forEach((matrix, e) => stackedDown.set(matrix.data, e * hidden * ffn));
+    down = [g.weight(downName, { shape: [experts, hidden, ffn], data: stackedDown })];
+  } else {
+    const { bits } = fused;
+    Object.assign(attributes, { expert_weight_bits: { i: bits }, block_size: { i: quantBlockSize } });
+    const blocks = (matrix: FloatTensor, label: string) => toMatMulNBits(quantizeRows(matrix, bits, label));
+    const gateBlocks = weights.gate.map((m, e) => blocks(m, `${weightPrefix}.experts.${e}.gate`));
+    const upBlocks = weights.up.map((m, e) => blocks(m, `${weightPrefix}.experts.${e}.up`));
+    const downBlocks = weights.down.map((m, e) => blocks(m, `${weightPrefix}.experts.${e}.down`));
+    const byRole = { gate: gateBlocks, up: upBlocks };
+    const codeRow = (hidden * bits) / 8;
+    const scaleRow = hidden / quantBlockSize;
+    const gateUpCodes = interleaveGateUp((n) => new Uint8Array(n), experts, ffn, codeRow, (e, role, i) => byRole[role][e].packed.subarray(i * codeRow, (i + 1) * codeRow));
+    const gateUpScales = interleaveGateUp((n) => new Float32Array(n), experts, ffn, scaleRow, (e, role, i) => byRole[role][e].scales.subarray(i * scaleRow, (i + 1) * scaleRow));
+    const downCodes = new Uint8Array(experts * hidden * ((ffn * bits) / 8));
+    const downScales = new Float32Array(experts * hidden * (ffn / quantBlockSize));
+    downBlocks.forEach((b, e) => {
+      downCodes.set(b.packed, e * b.packed.length);
+      downScales.set(b.scales, e * b.scales.length);
+    });
+    gateUp = [
+      g.uint8Weight(`${gateUpName}.codes${bits}`, gateUpCodes, [experts, 2 * ffn, codeRow]),
+      g.weight(`${gateUpName}.block_scales`, { shape: [experts, 2 * ffn, scaleRow], data: gateUpScales }),
+    ];
+    down = [
+      g.uint8Weight(`${downName}.codes${bits}`, downCodes, [experts, hidden, (ffn * bits) / 8]),
+      g.weight(`${downName}.block_scales`, { shape: [experts, hidden, ffn / quantBlockSize], data: downScales }),
+    ];
+  }
+  let gateUpBias = '';
+  let downBias = '';
+  if (weights.biases) {
+    const biases = weights.biases;
+    const entries = (e: number, role: 'gate' | 'up', i: number) => biases[e][role].data.subarray(i, i + 1);
+    gateUpBias = g.weight(`${gateUpName}.bias`, { shape: [experts, 2 * ffn], data: interleaveGateUp((n) => new Float32Array(n), experts, ffn, 1, entries) });
+    const stacked = new Float32Array(experts * hidden);
+    biases.forEach((b, e) => stacked.set(b.down.data, e * hidden));
+    downBias = g.weight(`${downName}.bias`, { shape: [experts, hidden], data: stacked });
+  }
+  const inputs = [x, routerLogits, ...gateUp, gateUpBias, ...down, downBias];
+  while (inputs[inputs.length - 1] === '') inputs.pop();
+  return g.op(fused.op, `${name}/${fused.op}`, inputs, attributes, { domain: 'com.microsoft' });
 }
 
 /**
@@ -188,7 +354,10 @@ function expertMlp(g: GraphBuilder, name: string, rows: string, weightPrefix: st
 export function mixtureOfExperts(g: GraphBuilder, name: string, x: string, hidden: number, weightPrefix: string, weights: ExpertWeights, spec: MixtureSpec, quant: QuantOptions = {}): string {
   const tokens = g.op('Reshape', `${name}/flatten`, [x, g.int64s([-1, hidden])]);
   let routerLogits = g.op('MatMul', `${name}/router/MatMul`, [tokens, g.weight(`${weightPrefix}.router`, transpose2d(weights.router))]);
+  if (weights.routerBias) routerLogits = g.op('Add', `${name}/router/bias`, [routerLogits, g.weight(`${weightPrefix}.router.bias`, weights.routerBias)]);
   if (spec.routerSoftcap > 0) routerLogits = softcap(g, `${name}/router/softcap`, routerLogits, spec.routerSoftcap);
+  const fused = fusedExpertsOp(spec, quant);
+  if (fused) return fusedMixtureOfExperts(g, name, x, routerLogits, weightPrefix, weights, spec, fused);
   const probabilities = g.op('Softmax', `${name}/router/Softmax`, [routerLogits], { axis: { i: -1 } });
   const [topValues, topIndices] = g.node('TopK', `${name}/router/TopK`, [probabilities, g.int64s([spec.topK])], { axis: { i: -1 } }, { outputs: 2 });
   const routing = spec.renormalize

@@ -75,6 +75,8 @@ export interface GgufArchitecture {
   mismatch(config: ModelConfig): string | undefined;
   /** Why import refuses a file of this architecture before reading its config, or undefined. */
   refuse?(meta: GgufMetadata): string | undefined;
+  /** Its own names for tensors the other architectures share (gpt-oss's `post_attention_norm` for `ffn_norm`). */
+  tensorRenames?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -88,8 +90,24 @@ export function differsFromFixed(config: ModelConfig, fixed: Readonly<Record<str
   return differing.length === 0 ? undefined : `llama.cpp's ${graph} architecture computes another model for ${differing.join(', ')}`;
 }
 
-/** The knobs of families beyond Grok-1 and Mixtral, off: what llama.cpp's `grok` and `llama` graphs fix them to. */
-export const plainDecoderKnobs = { qk_norm: 'none', attention_bias: false, residual_multiplier: 1, shared_expert_intermediate_size: 0 } as const;
+/**
+ * The knobs of the newer families' attention, off: what a llama.cpp graph without them fixes them to (each
+ * architecture overrides the ones its graph has).
+ */
+export const plainAttentionKnobs = {
+  qk_norm: 'none',
+  attention_bias: false,
+  attention_output_bias: false,
+  attention_sinks: false,
+  sliding_window: 0,
+  rope_scaling_factor: 1,
+} as const;
+
+/** The knobs of the newer families' experts and residual stream, off. */
+export const plainMoeKnobs = { expert_bias: false, residual_multiplier: 1, shared_expert_intermediate_size: 0 } as const;
+
+/** Both: what llama.cpp's `grok` and `llama` graphs fix them to. */
+export const plainDecoderKnobs = { ...plainAttentionKnobs, ...plainMoeKnobs } as const;
 
 export const generalKeys = { architecture: 'general.architecture', name: 'general.name' } as const;
 
@@ -156,12 +174,18 @@ const layerTensors: LayerTensor[] = [
   { gguf: 'attn_q_norm', rook: 'qNorm' },
   { gguf: 'attn_k_norm', rook: 'kNorm' },
   { gguf: 'attn_output', rook: 'o', linear: true },
+  { gguf: 'attn_output', suffix: 'bias', rook: 'oBias' },
+  { gguf: 'attn_sinks', rook: 'sinks' },
   { gguf: 'attn_output_norm', rook: 'postAttnNorm' },
   { gguf: 'ffn_norm', rook: 'preMoeNorm' },
   { gguf: 'ffn_gate_inp', rook: 'router' },
+  { gguf: 'ffn_gate_inp', suffix: 'bias', rook: 'routerBias' },
   { gguf: 'ffn_gate', rook: 'expertGate', linear: true },
   { gguf: 'ffn_up', rook: 'expertUp', linear: true },
   { gguf: 'ffn_down', rook: 'expertDown', linear: true },
+  { gguf: 'ffn_gate', suffix: 'bias', rook: 'expertGateBias' },
+  { gguf: 'ffn_up', suffix: 'bias', rook: 'expertUpBias' },
+  { gguf: 'ffn_down', suffix: 'bias', rook: 'expertDownBias' },
   { gguf: 'ffn_gate_inp_shexp', rook: 'sharedExpertGate', vector: true },
   { gguf: 'ffn_gate_shexp', rook: 'sharedGate', linear: true },
   { gguf: 'ffn_up_shexp', rook: 'sharedUp', linear: true },
@@ -185,17 +209,21 @@ export interface GgufTensorName {
   vector?: boolean;
 }
 
-/** The GGUF tensors of a model with `config` (output and post norms only where it has them), in the order they are written. */
-export function ggufTensorNames(config: ModelConfig): GgufTensorName[] {
+/**
+ * The GGUF tensors of a model with `config` (output and post norms only where it has them), in the order they are
+ * written, under `renames` where the architecture names a shared tensor its own way.
+ */
+export function ggufTensorNames(config: ModelConfig, renames: Readonly<Record<string, string>> = {}): GgufTensorName[] {
   const experts = Array.from({ length: config.numExperts }, (_, j) => j);
   const out: GgufTensorName[] = (Object.keys(modelTensors) as (keyof typeof modelTensors)[]).map((role) => ({ name: `${modelTensors[role]}.weight`, rook: [decoderTensorNames[role]], linear: false }));
   for (let i = 0; i < config.numLayers; i++) {
     const names = decoderTensorNames.layer(i);
-    for (const { gguf, suffix = 'weight', rook, linear, ropeHeads, vector } of layerTensors) {
+    for (const { gguf: shared, suffix = 'weight', rook, linear, ropeHeads, vector } of layerTensors) {
+      const gguf = Object.hasOwn(renames, shared) ? renames[shared] : shared;
       const role = names[rook];
       const tensor = { linear: linear ?? false, ropeHeads: ropeHeads && config[ropeHeads], vector };
       if (typeof role === 'string') out.push({ name: `blk.${i}.${gguf}.${suffix}`, rook: [role], ...tensor });
-      else out.push({ name: `blk.${i}.${gguf}_exps.weight`, rook: experts.map((j) => role(j)), perExpert: experts.map((j) => `blk.${i}.${gguf}.${j}.weight`), ...tensor });
+      else out.push({ name: `blk.${i}.${gguf}_exps.${suffix}`, rook: experts.map((j) => role(j)), perExpert: experts.map((j) => `blk.${i}.${gguf}.${j}.${suffix}`), ...tensor });
     }
   }
   const shapes = decoderTensorShapes(config);

@@ -4,16 +4,16 @@
  * optional shared expert without a gate (Granite MoE shared), and q/k rows in interleaved RoPE order, as
  * convert_hf_to_gguf.py permutes them for llama-style models.
  */
-import { differsFromFixed, hyperparameterKeys, type GgufArchitecture } from './common';
+import { differsFromFixed, hyperparameterKeys, plainAttentionKnobs, type GgufArchitecture } from './common';
 
 const fixed = {
+  ...plainAttentionKnobs,
+  expert_bias: false,
   expert_activation: 'swiglu',
   norm_placement: 'pre',
   router_renormalize: true,
   max_attn_value: 0,
   router_logit_softcap: 0,
-  qk_norm: 'none',
-  attention_bias: false,
   shared_expert_gate: false,
 };
 

@@ -4,9 +4,9 @@
  * is as wide as the hidden size, so it loads no grouped-query models.
  */
 import { mixtralStyleKnobs } from '../../config';
-import { differsFromFixed, hyperparameterKeys, type GgufArchitecture } from './common';
+import { differsFromFixed, hyperparameterKeys, plainDecoderKnobs, type GgufArchitecture } from './common';
 
-const fixed = { ...mixtralStyleKnobs, router_renormalize: false, qk_norm: 'projection', attention_bias: false, residual_multiplier: 1, shared_expert_intermediate_size: 0 };
+const fixed = { ...mixtralStyleKnobs, ...plainDecoderKnobs, router_renormalize: false, qk_norm: 'projection' };
 
 export const olmoe: GgufArchitecture = {
   name: 'olmoe',

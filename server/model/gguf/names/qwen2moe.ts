@@ -4,10 +4,10 @@
  * gate, sized by `expert_shared_feed_forward_length`.
  */
 import { mixtralStyleKnobs } from '../../config';
-import { differsFromFixed, hyperparameterKeys, type GgufArchitecture } from './common';
+import { differsFromFixed, hyperparameterKeys, plainAttentionKnobs, type GgufArchitecture } from './common';
 
 const common = hyperparameterKeys('qwen2moe');
-const fixed = { ...mixtralStyleKnobs, router_renormalize: false, qk_norm: 'none', attention_bias: true, residual_multiplier: 1, shared_expert_gate: true };
+const fixed = { ...mixtralStyleKnobs, ...plainAttentionKnobs, expert_bias: false, residual_multiplier: 1, router_renormalize: false, attention_bias: true, shared_expert_gate: true };
 
 export const qwen2moe: GgufArchitecture = {
   name: 'qwen2moe',

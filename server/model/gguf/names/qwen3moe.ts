@@ -5,10 +5,10 @@
  * all-sparse model).
  */
 import { mixtralStyleKnobs } from '../../config';
-import { differsFromFixed, hyperparameterKeys, type GgufArchitecture } from './common';
+import { differsFromFixed, hyperparameterKeys, plainDecoderKnobs, type GgufArchitecture } from './common';
 
 const common = hyperparameterKeys('qwen3moe');
-const fixed = { ...mixtralStyleKnobs, qk_norm: 'head', attention_bias: false, residual_multiplier: 1, shared_expert_intermediate_size: 0 };
+const fixed = { ...mixtralStyleKnobs, ...plainDecoderKnobs, qk_norm: 'head' };
 
 export const qwen3moe: GgufArchitecture = {
   name: 'qwen3moe',

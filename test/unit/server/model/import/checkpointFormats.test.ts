@@ -74,7 +74,8 @@ test('checkpoint formats: Grok-1\'s HF config maps to Grok-1\'s math (the facts 
       numExpertsPerToken: 2, expertFfnSize: 32768, contextLength: 8192, rmsNormEps: 1e-5, ropeBase: 10000, expertActivation: 'geglu',
       geluApproximation: 'tanh', normPlacement: 'sandwich', routerRenormalize: false, embeddingMultiplier: 78.38367176906169,
       outputMultiplier: 0.5773502691896257, attentionScale: 0.08838834764831845, attentionSoftcap: 30, routerSoftcap: 0, tiedOutput: true,
-      qkNorm: 'none', attentionBias: false, residualMultiplier: 1, sharedExpertFfnSize: 0, sharedExpertGate: false, bosTokenId: 1, eosTokenId: 2, padTokenId: 0, fimLayout: 'psm',
+      qkNorm: 'none', attentionBias: false, residualMultiplier: 1, sharedExpertFfnSize: 0, sharedExpertGate: false, bosTokenId: 1,
+      swigluLimit: 7, attentionOutputBias: false, attentionSinks: false, slidingWindow: 0, slidingWindowPattern: 1, expertBias: false, ropeScalingFactor: 1, ropeBetaFast: 32, ropeBetaSlow: 1, ropeTruncate: true, addBosToken: true, stopTokenIds: [], ropeOriginalContext: 8192, eosTokenId: 2, padTokenId: 0, fimLayout: 'psm',
     },
   );
   assert.equal(hfGrok.sourceName(decoderTensorNames.layer(3).expertDown(7)), 'model.layers.3.moe_block.experts.7.linear_1.weight');
@@ -89,7 +90,8 @@ test('checkpoint formats: Mixtral\'s HF config maps to pre-norm SwiGLU with reno
       numExpertsPerToken: 2, expertFfnSize: 14336, contextLength: 32768, rmsNormEps: 1e-5, ropeBase: 1e6, expertActivation: 'swiglu',
       geluApproximation: 'tanh', normPlacement: 'pre', routerRenormalize: true, embeddingMultiplier: 1, outputMultiplier: 1,
       attentionScale: 1 / Math.sqrt(128), attentionSoftcap: 0, routerSoftcap: 0, tiedOutput: false, qkNorm: 'none', attentionBias: false, residualMultiplier: 1,
-      sharedExpertFfnSize: 0, sharedExpertGate: false, bosTokenId: 1, eosTokenId: 2, padTokenId: 0, fimLayout: 'psm',
+      sharedExpertFfnSize: 0, sharedExpertGate: false, bosTokenId: 1,
+      swigluLimit: 7, attentionOutputBias: false, attentionSinks: false, slidingWindow: 0, slidingWindowPattern: 1, expertBias: false, ropeScalingFactor: 1, ropeBetaFast: 32, ropeBetaSlow: 1, ropeTruncate: true, addBosToken: true, stopTokenIds: [], ropeOriginalContext: 32768, eosTokenId: 2, padTokenId: 0, fimLayout: 'psm',
     },
   );
   assert.equal(hfMixtral.modelConfig({ ...mixtralConfig, sliding_window: 4096 }, 'config.json').contextLength, 4096);

@@ -7,8 +7,10 @@ import { test } from 'node:test';
 import { decoderTensorNames } from '../../../../../server/model/arch/decoder';
 import type { ModelConfig } from '../../../../../server/model/config';
 import { detectFormat } from '../../../../../server/model/import/detect';
-import { tensorPart } from '../../../../../server/model/import/format';
+import { entryColumnsTransposed, entryRows, entryStrided } from '../../../../../server/model/import/format';
+import { hfGptOss } from '../../../../../server/model/import/hfGptOss';
 import { hfGraniteMoe } from '../../../../../server/model/import/hfGraniteMoe';
+import { ropeFrequencies } from '../../../../../server/model/onnx/layers';
 import { hfOlmoe } from '../../../../../server/model/import/hfOlmoe';
 import { hfQwen2Moe, hfQwen3Moe } from '../../../../../server/model/import/hfQwenMoe';
 
@@ -51,12 +53,23 @@ const granite = {
   use_cache: true, vocab_size: 49155,
 };
 
+/** openai/gpt-oss-20b, as a BF16 release writes it (the MXFP4 release adds quantization_config). */
+const gptOss = {
+  architectures: ['GptOssForCausalLM'], attention_bias: true, attention_dropout: 0.0, eos_token_id: 200002, experts_per_token: 4, head_dim: 64,
+  hidden_act: 'silu', hidden_size: 2880, initial_context_length: 4096, initializer_range: 0.02, intermediate_size: 2880,
+  layer_types: Array.from({ length: 24 }, (_, i) => (i % 2 === 0 ? 'sliding_attention' : 'full_attention')), max_position_embeddings: 131072,
+  model_type: 'gpt_oss', num_attention_heads: 64, num_experts_per_tok: 4, num_hidden_layers: 24, num_key_value_heads: 8, num_local_experts: 32,
+  output_router_logits: false, pad_token_id: 199999, rms_norm_eps: 1e-5,
+  rope_scaling: { beta_fast: 32.0, beta_slow: 1.0, factor: 32.0, original_max_position_embeddings: 4096, rope_type: 'yarn', truncate: false },
+  rope_theta: 150000, router_aux_loss_coef: 0.9, sliding_window: 128, swiglu_limit: 7.0, tie_word_embeddings: false, use_cache: true, vocab_size: 201088,
+};
+
 const pick = (config: ModelConfig, keys: (keyof ModelConfig)[]) => Object.fromEntries(keys.map((k) => [k, config[k]]));
 const shape: (keyof ModelConfig)[] = ['architecture', 'vocabSize', 'hiddenSize', 'numLayers', 'numHeads', 'numKvHeads', 'headDim', 'numExperts', 'numExpertsPerToken', 'expertFfnSize', 'contextLength'];
 const math: (keyof ModelConfig)[] = ['normPlacement', 'expertActivation', 'routerRenormalize', 'qkNorm', 'attentionBias', 'sharedExpertFfnSize', 'sharedExpertGate', 'tiedOutput'];
 
 test('families: each published config is detected by its model_type and architectures', () => {
-  for (const [json, format] of [[qwen3Coder, hfQwen3Moe], [qwen15Moe, hfQwen2Moe], [olmoe, hfOlmoe], [granite, hfGraniteMoe]] as const) {
+  for (const [json, format] of [[qwen3Coder, hfQwen3Moe], [qwen15Moe, hfQwen2Moe], [olmoe, hfOlmoe], [granite, hfGraniteMoe], [gptOss, hfGptOss]] as const) {
     assert.equal(detectFormat(json, 'config.json'), format);
     assert.equal(detectFormat({ architectures: json.architectures }, 'config.json'), format);
   }
@@ -97,25 +110,74 @@ test('families: granite-3.1-3b-a800m: its four multipliers, 40 fused experts top
   assert.deepEqual([config.embeddingMultiplier, config.attentionScale, config.residualMultiplier, config.outputMultiplier], [12, 0.015625, 0.22, 1 / 6]);
   assert.equal(hfGraniteMoe.sourceName(decoderTensorNames.layer(2).router), 'model.layers.2.block_sparse_moe.router.layer.weight');
   // Expert 3's up rows are the second half of its entry of the fused input_linear.
-  assert.deepEqual(hfGraniteMoe.sourcePart!(decoderTensorNames.layer(2).expertUp(3), config), { name: 'model.layers.2.block_sparse_moe.input_linear.weight', shape: [40, 1024, 1536], index: 3, rows: [512, 1024] });
-  assert.deepEqual(hfGraniteMoe.sourcePart!(decoderTensorNames.layer(2).expertDown(3), config), { name: 'model.layers.2.block_sparse_moe.output_linear.weight', shape: [40, 1536, 512], index: 3 });
+  const up = hfGraniteMoe.sourcePart!(decoderTensorNames.layer(2).expertUp(3), config)!;
+  assert.deepEqual([up.name, up.shape], ['model.layers.2.block_sparse_moe.input_linear.weight', [40, 1024, 1536]]);
+  const whole = new Float32Array(40 * 1024 * 1536);
+  assert.equal(up.select(whole).byteOffset, (3 * 1024 + 512) * 1536 * 4);
+  assert.equal(up.select(whole).length, 512 * 1536);
+  const down = hfGraniteMoe.sourcePart!(decoderTensorNames.layer(2).expertDown(3), config)!;
+  assert.deepEqual([down.name, down.shape], ['model.layers.2.block_sparse_moe.output_linear.weight', [40, 1536, 512]]);
   assert.equal(hfGraniteMoe.sourcePart!(decoderTensorNames.layer(2).q, config), undefined);
   const shared = hfGraniteMoe.modelConfig({ ...granite, model_type: 'granitemoeshared', shared_intermediate_size: 1024 }, 'config.json');
   assert.equal(shared.sharedExpertFfnSize, 1024);
 });
 
-test('families: a fused tensor part is the entry and rows asked for, as a view', () => {
+test('families: gpt-oss-20b: sinks, q/k/v/o biases, a 128-token window on even layers, YaRN x32, biased clamped-SwiGLU experts', () => {
+  const config = hfGptOss.modelConfig(gptOss, 'config.json');
+  assert.deepEqual(pick(config, shape), { architecture: 'gpt_oss', vocabSize: 201088, hiddenSize: 2880, numLayers: 24, numHeads: 64, numKvHeads: 8, headDim: 64, numExperts: 32, numExpertsPerToken: 4, expertFfnSize: 2880, contextLength: 131072 });
+  assert.deepEqual(
+    pick(config, ['expertActivation', 'swigluLimit', 'routerRenormalize', 'attentionBias', 'attentionOutputBias', 'attentionSinks', 'expertBias', 'slidingWindow', 'slidingWindowPattern', 'ropeScalingFactor', 'ropeOriginalContext', 'ropeBetaFast', 'ropeBetaSlow', 'ropeTruncate', 'ropeBase', 'tiedOutput']),
+    { expertActivation: 'swiglu_clamped', swigluLimit: 7, routerRenormalize: true, attentionBias: true, attentionOutputBias: true, attentionSinks: true, expertBias: true, slidingWindow: 128, slidingWindowPattern: 2, ropeScalingFactor: 32, ropeOriginalContext: 4096, ropeBetaFast: 32, ropeBetaSlow: 1, ropeTruncate: false, ropeBase: 150000, tiedOutput: false },
+  );
+  assert.equal(hfGptOss.sourceName(decoderTensorNames.layer(4).sinks), 'model.layers.4.self_attn.sinks');
+  assert.equal(hfGptOss.sourceName(decoderTensorNames.layer(4).routerBias), 'model.layers.4.mlp.router.bias');
+  assert.equal(hfGptOss.sourceName(decoderTensorNames.layer(4).oBias), 'model.layers.4.self_attn.o_proj.bias');
+  assert.equal(hfGptOss.sourcePart!(decoderTensorNames.layer(4).expertUp(9), config)!.name, 'model.layers.4.mlp.experts.gate_up_proj');
+  assert.equal(hfGptOss.sourcePart!(decoderTensorNames.layer(4).expertDownBias(9), config)!.name, 'model.layers.4.mlp.experts.down_proj_bias');
+  assert.equal(hfGptOss.modelConfig({ ...gptOss, layer_types: gptOss.layer_types.map(() => 'full_attention') }, 'c.json').slidingWindow, 0);
+});
+
+test('families: YaRN frequencies: dims below the ramp kept, above it divided by the factor, a linear mix between; truncate rounds the ends', () => {
+  // gpt-oss-20b: head_dim 64, base 150000, factor 32 over 4096 positions: the ramp runs from dim 8.09 to 17.40.
+  const scaling = { factor: 32, originalContext: 4096, betaFast: 32, betaSlow: 1, truncate: false };
+  const plain = ropeFrequencies(64, 150000);
+  const { inverse, attentionFactor } = ropeFrequencies(64, 150000, scaling);
+  const dim = (rotations: number) => (64 * Math.log(4096 / (rotations * 2 * Math.PI))) / (2 * Math.log(150000));
+  const [low, high] = [dim(32), dim(1)];
+  assert.ok(Math.abs(low - 8.09) < 0.01 && Math.abs(high - 17.4) < 0.01, `${low} ${high}`);
+  assert.equal(attentionFactor, 0.1 * Math.log(32) + 1);
+  assert.equal(plain.attentionFactor, 1);
+  for (const i of [0, 8]) assert.equal(inverse[i], plain.inverse[i]);
+  for (const i of [18, 31]) assert.ok(Math.abs(inverse[i] - plain.inverse[i] / 32) < 1e-18);
+  const kept = 1 - (12 - low) / (high - low);
+  assert.ok(Math.abs(inverse[12] - (plain.inverse[12] / 32) * (1 - kept) - plain.inverse[12] * kept) < 1e-15);
+  // Rounded ends (8, 18): dim 8 is still kept, dim 12 mixes with another weight.
+  const truncated = ropeFrequencies(64, 150000, { ...scaling, truncate: true }).inverse;
+  const keptTruncated = 1 - (12 - 8) / (18 - 8);
+  assert.ok(Math.abs(truncated[12] - (plain.inverse[12] / 32) * (1 - keptTruncated) - plain.inverse[12] * keptTruncated) < 1e-15);
+  assert.notEqual(truncated[12], inverse[12]);
+});
+
+test('families: a fused tensor part is the entry and rows asked for (a view), or the strided columns transposed', () => {
   // [2 experts, 4 rows (2 gate, 2 up), 3 columns]
-  const whole = { shape: [2, 4, 3], data: Float32Array.from({ length: 24 }, (_, i) => i) };
-  assert.deepEqual([...tensorPart(whole, { name: 'w', shape: [2, 4, 3], index: 1, rows: [2, 4] }, [2, 3]).data], [18, 19, 20, 21, 22, 23]);
-  assert.deepEqual([...tensorPart(whole, { name: 'w', shape: [2, 4, 3], index: 0, rows: [0, 2] }, [2, 3]).data], [0, 1, 2, 3, 4, 5]);
-  assert.deepEqual([...tensorPart(whole, { name: 'w', shape: [8, 3], rows: [6, 8] }, [2, 3]).data], [18, 19, 20, 21, 22, 23]);
-  assert.equal(tensorPart(whole, { name: 'w', shape: [2, 4, 3], index: 1 }, [4, 3]).data.buffer, whole.data.buffer);
+  const whole = Float32Array.from({ length: 24 }, (_, i) => i);
+  assert.deepEqual([...entryRows([2, 4, 3], 1, [2, 4])(whole)], [18, 19, 20, 21, 22, 23]);
+  assert.deepEqual([...entryRows([2, 4, 3], 0, [0, 2])(whole)], [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual([...entryRows([8, 3], undefined, [6, 8])(whole)], [18, 19, 20, 21, 22, 23]);
+  assert.equal(entryRows([2, 4, 3], 1)(whole).buffer, whole.buffer);
+  // [2 experts, 3 inputs, 4 outputs interleaved gate/up]: expert 1's gate columns 0 and 2, as [2 columns, 3 inputs].
+  assert.deepEqual([...entryColumnsTransposed([2, 3, 4], 1, 0, 2)(whole)], [12, 16, 20, 14, 18, 22]);
+  assert.deepEqual([...entryColumnsTransposed([2, 3, 4], 1, 1, 2)(whole)], [13, 17, 21, 15, 19, 23]);
+  assert.deepEqual([...entryColumnsTransposed([2, 3, 4], 0, 0, 1)(whole)], [0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11]);
+  assert.deepEqual([...entryStrided([3, 8], 2, 1, 2)(whole)], [17, 19, 21, 23]);
 });
 
 test('families: what Rook would compute wrongly is refused, naming the field', () => {
   const refusals: [() => unknown, RegExp][] = [
-    [() => hfQwen3Moe.modelConfig({ ...qwen3Coder, rope_scaling: { rope_type: 'yarn', factor: 4, original_max_position_embeddings: 32768 } }, 'c.json'), /field "rope_scaling" is .*yarn.*plain RoPE only/],
+    [() => hfQwen3Moe.modelConfig({ ...qwen3Coder, rope_scaling: { rope_type: 'linear', factor: 4 } }, 'c.json'), /field "rope_scaling" is .*linear.*plain RoPE and YaRN/],
+    [() => hfQwen3Moe.modelConfig({ ...qwen3Coder, rope_scaling: { rope_type: 'yarn', factor: 4, mscale: 0.7 } }, 'c.json'), /field "rope_scaling" is .*mscale/],
+    [() => hfGptOss.modelConfig({ ...gptOss, quantization_config: { quant_method: 'mxfp4' } }, 'c.json'), /is quantized \(quantization_config.quant_method "mxfp4"\); Rook converts gpt-oss from a BF16 release/],
+    [() => hfGptOss.modelConfig({ ...gptOss, layer_types: ['full_attention', ...gptOss.layer_types.slice(1)] }, 'c.json'), /field "layer_types" is .*gpt-oss's pattern/],
     [() => hfQwen3Moe.modelConfig({ ...qwen3Coder, decoder_sparse_step: 2 }, 'c.json'), /field "decoder_sparse_step" is 2; Rook runs models whose every layer is a mixture of experts/],
     [() => hfQwen2Moe.modelConfig({ ...qwen15Moe, mlp_only_layers: [0, 3] }, 'c.json'), /field "mlp_only_layers" is \[0,3\]/],
     [() => hfQwen3Moe.modelConfig({ ...qwen3Coder, norm_topk_prob: 'yes' }, 'c.json'), /bad value for field "norm_topk_prob"/],
@@ -126,4 +188,7 @@ test('families: what Rook would compute wrongly is refused, naming the field', (
     [() => hfQwen3Moe.modelConfig({ ...qwen3Coder, num_experts: 2 ** 20 }, 'c.json'), /field "num_experts" is 1048576, over Rook's limit/],
   ];
   for (const [read, pattern] of refusals) assert.throws(read, (error: Error) => (assert.match(error.message, pattern), assert.equal(error.name, 'ModelConfigError'), true));
+  // YaRN itself converts (Qwen3's documented way to 128k).
+  const long = hfQwen3Moe.modelConfig({ ...qwen3Coder, rope_scaling: { rope_type: 'yarn', factor: 4, original_max_position_embeddings: 32768 } }, 'c.json');
+  assert.deepEqual([long.ropeScalingFactor, long.ropeOriginalContext, long.ropeTruncate], [4, 32768, true]);
 });
