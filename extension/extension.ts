@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { SidecarState, SidecarStatus } from '../server/protocol/contract';
 import { registerChatView } from './chat/chatView';
+import { registerCompareCommand } from './compare/compareCommand';
 import { registerInlineCompletions } from './completion/inlineCompletions';
 import { registerRefactorCommands } from './refactor/commands';
 import { EditReview } from './refactor/editReview';
@@ -42,6 +43,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<RookAp
     review,
     chatView,
     registerRefactorCommands(sidecar, log, chatView, review),
+    registerCompareCommand(sidecar, log),
     sidecar.onDidChangeStatus((status) => {
       if (status.state === 'error' || status.state === 'no-engine') log.warn(status.message ?? status.state);
     }),

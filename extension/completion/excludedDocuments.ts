@@ -4,14 +4,17 @@
  */
 import * as vscode from 'vscode';
 import type { Middleware } from 'vscode-languageclient/node';
+import { defaultExcludeGlobs } from '../../server/protocol/contract';
 import { userValue } from '../settings';
 
-/** Secrets and keys are never sent to a model unless the user says otherwise. */
-const defaultExcludeGlobs = ['**/.env', '**/.env.*', '**/*.pem', '**/*.key', '**/.ssh/**', '**/secrets/**'];
+/** The user's `rook.completion.excludeGlobs` (user scope only); by default, secrets and keys. */
+export function excludeGlobs(): readonly string[] {
+  return userValue<readonly string[]>('rook.completion', 'excludeGlobs', defaultExcludeGlobs);
+}
 
 /** Whether the user's exclude globs match `document` (open or not). */
 export function matchesExcludeGlobs(document: vscode.TextDocument): boolean {
-  return userValue('rook.completion', 'excludeGlobs', defaultExcludeGlobs).some((pattern) => vscode.languages.match({ pattern }, document) > 0);
+  return excludeGlobs().some((pattern) => vscode.languages.match({ pattern }, document) > 0);
 }
 
 export class ExcludedDocuments {

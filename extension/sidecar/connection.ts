@@ -5,10 +5,17 @@
  * underneath them.
  */
 import type * as vscode from 'vscode';
-import type { ChatParams, DiscoveredServer, EditParams, GenerationResult, SidecarStatus } from '../../server/protocol/contract';
+import type { ChatParams, CompareModelsParams, Comparison, DiscoveredServer, EditParams, GenerationResult, SidecarStatus } from '../../server/protocol/contract';
 
 export type ChatInput = Omit<ChatParams, 'partialResultToken' | 'workDoneToken'>;
 export type EditInput = Omit<EditParams, 'partialResultToken' | 'workDoneToken'>;
+export type CompareInput = Omit<CompareModelsParams, 'workDoneToken'>;
+
+/** A work-done progress report from the sidecar: a percentage (0-100) and what it is doing. */
+export interface WorkProgress {
+  percentage?: number;
+  message?: string;
+}
 
 export interface SidecarConnection {
   /** Streams an answer; `onDelta` receives each piece as it arrives. Rejects with a readable message on failure. */
@@ -18,4 +25,6 @@ export interface SidecarConnection {
   readonly onDidChangeStatus: vscode.Event<SidecarStatus>;
   /** The model servers running on this machine (loopback only); rejects while the sidecar is not running. */
   discoverServers(): Promise<DiscoveredServer[]>;
+  /** Compares the embedded model with the configured engine on a folder's code; cancelling answers with the cases run so far. */
+  compareModels(input: CompareInput, onProgress: (progress: WorkProgress) => void, token: vscode.CancellationToken): Promise<Comparison>;
 }

@@ -17,11 +17,13 @@ import {
   type InlineCompletionParams,
   type Middleware,
   TransportKind,
+  WorkDoneProgress,
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import {
   chatRequest,
+  compareModelsRequest,
   completionContextNotification,
   configureRequest,
   discoverServersRequest,
@@ -29,6 +31,7 @@ import {
   statusNotification,
   statusRequest,
   textDeltaProgress,
+  type Comparison,
   type CompletionContextParams,
   type DiscoveredServer,
   type GenerationResult,
@@ -37,7 +40,7 @@ import {
   type TextDelta,
 } from '../../server/protocol/contract';
 import { nextRestartDelay } from './backoff';
-import type { ChatInput, EditInput, SidecarConnection } from './connection';
+import type { ChatInput, CompareInput, EditInput, SidecarConnection, WorkProgress } from './connection';
 
 /** URI schemes of the documents the sidecar is told about (the language client's document selector). */
 export const sidecarSchemes = ['file', 'untitled', 'vscode-remote'];
@@ -78,6 +81,20 @@ export class SidecarSupervisor implements SidecarConnection, vscode.Disposable {
     const client = this.runningClient;
     if (!client) throw new Error('The Rook sidecar is not running; try again when the status bar shows it ready.');
     return client.sendRequest(discoverServersRequest, {});
+  }
+
+  async compareModels(input: CompareInput, onProgress: (progress: WorkProgress) => void, token: vscode.CancellationToken): Promise<Comparison> {
+    const client = this.runningClient;
+    if (!client) throw new Error(this.currentStatus.message ?? 'The Rook sidecar is not running. Run "Rook: Restart Sidecar".');
+    const workDoneToken = randomUUID();
+    const subscription = client.onProgress(WorkDoneProgress.type, workDoneToken, (value) => {
+      if (value.kind !== 'end') onProgress({ percentage: value.percentage, message: value.message });
+    });
+    try {
+      return await client.sendRequest(compareModelsRequest, { ...input, workDoneToken }, token);
+    } finally {
+      subscription.dispose();
+    }
   }
 
   /** The sidecar's process id while it runs (tests use it to check for orphans and crashes). */

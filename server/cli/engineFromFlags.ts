@@ -46,3 +46,20 @@ export async function engineFromFlags(flags: EngineFlags, env: NodeJS.ProcessEnv
   if (!selection.engine) throw new Error(selection.problem);
   return selection.engine;
 }
+
+/** One candidate model of `rook eval --repo`: an OpenAI-compatible endpoint (its first listed model) or a local model folder. */
+export type CandidateSource = { endpoint: string } | { modelDir: string };
+
+/** The engine for a candidate, as `engineFromFlags` would make it (the key from ROOK_API_KEY, never from a flag). */
+export async function candidateEngine(source: CandidateSource, threads = 0, env: NodeJS.ProcessEnv = process.env): Promise<Engine> {
+  const remote = 'endpoint' in source;
+  const settings: RookSettings = {
+    ...defaultSettings,
+    engine: remote ? 'openai' : 'local',
+    openai: { ...defaultSettings.openai, endpoints: remote ? [source.endpoint] : [], apiKey: env.ROOK_API_KEY },
+    local: { ...defaultSettings.local, modelPath: remote ? '' : source.modelDir, threads },
+  };
+  const selection = await selectEngine(settings, embeddedModelDir);
+  if (!selection.engine) throw new Error(selection.problem);
+  return selection.engine;
+}

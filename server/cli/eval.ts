@@ -1,12 +1,14 @@
 /**
  * `rook eval [--model DIR] [--corpus FILE] [--cases N] [--seed S] [--threads T] [--max-tokens N] [--out DIR]`: scores
  * a local model on held-out completion cases against a non-neural baseline; writes results.json and results.md to --out.
+ * `rook eval --repo DIR ...` compares models on a repository's own code instead (`evalRepo.ts`).
  */
 import { embeddedModelDir } from './embeddedModel';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { markdownReport } from '../eval/report';
 import { runEvaluation } from '../eval/runEval';
+import { evalRepoHelp, evalRepoUsage, runEvalRepo } from './evalRepo';
 import { maxTokensFlag, maxTokensHelp, parseCommandArgs, wholeNumberFlag } from './usage';
 
 /** The held-out corpus `training/corpus.py` writes; not in the repository (it is built from code on the machine). */
@@ -20,6 +22,7 @@ training/data/eval.jsonl and train.jsonl from packages installed on the machine;
 the setup), or pass --corpus FILE: JSON lines {"package", "path", "lang", "text"}, one source file a line.`;
 
 export const evalHelp = `Usage: ${evalUsage}
+       ${evalRepoUsage}
 
 Scores a local model on held-out completion cases (lines and infills cut from the corpus's source files) against
 a non-neural baseline, through the same completion path the editor uses; writes results.json and results.md to
@@ -34,9 +37,18 @@ ${maxTokensHelp('completion per case', defaultMaxTokens)}
   --out DIR               where results.json and results.md go (default bench/eval)
   -h, --help              this help
 
-The default corpus is not in the repository. ${corpusHowTo}`;
+The default corpus is not in the repository. ${corpusHowTo}
+
+${evalRepoHelp}`;
+
+/** Whether the arguments ask for `rook eval --repo` (before any `--`). */
+function wantsRepo(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((arg) => arg === '--repo' || arg.startsWith('--repo='));
+}
 
 export async function runEval(args: string[]): Promise<number> {
+  if (wantsRepo(args)) return runEvalRepo(args);
   const { values } = parseCommandArgs({
     args,
     options: {

@@ -5,6 +5,7 @@
  *   rook chat "<message>"                     one streamed chat answer
  *   rook serve                                the local engine behind an OpenAI-compatible HTTP API
  *   rook eval                                 scores a local model on held-out completion cases
+ *   rook eval --repo DIR                      compares models on completion cases cut from a repository's code
  *   rook convert <checkpoint> <out-dir>       a Hugging Face Grok-1 / Mixtral checkpoint into a model folder
  *   rook bench <name>                         one benchmark (from a source checkout)
  * Engine flags for complete/chat: --endpoint URL (repeatable) and --model NAME for a remote engine,
@@ -16,6 +17,7 @@ import { completeHelp, completeUsage, runComplete } from './complete';
 import { chatHelp, chatUsage, runChat } from './chat';
 import { runServe, serveHelp, serveUsage } from './serve';
 import { evalHelp, evalUsage, runEval } from './eval';
+import { evalRepoUsage } from './evalRepo';
 import { benchHelp, benchUsage, runBench } from './bench';
 import { convertHelp, convertUsage, runConvert } from './convert';
 import { helpRequested, UsageError } from './usage';
@@ -26,6 +28,7 @@ const usage = `Usage:
   ${chatUsage}
   ${serveUsage}
   ${evalUsage}
+  ${evalRepoUsage}
   ${convertUsage}
   ${benchUsage}   (from a source checkout)
   rook <command> --help     what a command does and each of its options (also: rook help <command>)

@@ -18,10 +18,11 @@ export interface SourceFile {
   text: string;
 }
 
-export interface EvalCase {
+/** `L` is the language label: the held-out corpus's `Language`, or a file extension for cases cut from a repository. */
+export interface EvalCase<L extends string = Language> {
   id: string;
   task: Task;
-  lang: Language;
+  lang: L;
   /** The document with the expected text removed, and the cursor offset in it. */
   document: string;
   offset: number;
@@ -52,7 +53,13 @@ function lineStarts(lines: readonly string[]): number[] {
 
 const pick = <T>(items: readonly T[], random: () => number): T => items[Math.floor(random() * items.length)];
 
-export function lineCase(file: SourceFile, random: () => number, id: string): EvalCase | undefined {
+/** The parts of a source file a case is cut from. */
+export interface CaseSource<L extends string = Language> {
+  lang: L;
+  text: string;
+}
+
+export function lineCase<L extends string>(file: CaseSource<L>, random: () => number, id: string): EvalCase<L> | undefined {
   const lines = file.text.split('\n');
   const candidates = lines.map((line, i) => i).filter((i) => isCodeLine(lines[i]));
   if (candidates.length === 0) return undefined;
@@ -67,7 +74,7 @@ export function lineCase(file: SourceFile, random: () => number, id: string): Ev
   return { id, task: 'line', lang: file.lang, document: file.text.slice(0, offset) + file.text.slice(start + line.length), offset, expected: line.slice(cut).trimEnd() };
 }
 
-export function infillCase(file: SourceFile, random: () => number, id: string): EvalCase | undefined {
+export function infillCase<L extends string>(file: CaseSource<L>, random: () => number, id: string): EvalCase<L> | undefined {
   const lines = file.text.split('\n');
   const count = 2 + Math.floor(random() * 4);
   const candidates: number[] = [];

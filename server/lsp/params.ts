@@ -4,8 +4,9 @@
  * the field (or, for a notification, which has no answer, a log line), never a crash, a poisoned document or an
  * engine run to the end of its context.
  */
+import * as path from 'node:path';
 import { CancellationToken, ResponseError, type InlineCompletionParams, type Position } from 'vscode-languageserver';
-import { chatRoles, maxRequestChars, RookErrorCodes, type ChatMessage, type ChatParams, type ChatRole, type DiscoverServersParams, type EditParams, type EditTask, type TestFramework } from '../protocol/contract';
+import { chatRoles, maxRequestChars, RookErrorCodes, type ChatMessage, type ChatParams, type ChatRole, type CompareModelsParams, type DiscoverServersParams, type EditParams, type EditTask, type TestFramework } from '../protocol/contract';
 
 /** The most tokens a `rook/chat` may ask for. */
 export const maxChatTokens = 32_768;
@@ -120,6 +121,33 @@ export function parseDiscoverServersParams(raw: unknown): DiscoverServersParams 
     new Fields(method, params).fail('ports', `must be a list of 1 to ${maxDiscoveryPorts} port numbers (1 to 65535)`, ports);
   }
   return { ports: ports as number[] };
+}
+
+/** Bounds of `rook/compareModels`'s params: the most cases, and globs (each within `maxGlobChars`). */
+export const maxCompareCases = 1000;
+export const maxExcludeGlobs = 200;
+const maxGlobChars = 1000;
+const maxPathChars = 4096;
+
+/** `rook/compareModels`: an absolute folder path, optional excludeGlobs (strings), cases (1-1000) and seed. */
+export function parseCompareModelsParams(raw: unknown): CompareModelsParams {
+  const method = 'rook/compareModels';
+  const params = paramsObject(method, raw);
+  const fields = new Fields(method, params);
+  const root = fields.string('root');
+  if (root.length === 0 || root.length > maxPathChars || !path.isAbsolute(root)) fields.fail('root', `must be an absolute folder path of at most ${maxPathChars} characters`, root);
+  const globs = params.excludeGlobs;
+  if (globs !== undefined && !(Array.isArray(globs) && globs.length <= maxExcludeGlobs && globs.every((glob) => typeof glob === 'string' && glob.length > 0 && glob.length <= maxGlobChars))) {
+    fields.fail('excludeGlobs', `must be a list of at most ${maxExcludeGlobs} globs (non-empty strings of at most ${maxGlobChars} characters)`, globs);
+  }
+  fields.progressTokens();
+  return {
+    ...(params as Partial<CompareModelsParams>),
+    root,
+    excludeGlobs: globs as string[] | undefined,
+    cases: fields.optionalInteger('cases', 1, maxCompareCases),
+    seed: fields.optionalInteger('seed', 0, maxUinteger),
+  };
 }
 
 /** `rook/chat`: messages (1 to 1000, roles from the contract, string contents within `maxRequestChars`), maxTokens, temperature. */

@@ -8,6 +8,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { listenToDocuments } from './documents';
 import { EngineHost } from './engineHost';
 import { ChatEditFeature } from './features/chatEdit';
+import { CompareModelsFeature } from './features/compareModels';
 import { CompletionFeature } from './features/completion';
 import { DiscoveryFeature } from './features/discovery';
 import type { Feature } from './features/feature';
@@ -23,7 +24,7 @@ export function startLspServer(connection: Connection, embeddedModelDir?: string
   const documents = new TextDocuments(TextDocument);
   const engineHost = new EngineHost(connection.console, embeddedModelDir);
   const completion = new CompletionFeature(engineHost, documents);
-  const features: Feature[] = [engineHost, completion, new ChatEditFeature(engineHost), new StatusFeature(engineHost, completion), new DiscoveryFeature()];
+  const features: Feature[] = [engineHost, completion, new ChatEditFeature(engineHost), new StatusFeature(engineHost, completion), new DiscoveryFeature(), new CompareModelsFeature(engineHost, embeddedModelDir)];
   const capabilities: ServerCapabilities = Object.assign(
     { textDocumentSync: TextDocumentSyncKind.Incremental },
     ...features.map((feature) => feature.initialize(connection)),

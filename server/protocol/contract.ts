@@ -198,6 +198,71 @@ export interface DiscoverServersParams {
   ports?: number[];
 }
 
+/**
+ * Files Rook never reads unless the user says otherwise (`rook.completion.excludeGlobs`'s default): secrets and keys.
+ * The extension leaves matching documents out of the sidecar's document sync; `rook eval --repo` and
+ * `rook/compareModels` cut no cases from them.
+ */
+export const defaultExcludeGlobs: readonly string[] = ['**/.env', '**/.env.*', '**/*.pem', '**/*.key', '**/.ssh/**', '**/secrets/**'];
+
+/** `rook/compareModels`: completion cases cut from a folder's own files, run on the embedded model and the configured engine. */
+export interface CompareModelsParams extends WorkDoneProgressParams {
+  /** The folder the cases are cut from (a workspace folder's path); its `.gitignore` files are honoured. */
+  root: string;
+  /** Files never read (the user's `rook.completion.excludeGlobs`); `defaultExcludeGlobs` when absent. */
+  excludeGlobs?: string[];
+  /** How many cases, half line completions and half infills (default 40). */
+  cases?: number;
+  /** The seed that picks them (default 1): the same seed on the same files gives the same cases. */
+  seed?: number;
+}
+
+/** One candidate model's scores on the comparison's cases. */
+export interface CandidateScores {
+  /** Engine kind and model, e.g. "local · rook-moe-mini", "openai · qwen2.5-coder". */
+  name: string;
+  /** The model folder or endpoint URL. */
+  location: string;
+  /** Cases run (fewer than asked when the candidate failed or the comparison was cancelled). */
+  cases: number;
+  /** Shares, 0-1: completions equal to the removed text, and the mean edit similarity to it. */
+  exactMatch: number;
+  editSimilarity: number;
+  /** Time from request to answer, per case. */
+  latencyP50Ms: number;
+  latencyP95Ms: number;
+  /** Generated tokens per second after each answer's first token; undefined when no answer streamed over time. */
+  tokensPerSecond?: number;
+  /** True when the engine reported no tokens and `tokensPerSecond` counts estimated ones (characters / chars-per-token). */
+  tokensEstimated?: boolean;
+  /** Share of cases, 0-1, whose suggestion the confidence threshold would show (non-empty and sure enough). */
+  shown: number;
+  /** Why the candidate stopped before its last case, if it did. */
+  error?: string;
+}
+
+export interface Comparison {
+  /** The folder the cases came from, and how many code files it offered (after .gitignore and exclusions). */
+  root: string;
+  files: number;
+  seed: number;
+  /** Line-completion and infill cases cut. */
+  lineCases: number;
+  infillCases: number;
+  /** The `rook.completion.minConfidence` the `shown` share is counted at. */
+  minConfidence: number;
+  candidates: CandidateScores[];
+  /** Set when the request was cancelled: the scores cover the cases run until then. */
+  cancelled?: boolean;
+}
+
+/**
+ * Compares the embedded model with the configured engine on completion cases cut from `root`'s files, through the
+ * same completion path as inline completions. Reports through work-done progress (`workDoneToken`), stops on
+ * `$/cancelRequest`.
+ */
+export const compareModelsRequest = new ProtocolRequestType<CompareModelsParams, Comparison, never, void, void>('rook/compareModels');
+
 /** Probes loopback ports for local model servers; nothing is sent to any other address. */
 export const discoverServersRequest = new RequestType<DiscoverServersParams, DiscoveredServer[], void>('rook/discoverServers');
 

@@ -6,7 +6,7 @@
  *
  * Phase A runs the mocha suites of test/extension inside the extension host; phase B drives the workbench
  * UI: ghost text accepted with Tab; the chat view's streamed answers, Stop, code-block actions, history
- * across a reload, context and engine picker; and hostile model output rendered in the real webview
+ * across a reload, context and engine picker; the model comparison's table; and hostile model output rendered in the real webview
  * (no script runs, no request leaves). All talk to scripted OpenAI-compatible engines. Ends with `N passed, M failed`; screenshots and the code-server log go to .cache/e2e/.
  */
 import * as fs from 'node:fs';
@@ -20,6 +20,7 @@ import { checkChatHistory } from './checks/chatHistory';
 import { checkChatSecurity } from './checks/chatSecurity';
 import { checkChatStop } from './checks/chatStop';
 import { checkChatView } from './checks/chatView';
+import { checkCompareModels } from './checks/compareModels';
 import { runExtensionHostSuites } from './checks/extensionHostSuites';
 import { checkGhostText } from './checks/ghostText';
 import { checkStatusBar } from './checks/statusBar';
@@ -117,6 +118,7 @@ async function main(vsixPath: string): Promise<number> {
     await checkChatHistory(page, results, { workspaceDir: sandbox.workspaceDir });
     await checkChatContext(page, results, { engine, sourceFile: sandbox.sourceFile });
     await checkChatEnginePicker(page, results);
+    await checkCompareModels(page, results, { workspaceDir: sandbox.workspaceDir, engine, screenshot: path.join(ARTIFACTS_DIR, 'compare-models.png') });
     await checkChatSecurity(browser, results, { codeServerBinary: binary, vsixPath, extensionId: extensionId(), logFile: path.join(ARTIFACTS_DIR, 'code-server-hostile.log'), screenshot: path.join(ARTIFACTS_DIR, 'chat-hostile.png') });
     timings.set('phase B (UI checks)', elapsedMs(mark));
   } catch (error) {
