@@ -72,7 +72,8 @@ describe('rook eval --repo', () => {
 
   test('runs both candidates on the same cases and prints one row each, with a progress bar on stderr', { timeout: 180_000 }, async () => {
     const requestsBefore = server.requests.length;
-    const out = path.join(repo, '..', `${path.basename(repo)}-table.md`);
+    // Markdown is not code: the table written into the repository is never a case.
+    const out = path.join(repo, 'table.md');
     const { stdout, stderr } = await evalRepo(['--out', out]);
     const lines = stdout.split('\n');
     assert.equal(lines[0], `# Models compared on ${path.basename(repo)}`);
