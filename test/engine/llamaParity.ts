@@ -17,8 +17,9 @@ type ControlledEvaluateInputItem = import('node-llama-cpp', { with: { 'resolutio
 type Token = import('node-llama-cpp', { with: { 'resolution-mode': 'import' } }).Token;
 type Llama = Awaited<ReturnType<NodeLlamaCpp['getLlama']>>;
 
+/** node-llama-cpp's prebuilt CPU binary, loaded once per test file and disposed after it. */
 let llamaPromise: Promise<Llama> | undefined;
-function llama(): Promise<Llama> {
+export function llama(): Promise<Llama> {
   llamaPromise ??= importEsm<NodeLlamaCpp>('node-llama-cpp').then((m) => m.getLlama({ gpu: false, build: 'never', logLevel: m.LlamaLogLevel.error }));
   return llamaPromise;
 }

@@ -15,7 +15,8 @@ import { modelFiles } from '../modelFiles';
 import type { QuantOptions } from '../quant';
 import { readSafetensors } from '../safetensors';
 import { stack, type FloatTensor, type WeightSource } from '../tensor';
-import { fimKeys, generalKeys, ggufTensorNames, sentencePieceTokenizer, tokenIdKeys, tokenizerKeys, type GgufArchitecture, type GgufKey } from './names/common';
+import { byteLevelVocabOf, preTokenizerName } from './byteLevelVocab';
+import { byteLevelTokenizer, fimKeys, generalKeys, ggufTensorNames, sentencePieceTokenizer, tokenIdKeys, tokenizerKeys, type GgufArchitecture, type GgufKey } from './names/common';
 import { ggufArchitectureFor } from './names/index';
 import { interleaveRopeRows } from './ropeRows';
 import { ggufLinearType, writeGguf, type GgufTensor, type GgufValue } from './write';
@@ -76,6 +77,20 @@ function sentencePieceVocabMetadata(tokenizerJson: unknown, ids: [string, GgufVa
   ]);
 }
 
+/** The `tokenizer.ggml.*` metadata of a byte-level BPE tokenizer.json (llama.cpp's `gpt2` tokenizer), `pre` naming its pre-tokenizer. */
+function byteLevelVocabMetadata(tokenizerJson: Record<string, unknown>, pre: string, ids: [string, GgufValue][], config: ModelConfig, file: string): Map<string, GgufValue> {
+  const vocab = byteLevelVocabOf(tokenizerJson, pre, config.vocabSize, file);
+  return new Map<string, GgufValue>([
+    [tokenizerKeys.model, { str: byteLevelTokenizer }],
+    [tokenizerKeys.pre, { str: vocab.pre }],
+    [tokenizerKeys.tokens, { strs: vocab.tokens }],
+    [tokenizerKeys.tokenType, { i32s: vocab.types }],
+    [tokenizerKeys.merges, { strs: vocab.merges }],
+    ...ids,
+    [tokenizerKeys.addBosToken, { bool: config.addBosToken }],
+  ]);
+}
+
 /** Writes `out` from `weights` (named in errors as `weightsFile`) and the vocabulary of `tokenizerFile`. */
 export function writeGgufModel(config: ModelConfig, weights: WeightSource, weightsFile: string, tokenizerFile: string, out: string, options: QuantOptions = {}): void {
   let tokenizerJson: unknown;
@@ -90,7 +105,9 @@ export function writeGgufModel(config: ModelConfig, weights: WeightSource, weigh
   if (mismatch) throw new Error(`${weightsFile}: ${mismatch}`);
   const tensors = ggufTensors(config, weights, options, architecture);
   const json = serializeModelConfig(config);
-  const vocab = sentencePieceVocabMetadata(tokenizerJson, keyValues(tokenIdKeys, json), config.vocabSize, tokenizerFile);
+  const ids = keyValues(tokenIdKeys, json);
+  const pre = preTokenizerName(tokenizerJson, tokenizerFile);
+  const vocab = pre === undefined ? sentencePieceVocabMetadata(tokenizerJson, ids, config.vocabSize, tokenizerFile) : byteLevelVocabMetadata(tokenizerJson as Record<string, unknown>, pre, ids, config, tokenizerFile);
   const vocabSize = (vocab.get(tokenizerKeys.tokens) as { strs: string[] }).strs.length;
   if (vocabSize !== config.vocabSize) throw new Error(`${tokenizerFile}: has ${vocabSize} tokens but config.json says vocab_size ${config.vocabSize}`);
   const metadata = new Map<string, GgufValue>([

@@ -12,7 +12,8 @@ import { namingFrom, parseModelConfig, type FieldNaming, type ModelConfig } from
 import { ModelType, PieceType, sentencePieceToTokenizerJson, type SentencePieceModel } from '../import/sentencepiece';
 import { ggmlBlockBytes, quantBlockSize } from '../quant';
 import type { FloatTensor, WeightSource } from '../tensor';
-import { fimKeys, generalKeys, ggufTensorNames, outputTensorName, sentencePieceTokenizer, tokenIdKeys, tokenizerKeys, type FieldKey, type GgufArchitecture } from './names/common';
+import { preTokenizers, tokenizerJsonOf, type ByteLevelVocab } from './byteLevelVocab';
+import { byteLevelTokenizer, fimKeys, generalKeys, ggufTensorNames, outputTensorName, sentencePieceTokenizer, tokenIdKeys, tokenizerKeys, type FieldKey, type GgufArchitecture } from './names/common';
 import { ggufArchitectures } from './names/index';
 import { GgufError, GgufMetadata, readGgufHeader, readGgufTensor, type GgufHeader } from './read';
 import { deinterleaveRopeRows } from './ropeRows';
@@ -39,16 +40,51 @@ function configJson(meta: GgufMetadata, architecture: GgufArchitecture, vocabSiz
   return { json: { architecture: architecture.family, vocab_size: vocabSize, tie_word_embeddings: tiedOutput, ...fields, ...architecture.fixed }, naming: namingFrom(sources) };
 }
 
+/** The tokens of the vocabulary, checked to be there. */
+function vocabularyTokens(meta: GgufMetadata, file: string): string[] {
+  const tokens = meta.optionalArray(tokenizerKeys.tokens, isString, 'strings');
+  if (!tokens || tokens.length === 0) throw new GgufError(file, `has no ${tokenizerKeys.tokens}; use a GGUF that embeds its vocabulary`);
+  return tokens;
+}
+
+/**
+ * The vocabulary's tokenizer.json (its number of tokens is the model's vocabulary), a SentencePiece or a byte-level BPE
+ * one, and for the latter whether prompts start with BOS (llama.cpp's default for it: no).
+ */
+function vocabulary(meta: GgufMetadata, file: string): { size: number; tokenizerJson: () => object; addBos?: boolean } {
+  const model = meta.optionalString(tokenizerKeys.model);
+  if (model === undefined) throw new GgufError(file, `has no tokenizer (${tokenizerKeys.model}); use a GGUF that embeds its vocabulary`);
+  if (model === byteLevelTokenizer) {
+    const vocab = byteLevelVocab(meta, file);
+    return { size: vocab.tokens.length, tokenizerJson: () => tokenizerJsonOf(vocab, file), addBos: meta.optionalBool(tokenizerKeys.addBosToken) ?? false };
+  }
+  if (model !== sentencePieceTokenizer) {
+    throw new GgufError(file, `${tokenizerKeys.model} "${model}" is not supported: SentencePiece ("${sentencePieceTokenizer}") and byte-level BPE ("${byteLevelTokenizer}") vocabularies convert to tokenizer.json; convert the original checkpoint with its tokenizer.json instead`);
+  }
+  const spm = sentencePieceModel(meta, file);
+  return { size: spm.pieces.length, tokenizerJson: () => sentencePieceToTokenizerJson(spm) };
+}
+
+/** A byte-level BPE (`gpt2`) vocabulary: tokens, their types, merges and the pre-tokenizer's name, checked to agree. */
+function byteLevelVocab(meta: GgufMetadata, file: string): ByteLevelVocab {
+  const tokens = vocabularyTokens(meta, file);
+  const types = meta.optionalArray(tokenizerKeys.tokenType, isNumber, 'numbers') ?? tokens.map(() => PieceType.normal);
+  if (types.length !== tokens.length) throw new GgufError(file, `${tokenizerKeys.tokenType} must have one entry per token (${tokens.length}) (corrupt file)`);
+  const merges = meta.optionalArray(tokenizerKeys.merges, isString, 'strings');
+  if (!merges) throw new GgufError(file, `has no ${tokenizerKeys.merges}, which a byte-level BPE vocabulary needs (corrupt file)`);
+  const pre = meta.optionalString(tokenizerKeys.pre) ?? 'default';
+  if (!preTokenizers.has(pre)) {
+    throw new GgufError(file, `${tokenizerKeys.pre} "${pre}" is not one Rook reads (${[...preTokenizers.keys()].join(', ')}): its pre-tokenizer regex is not in the file; convert the original checkpoint with its tokenizer.json instead`);
+  }
+  return { pre, tokens, types, merges };
+}
+
 /**
  * The SentencePiece model of a (`llama`) vocabulary, checked but not yet converted: llama.cpp's token types are
  * SentencePiece's piece types.
  */
 function sentencePieceModel(meta: GgufMetadata, file: string): SentencePieceModel {
-  const model = meta.optionalString(tokenizerKeys.model);
-  if (model === undefined) throw new GgufError(file, `has no tokenizer (${tokenizerKeys.model}); use a GGUF that embeds its vocabulary`);
-  if (model !== sentencePieceTokenizer) throw new GgufError(file, `${tokenizerKeys.model} "${model}" is not supported: only SentencePiece ("${sentencePieceTokenizer}") vocabularies convert to tokenizer.json; convert the original checkpoint with its tokenizer.json instead`);
-  const tokens = meta.optionalArray(tokenizerKeys.tokens, isString, 'strings');
-  if (!tokens || tokens.length === 0) throw new GgufError(file, `has no ${tokenizerKeys.tokens}; use a GGUF that embeds its vocabulary`);
+  const tokens = vocabularyTokens(meta, file);
   const scores = meta.optionalArray(tokenizerKeys.scores, isNumber, 'numbers') ?? tokens.map(() => 0);
   const types = meta.optionalArray(tokenizerKeys.tokenType, isNumber, 'numbers') ?? tokens.map(() => PieceType.normal);
   if (scores.length !== tokens.length || types.length !== tokens.length) throw new GgufError(file, `${tokenizerKeys.scores} and token_type must have one entry per token (${tokens.length}) (corrupt file)`);
@@ -124,11 +160,12 @@ export class GgufCheckpoint {
       const known = [...ggufArchitectures.keys()].map((n) => JSON.stringify(n)).join(', ');
       throw new GgufError(file, `${generalKeys.architecture} is ${JSON.stringify(name ?? null)}; rook convert reads llama.cpp's ${known} (with experts) GGUF models`);
     }
-    const vocabulary = sentencePieceModel(meta, file);
+    const vocab = vocabulary(meta, file);
     const refusal = architecture.refuse?.(meta);
     if (refusal) throw new GgufError(file, refusal);
     // The sizes are checked (limits, then against the tensor data the file holds) before anything is built from them.
-    const { json, naming } = configJson(meta, architecture, vocabulary.pieces.length, !header.tensors.has(outputTensorName));
+    const { json, naming } = configJson(meta, architecture, vocab.size, !header.tensors.has(outputTensorName));
+    if (vocab.addBos !== undefined) json.add_bos_token = vocab.addBos;
     const config = parseModelConfig(json, file, naming);
     let dataBytes = 0;
     for (const info of header.tensors.values()) dataBytes += info.byteLength;
@@ -137,7 +174,7 @@ export class GgufCheckpoint {
     const { key: ropeKey } = architecture.keys.ropeDimensionCount;
     const ropeDims = meta.optionalNumber(ropeKey);
     if (ropeDims !== undefined && ropeDims !== config.headDim) throw new GgufError(file, `${ropeKey} ${ropeDims} differs from the head size ${config.headDim}; Rook's graph rotates whole heads`);
-    const tokenizer = sentencePieceToTokenizerJson(vocabulary);
+    const tokenizer = vocab.tokenizerJson();
     const checkpoint = new GgufCheckpoint(file, architecture.label, config, tokenizer, tokenizerConfig(meta, config.eosTokenId, file), header, tensorLocations(config, architecture));
     checkpoint.checkShapes();
     return checkpoint;

@@ -111,7 +111,7 @@ export const plainDecoderKnobs = { ...plainAttentionKnobs, ...plainMoeKnobs } as
 
 export const generalKeys = { architecture: 'general.architecture', name: 'general.name' } as const;
 
-/** The vocabulary (SentencePiece's, llama.cpp's `llama` tokenizer) and chat template. */
+/** The vocabulary (SentencePiece's, llama.cpp's `llama` tokenizer, or byte-level BPE, its `gpt2` one) and chat template. */
 export const tokenizerKeys = {
   model: 'tokenizer.ggml.model',
   tokens: 'tokenizer.ggml.tokens',
@@ -121,9 +121,14 @@ export const tokenizerKeys = {
   addBosToken: 'tokenizer.ggml.add_bos_token',
   addSpacePrefix: 'tokenizer.ggml.add_space_prefix',
   chatTemplate: 'tokenizer.chat_template',
+  merges: 'tokenizer.ggml.merges',
+  pre: 'tokenizer.ggml.pre',
 } as const;
 
-/** `tokenizer.ggml.model` of a SentencePiece vocabulary, the only kind Rook writes and reads. */
+/** `tokenizer.ggml.model` of a byte-level BPE vocabulary (GPT-2's alphabet: Qwen, OLMoE, Granite, gpt-oss). */
+export const byteLevelTokenizer = 'gpt2';
+
+/** `tokenizer.ggml.model` of a SentencePiece vocabulary. */
 export const sentencePieceTokenizer = 'llama';
 
 /** The special token ids config.json holds, in the order Rook writes them (among `tokenizerKeys`). */
