@@ -10,6 +10,7 @@ import { registerCompareCommand } from './compare/compareCommand';
 import { registerInlineCompletions } from './completion/inlineCompletions';
 import { registerRefactorCommands } from './refactor/commands';
 import { EditReview } from './refactor/editReview';
+import { registerOnboarding } from './onboarding/onboarding';
 import { apiKeySecret, readSettings } from './settings';
 import { createStatusBar } from './status/statusBar';
 import { SidecarSupervisor } from './sidecar/supervisor';
@@ -44,6 +45,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<RookAp
     chatView,
     registerRefactorCommands(sidecar, log, chatView, review),
     registerCompareCommand(sidecar, log),
+    // First run (walkthrough, servers on this machine, the embedded-model notice) and the ways to a real model.
+    registerOnboarding(context, sidecar, log),
     sidecar.onDidChangeStatus((status) => {
       if (status.state === 'error' || status.state === 'no-engine') log.warn(status.message ?? status.state);
     }),

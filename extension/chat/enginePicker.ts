@@ -36,7 +36,7 @@ export async function pickEngine(discoverServers: () => Promise<DiscoveredServer
 }
 
 /** Finds the servers, offers their models, and after confirmation points Rook at the chosen one (user settings). */
-async function pickLocalServer(discoverServers: () => Promise<DiscoveredServer[]>): Promise<void> {
+export async function pickLocalServer(discoverServers: () => Promise<DiscoveredServer[]>): Promise<void> {
   let servers: DiscoveredServer[];
   try {
     servers = await vscode.window.withProgress(
@@ -47,20 +47,26 @@ async function pickLocalServer(discoverServers: () => Promise<DiscoveredServer[]
     void vscode.window.showErrorMessage(`Rook could not look for model servers: ${(error as Error).message}`);
     return;
   }
-  const options = serverModelChoices(servers);
-  if (options.length === 0) {
+  if (serverModelChoices(servers).length === 0) {
     void vscode.window.showInformationMessage(
       'Rook found no model server on this machine (it looked on 127.0.0.1 at the default ports: Ollama 11434, llama.cpp 8080, LM Studio 1234, vLLM and rook serve 8000). Start one, or set rook.openai.endpoints.',
     );
     return;
   }
+  await chooseServerModel(servers);
+}
+
+/** Offers the models of `servers`; after the user picks one and confirms, points Rook at it. True when settings changed. */
+export async function chooseServerModel(servers: readonly DiscoveredServer[]): Promise<boolean> {
+  const options = serverModelChoices(servers);
   const choice = await vscode.window.showQuickPick(options, { title: 'Rook: models on this machine', placeHolder: 'Choose the model Rook should use', matchOnDescription: true });
-  if (!choice) return;
+  if (!choice) return false;
   const confirmed = await vscode.window.showInformationMessage(confirmationFor(choice), { modal: true }, 'Use It');
-  if (confirmed !== 'Use It') return;
+  if (confirmed !== 'Use It') return false;
   const { engine, endpoints, model } = settingsForChoice(choice);
   const settings = vscode.workspace.getConfiguration('rook');
   await settings.update('openai.endpoints', endpoints, vscode.ConfigurationTarget.Global);
   await settings.update('openai.model', model, vscode.ConfigurationTarget.Global);
   await settings.update('engine', engine, vscode.ConfigurationTarget.Global);
+  return true;
 }

@@ -6,8 +6,10 @@
  *
  * Phase A runs the mocha suites of test/extension inside the extension host; phase B drives the workbench
  * UI: ghost text accepted with Tab; the chat view's streamed answers, Stop, code-block actions, history
- * across a reload, context and engine picker; the model comparison's table; and hostile model output rendered in the real webview
- * (no script runs, no request leaves). All talk to scripted OpenAI-compatible engines. Ends with `N passed, M failed`; screenshots and the code-server log go to .cache/e2e/.
+ * across a reload, context and engine picker; the model comparison's table; hostile model output rendered in the
+ * real webview (no script runs, no request leaves); and first run in a fresh profile (walkthrough, model servers found on this
+ * machine, the embedded-model notice). All talk to scripted OpenAI-compatible engines (first run also to a real
+ * `rook serve`). Ends with `N passed, M failed`; screenshots and the code-server log go to .cache/e2e/.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,6 +23,7 @@ import { checkChatSecurity } from './checks/chatSecurity';
 import { checkChatStop } from './checks/chatStop';
 import { checkChatView } from './checks/chatView';
 import { checkCompareModels } from './checks/compareModels';
+import { checkFirstRun } from './checks/firstRun';
 import { runExtensionHostSuites } from './checks/extensionHostSuites';
 import { checkGhostText } from './checks/ghostText';
 import { checkStatusBar } from './checks/statusBar';
@@ -120,6 +123,7 @@ async function main(vsixPath: string): Promise<number> {
     await checkChatEnginePicker(page, results);
     await checkCompareModels(page, results, { workspaceDir: sandbox.workspaceDir, engine, screenshot: path.join(ARTIFACTS_DIR, 'compare-models.png') });
     await checkChatSecurity(browser, results, { codeServerBinary: binary, vsixPath, extensionId: extensionId(), logFile: path.join(ARTIFACTS_DIR, 'code-server-hostile.log'), screenshot: path.join(ARTIFACTS_DIR, 'chat-hostile.png') });
+    await checkFirstRun(browser, results, { codeServerBinary: binary, vsixPath, extensionId: extensionId(), repoRoot: REPO_ROOT, logFile: path.join(ARTIFACTS_DIR, 'code-server-first-run.log'), screenshot: path.join(ARTIFACTS_DIR, 'first-run.png') });
     timings.set('phase B (UI checks)', elapsedMs(mark));
   } catch (error) {
     results.add({ phase: 'harness', name: stage, passed: false, detail: errorMessage(error) });

@@ -21,7 +21,8 @@ export interface Sandbox {
 /** Never answers: if Rook followed the workspace settings, its requests would go nowhere. */
 const HOSTILE_ENDPOINT = 'http://127.0.0.1:9/v1';
 
-export async function createSandbox(engineBaseUrl: string): Promise<Sandbox> {
+/** `engineBaseUrl` is the engine the user settings point Rook at; without one, Rook is as on a new user's first start. */
+export async function createSandbox(engineBaseUrl?: string): Promise<Sandbox> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'rook-e2e-'));
   const dirs = {
     userDataDir: path.join(root, 'user-data'),
@@ -32,8 +33,7 @@ export async function createSandbox(engineBaseUrl: string): Promise<Sandbox> {
   for (const dir of Object.values(dirs)) await fs.mkdir(dir, { recursive: true });
 
   await writeJson(path.join(dirs.userDataDir, 'User', 'settings.json'), {
-    'rook.openai.endpoints': [engineBaseUrl],
-    'rook.engine': 'openai',
+    ...(engineBaseUrl ? { 'rook.openai.endpoints': [engineBaseUrl], 'rook.engine': 'openai' } : {}),
     'editor.inlineSuggest.enabled': true,
     'workbench.startupEditor': 'none',
     'security.workspace.trust.enabled': false,
