@@ -236,7 +236,13 @@ test('gguf import: corrupt or unsupported GGUF files fail before writing anythin
     ['missing tensor', rebuiltGguf((_, t) => t.splice(t.findIndex((x) => x.name === 'blk.1.ffn_up_exps.weight'), 1)), /: missing tensor "blk.1.ffn_up_exps.weight" that the metadata calls for/],
     ['wrong shape', rebuiltGguf((_, t) => (t.find((x) => x.name === 'blk.0.attn_k.weight')!.tensor.shape = [16, 128])), /: tensor "blk.0.attn_k.weight" has shape \[16,128\] but the metadata implies \[32,64\]/],
     ['unusable chat template', rebuiltGguf((m) => m.set('tokenizer.chat_template', { str: '{% for m in %}' })), /: tokenizer.chat_template is not a usable Jinja template/],
-    ['gpt2 BPE tokenizer', rebuiltGguf((m) => m.set('tokenizer.ggml.model', { str: 'gpt2' })), /: tokenizer.ggml.model "gpt2" is not supported: only SentencePiece \("llama"\) vocabularies/],
+    ['gpt2 BPE tokenizer without merges', rebuiltGguf((m) => m.set('tokenizer.ggml.model', { str: 'gpt2' })), /: has no tokenizer.ggml.merges, which a byte-level BPE vocabulary needs/],
+    ['WordPiece tokenizer', rebuiltGguf((m) => m.set('tokenizer.ggml.model', { str: 'bert' })), /: tokenizer.ggml.model "bert" is not supported: SentencePiece \("llama"\) and byte-level BPE \("gpt2"\) vocabularies/],
+    [
+      'byte-level BPE with a pre-tokenizer Rook does not know',
+      rebuiltGguf((m) => m.set('tokenizer.ggml.model', { str: 'gpt2' }).set('tokenizer.ggml.merges', { strs: ['a b'] }).set('tokenizer.ggml.pre', { str: 'tekken' })),
+      /: tokenizer.ggml.pre "tekken" is not one Rook reads/,
+    ],
   ];
   for (const [label, damage, pattern] of cases) {
     const { file, out } = damagedGguf(damage);

@@ -108,22 +108,15 @@ export const tinyMixtral: SyntheticShape = {
 
 /** The same tensors under Mixtral's names, spelled out here as the test's oracle for the converter's mapping. */
 function mixtralNamed(config: ModelConfig, weights: Weights): Weights {
-  const named: Weights = new Map([
-    ['model.embed_tokens.weight', weights.get(decoderTensorNames.embedding)!],
-    ['model.norm.weight', weights.get(decoderTensorNames.finalNorm)!],
-    ['lm_head.weight', weights.get(decoderTensorNames.output)!],
-  ]);
+  const named = llamaStyleNamed(config, weights);
   for (let i = 0; i < config.numLayers; i++) {
     const rook = decoderTensorNames.layer(i);
-    const hf = `model.layers.${i}`;
-    named.set(`${hf}.input_layernorm.weight`, weights.get(rook.preAttnNorm)!);
-    named.set(`${hf}.post_attention_layernorm.weight`, weights.get(rook.preMoeNorm)!);
-    for (const p of ['q', 'k', 'v', 'o'] as const) named.set(`${hf}.self_attn.${p}_proj.weight`, weights.get(rook[p])!);
-    named.set(`${hf}.block_sparse_moe.gate.weight`, weights.get(rook.router)!);
+    const moe = `model.layers.${i}.block_sparse_moe`;
+    named.set(`${moe}.gate.weight`, weights.get(rook.router)!);
     for (let j = 0; j < config.numExperts; j++) {
-      named.set(`${hf}.block_sparse_moe.experts.${j}.w1.weight`, weights.get(rook.expertGate(j))!);
-      named.set(`${hf}.block_sparse_moe.experts.${j}.w3.weight`, weights.get(rook.expertUp(j))!);
-      named.set(`${hf}.block_sparse_moe.experts.${j}.w2.weight`, weights.get(rook.expertDown(j))!);
+      named.set(`${moe}.experts.${j}.w1.weight`, weights.get(rook.expertGate(j))!);
+      named.set(`${moe}.experts.${j}.w3.weight`, weights.get(rook.expertUp(j))!);
+      named.set(`${moe}.experts.${j}.w2.weight`, weights.get(rook.expertDown(j))!);
     }
   }
   assert.equal(named.size, weights.size);

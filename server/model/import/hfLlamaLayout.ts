@@ -15,6 +15,14 @@ export const llamaStyleRenames: readonly [RegExp, string][] = [
   [/^model\.layers\.(\d+)\.attn\.([qk])_norm\.scale$/, 'model.layers.$1.self_attn.$2_norm.weight'],
 ];
 
+/** Qwen's and OLMoE's experts: `mlp.gate` routing to `mlp.experts.N.{gate,up,down}_proj`. */
+export const mlpExpertRenames: readonly [RegExp, string][] = [
+  [/^model\.layers\.(\d+)\.moe_block\.gate\.weight$/, 'model.layers.$1.mlp.gate.weight'],
+  [/^model\.layers\.(\d+)\.moe_block\.experts\.(\d+)\.linear\.weight$/, 'model.layers.$1.mlp.experts.$2.gate_proj.weight'],
+  [/^model\.layers\.(\d+)\.moe_block\.experts\.(\d+)\.linear_v\.weight$/, 'model.layers.$1.mlp.experts.$2.up_proj.weight'],
+  [/^model\.layers\.(\d+)\.moe_block\.experts\.(\d+)\.linear_1\.weight$/, 'model.layers.$1.mlp.experts.$2.down_proj.weight'],
+];
+
 /** The checkpoint's name for `rookName` under `renames` (first match), else `rookName` itself (embeddings, lm_head). */
 export function renamed(rookName: string, renames: readonly [RegExp, string][]): string {
   for (const [pattern, replacement] of renames) if (pattern.test(rookName)) return rookName.replace(pattern, replacement);

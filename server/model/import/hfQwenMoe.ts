@@ -9,14 +9,11 @@
  */
 import { ModelConfigError } from '../config';
 import type { CheckpointFormat } from './format';
-import { llamaStyleConfig, llamaStyleRenames, namingOf, renamed, type LlamaStyleFamily } from './hfLlamaLayout';
+import { llamaStyleConfig, llamaStyleRenames, mlpExpertRenames, namingOf, renamed, type LlamaStyleFamily } from './hfLlamaLayout';
 
 const renames: [RegExp, string][] = [
   ...llamaStyleRenames,
-  [/^model\.layers\.(\d+)\.moe_block\.gate\.weight$/, 'model.layers.$1.mlp.gate.weight'],
-  [/^model\.layers\.(\d+)\.moe_block\.experts\.(\d+)\.linear\.weight$/, 'model.layers.$1.mlp.experts.$2.gate_proj.weight'],
-  [/^model\.layers\.(\d+)\.moe_block\.experts\.(\d+)\.linear_v\.weight$/, 'model.layers.$1.mlp.experts.$2.up_proj.weight'],
-  [/^model\.layers\.(\d+)\.moe_block\.experts\.(\d+)\.linear_1\.weight$/, 'model.layers.$1.mlp.experts.$2.down_proj.weight'],
+  ...mlpExpertRenames,
   [/^model\.layers\.(\d+)\.moe_block\.shared_expert\.linear\.weight$/, 'model.layers.$1.mlp.shared_expert.gate_proj.weight'],
   [/^model\.layers\.(\d+)\.moe_block\.shared_expert\.linear_v\.weight$/, 'model.layers.$1.mlp.shared_expert.up_proj.weight'],
   [/^model\.layers\.(\d+)\.moe_block\.shared_expert\.linear_1\.weight$/, 'model.layers.$1.mlp.shared_expert.down_proj.weight'],

@@ -55,6 +55,19 @@ export function hyperparameterKeys(arch: string) {
   };
 }
 
+/**
+ * The hyperparameters of an architecture whose experts have their own size key (`<arch>.expert_feed_forward_length`,
+ * which Rook's `intermediate_size` is); `feed_forward_length` is the size of dense layers, written but not read.
+ */
+export function expertSizedKeys(arch: string) {
+  const keys = hyperparameterKeys(arch);
+  return {
+    ...keys,
+    feedForwardLength: { ...keys.feedForwardLength, read: 'never' } as FieldKey,
+    expertFeedForwardLength: { key: `${arch}.expert_feed_forward_length`, type: 'u32', field: 'intermediate_size', read: 'required' } as FieldKey,
+  };
+}
+
 /** llama.cpp's form of one of Rook's model families, as Rook writes and reads it. */
 export interface GgufArchitecture {
   /** `general.architecture`: the llama.cpp graph that loads the file. */

@@ -4,26 +4,20 @@
  * full attention on odd ones, YaRN RoPE (its ramp's ends always rounded to whole dims), and biased experts with
  * gpt-oss's clamped SwiGLU (limit 7, fixed in llama.cpp) weighted by a softmax over the chosen experts' logits.
  */
-import { differsFromFixed, hyperparameterKeys, type GgufArchitecture } from './common';
+import { mixtralStyleKnobs } from '../../config';
+import { differsFromFixed, expertSizedKeys, plainMoeKnobs, type GgufArchitecture } from './common';
 
-const common = hyperparameterKeys('gpt-oss');
 const fixed = {
+  ...mixtralStyleKnobs,
+  ...plainMoeKnobs,
   expert_activation: 'swiglu_clamped',
   swiglu_limit: 7,
-  norm_placement: 'pre',
-  router_renormalize: true,
-  embedding_multiplier_scale: 1,
-  output_multiplier_scale: 1,
-  max_attn_value: 0,
-  router_logit_softcap: 0,
   qk_norm: 'none',
   attention_bias: true,
   attention_output_bias: true,
   attention_sinks: true,
   expert_bias: true,
   sliding_window_pattern: 2,
-  residual_multiplier: 1,
-  shared_expert_intermediate_size: 0,
   rope_truncate: true,
 };
 
@@ -33,9 +27,7 @@ export const gptOss: GgufArchitecture = {
   modelName: 'rook-gpt-oss',
   label: 'GGUF (llama.cpp gpt-oss)',
   keys: {
-    ...common,
-    feedForwardLength: { ...common.feedForwardLength, read: 'never' },
-    expertFeedForwardLength: { key: 'gpt-oss.expert_feed_forward_length', type: 'u32', field: 'intermediate_size', read: 'required' },
+    ...expertSizedKeys('gpt-oss'),
     slidingWindow: { key: 'gpt-oss.attention.sliding_window', type: 'u32', field: 'sliding_window', read: 'required' },
     ropeScalingType: { key: 'gpt-oss.rope.scaling.type', value: { str: 'yarn' } },
     ropeScalingFactor: { key: 'gpt-oss.rope.scaling.factor', type: 'f32', field: 'rope_scaling_factor' },

@@ -4,9 +4,8 @@
  * gate, sized by `expert_shared_feed_forward_length`.
  */
 import { mixtralStyleKnobs } from '../../config';
-import { differsFromFixed, hyperparameterKeys, plainAttentionKnobs, type GgufArchitecture } from './common';
+import { differsFromFixed, expertSizedKeys, plainAttentionKnobs, type GgufArchitecture } from './common';
 
-const common = hyperparameterKeys('qwen2moe');
 const fixed = { ...mixtralStyleKnobs, ...plainAttentionKnobs, expert_bias: false, residual_multiplier: 1, router_renormalize: false, attention_bias: true, shared_expert_gate: true };
 
 export const qwen2moe: GgufArchitecture = {
@@ -15,9 +14,7 @@ export const qwen2moe: GgufArchitecture = {
   modelName: 'rook-qwen2moe',
   label: 'GGUF (llama.cpp qwen2moe)',
   keys: {
-    ...common,
-    feedForwardLength: { ...common.feedForwardLength, read: 'never' },
-    expertFeedForwardLength: { key: 'qwen2moe.expert_feed_forward_length', type: 'u32', field: 'intermediate_size', read: 'required' },
+    ...expertSizedKeys('qwen2moe'),
     expertSharedFeedForwardLength: { key: 'qwen2moe.expert_shared_feed_forward_length', type: 'u32', field: 'shared_expert_intermediate_size', read: 'required' },
   },
   fixed,

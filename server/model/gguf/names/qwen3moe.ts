@@ -5,9 +5,8 @@
  * all-sparse model).
  */
 import { mixtralStyleKnobs } from '../../config';
-import { differsFromFixed, hyperparameterKeys, plainDecoderKnobs, type GgufArchitecture } from './common';
+import { differsFromFixed, expertSizedKeys, plainDecoderKnobs, type GgufArchitecture } from './common';
 
-const common = hyperparameterKeys('qwen3moe');
 const fixed = { ...mixtralStyleKnobs, ...plainDecoderKnobs, qk_norm: 'head' };
 
 export const qwen3moe: GgufArchitecture = {
@@ -16,9 +15,7 @@ export const qwen3moe: GgufArchitecture = {
   modelName: 'rook-qwen3moe',
   label: 'GGUF (llama.cpp qwen3moe)',
   keys: {
-    ...common,
-    feedForwardLength: { ...common.feedForwardLength, read: 'never' },
-    expertFeedForwardLength: { key: 'qwen3moe.expert_feed_forward_length', type: 'u32', field: 'intermediate_size', read: 'required' },
+    ...expertSizedKeys('qwen3moe'),
   },
   fixed,
   interleavedRope: false,
