@@ -12,12 +12,12 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildDecoderGraph, checkWeightsFit, decoderTensorShapes } from './arch/decoder';
+import { buildDecoderGraph, checkWeightsFit, decoderTensorShapes, decoderWeightsFromGraph } from './arch/decoder';
 import { configJsonNaming, ModelConfigError, serializeModelConfig, type ModelConfig } from './config';
 import { bytesPerElement } from './dtype';
 import { writeGgufModel } from './gguf/export';
 import { GgufCheckpoint } from './gguf/import';
-import { Checkpoint, CheckpointError } from './import/checkpoint';
+import { Checkpoint, CheckpointError, indexFile } from './import/checkpoint';
 import { chatTemplateFile } from '../chat/chatTemplate';
 import { addsBosToken } from './import/bosToken';
 import { detectFormat } from './import/detect';
@@ -28,6 +28,7 @@ import { convertSentencePieceFile } from './import/sentencepiece';
 import { readJsonFile } from './jsonFile';
 import { modelFiles } from './modelFiles';
 import { ExternalDataWriter } from './onnx/externalData';
+import { readGraphWeights } from './onnx/initializers';
 import type { QuantType } from './quant';
 import { elementCount, type FloatTensor, type WeightSource } from './tensor';
 
@@ -210,9 +211,35 @@ function withTokenizerFacts(config: ModelConfig, tokenizer: { json: object; file
   };
 }
 
+/**
+ * A Rook model folder that ships only its graph (the embedded model): the weights are read back from `model.onnx`
+ * (quantized layers as the d·q values their blocks stand for, so `--quant` of the same kind gives back the very same
+ * blocks), for re-quantizing or rebuilding it. The whole graph is read at once: models with `model.onnx.data` are
+ * converted from their checkpoint instead.
+ */
+function openGraphFolder(source: string, config: ModelConfig, label: string): OpenedCheckpoint {
+  const graphFile = path.join(source, modelFiles.onnx);
+  if (fs.existsSync(path.join(source, externalDataFile))) {
+    throw new CheckpointError(graphFile, `keeps its weights in ${externalDataFile}; convert the model from its original checkpoint instead`);
+  }
+  const weights = decoderWeightsFromGraph(config, readGraphWeights(graphFile), graphFile);
+  const tokenizerConfig = path.join(source, tokenizerConfigFileName);
+  return {
+    label: `${label} (weights from ${modelFiles.onnx})`,
+    config,
+    weights,
+    weightsFile: graphFile,
+    tokenizer: readTokenizer(source),
+    tokenizerConfig: fs.existsSync(tokenizerConfig) ? fs.readFileSync(tokenizerConfig, 'utf8') : undefined,
+    watchReads: () => undefined,
+  };
+}
+
 function openCheckpointFolder(source: string): OpenedCheckpoint {
   const configFile = path.join(source, modelFiles.config);
   const { format, config: checkpointConfig } = readCheckpointConfig(configFile);
+  const hasSafetensors = fs.existsSync(path.join(source, modelFiles.weights)) || fs.existsSync(path.join(source, indexFile));
+  if (format === rookFolder && !hasSafetensors && fs.existsSync(path.join(source, modelFiles.onnx))) return openGraphFolder(source, checkpointConfig, format.label);
   const checkpoint = Checkpoint.open(source);
   // Safetensors store each weight in 2 bytes at the least (F16, BF16).
   checkWeightsFit(checkpointConfig, checkpoint.dataBytes, bytesPerElement.BF16, configFile, format.naming ?? configJsonNaming, path.basename(checkpoint.listing));

@@ -236,3 +236,19 @@ test('convert: a sharded bf16 checkpoint reads back tensor by tensor, each from 
   }
   assert.equal(opened.fileOf('model.embed_tokens.weight'), path.join(checkpoint, 'model-00001-of-00003.safetensors'));
 });
+
+test('convert: a Rook folder that ships only its graph (the embedded model) converts from model.onnx: --quant int8 gives back its very logits, float32 its d·q values', async () => {
+  const embedded = path.join(repo, 'models', 'rook-moe-mini');
+  const tokens = [1, 400, 1500, 37, 2900, 812, 64, 7000];
+  const shipped = await logitsOf(embedded, tokens);
+  for (const quant of ['int8', 'none'] as const) {
+    const out = path.join(tempDir('requant'), quant);
+    const result = convertCheckpoint(embedded, out, { quant, gguf: quant === 'int8' });
+    assert.match(result.format, /Rook model folder \(weights from model\.onnx\)/);
+    const logits = await logitsOf(out, tokens);
+    const maxDiff = Math.max(...Array.from(logits, (v, i) => Math.abs(v - shipped[i])));
+    // int8 of d·q is the same blocks: the same graph computes the same logits. float32 d·q runs the layers in float.
+    assert.ok(maxDiff <= (quant === 'int8' ? 1e-4 : 0.5), `${quant}: max |Δ logit| ${maxDiff}`);
+    if (quant === 'int8') assert.ok(fs.existsSync(path.join(out, 'model.gguf')));
+  }
+});
