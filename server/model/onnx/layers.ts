@@ -233,17 +233,16 @@ function expertMlp(g: GraphBuilder, name: string, rows: string, weightPrefix: st
 type FusedExpertsOp = { op: 'MoE' } | { op: 'QMoE'; bits: 8 | 4 };
 
 /**
- * Which one-node kernel runs the experts, if one computes exactly what the lowering below does: ONNX Runtime's CPU
- * `MoE`/`QMoE` (1.30) take gated experts only in the SwiGLU form g·sigmoid(α g)·(l + β) (GeGLU has no form there).
+ * Which one-node kernel runs the experts, where one computes exactly what the lowering in `mixtureOfExperts` does and
+ * is faster. ONNX Runtime's CPU `MoE`/`QMoE` (1.30) take gated experts in the SwiGLU form g·sigmoid(α g)·(l + β)
+ * only, so GeGLU (Grok-1) keeps the lowering. int4 keeps it too: 1.30's CPU `QMoE` has no fast 4-bit path for blocks
+ * of 32 (it dequantizes, ~3x slower per decoded token than the MatMulNBits lowering; bench/engine/README.md).
  */
 function fusedExpertsOp(spec: MixtureSpec, quant: QuantOptions): FusedExpertsOp | undefined {
-  const mode = process.env.ROOK_MOE_FUSED ?? 'float';
-  if (mode === 'none') return undefined;
   if (spec.activation !== 'swiglu' && spec.activation !== 'swiglu_clamped') return undefined;
   const { quant: type = 'none' } = quant;
   if (type === 'none') return { op: 'MoE' };
-  if (mode.includes(type)) return { op: 'QMoE', bits: quantBits(type) };
-  return undefined;
+  return type === 'int8' ? { op: 'QMoE', bits: 8 } : undefined;
 }
 
 /**
@@ -262,13 +261,13 @@ function interleaveGateUp<T extends Float32Array | Uint8Array>(make: (length: nu
 }
 
 /**
- * The experts as one ONNX Runtime `MoE` node (float32 weights) or `QMoE` node (int8/int4 blocks of 32, llama.cpp's
- * Q8_0/Q4_0 as `quant.ts` computes them, codes + 2^(bits-1) with the default zero point): the kernel takes the router
- * logits, applies the softmax, picks the top-k (renormalized with `normalize_routing_weights`), runs each expert on
- * its rows only and sums the weighted outputs. Its SwiGLU is g·sigmoid(α g)·(l + β) with g = min(gate x, limit) and
- * l = clamp(up x, ±limit): α 1, β 0 and no limit for SwiGLU, gpt-oss's 1.702, 1 and its limit for `swiglu_clamped`.
- * Weights are stacked per layer: `<prefix>.experts.gate_up` `[experts, 2·ffn, hidden]` and `<prefix>.experts.down`
- * `[experts, hidden, ffn]`, both `[out, in]` per expert.
+ * The experts as one ONNX Runtime `MoE` node (float32 weights) or `QMoE` node (int8 blocks of 32, llama.cpp's Q8_0 as
+ * `quant.ts` computes them, codes + 128 with the default zero point): the kernel takes the router logits, applies the
+ * softmax, picks the top-k, renormalizes their gates, runs each expert on its rows only and sums the weighted
+ * outputs. Its SwiGLU is g·sigmoid(α g)·(l + β) with g = min(gate x, limit) and l = clamp(up x, ±limit): α 1, β 0 and
+ * no limit for SwiGLU, gpt-oss's 1.702, 1 and its limit for `swiglu_clamped`. Weights are stacked per layer:
+ * `<prefix>.experts.gate_up` `[experts, 2·ffn, hidden]` (gate row i at 2i, up row i at 2i + 1) and
+ * `<prefix>.experts.down` `[experts, hidden, ffn]`, both `[out, in]` per expert, with their biases where they exist.
  */
 function fusedMixtureOfExperts(g: GraphBuilder, name: string, x: string, routerLogits: string, weightPrefix: string, weights: ExpertWeights, spec: MixtureSpec, fused: FusedExpertsOp): string {
   const experts = weights.gate.length;
@@ -281,7 +280,7 @@ function fusedMixtureOfExperts(g: GraphBuilder, name: string, x: string, routerL
     activation_alpha: { f: clamped ? clampedSwigluAlpha : 1 },
     activation_beta: { f: clamped ? 1 : 0 },
     ...(clamped ? { swiglu_limit: { f: spec.swigluLimit } } : {}),
-    normalize_routing_weights: { i: spec.renormalize ? 1 : 0 },
+    normalize_routing_weights: { i: 1 },
   };
   const gateUpName = `${weightPrefix}.experts.gate_up`;
   const downName = `${weightPrefix}.experts.down`;
@@ -332,23 +331,31 @@ function fusedMixtureOfExperts(g: GraphBuilder, name: string, x: string, routerL
   }
   const inputs = [x, routerLogits, ...gateUp, gateUpBias, ...down, downBias];
   while (inputs[inputs.length - 1] === '') inputs.pop();
-  return g.op(fused.op, `${name}/${fused.op}`, inputs, attributes, { domain: 'com.microsoft' });
+  const renormalized = g.op(fused.op, `${name}/${fused.op}`, inputs, attributes, { domain: 'com.microsoft' });
+  if (spec.renormalize) return renormalized;
+  // Gates left as softmax probabilities (Qwen2-MoE, OLMoE): the kernels' own normalize_routing_weights 0 is not
+  // usable in 1.30 (CPU QMoE renormalizes anyway; CPU MoE's gates come out wrong once the node may write its output
+  // over its input, as it does inside a decoder), so they run renormalized and each token is scaled back by Σ topk(p).
+  const probabilities = g.op('Softmax', `${name}/router/Softmax`, [routerLogits], { axis: { i: -1 } });
+  const [topValues] = g.node('TopK', `${name}/router/TopK`, [probabilities, g.int64s([spec.topK])], { axis: { i: -1 } }, { outputs: 2 });
+  const mass = g.op('ReduceSum', `${name}/router/top_mass`, [topValues, g.int64s([-1])], { keepdims: { i: 1 } });
+  const massShape = g.op('Concat', `${name}/router/top_mass_shape`, [g.op('Shape', `${name}/Shape`, [x], { end: { i: -1 } }), g.int64s([1])], { axis: { i: 0 } });
+  return g.op('Mul', `${name}/unnormalize`, [renormalized, g.op('Reshape', `${name}/router/top_mass_per_token`, [mass, massShape])]);
 }
 
 /**
- * A top-k mixture of gated experts, lowered exactly to standard ops because ONNX Runtime's CPU MoE kernel has no
- * separate-gate (GeGLU) form:
- *   p = softmax(cap(x Wrᵀ)); (v, i) = topk(p) [v /= Σv]; y[t] = Σⱼ v[t, j] · downₑ(act(gateₑ x[t]) · upₑ x[t]) with e = i[t, j]
- * Dispatch is sparse: the (token, slot) pairs are sorted by expert so each expert runs its MLP once, on only the
- * rows routed to it (none is fine: its MatMuls see zero rows), on its own constant `[out, in]` weights (no weight
- * copies; only routed experts' weights are read). The outputs are put back in slot order, weighted and summed
- * per token. Measured on the embedded model's shape (1 thread, 8 experts top-2, medians of 7 interleaved runs,
- * tok/s), against the dense form (all experts on every token, one batched MatMul, zero gates outside the top-k)
- * and a per-expert NonZero/ScatterND dispatch (~15 nodes per expert, this one ~5):
- *   decode after 128 / 1024 prompt tokens: dense 130 / 102, per-expert 201 / 118, sorted 285 / 168;
- *   1024-token prompt: dense 934, per-expert 1403, sorted 1458.
- * Dense does experts/topK times the expert FLOPs and reads every expert's weights; at decode, node count (each
- * kernel's fixed cost) is what remains, hence one sort for all experts rather than bookkeeping per expert.
+ * A top-k mixture of gated experts:
+ *   p = softmax(cap(x Wrᵀ + br)); (v, i) = topk(p) [v /= Σv]; y[t] = Σⱼ v[t, j] · downₑ(act(gateₑ x[t]) · upₑ x[t]) with e = i[t, j]
+ * SwiGLU experts in float32 or int8 run as one ONNX Runtime `MoE` / `QMoE` node (`fusedMixtureOfExperts`): a decode
+ * step then costs one kernel per layer instead of a few per expert, which with 128 experts was most of the step.
+ * (`QMoE` multiplies the float activations by the dequantized weights d·q, as `activations: 'float32'` does; int8
+ * activations are the MatMulNBits path's.) Every other case (GeGLU, int4) is lowered exactly to standard ops with a
+ * sparse dispatch: the (token, slot) pairs are sorted by expert so each expert runs its MLP once, on only the rows
+ * routed to it (none is fine: its MatMuls see zero rows), on its own constant `[out, in]` weights (no weight copies;
+ * only routed experts' weights are read). The outputs are put back in slot order, weighted and summed per token.
+ * One sort serves all experts, rather than bookkeeping per expert, because at decode each node's fixed cost is what
+ * remains; the dense form (every expert on every token, zero gates outside the top-k) does experts/topK times the
+ * FLOPs and reads every expert. bench/engine/README.md has the measurements behind these choices.
  * `quant` quantizes the expert projections (the router stays float32, as llama.cpp keeps `ffn_gate_inp`).
  */
 export function mixtureOfExperts(g: GraphBuilder, name: string, x: string, hidden: number, weightPrefix: string, weights: ExpertWeights, spec: MixtureSpec, quant: QuantOptions = {}): string {

@@ -1,0 +1,157 @@
+/**
+ * The one-node MoE kernels `mixtureOfExperts` hands SwiGLU experts to (ONNX Runtime's `MoE` for float32 weights,
+ * `QMoE` for int8 blocks), on Qwen3-MoE's routing (128 experts, top-8, renormalized gates): which graphs use them,
+ * and that they compute the float64 formula, for int8 with the dequantized weights d·q. mixtureOfExperts.test.ts
+ * checks every activation form (these included) against the formula on a small mixture.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as ort from 'onnxruntime-node';
+import { ElementType, GraphBuilder } from '../../server/model/onnx/graphBuilder';
+import { mixtureOfExperts, type ExpertWeights, type MixtureSpec } from '../../server/model/onnx/layers';
+import { dequantize, quantizeRows, type QuantOptions } from '../../server/model/quant';
+import { seededNormal } from '../../server/model/synthetic';
+import type { FloatTensor } from '../../server/model/tensor';
+import { matVec } from './grokReference';
+
+const hidden = 64;
+const ffn = 32;
+const numExperts = 128;
+const qwen3: MixtureSpec = { topK: 8, activation: 'swiglu', geluApproximation: 'tanh', swigluLimit: 7, renormalize: true, routerSoftcap: 0 };
+
+function randomMatrix(normal: () => number, rows: number, cols: number): FloatTensor {
+  return { shape: [rows, cols], data: Float32Array.from({ length: rows * cols }, () => normal() / Math.sqrt(cols)) };
+}
+
+/** Random experts; the router's rows of `unused` experts score far below the others for positive inputs. */
+function expertWeights(seed: number, unused: number[] = []): ExpertWeights {
+  const normal = seededNormal(seed);
+  const router = randomMatrix(normal, numExperts, hidden);
+  for (const e of unused) router.data.fill(-10, e * hidden, (e + 1) * hidden);
+  const experts = Array.from({ length: numExperts }, (_, e) => e);
+  return {
+    router,
+    gate: experts.map(() => randomMatrix(normal, ffn, hidden)),
+    up: experts.map(() => randomMatrix(normal, ffn, hidden)),
+    down: experts.map(() => randomMatrix(normal, hidden, ffn)),
+  };
+}
+
+function positiveTokens(seed: number, count: number): Float32Array {
+  const normal = seededNormal(seed);
+  return Float32Array.from({ length: count * hidden }, () => 0.1 + Math.abs(normal()));
+}
+
+/** softmax → top-k → [renormalize] → Σ gate · down(silu(gate x) · up x) on 2·x (see `mixtureGraph`), in float64. */
+function referenceMixture(x: Float32Array, weights: ExpertWeights, spec: MixtureSpec): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let t = 0; t < x.length / hidden; t++) {
+    const row = x.subarray(t * hidden, (t + 1) * hidden).map((v) => 2 * v);
+    const logits = Array.from(matVec(weights.router, row));
+    const max = Math.max(...logits);
+    const exp = logits.map((l) => Math.exp(l - max));
+    const total = exp.reduce((a, b) => a + b, 0);
+    const top = exp.map((value, e) => ({ e, p: value / total })).sort((a, b) => b.p - a.p).slice(0, spec.topK);
+    const norm = spec.renormalize ? top.reduce((a, b) => a + b.p, 0) : 1;
+    for (const { e, p } of top) {
+      const up = matVec(weights.up[e], row);
+      const inner = matVec(weights.gate[e], row).map((v, i) => (v / (1 + Math.exp(-v))) * up[i]);
+      matVec(weights.down[e], inner).forEach((v, i) => (out[t * hidden + i] += (p / norm) * v));
+    }
+  }
+  return out;
+}
+
+/**
+ * The mixture on 2·x: its input, as in a decoder, a value computed inside the graph (which ONNX Runtime may let a
+ * node overwrite with its output), not a graph input.
+ */
+function mixtureGraph(weights: ExpertWeights, spec: MixtureSpec, quant: QuantOptions): GraphBuilder {
+  const g = new GraphBuilder();
+  const input = g.input('x', ElementType.float, ['batch', 'sequence', hidden]);
+  const doubled = g.op('Mul', '/double', [input, g.floats([2])]);
+  const y = mixtureOfExperts(g, '/moe', doubled, hidden, 'moe', weights, spec, quant);
+  g.op('Identity', '/y', [y], {}, { outputNames: ['y'] });
+  g.output('y', ElementType.float, ['batch', 'sequence', hidden]);
+  return g;
+}
+
+async function runMixture(x: Float32Array, weights: ExpertWeights, spec: MixtureSpec, quant: QuantOptions = {}): Promise<Float32Array> {
+  const session = await ort.InferenceSession.create(mixtureGraph(weights, spec, quant).serialize('moe'));
+  try {
+    const outputs = await session.run({ x: new ort.Tensor('float32', x, [1, x.length / hidden, hidden]) });
+    return outputs.y.data as Float32Array;
+  } finally {
+    await session.release();
+  }
+}
+
+function opTypes(weights: ExpertWeights, spec: MixtureSpec, quant: QuantOptions): string[] {
+  return (mixtureGraph(weights, spec, quant).toModel('moe').graph?.node ?? []).map((node) => node.opType ?? '');
+}
+
+function assertClose(actual: Float32Array, expected: Float64Array, label: string): void {
+  assert.equal(actual.length, expected.length);
+  const scale = Math.max(...expected.map(Math.abs));
+  const maxDiff = Math.max(...Array.from(actual, (v, i) => Math.abs(v - expected[i])));
+  assert.ok(scale > 0.1, `${label}: expert outputs too small to compare (${scale})`);
+  assert.ok(maxDiff < 1e-5 * scale, `${label}: max |onnx - reference| = ${maxDiff} (output scale ${scale})`);
+}
+
+test('fused experts: SwiGLU runs as one MoE node in float32 and one QMoE node in int8; GeGLU and int4 keep the per-expert lowering', () => {
+  const weights = expertWeights(3);
+  const geglu: MixtureSpec = { ...qwen3, activation: 'geglu' };
+  const fused = (ops: string[]) => ops.filter((op) => op === 'MoE' || op === 'QMoE');
+  assert.deepEqual(fused(opTypes(weights, qwen3, {})), ['MoE']);
+  assert.deepEqual(fused(opTypes(weights, { ...qwen3, activation: 'swiglu_clamped' }, {})), ['MoE']);
+  assert.deepEqual(fused(opTypes(weights, qwen3, { quant: 'int8' })), ['QMoE']);
+  for (const [spec, quant] of [
+    [geglu, {}],
+    [geglu, { quant: 'int8' }],
+    [qwen3, { quant: 'int4' }],
+  ] as const) {
+    const ops = opTypes(weights, spec, quant);
+    assert.deepEqual(fused(ops), []);
+    assert.equal(ops.filter((op) => op === (quant.quant ? 'MatMulNBits' : 'MatMul')).length, 3 * numExperts + (quant.quant ? 0 : 1), `${spec.activation} ${quant.quant ?? 'float32'}`);
+  }
+});
+
+/** Qwen3-MoE's routing, and top-2 / top-1 gates left as softmax probabilities (Qwen2-MoE's and OLMoE's). */
+const routings: MixtureSpec[] = [qwen3, { ...qwen3, topK: 2, renormalize: false }, { ...qwen3, topK: 1, renormalize: false }];
+
+test('fused experts: MoE (float32) matches the formula for a prompt and a single token, gates renormalized or not', async () => {
+  const weights = expertWeights(5);
+  for (const spec of routings) {
+    for (const tokens of [9, 1]) {
+      const x = positiveTokens(tokens, tokens);
+      assertClose(await runMixture(x, weights, spec), referenceMixture(x, weights, spec), `top-${spec.topK}, ${tokens} token(s)`);
+    }
+  }
+});
+
+test('fused experts: QMoE (int8) computes the formula of the dequantized weights d·q, gates renormalized or not', async () => {
+  const weights = expertWeights(7);
+  const dq = (m: FloatTensor) => dequantize(quantizeRows(m, 8, 'w'));
+  const dequantized: ExpertWeights = { router: weights.router, gate: weights.gate.map(dq), up: weights.up.map(dq), down: weights.down.map(dq) };
+  for (const spec of routings) {
+    for (const tokens of [9, 1]) {
+      const x = positiveTokens(tokens + 20, tokens);
+      const label = `top-${spec.topK}, ${tokens} token(s)`;
+      assertClose(await runMixture(x, weights, spec, { quant: 'int8' }), referenceMixture(x, dequantized, spec), label);
+      // Quantization changed the experts (the check above does not compare the float model with itself).
+      const float = referenceMixture(x, weights, spec);
+      assert.ok(referenceMixture(x, dequantized, spec).some((v, i) => Math.abs(v - float[i]) > 1e-4), label);
+    }
+  }
+});
+
+test('fused experts: experts no token is routed to are never computed', async () => {
+  // NaN weights in the unrouted experts would make any output they enter NaN (NaN · 0 is NaN).
+  const unused = Array.from({ length: numExperts / 2 }, (_, i) => 2 * i + 1);
+  const weights = expertWeights(9, unused);
+  for (const e of unused) for (const matrix of [weights.gate[e], weights.up[e], weights.down[e]]) matrix.data.fill(Number.NaN);
+  const x = positiveTokens(4, 6);
+  const actual = await runMixture(x, weights, qwen3);
+  assert.ok(actual.every(Number.isFinite), 'an unrouted expert was computed');
+  assertClose(actual, referenceMixture(x, weights, qwen3), '6 tokens');
+});
