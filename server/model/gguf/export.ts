@@ -19,21 +19,23 @@ import { byteLevelVocabOf, preTokenizerName } from './byteLevelVocab';
 import { byteLevelTokenizer, fimKeys, generalKeys, ggufTensorNames, sentencePieceTokenizer, tokenIdKeys, tokenizerKeys, type GgufArchitecture, type GgufKey } from './names/common';
 import { ggufArchitectureFor } from './names/index';
 import { interleaveRopeRows } from './ropeRows';
-import { ggufLinearType, writeGguf, type GgufTensor, type GgufValue } from './write';
+import { ggufLinearType, writeGguf, type GgufTensor, type GgufTensorType, type GgufValue } from './write';
 
 /** `keys` with their values: a config.json field's from `json`, or the key's own. */
 function keyValues(keys: readonly GgufKey[], json: Record<string, unknown>): [string, GgufValue][] {
   return keys.map((k) => [k.key, 'value' in k ? k.value : ({ [k.type]: k.reciprocal ? 1 / (json[k.field] as number) : json[k.field] } as GgufValue)]);
 }
 
-/** The model's tensors under llama.cpp's names, the linear layers quantized as the graph quantizes them. */
-function ggufTensors(config: ModelConfig, weights: WeightSource, options: QuantOptions, architecture: GgufArchitecture): GgufTensor[] {
-  const linearType = ggufLinearType(options);
+/** Which type each GGUF tensor is written in: by default the linear layers as the graph quantizes them, the rest F32. */
+export type TensorTypeChoice = (tensor: { name: string; linear: boolean }) => GgufTensorType;
+
+/** The model's tensors under llama.cpp's names, each of the type `typeOf` chooses. */
+function ggufTensors(config: ModelConfig, weights: WeightSource, typeOf: TensorTypeChoice, architecture: GgufArchitecture): GgufTensor[] {
   const get = (name: string): FloatTensor => weights.get(name)!;
   return ggufTensorNames(config, architecture.tensorRenames).map(({ name, rook, perExpert, linear, ropeHeads, vector }) => {
     let tensor = perExpert ? stack(rook.map(get)) : get(rook[0]);
     if (vector) tensor = { shape: [tensor.data.length], data: tensor.data };
-    return { name, tensor: architecture.interleavedRope && ropeHeads ? interleaveRopeRows(tensor, ropeHeads) : tensor, type: linear ? linearType : 'F32' };
+    return { name, tensor: architecture.interleavedRope && ropeHeads ? interleaveRopeRows(tensor, ropeHeads) : tensor, type: typeOf({ name, linear }) };
   });
 }
 
@@ -91,8 +93,20 @@ function byteLevelVocabMetadata(tokenizerJson: Record<string, unknown>, pre: str
   ]);
 }
 
-/** Writes `out` from `weights` (named in errors as `weightsFile`) and the vocabulary of `tokenizerFile`. */
-export function writeGgufModel(config: ModelConfig, weights: WeightSource, weightsFile: string, tokenizerFile: string, out: string, options: QuantOptions = {}): void {
+/**
+ * Writes `out` from `weights` (named in errors as `weightsFile`) and the vocabulary of `tokenizerFile`, the linear
+ * layers quantized as a graph built with `options` quantizes them, or each tensor as `typeOf` chooses (the K-quants
+ * and MXFP4 people's GGUF files hold: test fixtures that llama.cpp judges Rook's reading of).
+ */
+export function writeGgufModel(
+  config: ModelConfig,
+  weights: WeightSource,
+  weightsFile: string,
+  tokenizerFile: string,
+  out: string,
+  options: QuantOptions = {},
+  typeOf: TensorTypeChoice = ({ linear }) => (linear ? ggufLinearType(options) : 'F32'),
+): void {
   let tokenizerJson: unknown;
   try {
     tokenizerJson = JSON.parse(fs.readFileSync(tokenizerFile, 'utf8'));
@@ -103,7 +117,7 @@ export function writeGgufModel(config: ModelConfig, weights: WeightSource, weigh
   checkDecoderWeights(config, weights, weightsFile);
   const mismatch = architecture.mismatch(config);
   if (mismatch) throw new Error(`${weightsFile}: ${mismatch}`);
-  const tensors = ggufTensors(config, weights, options, architecture);
+  const tensors = ggufTensors(config, weights, typeOf, architecture);
   const json = serializeModelConfig(config);
   const ids = keyValues(tokenIdKeys, json);
   const pre = preTokenizerName(tokenizerJson, tokenizerFile);

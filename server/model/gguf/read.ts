@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import { bytesPerElement, decodeFloats } from '../dtype';
 import { dequantize, fromGgmlBlocks, ggmlBlockBytes, quantBlockSize } from '../quant';
+import { decodeKQuant, kQuantBlocks, type KQuantType } from './kQuants';
 import type { FloatTensor } from '../tensor';
 import { accessModelFile, ModelFileError } from '../fileError';
 
@@ -17,7 +18,7 @@ export class GgufError extends ModelFileError {
 
 export type GgufMetadataValue = number | bigint | boolean | string | GgufMetadataValue[];
 
-export type GgufReadType = 'F32' | 'F16' | 'BF16' | 'Q4_0' | 'Q8_0';
+export type GgufReadType = 'F32' | 'F16' | 'BF16' | 'Q4_0' | 'Q8_0' | KQuantType;
 
 interface ReadableType {
   name: GgufReadType;
@@ -32,10 +33,14 @@ const readableTypes = new Map<number, ReadableType>([
   [30, { name: 'BF16', blockElements: 1, blockBytes: bytesPerElement.BF16 }],
   [2, { name: 'Q4_0', blockElements: quantBlockSize, blockBytes: ggmlBlockBytes[4] }],
   [8, { name: 'Q8_0', blockElements: quantBlockSize, blockBytes: ggmlBlockBytes[8] }],
+  [12, { name: 'Q4_K', blockElements: kQuantBlocks.Q4_K.elements, blockBytes: kQuantBlocks.Q4_K.bytes }],
+  [13, { name: 'Q5_K', blockElements: kQuantBlocks.Q5_K.elements, blockBytes: kQuantBlocks.Q5_K.bytes }],
+  [14, { name: 'Q6_K', blockElements: kQuantBlocks.Q6_K.elements, blockBytes: kQuantBlocks.Q6_K.bytes }],
+  [39, { name: 'MXFP4', blockElements: kQuantBlocks.MXFP4.elements, blockBytes: kQuantBlocks.MXFP4.bytes }],
 ]);
 
 /** Names of common ggml types Rook does not read, for the error. */
-const otherTypeNames = new Map<number, string>([[3, 'Q4_1'], [6, 'Q5_0'], [7, 'Q5_1'], [9, 'Q8_1'], [10, 'Q2_K'], [11, 'Q3_K'], [12, 'Q4_K'], [13, 'Q5_K'], [14, 'Q6_K'], [15, 'Q8_K']]);
+const otherTypeNames = new Map<number, string>([[3, 'Q4_1'], [6, 'Q5_0'], [7, 'Q5_1'], [9, 'Q8_1'], [10, 'Q2_K'], [11, 'Q3_K'], [15, 'Q8_K']]);
 
 export interface GgufTensorInfo {
   name: string;
@@ -244,8 +249,8 @@ function readTensorInfo(cursor: HeaderCursor, index: number): Omit<GgufTensorInf
     const known = otherTypeNames.get(typeId);
     cursor.fail(
       known
-        ? `${what} has type ${known}, which Rook does not read; use a GGUF with F32, F16, BF16, Q8_0 or Q4_0 tensors (or convert the original checkpoint)`
-        : `${what} has unknown tensor type ${typeId} (corrupt file, or a type Rook does not read: F32, F16, BF16, Q8_0 and Q4_0 are read)`,
+        ? `${what} has type ${known}, which Rook does not read; use a GGUF with F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K or MXFP4 tensors (or convert the original checkpoint)`
+        : `${what} has unknown tensor type ${typeId} (corrupt file, or a type Rook does not read: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K and MXFP4 are read)`,
     );
   }
   if (ggmlDims[0] % type.blockElements !== 0) cursor.fail(`${what} has rows of ${ggmlDims[0]} values, not whole ${type.name} blocks of ${type.blockElements} (corrupt file)`);
@@ -310,5 +315,6 @@ export function readGgufTensor(file: string, info: GgufTensorInfo, slab?: number
     fs.closeSync(fd);
   }
   if (info.type === 'Q8_0' || info.type === 'Q4_0') return dequantize(fromGgmlBlocks(bytes, info.type === 'Q8_0' ? 8 : 4, shape));
-  return { shape, data: decodeFloats(bytes, info.type) };
+  if (info.type === 'F32' || info.type === 'F16' || info.type === 'BF16') return { shape, data: decodeFloats(bytes, info.type) };
+  return { shape, data: decodeKQuant(info.type, bytes, shape.reduce((a, b) => a * b, 1)) };
 }

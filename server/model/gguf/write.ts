@@ -4,6 +4,7 @@
  * (quantized by `quant.ts`, row by row along the last dim).
  */
 import * as fs from 'node:fs';
+import { encodeKQuant, type KQuantType } from './kQuants';
 import { encodeFloats } from '../dtype';
 import { quantizeRows, toGgmlBlocks, type QuantOptions, type QuantType } from '../quant';
 import type { FloatTensor } from '../tensor';
@@ -23,8 +24,8 @@ export type GgufValue =
   | { f32s: number[] }
   | { i32s: number[] };
 
-export type GgufTensorType = 'F32' | 'F16' | 'Q8_0' | 'Q4_0';
-const tensorTypeIds: Record<GgufTensorType, number> = { F32: 0, F16: 1, Q4_0: 2, Q8_0: 8 };
+export type GgufTensorType = 'F32' | 'F16' | 'Q8_0' | 'Q4_0' | KQuantType;
+const tensorTypeIds: Record<GgufTensorType, number> = { F32: 0, F16: 1, Q4_0: 2, Q8_0: 8, Q4_K: 12, Q5_K: 13, Q6_K: 14, MXFP4: 39 };
 
 const linearTensorTypes: Record<QuantType, GgufTensorType> = { none: 'F32', int8: 'Q8_0', int4: 'Q4_0' };
 
@@ -97,7 +98,8 @@ function writeValue(out: ByteWriter, value: GgufValue): void {
 
 function encodeTensor({ name, tensor, type }: GgufTensor): Uint8Array {
   if (type === 'Q8_0' || type === 'Q4_0') return toGgmlBlocks(quantizeRows(tensor, type === 'Q8_0' ? 8 : 4, name));
-  return encodeFloats(tensor.data, type);
+  if (type === 'F32' || type === 'F16') return encodeFloats(tensor.data, type);
+  return encodeKQuant(type, tensor.data);
 }
 
 export function serializeGguf(metadata: ReadonlyMap<string, GgufValue>, tensors: readonly GgufTensor[]): Buffer {
