@@ -31,7 +31,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<RookAp
   const started = Date.now();
   const log = vscode.window.createOutputChannel('Rook', { log: true });
   const settings = async () => readSettings(await context.secrets.get(apiKeySecret));
-  const sidecar = new SidecarSupervisor(context.asAbsolutePath('dist/rook.js'), log, settings);
+  const sidecar = new SidecarSupervisor(context.asAbsolutePath('dist/rook.js'), log, settings, vscode.Uri.joinPath(context.globalStorageUri, 'index').fsPath);
   supervisor = sidecar;
   // One review for every proposed edit, whether it comes from a refactor command or a chat code block.
   const review = new EditReview(log);

@@ -32,7 +32,9 @@ export function readSettings(apiKey: string | undefined): RookSettings {
       maxTokens: userValue('rook', 'completion.maxTokens', d.completion.maxTokens),
       temperature: userValue('rook', 'completion.temperature', d.completion.temperature),
       minConfidence: userValue('rook', 'completion.minConfidence', d.completion.minConfidence),
+      excludeGlobs: userValue('rook', 'completion.excludeGlobs', d.completion.excludeGlobs),
     },
+    index: { enabled: userValue('rook', 'index.enabled', d.index.enabled) },
   };
 }
 

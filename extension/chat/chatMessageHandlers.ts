@@ -20,6 +20,8 @@ export interface ChatViewActions {
   /** The input's text as it is being typed: the context line shows what its `@` mentions add. */
   setDraft(text: string): void;
   suggestFiles(query: string): Promise<void>;
+  /** Opens a workspace file an answer was given as context (its `sources`), at the lines used. */
+  openSource(id: number, index: number): Promise<void>;
   send(text: string): Promise<void>;
   /** Stops the answer being streamed, if any. */
   stop(): void;
@@ -40,6 +42,7 @@ export function chatMessageHandlers(
     ready: () => view.onPageReady(),
     draft: ({ text }) => view.setDraft(text),
     suggestFiles: ({ query }) => void view.suggestFiles(query),
+    openSource: ({ id, index }) => void view.openSource(id, index),
     send: ({ text }) => void view.send(text),
     stop: () => view.stop(),
     copy: ({ code }) => void vscode.env.clipboard.writeText(code),

@@ -8,13 +8,19 @@ import { maxRequestChars, type ChatMessage } from '../../server/protocol/contrac
 import type { SidecarConnection } from '../sidecar/connection';
 import { titleFromQuestion, type Conversation } from './conversation';
 import { recentTurns } from './historyBudget';
+import type { ContextPiece } from './contextPrompt';
 import type { ExtensionMessage } from './messages';
+
+/** A workspace file (and lines) an answer was given as context, which the answer links to. */
+export type AnswerSource = NonNullable<ContextPiece['source']>;
 
 const maxAnswerTokens = 512;
 
 export class ChatSession {
   private nextId = 1;
   private running = false;
+  /** Each answer's sources, by answer id, for as long as the session shows it. */
+  private readonly sources = new Map<number, AnswerSource[]>();
 
   constructor(
     private readonly sidecar: Pick<SidecarConnection, 'chat'>,
@@ -30,8 +36,9 @@ export class ChatSession {
   /**
    * Asks the model; resolves when the answer has ended (finished, stopped or failed). Ignored while busy.
    * The model gets `prompt` (the question with its workspace context); the history keeps `text` as typed.
+   * `sources` (files the index gave as context) are listed under the answer as links.
    */
-  async send(text: string, token: vscode.CancellationToken, prompt = text): Promise<void> {
+  async send(text: string, token: vscode.CancellationToken, prompt = text, sources: readonly ContextPiece[] = []): Promise<void> {
     if (this.running || text.trim() === '') {
       return;
     }
@@ -40,6 +47,11 @@ export class ChatSession {
     const question: ChatMessage = { role: 'user', content: text };
     let streamed = '';
     this.post({ type: 'start', id });
+    const linked = sources.filter((piece) => piece.source);
+    if (linked.length > 0) {
+      this.sources.set(id, linked.map((piece) => piece.source!));
+      this.post({ type: 'sources', id, labels: linked.map((piece) => piece.label) });
+    }
     try {
       const result = await this.sidecar.chat(
         { messages: recentTurns(this.conversation.messages, { role: 'user', content: prompt }, maxRequestChars), maxTokens: maxAnswerTokens },
@@ -62,6 +74,11 @@ export class ChatSession {
     } finally {
       this.running = false;
     }
+  }
+
+  /** Source `index` of answer `id`, if the session gave it one. */
+  sourceAt(id: number, index: number): AnswerSource | undefined {
+    return this.sources.get(id)?.[index];
   }
 
   /**

@@ -17,7 +17,7 @@ import { composeQuestion, contextBudgetTokens, estimateTokens } from './contextP
 import { ConversationStore } from './conversationStore';
 import { dispatchWebviewMessage, isWebviewMessage, type ExtensionMessage, type WebviewMessageHandlers } from './messages';
 import { describeStatus } from './statusLine';
-import { gatherContext, suggestFiles } from './workspaceContext';
+import { gatherContext, suggestFiles, type CodebaseSearch } from './workspaceContext';
 
 const chatViewId = 'rook.chatView';
 
@@ -66,6 +66,7 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatViewActions, v
   private pageReady = false;
   private readonly pageBecameReady = new vscode.EventEmitter<void>();
   private readonly handlers: WebviewMessageHandlers;
+  private readonly search: CodebaseSearch;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -75,6 +76,7 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatViewActions, v
     review: EditReview,
   ) {
     this.handlers = chatMessageHandlers(this, history, review, log, () => sidecar.discoverServers());
+    this.search = (params) => sidecar.searchCodebase(params);
     this.subscriptions = vscode.Disposable.from(
       sidecar.onDidChangeStatus((status) => this.postStatus(status)),
       vscode.window.onDidChangeActiveTextEditor(() => this.scheduleContextUpdate()),
@@ -206,9 +208,16 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatViewActions, v
   private async postContext(): Promise<void> {
     const view = this.view;
     if (!view) return;
-    const pieces = await gatherContext(this.draft);
+    const pieces = await gatherContext(this.draft, this.search);
     const tokens = estimateTokens(composeQuestion('', pieces));
     this.post(view, { type: 'context', pieces: pieces.map(({ kind, label }) => ({ kind, label })), tokens, budget: contextBudgetTokens });
+  }
+
+  async openSource(id: number, index: number): Promise<void> {
+    const source = this.session?.sourceAt(id, index);
+    if (!source) return;
+    const range = new vscode.Range(source.firstLine, 0, source.lastLine, 0);
+    await vscode.window.showTextDocument(vscode.Uri.parse(source.uri), { selection: range, preview: true, viewColumn: vscode.ViewColumn.One });
   }
 
   async suggestFiles(query: string): Promise<void> {
@@ -251,7 +260,8 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatViewActions, v
 
   async send(text: string): Promise<void> {
     const session = this.session;
-    const prompt = composeQuestion(text, await gatherContext(text));
+    const pieces = await gatherContext(text, this.search);
+    const prompt = composeQuestion(text, pieces);
     // The input is empty again once a question is sent: its mentions no longer count.
     this.draft = '';
     this.scheduleContextUpdate();
@@ -262,7 +272,7 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatViewActions, v
     const request = new vscode.CancellationTokenSource();
     this.request = request;
     try {
-      await session.send(text, request.token, prompt);
+      await session.send(text, request.token, prompt, pieces);
     } finally {
       request.dispose();
       if (this.request === request) {

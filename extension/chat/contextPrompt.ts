@@ -1,10 +1,11 @@
 /**
  * What the model is told besides the question: pieces of the user's workspace (the selection, the current
- * file, files mentioned as `@path`, the current file's problems), each in its own fenced block before the
- * question, cut to a token budget. Plain functions, no `vscode`: the chat view gathers the pieces.
+ * file, files mentioned as `@path`, chunks the workspace index finds for `@codebase`, the current file's problems),
+ * each in its own fenced block before the question, cut to a token budget. Plain functions, no `vscode`: the chat
+ * view gathers the pieces.
  */
 
-export type ContextKind = 'selection' | 'file' | 'mention' | 'problems';
+export type ContextKind = 'selection' | 'file' | 'mention' | 'codebase' | 'problems';
 
 export interface ContextPiece {
   kind: ContextKind;
@@ -13,6 +14,8 @@ export interface ContextPiece {
   /** The fence's language tag; empty for plain text. */
   language: string;
   text: string;
+  /** For a `codebase` piece: the file and zero-based lines it comes from, which the answer links to. */
+  source?: { uri: string; firstLine: number; lastLine: number };
 }
 
 /**
@@ -30,13 +33,38 @@ const headings: Record<ContextKind, string> = {
   selection: 'Selected code from',
   file: 'The current file,',
   mention: 'The file',
+  codebase: 'From the workspace,',
   problems: 'Problems reported in',
 };
 
 /** `@path` mentions in a question: an `@` at the start or after whitespace, up to the next whitespace. */
 export function mentionedPaths(question: string): string[] {
-  const paths = [...question.matchAll(/(?:^|\s)@([^\s@]+)/g)].map((match) => match[1].replace(/[.,;:!?)]+$/, ''));
-  return [...new Set(paths)].filter((path) => path !== '');
+  const paths = mentions(question).map((mention) => mention.replace(/[.,;:!?)]+$/, ''));
+  return [...new Set(paths)].filter((path) => path !== '' && path !== 'codebase' && !path.startsWith('folder:'));
+}
+
+function mentions(question: string): string[] {
+  return [...question.matchAll(/(?:^|\s)@([^\s@]+)/g)].map((match) => match[1]);
+}
+
+export interface CodebaseQuery {
+  /** The question without its `@` mentions: what the index ranks chunks by. */
+  query: string;
+  /** From `@folder:PATH`: only files under PATH (workspace-relative). */
+  within?: string;
+}
+
+/**
+ * What a question asks of the workspace index: `@codebase` searches every folder, `@folder:PATH` only PATH (and
+ * implies `@codebase`); undefined when it mentions neither.
+ */
+export function codebaseQuery(question: string): CodebaseQuery | undefined {
+  const found = mentions(question);
+  const folder = found.find((mention) => mention.startsWith('folder:'));
+  if (!folder && !found.some((mention) => mention.replace(/[.,;:!?)]+$/, '') === 'codebase')) return undefined;
+  const query = question.replace(/(^|\s)@[^\s@]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const within = folder?.slice('folder:'.length).replace(/[.,;:!?)]+$/, '').replace(/\/+$/, '');
+  return within && isInsideWorkspacePath(within) ? { query, within } : { query };
 }
 
 /** A workspace-relative path that cannot leave the workspace folder: no absolute paths, no `..`. */

@@ -30,6 +30,8 @@ export type WebviewMessage =
   | { type: 'draft'; text: string }
   /** Asks for workspace files matching an `@` mention being typed. */
   | { type: 'suggestFiles'; query: string }
+  /** Opens source `index` of answer `id` (a workspace file the index gave as context), listed by `sources`. */
+  | { type: 'openSource'; id: number; index: number }
   /**
    * History actions on the conversation with `id`; renaming asks for the name in VS Code's own input box.
    * One member per action, so each has a message type of its own for its handler.
@@ -56,7 +58,9 @@ export type ExtensionMessage =
   /** What the next question would carry as context, and its estimated size against the budget. */
   | { type: 'context'; pieces: { kind: ContextKind; label: string }[]; tokens: number; budget: number }
   /** Workspace-relative paths completing the `@` mention `query`. */
-  | { type: 'fileSuggestions'; query: string; paths: string[] };
+  | { type: 'fileSuggestions'; query: string; paths: string[] }
+  /** The workspace files (and lines) an answer was given as context by `@codebase`, shown as links under it. */
+  | { type: 'sources'; id: number; labels: string[] };
 
 const conversationActions: readonly string[] = ['openConversation', 'renameConversation', 'deleteConversation', 'exportConversation'] satisfies ConversationAction[];
 const chatRoles: readonly string[] = ['user', 'assistant', 'system'];
@@ -103,6 +107,8 @@ export function isWebviewMessage(value: unknown): value is WebviewMessage {
       return hasString(value, 'text');
     case 'suggestFiles':
       return hasString(value, 'query');
+    case 'openSource':
+      return hasId(value) && Number.isSafeInteger(value.index);
     default:
       return conversationActions.includes(value.type as string) && hasString(value, 'id');
   }
@@ -140,6 +146,8 @@ export function isExtensionMessage(value: unknown): value is ExtensionMessage {
         typeof value.tokens === 'number' && typeof value.budget === 'number';
     case 'fileSuggestions':
       return hasString(value, 'query') && Array.isArray(value.paths) && value.paths.every((path) => typeof path === 'string');
+    case 'sources':
+      return hasId(value) && Array.isArray(value.labels) && value.labels.every((label) => typeof label === 'string');
     default:
       return false;
   }

@@ -5,7 +5,7 @@
  * underneath them.
  */
 import type * as vscode from 'vscode';
-import type { ChatParams, CompareModelsParams, Comparison, DiscoveredServer, EditParams, GenerationResult, SidecarStatus } from '../../server/protocol/contract';
+import type { ChatParams, CompareModelsParams, Comparison, DiscoveredServer, EditParams, GenerationResult, SearchCodebaseParams, SearchCodebaseResult, SidecarStatus } from '../../server/protocol/contract';
 
 export type ChatInput = Omit<ChatParams, 'partialResultToken' | 'workDoneToken'>;
 export type EditInput = Omit<EditParams, 'partialResultToken' | 'workDoneToken'>;
@@ -25,6 +25,8 @@ export interface SidecarConnection {
   readonly onDidChangeStatus: vscode.Event<SidecarStatus>;
   /** The model servers running on this machine (loopback only); rejects while the sidecar is not running. */
   discoverServers(): Promise<DiscoveredServer[]>;
+  /** The workspace chunks the sidecar's index finds for a query; rejects while the sidecar is not running. */
+  searchCodebase(params: SearchCodebaseParams): Promise<SearchCodebaseResult>;
   /** Compares the embedded model with the configured engine on a folder's code; cancelling answers with the cases run so far. */
   compareModels(input: CompareInput, onProgress: (progress: WorkProgress) => void, token: vscode.CancellationToken): Promise<Comparison>;
 }

@@ -28,6 +28,7 @@ import {
   configureRequest,
   discoverServersRequest,
   editRequest,
+  searchCodebaseRequest,
   statusNotification,
   statusRequest,
   textDeltaProgress,
@@ -35,7 +36,10 @@ import {
   type CompletionContextParams,
   type DiscoveredServer,
   type GenerationResult,
+  type InitializationOptions,
   type RookSettings,
+  type SearchCodebaseParams,
+  type SearchCodebaseResult,
   type SidecarStatus,
   type TextDelta,
 } from '../../server/protocol/contract';
@@ -54,13 +58,17 @@ export class SidecarSupervisor implements SidecarConnection, vscode.Disposable {
   private readonly crashTimes: number[] = [];
   private disposed = false;
   readonly onDidChangeStatus = this.statusEmitter.event;
+  /** One watcher for every (re)started client: file changes on disk, for the sidecar's workspace index. */
+  private readonly fileWatcher = vscode.workspace.createFileSystemWatcher('**/*');
   /** Language-client middleware features add to before `start` (inline completions wrap their provider). */
   readonly middleware: Middleware = {};
 
+  /** `indexStoragePath`: where the sidecar may keep its workspace index (the extension's global storage). */
   constructor(
     private readonly serverModule: string,
     private readonly log: vscode.LogOutputChannel,
     private readonly settings: () => Promise<RookSettings>,
+    private readonly indexStoragePath?: string,
   ) {}
 
   get status(): SidecarStatus {
@@ -97,6 +105,12 @@ export class SidecarSupervisor implements SidecarConnection, vscode.Disposable {
     }
   }
 
+  async searchCodebase(params: SearchCodebaseParams): Promise<SearchCodebaseResult> {
+    const client = this.runningClient;
+    if (!client) throw new Error('The Rook sidecar is not running; try again when the status bar shows it ready.');
+    return client.sendRequest(searchCodebaseRequest, params);
+  }
+
   /** The sidecar's process id while it runs (tests use it to check for orphans and crashes). */
   get pid(): number | undefined {
     return (this.client as unknown as { _serverProcess?: { pid?: number } } | undefined)?._serverProcess?.pid;
@@ -120,7 +134,9 @@ export class SidecarSupervisor implements SidecarConnection, vscode.Disposable {
       outputChannel: this.log,
       middleware: this.middleware,
       // Settings (with the API key) arrive by `rook/configure` once the client runs, on every (re)start.
-      initializationOptions: { settingsFollow: true },
+      initializationOptions: { settingsFollow: true, indexStoragePath: this.indexStoragePath } satisfies InitializationOptions,
+      // File changes on disk reach the workspace index as `workspace/didChangeWatchedFiles`; it picks what it reads.
+      synchronize: { fileEvents: this.fileWatcher },
       errorHandler: {
         error: () => ({ action: ErrorAction.Continue, handled: true }),
         closed: () => this.onClosed(),
@@ -233,6 +249,7 @@ export class SidecarSupervisor implements SidecarConnection, vscode.Disposable {
   async dispose(): Promise<void> {
     this.disposed = true;
     this.statusEmitter.dispose();
+    this.fileWatcher.dispose();
     const client = this.client;
     this.client = undefined;
     if (client) await client.stop(3000).catch(() => undefined);

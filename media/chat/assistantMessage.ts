@@ -35,6 +35,8 @@ export class AssistantMessage {
   /** The tail's part of the open block's code, replaced on each render. */
   private tailCode: Element | undefined;
   private readonly footer = document.createElement('div');
+  /** Links to the workspace files the answer was given as context (`@codebase`), above the footer. */
+  private readonly sources = document.createElement('div');
   private readonly frames: FrameCoalescer;
   private text = '';
   private state: AnswerState = 'streaming';
@@ -47,7 +49,9 @@ export class AssistantMessage {
     this.settled.className = 'settled';
     this.tail.className = 'tail';
     this.body.append(this.settled, this.tail);
-    this.element.append(this.body, this.footer);
+    this.sources.className = 'sources';
+    this.sources.hidden = true;
+    this.element.append(this.body, this.sources, this.footer);
     this.frames = new FrameCoalescer(
       (callback) => requestAnimationFrame(callback),
       () => applyRender(() => this.render()),
@@ -58,6 +62,21 @@ export class AssistantMessage {
     this.text += delta;
     this.scanner.append(delta);
     this.frames.schedule();
+  }
+
+  /** Lists the files (and lines) the answer `id` was given as context, each a link the page asks the extension to open. */
+  showSources(id: number, labels: readonly string[]): void {
+    const links = labels.map((label, index) => {
+      const link = document.createElement('a');
+      link.href = '#';
+      link.className = 'source-link';
+      link.dataset.answer = String(id);
+      link.dataset.source = String(index);
+      link.textContent = label;
+      return link;
+    });
+    this.sources.replaceChildren('Sources: ', ...links.flatMap((link, index) => (index === 0 ? [link] : [' · ', link])));
+    this.sources.hidden = false;
   }
 
   finish(reason: FinishReason): void {

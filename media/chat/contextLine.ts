@@ -7,6 +7,7 @@ const kindNames: Record<ContextMessage['pieces'][number]['kind'], string> = {
   selection: 'selection',
   file: 'file',
   mention: '@',
+  codebase: 'codebase',
   problems: 'problems',
 };
 

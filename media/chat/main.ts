@@ -150,6 +150,9 @@ function receive(message: ExtensionMessage): void {
     case 'fileSuggestions':
       mentions.show(message.query, message.paths);
       break;
+    case 'sources':
+      answer(message.id).showSources(message.id, message.labels);
+      break;
   }
 }
 
@@ -165,7 +168,10 @@ function onConversationClick(event: MouseEvent): void {
     event.preventDefault();
     event.stopPropagation();
     const href = link.getAttribute('href');
-    if (href && isWebLink(href)) {
+    // A source link (built by the page, never by markdown) names its answer and index; the extension holds the file.
+    if (link.classList.contains('source-link')) {
+      post({ type: 'openSource', id: Number(link.dataset.answer), index: Number(link.dataset.source) });
+    } else if (href && isWebLink(href)) {
       post({ type: 'open', href });
     }
     return;

@@ -18,6 +18,7 @@ export const benchScripts = {
   serve: 'serve/serveBench.js',
   startup: 'startup/sidecarStart.js',
   'chat-render': 'chat/renderBench.js',
+  index: 'index/indexBench.js',
 } as const;
 
 export const benchUsage = `rook bench <${Object.keys(benchScripts).join('|')}> [args]`;
@@ -38,6 +39,8 @@ the name go to it.
   startup             sidecar start time [runs]
   chat-render         the chat webview rendering long and deeply nested answers as they stream, in Chromium,
                       against rendering each once [--runs N] [--cases A,B] [--out FILE]
+  index               the workspace index on a synthetic 10,000-file workspace: files/s, query p50/p95, RSS,
+                      reopening, completion latency while indexing [--files N]
 
 Each benchmark's source under bench/ says what it measures and takes.`;
 

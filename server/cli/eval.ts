@@ -15,7 +15,7 @@ import { maxTokensFlag, maxTokensHelp, parseCommandArgs, wholeNumberFlag } from 
 export const defaultEvalCorpus = 'training/data/eval.jsonl';
 const defaultMaxTokens = 64;
 
-export const evalUsage = 'rook eval [--model DIR] [--corpus FILE] [--cases N] [--seed S] [--threads T] [--max-tokens N] [--out DIR]';
+export const evalUsage = 'rook eval [--model DIR] [--corpus FILE] [--cases N] [--cross-file N] [--seed S] [--threads T] [--max-tokens N] [--out DIR]';
 
 const corpusHowTo = `To build it, run \`/usr/bin/python3 training/corpus.py\` in a source checkout of Rook (it writes
 training/data/eval.jsonl and train.jsonl from packages installed on the machine; training/README.md, "Data", has
@@ -31,6 +31,7 @@ a non-neural baseline, through the same completion path the editor uses; writes 
   --model DIR             model folder (default: the embedded model)
   --corpus FILE           held-out source files (default ${defaultEvalCorpus}, which is not in the repository)
   --cases N               cases per language and task (default 50)
+  --cross-file N          cross-file line cases per language, completed with and without the workspace index (default 30; 0 skips them)
   --seed S                seed that picks the cases (default 4)
   --threads T             CPU threads for the model (default 1)
 ${maxTokensHelp('completion per case', defaultMaxTokens)}
@@ -55,6 +56,7 @@ export async function runEval(args: string[]): Promise<number> {
       model: { type: 'string', default: embeddedModelDir },
       corpus: { type: 'string', default: defaultEvalCorpus },
       cases: { type: 'string' },
+      'cross-file': { type: 'string' },
       seed: { type: 'string' },
       threads: { type: 'string' },
       'max-tokens': { type: 'string' },
@@ -62,6 +64,7 @@ export async function runEval(args: string[]): Promise<number> {
     },
   });
   const casesPerCell = wholeNumberFlag('cases', values.cases, 50, 1);
+  const crossFileCases = wholeNumberFlag('cross-file', values['cross-file'], 30, 0);
   const seed = wholeNumberFlag('seed', values.seed, 4, 0);
   const threads = wholeNumberFlag('threads', values.threads, 1, 1);
   const maxTokens = maxTokensFlag(values['max-tokens'], defaultMaxTokens);
@@ -74,7 +77,7 @@ export async function runEval(args: string[]): Promise<number> {
     );
   }
   const results = await runEvaluation(
-    { modelPath: values.model, corpusFile: values.corpus, casesPerCell, seed, threads, maxTokens },
+    { modelPath: values.model, corpusFile: values.corpus, casesPerCell, seed, threads, maxTokens, crossFileCases },
     (done, total) => process.stderr.write(`\r${done}/${total} cases`),
   );
   process.stderr.write('\n');

@@ -42,8 +42,8 @@ export interface CompletionAnswer {
   belowConfidence?: boolean;
 }
 
-/** Context snippets for the prompt, already formatted, in at most `maxChars` characters. */
-export type SnippetSource = (maxChars: number) => string;
+/** Context snippets for the prompt, already formatted, in at most `maxChars` characters (the index is searched asynchronously). */
+export type SnippetSource = (maxChars: number) => string | Promise<string>;
 
 /** Single-line completions are short (the median line is about 20 characters); Copilot stops at 20 tokens too. */
 const singleLineMaxTokens = 20;
@@ -70,7 +70,7 @@ export async function completeAt(
   const budget = promptBudget(capabilities.contextLength, options.maxTokens, charsPerToken(engine));
   const context = cursorContext(text, offset, budget);
   const multiline = wantsMultiline(context);
-  const { request, style } = buildPrompt(capabilities, context, snippets(budget.snippetChars), multiline);
+  const { request, style } = buildPrompt(capabilities, context, await snippets(budget.snippetChars), multiline);
   const filterContext = { ...context, multiline };
   let raw = '';
   const pieces: ScoredPiece[] = [];

@@ -8,8 +8,10 @@
 import type { CompletionContextParams, ContextSnippet } from '../protocol/contract';
 import { displayPath, formatContextBlock, formatSnippets, type LineRange, type Snippet } from './snippets';
 
-/** Shares of the snippet budget; what they leave unused goes to similarity snippets. */
+/** Shares of the snippet budget; what they leave unused goes to the workspace index's chunks and similarity snippets. */
 export const languageContextShares: Record<ContextSnippet['kind'], number> = { definition: 0.4, import: 0.2 };
+/** The share of what language-server context leaves that chunks from the workspace index may take; similar snippets get the rest. */
+export const retrievedShare = 0.5;
 
 /** Bounds on one notification: more than the extension ever sends, small enough to keep in memory. */
 const maxSnippets = 64;
@@ -69,13 +71,16 @@ export function definitionLines(chosen: ChosenLanguageContext): LineRange[] {
   return chosen.definitions.map((snippet) => ({ uri: snippet.uri, firstLine: snippet.firstLine, lastLine: lastLine(snippet) }));
 }
 
-/** Imports' signatures, then similar snippets, then definitions, as comments in `languageId`. */
-export function formatCompletionContext(chosen: ChosenLanguageContext, similar: readonly Snippet[], languageId: string): string {
+/**
+ * Imports' signatures, then similar snippets, then chunks from the workspace index, then definitions, as comments in
+ * `languageId`: what changes least comes first, so a prompt cache keeps hitting over it.
+ */
+export function formatCompletionContext(chosen: ChosenLanguageContext, similar: readonly Snippet[], languageId: string, retrieved: readonly Snippet[] = []): string {
   const imports = chosen.imports.map((snippet) => formatContextBlock(`Signatures exported by ${displayPath(snippet.uri)}`, snippet.text, languageId));
   const definitions = chosen.definitions.map((snippet) =>
     formatContextBlock(`Definition of ${snippet.name} from ${displayPath(snippet.uri)}`, snippet.text, languageId),
   );
-  return imports.join('') + formatSnippets(similar, languageId) + definitions.join('');
+  return imports.join('') + formatSnippets(similar, languageId) + formatSnippets(retrieved, languageId) + definitions.join('');
 }
 
 /** Same file, overlapping lines. Only definitions are contiguous lines; an import's signatures are not. */

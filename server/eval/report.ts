@@ -33,5 +33,25 @@ export function markdownReport(results: EvalResults): string {
     '|---:|---:|---:|---:|',
     ...results.confidence.curve.map((p) => `| ${p.threshold.toFixed(2)} | ${percent(p.shown)} | ${percent(p.right)} | ${percent(p.exact)} |`),
     '',
+    ...crossFileSection(results),
   ].join('\n');
+}
+
+/** With and without the workspace index, on lines that use a name defined in another file of their package. */
+function crossFileSection({ crossFile }: EvalResults): string[] {
+  if (!crossFile) return [];
+  return [
+    '## Cross-file completions, with and without the workspace index',
+    '',
+    `${crossFile.cases} line cases whose missing text starts with a name defined in another file of the same held-out package`,
+    '(and not in its own file), completed twice on the same model: without context, and with chunks of the package\'s',
+    `other files ranked by the workspace index (BM25) and laid out as the sidecar does. The retrieved context held the`,
+    `needed name in ${percent(crossFile.nameRetrieved)}% of cases.`,
+    '',
+    '| prompt | EM | ES |',
+    '|---|---:|---:|',
+    `| without retrieval | ${percent(crossFile.without.exactMatch)} | ${percent(crossFile.without.editSimilarity)} |`,
+    `| with retrieval | ${percent(crossFile.with.exactMatch)} | ${percent(crossFile.with.editSimilarity)} |`,
+    '',
+  ];
 }

@@ -15,6 +15,8 @@ import { modelFiles } from '../model/modelFiles';
 import { baselinePrediction } from './baseline';
 import { confidenceCurve, lowestThresholdReaching, type CurvePoint } from './confidenceCurve';
 import { languages, sampleCases, tasks, type EvalCase, type Language, type SourceFile, type Task } from './cases';
+import { crossFileCases } from './crossFileCases';
+import { evaluateCrossFile, type CrossFileScores } from './crossFileEval';
 import { editSimilarity, exactMatch } from './metrics';
 
 export interface EvalOptions {
@@ -25,6 +27,8 @@ export interface EvalOptions {
   seed: number;
   threads: number;
   maxTokens: number;
+  /** Cross-file cases per language, completed with and without chunks from a workspace index (0: none). */
+  crossFileCases: number;
 }
 
 export interface Scores {
@@ -51,6 +55,7 @@ export interface EvalResults {
   examples: { id: string; expected: string; model: string; baseline: string }[];
   /** Share shown and share right per threshold, over all cases; `chosen`: the lowest threshold right half the time. */
   confidence: { curve: CurvePoint[]; chosen?: CurvePoint };
+  crossFile?: CrossFileScores;
 }
 
 export function readSourceFiles(file: string): SourceFile[] {
@@ -89,7 +94,9 @@ export async function measureDecode(modelPath: string, engine: LocalEngine, thre
 
 export async function runEvaluation(options: EvalOptions, onCase: (done: number, total: number) => void = () => undefined): Promise<EvalResults> {
   const started = performance.now();
-  const cases = sampleCases(readSourceFiles(options.corpusFile), options.casesPerCell, seededRandom(options.seed));
+  const files = readSourceFiles(options.corpusFile);
+  const cases = sampleCases(files, options.casesPerCell, seededRandom(options.seed));
+  const crossCases = crossFileCases(files, options.crossFileCases, seededRandom(options.seed));
   const engine = await LocalEngine.load({ modelPath: options.modelPath, executionProvider: 'cpu', threads: options.threads, seed: options.seed });
   const scored: { evalCase: EvalCase; model: string; baseline: string; confidence?: number }[] = [];
   try {
@@ -99,8 +106,10 @@ export async function runEvaluation(options: EvalOptions, onCase: (done: number,
       const baseline = baselinePrediction(evalCase);
       const single = evalCase.task === 'line';
       scored.push({ evalCase, model: single ? firstLine(answer.insertText) : answer.insertText, baseline: single ? firstLine(baseline) : baseline, confidence: answer.confidence?.mean });
-      onCase(scored.length, cases.length);
+      onCase(scored.length, cases.length + crossCases.length);
     }
+    let crossDone = 0;
+    const crossFile = crossCases.length === 0 ? undefined : await evaluateCrossFile(engine, files, crossCases, options.maxTokens, () => onCase(cases.length + ++crossDone, cases.length + crossCases.length));
     const decode = await measureDecode(options.modelPath, engine, options.threads, 128);
     const cells: CellResult[] = [];
     for (const lang of languages) {
@@ -124,6 +133,7 @@ export async function runEvaluation(options: EvalOptions, onCase: (done: number,
       decode,
       wallSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
       confidence: { curve, chosen: lowestThresholdReaching(curve, 0.5) },
+      crossFile,
       examples: scored.filter((_, i) => i % Math.max(1, Math.floor(scored.length / 12)) === 0).map((s) => ({ id: s.evalCase.id, expected: s.evalCase.expected, model: s.model, baseline: s.baseline })),
     };
   } finally {

@@ -8,6 +8,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { listenToDocuments } from './documents';
 import { EngineHost } from './engineHost';
 import { ChatEditFeature } from './features/chatEdit';
+import { CodebaseFeature } from './features/codebase';
 import { CompareModelsFeature } from './features/compareModels';
 import { CompletionFeature } from './features/completion';
 import { DiscoveryFeature } from './features/discovery';
@@ -23,8 +24,9 @@ export interface LspServer {
 export function startLspServer(connection: Connection, embeddedModelDir?: string): LspServer {
   const documents = new TextDocuments(TextDocument);
   const engineHost = new EngineHost(connection.console, embeddedModelDir);
-  const completion = new CompletionFeature(engineHost, documents);
-  const features: Feature[] = [engineHost, completion, new ChatEditFeature(engineHost), new StatusFeature(engineHost, completion), new DiscoveryFeature(), new CompareModelsFeature(engineHost, embeddedModelDir)];
+  const codebase = new CodebaseFeature(engineHost, documents);
+  const completion = new CompletionFeature(engineHost, documents, codebase);
+  const features: Feature[] = [engineHost, completion, new ChatEditFeature(engineHost), new StatusFeature(engineHost, completion, codebase), codebase, new DiscoveryFeature(), new CompareModelsFeature(engineHost, embeddedModelDir)];
   const capabilities: ServerCapabilities = Object.assign(
     { textDocumentSync: TextDocumentSyncKind.Incremental },
     ...features.map((feature) => feature.initialize(connection)),
@@ -32,13 +34,17 @@ export function startLspServer(connection: Connection, embeddedModelDir?: string
 
   connection.onInitialize((params): InitializeResult => {
     engineHost.applyInitializationOptions(params.initializationOptions);
+    codebase.applyInitializeParams(params);
     return { capabilities, serverInfo: { name: 'rook', version: '0.1.0' } };
   });
-  connection.onInitialized(() => engineHost.start());
+  connection.onInitialized(() => {
+    engineHost.start();
+    codebase.initialized(connection);
+  });
   let shutdownReceived = false;
   connection.onShutdown(() => {
     shutdownReceived = true;
-    return engineHost.dispose();
+    return Promise.all([engineHost.dispose(), codebase.dispose()]).then(() => undefined);
   });
 
   listenToDocuments(documents, connection, connection.console);

@@ -16,6 +16,7 @@ export function parseSettings(raw: unknown): ParsedSettings {
   const openai = { ...defaultSettings.openai, ...(input.openai ?? {}) };
   const local = { ...defaultSettings.local, ...(input.local ?? {}) };
   const completion = { ...defaultSettings.completion, ...(input.completion ?? {}) };
+  const index = { ...defaultSettings.index, ...(input.index ?? {}) };
   const engine = input.engine ?? defaultSettings.engine;
   if (!engines.includes(engine)) return { ok: false, problem: `rook.engine must be one of ${engines.join(', ')}; got "${engine}".` };
   if (!Array.isArray(openai.endpoints) || openai.endpoints.some((e) => typeof e !== 'string')) {
@@ -38,5 +39,9 @@ export function parseSettings(raw: unknown): ParsedSettings {
   if (!(completion.minConfidence >= 0 && completion.minConfidence <= 1)) {
     return { ok: false, problem: 'rook.completion.minConfidence must be between 0 and 1.' };
   }
-  return { ok: true, settings: { engine, openai, local, completion } };
+  if (!Array.isArray(completion.excludeGlobs) || completion.excludeGlobs.some((glob) => typeof glob !== 'string')) {
+    return { ok: false, problem: 'rook.completion.excludeGlobs must be a list of globs.' };
+  }
+  if (typeof index.enabled !== 'boolean') return { ok: false, problem: 'rook.index.enabled must be true or false.' };
+  return { ok: true, settings: { engine, openai, local, completion, index } };
 }

@@ -47,15 +47,72 @@ export interface RookSettings {
     temperature: number;
     /** Suggestions the model is less sure of than this (0-1, geometric-mean token probability of the first line) are not shown; 0 shows all. */
     minConfidence: number;
+    /** Files never read or sent (`rook.completion.excludeGlobs`); the workspace index leaves them out too. */
+    excludeGlobs: string[];
+  };
+  index: {
+    /** Index the workspace folders (on this machine) for completions and `@codebase` chat. */
+    enabled: boolean;
   };
 }
+
+/**
+ * Files Rook never reads unless the user says otherwise (`rook.completion.excludeGlobs`'s default): secrets and keys.
+ * The extension leaves matching documents out of the sidecar's document sync, the workspace index reads none of them,
+ * and `rook eval --repo` and `rook/compareModels` cut no cases from them.
+ */
+export const defaultExcludeGlobs: readonly string[] = ['**/.env', '**/.env.*', '**/*.pem', '**/*.key', '**/.ssh/**', '**/secrets/**'];
 
 export const defaultSettings: RookSettings = {
   engine: 'auto',
   openai: { endpoints: [], model: '', requestTimeoutMs: 30_000 },
   local: { modelPath: '', executionProvider: 'auto', threads: 0 },
-  completion: { enabled: true, maxTokens: 64, temperature: 0, minConfidence: 0.5 },
+  completion: { enabled: true, maxTokens: 64, temperature: 0, minConfidence: 0.5, excludeGlobs: [...defaultExcludeGlobs] },
+  index: { enabled: true },
 };
+
+/** `initialize`'s `initializationOptions` as Rook's extension sends them (other LSP clients may send none). */
+export interface InitializationOptions {
+  /** Settings follow by `rook/configure` right after start, so no default engine is loaded meanwhile. */
+  settingsFollow?: boolean;
+  settings?: RookSettings;
+  /** A folder on this machine where the sidecar keeps the workspace index between sessions (the extension's storage). */
+  indexStoragePath?: string;
+}
+
+/** Where the workspace index stands (`rook/status`). */
+export interface IndexStatus {
+  state: 'off' | 'indexing' | 'ready';
+  files: number;
+  chunks: number;
+  /** Files left out, by reason: over 256 KB, binary, minified, unreadable, or past the caps on files and chunks. */
+  skipped: Partial<Record<'huge' | 'binary' | 'minified' | 'unreadable' | 'limit', number>>;
+}
+
+/** A piece of a workspace file the index found. */
+export interface CodebaseChunk {
+  uri: string;
+  /** Relative to its workspace folder, with `/` separators. */
+  path: string;
+  /** Zero-based, inclusive. */
+  firstLine: number;
+  lastLine: number;
+  text: string;
+}
+
+export interface SearchCodebaseParams {
+  /** Words or code; ranked by BM25 over identifiers split as code names them. */
+  query: string;
+  /** Only files under this folder (relative to a workspace folder), from `@folder:PATH`. */
+  within?: string;
+  /** Most chunks to return (default 8). */
+  limit?: number;
+}
+
+export interface SearchCodebaseResult {
+  chunks: CodebaseChunk[];
+  index: IndexStatus;
+}
 
 export type SidecarState = 'starting' | 'ready' | 'busy' | 'no-engine' | 'error';
 
@@ -103,6 +160,7 @@ export interface SidecarStatus {
   message?: string;
   completionLatency?: LatencySummary;
   completionStats?: CompletionStats;
+  index?: IndexStatus;
 }
 
 /**
@@ -198,13 +256,6 @@ export interface DiscoverServersParams {
   ports?: number[];
 }
 
-/**
- * Files Rook never reads unless the user says otherwise (`rook.completion.excludeGlobs`'s default): secrets and keys.
- * The extension leaves matching documents out of the sidecar's document sync; `rook eval --repo` and
- * `rook/compareModels` cut no cases from them.
- */
-export const defaultExcludeGlobs: readonly string[] = ['**/.env', '**/.env.*', '**/*.pem', '**/*.key', '**/.ssh/**', '**/secrets/**'];
-
 /** `rook/compareModels`: completion cases cut from a folder's own files, run on the embedded model and the configured engine. */
 export interface CompareModelsParams extends WorkDoneProgressParams {
   /** The folder the cases are cut from (a workspace folder's path); its `.gitignore` files are honoured. */
@@ -262,6 +313,9 @@ export interface Comparison {
  * `$/cancelRequest`.
  */
 export const compareModelsRequest = new ProtocolRequestType<CompareModelsParams, Comparison, never, void, void>('rook/compareModels');
+
+/** The workspace chunks that best match a query (`@codebase` in chat); empty while the index is off. */
+export const searchCodebaseRequest = new RequestType<SearchCodebaseParams, SearchCodebaseResult, void>('rook/searchCodebase');
 
 /** Probes loopback ports for local model servers; nothing is sent to any other address. */
 export const discoverServersRequest = new RequestType<DiscoverServersParams, DiscoveredServer[], void>('rook/discoverServers');

@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPORT_PATH_ENV } from '../extension/report';
 import { launchBrowser } from './browser';
+import { checkChatCodebase } from './checks/chatCodebase';
 import { checkChatCodeBlocks } from './checks/chatCodeBlocks';
 import { checkChatContext } from './checks/chatContext';
 import { checkChatEnginePicker } from './checks/chatEnginePicker';
@@ -120,6 +121,7 @@ async function main(vsixPath: string): Promise<number> {
     await checkChatCodeBlocks(page, results, { sourceFile: sandbox.sourceFile, screenshot: path.join(ARTIFACTS_DIR, 'chat-code-blocks.png') });
     await checkChatHistory(page, results, { workspaceDir: sandbox.workspaceDir });
     await checkChatContext(page, results, { engine, sourceFile: sandbox.sourceFile });
+    await checkChatCodebase(page, results, { engine, workspaceDir: sandbox.workspaceDir });
     await checkChatEnginePicker(page, results);
     await checkCompareModels(page, results, { workspaceDir: sandbox.workspaceDir, engine, screenshot: path.join(ARTIFACTS_DIR, 'compare-models.png') });
     await checkChatSecurity(browser, results, { codeServerBinary: binary, vsixPath, extensionId: extensionId(), logFile: path.join(ARTIFACTS_DIR, 'code-server-hostile.log'), screenshot: path.join(ARTIFACTS_DIR, 'chat-hostile.png') });

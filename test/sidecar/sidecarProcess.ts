@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import assert from 'node:assert/strict';
 import type { OpenAIServer } from '../support/openaiServer';
 import {
@@ -77,8 +78,11 @@ export async function startSidecarFor(server: OpenAIServer): Promise<{ sidecar: 
   return { sidecar, logs };
 }
 
-/** `settingsFollow: false` starts it as a plain LSP client would, without Rook's settings handshake. */
-export async function startSidecar(options: { settingsFollow?: boolean } = {}): Promise<Sidecar> {
+/**
+ * `settingsFollow: false` starts it as a plain LSP client would, without Rook's settings handshake; `workspaceFolder`
+ * and `indexStoragePath` give it a folder to index and where to keep the index, as Rook's extension does.
+ */
+export async function startSidecar(options: { settingsFollow?: boolean; workspaceFolder?: string; indexStoragePath?: string } = {}): Promise<Sidecar> {
   const child = spawn(process.execPath, [cliPath, 'lsp', '--stdio'], { stdio: 'pipe' });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -89,9 +93,10 @@ export async function startSidecar(options: { settingsFollow?: boolean } = {}): 
   const initializeResult = await connection.sendRequest(InitializeRequest.type, {
     processId: process.pid,
     rootUri: null,
+    workspaceFolders: options.workspaceFolder ? [{ uri: pathToFileURL(options.workspaceFolder).href, name: path.basename(options.workspaceFolder) }] : null,
     capabilities: {},
     // As Rook's extension does: settings come by rook/configure, so no default engine loads meanwhile.
-    initializationOptions: { settingsFollow: options.settingsFollow ?? true },
+    initializationOptions: { settingsFollow: options.settingsFollow ?? true, indexStoragePath: options.indexStoragePath },
   });
   await connection.sendNotification(InitializedNotification.type, {});
   return {

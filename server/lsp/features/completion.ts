@@ -1,6 +1,7 @@
 /**
  * Inline completions (`textDocument/inlineCompletion`) and the context they use: what the extension found through
- * the language servers (`rook/completionContext`), similar code from open documents, and recent edits. It keeps
+ * the language servers (`rook/completionContext`), chunks of the workspace index, similar code from open documents,
+ * and recent edits. It keeps
  * the completion counters and latency that the status reports.
  */
 import {
@@ -16,13 +17,15 @@ import {
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { completionContextNotification, type CompletionStats, type ContextSnippet, type SidecarStatus } from '../../protocol/contract';
 import { completeAt } from '../../completion/complete';
-import { definitionLines, formatCompletionContext, languageContextChars, parseCompletionContext, selectLanguageContext } from '../../completion/languageContext';
+import { definitionLines, formatCompletionContext, languageContextChars, parseCompletionContext, retrievedShare, selectLanguageContext } from '../../completion/languageContext';
 import { RecentEdits } from '../../completion/recentEdits';
+import { retrievalQuery, selectRetrieved } from '../../completion/retrieval';
 import { cursorWindow, SnippetIndex } from '../../completion/snippets';
 import type { Engine, PromptStats } from '../../engines/engine';
 import { LatencyWindow } from '../../metrics/latency';
 import type { EngineHost } from '../engineHost';
 import { abortOn, toResponseError } from '../engineRequest';
+import type { CodebaseFeature } from './codebase';
 import { byName, parseInlineCompletionParams, positionWithin } from '../params';
 import type { Feature } from './feature';
 
@@ -62,6 +65,7 @@ export class CompletionFeature implements Feature {
   constructor(
     private readonly engineHost: EngineHost,
     private readonly documents: TextDocuments<TextDocument>,
+    private readonly codebase: CodebaseFeature,
   ) {}
 
   initialize(connection: Connection): ServerCapabilities {
@@ -101,14 +105,21 @@ export class CompletionFeature implements Feature {
     const controller = abortOn(token);
     const started = performance.now();
     this.stats.requests++;
+    this.codebase.noteActivity();
     this.recentEdits.note(document.uri, params.position.line);
     const text = document.getText();
     const offset = document.offsetAt(params.position);
-    const snippets = (maxChars: number) => {
+    const snippets = async (maxChars: number) => {
       const chosen = selectLanguageContext(this.languageContext.get(document.uri) ?? [], maxChars);
+      const left = maxChars - languageContextChars(chosen);
+      const query = retrievalQuery(text, offset);
+      const found = query.length === 0 ? [] : await this.codebase.retrieve(query, { limit: 4, skipUri: document.uri });
+      const retrieved = selectRetrieved(found, query, Math.floor(left * retrievedShare), definitionLines(chosen));
+      const retrievedChars = retrieved.reduce((sum, snippet) => sum + snippet.text.length, 0);
+      const covered = [...definitionLines(chosen), ...retrieved.map((snippet) => ({ uri: snippet.uri, firstLine: snippet.firstLine, lastLine: snippet.firstLine + snippet.text.split('\n').length - 1 }))];
       const window = cursorWindow(text, offset, params.position.line);
-      const similar = this.snippetIndex.select(this.documents.all(), document.uri, window, maxChars - languageContextChars(chosen), definitionLines(chosen));
-      return formatCompletionContext(chosen, similar, document.languageId);
+      const similar = this.snippetIndex.select(this.documents.all(), document.uri, window, left - retrievedChars, covered);
+      return formatCompletionContext(chosen, similar, document.languageId, retrieved);
     };
     try {
       const answer = await completeAt(
