@@ -72,8 +72,10 @@ describe('finding local model servers (rook/discoverServers)', () => {
 
   test("with no ports given it probes the servers' default ports: Ollama's 11434 and rook serve's 8000", async () => {
     const ollama = await startOpenAIServer({ reply: () => 'ok', ollama: { version: '0.6.0', models: ollamaModels.slice(0, 1) }, port: 11434 });
-    const serve = await startServe(['--model', serveModelFolder(), '--port', '8000']);
+    // Started inside the try: when 8000 is taken, the Ollama double must still close, or this process never exits.
+    let serve: ServeProcess | undefined;
     try {
+      serve = await startServe(['--model', serveModelFolder(), '--port', '8000']);
       const found = await sidecar.connection.sendRequest(discoverServersRequest, {});
       assert.deepEqual(
         found.map(({ name, baseUrl }) => ({ name, baseUrl })),
@@ -83,7 +85,7 @@ describe('finding local model servers (rook/discoverServers)', () => {
         ],
       );
     } finally {
-      await Promise.all([serve.stop(), ollama.close()]);
+      await Promise.all([serve?.stop(), ollama.close()]);
     }
   });
 

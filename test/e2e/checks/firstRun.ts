@@ -23,6 +23,8 @@ import { CHAT_INPUT, ROOK_STATUS_ITEM } from './chatSelectors';
 const WORKBENCH_LOAD_TIMEOUT_MS = 90_000;
 const OLLAMA_PORT = 11434;
 const ROOK_SERVE_PORT = 8000;
+/** How long a default port taken by something else is waited for. */
+const PORT_WAIT_MS = 60_000;
 const SERVE_MODEL = 'rook-moe-mini';
 const OLLAMA_MODEL = 'qwen2.5-coder:1.5b';
 const TOAST = '.notifications-toasts .notification-toast';
@@ -50,17 +52,18 @@ export async function checkFirstRun(browser: Browser, results: Results, options:
   let chat: Frame | undefined;
   try {
     await scenario.step(`rook serve listens on 127.0.0.1:${ROOK_SERVE_PORT} and an Ollama-protocol server on ${OLLAMA_PORT}`, async () => {
-      const ollama: OpenAIServer = await startOpenAIServer({
-        reply: () => 'from the Ollama-protocol server',
-        ollama: { version: '0.6.0', models: [{ name: OLLAMA_MODEL, template: '{{- if .Suffix }}<|fim_prefix|>{{ .Prompt }}<|fim_suffix|>{{ .Suffix }}<|fim_middle|>{{- else }}{{ .Prompt }}{{ end }}' }] },
-        port: OLLAMA_PORT,
-      }).catch((error: Error) => {
-        throw new Error(`port ${OLLAMA_PORT} is taken (${error.message}): stop the Ollama running here to run this check`);
-      });
+      // The sidecar layer's discovery test listens on the same default ports for a few seconds: a run beside it waits.
+      const ollama: OpenAIServer = await whilePortBusy(OLLAMA_PORT, () =>
+        startOpenAIServer({
+          reply: () => 'from the Ollama-protocol server',
+          ollama: { version: '0.6.0', models: [{ name: OLLAMA_MODEL, template: '{{- if .Suffix }}<|fim_prefix|>{{ .Prompt }}<|fim_suffix|>{{ .Suffix }}<|fim_middle|>{{- else }}{{ .Prompt }}{{ end }}' }] },
+          port: OLLAMA_PORT,
+        }),
+      );
       teardown.push(() => ollama.close());
-      const serve: ServeProcess = await startServe(['--model', path.join(options.repoRoot, 'models', SERVE_MODEL), '--port', String(ROOK_SERVE_PORT)]).catch((error: Error) => {
-        throw new Error(`rook serve could not listen on ${ROOK_SERVE_PORT}: ${error.message.slice(0, 400)}`);
-      });
+      const serve: ServeProcess = await whilePortBusy(ROOK_SERVE_PORT, () =>
+        startServe(['--model', path.join(options.repoRoot, 'models', SERVE_MODEL), '--port', String(ROOK_SERVE_PORT)]),
+      );
       teardown.push(() => serve.stop());
     });
 
@@ -150,6 +153,21 @@ export async function checkFirstRun(browser: Browser, results: Results, options:
     });
   } finally {
     for (const undo of teardown.reverse()) await undo().catch((error) => console.error(`first run teardown: ${error}`));
+  }
+}
+
+/** Retries `start` while `port` is taken (EADDRINUSE), for up to a minute, then says who should free it. */
+async function whilePortBusy<T>(port: number, start: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + PORT_WAIT_MS;
+  for (;;) {
+    try {
+      return await start();
+    } catch (error) {
+      const busy = /EADDRINUSE|address already in use/.test((error as Error).message);
+      if (!busy) throw error;
+      if (Date.now() > deadline) throw new Error(`127.0.0.1:${port} stayed in use for ${PORT_WAIT_MS / 1000} s: stop what listens there (a model server, another test run) to run this check`);
+      await sleep(1_000);
+    }
   }
 }
 
