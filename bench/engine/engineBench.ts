@@ -1,10 +1,15 @@
 /**
  * `rook bench engine`: Rook's ONNX engine against llama.cpp (node-llama-cpp, the GGUF export of the same weights)
- * on the same synthetic Grok-family models, fp32 weights and KV cache, 1 and 2 threads, measured in one run:
- * time to first token for a 1k-token prompt (and the prompt throughput it implies), decode tokens/s after it,
- * peak RSS (each engine in its own child process), and for the model that does not fit in cache, decode's share
- * of the memory-bandwidth bound measured in the same run. Medians of several repetitions.
- * Usage: node out/bench/engine/engineBench.js [--sizes embedded,grok-1gb] [--out FILE (default bench/engine/results.json)]
+ * on synthetic models of the families Rook runs, measured in one run: time to first token for 1k-token (and, for
+ * `qwen3-1gb`, 4k-token) prompts and the prompt throughput it implies, decode tokens/s after each prompt, peak RSS
+ * (each engine in its own child process, with a context just long enough for the prompt and the decoded tokens)
+ * against the weights' size, and for the models that do not fit in cache, decode's share of the memory-bandwidth
+ * bound measured in the same run. Float32 weights and KV cache, and for `qwen3-1gb` also int8 / int4 weights
+ * (QMoE or MatMulNBits in ONNX, Q8_0 / Q4_0 in the GGUF, the same blocks). Medians.
+ * Usage: node out/bench/engine/engineBench.js [--sizes embedded,grok-1gb,qwen3-1gb] [--quants none,int8,int4]
+ *   [--threads 1,2] [--prompts 1024,4096] [--repetitions N] [--weights inline|external]
+ *   [--out FILE (default bench/engine/results.json)]
+ *   (--quants, --threads, --prompts, --repetitions and --weights replace each size's own choice.)
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,11 +17,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { parseArgs } from 'node:util';
+import { onnx } from 'onnx-proto';
+import { buildDecoderGraph } from '../../server/model/arch/decoder';
 import { buildOnnxModel } from '../../server/model/build';
 import { readModelConfig, serializeModelConfig, type ModelConfig } from '../../server/model/config';
+import { externalDataFile } from '../../server/model/convert';
 import { exportGguf } from '../../server/model/gguf/export';
 import { modelFiles } from '../../server/model/modelFiles';
-import { writeSafetensors } from '../../server/model/safetensors';
+import { ExternalDataWriter } from '../../server/model/onnx/externalData';
+import { ggmlBlockBytes, quantBlockSize, type QuantType } from '../../server/model/quant';
+import { readSafetensors, writeSafetensors } from '../../server/model/safetensors';
 import { randomDecoderWeights } from '../../server/model/synthetic';
 import type { EngineName, Repetition } from './engineRun';
 import { median } from './median';
@@ -24,25 +34,37 @@ import { measureReadBandwidth } from './memoryBandwidth';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const embeddedModel = path.join(repoRoot, 'models', 'rook-moe-mini');
-const promptTokens = 1024;
-/** Room for the 1k-token prompt and the decoded tokens after it. */
-const contextLength = 1152;
-const threadCounts = [1, 2];
 
 interface BenchSize {
   name: string;
   description: string;
   config: ModelConfig;
+  quants: QuantType[];
+  threads: number[];
+  promptLengths: number[];
   decodeSteps: number;
-  repetitions: number;
+  /** Repetitions at each prompt length. */
+  repetitions: (promptTokens: number) => number;
   /** Whether to relate decode speed to the measured memory bandwidth (a model that does not fit in cache). */
   bandwidthBound: boolean;
+  /**
+   * Where `model.onnx` keeps the weights: inside it (what Rook writes below 2 GB), or in `model.onnx.data` beside it,
+   * which ONNX Runtime memory-maps (what a model over 2 GB gets, or `rook convert --external-data-threshold`).
+   */
+  weights: WeightsLayout;
+}
+
+type WeightsLayout = 'inline' | 'external';
+
+/** Room for a prompt and the tokens decoded after it (and the warm-up's). */
+function contextFor(promptTokens: number, decodeSteps: number): number {
+  return promptTokens + 2 * decodeSteps;
 }
 
 /** The shipped embedded model's shape and tokenizer with random weights; context widened for the 1k prompt. */
 function embeddedSize(): BenchSize {
-  const config = { ...readModelConfig(path.join(embeddedModel, modelFiles.config)), contextLength };
-  return { name: 'embedded', description: 'rook-moe-mini shape (random weights)', config, decodeSteps: 64, repetitions: 7, bandwidthBound: false };
+  const config = { ...readModelConfig(path.join(embeddedModel, modelFiles.config)), contextLength: 1152 };
+  return { name: 'embedded', description: 'rook-moe-mini shape (random weights)', config, quants: ['none'], threads: [1, 2], promptLengths: [1024], decodeSteps: 64, repetitions: () => 7, bandwidthBound: false, weights: 'inline' };
 }
 
 /**
@@ -66,7 +88,77 @@ function grokSize(): BenchSize {
     attentionScale: 1 / Math.sqrt(128),
     routerRenormalize: false,
   };
-  return { name: 'grok-1gb', description: 'Grok-1 shape scaled to ~1 GB fp32 (random weights)', config, decodeSteps: 32, repetitions: 5, bandwidthBound: true };
+  return { name: 'grok-1gb', description: 'Grok-1 shape scaled to ~1 GB fp32 (random weights)', config, quants: ['none'], threads: [1, 2], promptLengths: [1024], decodeSteps: 32, repetitions: () => 5, bandwidthBound: true, weights: 'inline' };
+}
+
+/**
+ * Qwen3-30B-A3B (hidden 2048, 48 layers, 32 query / 4 KV heads of 128, 128 experts top-8 of FFN 768, vocab 151936,
+ * untied output) scaled down to ~0.97 GB of fp32 weights, keeping what shapes the MoE and attention work: 128
+ * experts, top-8 with renormalized gates, SwiGLU, per-head q/k RMSNorm, heads of 128, 8 query heads per KV head,
+ * query width twice the hidden size (4096/2048) and expert FFN 3/8 of it (768/2048). Hidden 512 (FFN 192, 8 query
+ * heads, 1 KV head) and 6 layers put 94% of the weights in the experts (Qwen3-30B-A3B: 95%); the embedded model's
+ * 8192-token vocabulary keeps the embedding and output at 3%. Weights in `model.onnx.data`, as Qwen3-30B-A3B's own
+ * conversion (60 GB in bf16) has them.
+ */
+function qwen3Size(): BenchSize {
+  const embedded = embeddedSize().config;
+  const hiddenSize = 512;
+  const promptLengths = [1024, 4096];
+  const decodeSteps = 32;
+  const config: ModelConfig = {
+    ...embedded,
+    architecture: 'qwen3_moe',
+    hiddenSize,
+    numLayers: 6,
+    numHeads: 8,
+    numKvHeads: 1,
+    headDim: 128,
+    numExperts: 128,
+    numExpertsPerToken: 8,
+    expertFfnSize: (hiddenSize * 3) / 8,
+    contextLength: contextFor(Math.max(...promptLengths), decodeSteps),
+    rmsNormEps: 1e-6,
+    ropeBase: 1e6,
+    expertActivation: 'swiglu',
+    normPlacement: 'pre',
+    routerRenormalize: true,
+    embeddingMultiplier: 1,
+    outputMultiplier: 1,
+    attentionScale: 1 / Math.sqrt(128),
+    attentionSoftcap: 0,
+    routerSoftcap: 0,
+    tiedOutput: false,
+    qkNorm: 'head',
+  };
+  return {
+    name: 'qwen3-1gb',
+    description: 'Qwen3-30B-A3B shape scaled to ~1 GB fp32 (random weights), float32 / int8 / int4',
+    config,
+    quants: ['none', 'int8', 'int4'],
+    threads: [1],
+    promptLengths,
+    decodeSteps,
+    repetitions: (promptTokens) => (promptTokens > 1024 ? 3 : 5),
+    bandwidthBound: true,
+    weights: 'external',
+  };
+}
+
+/** Builds `model.onnx` (its weights inside it or in `model.onnx.data`) and `model.gguf`, both quantized as `quant`. */
+function buildVariant(dir: string, config: ModelConfig, quant: QuantType, layout: WeightsLayout): void {
+  for (const file of [modelFiles.onnx, externalDataFile]) fs.rmSync(path.join(dir, file), { force: true });
+  if (layout === 'inline') buildOnnxModel(dir, { quant });
+  else {
+    const weightsFile = path.join(dir, modelFiles.weights);
+    const writer = new ExternalDataWriter(path.join(dir, externalDataFile));
+    try {
+      const graph = buildDecoderGraph(config, readSafetensors(weightsFile), weightsFile, { quant, externalData: writer });
+      fs.writeFileSync(path.join(dir, modelFiles.onnx), graph.serialize(`rook-${config.architecture}`));
+    } finally {
+      writer.close();
+    }
+  }
+  exportGguf(dir, { quant });
 }
 
 function writeModelFolder(dir: string, config: ModelConfig): void {
@@ -74,30 +166,42 @@ function writeModelFolder(dir: string, config: ModelConfig): void {
   fs.writeFileSync(path.join(dir, modelFiles.config), JSON.stringify(serializeModelConfig(config), null, 2));
   fs.copyFileSync(path.join(embeddedModel, modelFiles.tokenizer), path.join(dir, modelFiles.tokenizer));
   writeSafetensors(path.join(dir, modelFiles.weights), randomDecoderWeights(config, 1));
-  buildOnnxModel(dir);
-  exportGguf(dir);
 }
 
-/** Weight bytes one decoded token reads: everything but the experts the router did not pick (both engines dispatch sparsely). */
-function activeWeightBytes(config: ModelConfig): number {
+/** Bytes one weight of a linear layer takes at `quant` (llama.cpp's Q8_0 / Q4_0 blocks: an fp16 scale per 32). */
+function linearWeightBytes(quant: QuantType): number {
+  return quant === 'none' ? 4 : ggmlBlockBytes[quant === 'int8' ? 8 : 4] / quantBlockSize;
+}
+
+/**
+ * Weight bytes one decoded token reads: everything but the experts the router did not pick (both engines dispatch
+ * sparsely): attention, router, norms, the top-k experts, and the output matrix whole.
+ */
+function activeWeightBytes(config: ModelConfig, quant: QuantType): number {
   const { hiddenSize: d, numHeads, numKvHeads, headDim, numExperts, numExpertsPerToken, expertFfnSize, vocabSize, numLayers } = config;
-  const norms = (config.normPlacement === 'sandwich' ? 4 : 2) * d;
+  const linear = linearWeightBytes(quant);
+  const norms = (config.normPlacement === 'sandwich' ? 4 : 2) * d + (config.qkNorm === 'head' ? 2 * headDim : 0);
   const attention = 2 * d * numHeads * headDim + 2 * d * numKvHeads * headDim;
-  const perLayer = norms + attention + numExperts * d + numExpertsPerToken * 3 * d * expertFfnSize;
-  const output = vocabSize * d + (config.tiedOutput ? 0 : d); // the tied embedding read whole as the output matrix
-  return 4 * (numLayers * perLayer + d + output);
+  const perLayer = 4 * (norms + numExperts * d) + linear * (attention + numExpertsPerToken * 3 * d * expertFfnSize);
+  return numLayers * perLayer + 4 * (d + vocabSize * d); // the output matrix stays float32
+}
+
+/** Nodes of the built graph: all of them, and those of the MoE blocks (`/layers.N/moe/...`). */
+function graphNodeCounts(file: string): { total: number; moe: number } {
+  const nodes = onnx.ModelProto.decode(fs.readFileSync(file)).graph?.node ?? [];
+  return { total: nodes.length, moe: nodes.filter((node) => /^\/layers\.\d+\/moe\//.test(node.name ?? '')).length };
 }
 
 interface EngineChild {
   loadMs: number;
-  repetition(): Promise<Repetition>;
+  repetition(promptTokens: number): Promise<Repetition>;
   /** Ends the child; resolves to its peak RSS in bytes. */
   end(): Promise<number>;
 }
 
-async function startEngine(engine: EngineName, dir: string, threads: number, decodeSteps: number): Promise<EngineChild> {
+async function startEngine(engine: EngineName, dir: string, threads: number, contextLength: number, decodeSteps: number): Promise<EngineChild> {
   const script = path.join(__dirname, 'engineRun.js');
-  const child = spawn(process.execPath, [script, engine, dir, String(threads), String(promptTokens), String(decodeSteps)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [script, engine, dir, String(threads), String(contextLength), String(decodeSteps)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const receive = async <T>(): Promise<T> => {
     const line = await lines.next();
@@ -107,8 +211,8 @@ async function startEngine(engine: EngineName, dir: string, threads: number, dec
   const { loadMs } = await receive<{ loadMs: number }>();
   return {
     loadMs,
-    repetition() {
-      child.stdin.write('rep\n');
+    repetition(promptTokens) {
+      child.stdin.write(`rep ${promptTokens}\n`);
       return receive<Repetition>();
     },
     async end() {
@@ -122,7 +226,7 @@ async function startEngine(engine: EngineName, dir: string, threads: number, dec
  * Medians over the repetitions. Rates come two ways: per wall-clock second (what a user waits) and per second of
  * the engine process's CPU time (all its threads), which a busy machine disturbs far less.
  */
-function summarize(loadMs: number, repetitions: Repetition[], decodeSteps: number, peakRssBytes: number) {
+function summarize(promptTokens: number, decodeSteps: number, repetitions: Repetition[]) {
   const timeToFirstTokenMs = median(repetitions.map((rep) => rep.timeToFirstTokenMs));
   return {
     timeToFirstTokenMs,
@@ -130,89 +234,146 @@ function summarize(loadMs: number, repetitions: Repetition[], decodeSteps: numbe
     decodeTokensPerSecond: median(repetitions.map((rep) => (decodeSteps * 1000) / rep.decodeMs)),
     promptTokensPerCpuSecond: median(repetitions.map((rep) => (promptTokens * 1000) / rep.promptCpuMs)),
     decodeTokensPerCpuSecond: median(repetitions.map((rep) => (decodeSteps * 1000) / rep.decodeCpuMs)),
-    peakRssMiB: peakRssBytes / 2 ** 20,
-    loadMs,
     repetitions,
   };
 }
 
-/** Both engines loaded side by side, their repetitions alternated. */
-async function compareEngines(dir: string, threads: number, size: BenchSize) {
-  const rook = await startEngine('rook', dir, threads, size.decodeSteps);
-  const llamaCpp = await startEngine('llama.cpp', dir, threads, size.decodeSteps);
+/**
+ * Both engines loaded side by side for one prompt length, with a context just long enough for it (each engine's KV
+ * cache is sized by its context), their repetitions alternated.
+ */
+async function compareEngines(dir: string, threads: number, promptTokens: number, decodeSteps: number, repetitions: number) {
+  const contextLength = contextFor(promptTokens, decodeSteps);
+  const rook = await startEngine('rook', dir, threads, contextLength, decodeSteps);
+  const llamaCpp = await startEngine('llama.cpp', dir, threads, contextLength, decodeSteps);
   const rookReps: Repetition[] = [];
   const llamaCppReps: Repetition[] = [];
-  for (let rep = 0; rep < size.repetitions; rep++) {
-    rookReps.push(await rook.repetition());
-    llamaCppReps.push(await llamaCpp.repetition());
+  for (let rep = 0; rep < repetitions; rep++) {
+    rookReps.push(await rook.repetition(promptTokens));
+    llamaCppReps.push(await llamaCpp.repetition(promptTokens));
   }
   return {
-    rook: summarize(rook.loadMs, rookReps, size.decodeSteps, await rook.end()),
-    llamaCpp: summarize(llamaCpp.loadMs, llamaCppReps, size.decodeSteps, await llamaCpp.end()),
+    rook: { ...summarize(promptTokens, decodeSteps, rookReps), loadMs: rook.loadMs, peakRssMiB: (await rook.end()) / 2 ** 20 },
+    llamaCpp: { ...summarize(promptTokens, decodeSteps, llamaCppReps), loadMs: llamaCpp.loadMs, peakRssMiB: (await llamaCpp.end()) / 2 ** 20 },
   };
 }
 
-async function benchSize(size: BenchSize, root: string) {
+interface Overrides {
+  quants?: QuantType[];
+  threads?: number[];
+  promptLengths?: number[];
+  repetitions?: number;
+  weights?: WeightsLayout;
+}
+
+async function benchSize(size: BenchSize, root: string, overrides: Overrides) {
   const dir = path.join(root, size.name);
+  const quants = overrides.quants ?? size.quants;
+  const threadCounts = overrides.threads ?? size.threads;
+  const promptLengths = overrides.promptLengths ?? size.promptLengths;
+  const repetitions = overrides.repetitions ? () => overrides.repetitions! : size.repetitions;
+  const layout = overrides.weights ?? size.weights;
+  const config = { ...size.config, contextLength: Math.max(size.config.contextLength, contextFor(Math.max(...promptLengths), size.decodeSteps)) };
   const buildStart = performance.now();
-  writeModelFolder(dir, size.config);
-  const weightsBytes = fs.statSync(path.join(dir, modelFiles.weights)).size;
-  console.log(`${size.name}: ${(weightsBytes / 2 ** 20).toFixed(0)} MiB of weights, built in ${((performance.now() - buildStart) / 1000).toFixed(0)} s`);
-  const activeBytes = activeWeightBytes(size.config);
-  const rows = [];
-  for (const threads of threadCounts) {
-    const { rook, llamaCpp } = await compareEngines(dir, threads, size);
-    const bandwidth = size.bandwidthBound ? await measureReadBandwidth(threads) : undefined;
-    const share = (tokensPerSecond: number, bytesPerSecond: number | undefined) => (bytesPerSecond ? (activeBytes * tokensPerSecond) / bytesPerSecond : undefined);
-    const withShares = (engine: typeof rook) => ({
-      ...engine,
-      bandwidthShare: share(engine.decodeTokensPerSecond, bandwidth?.perSecond),
-      bandwidthSharePerCpuSecond: share(engine.decodeTokensPerCpuSecond, bandwidth?.perCpuSecond),
-    });
-    const row = {
-      threads,
-      rook: withShares(rook),
-      llamaCpp: withShares(llamaCpp),
-      readBandwidthGBps: bandwidth && bandwidth.perSecond / 1e9,
-      readBandwidthGBpsPerCpuSecond: bandwidth && bandwidth.perCpuSecond / 1e9,
-      promptRatio: rook.promptTokensPerSecond / llamaCpp.promptTokensPerSecond,
-      decodeRatio: rook.decodeTokensPerSecond / llamaCpp.decodeTokensPerSecond,
-      promptRatioPerCpuSecond: rook.promptTokensPerCpuSecond / llamaCpp.promptTokensPerCpuSecond,
-      decodeRatioPerCpuSecond: rook.decodeTokensPerCpuSecond / llamaCpp.decodeTokensPerCpuSecond,
-    };
-    rows.push(row);
-    const versus = (a: number, b: number, digits = 0) => `${a.toFixed(digits)} vs ${b.toFixed(digits)}`;
-    const percent = (value: number | undefined) => `${(100 * value!).toFixed(0)}%`;
+  writeModelFolder(dir, config);
+  const floatBytes = fs.statSync(path.join(dir, modelFiles.weights)).size;
+  console.log(`${size.name}: ${(floatBytes / 2 ** 20).toFixed(0)} MiB of float32 weights, written in ${((performance.now() - buildStart) / 1000).toFixed(0)} s`);
+  const variants = [];
+  for (const quant of quants) {
+    const variantStart = performance.now();
+    buildVariant(dir, config, quant, layout);
+    const onnxBytes = fs.statSync(path.join(dir, modelFiles.onnx)).size + (layout === 'external' ? fs.statSync(path.join(dir, externalDataFile)).size : 0);
+    const ggufBytes = fs.statSync(path.join(dir, modelFiles.gguf)).size;
+    const nodes = graphNodeCounts(path.join(dir, modelFiles.onnx));
+    const label = `${size.name} ${quant === 'none' ? 'float32' : quant}`;
     console.log(
-      `${size.name}, ${threads} thread(s), rook vs llama.cpp: TTFT(${promptTokens}) ${versus(rook.timeToFirstTokenMs, llamaCpp.timeToFirstTokenMs)} ms, ` +
-        `prompt ${versus(rook.promptTokensPerSecond, llamaCpp.promptTokensPerSecond)} tok/s (x${row.promptRatio.toFixed(2)}; per CPU s x${row.promptRatioPerCpuSecond.toFixed(2)}), ` +
-        `decode ${versus(rook.decodeTokensPerSecond, llamaCpp.decodeTokensPerSecond, 1)} tok/s (x${row.decodeRatio.toFixed(2)}; ` +
-        `per CPU s ${versus(rook.decodeTokensPerCpuSecond, llamaCpp.decodeTokensPerCpuSecond, 1)}, x${row.decodeRatioPerCpuSecond.toFixed(2)}), ` +
-        `peak RSS ${versus(rook.peakRssMiB, llamaCpp.peakRssMiB)} MiB` +
-        (bandwidth
-          ? `; read bandwidth ${(bandwidth.perSecond / 1e9).toFixed(1)} GB/s (per CPU s ${(bandwidth.perCpuSecond / 1e9).toFixed(1)}), ` +
-            `decode at ${percent(row.rook.bandwidthShare)} vs ${percent(row.llamaCpp.bandwidthShare)} of its bound (per CPU s ${percent(row.rook.bandwidthSharePerCpuSecond)} vs ${percent(row.llamaCpp.bandwidthSharePerCpuSecond)})`
-          : ''),
+      `${label}: model.onnx ${(onnxBytes / 2 ** 20).toFixed(0)} MiB (weights ${layout}; ${nodes.total} nodes, ${nodes.moe} in the MoE blocks), ` +
+        `model.gguf ${(ggufBytes / 2 ** 20).toFixed(0)} MiB, built in ${((performance.now() - variantStart) / 1000).toFixed(0)} s`,
     );
+    const activeBytes = activeWeightBytes(config, quant);
+    const rows = [];
+    for (const threads of threadCounts) {
+      const bandwidth = size.bandwidthBound ? await measureReadBandwidth(threads) : undefined;
+      const share = (tokensPerSecond: number, bytesPerSecond: number | undefined) => (bytesPerSecond ? (activeBytes * tokensPerSecond) / bytesPerSecond : undefined);
+      for (const promptTokens of promptLengths) {
+        const { rook, llamaCpp } = await compareEngines(dir, threads, promptTokens, size.decodeSteps, repetitions(promptTokens));
+        const withShares = (engine: typeof rook) => ({
+          ...engine,
+          bandwidthShare: share(engine.decodeTokensPerSecond, bandwidth?.perSecond),
+          bandwidthSharePerCpuSecond: share(engine.decodeTokensPerCpuSecond, bandwidth?.perCpuSecond),
+        });
+        const row = {
+          threads,
+          promptTokens,
+          contextLength: contextFor(promptTokens, size.decodeSteps),
+          rook: withShares(rook),
+          llamaCpp: withShares(llamaCpp),
+          promptRatio: rook.promptTokensPerSecond / llamaCpp.promptTokensPerSecond,
+          decodeRatio: rook.decodeTokensPerSecond / llamaCpp.decodeTokensPerSecond,
+          promptRatioPerCpuSecond: rook.promptTokensPerCpuSecond / llamaCpp.promptTokensPerCpuSecond,
+          decodeRatioPerCpuSecond: rook.decodeTokensPerCpuSecond / llamaCpp.decodeTokensPerCpuSecond,
+          peakRssRatio: rook.peakRssMiB / llamaCpp.peakRssMiB,
+          rookPeakRssOverWeights: (rook.peakRssMiB * 2 ** 20) / ggufBytes,
+          llamaCppPeakRssOverWeights: (llamaCpp.peakRssMiB * 2 ** 20) / ggufBytes,
+          readBandwidthGBps: bandwidth && bandwidth.perSecond / 1e9,
+          readBandwidthGBpsPerCpuSecond: bandwidth && bandwidth.perCpuSecond / 1e9,
+        };
+        rows.push(row);
+        const versus = (a: number, b: number, digits = 0) => `${a.toFixed(digits)} vs ${b.toFixed(digits)}`;
+        const percent = (value: number | undefined) => `${(100 * value!).toFixed(0)}%`;
+        console.log(
+          `${label}, ${threads} thread(s), rook vs llama.cpp: TTFT(${promptTokens}) ${versus(rook.timeToFirstTokenMs, llamaCpp.timeToFirstTokenMs)} ms, ` +
+            `prompt ${versus(rook.promptTokensPerSecond, llamaCpp.promptTokensPerSecond)} tok/s (x${row.promptRatio.toFixed(2)}; per CPU s x${row.promptRatioPerCpuSecond.toFixed(2)}), ` +
+            `decode ${versus(rook.decodeTokensPerSecond, llamaCpp.decodeTokensPerSecond, 1)} tok/s (x${row.decodeRatio.toFixed(2)}; ` +
+            `per CPU s ${versus(rook.decodeTokensPerCpuSecond, llamaCpp.decodeTokensPerCpuSecond, 1)}, x${row.decodeRatioPerCpuSecond.toFixed(2)}), ` +
+            `peak RSS ${versus(rook.peakRssMiB, llamaCpp.peakRssMiB)} MiB (x${row.peakRssRatio.toFixed(2)}; ${row.rookPeakRssOverWeights.toFixed(2)} vs ${row.llamaCppPeakRssOverWeights.toFixed(2)} x the weights), ` +
+            `load ${versus(rook.loadMs, llamaCpp.loadMs)} ms` +
+            (bandwidth
+              ? `; read bandwidth ${(bandwidth.perSecond / 1e9).toFixed(1)} GB/s (per CPU s ${(bandwidth.perCpuSecond / 1e9).toFixed(1)}), ` +
+                `decode at ${percent(row.rook.bandwidthShare)} vs ${percent(row.llamaCpp.bandwidthShare)} of its bound (per CPU s ${percent(row.rook.bandwidthSharePerCpuSecond)} vs ${percent(row.llamaCpp.bandwidthSharePerCpuSecond)})`
+              : ''),
+        );
+      }
+    }
+    variants.push({ quant, weights: layout, onnxBytes, ggufBytes, graphNodes: nodes.total, moeNodes: nodes.moe, activeWeightBytesPerToken: activeBytes, rows });
   }
   fs.rmSync(dir, { recursive: true, force: true });
-  return { name: size.name, description: size.description, shape: size.config, weightsBytes, activeWeightBytesPerToken: activeBytes, promptTokens, decodeSteps: size.decodeSteps, repetitions: size.repetitions, rows };
+  return { name: size.name, description: size.description, shape: config, floatWeightsBytes: floatBytes, decodeSteps: size.decodeSteps, variants };
 }
+
+const list = (value: string | undefined) => value?.split(',').filter(Boolean);
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      sizes: { type: 'string', default: 'embedded,grok-1gb' },
+      sizes: { type: 'string', default: 'embedded,grok-1gb,qwen3-1gb' },
+      quants: { type: 'string' },
+      threads: { type: 'string' },
+      prompts: { type: 'string' },
+      repetitions: { type: 'string' },
+      weights: { type: 'string' },
       out: { type: 'string', default: path.join(repoRoot, 'bench', 'engine', 'results.json') },
     },
   });
-  const wanted = values.sizes!.split(',');
-  const sizes = [embeddedSize(), grokSize()].filter((size) => wanted.includes(size.name));
+  const wanted = list(values.sizes)!;
+  const sizes = [embeddedSize(), grokSize(), qwen3Size()].filter((size) => wanted.includes(size.name));
+  const unknown = wanted.filter((name) => !sizes.some((size) => size.name === name));
+  if (unknown.length) throw new Error(`unknown size(s) ${unknown.join(', ')}: expected embedded, grok-1gb, qwen3-1gb`);
+  const quants = list(values.quants) as QuantType[] | undefined;
+  if (quants?.some((quant) => !['none', 'int8', 'int4'].includes(quant))) throw new Error(`--quants takes none, int8, int4`);
+  const overrides: Overrides = {
+    quants,
+    threads: list(values.threads)?.map(Number),
+    promptLengths: list(values.prompts)?.map(Number),
+    repetitions: values.repetitions ? Number(values.repetitions) : undefined,
+    weights: values.weights as WeightsLayout | undefined,
+  };
+  if (overrides.weights && !['inline', 'external'].includes(overrides.weights)) throw new Error('--weights takes inline or external');
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rook-bench-'));
   const loadAverageBefore = os.loadavg();
   try {
     const results = [];
-    for (const size of sizes) results.push(await benchSize(size, root));
+    for (const size of sizes) results.push(await benchSize(size, root, overrides));
     const machine = { cpu: os.cpus()[0]?.model, cpus: os.cpus().length, memoryBytes: os.totalmem(), loadAverageBefore, loadAverageAfter: os.loadavg() };
     fs.writeFileSync(values.out!, JSON.stringify({ date: new Date().toISOString(), machine, sizes: results }, null, 2) + '\n');
   } finally {

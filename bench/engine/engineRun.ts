@@ -2,11 +2,12 @@
  * One engine on one model at one thread count, alone in this process so its peak RSS is its own. The bench
  * (engineBench.ts) starts one such child per engine and alternates their repetitions over stdin/stdout, one JSON
  * line each way, so that a change in the machine's load hits both engines alike.
- * A repetition starts from an empty KV cache: time to first token for the prompt (all of it evaluated, the first
- * token chosen greedily), then `decodeSteps` more greedy tokens.
- * Usage: node out/bench/engine/engineRun.js <rook|llama.cpp> <model folder> <threads> <prompt tokens> <decode steps>
- *   stdin: `rep` (one repetition) or `end`; stdout: {"loadMs"} once loaded and warmed up, a `Repetition` per
- *   repetition, {"peakRssBytes"} at the end.
+ * A repetition starts from an empty KV cache: time to first token for a prompt of the length asked for (all of it
+ * evaluated, the first token chosen greedily), then `decodeSteps` more greedy tokens.
+ * Usage: node out/bench/engine/engineRun.js <rook|llama.cpp> <model folder> <threads> <context length> <decode steps>
+ *   (the context sizes each engine's KV cache, as the model's context length would)
+ *   stdin: `rep <prompt tokens>` (one repetition) or `end`; stdout: {"loadMs"} once loaded and warmed up, a
+ *   `Repetition` per repetition, {"peakRssBytes"} at the end.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -119,19 +120,20 @@ async function loadLlamaCpp(dir: string, config: ModelConfig, threads: number): 
 }
 
 async function main(): Promise<void> {
-  const [engine, dir, threads, promptTokens, decodeSteps] = process.argv.slice(2);
+  const [engine, dir, threads, contextLength, decodeSteps] = process.argv.slice(2);
   const load = engine === 'rook' ? loadRook : engine === 'llama.cpp' ? loadLlamaCpp : undefined;
   if (!load) throw new Error(`unknown engine "${engine}": expected rook or llama.cpp`);
-  const config = readModelConfig(path.join(dir, modelFiles.config));
-  const prompt = benchPrompt(config, Number(promptTokens));
+  const config = { ...readModelConfig(path.join(dir, modelFiles.config)), contextLength: Number(contextLength) };
+  const prompt = benchPrompt(config, config.contextLength - Number(decodeSteps) - 1);
   const send = (message: object) => process.stdout.write(JSON.stringify(message) + '\n');
   const start = performance.now();
   const loaded = await load(dir, config, Number(threads));
   await loaded.repetition(prompt.slice(0, 8), 1); // warm-up
   send({ loadMs: performance.now() - start });
   for await (const command of readline.createInterface({ input: process.stdin })) {
-    if (command !== 'rep') break;
-    send(await loaded.repetition(prompt, Number(decodeSteps)));
+    const [name, promptTokens] = command.split(' ');
+    if (name !== 'rep') break;
+    send(await loaded.repetition(prompt.slice(0, Number(promptTokens)), Number(decodeSteps)));
   }
   await loaded.dispose();
   send({ peakRssBytes: peakRssBytes() });
