@@ -1,18 +1,25 @@
 /**
  * The one-node MoE kernels `mixtureOfExperts` hands SwiGLU experts to (ONNX Runtime's `MoE` for float32 weights,
  * `QMoE` for int8 blocks), on Qwen3-MoE's routing (128 experts, top-8, renormalized gates): which graphs use them,
- * and that they compute the float64 formula, for int8 with the dequantized weights d·q. mixtureOfExperts.test.ts
- * checks every activation form (these included) against the formula on a small mixture.
+ * that they compute the float64 formula, for int8 with the dequantized weights d·q, and that such a graph's weights
+ * read back as the checkpoint's. mixtureOfExperts.test.ts checks every activation form (these included) against the
+ * formula on a small mixture.
  */
 import assert from 'node:assert/strict';
+import * as path from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
+import { decoderTensorNames, decoderWeightsFromGraph } from '../../server/model/arch/decoder';
 import { ElementType, GraphBuilder } from '../../server/model/onnx/graphBuilder';
+import { readGraphWeights } from '../../server/model/onnx/initializers';
 import { mixtureOfExperts, type ExpertWeights, type MixtureSpec } from '../../server/model/onnx/layers';
 import { dequantize, quantizeRows, type QuantOptions } from '../../server/model/quant';
+import { readSafetensors } from '../../server/model/safetensors';
 import { seededNormal } from '../../server/model/synthetic';
 import type { FloatTensor } from '../../server/model/tensor';
+import { tinyModelFolder } from './fixtures';
 import { matVec } from './grokReference';
+import { tinyQwen2Moe, tinyQwen3Moe } from './hfCheckpoints';
 
 const hidden = 64;
 const ffn = 32;
@@ -154,4 +161,27 @@ test('fused experts: experts no token is routed to are never computed', async ()
   const actual = await runMixture(x, weights, qwen3);
   assert.ok(actual.every(Number.isFinite), 'an unrouted expert was computed');
   assertClose(actual, referenceMixture(x, weights, qwen3), '6 tokens');
+});
+
+test('fused experts: a graph with stacked experts reads back to its checkpoint weights (float32 exactly, int8 as d·q)', () => {
+  for (const [label, shape] of [
+    ['qwen3moe', tinyQwen3Moe],
+    ['qwen2moe (shared expert, gates not renormalized)', { ...tinyQwen2Moe, sharedExpertFfnSize: 96 }],
+  ] as const) {
+    for (const quant of ['none', 'int8'] as const) {
+      const { dir, config } = tinyModelFolder(shape, 7, { quant });
+      const original = readSafetensors(path.join(dir, 'model.safetensors'));
+      const graphFile = path.join(dir, 'model.onnx');
+      const restored = decoderWeightsFromGraph(config, readGraphWeights(graphFile), graphFile);
+      assert.deepEqual([...restored.keys()].sort(), [...original.keys()].sort(), label);
+      for (const j of [0, config.numExperts - 1]) {
+        const names = decoderTensorNames.layer(config.numLayers - 1);
+        for (const name of [names.expertGate(j), names.expertUp(j), names.expertDown(j)]) {
+          const expected = quant === 'none' ? original.get(name)! : dequantize(quantizeRows(original.get(name)!, 8, name));
+          assert.deepEqual(restored.get(name)!.shape, expected.shape, `${label} ${quant}: ${name}`);
+          assert.ok(restored.get(name)!.data.every((v, i) => v === expected.data[i]), `${label} ${quant}: ${name}`);
+        }
+      }
+    }
+  }
 });

@@ -1,13 +1,15 @@
 /**
  * Reads the weights stored inside an ONNX model file: float32 initializers as they are, and the block-quantized
  * weights of MatMulNBits nodes (`<name>.q8` / `<name>.q4` codes with `<name>.scales`, as `linear` in layers.ts
- * writes them) as the float values d·q they stand for. Why both: the embedded model ships quantized, and tests and
+ * writes them) as the float values d·q they stand for; experts stacked for one `MoE` / `QMoE` node come back as the
+ * per-expert tensors the other form holds (`unstackFusedExperts`). Why both: the embedded model ships quantized, and tests and
  * `rook convert` rebuild other graphs (and GGUF files) from its weights; Q8_0 of d·q gives back the same blocks.
  */
 import * as fs from 'node:fs';
 import { onnx } from 'onnx-proto';
 import { quantBlockSize } from '../quant';
 import type { FloatTensor } from '../tensor';
+import { unstackFusedExperts, type StackedCodes } from './layers';
 
 export interface GraphWeights {
   /** Float32 initializers by name, in the layout the graph uses. */
@@ -25,6 +27,7 @@ export function readGraphWeights(file: string): GraphWeights {
   }
   const float = new Map<string, FloatTensor>();
   const codes = new Map<string, { bits: 8 | 4; dims: number[]; raw: Uint8Array }>();
+  const stackedCodes = new Map<string, StackedCodes>();
   for (const tensor of model.graph?.initializer ?? []) {
     const raw = tensor.rawData;
     if (!raw?.byteLength) continue;
@@ -35,7 +38,9 @@ export function readGraphWeights(file: string): GraphWeights {
       float.set(name, { shape: (tensor.dims ?? []).map(Number), data });
     } else if (tensor.dataType === onnx.TensorProto.DataType.UINT8) {
       const quantized = /^(.*)\.q(8|4)$/.exec(name);
+      const stacked = /\.codes(8|4)$/.exec(name);
       if (quantized) codes.set(quantized[1], { bits: Number(quantized[2]) as 8 | 4, dims: (tensor.dims ?? []).map(Number), raw });
+      else if (stacked) stackedCodes.set(name, { bits: Number(stacked[1]) as 8 | 4, dims: (tensor.dims ?? []).map(Number), raw });
     }
   }
   const dequantized = new Map<string, FloatTensor>();
@@ -54,5 +59,6 @@ export function readGraphWeights(file: string): GraphWeights {
     }
     dequantized.set(name, { shape: [n, blocks * quantBlockSize], data });
   }
+  unstackFusedExperts(float, stackedCodes, dequantized);
   return { float, dequantized };
 }

@@ -343,6 +343,71 @@ function fusedMixtureOfExperts(g: GraphBuilder, name: string, x: string, routerL
   return g.op('Mul', `${name}/unnormalize`, [renormalized, g.op('Reshape', `${name}/router/top_mass_per_token`, [mass, massShape])]);
 }
 
+/** A stacked quantized expert tensor `[experts, out, in·bits/8]` as read from a graph, with its `[experts, out, in/32]` scales. */
+export interface StackedCodes {
+  bits: 8 | 4;
+  dims: number[];
+  raw: Uint8Array;
+}
+
+/** The values d·q of stacked `QMoE` codes (codes + 2^(bits-1), low nibble first): `[experts, out, in]`. */
+function dequantizeStacked(codes: StackedCodes, scales: FloatTensor): FloatTensor {
+  const [experts, out, packed] = codes.dims;
+  const k = (packed * 8) / codes.bits;
+  const values = experts * out * k;
+  if (scales.data.length * quantBlockSize !== values) throw new Error(`stacked expert codes of shape [${codes.dims}] do not match their ${scales.data.length} scales`);
+  const zeroPoint = 1 << (codes.bits - 1);
+  const data = new Float32Array(values);
+  for (let i = 0; i < values; i++) {
+    const code = codes.bits === 8 ? codes.raw[i] : i % 2 === 0 ? codes.raw[i >> 1] & 0x0f : codes.raw[i >> 1] >> 4;
+    data[i] = scales.data[Math.floor(i / quantBlockSize)] * (code - zeroPoint);
+  }
+  return { shape: [experts, out, k], data };
+}
+
+/**
+ * Reading a graph's weights back (`readGraphWeights`): the per-expert tensors the sorted lowering holds, from the
+ * stacked ones `fusedMixtureOfExperts` writes, so that both forms read back alike. Adds, for every
+ * `<prefix>.experts.gate_up` / `.down` pair: float32 `<prefix>.experts.<e>.gate|up|down` to `float` in the lowering's
+ * `[in, out]` layout, quantized ones to `dequantized` as their `[out, in]` values d·q, and the biases
+ * `<prefix>.experts.<e>.gate|up|down.bias` to `float`. `codes` holds the stacked quantized codes by initializer name.
+ */
+export function unstackFusedExperts(float: Map<string, FloatTensor>, codes: Map<string, StackedCodes>, dequantized: Map<string, FloatTensor>): void {
+  const prefixes = new Set([...float.keys(), ...codes.keys()].flatMap((name) => /^(.*)\.experts\.gate_up(\.codes[48])?$/.exec(name)?.[1] ?? []));
+  for (const prefix of prefixes) {
+    const stacked = (role: 'gate_up' | 'down') => {
+      const name = `${prefix}.experts.${role}`;
+      const quantized = codes.get(`${name}.codes8`) ?? codes.get(`${name}.codes4`);
+      const scales = float.get(`${name}.block_scales`);
+      return float.get(name) ?? (quantized && scales ? dequantizeStacked(quantized, scales) : undefined);
+    };
+    const gateUp = stacked('gate_up');
+    const down = stacked('down');
+    if (!gateUp || !down) continue;
+    const into = float.has(`${prefix}.experts.gate_up`) ? (name: string, t: FloatTensor) => float.set(name, transpose2d(t)) : (name: string, t: FloatTensor) => dequantized.set(name, t);
+    const [experts, twoFfn, hidden] = gateUp.shape;
+    const ffn = twoFfn / 2;
+    const gateUpBias = float.get(`${prefix}.experts.gate_up.bias`);
+    const downBias = float.get(`${prefix}.experts.down.bias`);
+    for (let e = 0; e < experts; e++) {
+      const rows = (parity: 0 | 1) => {
+        const data = new Float32Array(ffn * hidden);
+        for (let i = 0; i < ffn; i++) data.set(gateUp.data.subarray((e * twoFfn + 2 * i + parity) * hidden, (e * twoFfn + 2 * i + parity + 1) * hidden), i * hidden);
+        return { shape: [ffn, hidden], data };
+      };
+      into(`${prefix}.experts.${e}.gate`, rows(0));
+      into(`${prefix}.experts.${e}.up`, rows(1));
+      into(`${prefix}.experts.${e}.down`, { shape: [hidden, ffn], data: down.data.slice(e * hidden * ffn, (e + 1) * hidden * ffn) });
+      if (gateUpBias && downBias) {
+        const biasRow = (parity: 0 | 1) => ({ shape: [ffn], data: Float32Array.from({ length: ffn }, (_, i) => gateUpBias.data[e * twoFfn + 2 * i + parity]) });
+        float.set(`${prefix}.experts.${e}.gate.bias`, biasRow(0));
+        float.set(`${prefix}.experts.${e}.up.bias`, biasRow(1));
+        float.set(`${prefix}.experts.${e}.down.bias`, { shape: [hidden], data: downBias.data.slice(e * hidden, (e + 1) * hidden) });
+      }
+    }
+  }
+}
+
 /**
  * A top-k mixture of gated experts:
  *   p = softmax(cap(x Wrᵀ + br)); (v, i) = topk(p) [v /= Σv]; y[t] = Σⱼ v[t, j] · downₑ(act(gateₑ x[t]) · upₑ x[t]) with e = i[t, j]
