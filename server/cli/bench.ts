@@ -28,8 +28,8 @@ export const benchHelp = `Usage: ${benchUsage}
 Runs one benchmark from a source checkout of Rook (\`npm run bench -- <name>\` builds it first); the args after
 the name go to it.
 
-  engine              Rook's ONNX engine against llama.cpp on synthetic Grok-family models: time to first
-                      token, decode tokens/s, peak memory
+  engine              Rook's ONNX engine against llama.cpp on synthetic models (the embedded model's shape,
+                      Grok-1 and Qwen3-MoE scaled to ~1 GB): time to first token, decode tokens/s, peak memory
   quant               what int8 / int4 quantization costs and buys on the embedded model, against float32 and
                       llama.cpp [--out FILE]
   convert             peak memory of rook convert on a Grok-shaped checkpoint [--layers N] [--hidden D] [--runs N]
