@@ -66,9 +66,10 @@ const adapters = {
       for (const d of docs) files.set(d.file, [...(files.get(d.file) ?? []), d]);
       return files;
     };
-    const add = (docs) => { for (const [file, list] of byFile(docs)) index.setFile(file, '', list.map((d) => ({ ...d.chunk, terms: terms(d.text) }))); index.pack(); };
+    const add = (docs) => { for (const [file, list] of byFile(docs)) index.setFile(file, '', list.map((d) => ({ ...d.chunk, terms: terms(d.text) }))); };
     return {
-      add,
+      // Packed once built, as the sidecar does after a walk.
+      add: (docs) => { add(docs); index.pack(); },
       search: (query) => index.search(query, 8),
       replace: (_removed, added) => add(added),
       save: () => serialize(index.snapshot()),

@@ -84,8 +84,8 @@ export class FolderIndex {
     const known = this.index.stampOf(relative);
     const source = await readSource(path.join(this.root, relative), known);
     if ('unchanged' in source) return;
-    if ('skipped' in source) {
-      this.count(source.skipped);
+    if ('missing' in source || 'skipped' in source) {
+      if ('skipped' in source) this.count(source.skipped);
       this.drop(relative);
       return;
     }

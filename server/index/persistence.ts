@@ -12,7 +12,7 @@ import * as v8 from 'node:v8';
 import type { Bm25Snapshot } from './bm25';
 
 /** Bumped whenever chunks, terms or the snapshot's layout change: an older index is then rebuilt. */
-export const indexFormat = 1;
+const indexFormat = 1;
 
 interface StoredIndex {
   format: number;

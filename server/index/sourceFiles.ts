@@ -17,10 +17,15 @@ const skippedFolders = new Set(['.git', 'node_modules']);
 /** Files over this many bytes are generated code or data, not what people write. */
 export const maxFileBytes = 256 * 1024;
 /** A line longer than this marks a minified or generated file. */
-export const maxLineChars = 1000;
+const maxLineChars = 1000;
 
 export function isIndexedName(name: string): boolean {
   return indexedExtensions.has(path.extname(name).toLowerCase());
+}
+
+/** Whether a relative path lies in a folder never indexed (`.git`, `node_modules`). */
+export function isSkippedPath(relative: string): boolean {
+  return relative.split('/').some((part) => skippedFolders.has(part));
 }
 
 /** The ignore rules that apply inside one folder of a workspace: `.gitignore` files are read as the walk meets them. */
@@ -37,7 +42,7 @@ export class FileRules {
   async ignores(relative: string, isFolder: boolean): Promise<boolean> {
     const name = relative.slice(relative.lastIndexOf('/') + 1);
     if (isFolder ? skippedFolders.has(name) : !isIndexedName(name)) return true;
-    if (relative.split('/').some((part) => skippedFolders.has(part))) return true;
+    if (isSkippedPath(relative)) return true;
     if (!isFolder && this.excluded(relative)) return true;
     // A deeper file's negation can take back what a shallower one ignored, as in git.
     let ignored = false;
@@ -105,10 +110,10 @@ export async function* walkFolder(rules: FileRules, pause: () => Promise<void>):
   }
 }
 
-export type SourceText = { text: string; stamp: string } | { unchanged: true } | { skipped: 'huge' | 'binary' | 'minified' | 'unreadable' };
+export type SourceText = { text: string; stamp: string } | { unchanged: true } | { missing: true } | { skipped: 'huge' | 'binary' | 'minified' | 'unreadable' };
 
 /**
- * A file's text and stamp (modification time and size), unless it is huge, binary, minified or unreadable, or
+ * A file's text and stamp (modification time and size), unless it is gone, huge, binary, minified or unreadable, or
  * still has `knownStamp` (then it is not read: a reopened workspace costs a `stat` per unchanged file).
  */
 export async function readSource(file: string, knownStamp?: string): Promise<SourceText> {
@@ -121,8 +126,8 @@ export async function readSource(file: string, knownStamp?: string): Promise<Sou
     stamp = fileStamp(stat);
     if (stamp === knownStamp) return { unchanged: true };
     bytes = await fs.readFile(file);
-  } catch {
-    return { skipped: 'unreadable' };
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? { missing: true } : { skipped: 'unreadable' };
   }
   if (bytes.length > maxFileBytes) return { skipped: 'huge' };
   if (bytes.includes(0)) return { skipped: 'binary' };

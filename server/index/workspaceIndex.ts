@@ -12,11 +12,11 @@ import type { Hit } from './bm25';
 import { chunkText } from './chunks';
 import { FolderIndex } from './folderIndex';
 import { Slicer } from './slices';
-import { FileRules, isIndexedName } from './sourceFiles';
+import { FileRules, isIndexedName, isSkippedPath } from './sourceFiles';
 
 /** Caps over all folders together, so memory stays bounded (about 1 KB a chunk: `bench/index/README.md`). */
-export const maxIndexedFiles = 20_000;
-export const maxIndexedChunks = 150_000;
+const maxIndexedFiles = 20_000;
+const maxIndexedChunks = 150_000;
 /** Files whose text searches keep at hand. */
 const cachedTexts = 64;
 
@@ -85,10 +85,14 @@ export class WorkspaceIndex {
     if (name === '.gitignore' || relative === '.git/info/exclude') {
       folder.rules.reset();
       this.toScan.add(folder.root);
+    } else if (isSkippedPath(relative)) {
+      // Git's own files change with every commit or checkout; dependencies are never indexed.
+      return;
     } else if (!isIndexedName(name)) {
       // VS Code reports a folder created, deleted or renamed as one event for the folder: a walk finds what changed
-      // (reading only files whose stamp did). Other files the index does not read (no extension of its) are let be.
-      if (!name.includes('.', 1)) this.toScan.add(folder.root);
+      // (reading only files whose stamp did). A file the index does not read is let be.
+      if (isFile(file)) return;
+      this.toScan.add(folder.root);
     } else {
       let files = this.changed.get(folder.root);
       if (!files) this.changed.set(folder.root, (files = new Set()));
@@ -228,7 +232,7 @@ interface RootedHit extends Hit {
 }
 
 /** Hits of one file whose lines overlap or touch become one (chunks overlap by a third): no line is sent twice. */
-export function mergeOverlapping(hits: readonly RootedHit[]): RootedHit[] {
+function mergeOverlapping(hits: readonly RootedHit[]): RootedHit[] {
   const merged: RootedHit[] = [];
   for (const hit of hits) {
     const same = merged.find((other) => other.root === hit.root && other.path === hit.path && other.firstLine <= hit.lastLine + 1 && hit.firstLine <= other.lastLine + 1);
@@ -239,6 +243,14 @@ export function mergeOverlapping(hits: readonly RootedHit[]): RootedHit[] {
     }
   }
   return merged;
+}
+
+function isFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function inFolder(root: string, relative: string, within: string | undefined): boolean {

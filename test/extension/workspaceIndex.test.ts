@@ -26,21 +26,33 @@ describe('Rook workspace index', () => {
     if (helper) await vscode.workspace.fs.delete(helper);
   });
 
-  it('gives a completion the chunk of an unopened file that defines the name being used', async () => {
+  it('gives a completion the chunk of an unopened file that defines the name being used', async function () {
+    this.timeout(150_000);
     const api = await rookApi();
-    const before = (await api.freshSidecarStatus())?.index;
-    assert.ok(before && before.state !== 'off', `the index is ${JSON.stringify(before)}`);
     const folder = vscode.workspace.workspaceFolders![0].uri;
     helper = vscode.Uri.joinPath(folder, 'rookIndexProbe', 'vatRules.ts');
     const helperText = ['export function computeRookVatRate(country: string): number {', `  // ${scriptedCompletion('("DE");')}`, '  return 0.19;', '}', ''].join('\n');
     await vscode.workspace.fs.writeFile(helper, new TextEncoder().encode(helperText));
-    const deadline = Date.now() + 60_000;
-    for (let index: typeof before | undefined = before; !(index && index.state === 'ready' && index.files > before.files); index = (await api.freshSidecarStatus())?.index) {
-      if (Date.now() > deadline) throw new Error(`the new file was not indexed within 60 s: ${JSON.stringify(index)}`);
-      await sleep(300);
-    }
     const prefix = 'const rate = computeRookVatRate';
-    scratch = await openScratchEditor('rookIndexUser.ts', prefix);
-    assert.equal(await acceptInlineCompletion(scratch.editor, 30_000), `${prefix}("DE");`);
+    const expected = `${prefix}("DE");`;
+    // The file reaches the index through VS Code's file watcher and a slice of indexing, moments after it is
+    // written: a suggestion made before then (without the chunk) is undone and asked for again, for a while, in a
+    // file of another name (Rook serves a suggestion asked for again at the same place from its cache).
+    const seen: string[] = [];
+    const retryUntil = Date.now() + 60_000;
+    for (let attempt = 1; ; attempt++) {
+      scratch = await openScratchEditor(`rookIndexUser${attempt}.ts`, prefix);
+      const accepted = await acceptInlineCompletion(scratch.editor, 30_000);
+      if (accepted === expected) break;
+      seen.push(accepted);
+      await scratch.dispose();
+      scratch = undefined;
+      if (Date.now() > retryUntil) {
+        const index = (await api.freshSidecarStatus())?.index;
+        assert.fail(`no completion carried the chunk within 60 s; the index is ${JSON.stringify(index)}; accepted: ${JSON.stringify(seen.slice(-3))}`);
+      }
+      await sleep(1000);
+    }
+    assert.equal(scratch.editor.document.getText(), expected);
   });
 });

@@ -36,8 +36,11 @@ export class CodebaseFeature implements Feature {
   ) {}
 
   initialize(connection: Connection): ServerCapabilities {
-    connection.onDidChangeWatchedFiles(({ changes }) => {
-      for (const change of changes ?? []) {
+    // Params are checked as they come: any LSP client may send them.
+    connection.onDidChangeWatchedFiles((params) => {
+      const changes: unknown = params?.changes;
+      if (!Array.isArray(changes)) return;
+      for (const change of changes) {
         const file = filePath(change?.uri);
         if (file && Object.values(FileChangeType).includes(change.type)) this.index?.fileChanged(file);
       }
@@ -49,10 +52,14 @@ export class CodebaseFeature implements Feature {
     return { workspace: { workspaceFolders: { supported: true, changeNotifications: true } } };
   }
 
-  /** From `initialize`: the folders, and where the index may be kept. */
+  /**
+   * From `initialize`: the folders, and where the index may be kept. Only a client that names a storage folder (Rook's
+   * extension does) gets an index: walking a folder costs a start, and without storage every start would pay it.
+   */
   applyInitializeParams(params: InitializeParams): void {
     const options = params.initializationOptions as InitializationOptions | undefined;
-    const storage = typeof options?.indexStoragePath === 'string' ? options.indexStoragePath : undefined;
+    const storage = options?.indexStoragePath;
+    if (typeof storage !== 'string' || storage === '') return;
     this.index = new WorkspaceIndex(storage, (line) => this.log?.(line));
     this.roots = folderPaths(params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: '' }] : []));
   }
@@ -61,9 +68,9 @@ export class CodebaseFeature implements Feature {
   initialized(connection: Connection): void {
     this.log = (line) => connection.console.info(line);
     try {
-      connection.workspace.onDidChangeWorkspaceFolders(({ added, removed }) => {
-        const gone = new Set(folderPaths(removed));
-        this.roots = [...this.roots.filter((root) => !gone.has(root)), ...folderPaths(added)];
+      connection.workspace.onDidChangeWorkspaceFolders((event) => {
+        const gone = new Set(folderPaths(event?.removed));
+        this.roots = [...this.roots.filter((root) => !gone.has(root)), ...folderPaths(event?.added)];
         this.configure();
       });
     } catch {
@@ -103,8 +110,9 @@ export class CodebaseFeature implements Feature {
   }
 }
 
-function folderPaths(folders: readonly WorkspaceFolder[]): string[] {
-  return folders.map((folder) => filePath(folder?.uri)).filter((root): root is string => root !== undefined);
+function folderPaths(folders: readonly WorkspaceFolder[] | null | undefined): string[] {
+  if (!Array.isArray(folders)) return [];
+  return [...new Set(folders.map((folder) => filePath(folder?.uri)).filter((root): root is string => root !== undefined))];
 }
 
 /** The local path of a `file:` URI; undefined for other schemes (the index reads this machine's files only). */

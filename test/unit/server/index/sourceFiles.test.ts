@@ -63,6 +63,6 @@ describe('index source files', () => {
     assert.deepEqual(await readSource(path.join(root, 'nul.ts')), { skipped: 'binary' });
     assert.deepEqual(await readSource(path.join(root, 'latin1.ts')), { skipped: 'binary' });
     assert.deepEqual(await readSource(path.join(root, 'min.js')), { skipped: 'minified' });
-    assert.deepEqual(await readSource(path.join(root, 'gone.ts')), { skipped: 'unreadable' });
+    assert.deepEqual(await readSource(path.join(root, 'gone.ts')), { missing: true });
   });
 });

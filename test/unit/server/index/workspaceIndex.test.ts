@@ -51,6 +51,13 @@ describe('workspace index', () => {
     // app.ts names "tax" in its import.
     assert.deepEqual((await index.search(['sales', 'tax'], { limit: 5 })).map((chunk) => chunk.path).sort(), ['src/app.ts', 'src/billing/tax.ts', 'src/new.py']);
 
+    // Git's own files and files the index does not read change nothing.
+    fs.mkdirSync(path.join(root, '.git'));
+    fs.writeFileSync(path.join(root, '.git', 'index'), 'x');
+    index.fileChanged(path.join(root, '.git', 'index'));
+    fs.writeFileSync(path.join(root, 'LICENSE'), 'x');
+    index.fileChanged(path.join(root, 'LICENSE'));
+    assert.equal(index.status().state, 'ready');
     // A deleted folder (reported alone, as VS Code does) and a .gitignore change both lead to a walk.
     fs.rmSync(path.join(root, 'src', 'billing'), { recursive: true });
     index.fileChanged(path.join(root, 'src', 'billing'));
