@@ -60,4 +60,6 @@ export async function checkChatCodebase(page: Page, results: Results, options: {
     const within = await ask(`@folder:${PROBE_FOLDER} where is lookupRookVatTable defined? (${Date.now()})`);
     if (!within.includes(chunkLabel)) throw new Error(`a question limited to ${PROBE_FOLDER} did not carry the chunk`);
   });
+  // Later checks (the model comparison) read the workspace's code files: leave it as it was.
+  fs.rmSync(path.join(options.workspaceDir, PROBE_FOLDER), { recursive: true, force: true });
 }
