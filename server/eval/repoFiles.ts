@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { minimatch } from 'minimatch';
+import { codeText, maxFileBytes, type SkipReason } from '../index/sourceFiles';
 
 /** File extensions of code, and the language label a case carries. */
 export const codeExtensions: Readonly<Record<string, string>> = {
@@ -110,12 +111,9 @@ export function listRepoFiles(root: string, options: ListOptions): RepoListing {
   return { files, truncated: !complete };
 }
 
-/** Files over this many bytes are skipped: generated code or data, not what people type. */
-export const maxFileBytes = 256 * 1024;
-/** Files with a line over this many characters are skipped as minified or generated. */
-export const maxLineChars = 1000;
+export { maxFileBytes };
 
-export type ReadOutcome = { text: string } | { skipped: 'huge' | 'binary' | 'minified' | 'unreadable' };
+export type ReadOutcome = { text: string } | { skipped: SkipReason };
 
 /** A file's text, unless it is huge, binary (a NUL byte, or not UTF-8), minified, or cannot be read. */
 export function readCodeFile(file: string): ReadOutcome {
@@ -126,15 +124,5 @@ export function readCodeFile(file: string): ReadOutcome {
   } catch {
     return { skipped: 'unreadable' };
   }
-  if (bytes.length > maxFileBytes) return { skipped: 'huge' };
-  if (bytes.includes(0)) return { skipped: 'binary' };
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return { skipped: 'binary' };
-  }
-  text = text.replace(/\r\n/g, '\n');
-  if (text.split('\n').some((line) => line.length > maxLineChars)) return { skipped: 'minified' };
-  return { text };
+  return codeText(bytes);
 }

@@ -17,7 +17,25 @@ const skippedFolders = new Set(['.git', 'node_modules']);
 /** Files over this many bytes are generated code or data, not what people write. */
 export const maxFileBytes = 256 * 1024;
 /** A line longer than this marks a minified or generated file. */
-const maxLineChars = 1000;
+export const maxLineChars = 1000;
+
+/** Why a file's bytes are not code a person writes. */
+export type SkipReason = 'huge' | 'binary' | 'minified' | 'unreadable';
+
+/** A file's bytes as text (CRLF as LF), unless they are huge, binary (a NUL byte, or not UTF-8) or minified. */
+export function codeText(bytes: Uint8Array): { text: string } | { skipped: SkipReason } {
+  if (bytes.length > maxFileBytes) return { skipped: 'huge' };
+  if (bytes.includes(0)) return { skipped: 'binary' };
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return { skipped: 'binary' };
+  }
+  text = text.replace(/\r\n/g, '\n');
+  if (text.split('\n').some((line) => line.length > maxLineChars)) return { skipped: 'minified' };
+  return { text };
+}
 
 export function isIndexedName(name: string): boolean {
   return indexedExtensions.has(path.extname(name).toLowerCase());
@@ -129,17 +147,8 @@ export async function readSource(file: string, knownStamp?: string): Promise<Sou
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ENOENT' ? { missing: true } : { skipped: 'unreadable' };
   }
-  if (bytes.length > maxFileBytes) return { skipped: 'huge' };
-  if (bytes.includes(0)) return { skipped: 'binary' };
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return { skipped: 'binary' };
-  }
-  text = text.replace(/\r\n/g, '\n');
-  if (text.split('\n').some((line) => line.length > maxLineChars)) return { skipped: 'minified' };
-  return { text, stamp };
+  const decoded = codeText(bytes);
+  return 'text' in decoded ? { text: decoded.text, stamp } : decoded;
 }
 
 /** What says a file changed: its modification time and size. */
