@@ -7,7 +7,8 @@
 import * as path from 'node:path';
 import { seededRandom } from '../engines/local/sampler';
 import { infillCase, lineCase, type EvalCase, type Task } from './cases';
-import { listRepoFiles, readCodeFile, type ListOptions } from './repoFiles';
+import { readSource } from '../index/sourceFiles';
+import { listRepoFiles, type ListOptions } from './repoFiles';
 
 export interface RepoCaseOptions extends ListOptions {
   /** Cases to cut, alternately line and infill (line first). */
@@ -36,17 +37,19 @@ function shuffled<T>(items: readonly T[], random: () => number): T[] {
   return out;
 }
 
-export function repoCases(root: string, options: RepoCaseOptions): RepoCases {
+export async function repoCases(root: string, options: RepoCaseOptions): Promise<RepoCases> {
   const count = Math.min(options.count, maxRepoCases);
-  const listing = listRepoFiles(root, options);
+  const listing = await listRepoFiles(root, options);
   const random = seededRandom(options.seed);
   const order = shuffled(listing.files, random);
   const texts = new Map<string, string | undefined>();
   const skipped: Record<string, number> = {};
-  const textOf = (relative: string): string | undefined => {
+  const textOf = async (relative: string): Promise<string | undefined> => {
     if (!texts.has(relative)) {
-      const outcome = readCodeFile(path.join(root, relative));
-      if ('skipped' in outcome) skipped[outcome.skipped] = (skipped[outcome.skipped] ?? 0) + 1;
+      const outcome = await readSource(path.join(root, relative));
+      // A file gone since it was listed cannot be read either.
+      const reason = 'skipped' in outcome ? outcome.skipped : 'missing' in outcome ? 'unreadable' : undefined;
+      if (reason) skipped[reason] = (skipped[reason] ?? 0) + 1;
       texts.set(relative, 'text' in outcome ? outcome.text : undefined);
     }
     return texts.get(relative);
@@ -59,7 +62,7 @@ export function repoCases(root: string, options: RepoCaseOptions): RepoCases {
     const before = cases.length;
     for (const file of order) {
       if (cases.length >= count) break;
-      const text = textOf(file.path);
+      const text = await textOf(file.path);
       if (text === undefined) continue;
       // Alternately line and infill; a file with no indented block still gives a line case.
       const wanted: Task = cases.length % 2 === 0 ? 'line' : 'infill';

@@ -15,7 +15,7 @@ export interface RepoComparisonOptions extends CompareOptions {
 }
 
 export async function compareOnRepo(engines: readonly Engine[], options: RepoComparisonOptions): Promise<Comparison> {
-  const cut = repoCases(options.root, { excludeGlobs: options.excludeGlobs, count: options.cases, seed: options.seed });
+  const cut = await repoCases(options.root, { excludeGlobs: options.excludeGlobs, count: options.cases, seed: options.seed });
   if (cut.cases.length === 0) {
     throw new Error(`${options.root}: no completion cases could be cut: it has ${cut.files} code files (after .gitignore and the excluded globs) with lines long enough to complete.`);
   }

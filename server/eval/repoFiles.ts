@@ -1,14 +1,11 @@
 /**
  * The code files of a repository that evaluation cases may be cut from: every file under the root with a code
- * extension, except what `.gitignore` files (the root's, nested ones for their own folders, `.git/info/exclude`)
- * ignore, what Rook's excluded globs match (secrets and keys, as the editor never sends them), `.git` itself and
- * symbolic links. Listing is bounded (`maxFiles`); reading skips huge, binary and minified files.
+ * extension that the workspace index's walk would read (`../index/sourceFiles.ts`: `.gitignore` files, Rook's excluded
+ * globs, `.git`, `node_modules` and symbolic links left out), in a fixed order so a seed always cuts the same cases.
+ * Listing is bounded (`maxFiles`, `maxEntries`); reading (`readSource`) skips huge, binary and minified files.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import ignore, { type Ignore } from 'ignore';
-import { minimatch } from 'minimatch';
-import { codeText, maxFileBytes, type SkipReason } from '../index/sourceFiles';
+import { FileRules, walkFolder, type WalkLimit } from '../index/sourceFiles';
 
 /** File extensions of code, and the language label a case carries. */
 export const codeExtensions: Readonly<Record<string, string>> = {
@@ -37,92 +34,43 @@ export interface ListOptions {
   maxFiles?: number;
 }
 
-/** Where the walk stops: a repository this large still gives cases from its first 20,000 code files, in name order. */
+/** Where the walk stops: a repository this large still gives cases from the first 20,000 code files its walk meets. */
 export const defaultMaxFiles = 20_000;
 /** The walk also stops after this many directory entries (a folder such as a home directory passed by mistake). */
 export const maxEntries = 200_000;
 
-/** The ignore rules of one folder's `.gitignore`, which apply to paths under that folder. */
-interface Rules {
-  base: string;
-  rules: Ignore;
+function languageOf(name: string): string | undefined {
+  return codeExtensions[path.extname(name).toLowerCase()];
 }
 
-function readRules(dir: string, file: string, base: string): Rules | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(path.join(dir, file), 'utf8');
-  } catch {
-    return undefined;
-  }
-  return { base, rules: ignore().add(text) };
-}
-
-function ignoredBy(chain: readonly Rules[], relative: string, isDir: boolean): boolean {
-  // A later (deeper) file's negation can re-include what an earlier one ignored, as in git.
-  let ignored = false;
-  for (const { base, rules } of chain) {
-    const within = base === '' ? relative : relative.slice(base.length + 1);
-    const result = rules.test(isDir ? `${within}/` : within);
-    if (result.ignored) ignored = true;
-    else if (result.unignored) ignored = false;
-  }
-  return ignored;
-}
-
-/** Whether a glob of `excludeGlobs` matches the file (dotfiles included, as VS Code's globs do). */
-export function excludedByGlobs(globs: readonly string[], absolute: string, relative: string): boolean {
-  const absolutePosix = absolute.split(path.sep).join('/');
-  return globs.some((glob) => minimatch(absolutePosix, glob, { dot: true }) || minimatch(relative, glob, { dot: true }));
-}
-
-export function listRepoFiles(root: string, options: ListOptions): RepoListing {
+/**
+ * The repository's code files, sorted as a depth-first walk in name order meets them (a folder's files among its
+ * entries by name), whatever order the walk found them in: the seeded shuffle of `repoCases.ts` starts from it.
+ */
+export async function listRepoFiles(root: string, options: ListOptions): Promise<RepoListing> {
   const maxFiles = options.maxFiles ?? defaultMaxFiles;
+  const rules = new FileRules(root, options.excludeGlobs, (name) => languageOf(name) !== undefined);
+  const limit: WalkLimit = { maxEntries };
   const files: RepoFile[] = [];
-  let visited = 0;
-  const rootRules = [readRules(path.join(root, '.git', 'info'), 'exclude', ''), readRules(root, '.gitignore', '')].filter((r): r is Rules => r !== undefined);
-  const walk = (relativeDir: string, chain: readonly Rules[]): boolean => {
-    const dir = path.join(root, relativeDir);
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return true;
+  let truncated = false;
+  // Yielding to the event loop between folders lets the sidecar answer requests while it lists a large repository.
+  for await (const relative of walkFolder(rules, () => new Promise((resolve) => setImmediate(resolve)), limit)) {
+    if (files.length >= maxFiles) {
+      truncated = true;
+      break;
     }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      if (++visited > maxEntries) return false;
-      const relative = relativeDir === '' ? entry.name : `${relativeDir}/${entry.name}`;
-      if (entry.isDirectory()) {
-        if (entry.name === '.git' || ignoredBy(chain, relative, true)) continue;
-        const nested = readRules(path.join(dir, entry.name), '.gitignore', relative);
-        if (!walk(relative, nested ? [...chain, nested] : chain)) return false;
-      } else if (entry.isFile()) {
-        const lang = codeExtensions[path.extname(entry.name).toLowerCase()];
-        if (!lang || ignoredBy(chain, relative, false) || excludedByGlobs(options.excludeGlobs, path.join(dir, entry.name), relative)) continue;
-        if (files.length >= maxFiles) return false;
-        files.push({ path: relative, lang });
-      }
-      // Symbolic links and other entries are skipped: they can point outside the repository or loop.
-    }
-    return true;
-  };
-  const complete = walk('', rootRules);
-  return { files, truncated: !complete };
+    files.push({ path: relative, lang: languageOf(relative)! });
+  }
+  files.sort((a, b) => comparePaths(a.path, b.path));
+  return { files, truncated: truncated || limit.reached === true };
 }
 
-export { maxFileBytes };
-
-export type ReadOutcome = { text: string } | { skipped: SkipReason };
-
-/** A file's text, unless it is huge, binary (a NUL byte, or not UTF-8), minified, or cannot be read. */
-export function readCodeFile(file: string): ReadOutcome {
-  let bytes: Buffer;
-  try {
-    if (fs.statSync(file).size > maxFileBytes) return { skipped: 'huge' };
-    bytes = fs.readFileSync(file);
-  } catch {
-    return { skipped: 'unreadable' };
+/** Folder by folder, each part by name: `a/b.ts` before `a.ts`, as a depth-first walk in name order lists them. */
+function comparePaths(a: string, b: string): number {
+  const left = a.split('/');
+  const right = b.split('/');
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    if (left[i] !== right[i]) return left[i] < right[i] ? -1 : 1;
   }
-  return codeText(bytes);
+  return left.length - right.length;
 }

@@ -1,8 +1,9 @@
 /**
- * Which files of a workspace folder the index reads: code and docs by extension, not what the folder's `.gitignore`
- * files ignore (the root's, nested ones for their own folders, `.git/info/exclude`), not what Rook's excluded globs
- * match (`rook.completion.excludeGlobs`: secrets and keys), never `.git` or `node_modules`, and no symbolic links
- * (they can leave the folder or loop). Reading skips huge, binary and minified files.
+ * Which files of a folder Rook reads, for the workspace index and for `rook eval --repo`'s cases (one walk serves
+ * both): code and docs by extension (the eval names its own, code only), not what the folder's `.gitignore` files
+ * ignore (the root's, nested ones for their own folders, `.git/info/exclude`), not what Rook's excluded globs match
+ * (`rook.completion.excludeGlobs`: secrets and keys), never `.git` or `node_modules`, and no symbolic links (they can
+ * leave the folder or loop). Reading skips huge, binary and minified files.
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -46,20 +47,28 @@ export function isSkippedPath(relative: string): boolean {
   return relative.split('/').some((part) => skippedFolders.has(part));
 }
 
+/** Whether a glob of `excludeGlobs` matches the file (dotfiles included, as VS Code's globs do), by its absolute path or its path from the root. */
+export function excludedByGlobs(globs: readonly string[], absolute: string, relative: string): boolean {
+  const absolutePosix = absolute.split(path.sep).join('/');
+  return globs.some((glob) => minimatch(absolutePosix, glob, { dot: true }) || minimatch(relative, glob, { dot: true }));
+}
+
 /** The ignore rules that apply inside one folder of a workspace: `.gitignore` files are read as the walk meets them. */
 export class FileRules {
   /** `.gitignore` rules by folder (relative, '' the root); null where the folder has none. */
   private readonly rules = new Map<string, Ignore | null>();
 
+  /** `wanted`: which file names are read at all (by default the index's, `isIndexedName`). */
   constructor(
     readonly root: string,
     private readonly excludeGlobs: readonly string[],
+    private readonly wanted: (name: string) => boolean = isIndexedName,
   ) {}
 
   /** Whether the entry at `relative` (with `/` separators) is left out; `isFolder` for folders. */
   async ignores(relative: string, isFolder: boolean): Promise<boolean> {
     const name = relative.slice(relative.lastIndexOf('/') + 1);
-    if (isFolder ? skippedFolders.has(name) : !isIndexedName(name)) return true;
+    if (isFolder ? skippedFolders.has(name) : !this.wanted(name)) return true;
     if (isSkippedPath(relative)) return true;
     if (!isFolder && this.excluded(relative)) return true;
     // A deeper file's negation can take back what a shallower one ignored, as in git.
@@ -83,8 +92,7 @@ export class FileRules {
   }
 
   private excluded(relative: string): boolean {
-    const absolute = path.join(this.root, relative).split(path.sep).join('/');
-    return this.excludeGlobs.some((glob) => minimatch(absolute, glob, { dot: true }) || minimatch(relative, glob, { dot: true }));
+    return excludedByGlobs(this.excludeGlobs, path.join(this.root, relative), relative);
   }
 
   private async rulesOf(folder: string): Promise<Ignore | null> {
@@ -101,12 +109,20 @@ export class FileRules {
   }
 }
 
+/** Bounds a walk by the directory entries it looks at (a home directory passed by mistake); `reached` once it stopped there. */
+export interface WalkLimit {
+  maxEntries: number;
+  reached?: boolean;
+}
+
 /**
  * The files of the folder the index reads, as paths relative to it, folder by folder in name order; `pause`
- * is awaited between folders so a walk of a large tree gives way to requests.
+ * is awaited between folders so a walk of a large tree gives way to requests. With `limit`, the walk ends after that
+ * many directory entries and sets `limit.reached`.
  */
-export async function* walkFolder(rules: FileRules, pause: () => Promise<void>): AsyncGenerator<string> {
+export async function* walkFolder(rules: FileRules, pause: () => Promise<void>, limit?: WalkLimit): AsyncGenerator<string> {
   const pending = [''];
+  let visited = 0;
   while (pending.length > 0) {
     const folder = pending.shift()!;
     await pause();
@@ -118,6 +134,10 @@ export async function* walkFolder(rules: FileRules, pause: () => Promise<void>):
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
+      if (limit && ++visited > limit.maxEntries) {
+        limit.reached = true;
+        return;
+      }
       const relative = folder === '' ? entry.name : `${folder}/${entry.name}`;
       if (entry.isDirectory()) {
         if (!(await rules.ignores(relative, true))) pending.push(relative);

@@ -1,6 +1,6 @@
 /**
  * Cases cut from a repository's own files (`rook eval --repo`, `rook/compareModels`): which files are listed
- * (.gitignore at the root and nested, .git/info/exclude, Rook's excluded globs, .git, symbolic links), which are
+ * (.gitignore at the root and nested, .git/info/exclude, Rook's excluded globs, .git, node_modules, symbolic links), which are
  * skipped when read (huge, binary, not UTF-8, minified), and that the same seed cuts the same cases.
  */
 import assert from 'node:assert/strict';
@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { defaultExcludeGlobs } from '../../../../server/protocol/contract';
 import { repoCases } from '../../../../server/eval/repoCases';
-import { excludedByGlobs, listRepoFiles, maxFileBytes, readCodeFile } from '../../../../server/eval/repoFiles';
+import { listRepoFiles } from '../../../../server/eval/repoFiles';
+import { excludedByGlobs, maxFileBytes, readSource } from '../../../../server/index/sourceFiles';
 
 const code = (name: string) =>
   [
@@ -44,6 +45,7 @@ before(() => {
   write('.git/info/exclude', 'scratch.ts\n');
   write('.git/hooks/hook.js', code('hook'));
   write('src/app.ts', code('app'));
+  write('node_modules/lib/index.js', code('dependency'));
   write('src/util.py', 'def total(items):\n    result = 0\n    for item in items:\n        result += item\n    return result\n');
   write('src/types.gen.ts', code('generated'));
   write('src/nested/.gitignore', 'private.ts\n!kept.gen.ts\n');
@@ -70,22 +72,22 @@ after(() => {
 });
 
 describe('the files a repository offers', () => {
-  test('.gitignore files (root and nested, with negation), .git/info/exclude, the excluded globs, .git and links are left out', () => {
-    const listed = listRepoFiles(root, { excludeGlobs: defaultExcludeGlobs }).files.map((file) => file.path);
+  test('.gitignore files (root and nested, with negation), .git/info/exclude, the excluded globs, .git, node_modules and links are left out', async () => {
+    const listed = (await listRepoFiles(root, { excludeGlobs: defaultExcludeGlobs })).files.map((file) => file.path);
     assert.deepEqual(listed, ['binary.ts', 'huge.ts', 'latin1.ts', 'minified.js', 'src/app.ts', 'src/nested/kept.gen.ts', 'src/nested/visible.ts', 'src/util.py']);
   });
 
-  test('each file carries its language, from its extension', () => {
-    const langs = Object.fromEntries(listRepoFiles(root, { excludeGlobs: defaultExcludeGlobs }).files.map((file) => [file.path, file.lang]));
+  test('each file carries its language, from its extension', async () => {
+    const langs = Object.fromEntries((await listRepoFiles(root, { excludeGlobs: defaultExcludeGlobs })).files.map((file) => [file.path, file.lang]));
     assert.equal(langs['src/app.ts'], 'ts');
     assert.equal(langs['src/util.py'], 'py');
     assert.equal(langs['minified.js'], 'js');
   });
 
-  test('more globs leave out more; the listing stops at maxFiles and says so', () => {
-    const listed = listRepoFiles(root, { excludeGlobs: [...defaultExcludeGlobs, 'src/nested/**', '**/*.py'] }).files.map((file) => file.path);
+  test('more globs leave out more; the listing stops at maxFiles and says so', async () => {
+    const listed = (await listRepoFiles(root, { excludeGlobs: [...defaultExcludeGlobs, 'src/nested/**', '**/*.py'] })).files.map((file) => file.path);
     assert.deepEqual(listed, ['binary.ts', 'huge.ts', 'latin1.ts', 'minified.js', 'src/app.ts']);
-    const bounded = listRepoFiles(root, { excludeGlobs: defaultExcludeGlobs, maxFiles: 3 });
+    const bounded = await listRepoFiles(root, { excludeGlobs: defaultExcludeGlobs, maxFiles: 3 });
     assert.equal(bounded.files.length, 3);
     assert.equal(bounded.truncated, true);
   });
@@ -102,20 +104,35 @@ describe('the files a repository offers', () => {
     assert.ok(!excludedByGlobs(['**/secrets/**'], '/home/me/repo/src/secretsauce.ts', 'src/secretsauce.ts'));
   });
 
-  test('huge, binary, non-UTF-8 and minified files are skipped when read', () => {
-    assert.deepEqual(readCodeFile(path.join(root, 'huge.ts')), { skipped: 'huge' });
-    assert.deepEqual(readCodeFile(path.join(root, 'binary.ts')), { skipped: 'binary' });
-    assert.deepEqual(readCodeFile(path.join(root, 'latin1.ts')), { skipped: 'binary' });
-    assert.deepEqual(readCodeFile(path.join(root, 'minified.js')), { skipped: 'minified' });
-    assert.deepEqual(readCodeFile(path.join(root, 'src/app.ts')), { text: code('app') });
+  test('files are listed in the order a depth-first walk by name meets them, a folder before a file named like it', async () => {
+    const ordered = fs.mkdtempSync(path.join(tmpdir(), 'rook-repo-order-'));
+    try {
+      for (const file of ['a.ts', 'a/z.ts', 'a/b/c.ts', 'a-b.ts', 'b.ts', 'C.ts']) {
+        fs.mkdirSync(path.dirname(path.join(ordered, file)), { recursive: true });
+        fs.writeFileSync(path.join(ordered, file), code('ordered'));
+      }
+      const listed = (await listRepoFiles(ordered, { excludeGlobs: [] })).files.map((file) => file.path);
+      assert.deepEqual(listed, ['C.ts', 'a/b/c.ts', 'a/z.ts', 'a-b.ts', 'a.ts', 'b.ts']);
+    } finally {
+      fs.rmSync(ordered, { recursive: true, force: true });
+    }
+  });
+
+  test('huge, binary, non-UTF-8 and minified files are skipped when read', async () => {
+    assert.deepEqual(await readSource(path.join(root, 'huge.ts')), { skipped: 'huge' });
+    assert.deepEqual(await readSource(path.join(root, 'binary.ts')), { skipped: 'binary' });
+    assert.deepEqual(await readSource(path.join(root, 'latin1.ts')), { skipped: 'binary' });
+    assert.deepEqual(await readSource(path.join(root, 'minified.js')), { skipped: 'minified' });
+    const app = await readSource(path.join(root, 'src/app.ts'));
+    assert.ok('text' in app && app.text === code('app'));
   });
 });
 
 describe('cases cut from a repository', () => {
   const options = { excludeGlobs: defaultExcludeGlobs, count: 12, seed: 5 };
 
-  test('come only from the listed, readable files, and putting the expected text back gives the file', () => {
-    const cut = repoCases(root, options);
+  test('come only from the listed, readable files, and putting the expected text back gives the file', async () => {
+    const cut = await repoCases(root, options);
     assert.equal(cut.cases.length, 12);
     assert.equal(cut.files, 8);
     assert.deepEqual(cut.skipped, { binary: 2, huge: 1, minified: 1 });
@@ -128,8 +145,8 @@ describe('cases cut from a repository', () => {
     }
   });
 
-  test('alternate line and infill cases, spread over every readable file, with no case twice', () => {
-    const cut = repoCases(root, options);
+  test('alternate line and infill cases, spread over every readable file, with no case twice', async () => {
+    const cut = await repoCases(root, options);
     assert.deepEqual(
       cut.cases.map((c) => c.task),
       Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? 'line' : 'infill')),
@@ -138,22 +155,22 @@ describe('cases cut from a repository', () => {
     assert.equal(new Set(cut.cases.map((c) => `${c.id}@${c.offset}:${c.expected}`)).size, 12);
   });
 
-  test('the same seed cuts the same cases; another seed other ones', () => {
-    const first = repoCases(root, options);
-    assert.deepEqual(repoCases(root, options), first);
-    assert.notDeepEqual(repoCases(root, { ...options, seed: 6 }).cases, first.cases);
+  test('the same seed cuts the same cases; another seed other ones', async () => {
+    const first = await repoCases(root, options);
+    assert.deepEqual(await repoCases(root, options), first);
+    assert.notDeepEqual((await repoCases(root, { ...options, seed: 6 })).cases, first.cases);
   });
 
-  test('a repository with fewer positions than asked gives what it has; one with no code gives none', () => {
+  test('a repository with fewer positions than asked gives what it has; one with no code gives none', async () => {
     const small = fs.mkdtempSync(path.join(tmpdir(), 'rook-repo-small-'));
     try {
       fs.writeFileSync(path.join(small, 'one.ts'), 'export const answer = 42;\n');
-      const cut = repoCases(small, { ...options, count: 50 });
+      const cut = await repoCases(small, { ...options, count: 50 });
       assert.ok(cut.cases.length >= 1 && cut.cases.length < 50, `${cut.cases.length} cases`);
       assert.ok(cut.cases.every((c) => c.task === 'line'), 'a file with no indented block gives line cases only');
       fs.rmSync(path.join(small, 'one.ts'));
       fs.writeFileSync(path.join(small, 'notes.md'), '# notes\n');
-      assert.deepEqual(repoCases(small, options).cases, []);
+      assert.deepEqual((await repoCases(small, options)).cases, []);
     } finally {
       fs.rmSync(small, { recursive: true, force: true });
     }
