@@ -77,7 +77,9 @@ async function mentionedFiles(question: string): Promise<ContextPiece[]> {
       const uri = vscode.Uri.joinPath(folder.uri, path);
       const stat = await Promise.resolve(vscode.workspace.fs.stat(uri)).catch(() => undefined);
       if (stat?.type !== vscode.FileType.File || stat.size > maxMentionBytes) continue;
-      const document = await vscode.workspace.openTextDocument(uri);
+      // VS Code refuses to open a binary file as text: such a mention adds nothing (the context line shows it missing).
+      const document = await Promise.resolve(vscode.workspace.openTextDocument(uri)).catch(() => undefined);
+      if (!document) continue;
       pieces.push({ kind: 'mention', label: path, language: document.languageId, text: document.getText() });
       break;
     }

@@ -9,8 +9,8 @@ import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import type { OpenAIServer } from '../../support/openaiServer';
 import { Scenario, type Results } from '../results';
-import { waitUntil } from '../wait';
 import { findWebviewFrame, runCommand } from '../workbench';
+import { askAndAwaitAnswer } from './chatAsk';
 import { CHAT_INPUT } from './chatSelectors';
 
 const PROBE_FOLDER = 'billing';
@@ -21,13 +21,10 @@ export async function checkChatCodebase(page: Page, results: Results, options: {
   const scenario = new Scenario(results, 'UI chat @codebase');
   let chat: Frame | undefined;
   const ask = async (question: string): Promise<string> => {
-    const input = chat!.locator(CHAT_INPUT);
-    await input.fill(question);
-    await input.press('Enter');
-    const asked = () => options.engine.requests.filter((request) => JSON.stringify(request.body?.messages ?? '').includes(question)).at(-1);
-    await waitUntil(() => asked() !== undefined, 30_000, 'the question did not reach the engine');
-    await chat!.locator('.message.assistant').last().and(chat!.locator('[data-state="done"]')).waitFor({ timeout: 30_000 });
-    return asked()!.body.messages.at(-1).content;
+    await askAndAwaitAnswer(chat!, question);
+    const asked = options.engine.requests.filter((request) => JSON.stringify(request.body?.messages ?? '').includes(question)).at(-1);
+    if (!asked) throw new Error(`the question was answered without reaching the engine: ${question}`);
+    return asked.body.messages.at(-1).content;
   };
   await scenario.step('a question with @codebase reaches the engine with the chunk of a file nobody opened', async () => {
     fs.mkdirSync(path.join(options.workspaceDir, PROBE_FOLDER), { recursive: true });

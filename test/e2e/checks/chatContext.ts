@@ -9,8 +9,8 @@ import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import type { OpenAIServer } from '../../support/openaiServer';
 import { Scenario, type Results } from '../results';
-import { waitUntil } from '../wait';
 import { findWebviewFrame, openFile, runCommand } from '../workbench';
+import { askAndAwaitAnswer } from './chatAsk';
 import { CHAT_INPUT } from './chatSelectors';
 
 /** Written beside the workspace folder: its content must never reach the engine. */
@@ -42,17 +42,14 @@ export async function checkChatContext(page: Page, results: Results, options: { 
     await chat!.locator('#context .context-piece.mention', { hasText: `@${fileName}` }).waitFor({ timeout: 10_000 });
   });
   await scenario.step('the question reaches the engine after the mentioned file, and nothing from outside the workspace', async () => {
-    const input = chat!.locator(CHAT_INPUT);
-    await input.fill(question);
-    await input.press('Enter');
+    // Answered before the next check changes anything.
+    await askAndAwaitAnswer(chat!, question);
     const content = fs.readFileSync(options.sourceFile, 'utf8').split('\n')[0];
     const asked = () => options.engine.requests.filter((request) => JSON.stringify(request.body?.messages ?? '').includes(question)).at(-1);
-    await waitUntil(() => asked() !== undefined, 20_000, 'the question did not reach the engine');
+    if (asked() === undefined) throw new Error('the question was answered without reaching the engine');
     const sent: string = asked()!.body.messages.at(-1).content;
     if (!sent.includes(`The file ${fileName}:`) || !sent.includes(content)) throw new Error(`the question went without ${fileName}: ${sent.slice(0, 200)}`);
     if (!sent.endsWith(question)) throw new Error('the question is not at the end of the message');
     if (sent.includes(OUTSIDE_SECRET)) throw new Error('a file outside the workspace was sent');
-    // Answered before the next check changes anything.
-    await chat!.locator('.message.assistant').last().and(chat!.locator('[data-state="done"]')).waitFor({ timeout: 30_000 });
   });
 }
