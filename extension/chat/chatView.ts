@@ -234,6 +234,7 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatViewActions, v
       (message) => this.session === session && this.post(view, message),
       conversation,
       (changed) => void this.saved(changed),
+      workspaceFolderPaths(),
     );
     this.session = session;
   }
@@ -247,7 +248,7 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatViewActions, v
   /** Shows the session's conversation on the page, and the history list around it. */
   private postConversation(): void {
     if (this.view && this.session) {
-      this.post(this.view, { type: 'conversation', messages: this.session.conversation.messages });
+      this.post(this.view, { type: 'conversation', messages: this.session.conversation.messages, sources: this.session.pastSources });
       this.postHistory();
     }
   }
@@ -299,6 +300,11 @@ class ChatViewProvider implements vscode.WebviewViewProvider, ChatViewActions, v
       });
     }
   }
+}
+
+/** The local folders of the workspace, which a saved answer's links must lie in. */
+function workspaceFolderPaths(): string[] {
+  return (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file').map((folder) => folder.uri.fsPath);
 }
 
 function newConversation(): Conversation {

@@ -3,6 +3,7 @@
  * No `vscode` import: the history store persists these, the webview lists them.
  */
 import type { ChatMessage } from '../../server/protocol/contract';
+import type { AnswerSources } from './savedSources';
 
 export interface Conversation {
   id: string;
@@ -11,6 +12,11 @@ export interface Conversation {
   updatedAt: number;
   /** The exchanges the model sees, user and assistant in turn. */
   messages: ChatMessage[];
+  /**
+   * The workspace files answers were given as context (`@codebase`), listed under them as links; by the index of
+   * the answer in `messages`. Absent in conversations saved before Rook kept them.
+   */
+  sources?: AnswerSources[];
 }
 
 /** What the webview shows of a conversation in the history list. */

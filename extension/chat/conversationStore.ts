@@ -1,9 +1,11 @@
 /**
  * The chat history, kept across restarts in the extension's global state (per user, not per workspace:
  * a conversation about code is not stored inside the repository). Remembers which one was open last.
+ * What an answer linked to (`sources`) is checked as it is read back (`savedSources.ts`): storage can be corrupt.
  */
 import type * as vscode from 'vscode';
 import { summarize, type Conversation, type ConversationSummary } from './conversation';
+import { validSources } from './savedSources';
 
 const conversationsKey = 'rook.chat.conversations';
 const activeKey = 'rook.chat.activeConversation';
@@ -18,10 +20,13 @@ export class ConversationStore {
     return this.all().map(summarize);
   }
 
-  /** A copy: the session adds to it, and global state must change only through `save`. */
+  /** A copy: the session adds to it, and global state must change only through `save`. Its sources are the valid ones. */
   get(id: string): Conversation | undefined {
     const conversation = this.all().find((candidate) => candidate.id === id);
-    return conversation && structuredClone(conversation);
+    if (!conversation) return undefined;
+    const { sources, ...rest } = structuredClone(conversation);
+    const valid = validSources(sources, rest.messages);
+    return valid.length > 0 ? { ...rest, sources: valid } : rest;
   }
 
   get activeId(): string | undefined {

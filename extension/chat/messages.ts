@@ -43,6 +43,13 @@ type WebviewMessagesByType = { [Message in WebviewMessage as Message['type']]: M
 /** A handler for every kind of webview message, each given exactly its kind: a kind without one fails to compile. */
 export type WebviewMessageHandlers = { [Type in keyof WebviewMessagesByType]: (message: WebviewMessagesByType[Type]) => void };
 
+/** The links of a saved answer (the assistant message at `message`), shown under it as `sources` would; `id` opens them. */
+export interface PastSources {
+  message: number;
+  id: number;
+  labels: string[];
+}
+
 /** Extension -> webview. */
 export type ExtensionMessage =
   | { type: 'start'; id: number }
@@ -51,8 +58,11 @@ export type ExtensionMessage =
   | { type: 'error'; id: number; message: string }
   /** Engine and model, shown in the header line. */
   | { type: 'status'; text: string }
-  /** Replaces the page's conversation with these past exchanges (a restored or newly opened conversation). */
-  | { type: 'conversation'; messages: ChatMessage[] }
+  /**
+   * Replaces the page's conversation with these past exchanges (a restored or newly opened conversation), with the
+   * links of the answers that had sources.
+   */
+  | { type: 'conversation'; messages: ChatMessage[]; sources?: PastSources[] }
   /** The history list, most recent first; `activeId` is the conversation shown. */
   | { type: 'history'; conversations: ConversationSummary[]; activeId: string }
   /** What the next question would carry as context, and its estimated size against the budget. */
@@ -118,6 +128,10 @@ function isChatMessage(value: unknown): value is ChatMessage {
   return isRecord(value) && chatRoles.includes(value.role as string) && hasString(value, 'content');
 }
 
+function isPastSources(value: unknown): boolean {
+  return isRecord(value) && Number.isSafeInteger(value.message) && hasId(value) && Array.isArray(value.labels) && value.labels.every((label) => typeof label === 'string');
+}
+
 function isConversationSummary(value: unknown): boolean {
   return isRecord(value) && hasString(value, 'id') && hasString(value, 'title') && typeof value.updatedAt === 'number';
 }
@@ -138,7 +152,7 @@ export function isExtensionMessage(value: unknown): value is ExtensionMessage {
     case 'status':
       return hasString(value, 'text');
     case 'conversation':
-      return Array.isArray(value.messages) && value.messages.every(isChatMessage);
+      return Array.isArray(value.messages) && value.messages.every(isChatMessage) && (value.sources === undefined || (Array.isArray(value.sources) && value.sources.every(isPastSources)));
     case 'history':
       return Array.isArray(value.conversations) && value.conversations.every(isConversationSummary) && hasString(value, 'activeId');
     case 'context':

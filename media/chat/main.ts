@@ -3,7 +3,7 @@
  * from the extension. Keyboard-first: Enter sends, Shift+Enter starts a new line, Escape stops the answer.
  */
 import { isWebLink } from '../../extension/chat/links';
-import { isExtensionMessage, type ExtensionMessage, type WebviewMessage } from '../../extension/chat/messages';
+import { isExtensionMessage, type ExtensionMessage, type PastSources, type WebviewMessage } from '../../extension/chat/messages';
 import type { ChatMessage } from '../../server/protocol/contract';
 import { AssistantMessage } from './assistantMessage';
 import { codeActionAt } from './codeActions';
@@ -94,21 +94,27 @@ function answer(id: number): AssistantMessage {
   return message;
 }
 
-/** Replaces what the page shows with a saved conversation's exchanges, rendered as finished answers. */
-function showConversation(messages: readonly ChatMessage[]): void {
+/**
+ * Replaces what the page shows with a saved conversation's exchanges, rendered as finished answers, with the source
+ * links of those that had them.
+ */
+function showConversation(messages: readonly ChatMessage[], sources: readonly PastSources[] = []): void {
   answers.clear();
   messageList.replaceChildren();
   setBusy(false);
-  for (const message of messages) {
+  const linksOf = new Map(sources.map((entry) => [entry.message, entry]));
+  messages.forEach((message, index) => {
     if (message.role === 'user') {
       appendQuestion(message.content);
     } else if (message.role === 'assistant') {
       const past = new AssistantMessage(keepPinned);
       messageList.append(past.element);
       past.append(message.content);
+      const links = linksOf.get(index);
+      if (links) past.showSources(links.id, links.labels);
       past.finish('stop');
     }
-  }
+  });
   messageList.scrollTop = messageList.scrollHeight;
 }
 
@@ -139,7 +145,7 @@ function receive(message: ExtensionMessage): void {
       statusLine.textContent = message.text;
       break;
     case 'conversation':
-      showConversation(message.messages);
+      showConversation(message.messages, message.sources);
       break;
     case 'history':
       renderHistory(historyList, message.conversations, message.activeId);

@@ -21,6 +21,7 @@ import { checkChatContext } from './checks/chatContext';
 import { checkChatEnginePicker } from './checks/chatEnginePicker';
 import { checkChatHistory } from './checks/chatHistory';
 import { checkChatSecurity } from './checks/chatSecurity';
+import { checkChatSourcesReload } from './checks/chatSourcesReload';
 import { checkChatStop } from './checks/chatStop';
 import { checkChatView } from './checks/chatView';
 import { checkCompareModels } from './checks/compareModels';
@@ -122,6 +123,7 @@ async function main(vsixPath: string): Promise<number> {
     await checkChatHistory(page, results, { workspaceDir: sandbox.workspaceDir });
     await checkChatContext(page, results, { engine, sourceFile: sandbox.sourceFile });
     await checkChatCodebase(page, results, { engine, workspaceDir: sandbox.workspaceDir });
+    await checkChatSourcesReload(page, results, { workspaceDir: sandbox.workspaceDir });
     await checkChatEnginePicker(page, results);
     await checkCompareModels(page, results, { workspaceDir: sandbox.workspaceDir, engine, screenshot: path.join(ARTIFACTS_DIR, 'compare-models.png') });
     await checkChatSecurity(browser, results, { codeServerBinary: binary, vsixPath, extensionId: extensionId(), logFile: path.join(ARTIFACTS_DIR, 'code-server-hostile.log'), screenshot: path.join(ARTIFACTS_DIR, 'chat-hostile.png') });
