@@ -5,7 +5,7 @@ import { maxTokensFlag, maxTokensHelp, parseCommandArgs, UsageError } from './us
 
 const defaultMaxTokens = 1024;
 
-export const chatUsage = 'rook chat "<message>" [--max-tokens N] [--endpoint URL]... [--model NAME] [--model-dir DIR]';
+export const chatUsage = 'rook chat "<message>" [--max-tokens N] [--endpoint URL]... [--model NAME] [--model-dir DIR|FILE] [--cache-dir DIR]';
 
 export const chatHelp = `Usage: ${chatUsage}
 

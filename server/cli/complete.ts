@@ -13,7 +13,7 @@ export function offsetOf(text: string, line: number, col: number): number {
   return lines.slice(0, line - 1).reduce((sum, l) => sum + l.length + 1, 0) + col - 1;
 }
 
-export const completeUsage = 'rook complete <file> --line L --col C [--min-confidence X] [--max-tokens N] [--endpoint URL]... [--model NAME] [--model-dir DIR]';
+export const completeUsage = 'rook complete <file> --line L --col C [--min-confidence X] [--max-tokens N] [--endpoint URL]... [--model NAME] [--model-dir DIR|FILE] [--cache-dir DIR]';
 
 export const completeHelp = `Usage: ${completeUsage}
 

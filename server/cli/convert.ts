@@ -3,12 +3,16 @@
  * Face checkpoint of a family Rook runs, a Rook folder, or a llama.cpp GGUF file into a model folder for
  * `rook.local.modelPath` (see server/model/convert.ts).
  */
+import * as fs from 'node:fs';
 import { convertCheckpoint, defaultExternalDataThreshold } from '../model/convert';
+import { nearestQuant } from '../model/gguf/nearestQuant';
+import { readGgufHeader } from '../model/gguf/read';
 import type { QuantType } from '../model/quant';
+import { progressBar } from './progressBar';
 import { parseCommandArgs } from './usage';
 
-export const convertUsage = 'rook convert <checkpoint-dir|model.gguf> <out-dir> [--quant int8|int4] [--gguf] [--external-data-threshold BYTES]';
-const quantTypes: readonly QuantType[] = ['none', 'int8', 'int4'];
+export const convertUsage = 'rook convert <checkpoint-dir|model.gguf> <out-dir> [--quant int8|int4|match] [--gguf] [--external-data-threshold BYTES]';
+const quantTypes: readonly string[] = ['none', 'int8', 'int4', 'match'];
 
 export const convertHelp = `Usage: ${convertUsage}
 
@@ -19,6 +23,10 @@ folder, or a llama.cpp GGUF file (architecture grok, llama with experts, qwen3mo
 gpt-oss; with a SentencePiece vocabulary).
 
   --quant int8|int4       store the linear layers block-quantized (MatMulNBits; default: float32)
+  --quant match           for a GGUF: the one of float32, int8 and int4 nearest to its weights' type (Q8_0, Q5_K
+                          and Q6_K: int8; Q4_0, Q4_K and MXFP4: int4), as a .gguf used directly as a model gets
+  --progress-json         report progress as JSON lines on stderr ({"read":N,"total":M}), for programs that
+                          run the conversion (the sidecar does, for a .gguf in rook.local.modelPath)
   --gguf                  also write model.gguf, for llama.cpp
   --external-data-threshold BYTES
                           float32 weights over this many bytes go to model.onnx.data beside model.onnx
@@ -32,6 +40,7 @@ export async function runConvert(args: string[]): Promise<number> {
     options: {
       gguf: { type: 'boolean', default: false },
       quant: { type: 'string', default: 'none' },
+      'progress-json': { type: 'boolean', default: false },
       'external-data-threshold': { type: 'string', default: String(defaultExternalDataThreshold) },
     },
   });
@@ -44,17 +53,31 @@ export async function runConvert(args: string[]): Promise<number> {
     console.error(`rook convert: --external-data-threshold must be a byte count, got ${JSON.stringify(values['external-data-threshold'])}`);
     return 2;
   }
-  const quant = values.quant as QuantType;
-  if (!quantTypes.includes(quant)) {
-    console.error(`rook convert: --quant must be int8 or int4, got ${JSON.stringify(values.quant)}`);
+  if (!quantTypes.includes(values.quant)) {
+    console.error(`rook convert: --quant must be int8, int4 or match, got ${JSON.stringify(values.quant)}`);
     return 2;
   }
   const [source, out] = positionals;
-  // A progress line for terminals only, so logs and pipes stay clean.
-  const onProgress = process.stderr.isTTY ? (read: number, total: number) => process.stderr.write(`\rreading weights: ${read}/${total} tensors${read === total ? '\n' : ''}`) : undefined;
-  const result = convertCheckpoint(source, out, { gguf: values.gguf, quant, externalDataThreshold: threshold, onProgress });
+  const quant = values.quant === 'match' ? matchingQuant(source) : (values.quant as QuantType);
+  const result = convertCheckpoint(source, out, { gguf: values.gguf, quant, externalDataThreshold: threshold, onProgress: progressReporter(values['progress-json']) });
   const megabytes = (result.weightBytes / 1e6).toFixed(1);
   console.log(`${source}: ${result.format}, ${result.config.numLayers} layers, ${result.config.numExperts} experts (top ${result.config.numExpertsPerToken}), ${megabytes} MB of float32 weights${quant === 'none' ? '' : `, linear layers stored as ${quant}`}`);
   console.log(`wrote ${out}: ${result.files.join(', ')}${result.externalData ? ' (weights in model.onnx.data)' : ''}`);
   return 0;
+}
+
+/** `--quant match`: a GGUF's nearest quantization; a checkpoint folder's weights are float (F32, F16, BF16), so none. */
+function matchingQuant(source: string): QuantType {
+  return fs.existsSync(source) && fs.statSync(source).isFile() ? nearestQuant(readGgufHeader(source).tensors.values()) : 'none';
+}
+
+/** JSON lines for a program reading stderr; a bar on a terminal; nothing in logs and pipes, which the bar's lines would clutter. */
+function progressReporter(json: boolean): ((read: number, total: number) => void) | undefined {
+  if (json) return (read, total) => process.stderr.write(`${JSON.stringify({ read, total })}\n`);
+  if (!process.stderr.isTTY) return undefined;
+  const bar = progressBar(process.stderr, 'tensors');
+  return (read, total) => {
+    bar.update(read, total, 'reading weights');
+    if (read === total) bar.finish();
+  };
 }

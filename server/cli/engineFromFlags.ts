@@ -6,13 +6,16 @@
 import { defaultSettings, type RookSettings } from '../protocol/contract';
 import { selectEngine } from '../engines/select';
 import type { Engine } from '../engines/engine';
+import { defaultModelCacheDir } from '../model/ggufCache';
 import { embeddedModelDir } from './embeddedModel';
+import { cacheDirHelp, convertForCli } from './ggufModel';
 
 /** The engine flags `rook complete` and `rook chat` share (node:util parseArgs options). */
 export const engineOptions = {
   endpoint: { type: 'string', multiple: true },
   model: { type: 'string' },
   'model-dir': { type: 'string' },
+  'cache-dir': { type: 'string' },
   'max-tokens': { type: 'string' },
 } as const;
 
@@ -20,7 +23,9 @@ export const engineOptions = {
 export const engineFlagsHelp = `  --endpoint URL          an OpenAI-compatible endpoint such as http://127.0.0.1:8000/v1; repeat it for
                           fallbacks, tried in order (default: ROOK_ENDPOINT)
   --model NAME            the endpoint's model (default: the first that its /v1/models lists)
-  --model-dir DIR         without an endpoint: the local model folder (default: the embedded model)
+  --model-dir DIR|FILE    without an endpoint: the local model folder (default: the embedded model), or a
+                          GGUF file (llama.cpp's, Ollama's blobs, LM Studio's), converted once into the cache
+${cacheDirHelp}
   -h, --help              this help
 
 Without an endpoint the local model runs, offline. Environment: ROOK_ENDPOINT (default endpoint),
@@ -30,9 +35,14 @@ export interface EngineFlags {
   endpoint?: string[];
   /** Remote model name. */
   model?: string;
-  /** Local model folder. */
+  /** Local model folder, or a GGUF file. */
   'model-dir'?: string;
+  /** Where GGUF files are converted to. */
+  'cache-dir'?: string;
 }
+
+/** A GGUF model's conversion for the CLI: the per-user cache, a bar on stderr, Ctrl+C to cancel. */
+const cliGguf = (cacheDir: string | undefined, env: NodeJS.ProcessEnv) => ({ prepareGguf: (file: string) => convertForCli(file, cacheDir ?? defaultModelCacheDir(env)) });
 
 export async function engineFromFlags(flags: EngineFlags, env: NodeJS.ProcessEnv = process.env): Promise<Engine> {
   const endpoints = flags.endpoint?.length ? flags.endpoint : env.ROOK_ENDPOINT ? [env.ROOK_ENDPOINT] : [];
@@ -42,7 +52,7 @@ export async function engineFromFlags(flags: EngineFlags, env: NodeJS.ProcessEnv
     openai: { ...defaultSettings.openai, endpoints, model: flags.model ?? '', apiKey: env.ROOK_API_KEY },
     local: { ...defaultSettings.local, modelPath: flags['model-dir'] ?? '' },
   };
-  const selection = await selectEngine(settings, embeddedModelDir);
+  const selection = await selectEngine(settings, embeddedModelDir, cliGguf(flags['cache-dir'], env));
   if (!selection.engine) throw new Error(selection.problem);
   return selection.engine;
 }
@@ -51,7 +61,7 @@ export async function engineFromFlags(flags: EngineFlags, env: NodeJS.ProcessEnv
 export type CandidateSource = { endpoint: string } | { modelDir: string };
 
 /** The engine for a candidate, as `engineFromFlags` would make it (the key from ROOK_API_KEY, never from a flag). */
-export async function candidateEngine(source: CandidateSource, threads = 0, env: NodeJS.ProcessEnv = process.env): Promise<Engine> {
+export async function candidateEngine(source: CandidateSource, threads = 0, env: NodeJS.ProcessEnv = process.env, cacheDir?: string): Promise<Engine> {
   const remote = 'endpoint' in source;
   const settings: RookSettings = {
     ...defaultSettings,
@@ -59,7 +69,7 @@ export async function candidateEngine(source: CandidateSource, threads = 0, env:
     openai: { ...defaultSettings.openai, endpoints: remote ? [source.endpoint] : [], apiKey: env.ROOK_API_KEY },
     local: { ...defaultSettings.local, modelPath: remote ? '' : source.modelDir, threads },
   };
-  const selection = await selectEngine(settings, embeddedModelDir);
+  const selection = await selectEngine(settings, embeddedModelDir, cliGguf(cacheDir, env));
   if (!selection.engine) throw new Error(selection.problem);
   return selection.engine;
 }

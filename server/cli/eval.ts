@@ -9,13 +9,14 @@ import * as path from 'node:path';
 import { markdownReport } from '../eval/report';
 import { runEvaluation } from '../eval/runEval';
 import { evalRepoHelp, evalRepoUsage, runEvalRepo } from './evalRepo';
+import { cacheDirHelp, cacheDirOption, modelFolderFor } from './ggufModel';
 import { maxTokensFlag, maxTokensHelp, parseCommandArgs, wholeNumberFlag } from './usage';
 
 /** The held-out corpus `training/corpus.py` writes; not in the repository (it is built from code on the machine). */
 export const defaultEvalCorpus = 'training/data/eval.jsonl';
 const defaultMaxTokens = 64;
 
-export const evalUsage = 'rook eval [--model DIR] [--corpus FILE] [--cases N] [--cross-file N] [--seed S] [--threads T] [--max-tokens N] [--out DIR]';
+export const evalUsage = 'rook eval [--model DIR|FILE] [--cache-dir DIR] [--corpus FILE] [--cases N] [--cross-file N] [--seed S] [--threads T] [--max-tokens N] [--out DIR]';
 
 const corpusHowTo = `To build it, run \`/usr/bin/python3 training/corpus.py\` in a source checkout of Rook (it writes
 training/data/eval.jsonl and train.jsonl from packages installed on the machine; training/README.md, "Data", has
@@ -28,7 +29,8 @@ Scores a local model on held-out completion cases (lines and infills cut from th
 a non-neural baseline, through the same completion path the editor uses; writes results.json and results.md to
 --out and prints the report.
 
-  --model DIR             model folder (default: the embedded model)
+  --model DIR|FILE        model folder (default: the embedded model), or a GGUF file, converted once into the cache
+${cacheDirHelp}
   --corpus FILE           held-out source files (default ${defaultEvalCorpus}, which is not in the repository)
   --cases N               cases per language and task (default 50)
   --cross-file N          cross-file line cases per language, completed with and without the workspace index (default 30; 0 skips them)
@@ -61,6 +63,7 @@ export async function runEval(args: string[]): Promise<number> {
       threads: { type: 'string' },
       'max-tokens': { type: 'string' },
       out: { type: 'string', default: 'bench/eval' },
+      ...cacheDirOption,
     },
   });
   const casesPerCell = wholeNumberFlag('cases', values.cases, 50, 1);
@@ -76,8 +79,9 @@ export async function runEval(args: string[]): Promise<number> {
         : `${where}: held-out corpus not found. Pass --corpus FILE: JSON lines {"package", "path", "lang", "text"}, one source file a line (\`/usr/bin/python3 training/corpus.py\` writes ${defaultEvalCorpus}).`,
     );
   }
+  const modelPath = await modelFolderFor(values.model, values['cache-dir']);
   const results = await runEvaluation(
-    { modelPath: values.model, corpusFile: values.corpus, casesPerCell, seed, threads, maxTokens, crossFileCases },
+    { modelPath, corpusFile: values.corpus, casesPerCell, seed, threads, maxTokens, crossFileCases },
     (done, total) => process.stderr.write(`\r${done}/${total} cases`),
   );
   process.stderr.write('\n');

@@ -12,10 +12,11 @@ import { compareOnRepo } from '../eval/repoComparison';
 import { defaultExcludeGlobs, defaultSettings } from '../protocol/contract';
 import { embeddedModelDir } from './embeddedModel';
 import { candidateEngine, type CandidateSource } from './engineFromFlags';
+import { cacheDirHelp } from './ggufModel';
 import { progressBar } from './progressBar';
 import { maxTokensFlag, maxTokensHelp, parseCommandArgs, UsageError, wholeNumberFlag } from './usage';
 
-export const evalRepoUsage = 'rook eval --repo DIR [--model-dir DIR]... [--endpoint URL]... [--cases N] [--seed S] [--out FILE]';
+export const evalRepoUsage = 'rook eval --repo DIR [--model-dir DIR|FILE]... [--endpoint URL]... [--cases N] [--seed S] [--cache-dir DIR] [--out FILE]';
 
 const defaultCases = 40;
 const defaultSeed = 1;
@@ -27,7 +28,9 @@ candidate on the same cases through the editor's completion path, and prints a t
 similarity, latency p50/p95, tokens/s, and the share of suggestions the confidence threshold would show.
 
   --repo DIR              the repository the cases are cut from
-  --model-dir DIR         a local model folder as a candidate; repeat for more
+  --model-dir DIR|FILE    a local model folder, or a GGUF file (converted once into the cache), as a candidate;
+                          repeat for more
+${cacheDirHelp}
   --endpoint URL          an OpenAI-compatible endpoint (e.g. http://127.0.0.1:8000/v1) as a candidate, with
                           the first model its /v1/models lists; repeat for more
   --cases N               cases, alternately line and infill: 1 to ${maxRepoCases} (default ${defaultCases})
@@ -64,6 +67,7 @@ export async function runEvalRepo(args: string[]): Promise<number> {
       threads: { type: 'string' },
       'max-tokens': { type: 'string' },
       out: { type: 'string' },
+      'cache-dir': { type: 'string' },
     },
   });
   const root = path.resolve(values.repo ?? '');
@@ -83,7 +87,7 @@ export async function runEvalRepo(args: string[]): Promise<number> {
   process.once('SIGINT', stop);
   const bar = progressBar(process.stderr, 'cases');
   try {
-    for (const source of sources) engines.push(await candidateEngine(source, threads));
+    for (const source of sources) engines.push(await candidateEngine(source, threads, process.env, values['cache-dir']));
     const comparison = await compareOnRepo(engines, {
       root,
       excludeGlobs: [...defaultExcludeGlobs, ...(values.exclude ?? [])],

@@ -12,8 +12,9 @@ import { exposureProblem } from '../serve/exposure';
 import { serveLog } from '../serve/log';
 import { defaultServeLimits, startServe, type ServeLimits } from '../serve/server';
 import { embeddedModelDir } from './embeddedModel';
+import { modelFolderFor } from './ggufModel';
 
-export const serveUsage = `rook serve [--model DIR] [--ep cpu|cuda|webgpu|auto] [--threads N] [--host 127.0.0.1] [--port 8000]
+export const serveUsage = `rook serve [--model DIR|FILE] [--cache-dir DIR] [--ep cpu|cuda|webgpu|auto] [--threads N] [--host 127.0.0.1] [--port 8000]
              [--token T] [--tls-cert FILE --tls-key FILE | --behind-tls-proxy] [--model-name NAME]
              [--max-queue N] [--max-queue-per-client N] [--rate-limit PER_MINUTE] [--max-body-bytes N]
              [--max-prompt-chars N] [--debug-log]      (the token may come from ROOK_SERVE_TOKEN instead)`;
@@ -21,7 +22,10 @@ export const serveUsage = `rook serve [--model DIR] [--ep cpu|cuda|webgpu|auto] 
 /** `rook serve --help`: the usage line, then what each flag does. */
 export const serveHelp = `Usage: ${serveUsage}
 
-  --model DIR               model folder (config.json, model.onnx, tokenizer.json); default: the embedded model
+  --model DIR|FILE          model folder (config.json, model.onnx, tokenizer.json); default: the embedded model.
+                            A GGUF file (llama.cpp's, an Ollama blob, LM Studio's) is converted once into the cache
+  --cache-dir DIR           where a GGUF is converted to (default: $XDG_CACHE_HOME/rook/models, else
+                            ~/.cache/rook/models)
   --ep EP                   execution provider: cpu, cuda, webgpu or auto (default auto)
   --threads N               CPU threads for the engine (0: its default)
   --host ADDR, --port N     where to listen (default 127.0.0.1:8000; 0 picks a free port). Any address but
@@ -59,6 +63,7 @@ export async function runServe(args: string[]): Promise<number> {
     args,
     options: {
       model: { type: 'string' },
+      'cache-dir': { type: 'string' },
       ep: { type: 'string', default: 'auto' },
       threads: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
@@ -103,8 +108,9 @@ export async function runServe(args: string[]): Promise<number> {
   };
   const tls = values['tls-cert'] ? { cert: fs.readFileSync(values['tls-cert']), key: fs.readFileSync(values['tls-key']!) } : undefined;
 
-  const modelPath = values.model ?? embeddedModelDir;
-  if (!fs.existsSync(modelPath)) throw new Error(`model folder ${modelPath} does not exist; pass --model DIR (a folder with config.json, model.onnx and tokenizer.json, made by \`rook convert\`).`);
+  const configuredPath = values.model ?? embeddedModelDir;
+  if (!fs.existsSync(configuredPath)) throw new Error(`model folder ${configuredPath} does not exist; pass --model DIR (a folder with config.json, model.onnx and tokenizer.json, made by \`rook convert\`) or --model FILE.gguf.`);
+  const modelPath = await modelFolderFor(configuredPath, values['cache-dir']);
   const engine = await LocalEngine.load({ modelPath, executionProvider, threads: positiveInteger('threads', values.threads, 0, 0) });
   const log = serveLog((line) => process.stderr.write(`${line}\n`), values['debug-log']!);
   const server = await startServe(engine, {

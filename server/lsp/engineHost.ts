@@ -7,6 +7,9 @@ import { ResponseError, type Connection, type RemoteConsole, type ServerCapabili
 import { RookErrorCodes, configureRequest, defaultSettings, type ConfigureParams, type RookSettings, type SidecarStatus } from '../protocol/contract';
 import { EngineError, type Engine } from '../engines/engine';
 import { selectEngine } from '../engines/select';
+import { defaultModelCacheDir } from '../model/ggufCache';
+import { childProcessConverter } from '../model/ggufConvertProcess';
+import { ModelConversions } from './modelConversion';
 import type { Feature } from './features/feature';
 import { byName, shown } from './params';
 import { parseSettings } from './settings';
@@ -20,6 +23,16 @@ export class EngineHost implements Feature {
   /** Whether the client sends its settings with `rook/configure` after start, so `start` leaves the engine to that. */
   private settingsFollow = false;
   private readonly statusListeners: (() => void)[] = [];
+  /** Where GGUF files in `rook.local.modelPath` are converted to: the client's folder, else the CLI's per-user cache. */
+  private modelCacheDir: string | undefined;
+  private readonly conversions = new ModelConversions(
+    () => this.modelCacheDir ?? defaultModelCacheDir(),
+    childProcessConverter(),
+    // Only while no engine serves: a conversion left running for a model no longer configured says nothing.
+    (message) => {
+      if (!this.engine) this.setStatus({ state: 'starting', message });
+    },
+  );
 
   /** `embeddedModelDir` is the model shipped with Rook, used when nothing else is configured. */
   constructor(
@@ -41,6 +54,7 @@ export class EngineHost implements Feature {
   }
 
   initialize(connection: Connection): ServerCapabilities {
+    this.conversions.initialize(connection);
     connection.onRequest(
       configureRequest,
       byName('rook/configure', async (raw) => {
@@ -58,7 +72,8 @@ export class EngineHost implements Feature {
 
   /** Takes what the client passed as `initialize`'s `initializationOptions`. */
   applyInitializationOptions(raw: unknown): void {
-    const options = raw as { settings?: unknown; settingsFollow?: boolean } | undefined;
+    const options = raw as { settings?: unknown; settingsFollow?: boolean; modelCachePath?: unknown } | undefined;
+    if (typeof options?.modelCachePath === 'string' && options.modelCachePath !== '') this.modelCacheDir = options.modelCachePath;
     // Rook's extension sends settings right after start (`rook/configure`); other LSP clients may pass
     // them here, or get the defaults (the embedded model).
     this.settingsFollow = options?.settingsFollow === true;
@@ -79,7 +94,9 @@ export class EngineHost implements Feature {
     this.engine = undefined;
     await previous?.dispose();
     this.setStatus({ state: 'starting' });
-    const selection = await selectEngine(this.currentSettings, this.embeddedModelDir);
+    // A conversion for a model these settings no longer name would only take the machine's time.
+    this.conversions.keepOnly(next.local.modelPath.trim() || undefined);
+    const selection = await selectEngine(this.currentSettings, this.embeddedModelDir, { prepareGguf: (file) => this.conversions.prepare(file) });
     if (generation !== this.configureGeneration) {
       await selection.engine?.dispose();
       return this.currentStatus;
@@ -117,6 +134,7 @@ export class EngineHost implements Feature {
   }
 
   async dispose(): Promise<void> {
+    this.conversions.dispose();
     await this.engine?.dispose();
   }
 

@@ -36,7 +36,7 @@ export interface RookSettings {
     requestTimeoutMs: number;
   };
   local: {
-    /** Model folder; empty means the embedded model shipped with Rook. */
+    /** Model folder, or a GGUF file (converted once into the model cache); empty means the embedded model shipped with Rook. */
     modelPath: string;
     executionProvider: ExecutionProvider;
     threads: number;
@@ -78,6 +78,11 @@ export interface InitializationOptions {
   settings?: RookSettings;
   /** A folder on this machine where the sidecar keeps the workspace index between sessions (the extension's storage). */
   indexStoragePath?: string;
+  /**
+   * A folder on this machine where GGUF files named by `rook.local.modelPath` are converted to, once each (the
+   * extension's storage). Without it the sidecar uses the CLI's per-user cache (`$XDG_CACHE_HOME/rook/models`).
+   */
+  modelCachePath?: string;
 }
 
 /** Where the workspace index stands (`rook/status`). */
@@ -256,6 +261,47 @@ export interface DiscoverServersParams {
   ports?: number[];
 }
 
+/**
+ * `rook/modelConversion`: a GGUF file in `rook.local.modelPath` being converted into the model cache (first use of
+ * that file). Sent by the sidecar as the conversion begins, as its percentage changes, and when it ends. A custom
+ * notification rather than server-initiated work-done progress because VS Code's language client shows the latter
+ * only in the status bar, without a percentage or a Cancel button; the extension shows it as a notification.
+ */
+export interface ModelConversionParams {
+  /** One conversion; `rook/cancelModelConversion` names it. */
+  id: string;
+  /** The GGUF file. */
+  file: string;
+  kind: 'begin' | 'report' | 'end';
+  /** 0-100. */
+  percentage?: number;
+  message?: string;
+  /** With `end`: whether the model folder was made, the user cancelled, or the conversion failed (the status says why). */
+  outcome?: 'converted' | 'cancelled' | 'failed';
+}
+
+export interface CancelModelConversionParams {
+  id: string;
+}
+
+/** A GGUF model file on this machine, in another program's model store (`rook/discoverModelFiles`). */
+export interface DiscoveredModelFile {
+  /** The store: "Ollama" or "LM Studio". */
+  source: 'Ollama' | 'LM Studio';
+  /** As that program names it: Ollama's `model:tag` (`namespace/model:tag` outside its library), LM Studio's `publisher/repo/file.gguf`. */
+  name: string;
+  /** The GGUF file itself (for Ollama, its blob), the value `rook.local.modelPath` takes. */
+  file: string;
+  sizeBytes: number;
+  /** `general.architecture` from the file's header; undefined when the header could not be read. */
+  architecture?: string;
+  /** Whether Rook converts and runs this architecture; when false, `problem` says why. */
+  runnable: boolean;
+  problem?: string;
+  /** Ollama only: its template takes a suffix (`{{ .Suffix }}`), i.e. the model does fill-in-the-middle. */
+  fim?: boolean;
+}
+
 /** `rook/compareModels`: completion cases cut from a folder's own files, run on the embedded model and the configured engine. */
 export interface CompareModelsParams extends WorkDoneProgressParams {
   /** The folder the cases are cut from (a workspace folder's path); its `.gitignore` files are honoured. */
@@ -319,6 +365,13 @@ export const searchCodebaseRequest = new RequestType<SearchCodebaseParams, Searc
 
 /** Probes loopback ports for local model servers; nothing is sent to any other address. */
 export const discoverServersRequest = new RequestType<DiscoverServersParams, DiscoveredServer[], void>('rook/discoverServers');
+
+/** GGUF models in Ollama's local store and LM Studio's models folder; only headers are read, and every walk is bounded. */
+export const discoverModelFilesRequest = new RequestType0<DiscoveredModelFile[], void>('rook/discoverModelFiles');
+/** Progress of a GGUF file's conversion into the model cache (sidecar to client). */
+export const modelConversionNotification = new NotificationType<ModelConversionParams>('rook/modelConversion');
+/** Stops a conversion (client to sidecar): its partial folder is removed and the status says how to retry. */
+export const cancelModelConversionNotification = new NotificationType<CancelModelConversionParams>('rook/cancelModelConversion');
 
 /** Changes the sidecar's settings; answers with the resulting status. */
 export const configureRequest = new RequestType<ConfigureParams, SidecarStatus, void>('rook/configure');

@@ -1,7 +1,11 @@
-/** `rook/discoverServers`: the model servers running on this machine's loopback interface, for the engine picker. */
+/**
+ * `rook/discoverServers`: the model servers running on this machine's loopback interface; `rook/discoverModelFiles`:
+ * the GGUF models in Ollama's and LM Studio's stores on this machine. Both for the engine picker.
+ */
 import type { Connection, ServerCapabilities } from 'vscode-languageserver';
 import { discoverLocalServers } from '../../discovery/localServers';
-import { discoverServersRequest } from '../../protocol/contract';
+import { discoverModelFiles } from '../../discovery/modelStores';
+import { discoverModelFilesRequest, discoverServersRequest } from '../../protocol/contract';
 import { byName, parseDiscoverServersParams } from '../params';
 import type { Feature } from './feature';
 
@@ -14,6 +18,7 @@ export class DiscoveryFeature implements Feature {
         return discoverLocalServers(ports);
       }),
     );
+    connection.onRequest(discoverModelFilesRequest, () => discoverModelFiles());
     return {};
   }
 }
