@@ -19,6 +19,7 @@ export const benchScripts = {
   startup: 'startup/sidecarStart.js',
   'chat-render': 'chat/renderBench.js',
   index: 'index/indexBench.js',
+  speculative: 'speculative/speculativeBench.js',
 } as const;
 
 export const benchUsage = `rook bench <${Object.keys(benchScripts).join('|')}> [args]`;
@@ -41,6 +42,8 @@ the name go to it.
                       against rendering each once [--runs N] [--cases A,B] [--out FILE]
   index               the workspace index on a synthetic 10,000-file workspace: files/s, query p50/p95, RSS,
                       reopening, completion latency while indexing [--files N]
+  speculative         prompt-lookup speculative decoding against plain decoding on the embedded model: decode
+                      tokens/s on completion and edit workloads, drafts accepted [--cases N] [--model DIR] [--out FILE]
 
 Each benchmark's source under bench/ says what it measures and takes.`;
 

@@ -76,6 +76,9 @@ export interface PromptStats {
   prefillMs: number;
   generatedTokens: number;
   decodeMs: number;
+  /** Tokens drafted by prompt lookup (greedy requests), and how many of them the model then chose. */
+  draftedTokens: number;
+  acceptedDraftTokens: number;
 }
 
 export interface EngineStats {

@@ -15,7 +15,7 @@ test('onnx graph: onnxruntime-genai input/output layout; logits of the last posi
   const { dir, config } = tinyModelFolder({}, 1);
   const session = await ort.InferenceSession.create(path.join(dir, 'model.onnx'));
   const layers = Array.from({ length: config.numLayers }, (_, i) => i);
-  assert.deepEqual([...session.inputNames].sort(), ['attention_mask', 'input_ids', ...layers.flatMap((i) => [`past_key_values.${i}.key`, `past_key_values.${i}.value`])].sort());
+  assert.deepEqual([...session.inputNames].sort(), ['attention_mask', 'input_ids', 'logits_to_keep', ...layers.flatMap((i) => [`past_key_values.${i}.key`, `past_key_values.${i}.value`])].sort());
   assert.deepEqual([...session.outputNames].sort(), ['logits', ...layers.flatMap((i) => [`present.${i}.key`, `present.${i}.value`])].sort());
   const decoder = new DecoderSession(session, config);
   const last = await decoder.forward([1, 300, 301]);

@@ -4,6 +4,7 @@
  * a new request can keep the prefix it shares with the previous one.
  */
 import * as ort from 'onnxruntime-node';
+import { logitsToKeepInput } from '../../model/arch/decoder';
 import type { ModelConfig } from '../../model/config';
 
 /**
@@ -27,12 +28,16 @@ export class DecoderSession {
   /** Allocated on first use, so a cache that `clear` emptied holds no memory until it is used again. */
   private past?: LayerCache[];
   private cachedLength = 0;
+  /** Whether the graph takes `logits_to_keep` (graphs built before it give the last position's logits only). */
+  readonly keepsLogits: boolean;
 
   constructor(
     private readonly session: ort.InferenceSession,
     private readonly config: ModelConfig,
     private readonly layout: KvCacheLayout = 'shared',
-  ) {}
+  ) {
+    this.keepsLogits = session.inputNames.includes(logitsToKeepInput);
+  }
 
   /** Positions held in the KV cache. */
   get length(): number {
@@ -50,16 +55,20 @@ export class DecoderSession {
   }
 
   /**
-   * Runs `tokens` after the cached positions; returns the logits the graph computes: the last token's `[vocab]`
-   * (graphs as built for the engine), or one row per token `[tokens.length * vocab]` (graphs built for scoring).
+   * Runs `tokens` after the cached positions; returns the logits the graph computes: the last `keep` tokens'
+   * `[keep * vocab]` (graphs as built for the engine; `keep` > 1 needs `keepsLogits`), or one row per token
+   * `[tokens.length * vocab]` (graphs built for scoring).
    */
-  async forward(tokens: readonly number[]): Promise<Float32Array> {
+  async forward(tokens: readonly number[], keep = 1): Promise<Float32Array> {
+    if (keep > 1 && !this.keepsLogits) throw new RangeError(`this graph gives only the last position's logits, not ${keep}`);
+    if (keep > tokens.length) throw new RangeError(`logits of ${keep} positions asked of a run of ${tokens.length}`);
     const total = this.cachedLength + tokens.length;
     if (total > this.config.contextLength) throw new RangeError(`sequence of ${total} tokens exceeds the model's context of ${this.config.contextLength}`);
     const feeds: Record<string, ort.Tensor> = {
       input_ids: new ort.Tensor('int64', BigInt64Array.from(tokens, BigInt), [1, tokens.length]),
       attention_mask: new ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
     };
+    if (this.keepsLogits) feeds[logitsToKeepInput] = new ort.Tensor('int64', BigInt64Array.of(BigInt(keep)), [1]);
     const fetches: Record<string, ort.Tensor | null> = { logits: null };
     const past = (this.past ??= this.emptyCache());
     past.forEach((layer, i) => {

@@ -23,6 +23,7 @@ import { DecoderSession, type KvCacheLayout } from './decoderSession';
 import { openSession, type ConcreteProvider } from './executionProvider';
 import { LineTokenizer, type TokenizerJson } from './lineTokenizer';
 import { fimPromptTokens, plainPromptTokens } from './promptTokens';
+import { defaultLookup, draftFromContext, type LookupOptions } from './promptLookup';
 import { logProbability, logSumExp, sampleToken, seededRandom, topLogProbabilities } from './sampler';
 import { TextStream, type ShownText } from './textStream';
 
@@ -40,6 +41,8 @@ export interface LocalEngineOptions {
   topK?: number;
   topP?: number;
   seed?: number;
+  /** Prompt-lookup speculation for greedy requests (default `defaultLookup`); `false` decodes one token a run. */
+  promptLookup?: LookupOptions | false;
   /** Keep the chat KV cache beside the completion one only while both fit this (default `separateChatCacheBytes`). */
   kvCachesBytes?: number;
 }
@@ -94,7 +97,7 @@ export class LocalEngine implements Engine {
   private readonly random: () => number;
   /** Set when the tokenizer's tokens never span a line break: prompts are then tokenized a changed line at a time. */
   private readonly lineTokenizer: LineTokenizer | undefined;
-  private lastPrompt: PromptStats = { promptTokens: 0, reusedTokens: 0, prefillMs: 0, generatedTokens: 0, decodeMs: 0 };
+  private lastPrompt: PromptStats = { promptTokens: 0, reusedTokens: 0, prefillMs: 0, generatedTokens: 0, decodeMs: 0, draftedTokens: 0, acceptedDraftTokens: 0 };
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -229,9 +232,15 @@ export class LocalEngine implements Engine {
       if (alternatives > 0) event.topLogprobs = scored.map((token) => token.top);
       return event;
     };
+    // Greedy decoding drafts tokens by prompt lookup and verifies them in one run: `rows` are the logits for the
+    // next positions, `drafted` the draft tokens already in the cache but not yet chosen by the model.
+    const lookup = request.temperature === 0 && slot.decoder.keepsLogits ? this.options.promptLookup ?? defaultLookup : undefined;
+    let rows = [logits];
+    let drafted: number[] = [];
     for (;;) {
+      logits = rows.shift()!;
       if (signal.aborted) return yield end('cancelled');
-      if (generated >= maxTokens || slot.decoder.length >= context) {
+      if (generated >= maxTokens || slot.decoder.length - drafted.length >= context) {
         const rest = text.flush();
         if (rest.text) yield piece(rest);
         return yield end('length');
@@ -251,7 +260,18 @@ export class LocalEngine implements Engine {
       const shown = text.push(token);
       if (shown.text) yield piece(shown);
       if (shown.stopped) return yield end('stop');
-      logits = await this.step(slot, [token]);
+      if (drafted.length > 0 && drafted[0] === token) {
+        drafted.shift();
+        stats.acceptedDraftTokens++;
+      } else {
+        if (drafted.length > 0) this.rewind(slot, drafted.length);
+        const room = Math.min(maxTokens - generated, context - slot.decoder.length - 1);
+        const draft = lookup && room > 0 ? draftFromContext([...slot.tokens, token], { ...lookup, maxDraft: Math.min(lookup.maxDraft, room) }) : [];
+        const out = await this.step(slot, [token, ...draft], 1 + draft.length);
+        rows = Array.from({ length: 1 + draft.length }, (_, i) => out.subarray(i * this.config.vocabSize, (i + 1) * this.config.vocabSize));
+        drafted = draft;
+        stats.draftedTokens += draft.length;
+      }
       stats.generatedTokens++;
       stats.decodeMs += performance.now() - stepStarted;
       stepStarted = performance.now();
@@ -277,16 +297,22 @@ export class LocalEngine implements Engine {
     const reused = Math.min(common, tokens.length - 1);
     slot.decoder.truncate(reused);
     slot.tokens.length = reused;
-    this.lastPrompt = { promptTokens: tokens.length, reusedTokens: reused, prefillMs: 0, generatedTokens: 0, decodeMs: 0 };
+    this.lastPrompt = { promptTokens: tokens.length, reusedTokens: reused, prefillMs: 0, generatedTokens: 0, decodeMs: 0, draftedTokens: 0, acceptedDraftTokens: 0 };
     const logits = await this.step(slot, tokens.slice(reused));
     this.lastPrompt.prefillMs = performance.now() - started;
     return logits.subarray(logits.length - this.config.vocabSize);
   }
 
+  /** Drops the last `count` cached positions (draft tokens the model did not choose). */
+  private rewind(slot: KvSlot, count: number): void {
+    slot.decoder.truncate(slot.decoder.length - count);
+    slot.tokens.length -= count;
+  }
+
   /** Runs tokens after the cache and keeps the cache's token list in step with it (emptied if the run fails). */
-  private async step(slot: KvSlot, tokens: number[]): Promise<Float32Array> {
+  private async step(slot: KvSlot, tokens: number[], keep = 1): Promise<Float32Array> {
     try {
-      const logits = await slot.decoder.forward(tokens);
+      const logits = await slot.decoder.forward(tokens, keep);
       // Not push(...tokens): a long prompt is too many arguments for one call.
       for (const token of tokens) slot.tokens.push(token);
       return logits;

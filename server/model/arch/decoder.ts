@@ -163,6 +163,9 @@ export function slides(config: ModelConfig, i: number): boolean {
  */
 export type LogitRows = 'last' | 'all';
 
+/** The input of a `last` graph that asks for the logits of more than the last position (see `buildDecoderGraph`). */
+export const logitsToKeepInput = 'logits_to_keep';
+
 /** How a graph is built: its quantization, its logits, and where its weights go when they do not fit in `model.onnx`. */
 export interface GraphOptions extends QuantOptions {
   logitRows?: LogitRows;
@@ -172,7 +175,8 @@ export interface GraphOptions extends QuantOptions {
 /**
  * The decoder as an ONNX graph in onnxruntime-genai's layout: inputs `input_ids` `[batch, seq]`, `attention_mask`
  * `[batch, past + seq]`, `past_key_values.{i}.key/value` `[batch, kvHeads, past, headDim]`; outputs `logits`
- * `[batch, 1, vocab]` (`[batch, seq, vocab]` with `options.logitRows` `all`) and `present.{i}.key/value`. Weights
+ * `[batch, keep, vocab]` for the last `keep` positions (input `logits_to_keep` `[1]`; `[batch, seq, vocab]` with
+ * `options.logitRows` `all`) and `present.{i}.key/value`. Weights
  * are checked first. `options.quant` block-quantizes the linear layers (MatMulNBits); the embedding, the output
  * projection, the router and the norms stay float32. With `options.externalData` the weights are written to that
  * file as the graph is built.
@@ -278,7 +282,11 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
     g.output(present.value, ElementType.float, ['batch_size', numKvHeads, 'total_sequence_length', headDim]);
   }
 
-  if (options.logitRows !== 'all') h = g.op('Slice', '/last_position/Slice', [h, g.int64s([-1]), g.int64s([Number.MAX_SAFE_INTEGER]), g.int64s([1])]);
+  if (options.logitRows !== 'all') {
+    // The last `logits_to_keep` positions: 1 while decoding, more when speculative decoding verifies a draft.
+    const keep = g.input(logitsToKeepInput, ElementType.int64, [1]);
+    h = g.op('Slice', '/last_position/Slice', [h, g.op('Neg', '/last_position/Neg', [keep]), g.int64s([Number.MAX_SAFE_INTEGER]), g.int64s([1])]);
+  }
   h = rmsNorm(g, '/final_norm', h, g.weight(decoderTensorNames.finalNorm, get(decoderTensorNames.finalNorm)), config.rmsNormEps);
   if (config.tiedOutput) {
     tiedOutput(g, '/lm_head', h, embedding, d, vocabSize, config.outputMultiplier);
@@ -286,7 +294,7 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
     const projected = linear(g, '/lm_head', h, decoderTensorNames.output, get(decoderTensorNames.output));
     g.op('Mul', '/lm_head/Mul', [projected, g.floats([config.outputMultiplier])], {}, { outputNames: ['logits'] });
   }
-  g.output('logits', ElementType.float, ['batch_size', options.logitRows === 'all' ? 'sequence_length' : 1, vocabSize]);
+  g.output('logits', ElementType.float, ['batch_size', options.logitRows === 'all' ? 'sequence_length' : logitsToKeepInput, vocabSize]);
   return g;
 }
 

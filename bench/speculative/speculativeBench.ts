@@ -1,0 +1,148 @@
+/**
+ * `rook bench speculative`: prompt-lookup speculative decoding (server/engines/local/promptLookup.ts) against plain
+ * one-token-a-run decoding, the same model loaded twice, on two workloads built from Rook's own sources:
+ * - `completion`: fill-in-the-middle at line starts (the prefix before the cursor, the suffix after), as ghost text;
+ * - `edit`: "edit a selection by instruction" with the product's own edit prompt, where an answer mostly copies the
+ *   selection.
+ * Each case runs plain, then speculative, greedy; prints decode tokens/s of both (total tokens over total decode
+ * time, and the median of per-case ratios), the share of drafted tokens the model accepted, tokens per model run,
+ * and how many outputs were identical (all must be).
+ * Usage: node out/bench/speculative/speculativeBench.js [--model DIR] [--cases N] [--threads N] [--out FILE]
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { drain } from '../../server/engines/engine';
+import { LocalEngine } from '../../server/engines/local/localEngine';
+import { editMessages } from '../../server/edit/editPrompt';
+import { median } from '../engine/median';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+
+interface Case {
+  run(engine: LocalEngine): Promise<string>;
+}
+
+interface Measured {
+  tokens: number;
+  decodeMs: number;
+  drafted: number;
+  accepted: number;
+  text: string;
+}
+
+/** Rook's TypeScript sources, sorted: a fixed corpus the embedded model never trained on. */
+function sources(): { file: string; text: string }[] {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.ts')) files.push(full);
+    }
+  };
+  walk(path.join(repoRoot, 'server'));
+  return files.map((file) => ({ file, text: fs.readFileSync(file, 'utf8') })).filter(({ text }) => text.split('\n').length > 60);
+}
+
+function completionCases(count: number): Case[] {
+  const files = sources();
+  return Array.from({ length: count }, (_, i) => {
+    const { text } = files[Math.floor((i * files.length) / count)];
+    const lines = text.split('\n');
+    const line = Math.floor(lines.length * (0.3 + (0.4 * i) / count));
+    const cursor = lines.slice(0, line).join('\n').length + 1 + (lines[line].match(/^\s*/)?.[0].length ?? 0);
+    const prompt = text.slice(Math.max(0, cursor - 2000), cursor);
+    const suffix = text.slice(cursor, cursor + 600);
+    return { run: async (engine) => (await drain(engine.complete({ prompt, suffix, maxTokens: 64, temperature: 0 }, new AbortController().signal))).text };
+  });
+}
+
+function editCases(count: number): Case[] {
+  const files = sources();
+  const instructions = ['Add a comment above each function.', 'Rename the variables to clearer names.', 'Convert it to use async/await.', 'Add explicit types.'];
+  return Array.from({ length: count }, (_, i) => {
+    const { text } = files[Math.floor(((i + 0.5) * files.length) / count)];
+    const lines = text.split('\n');
+    const first = Math.floor(lines.length * 0.4);
+    const original = lines.slice(first, first + 12).join('\n');
+    const messages = editMessages({ languageId: 'typescript', original, instruction: instructions[i % instructions.length] });
+    return { run: async (engine) => (await drain(engine.chat({ messages, maxTokens: 192, temperature: 0 }, new AbortController().signal))).text };
+  });
+}
+
+async function measure(engine: LocalEngine, c: Case): Promise<Measured> {
+  const text = await c.run(engine);
+  const stats = engine.stats().lastPrompt;
+  return { tokens: stats.generatedTokens, decodeMs: stats.decodeMs, drafted: stats.draftedTokens, accepted: stats.acceptedDraftTokens, text };
+}
+
+function summarize(name: string, plain: Measured[], speculative: Measured[]) {
+  const sum = (rows: Measured[], key: keyof Omit<Measured, 'text'>) => rows.reduce((total, row) => total + row[key], 0);
+  const plainRate = (1000 * sum(plain, 'tokens')) / sum(plain, 'decodeMs');
+  const speculativeRate = (1000 * sum(speculative, 'tokens')) / sum(speculative, 'decodeMs');
+  const ratios = plain.map((row, i) => (row.decodeMs / Math.max(row.tokens, 1)) / (speculative[i].decodeMs / Math.max(speculative[i].tokens, 1))).filter(Number.isFinite);
+  const drafted = sum(speculative, 'drafted');
+  const accepted = sum(speculative, 'accepted');
+  const tokens = sum(speculative, 'tokens');
+  return {
+    workload: name,
+    cases: plain.length,
+    generatedTokens: tokens,
+    plainTokensPerSecond: Math.round(plainRate),
+    speculativeTokensPerSecond: Math.round(speculativeRate),
+    speedup: Number((speculativeRate / plainRate).toFixed(2)),
+    medianCaseSpeedup: Number(median(ratios).toFixed(2)),
+    draftedTokens: drafted,
+    acceptedShare: drafted === 0 ? 0 : Number((accepted / drafted).toFixed(3)),
+    tokensPerRun: Number((tokens / Math.max(tokens - accepted, 1)).toFixed(2)),
+    identicalOutputs: plain.filter((row, i) => row.text === speculative[i].text).length,
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      model: { type: 'string', default: path.join(repoRoot, 'models', 'rook-moe-mini') },
+      cases: { type: 'string', default: '24' },
+      threads: { type: 'string', default: '1' },
+      out: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log('Usage: node out/bench/speculative/speculativeBench.js [--model DIR] [--cases N] [--threads N] [--out FILE]');
+    return;
+  }
+  const cases = Number(values.cases);
+  const threads = Number(values.threads);
+  const open = (promptLookup?: false) => LocalEngine.load({ modelPath: values.model!, executionProvider: 'cpu', threads, promptLookup });
+  const [plain, speculative] = [await open(false), await open()];
+  const results = [];
+  for (const [name, workload] of [['completion', completionCases(cases)], ['edit', editCases(Math.max(1, Math.floor(cases / 2)))]] as const) {
+    // A warm-up request each, so neither pays the first run's allocations.
+    await workload[0].run(plain);
+    await workload[0].run(speculative);
+    const plainRows: Measured[] = [];
+    const speculativeRows: Measured[] = [];
+    for (const c of workload) {
+      plainRows.push(await measure(plain, c));
+      speculativeRows.push(await measure(speculative, c));
+    }
+    const summary = summarize(name, plainRows, speculativeRows);
+    results.push(summary);
+    console.log(
+      `${name.padEnd(10)} ${summary.cases} cases, ${summary.generatedTokens} tokens: plain ${summary.plainTokensPerSecond} tok/s, speculative ${summary.speculativeTokensPerSecond} tok/s ` +
+        `(${summary.speedup}x; median case ${summary.medianCaseSpeedup}x); accepted ${(summary.acceptedShare * 100).toFixed(1)}% of ${summary.draftedTokens} drafted, ` +
+        `${summary.tokensPerRun} tokens per run; identical outputs ${summary.identicalOutputs}/${summary.cases}`,
+    );
+  }
+  await Promise.all([plain.dispose(), speculative.dispose()]);
+  const report = { date: new Date().toISOString().slice(0, 10), model: path.relative(repoRoot, values.model!) || values.model, threads, results };
+  if (values.out) fs.writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
