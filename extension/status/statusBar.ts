@@ -1,6 +1,7 @@
 /**
  * One status-bar item that says what the sidecar is doing: starting, ready (with the engine and
- * the measured completion latency), or what is wrong. Clicking it opens Rook's log.
+ * the measured completion latency), indexing the workspace (the files so far; the sidecar reports
+ * them at most once a second), or what is wrong. Clicking it opens Rook's log.
  */
 import * as vscode from 'vscode';
 import type { SidecarStatus } from '../../server/protocol/contract';

@@ -2,7 +2,8 @@
  * The sidecar's index of the workspace folders: which folders (from the client), under which settings, kept up to
  * date from file-change events, within caps on files and chunks across all folders, and searched for completions and
  * `@codebase` chat. One loop does all indexing work, in slices (`slices.ts`); a change of folders or settings
- * starts it over. Chunk text is read back from disk when a search returns it.
+ * starts it over. Chunk text is read back from disk when a search returns it. Its status is reported as its state
+ * changes (off, indexing, ready) and, while indexing, with new counts at most once a second.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -19,6 +20,8 @@ const maxIndexedFiles = 20_000;
 const maxIndexedChunks = 150_000;
 /** Files whose text searches keep at hand. */
 const cachedTexts = 64;
+/** While indexing, new counts are reported at most this often. */
+export const progressIntervalMs = 1000;
 
 export interface IndexSettings {
   enabled: boolean;
@@ -50,10 +53,15 @@ export class WorkspaceIndex {
   private readonly texts = new Map<string, string[]>();
   private disposed = false;
   readonly slicer = new Slicer();
+  /** What `onStatus` was last told: its state, and its counts as text. */
+  private reported: { state: IndexStatus['state']; counts: string } | undefined;
+  private progress: ReturnType<typeof setInterval> | undefined;
 
+  /** `onStatus` hears of each change of state, and while indexing of new counts, at most once a second. */
   constructor(
     private readonly storageDir: string | undefined,
     private readonly log: (line: string) => void,
+    private readonly onStatus: (status: IndexStatus) => void = () => {},
   ) {}
 
   /** Applies the folders (absolute paths) and settings; a change of either starts indexing over. */
@@ -67,12 +75,14 @@ export class WorkspaceIndex {
     this.toScan.clear();
     this.changed.clear();
     this.texts.clear();
-    if (!settings.enabled) return;
-    for (const root of roots) {
-      this.folders.set(root, new FolderIndex(root, new FileRules(root, settings.excludeGlobs), this.storageDir, this.slicer, { admits: (chunks) => this.admits(chunks) }));
-      this.toScan.add(root);
+    if (settings.enabled) {
+      for (const root of roots) {
+        this.folders.set(root, new FolderIndex(root, new FileRules(root, settings.excludeGlobs), this.storageDir, this.slicer, { admits: (chunks) => this.admits(chunks) }));
+        this.toScan.add(root);
+      }
+      this.kick();
     }
-    this.kick();
+    this.reportStatus();
   }
 
   /** A file created, changed or deleted on disk (an absolute path). */
@@ -139,6 +149,8 @@ export class WorkspaceIndex {
    */
   async dispose(): Promise<void> {
     this.disposed = true;
+    clearInterval(this.progress);
+    this.progress = undefined;
     this.generation++;
     await this.running;
     for (const folder of this.folders.values()) await folder.settle(true);
@@ -172,7 +184,38 @@ export class WorkspaceIndex {
       .finally(() => {
         this.running = undefined;
         if (generation !== this.generation || this.toScan.size > 0 || this.changed.size > 0) this.kick();
+        this.reportStatus();
       });
+    this.reportStatus();
+  }
+
+  /**
+   * Tells `onStatus` of a change of state at once; while indexing, a timer tells it of new counts once a second
+   * (a walk changes them with every file: one notification a file would flood the client).
+   */
+  private reportStatus(): void {
+    const status = this.status();
+    if (status.state !== this.reported?.state) this.report(status);
+    if (status.state !== 'indexing' || this.disposed) {
+      clearInterval(this.progress);
+      this.progress = undefined;
+    } else if (!this.progress) {
+      this.progress = setInterval(() => {
+        const current = this.status();
+        if (current.state === this.reported?.state && countsOf(current) !== this.reported.counts) this.report(current);
+      }, progressIntervalMs);
+      // Reporting progress never keeps the process alive.
+      this.progress.unref?.();
+    }
+  }
+
+  private report(status: IndexStatus): void {
+    this.reported = { state: status.state, counts: countsOf(status) };
+    try {
+      this.onStatus(status);
+    } catch (error) {
+      this.log(`Workspace index: reporting its status failed: ${(error as Error).message}`);
+    }
   }
 
   private async run(generation: number): Promise<void> {
@@ -243,6 +286,10 @@ function mergeOverlapping(hits: readonly RootedHit[]): RootedHit[] {
     }
   }
   return merged;
+}
+
+function countsOf({ files, chunks, skipped }: IndexStatus): string {
+  return JSON.stringify([files, chunks, skipped]);
 }
 
 function isFile(file: string): boolean {

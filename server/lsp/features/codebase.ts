@@ -29,6 +29,7 @@ export class CodebaseFeature implements Feature {
   private index: WorkspaceIndex | undefined;
   private roots: string[] = [];
   private log: ((line: string) => void) | undefined;
+  private readonly statusListeners: (() => void)[] = [];
 
   constructor(
     private readonly engineHost: EngineHost,
@@ -60,7 +61,11 @@ export class CodebaseFeature implements Feature {
     const options = params.initializationOptions as InitializationOptions | undefined;
     const storage = options?.indexStoragePath;
     if (typeof storage !== 'string' || storage === '') return;
-    this.index = new WorkspaceIndex(storage, (line) => this.log?.(line));
+    this.index = new WorkspaceIndex(
+      storage,
+      (line) => this.log?.(line),
+      () => this.statusListeners.forEach((listener) => listener()),
+    );
     this.roots = folderPaths(params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: '' }] : []));
   }
 
@@ -77,6 +82,11 @@ export class CodebaseFeature implements Feature {
       // A client without workspace folders keeps the root it gave at `initialize`.
     }
     this.configure();
+  }
+
+  /** Hears of each change of the index's state, and while it indexes of its counts, at most once a second. */
+  onDidChangeIndexStatus(listener: () => void): void {
+    this.statusListeners.push(listener);
   }
 
   status(): { index: IndexStatus } | Record<string, never> {

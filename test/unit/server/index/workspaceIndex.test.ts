@@ -103,4 +103,21 @@ describe('workspace index', () => {
     fs.writeFileSync(file, fs.readFileSync(file).subarray(0, 40));
     assert.equal(await loadIndex(storage, '/some/root'), undefined);
   });
+
+  test('reports its status when its state changes: indexing, ready, indexing a changed file, ready, off', async () => {
+    const root = workspace();
+    const reported: string[] = [];
+    const index = new WorkspaceIndex(undefined, () => undefined, (status) => reported.push(`${status.state} ${status.files}`));
+    index.configure([root], { enabled: true, excludeGlobs: ['**/.env'] });
+    // On a slow machine a walk may last past a second, and its counts be reported between: the changes of state are what counts.
+    const changes = () => reported.filter((entry, i) => i === 0 || entry.split(' ')[0] !== reported[i - 1].split(' ')[0]);
+    await ready(index);
+    assert.deepEqual(changes(), ['indexing 0', 'ready 2']);
+    fs.writeFileSync(path.join(root, 'src', 'more.ts'), 'export const more = 1;\n');
+    index.fileChanged(path.join(root, 'src', 'more.ts'));
+    await ready(index);
+    index.configure([root], { enabled: false, excludeGlobs: ['**/.env'] });
+    assert.deepEqual(changes(), ['indexing 0', 'ready 2', 'indexing 2', 'ready 3', 'off 0']);
+    await index.dispose();
+  });
 });
