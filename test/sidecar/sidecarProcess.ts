@@ -80,9 +80,10 @@ export async function startSidecarFor(server: OpenAIServer): Promise<{ sidecar: 
 
 /**
  * `settingsFollow: false` starts it as a plain LSP client would, without Rook's settings handshake; `workspaceFolder`
- * and `indexStoragePath` give it a folder to index and where to keep the index, as Rook's extension does.
+ * and `indexStoragePath` give it a folder to index and where to keep the index, and `modelCachePath` where GGUF models
+ * are converted to, as Rook's extension does.
  */
-export async function startSidecar(options: { settingsFollow?: boolean; workspaceFolder?: string; indexStoragePath?: string } = {}): Promise<Sidecar> {
+export async function startSidecar(options: { settingsFollow?: boolean; workspaceFolder?: string; indexStoragePath?: string; modelCachePath?: string } = {}): Promise<Sidecar> {
   const child = spawn(process.execPath, [cliPath, 'lsp', '--stdio'], { stdio: 'pipe' });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -96,7 +97,7 @@ export async function startSidecar(options: { settingsFollow?: boolean; workspac
     workspaceFolders: options.workspaceFolder ? [{ uri: pathToFileURL(options.workspaceFolder).href, name: path.basename(options.workspaceFolder) }] : null,
     capabilities: {},
     // As Rook's extension does: settings come by rook/configure, so no default engine loads meanwhile.
-    initializationOptions: { settingsFollow: options.settingsFollow ?? true, indexStoragePath: options.indexStoragePath },
+    initializationOptions: { settingsFollow: options.settingsFollow ?? true, indexStoragePath: options.indexStoragePath, modelCachePath: options.modelCachePath },
   });
   await connection.sendNotification(InitializedNotification.type, {});
   return {
