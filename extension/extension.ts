@@ -8,6 +8,8 @@ import type { SidecarState, SidecarStatus } from '../server/protocol/contract';
 import { registerChatView } from './chat/chatView';
 import { registerCompareCommand } from './compare/compareCommand';
 import { registerInlineCompletions } from './completion/inlineCompletions';
+import { registerConversionProgress } from './models/conversionProgress';
+import { pickModelFile } from './models/modelFilePicker';
 import { registerRefactorCommands } from './refactor/commands';
 import { EditReview } from './refactor/editReview';
 import { registerOnboarding } from './onboarding/onboarding';
@@ -31,7 +33,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<RookAp
   const started = Date.now();
   const log = vscode.window.createOutputChannel('Rook', { log: true });
   const settings = async () => readSettings(await context.secrets.get(apiKeySecret));
-  const sidecar = new SidecarSupervisor(context.asAbsolutePath('dist/rook.js'), log, settings, vscode.Uri.joinPath(context.globalStorageUri, 'index').fsPath);
+  const storage = (name: string) => vscode.Uri.joinPath(context.globalStorageUri, name).fsPath;
+  const sidecar = new SidecarSupervisor(context.asAbsolutePath('dist/rook.js'), log, settings, storage('index'), storage('models'));
   supervisor = sidecar;
   // One review for every proposed edit, whether it comes from a refactor command or a chat code block.
   const review = new EditReview(log);
@@ -45,6 +48,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<RookAp
     chatView,
     registerRefactorCommands(sidecar, log, chatView, review),
     registerCompareCommand(sidecar, log),
+    // A .gguf in rook.local.modelPath: the conversion's notification, and the models Ollama and LM Studio already have.
+    registerConversionProgress(sidecar, log),
+    vscode.commands.registerCommand('rook.useModelOnMachine', () => pickModelFile(() => sidecar.discoverModelFiles())),
     // First run (walkthrough, servers on this machine, the embedded-model notice) and the ways to a real model.
     registerOnboarding(context, sidecar, log),
     sidecar.onDidChangeStatus((status) => {

@@ -22,19 +22,24 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import {
+  cancelModelConversionNotification,
   chatRequest,
   compareModelsRequest,
   completionContextNotification,
   configureRequest,
+  discoverModelFilesRequest,
   discoverServersRequest,
   editRequest,
+  modelConversionNotification,
   searchCodebaseRequest,
   statusNotification,
   statusRequest,
   textDeltaProgress,
   type Comparison,
   type CompletionContextParams,
+  type DiscoveredModelFile,
   type DiscoveredServer,
+  type ModelConversionParams,
   type GenerationResult,
   type InitializationOptions,
   type RookSettings,
@@ -58,17 +63,24 @@ export class SidecarSupervisor implements SidecarConnection, vscode.Disposable {
   private readonly crashTimes: number[] = [];
   private disposed = false;
   readonly onDidChangeStatus = this.statusEmitter.event;
+  private readonly conversionEmitter = new vscode.EventEmitter<ModelConversionParams>();
+  /** A GGUF model's conversion in the sidecar: begin, percentages, end (`rook/modelConversion`). */
+  readonly onModelConversion = this.conversionEmitter.event;
   /** One watcher for every (re)started client: file changes on disk, for the sidecar's workspace index. */
   private readonly fileWatcher = vscode.workspace.createFileSystemWatcher('**/*');
   /** Language-client middleware features add to before `start` (inline completions wrap their provider). */
   readonly middleware: Middleware = {};
 
-  /** `indexStoragePath`: where the sidecar may keep its workspace index (the extension's global storage). */
+  /**
+   * `indexStoragePath`: where the sidecar may keep its workspace index; `modelCachePath`: where it converts GGUF models
+   * to (both in the extension's global storage).
+   */
   constructor(
     private readonly serverModule: string,
     private readonly log: vscode.LogOutputChannel,
     private readonly settings: () => Promise<RookSettings>,
     private readonly indexStoragePath?: string,
+    private readonly modelCachePath?: string,
   ) {}
 
   get status(): SidecarStatus {
@@ -89,6 +101,18 @@ export class SidecarSupervisor implements SidecarConnection, vscode.Disposable {
     const client = this.runningClient;
     if (!client) throw new Error('The Rook sidecar is not running; try again when the status bar shows it ready.');
     return client.sendRequest(discoverServersRequest, {});
+  }
+
+  /** The GGUF models in Ollama's and LM Studio's stores on this machine; rejects while the sidecar is not running. */
+  async discoverModelFiles(): Promise<DiscoveredModelFile[]> {
+    const client = this.runningClient;
+    if (!client) throw new Error('The Rook sidecar is not running; try again when the status bar shows it ready.');
+    return client.sendRequest(discoverModelFilesRequest);
+  }
+
+  /** Stops a GGUF model's conversion (the notification's Cancel button). */
+  async cancelModelConversion(id: string): Promise<void> {
+    await this.runningClient?.sendNotification(cancelModelConversionNotification, { id });
   }
 
   async compareModels(input: CompareInput, onProgress: (progress: WorkProgress) => void, token: vscode.CancellationToken): Promise<Comparison> {
@@ -134,7 +158,7 @@ export class SidecarSupervisor implements SidecarConnection, vscode.Disposable {
       outputChannel: this.log,
       middleware: this.middleware,
       // Settings (with the API key) arrive by `rook/configure` once the client runs, on every (re)start.
-      initializationOptions: { settingsFollow: true, indexStoragePath: this.indexStoragePath } satisfies InitializationOptions,
+      initializationOptions: { settingsFollow: true, indexStoragePath: this.indexStoragePath, modelCachePath: this.modelCachePath } satisfies InitializationOptions,
       // File changes on disk reach the workspace index as `workspace/didChangeWatchedFiles`; it picks what it reads.
       synchronize: { fileEvents: this.fileWatcher },
       errorHandler: {
@@ -150,6 +174,7 @@ export class SidecarSupervisor implements SidecarConnection, vscode.Disposable {
     };
     this.client = new LanguageClient('rook', 'Rook', serverOptions, clientOptions);
     this.client.onNotification(statusNotification, (status) => this.setStatus(status));
+    this.client.onNotification(modelConversionNotification, (params) => this.conversionEmitter.fire(params));
     this.client.onDidChangeState(({ newState }) => {
       if (newState === State.Running) void this.configure();
     });
@@ -249,6 +274,7 @@ export class SidecarSupervisor implements SidecarConnection, vscode.Disposable {
   async dispose(): Promise<void> {
     this.disposed = true;
     this.statusEmitter.dispose();
+    this.conversionEmitter.dispose();
     this.fileWatcher.dispose();
     const client = this.client;
     this.client = undefined;
