@@ -12,16 +12,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { drain } from '../../server/engines/engine';
 import { LocalEngine } from '../../server/engines/local/localEngine';
-import { editMessages } from '../../server/edit/editPrompt';
+import { completionCases, editCases, repoRoot, type Case } from '../engine/codeWorkloads';
 import { median } from '../engine/median';
-
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-
-interface Case {
-  run(engine: LocalEngine): Promise<string>;
-}
 
 interface Measured {
   tokens: number;
@@ -29,46 +22,6 @@ interface Measured {
   drafted: number;
   accepted: number;
   text: string;
-}
-
-/** Rook's TypeScript sources, sorted: a fixed corpus the embedded model never trained on. */
-function sources(): { file: string; text: string }[] {
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.ts')) files.push(full);
-    }
-  };
-  walk(path.join(repoRoot, 'server'));
-  return files.map((file) => ({ file, text: fs.readFileSync(file, 'utf8') })).filter(({ text }) => text.split('\n').length > 60);
-}
-
-function completionCases(count: number): Case[] {
-  const files = sources();
-  return Array.from({ length: count }, (_, i) => {
-    const { text } = files[Math.floor((i * files.length) / count)];
-    const lines = text.split('\n');
-    const line = Math.floor(lines.length * (0.3 + (0.4 * i) / count));
-    const cursor = lines.slice(0, line).join('\n').length + 1 + (lines[line].match(/^\s*/)?.[0].length ?? 0);
-    const prompt = text.slice(Math.max(0, cursor - 2000), cursor);
-    const suffix = text.slice(cursor, cursor + 600);
-    return { run: async (engine) => (await drain(engine.complete({ prompt, suffix, maxTokens: 64, temperature: 0 }, new AbortController().signal))).text };
-  });
-}
-
-function editCases(count: number): Case[] {
-  const files = sources();
-  const instructions = ['Add a comment above each function.', 'Rename the variables to clearer names.', 'Convert it to use async/await.', 'Add explicit types.'];
-  return Array.from({ length: count }, (_, i) => {
-    const { text } = files[Math.floor(((i + 0.5) * files.length) / count)];
-    const lines = text.split('\n');
-    const first = Math.floor(lines.length * 0.4);
-    const original = lines.slice(first, first + 12).join('\n');
-    const messages = editMessages({ languageId: 'typescript', original, instruction: instructions[i % instructions.length] });
-    return { run: async (engine) => (await drain(engine.chat({ messages, maxTokens: 192, temperature: 0 }, new AbortController().signal))).text };
-  });
 }
 
 async function measure(engine: LocalEngine, c: Case): Promise<Measured> {
@@ -119,7 +72,7 @@ async function main(): Promise<void> {
   const open = (promptLookup?: false) => LocalEngine.load({ modelPath: values.model!, executionProvider: 'cpu', threads, promptLookup });
   const [plain, speculative] = [await open(false), await open()];
   const results = [];
-  for (const [name, workload] of [['completion', completionCases(cases)], ['edit', editCases(Math.max(1, Math.floor(cases / 2)))]] as const) {
+  for (const [name, workload] of [['completion', await completionCases(cases)], ['edit', await editCases(Math.max(1, Math.floor(cases / 2)))]] as const) {
     // A warm-up request each, so neither pays the first run's allocations.
     await workload[0].run(plain);
     await workload[0].run(speculative);

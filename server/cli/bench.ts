@@ -20,6 +20,7 @@ export const benchScripts = {
   'chat-render': 'chat/renderBench.js',
   index: 'index/indexBench.js',
   speculative: 'speculative/speculativeBench.js',
+  turns: 'turns/completionUnderChat.js',
 } as const;
 
 export const benchUsage = `rook bench <${Object.keys(benchScripts).join('|')}> [args]`;
@@ -44,6 +45,8 @@ the name go to it.
                       reopening, completion latency while indexing [--files N]
   speculative         prompt-lookup speculative decoding against plain decoding on the embedded model: decode
                       tokens/s on completion and edit workloads, drafts accepted [--cases N] [--model DIR] [--out FILE]
+  turns               inline-completion latency while a long chat answer streams, against an idle engine
+                      [--cases N] [--model DIR] [--out FILE]
 
 Each benchmark's source under bench/ says what it measures and takes.`;
 

@@ -211,3 +211,31 @@ test('local engine: an unavailable execution provider says how to get it', { ski
   assert.equal(auto.executionProvider, 'cpu');
   await auto.dispose();
 });
+
+test('local engine: a completion asked for while a chat answer streams runs between its steps; the chat resumes unchanged', async () => {
+  const engine = await load();
+  const chatRequest = { messages: [{ role: 'user' as const, content: 'Write a long story about a parser.' }], maxTokens: 120, temperature: 0 };
+  const alone = await drain(engine.chat(chatRequest, never));
+  const completionAlone = await drain(engine.complete(greedy('function add(a, b) {', 8), never));
+  const events: string[] = [];
+  let completion: Promise<unknown> | undefined;
+  let chatPieces = 0;
+  let chatText = '';
+  for await (const event of engine.chat(chatRequest, never)) {
+    if (event.kind !== 'text') continue;
+    chatText += event.text;
+    if (++chatPieces === 3) {
+      completion = drain(engine.complete(greedy('function add(a, b) {', 8), never)).then((result) => {
+        events.push(`completion done after ${chatPieces} chat pieces`);
+        return result;
+      });
+    }
+  }
+  events.push(`chat done after ${chatPieces} pieces`);
+  assert.ok(completion, 'the chat answer was too short to ask for a completion while it streamed');
+  assert.deepEqual(await completion, completionAlone);
+  assert.ok(events[0].startsWith('completion done'), `the completion waited for the chat: ${events.join('; ')}`);
+  assert.ok(Number(/after (\d+)/.exec(events[0])![1]) < chatPieces, events.join('; '));
+  assert.equal(chatText, alone.text, 'the chat answer changed when a completion ran in between');
+  await engine.dispose();
+});

@@ -2,7 +2,8 @@
  * The local engine: a Grok-family model folder run in-process by ONNX Runtime. A KV cache is kept between
  * requests and reused up to the longest common token prefix, so a request that extends the previous one (the next
  * keystroke) costs only its new tokens. Completions and chat keep separate caches (`KvSlot`), so a chat request
- * between two keystrokes does not cost the next keystroke a cold prompt; the chat cache is emptied after each
+ * between two keystrokes does not cost the next keystroke a cold prompt, and a completion asked for while a chat
+ * answer streams runs between two of its steps (`EngineTurns`); the chat cache is emptied after each
  * request when two full-context caches would take more than `separateChatCacheBytes` (512 MiB). Requests run one
  * at a time, each decode step checks the abort signal, and text is streamed as soon as it is safe to show (see
  * `TextStream`).
@@ -23,6 +24,7 @@ import { DecoderSession, type KvCacheLayout } from './decoderSession';
 import { openSession, type ConcreteProvider } from './executionProvider';
 import { LineTokenizer, type TokenizerJson } from './lineTokenizer';
 import { fimPromptTokens, plainPromptTokens } from './promptTokens';
+import { chatPriority, completionPriority, EngineTurns, type TurnPriority } from './engineTurns';
 import { defaultLookup, draftFromContext, type LookupOptions } from './promptLookup';
 import { logProbability, logSumExp, sampleToken, seededRandom, topLogProbabilities } from './sampler';
 import { TextStream, type ShownText } from './textStream';
@@ -93,7 +95,7 @@ export class LocalEngine implements Engine {
   readonly info: EngineInfo;
   private readonly slots: { completion: KvSlot; chat: KvSlot };
   private readonly keepChatCache: boolean;
-  private queue: Promise<void> = Promise.resolve();
+  private readonly turns = new EngineTurns();
   private readonly random: () => number;
   /** Set when the tokenizer's tokens never span a line break: prompts are then tokenized a changed line at a time. */
   private readonly lineTokenizer: LineTokenizer | undefined;
@@ -170,7 +172,7 @@ export class LocalEngine implements Engine {
   }
 
   async dispose(): Promise<void> {
-    const release = await this.acquire();
+    const release = await this.turns.acquire(chatPriority);
     try {
       await this.session.release();
     } finally {
@@ -186,21 +188,12 @@ export class LocalEngine implements Engine {
     return this.tokenizer.encode(text, { add_special_tokens: false }).ids;
   }
 
-  /** Waits for the requests ahead to finish; the returned function lets the next one run. */
-  private async acquire(): Promise<() => void> {
-    let release!: () => void;
-    const turn = new Promise<void>((resolve) => (release = resolve));
-    const previous = this.queue;
-    this.queue = previous.then(() => turn);
-    await previous;
-    return release;
-  }
-
   /** `promptTokens(budget)` builds the prompt in at most `budget` tokens; it runs in `slot`'s cache. */
   private async *generate(slot: KvSlot, promptTokens: (budget: number) => number[], request: GenerationRequest, signal: AbortSignal): AsyncGenerator<StreamEvent> {
-    const release = await this.acquire();
+    const priority = slot === this.slots.completion ? completionPriority : chatPriority;
+    const release = await this.turns.acquire(priority);
     try {
-      yield* this.run(slot, promptTokens, request, signal);
+      yield* this.run(slot, promptTokens, request, signal, priority);
     } finally {
       if (slot === this.slots.chat && !this.keepChatCache) {
         slot.decoder.clear();
@@ -210,7 +203,7 @@ export class LocalEngine implements Engine {
     }
   }
 
-  private async *run(slot: KvSlot, buildPrompt: (budget: number) => number[], request: GenerationRequest, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+  private async *run(slot: KvSlot, buildPrompt: (budget: number) => number[], request: GenerationRequest, signal: AbortSignal, priority: TurnPriority): AsyncGenerator<StreamEvent> {
     const context = this.config.contextLength;
     const maxTokens = Math.max(0, Math.min(request.maxTokens, Math.floor(context / 2)));
     const promptTokens = buildPrompt(context - maxTokens);
@@ -267,6 +260,8 @@ export class LocalEngine implements Engine {
         if (drafted.length > 0) this.rewind(slot, drafted.length);
         const room = Math.min(maxTokens - generated, context - slot.decoder.length - 1);
         const draft = lookup && room > 0 ? draftFromContext([...slot.tokens, token], { ...lookup, maxDraft: Math.min(lookup.maxDraft, room) }) : [];
+        // Between two runs a waiting completion may take the model; this slot's cache waits untouched.
+        await this.turns.yieldIfWanted(priority);
         const out = await this.step(slot, [token, ...draft], 1 + draft.length);
         rows = Array.from({ length: 1 + draft.length }, (_, i) => out.subarray(i * this.config.vocabSize, (i + 1) * this.config.vocabSize));
         drafted = draft;
