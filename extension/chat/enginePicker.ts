@@ -3,7 +3,7 @@
  * it from, see settings.ts), or a model on a server found running on this machine (Ollama, llama.cpp's
  * server, LM Studio, vLLM, `rook serve`), which points `rook.openai.*` at it after the user confirms. The
  * sidecar is reconfigured by the settings change, and the header's status line then names the engine and
- * model that answer.
+ * model that answer. A GGUF file that Ollama or LM Studio keeps is chosen through `rook.useModelOnMachine`.
  */
 import * as vscode from 'vscode';
 import type { DiscoveredServer, EngineChoice } from '../../server/protocol/contract';
@@ -16,6 +16,7 @@ const choices: { choice: EngineChoice; description: string }[] = [
 ];
 
 const findServers = '$(search) Find model servers on this machine…';
+const useModelFile = '$(file-binary) Use a model file already on this machine…';
 
 export async function pickEngine(discoverServers: () => Promise<DiscoveredServer[]>): Promise<void> {
   const settings = vscode.workspace.getConfiguration('rook');
@@ -25,11 +26,13 @@ export async function pickEngine(discoverServers: () => Promise<DiscoveredServer
       ...choices.map(({ choice, description }) => ({ label: choice, description, picked: choice === current, choice })),
       { label: '', kind: vscode.QuickPickItemKind.Separator },
       { label: findServers, description: 'Ollama, llama.cpp, LM Studio, vLLM, rook serve on their default ports' },
+      { label: useModelFile, description: "GGUF models Ollama or LM Studio downloaded, run by Rook's local engine" },
     ],
     { title: 'Engine for Rook', placeHolder: `Now: ${current}` },
   );
   if (!picked) return;
   if (picked.label === findServers) return pickLocalServer(discoverServers);
+  if (picked.label === useModelFile) return void (await vscode.commands.executeCommand('rook.useModelOnMachine'));
   if ('choice' in picked && picked.choice !== current) {
     await settings.update('engine', picked.choice, vscode.ConfigurationTarget.Global);
   }

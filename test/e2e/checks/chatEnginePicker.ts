@@ -13,6 +13,7 @@ const ROW_LABEL = '.label-name';
 /** The picker's title; the widget's rows belong to an earlier quick pick until it shows. */
 const PICKER_TITLE = '.quick-input-widget .quick-input-title';
 const FIND_SERVERS = 'Find model servers on this machine…';
+const USE_MODEL_FILE = 'Use a model file already on this machine…';
 
 export async function checkChatEnginePicker(page: Page, results: Results): Promise<void> {
   const scenario = new Scenario(results, 'UI chat engine picker');
@@ -29,10 +30,10 @@ export async function checkChatEnginePicker(page: Page, results: Results): Promi
     chat = await findWebviewFrame(page, CHAT_INPUT, 30_000);
     await chat.locator('#status', { hasText: 'openai · test-model' }).waitFor({ timeout: 15_000 });
   });
-  await scenario.step('the picker offers auto, openai, local and a search for servers; choosing local switches the header to it', async () => {
+  await scenario.step('the picker offers auto, openai, local, a search for servers and the model files on this machine; choosing local switches the header to it', async () => {
     await openPicker();
     const offered = (await page.locator(`${QUICK_PICK_ROW} ${ROW_LABEL}`).allInnerTexts()).map((label) => label.trim());
-    if (offered.join() !== `auto,openai,local,${FIND_SERVERS}`) throw new Error(`the picker offers ${offered.join(', ')}`);
+    if (offered.join() !== `auto,openai,local,${FIND_SERVERS},${USE_MODEL_FILE}`) throw new Error(`the picker offers ${offered.join(', ')}`);
     await page.keyboard.press('Escape');
     await pick('local');
     await chat!.locator('#status', { hasText: /^local/ }).waitFor({ timeout: 30_000 });
