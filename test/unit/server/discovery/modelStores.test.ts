@@ -4,7 +4,6 @@
  * under its program's name and resolved to its GGUF file, with only Rook's architectures offered as runnable.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,6 +11,7 @@ import { test } from 'node:test';
 import { discoverModelFiles, listLmStudioModels, listOllamaModels, modelStoreRoots, ollamaModelName, storeLimits } from '../../../../server/discovery/modelStores';
 import { architectureLimits, ggufArchitectureIn } from '../../../../server/model/gguf/architecture';
 import { serializeGguf, type GgufValue } from '../../../../server/model/gguf/write';
+import { ollamaModel } from '../../../support/ollamaStore';
 
 const temp = (label: string) => fs.mkdtempSync(path.join(os.tmpdir(), `rook-${label}-`));
 
@@ -26,30 +26,6 @@ function ggufHeader(architecture: string, experts?: number, vocabulary = 10): Bu
   if (experts !== undefined) metadata.set(`${architecture}.expert_count`, { u32: experts });
   metadata.set('tokenizer.ggml.tokens', { strs: Array.from({ length: vocabulary }, (_, i) => `token${i}`) });
   return serializeGguf(metadata, []);
-}
-
-const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
-
-/** Writes a blob under Ollama's name for it and returns its digest as manifests spell it. */
-function ollamaBlob(root: string, bytes: Buffer | string): { digest: string; size: number } {
-  const hex = sha256(bytes);
-  fs.mkdirSync(path.join(root, 'blobs'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'blobs', `sha256-${hex}`), bytes);
-  return { digest: `sha256:${hex}`, size: Buffer.byteLength(bytes) };
-}
-
-/** A model as `ollama pull` leaves it: the manifest (Docker distribution v2 JSON) and its layers' blobs. */
-function ollamaModel(root: string, host: string, namespace: string, model: string, tag: string, gguf: Buffer, template?: string): string {
-  const modelLayer = ollamaBlob(root, gguf);
-  const layers = [{ mediaType: 'application/vnd.ollama.image.model', ...modelLayer }];
-  if (template !== undefined) layers.push({ mediaType: 'application/vnd.ollama.image.template', ...ollamaBlob(root, template) });
-  layers.push({ mediaType: 'application/vnd.ollama.image.license', ...ollamaBlob(root, 'Apache License 2.0') });
-  const config = ollamaBlob(root, JSON.stringify({ model_format: 'gguf', model_family: 'qwen3moe', file_type: 'Q4_K_M' }));
-  const manifest = { schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.v2+json', config: { mediaType: 'application/vnd.docker.container.image.v1+json', ...config }, layers };
-  const dir = path.join(root, 'manifests', host, namespace, model);
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, tag), JSON.stringify(manifest));
-  return path.join(root, 'blobs', `sha256-${sha256(gguf)}`);
 }
 
 test('Ollama store: each manifest is listed by its Ollama name and resolves to its GGUF blob; others are listed as not supported', async () => {
