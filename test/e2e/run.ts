@@ -124,7 +124,7 @@ async function main(vsixPath: string): Promise<number> {
     await checkChatContext(page, results, { engine, sourceFile: sandbox.sourceFile });
     await checkChatCodebase(page, results, { engine, workspaceDir: sandbox.workspaceDir });
     await checkChatSourcesReload(page, results, { workspaceDir: sandbox.workspaceDir });
-    await checkChatEnginePicker(page, results);
+    await checkChatEnginePicker(page, results, { homeDir: sandbox.homeDir });
     await checkCompareModels(page, results, { workspaceDir: sandbox.workspaceDir, engine, screenshot: path.join(ARTIFACTS_DIR, 'compare-models.png') });
     await checkChatSecurity(browser, results, { codeServerBinary: binary, vsixPath, extensionId: extensionId(), logFile: path.join(ARTIFACTS_DIR, 'code-server-hostile.log'), screenshot: path.join(ARTIFACTS_DIR, 'chat-hostile.png') });
     await checkFirstRun(browser, results, { codeServerBinary: binary, vsixPath, extensionId: extensionId(), repoRoot: REPO_ROOT, logFile: path.join(ARTIFACTS_DIR, 'code-server-first-run.log'), screenshot: path.join(ARTIFACTS_DIR, 'first-run.png') });
