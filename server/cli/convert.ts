@@ -67,7 +67,7 @@ export async function runConvert(args: string[]): Promise<number> {
 }
 
 /** `--quant match`: a GGUF's nearest quantization; a checkpoint folder's weights are float (F32, F16, BF16), so none. */
-function matchingQuant(source: string): QuantType {
+export function matchingQuant(source: string): QuantType {
   return fs.existsSync(source) && fs.statSync(source).isFile() ? nearestQuant(readGgufHeader(source).tensors.values()) : 'none';
 }
 

@@ -1,7 +1,7 @@
 /**
  * A GGUF (version 3) writer: typed key/value metadata, tensor infos in ggml's dim order (fastest-varying dim
- * first, the reverse of a row-major shape), and 32-byte-aligned tensor data. F32, F16, and Q8_0 / Q4_0 tensors
- * (quantized by `quant.ts`, row by row along the last dim).
+ * first, the reverse of a row-major shape), and 32-byte-aligned tensor data. F32, F16, BF16, Q8_0 / Q4_0 tensors
+ * (quantized by `quant.ts`, row by row along the last dim), and the K-quants and MXFP4 of `kQuants.ts`.
  */
 import * as fs from 'node:fs';
 import { encodeKQuant, type KQuantType } from './kQuants';
@@ -24,8 +24,8 @@ export type GgufValue =
   | { f32s: number[] }
   | { i32s: number[] };
 
-export type GgufTensorType = 'F32' | 'F16' | 'Q8_0' | 'Q4_0' | KQuantType;
-const tensorTypeIds: Record<GgufTensorType, number> = { F32: 0, F16: 1, Q4_0: 2, Q8_0: 8, Q4_K: 12, Q5_K: 13, Q6_K: 14, MXFP4: 39 };
+export type GgufTensorType = 'F32' | 'F16' | 'BF16' | 'Q8_0' | 'Q4_0' | KQuantType;
+const tensorTypeIds: Record<GgufTensorType, number> = { F32: 0, F16: 1, Q4_0: 2, Q8_0: 8, Q4_K: 12, Q5_K: 13, Q6_K: 14, BF16: 30, MXFP4: 39 };
 
 const linearTensorTypes: Record<QuantType, GgufTensorType> = { none: 'F32', int8: 'Q8_0', int4: 'Q4_0' };
 
@@ -98,7 +98,7 @@ function writeValue(out: ByteWriter, value: GgufValue): void {
 
 function encodeTensor({ name, tensor, type }: GgufTensor): Uint8Array {
   if (type === 'Q8_0' || type === 'Q4_0') return toGgmlBlocks(quantizeRows(tensor, type === 'Q8_0' ? 8 : 4, name));
-  if (type === 'F32' || type === 'F16') return encodeFloats(tensor.data, type);
+  if (type === 'F32' || type === 'F16' || type === 'BF16') return encodeFloats(tensor.data, type);
   return encodeKQuant(type, tensor.data);
 }
 
