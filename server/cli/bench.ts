@@ -21,6 +21,7 @@ export const benchScripts = {
   index: 'index/indexBench.js',
   speculative: 'speculative/speculativeBench.js',
   turns: 'turns/completionUnderChat.js',
+  gguf: 'gguf/ggufBench.js',
 } as const;
 
 export const benchUsage = `rook bench <${Object.keys(benchScripts).join('|')}> [args]`;
@@ -47,6 +48,9 @@ the name go to it.
                       tokens/s on completion and edit workloads, drafts accepted [--cases N] [--model DIR] [--out FILE]
   turns               inline-completion latency while a long chat answer streams, against an idle engine
                       [--cases N] [--model DIR] [--out FILE]
+  gguf                Rook against llama.cpp on the same ~1 GB Qwen3-MoE-shaped Q8_0 GGUF: conversion time and peak
+                      RSS, file to first token, RSS, decode tokens/s; ONNX Runtime's RSS with weights inline and in
+                      model.onnx.data [--layers N] [--threads N] [--prompt N] [--steps N] [--out FILE]
 
 Each benchmark's source under bench/ says what it measures and takes.`;
 
