@@ -1,7 +1,7 @@
 /**
  * A model folder's `config.json`: the shape of a mixture-of-experts decoder, the family it belongs to, and the
  * knobs that let one graph builder (`arch/decoder.ts`) serve every family Rook runs: Grok-1, Mixtral, Qwen2-MoE,
- * Qwen3-MoE, OLMoE and Granite MoE. Keys are snake_case and follow the Hugging Face Grok-1 port where it has a name
+ * Qwen3-MoE, OLMoE, Granite MoE, gpt-oss and DeepSeek-V2. Keys are snake_case and follow the Hugging Face Grok-1 port where it has a name
  * for the field; knobs left out take Grok-1's values.
  */
 import { readJsonFile } from './jsonFile';
@@ -11,7 +11,7 @@ import { ModelFileError } from './fileError';
  * The family a model belongs to (`import/` reads each one's Hugging Face checkpoints, `gguf/names/` its llama.cpp
  * names). Mixtral-style models are `grok` with Mixtral's knobs, as Rook has always converted them.
  */
-export const knownArchitectures = ['grok', 'qwen2_moe', 'qwen3_moe', 'olmoe', 'granitemoe', 'gpt_oss'] as const;
+export const knownArchitectures = ['grok', 'qwen2_moe', 'qwen3_moe', 'olmoe', 'granitemoe', 'gpt_oss', 'deepseek_v2'] as const;
 export type Architecture = (typeof knownArchitectures)[number];
 
 /** Ids of the fill-in-the-middle control tokens, for models trained to infill (prefix-suffix-middle). */
@@ -29,11 +29,30 @@ export interface ModelConfig {
   numHeads: number;
   /** Key/value heads; fewer than `numHeads` is grouped-query attention. */
   numKvHeads: number;
+  /** The size of a query and key head (with latent attention: its unrotated and rotated parts together). */
   headDim: number;
+  /**
+   * Multi-head latent attention (DeepSeek-V2) when > 0: keys and values are decompressed per head from a latent of
+   * this size (`kv_lora_rank`), and only the last `ropeHeadDim` dims of each query and key head are rotated, the
+   * rotated key part shared by all heads. 0: ordinary attention.
+   */
+  kvLoraRank: number;
+  /** Latent attention: queries through a `q_lora_rank` bottleneck with an RMSNorm (DeepSeek-V2), or 0 for a direct projection (V2-Lite). */
+  qLoraRank: number;
+  /** Latent attention: the rotated (last) dims of each query and key head; 0 otherwise (whole heads rotate). */
+  ropeHeadDim: number;
+  /** Latent attention: the size of a value head (at most `headDim`); 0 otherwise (values are `headDim` wide). */
+  vHeadDim: number;
   numExperts: number;
   numExpertsPerToken: number;
   /** Inner size of one expert's feed-forward network. */
   expertFfnSize: number;
+  /** The first this many layers have a dense SwiGLU feed-forward network instead of experts (DeepSeek's first_k_dense_replace). */
+  denseLayers: number;
+  /** Inner size of those dense layers; 0 when there are none. */
+  denseFfnSize: number;
+  /** Factor on the routed experts' weighted sum (DeepSeek's routed_scaling_factor), after any renormalization. */
+  routedScalingFactor: number;
   contextLength: number;
   rmsNormEps: number;
   ropeBase: number;
@@ -92,6 +111,11 @@ export interface ModelConfig {
   ropeBetaSlow: number;
   /** YaRN: round the ramp's ends to whole dims (transformers' default and llama.cpp's; gpt-oss turns it off). */
   ropeTruncate: boolean;
+  /**
+   * YaRN: the factor on cos and sin; 0 for YaRN's own 0.1·ln(factor) + 1. DeepSeek's is mscale(factor, mscale) /
+   * mscale(factor, mscale_all_dim), 1 in its released models (its mscale² goes into `attentionScale` instead).
+   */
+  ropeAttentionFactor: number;
   bosTokenId: number;
   /** Prompts start with `bosTokenId` (SentencePiece tokenizers, the embedded model); byte-level BPE ones (Qwen, Granite, OLMoE, gpt-oss) add none. */
   addBosToken: boolean;
@@ -147,6 +171,13 @@ export const configLimits = {
   /** The most experts in real models: 512 (Qwen3-Next), 384 (Kimi K2); Grok-1 and Mixtral have 8. */
   num_experts: { max: 1024, why: 'real models have at most 512 experts' },
   num_experts_per_tok: { max: 1024, why: 'real models have at most 512 experts' },
+  /** DeepSeek's latent ranks: V2 512 (keys/values) and 1536 (queries). */
+  kv_lora_rank: { max: 65536, why: 'real latent ranks are at most a few thousand' },
+  q_lora_rank: { max: 65536, why: 'real latent ranks are at most a few thousand' },
+  first_k_dense_replace: { max: 1024, why: 'the deepest real models have ~130 layers' },
+  dense_intermediate_size: { max: 2 ** 18, why: 'real feed-forward layers are below 80k wide' },
+  qk_rope_head_dim: { max: 1024, why: 'real heads are 64 to 256 wide' },
+  v_head_dim: { max: 1024, why: 'real heads are 64 to 256 wide' },
   /** Expert (and dense) feed-forward layers are at most ~74k wide (PaLM 49,152 dense; Grok-1's experts 32,768). */
   intermediate_size: { max: 2 ** 18, why: 'real feed-forward layers are below 80k wide' },
   shared_expert_intermediate_size: { max: 2 ** 18, why: 'real feed-forward layers are below 80k wide' },
@@ -213,9 +244,16 @@ const fields: Record<ScalarField, FieldSpec> = {
   numHeads: { key: 'num_attention_heads', kind: 'positiveInt' },
   numKvHeads: { key: 'num_key_value_heads', kind: 'positiveInt' },
   headDim: { key: 'head_dim', kind: 'positiveInt', fallback: (c: Partial<ModelConfig>) => c.hiddenSize! / c.numHeads! },
+  kvLoraRank: { key: 'kv_lora_rank', kind: 'nonNegativeInt', fallback: 0 },
+  qLoraRank: { key: 'q_lora_rank', kind: 'nonNegativeInt', fallback: 0 },
+  ropeHeadDim: { key: 'qk_rope_head_dim', kind: 'nonNegativeInt', fallback: 0 },
+  vHeadDim: { key: 'v_head_dim', kind: 'nonNegativeInt', fallback: 0 },
   numExperts: { key: 'num_experts', kind: 'positiveInt' },
   numExpertsPerToken: { key: 'num_experts_per_tok', kind: 'positiveInt' },
   expertFfnSize: { key: 'intermediate_size', kind: 'positiveInt' },
+  denseLayers: { key: 'first_k_dense_replace', kind: 'nonNegativeInt', fallback: 0 },
+  denseFfnSize: { key: 'dense_intermediate_size', kind: 'nonNegativeInt', fallback: 0 },
+  routedScalingFactor: { key: 'routed_scaling_factor', kind: 'positiveNumber', fallback: 1 },
   contextLength: { key: 'max_position_embeddings', kind: 'positiveInt' },
   rmsNormEps: { key: 'rms_norm_eps', kind: 'positiveNumber', fallback: 1e-5 },
   ropeBase: { key: 'rope_theta', kind: 'positiveNumber', fallback: 10000 },
@@ -245,6 +283,7 @@ const fields: Record<ScalarField, FieldSpec> = {
   ropeBetaFast: { key: 'rope_beta_fast', kind: 'positiveNumber', fallback: 32 },
   ropeBetaSlow: { key: 'rope_beta_slow', kind: 'positiveNumber', fallback: 1 },
   ropeTruncate: { key: 'rope_truncate', kind: 'boolean', fallback: true },
+  ropeAttentionFactor: { key: 'rope_attention_factor', kind: 'nonNegativeNumber', fallback: 0 },
   bosTokenId: { key: 'bos_token_id', kind: 'nonNegativeInt', fallback: 1 },
   addBosToken: { key: 'add_bos_token', kind: 'boolean', fallback: true },
   eosTokenId: { key: 'eos_token_id', kind: 'nonNegativeInt', fallback: 2 },
@@ -252,6 +291,12 @@ const fields: Record<ScalarField, FieldSpec> = {
   padTokenId: { key: 'pad_token_id', kind: 'nonNegativeInt', fallback: 0 },
   fimLayout: { key: 'fim_layout', kind: ['psm', 'spm'], fallback: 'psm' },
 };
+
+/** The factor on RoPE's cos and sin: the config's own, else YaRN's 0.1·ln(factor) + 1 (1 for plain RoPE). */
+export function ropeAttentionFactorOf(config: Pick<ModelConfig, 'ropeScalingFactor' | 'ropeAttentionFactor'>): number {
+  if (config.ropeAttentionFactor > 0) return config.ropeAttentionFactor;
+  return config.ropeScalingFactor === 1 ? 1 : 0.1 * Math.log(config.ropeScalingFactor) + 1;
+}
 
 function describeKind(kind: FieldKind): string {
   if (Array.isArray(kind)) return `one of ${kind.map((v) => JSON.stringify(v)).join(', ')}`;
@@ -310,6 +355,17 @@ export function parseModelConfig(json: unknown, file: string, naming: FieldNamin
   requireThat(model.numExpertsPerToken <= model.numExperts, `${describe('num_experts_per_tok')} (${model.numExpertsPerToken}) exceeds ${quote('num_experts')} (${model.numExperts})`);
   requireThat(!model.sharedExpertGate || model.sharedExpertFfnSize > 0, `${describe('shared_expert_gate')} needs a shared expert (${quote('shared_expert_intermediate_size')} > 0)`);
   requireThat(model.headDim % 2 === 0, `${describe('head_dim')} (${model.headDim}) must be even for rotary embeddings`);
+  if (model.kvLoraRank > 0) {
+    requireThat(model.numKvHeads === model.numHeads, `latent attention (${describe('kv_lora_rank')} > 0) decompresses a key and value head per query head: ${quote('num_key_value_heads')} (${model.numKvHeads}) must equal ${quote('num_attention_heads')} (${model.numHeads})`);
+    requireThat(model.ropeHeadDim > 0 && model.ropeHeadDim % 2 === 0 && model.ropeHeadDim < model.headDim, `${describe('qk_rope_head_dim')} (${model.ropeHeadDim}) must be even, above 0 and below ${quote('head_dim')} (${model.headDim})`);
+    requireThat(model.vHeadDim > 0 && model.vHeadDim <= model.headDim, `${describe('v_head_dim')} (${model.vHeadDim}) must be above 0 and at most ${quote('head_dim')} (${model.headDim}): values are padded to the key size`);
+    requireThat(!model.attentionBias && model.qkNorm === 'none' && !model.attentionSinks && model.slidingWindow === 0, `latent attention (${describe('kv_lora_rank')} > 0) has no biases, q/k norms, sinks or sliding window in Rook's graph`);
+  } else {
+    requireThat(model.qLoraRank === 0, `${describe('q_lora_rank')} needs latent attention (${quote('kv_lora_rank')} > 0)`);
+    requireThat(model.ropeHeadDim === 0 && model.vHeadDim === 0, `${describe('qk_rope_head_dim')} and ${quote('v_head_dim')} belong to latent attention (${quote('kv_lora_rank')} > 0)`);
+  }
+  requireThat(model.denseLayers <= model.numLayers, `${describe('first_k_dense_replace')} (${model.denseLayers}) exceeds ${quote('num_hidden_layers')} (${model.numLayers})`);
+  requireThat(model.denseLayers === 0 || model.denseFfnSize > 0, `${describe('first_k_dense_replace')} (${model.denseLayers}) needs ${quote('dense_intermediate_size')} > 0`);
   requireThat(
     model.numLayers * model.numExperts <= maxLayerExperts,
     `${describe('num_hidden_layers')} (${model.numLayers}) times ${quote('num_experts')} (${model.numExperts}) is over Rook's limit of ${maxLayerExperts} expert blocks (real models have at most ~23k); the file is corrupt or not a model's config`,

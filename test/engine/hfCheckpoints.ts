@@ -1,5 +1,6 @@
 /**
- * Tiny random checkpoints in Hugging Face's layouts (Grok-1 port, Mixtral, Qwen2-MoE, Qwen3-MoE, OLMoE, Granite MoE):
+ * Tiny random checkpoints in Hugging Face's layouts (Grok-1 port, Mixtral, Qwen2-MoE, Qwen3-MoE, OLMoE, Granite MoE,
+ * gpt-oss, DeepSeek-V2):
  * config.json with the HF keys, bf16
  * weights split over safetensors shards with a `model.safetensors.index.json`, and a tokenizer. Each comes with a
  * Rook folder of the same (bf16-rounded) weights built directly, which a conversion must reproduce.
@@ -198,6 +199,46 @@ export const tinyGptOss: SyntheticShape = {
   ropeBase: 150000,
 };
 
+/**
+ * DeepSeek-V2-Lite's shape scaled down, every part on: latent attention (32-wide latent, heads of 32 unrotated + 16
+ * rotated dims, 32-wide values padded to 48), a dense first layer, two shared experts beside the routed ones, a
+ * routed scaling factor, and YaRN stretching a 64-token context 4-fold with DeepSeek's mscale = mscale_all_dim
+ * (0.707, as the released models: cos and sin unscaled, the softmax scale times mscale²).
+ */
+export const tinyDeepseekV2: SyntheticShape = {
+  ...tinyMixtral,
+  architecture: 'deepseek_v2',
+  numLayers: 3,
+  numKvHeads: tinyMixtral.numHeads,
+  headDim: 48,
+  kvLoraRank: 32,
+  ropeHeadDim: 16,
+  vHeadDim: 32,
+  expertFfnSize: 32,
+  sharedExpertFfnSize: 64,
+  denseLayers: 1,
+  denseFfnSize: 80,
+  routerRenormalize: false,
+  routedScalingFactor: 1.5,
+  ropeBase: 10000,
+  ropeScalingFactor: 4,
+  ropeOriginalContext: 64,
+  ropeAttentionFactor: 1,
+  attentionScale: (0.1 * 0.707 * Math.log(4) + 1) ** 2 / Math.sqrt(48),
+};
+
+/** DeepSeek-V2 (not Lite): queries through a 24-wide bottleneck with its norm, renormalized top-k, no YaRN. */
+export const tinyDeepseekV2Full: SyntheticShape = {
+  ...tinyDeepseekV2,
+  qLoraRank: 24,
+  routerRenormalize: true,
+  routedScalingFactor: 1,
+  ropeScalingFactor: 1,
+  ropeOriginalContext: tinyMixtral.contextLength,
+  ropeAttentionFactor: 0,
+  attentionScale: 1 / Math.sqrt(48),
+};
+
 /** A family's tensors under its own Hugging Face names, spelled out per family as the test's oracle for the converter's mapping. */
 type FamilyNaming = (config: ModelConfig, weights: Weights) => Weights;
 
@@ -322,6 +363,62 @@ const gptOssNamed: FamilyNaming = (config, weights) => {
   return named;
 };
 
+/**
+ * DeepSeek-V2, as its modeling_deepseek.py names it: `self_attn.q_proj` (or `q_a_proj`, `q_a_layernorm`, `q_b_proj`),
+ * `kv_a_proj_with_mqa`, `kv_a_layernorm`, `kv_b_proj` (per head: its key rows, then its value rows), `o_proj`; dense
+ * layers' `mlp.{gate,up,down}_proj`; MoE layers' `mlp.gate`, `mlp.experts.N.*` and `mlp.shared_experts.*`.
+ */
+const deepseekNamed: FamilyNaming = (config, weights) => {
+  const named: Weights = new Map([
+    ['model.embed_tokens.weight', weights.get(decoderTensorNames.embedding)!],
+    ['model.norm.weight', weights.get(decoderTensorNames.finalNorm)!],
+  ]);
+  if (!config.tiedOutput) named.set('lm_head.weight', weights.get(decoderTensorNames.output)!);
+  const { numHeads: heads, headDim, ropeHeadDim, vHeadDim, kvLoraRank: rank } = config;
+  const nope = headDim - ropeHeadDim;
+  for (let i = 0; i < config.numLayers; i++) {
+    const rook = decoderTensorNames.layer(i);
+    const hf = `model.layers.${i}`;
+    named.set(`${hf}.input_layernorm.weight`, weights.get(rook.preAttnNorm)!);
+    named.set(`${hf}.post_attention_layernorm.weight`, weights.get(rook.preMoeNorm)!);
+    if (config.qLoraRank > 0) {
+      named.set(`${hf}.self_attn.q_a_proj.weight`, weights.get(rook.qA)!);
+      named.set(`${hf}.self_attn.q_a_layernorm.weight`, weights.get(rook.qANorm)!);
+      named.set(`${hf}.self_attn.q_b_proj.weight`, weights.get(rook.qB)!);
+    } else {
+      named.set(`${hf}.self_attn.q_proj.weight`, weights.get(rook.q)!);
+    }
+    named.set(`${hf}.self_attn.kv_a_proj_with_mqa.weight`, weights.get(rook.kvA)!);
+    named.set(`${hf}.self_attn.kv_a_layernorm.weight`, weights.get(rook.kvANorm)!);
+    const [k, v] = [weights.get(rook.kB)!, weights.get(rook.vB)!];
+    const headRows = Array.from({ length: heads }, (_, h) => [
+      { shape: [nope, rank], data: k.data.subarray(h * nope * rank, (h + 1) * nope * rank) },
+      { shape: [vHeadDim, rank], data: v.data.subarray(h * vHeadDim * rank, (h + 1) * vHeadDim * rank) },
+    ]).flat();
+    named.set(`${hf}.self_attn.kv_b_proj.weight`, concatRows(...headRows));
+    named.set(`${hf}.self_attn.o_proj.weight`, weights.get(rook.o)!);
+    const mlp = `${hf}.mlp`;
+    if (i < config.denseLayers) {
+      named.set(`${mlp}.gate_proj.weight`, weights.get(rook.denseGate)!);
+      named.set(`${mlp}.up_proj.weight`, weights.get(rook.denseUp)!);
+      named.set(`${mlp}.down_proj.weight`, weights.get(rook.denseDown)!);
+      continue;
+    }
+    named.set(`${mlp}.gate.weight`, weights.get(rook.router)!);
+    for (let j = 0; j < config.numExperts; j++) {
+      named.set(`${mlp}.experts.${j}.gate_proj.weight`, weights.get(rook.expertGate(j))!);
+      named.set(`${mlp}.experts.${j}.up_proj.weight`, weights.get(rook.expertUp(j))!);
+      named.set(`${mlp}.experts.${j}.down_proj.weight`, weights.get(rook.expertDown(j))!);
+    }
+    named.set(`${mlp}.shared_experts.gate_proj.weight`, weights.get(rook.sharedGate)!);
+    named.set(`${mlp}.shared_experts.up_proj.weight`, weights.get(rook.sharedUp)!);
+    named.set(`${mlp}.shared_experts.down_proj.weight`, weights.get(rook.sharedDown)!);
+  }
+  // Rook's k_b_proj and v_b_proj are one kv_b_proj per layer.
+  assert.equal(named.size, weights.size - config.numLayers);
+  return named;
+};
+
 /** config.json as each family's transformers configuration class writes it, for a Rook config. */
 function familyConfigJson(config: ModelConfig): Record<string, unknown> {
   const common = {
@@ -416,12 +513,45 @@ function familyConfigJson(config: ModelConfig): Record<string, unknown> {
         rope_scaling: { rope_type: 'yarn', factor: config.ropeScalingFactor, original_max_position_embeddings: config.ropeOriginalContext, beta_fast: 32.0, beta_slow: 1.0, truncate: config.ropeTruncate },
         initial_context_length: config.ropeOriginalContext,
       };
+    case 'deepseek_v2': {
+      const yarn = config.ropeScalingFactor !== 1;
+      return {
+        ...common,
+        architectures: ['DeepseekV2ForCausalLM'],
+        model_type: 'deepseek_v2',
+        // DeepSeek's released configs list as many key/value heads as heads; transformers' saves head_dim = qk_rope_head_dim.
+        num_key_value_heads: config.numHeads,
+        head_dim: config.ropeHeadDim,
+        q_lora_rank: config.qLoraRank > 0 ? config.qLoraRank : null,
+        kv_lora_rank: config.kvLoraRank,
+        qk_nope_head_dim: config.headDim - config.ropeHeadDim,
+        qk_rope_head_dim: config.ropeHeadDim,
+        v_head_dim: config.vHeadDim,
+        intermediate_size: config.denseFfnSize,
+        moe_intermediate_size: config.expertFfnSize,
+        n_routed_experts: config.numExperts,
+        n_shared_experts: config.sharedExpertFfnSize / config.expertFfnSize,
+        first_k_dense_replace: config.denseLayers,
+        moe_layer_freq: 1,
+        norm_topk_prob: config.routerRenormalize,
+        routed_scaling_factor: config.routedScalingFactor,
+        scoring_func: 'softmax',
+        topk_method: 'greedy',
+        n_group: 1,
+        topk_group: 1,
+        aux_loss_alpha: 0.001,
+        attention_bias: false,
+        rope_scaling: yarn
+          ? { type: 'yarn', factor: config.ropeScalingFactor, original_max_position_embeddings: config.ropeOriginalContext, beta_fast: 32, beta_slow: 1, mscale: 0.707, mscale_all_dim: 0.707 }
+          : null,
+      };
+    }
     default:
       throw new Error(`no Hugging Face layout for ${config.architecture} here`);
   }
 }
 
-const familyNaming: Partial<Record<ModelConfig['architecture'], FamilyNaming>> = { qwen3_moe: qwenStyleNamed, qwen2_moe: qwenStyleNamed, olmoe: qwenStyleNamed, granitemoe: graniteNamed, gpt_oss: gptOssNamed };
+const familyNaming: Partial<Record<ModelConfig['architecture'], FamilyNaming>> = { qwen3_moe: qwenStyleNamed, qwen2_moe: qwenStyleNamed, olmoe: qwenStyleNamed, granitemoe: graniteNamed, gpt_oss: gptOssNamed, deepseek_v2: deepseekNamed };
 
 /**
  * A family's checkpoint in its Hugging Face layout and names (bf16, 2 shards, tokenizer.json; `tokenizer` another

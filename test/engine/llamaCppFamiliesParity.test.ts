@@ -2,12 +2,14 @@
  * Each MoE family against llama.cpp's own graph for it (node-llama-cpp's prebuilt CPU binary) on the GGUF export of
  * the same weights: `qwen3moe` (per-head q/k RMSNorm), `qwen2moe` (q/k/v biases, sigmoid-gated shared expert),
  * `olmoe` (q/k RMSNorm over the whole projection), `granitemoe` (four multipliers, interleaved RoPE rows, with and
- * without the shared expert). Same tolerance as the Grok and Mixtral parity tests (|Δp| ≤ 5e-3, |Δ log p| ≤ 5e-2
+ * without the shared expert), `gpt-oss`, `deepseek2` (latent attention in llama.cpp's absorbed form against Rook's
+ * decompressed one, a dense first layer, shared experts, routed scaling, YaRN with DeepSeek's mscale; with and without
+ * the query bottleneck). Same tolerance as the Grok and Mixtral parity tests (|Δp| ≤ 5e-3, |Δ log p| ≤ 5e-2
  * where both p > 1e-3) and 128 identical greedy tokens.
  */
 import { test } from 'node:test';
 import { tinyModelFolder } from './fixtures';
-import { tinyGptOss, tinyGraniteMoe, tinyGraniteMoeShared, tinyOlmoe, tinyQwen2Moe, tinyQwen3Moe } from './hfCheckpoints';
+import { tinyDeepseekV2, tinyDeepseekV2Full, tinyGptOss, tinyGraniteMoe, tinyGraniteMoeShared, tinyOlmoe, tinyQwen2Moe, tinyQwen3Moe } from './hfCheckpoints';
 import { expectLlamaCppParity, seededPrompt } from './llamaParity';
 
 const families = [
@@ -17,6 +19,8 @@ const families = [
   ['granitemoe', tinyGraniteMoe],
   ['granitemoe (shared expert)', tinyGraniteMoeShared],
   ['gpt-oss', tinyGptOss],
+  ['deepseek2 (V2-Lite: latent attention, dense first layer, shared experts, YaRN with mscale)', tinyDeepseekV2],
+  ['deepseek2 (V2: q_lora_rank, renormalized top-k)', tinyDeepseekV2Full],
 ] as const;
 
 for (const [label, shape] of families) {

@@ -1,18 +1,19 @@
 /**
  * The mixture-of-experts decoder every family Rook runs is an instance of (Grok-1, Mixtral, Qwen2-MoE, Qwen3-MoE,
- * OLMoE, Granite MoE): Rook's tensor names for it (the Hugging Face Grok-1 port's, plus the parts other families
+ * OLMoE, Granite MoE, gpt-oss, DeepSeek-V2): Rook's tensor names for it (the Hugging Face Grok-1 port's, plus the parts other families
  * add), their expected shapes, and its ONNX graph. Each family's checkpoint names map onto these in `import/`, its
  * llama.cpp names in `gguf/names/`; config knobs switch the parts a family has.
  *
  *   h = embed(ids) · embeddingMultiplier
  *   per layer: h += r · postAttnNorm(attn(preAttnNorm(h)));  h += r · postMoeNorm(moe(preMoeNorm(h)) + shared(·))
  *     (post norms only for `sandwich`; r the residual multiplier; q/k biases and norms, and the shared expert, where
- *     the family has them)
+ *     the family has them; DeepSeek-V2's latent attention in place of attn, and a dense SwiGLU MLP in place of moe on
+ *     its first `denseLayers` layers)
  *   logits = norm(h) · Eᵀ · outputMultiplier
  */
 import { ModelConfigError, type FieldNaming, type ModelConfig } from '../config';
 import { ElementType, GraphBuilder } from '../onnx/graphBuilder';
-import { attentionLengths, gatedMlp, groupQueryAttention, headRmsNorm, linear, mixtureOfExperts, rmsNorm, rotaryCaches, tiedOutput } from '../onnx/layers';
+import { attentionLengths, gatedMlp, groupQueryAttention, headRmsNorm, latentAttention, linear, mixtureOfExperts, pairRotation, positionIds, rmsNorm, rotaryCaches, tiedOutput, type PairRotation } from '../onnx/layers';
 import type { ExternalDataWriter } from '../onnx/externalData';
 import type { GraphWeights } from '../onnx/initializers';
 import type { QuantOptions } from '../quant';
@@ -43,6 +44,20 @@ export const decoderTensorNames = {
     vBias: `model.layers.${i}.attn.v_proj.bias`,
     qNorm: `model.layers.${i}.attn.q_norm.scale`,
     kNorm: `model.layers.${i}.attn.k_norm.scale`,
+    /** Latent attention (DeepSeek-V2): the query bottleneck `[qLoraRank, hidden]`, its norm, and `[heads·headDim, qLoraRank]`. */
+    qA: `model.layers.${i}.attn.q_a_proj.weight`,
+    qANorm: `model.layers.${i}.attn.q_a_norm.scale`,
+    qB: `model.layers.${i}.attn.q_b_proj.weight`,
+    /** `[kvLoraRank + ropeHeadDim, hidden]`: the key/value latent, then the rotated key part every head shares. */
+    kvA: `model.layers.${i}.attn.kv_a_proj.weight`,
+    kvANorm: `model.layers.${i}.attn.kv_a_norm.scale`,
+    /** The latent's decompression: `[heads·(headDim - ropeHeadDim), kvLoraRank]` keys and `[heads·vHeadDim, kvLoraRank]` values. */
+    kB: `model.layers.${i}.attn.k_b_proj.weight`,
+    vB: `model.layers.${i}.attn.v_b_proj.weight`,
+    /** A dense layer's SwiGLU MLP (`denseLayers`), in Grok's expert names. */
+    denseGate: `model.layers.${i}.mlp.linear.weight`,
+    denseUp: `model.layers.${i}.mlp.linear_v.weight`,
+    denseDown: `model.layers.${i}.mlp.linear_1.weight`,
     router: `model.layers.${i}.moe_block.gate.weight`,
     sharedGate: `model.layers.${i}.moe_block.shared_expert.linear.weight`,
     sharedUp: `model.layers.${i}.moe_block.shared_expert.linear_v.weight`,
@@ -69,10 +84,26 @@ export function decoderTensorShapes(config: ModelConfig): Map<string, number[]> 
       shapes.set(names.postAttnNorm, [d]);
       shapes.set(names.postMoeNorm, [d]);
     }
-    shapes.set(names.q, [numHeads * headDim, d]);
-    shapes.set(names.k, [numKvHeads * headDim, d]);
-    shapes.set(names.v, [numKvHeads * headDim, d]);
-    shapes.set(names.o, [d, numHeads * headDim]);
+    if (config.kvLoraRank > 0) {
+      const { qLoraRank, kvLoraRank, ropeHeadDim, vHeadDim } = config;
+      if (qLoraRank > 0) {
+        shapes.set(names.qA, [qLoraRank, d]);
+        shapes.set(names.qANorm, [qLoraRank]);
+        shapes.set(names.qB, [numHeads * headDim, qLoraRank]);
+      } else {
+        shapes.set(names.q, [numHeads * headDim, d]);
+      }
+      shapes.set(names.kvA, [kvLoraRank + ropeHeadDim, d]);
+      shapes.set(names.kvANorm, [kvLoraRank]);
+      shapes.set(names.kB, [numHeads * (headDim - ropeHeadDim), kvLoraRank]);
+      shapes.set(names.vB, [numHeads * vHeadDim, kvLoraRank]);
+      shapes.set(names.o, [d, numHeads * vHeadDim]);
+    } else {
+      shapes.set(names.q, [numHeads * headDim, d]);
+      shapes.set(names.k, [numKvHeads * headDim, d]);
+      shapes.set(names.v, [numKvHeads * headDim, d]);
+      shapes.set(names.o, [d, numHeads * headDim]);
+    }
     if (config.attentionBias) {
       shapes.set(names.qBias, [numHeads * headDim]);
       shapes.set(names.kBias, [numKvHeads * headDim]);
@@ -83,6 +114,12 @@ export function decoderTensorShapes(config: ModelConfig): Map<string, number[]> 
     if (config.qkNorm !== 'none') {
       shapes.set(names.qNorm, [config.qkNorm === 'head' ? headDim : numHeads * headDim]);
       shapes.set(names.kNorm, [config.qkNorm === 'head' ? headDim : numKvHeads * headDim]);
+    }
+    if (i < config.denseLayers) {
+      shapes.set(names.denseGate, [config.denseFfnSize, d]);
+      shapes.set(names.denseUp, [config.denseFfnSize, d]);
+      shapes.set(names.denseDown, [d, config.denseFfnSize]);
+      continue;
     }
     shapes.set(names.router, [numExperts, d]);
     const shared = config.sharedExpertFfnSize;
@@ -114,12 +151,17 @@ export function decoderWeightCount(config: ModelConfig): number {
   const { hiddenSize: d, headDim, numHeads, numKvHeads, numExperts, expertFfnSize: ffn, vocabSize, numLayers } = config;
   const norms = (config.normPlacement === 'sandwich' ? 4 : 2) * d;
   const qkWidth = numHeads * headDim + numKvHeads * headDim;
+  const { qLoraRank: qr, kvLoraRank: kvr, ropeHeadDim: rope, vHeadDim: vd } = config;
   const attention =
-    2 * numHeads * headDim * d + 2 * numKvHeads * headDim * d + (config.attentionBias ? qkWidth + numKvHeads * headDim : 0) + { none: 0, head: 2 * headDim, projection: qkWidth }[config.qkNorm];
+    kvr > 0
+      ? (qr > 0 ? qr * d + qr + numHeads * headDim * qr : numHeads * headDim * d) + (kvr + rope) * d + kvr + numHeads * (headDim - rope + vd) * kvr + d * numHeads * vd
+      : 2 * numHeads * headDim * d + 2 * numKvHeads * headDim * d + (config.attentionBias ? qkWidth + numKvHeads * headDim : 0) + { none: 0, head: 2 * headDim, projection: qkWidth }[config.qkNorm];
   const moe =
     numExperts * d + numExperts * 3 * ffn * d + 3 * config.sharedExpertFfnSize * d + (config.sharedExpertGate ? d : 0) + (config.expertBias ? numExperts * (1 + 2 * ffn + d) : 0);
+  const dense = 3 * config.denseFfnSize * d;
   const extras = (config.attentionOutputBias ? d : 0) + (config.attentionSinks ? numHeads : 0);
-  return vocabSize * d * (config.tiedOutput ? 1 : 2) + d + numLayers * (norms + attention + moe + extras);
+  const { denseLayers } = config;
+  return vocabSize * d * (config.tiedOutput ? 1 : 2) + d + numLayers * (norms + attention + extras) + denseLayers * dense + (numLayers - denseLayers) * moe;
 }
 
 /**
@@ -190,13 +232,18 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
   const inputIds = g.input('input_ids', ElementType.int64, ['batch_size', 'sequence_length']);
   const attentionMask = g.input('attention_mask', ElementType.int64, ['batch_size', 'total_sequence_length']);
   const lengths = attentionLengths(g, attentionMask);
-  const rotary = rotaryCaches(g, headDim, config.contextLength, config.ropeBase, {
+  const scaling = {
     factor: config.ropeScalingFactor,
     originalContext: config.ropeOriginalContext,
     betaFast: config.ropeBetaFast,
     betaSlow: config.ropeBetaSlow,
     truncate: config.ropeTruncate,
-  });
+    attentionFactor: config.ropeAttentionFactor,
+  };
+  // Latent attention rotates part of each head itself (interleaved pairs); the others rotate whole heads inside GroupQueryAttention.
+  const latent = config.kvLoraRank > 0;
+  const rotary = latent ? undefined : rotaryCaches(g, headDim, config.contextLength, config.ropeBase, scaling);
+  const pairs: PairRotation | undefined = latent ? pairRotation(g, positionIds(g, lengths, inputIds), config.ropeHeadDim, config.contextLength, config.ropeBase, scaling) : undefined;
 
   const scaled = (name: string, x: string) => (config.residualMultiplier === 1 ? x : g.op('Mul', `${name}/residual_multiplier`, [x, g.floats([config.residualMultiplier])]));
   const embedding = g.weight(decoderTensorNames.embedding, get(decoderTensorNames.embedding));
@@ -214,68 +261,92 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
     g.input(past.value, ElementType.float, kvDims);
 
     const attnIn = norm('pre_attn_norm', h, names.preAttnNorm);
-    const projection = (role: 'q' | 'k' | 'v', bias: string) => {
-      const out = linear(g, `${prefix}/attn/${role}_proj`, attnIn, names[role], get(names[role]), options);
-      return config.attentionBias ? g.op('Add', `${prefix}/attn/${role}_proj/bias`, [out, g.weight(bias, get(bias))]) : out;
+    const standardAttention = (): string => {
+      const projection = (role: 'q' | 'k' | 'v', bias: string) => {
+        const out = linear(g, `${prefix}/attn/${role}_proj`, attnIn, names[role], get(names[role]), options);
+        return config.attentionBias ? g.op('Add', `${prefix}/attn/${role}_proj/bias`, [out, g.weight(bias, get(bias))]) : out;
+      };
+      const qkv = { q: projection('q', names.qBias), k: projection('k', names.kBias), v: projection('v', names.vBias) };
+      if (config.qkNorm === 'projection') {
+        qkv.q = norm('attn/q_norm', qkv.q, names.qNorm);
+        qkv.k = norm('attn/k_norm', qkv.k, names.kNorm);
+      } else if (config.qkNorm === 'head') {
+        qkv.q = headRmsNorm(g, `${prefix}/attn/q_norm`, qkv.q, g.weight(names.qNorm, get(names.qNorm)), headDim, config.rmsNormEps);
+        qkv.k = headRmsNorm(g, `${prefix}/attn/k_norm`, qkv.k, g.weight(names.kNorm, get(names.kNorm)), headDim, config.rmsNormEps);
+      }
+      return groupQueryAttention(g, `${prefix}/attn/GroupQueryAttention`, qkv, past, present, lengths, rotary, {
+        numHeads: config.numHeads,
+        numKvHeads,
+        scale: config.attentionScale,
+        softcap: config.attentionSoftcap,
+        window: slides(config, i) ? config.slidingWindow : undefined,
+        sinks: config.attentionSinks ? g.weight(names.sinks, get(names.sinks)) : undefined,
+      });
     };
-    const qkv = { q: projection('q', names.qBias), k: projection('k', names.kBias), v: projection('v', names.vBias) };
-    if (config.qkNorm === 'projection') {
-      qkv.q = norm('attn/q_norm', qkv.q, names.qNorm);
-      qkv.k = norm('attn/k_norm', qkv.k, names.kNorm);
-    } else if (config.qkNorm === 'head') {
-      qkv.q = headRmsNorm(g, `${prefix}/attn/q_norm`, qkv.q, g.weight(names.qNorm, get(names.qNorm)), headDim, config.rmsNormEps);
-      qkv.k = headRmsNorm(g, `${prefix}/attn/k_norm`, qkv.k, g.weight(names.kNorm, get(names.kNorm)), headDim, config.rmsNormEps);
-    }
-    const attended = groupQueryAttention(g, `${prefix}/attn/GroupQueryAttention`, qkv, past, present, lengths, rotary, {
-      numHeads: config.numHeads,
-      numKvHeads,
-      scale: config.attentionScale,
-      softcap: config.attentionSoftcap,
-      window: slides(config, i) ? config.slidingWindow : undefined,
-      sinks: config.attentionSinks ? g.weight(names.sinks, get(names.sinks)) : undefined,
-    });
+    /** DeepSeek-V2's: q (through its bottleneck where it has one), the latent and the shared rotated key part, the latent decompressed. */
+    const latentAttentionOf = (rotation: PairRotation): string => {
+      const project = (label: string, x: string, name: string) => linear(g, `${prefix}/attn/${label}`, x, name, get(name), options);
+      const q = config.qLoraRank > 0 ? project('q_b_proj', norm('attn/q_a_norm', project('q_a_proj', attnIn, names.qA), names.qANorm), names.qB) : project('q_proj', attnIn, names.q);
+      const kvA = project('kv_a_proj', attnIn, names.kvA);
+      const [latentKv, kRope] = g.node('Split', `${prefix}/attn/kv_a_proj/Split`, [kvA, g.int64s([config.kvLoraRank, config.ropeHeadDim])], { axis: { i: -1 } }, { outputs: 2 });
+      const compressed = norm('attn/kv_a_norm', latentKv, names.kvANorm);
+      const parts = { q, kNope: project('k_b_proj', compressed, names.kB), kRope, v: project('v_b_proj', compressed, names.vB) };
+      const spec = { numHeads: config.numHeads, headDim, ropeDim: config.ropeHeadDim, vHeadDim: config.vHeadDim, scale: config.attentionScale };
+      return latentAttention(g, `${prefix}/attn`, parts, past, present, lengths, rotation, spec);
+    };
+    const attended = pairs ? latentAttentionOf(pairs) : standardAttention();
     let attnOut = linear(g, `${prefix}/attn/o_proj`, attended, names.o, get(names.o), options);
     if (config.attentionOutputBias) attnOut = g.op('Add', `${prefix}/attn/o_proj/bias`, [attnOut, g.weight(names.oBias, get(names.oBias))]);
     if (config.normPlacement === 'sandwich') attnOut = norm('post_attn_norm', attnOut, names.postAttnNorm);
     h = g.op('Add', `${prefix}/attn/residual`, [h, scaled(`${prefix}/attn`, attnOut)]);
 
     const moeIn = norm('pre_moe_norm', h, names.preMoeNorm);
-    const experts = Array.from({ length: config.numExperts }, (_, j) => j);
-    let moeOut = mixtureOfExperts(
-      g,
-      `${prefix}/moe`,
-      moeIn,
-      d,
-      `model.layers.${i}.moe_block`,
-      {
-        router: get(names.router),
-        routerBias: config.expertBias ? get(names.routerBias) : undefined,
-        gate: experts.map((j) => get(names.expertGate(j))),
-        up: experts.map((j) => get(names.expertUp(j))),
-        down: experts.map((j) => get(names.expertDown(j))),
-        biases: config.expertBias ? experts.map((j) => ({ gate: get(names.expertGateBias(j)), up: get(names.expertUpBias(j)), down: get(names.expertDownBias(j)) })) : undefined,
-      },
-      {
-        topK: config.numExpertsPerToken,
-        activation: config.expertActivation,
-        geluApproximation: config.geluApproximation,
-        swigluLimit: config.swigluLimit,
-        renormalize: config.routerRenormalize,
-        routerSoftcap: config.routerSoftcap,
-      },
-      options,
-    );
-    if (config.sharedExpertFfnSize > 0) {
-      const mlp = { gate: get(names.sharedGate), up: get(names.sharedUp), down: get(names.sharedDown) };
-      const weightNames = { gate: names.sharedGate, up: names.sharedUp, down: names.sharedDown };
-      const activation = { activation: config.expertActivation, geluApproximation: config.geluApproximation, swigluLimit: config.swigluLimit };
-      let shared = gatedMlp(g, `${prefix}/shared_expert`, moeIn, weightNames, mlp, activation, options);
-      if (config.sharedExpertGate) {
-        const gateLogit = g.op('MatMul', `${prefix}/shared_expert_gate/MatMul`, [moeIn, g.weight(names.sharedExpertGate, transpose2d(get(names.sharedExpertGate)))]);
-        shared = g.op('Mul', `${prefix}/shared_expert_gate/Mul`, [shared, g.op('Sigmoid', `${prefix}/shared_expert_gate/Sigmoid`, [gateLogit])]);
+    const activation = { activation: config.expertActivation, geluApproximation: config.geluApproximation, swigluLimit: config.swigluLimit };
+    const mixture = (): string => {
+      const experts = Array.from({ length: config.numExperts }, (_, j) => j);
+      let out = mixtureOfExperts(
+        g,
+        `${prefix}/moe`,
+        moeIn,
+        d,
+        `model.layers.${i}.moe_block`,
+        {
+          router: get(names.router),
+          routerBias: config.expertBias ? get(names.routerBias) : undefined,
+          gate: experts.map((j) => get(names.expertGate(j))),
+          up: experts.map((j) => get(names.expertUp(j))),
+          down: experts.map((j) => get(names.expertDown(j))),
+          biases: config.expertBias ? experts.map((j) => ({ gate: get(names.expertGateBias(j)), up: get(names.expertUpBias(j)), down: get(names.expertDownBias(j)) })) : undefined,
+        },
+        {
+          topK: config.numExpertsPerToken,
+          activation: config.expertActivation,
+          geluApproximation: config.geluApproximation,
+          swigluLimit: config.swigluLimit,
+          renormalize: config.routerRenormalize,
+          routerSoftcap: config.routerSoftcap,
+        },
+        options,
+      );
+      if (config.routedScalingFactor !== 1) out = g.op('Mul', `${prefix}/moe/routed_scaling`, [out, g.floats([config.routedScalingFactor])]);
+      if (config.sharedExpertFfnSize > 0) {
+        const mlp = { gate: get(names.sharedGate), up: get(names.sharedUp), down: get(names.sharedDown) };
+        const weightNames = { gate: names.sharedGate, up: names.sharedUp, down: names.sharedDown };
+        let shared = gatedMlp(g, `${prefix}/shared_expert`, moeIn, weightNames, mlp, activation, options);
+        if (config.sharedExpertGate) {
+          const gateLogit = g.op('MatMul', `${prefix}/shared_expert_gate/MatMul`, [moeIn, g.weight(names.sharedExpertGate, transpose2d(get(names.sharedExpertGate)))]);
+          shared = g.op('Mul', `${prefix}/shared_expert_gate/Mul`, [shared, g.op('Sigmoid', `${prefix}/shared_expert_gate/Sigmoid`, [gateLogit])]);
+        }
+        out = g.op('Add', `${prefix}/shared_expert/Add`, [out, shared]);
       }
-      moeOut = g.op('Add', `${prefix}/shared_expert/Add`, [moeOut, shared]);
-    }
+      return out;
+    };
+    /** A dense layer's SwiGLU MLP (DeepSeek's first_k_dense_replace layers). */
+    const denseMlp = (): string => {
+      const weights = { gate: get(names.denseGate), up: get(names.denseUp), down: get(names.denseDown) };
+      return gatedMlp(g, `${prefix}/mlp`, moeIn, { gate: names.denseGate, up: names.denseUp, down: names.denseDown }, weights, activation, options);
+    };
+    let moeOut = i < config.denseLayers ? denseMlp() : mixture();
     if (config.normPlacement === 'sandwich') moeOut = norm('post_moe_norm', moeOut, names.postMoeNorm);
     h = g.op('Add', `${prefix}/moe/residual`, [h, scaled(`${prefix}/moe`, moeOut)]);
     g.output(present.key, ElementType.float, ['batch_size', numKvHeads, 'total_sequence_length', headDim]);
@@ -310,9 +381,11 @@ function grokGraphInitializers(config: ModelConfig): Map<string, { initializer: 
   for (let i = 0; i < config.numLayers; i++) {
     const names = decoderTensorNames.layer(i);
     const moe = `model.layers.${i}.moe_block`;
-    for (const name of [names.q, names.k, names.v, names.o, names.sharedGate, names.sharedUp, names.sharedDown, names.sharedExpertGate]) {
+    const linearNames = [names.q, names.k, names.v, names.o, names.qA, names.qB, names.kvA, names.kB, names.vB, names.denseGate, names.denseUp, names.denseDown];
+    for (const name of [...linearNames, names.sharedGate, names.sharedUp, names.sharedDown, names.sharedExpertGate]) {
       if (out.has(name)) out.set(name, { initializer: name, transposed: true });
     }
+    if (i < config.denseLayers) continue;
     out.set(names.router, { initializer: `${moe}.router`, transposed: true });
     for (let j = 0; j < config.numExperts; j++) {
       out.set(names.expertGate(j), { initializer: `${moe}.experts.${j}.gate`, transposed: true });

@@ -16,14 +16,14 @@ import type { QuantOptions } from '../quant';
 import { readSafetensors } from '../safetensors';
 import { stack, type FloatTensor, type WeightSource } from '../tensor';
 import { byteLevelVocabOf, preTokenizerName } from './byteLevelVocab';
-import { byteLevelTokenizer, fimKeys, generalKeys, ggufTensorNames, sentencePieceTokenizer, tokenIdKeys, tokenizerKeys, type GgufArchitecture, type GgufKey } from './names/common';
+import { byteLevelTokenizer, fimKeys, generalKeys, ggufTensorNames, perHeadTensor, sentencePieceTokenizer, tokenIdKeys, tokenizerKeys, type GgufArchitecture, type GgufKey } from './names/common';
 import { ggufArchitectureFor } from './names/index';
 import { interleaveRopeRows } from './ropeRows';
 import { ggufLinearType, writeGguf, type GgufTensor, type GgufTensorType, type GgufValue } from './write';
 
 /** `keys` with their values: a config.json field's from `json`, or the key's own. */
-function keyValues(keys: readonly GgufKey[], json: Record<string, unknown>): [string, GgufValue][] {
-  return keys.map((k) => [k.key, 'value' in k ? k.value : ({ [k.type]: k.reciprocal ? 1 / (json[k.field] as number) : json[k.field] } as GgufValue)]);
+function keyValues(keys: readonly (GgufKey | undefined)[], json: Record<string, unknown>): [string, GgufValue][] {
+  return keys.filter((k) => k !== undefined).map((k) => [k.key, 'value' in k ? k.value : ({ [k.type]: k.reciprocal ? 1 / (json[k.field] as number) : json[k.field] } as GgufValue)]);
 }
 
 /** Which type each GGUF tensor is written in: by default the linear layers as the graph quantizes them, the rest F32. */
@@ -32,9 +32,10 @@ export type TensorTypeChoice = (tensor: { name: string; linear: boolean }) => Gg
 /** The model's tensors under llama.cpp's names, each of the type `typeOf` chooses. */
 function ggufTensors(config: ModelConfig, weights: WeightSource, typeOf: TensorTypeChoice, architecture: GgufArchitecture): GgufTensor[] {
   const get = (name: string): FloatTensor => weights.get(name)!;
-  return ggufTensorNames(config, architecture.tensorRenames).map(({ name, rook, perExpert, linear, ropeHeads, vector }) => {
+  return ggufTensorNames(config, architecture.tensorRenames).map(({ name, rook, perExpert, linear, ropeHeads, vector, perHead }) => {
     let tensor = perExpert ? stack(rook.map(get)) : get(rook[0]);
     if (vector) tensor = { shape: [tensor.data.length], data: tensor.data };
+    if (perHead) tensor = perHeadTensor(tensor, perHead, false);
     return { name, tensor: architecture.interleavedRope && ropeHeads ? interleaveRopeRows(tensor, ropeHeads) : tensor, type: typeOf({ name, linear }) };
   });
 }
@@ -128,6 +129,7 @@ export function writeGgufModel(
     [generalKeys.architecture, { str: architecture.name }],
     [generalKeys.name, { str: architecture.modelName }],
     ...keyValues(Object.values(architecture.keys), json),
+    ...(architecture.derivedKeys?.(config) ?? []),
     ...vocab,
     ...(config.fim ? keyValues(fimKeys, json) : []),
   ]);

@@ -13,7 +13,7 @@ import { ModelType, PieceType, sentencePieceToTokenizerJson, type SentencePieceM
 import { ggmlBlockBytes, quantBlockSize } from '../quant';
 import type { FloatTensor, WeightSource } from '../tensor';
 import { preTokenizers, tokenizerJsonOf, type ByteLevelVocab } from './byteLevelVocab';
-import { byteLevelTokenizer, fimKeys, generalKeys, ggufTensorNames, outputTensorName, sentencePieceTokenizer, tokenIdKeys, tokenizerKeys, type FieldKey, type GgufArchitecture } from './names/common';
+import { byteLevelTokenizer, fimKeys, generalKeys, ggufTensorNames, outputTensorName, perHeadTensor, sentencePieceTokenizer, tokenIdKeys, tokenizerKeys, type FieldKey, type GgufArchitecture } from './names/common';
 import { ggufArchitectures } from './names/index';
 import { GgufError, GgufMetadata, readGgufHeader, readGgufTensor, type GgufHeader } from './read';
 import { deinterleaveRopeRows } from './ropeRows';
@@ -26,7 +26,7 @@ const isNumber = (item: unknown): item is number => typeof item === 'number';
  * name each field: by the metadata key it came from.
  */
 function configJson(meta: GgufMetadata, architecture: GgufArchitecture, vocabSize: number, tiedOutput: boolean): { json: Record<string, unknown>; naming: FieldNaming } {
-  const keys = [...Object.values(architecture.keys), ...tokenIdKeys, ...fimKeys].filter((k): k is FieldKey => 'field' in k && k.read !== 'never');
+  const keys = [...Object.values(architecture.keys), ...tokenIdKeys, ...fimKeys].filter((k): k is FieldKey => k !== undefined && 'field' in k && k.read !== 'never');
   const fields: Record<string, unknown> = {};
   const sources = new Map([['vocab_size', { describe: `the length of metadata key "${tokenizerKeys.tokens}"`, quote: `"${tokenizerKeys.tokens}"` }]]);
   for (const { key, type, field, reciprocal } of keys) {
@@ -37,7 +37,8 @@ function configJson(meta: GgufMetadata, architecture: GgufArchitecture, vocabSiz
   }
   for (const { key, field, read } of keys) if (read === 'required' && fields[field] === undefined) throw meta.missing(key);
   for (const { field, read } of keys) if (typeof read === 'function' && fields[field] === undefined) fields[field] = read(fields);
-  return { json: { architecture: architecture.family, vocab_size: vocabSize, tie_word_embeddings: tiedOutput, ...fields, ...architecture.fixed }, naming: namingFrom(sources) };
+  const derived = architecture.derivedFields?.(meta, fields) ?? {};
+  return { json: { architecture: architecture.family, vocab_size: vocabSize, tie_word_embeddings: tiedOutput, ...fields, ...derived, ...architecture.fixed }, naming: namingFrom(sources) };
 }
 
 /** The tokens of the vocabulary, checked to be there. */
@@ -125,13 +126,15 @@ interface TensorLocation {
   ropeHeads?: number;
   /** Held as a vector of the Rook tensor's elements. */
   vector?: boolean;
+  /** Held per attention head. */
+  perHead?: { heads: number; transposed: boolean };
 }
 
 function tensorLocations(config: ModelConfig, architecture: GgufArchitecture): Map<string, TensorLocation> {
   const locations = new Map<string, TensorLocation>();
-  for (const { name, rook, perExpert, ropeHeads, vector } of ggufTensorNames(config, architecture.tensorRenames)) {
+  for (const { name, rook, perExpert, ropeHeads, vector, perHead } of ggufTensorNames(config, architecture.tensorRenames)) {
     const heads = architecture.interleavedRope ? ropeHeads : undefined;
-    rook.forEach((rookName, j) => locations.set(rookName, perExpert ? { name, slab: j, perExpert: perExpert[j], ropeHeads: heads } : { name, ropeHeads: heads, vector }));
+    rook.forEach((rookName, j) => locations.set(rookName, perExpert ? { name, slab: j, perExpert: perExpert[j], ropeHeads: heads } : { name, ropeHeads: heads, vector, perHead }));
   }
   return locations;
 }
@@ -171,8 +174,10 @@ export class GgufCheckpoint {
     for (const info of header.tensors.values()) dataBytes += info.byteLength;
     // Q4_0, the most compact type read, stores 32 weights in 18 bytes.
     checkWeightsFit(config, dataBytes, ggmlBlockBytes[4] / quantBlockSize, file, naming, 'the file');
-    const { key: ropeKey } = architecture.keys.ropeDimensionCount;
-    const ropeDims = meta.optionalNumber(ropeKey);
+    // Where the key holds the head size's field (every architecture but deepseek2, whose rotated part is a field of its own).
+    const rope = architecture.keys.ropeDimensionCount;
+    const ropeKey = rope?.key ?? '';
+    const ropeDims = rope && rope.field === 'head_dim' ? meta.optionalNumber(ropeKey) : undefined;
     if (ropeDims !== undefined && ropeDims !== config.headDim) throw new GgufError(file, `${ropeKey} ${ropeDims} differs from the head size ${config.headDim}; Rook's graph rotates whole heads`);
     const tokenizer = vocab.tokenizerJson();
     const checkpoint = new GgufCheckpoint(file, architecture.label, config, tokenizer, tokenizerConfig(meta, config.eosTokenId, file), header, tensorLocations(config, architecture));
@@ -190,10 +195,11 @@ export class GgufCheckpoint {
 
   private checkShapes(): void {
     for (const [rookName, shape] of decoderTensorShapes(this.config)) {
-      const { name, slab, vector } = this.locate(rookName)!;
+      const { name, slab, vector, perHead } = this.locate(rookName)!;
       const info = this.header.tensors.get(name);
       if (!info) throw new GgufError(this.file, `missing tensor "${name}" that the metadata calls for; the file is incomplete`);
-      const expected = vector ? [shape.reduce((a, b) => a * b, 1)] : slab === undefined ? shape : [this.config.numExperts, ...shape];
+      const headShape = perHead && [perHead.heads, ...(perHead.transposed ? [shape[1], shape[0] / perHead.heads] : [shape[0] / perHead.heads, shape[1]])];
+      const expected = headShape ? headShape : vector ? [shape.reduce((a, b) => a * b, 1)] : slab === undefined ? shape : [this.config.numExperts, ...shape];
       if (info.shape.join() !== expected.join()) throw new GgufError(this.file, `tensor "${name}" has shape [${info.shape}] but the metadata implies [${expected}]`);
     }
   }
@@ -204,12 +210,13 @@ export class GgufCheckpoint {
       const location = this.locate(rookName);
       const info = location && this.header.tensors.get(location.name);
       if (!info) return undefined;
-      const { slab, ropeHeads, vector } = location;
-      const shape = vector ? decoderTensorShapes(this.config).get(rookName)! : slab === undefined ? info.shape : info.shape.slice(1);
+      const { slab, ropeHeads, vector, perHead } = location;
+      const shape = vector || perHead ? decoderTensorShapes(this.config).get(rookName)! : slab === undefined ? info.shape : info.shape.slice(1);
       let data: Float32Array | undefined;
       const read = () => {
         const tensor = readGgufTensor(this.file, info, slab);
         this.onTensorRead?.();
+        if (perHead) return perHeadTensor(tensor, perHead, true, shape).data;
         return ropeHeads ? deinterleaveRopeRows(tensor, ropeHeads).data : tensor.data;
       };
       return {

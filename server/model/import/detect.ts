@@ -1,6 +1,7 @@
 /** Which checkpoint format a `config.json` describes: Rook's own (`architecture`), or Hugging Face's `model_type`. */
 import { ModelConfigError } from '../config';
 import type { CheckpointFormat } from './format';
+import { hfDeepseekV2 } from './hfDeepseekV2';
 import { hfGrok } from './hfGrok';
 import { hfGptOss } from './hfGptOss';
 import { hfGraniteMoe } from './hfGraniteMoe';
@@ -19,6 +20,7 @@ const byModelType = new Map<unknown, CheckpointFormat>([
   ['granitemoe', hfGraniteMoe],
   ['granitemoeshared', hfGraniteMoe],
   ['gpt_oss', hfGptOss],
+  ['deepseek_v2', hfDeepseekV2],
 ]);
 const byArchitecture = new Map<unknown, CheckpointFormat>([
   ['Grok1ModelForCausalLM', hfGrok],
@@ -29,6 +31,7 @@ const byArchitecture = new Map<unknown, CheckpointFormat>([
   ['GraniteMoeForCausalLM', hfGraniteMoe],
   ['GraniteMoeSharedForCausalLM', hfGraniteMoe],
   ['GptOssForCausalLM', hfGptOss],
+  ['DeepseekV2ForCausalLM', hfDeepseekV2],
 ]);
 
 export function detectFormat(json: Record<string, unknown>, file: string): CheckpointFormat {

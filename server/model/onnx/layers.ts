@@ -68,6 +68,8 @@ export interface RopeScaling {
   betaSlow: number;
   /** Round the ramp's ends outwards to whole dims. */
   truncate: boolean;
+  /** The factor on cos and sin; absent or 0 for YaRN's own 0.1·ln(factor) + 1. */
+  attentionFactor?: number;
 }
 
 /**
@@ -90,7 +92,7 @@ export function ropeFrequencies(headDim: number, base: number, scaling?: RopeSca
     const extrapolated = 1 - Math.min(Math.max((i - low) / (high - low), 0), 1);
     inverse[i] = (inverse[i] / factor) * (1 - extrapolated) + inverse[i] * extrapolated;
   }
-  return { inverse, attentionFactor: 0.1 * Math.log(factor) + 1 };
+  return { inverse, attentionFactor: scaling.attentionFactor || 0.1 * Math.log(factor) + 1 };
 }
 
 /** cos/sin tables `[positions, headDim/2]` for rotate-half RoPE over the full head dimension, YaRN-scaled if asked. */
@@ -133,27 +135,132 @@ export function groupQueryAttention(
   past: { key: string; value: string },
   present: { key: string; value: string },
   lengths: AttentionLengths,
-  rotary: { cos: string; sin: string },
+  rotary: { cos: string; sin: string } | undefined,
   spec: AttentionSpec,
 ): string {
-  // Inputs 9 and 10 (position ids, attention bias) are left out; 11 is the head sink.
+  // Inputs 9 and 10 (position ids, attention bias) are left out; 11 is the head sink. Without `rotary` (q and k
+  // rotated already) the cos/sin inputs are left out too.
   const sinks = spec.sinks ? ['', '', spec.sinks] : [];
+  const tables = rotary ? [rotary.cos, rotary.sin] : sinks.length > 0 ? ['', ''] : [];
   const [output] = g.node(
     'GroupQueryAttention',
     name,
-    [qkv.q, qkv.k, qkv.v, past.key, past.value, lengths.seqlensK, lengths.totalSequenceLength, rotary.cos, rotary.sin, ...sinks],
+    [qkv.q, qkv.k, qkv.v, past.key, past.value, lengths.seqlensK, lengths.totalSequenceLength, ...tables, ...sinks],
     {
       num_heads: { i: spec.numHeads },
       kv_num_heads: { i: spec.numKvHeads },
       scale: { f: spec.scale },
       softcap: { f: spec.softcap },
-      do_rotary: { i: 1 },
+      do_rotary: { i: rotary ? 1 : 0 },
       rotary_interleaved: { i: 0 },
       ...(spec.window ? { local_window_size: { i: spec.window } } : {}),
     },
     { domain: 'com.microsoft', outputNames: [`${name}/output_0`, present.key, present.value] },
   );
   return output;
+}
+
+/**
+ * Each new position's index in its sequence, `[batch, seq]` int64: the positions before it (GroupQueryAttention's
+ * seqlens_k + 1 - seq, as its own rotary counts them) plus 0..seq-1.
+ */
+export function positionIds(g: GraphBuilder, lengths: AttentionLengths, inputIds: string): string {
+  const seq = g.op('Gather', '/positions/seq_len', [g.op('Shape', '/positions/Shape', [inputIds]), g.int64s([1], [])], { axis: { i: 0 } });
+  const valid = g.op('Add', '/positions/valid', [g.op('Cast', '/positions/Cast', [lengths.seqlensK], { to: { i: ElementType.int64 } }), g.int64s([1], [])]);
+  const start = g.op('Sub', '/positions/start', [valid, seq]);
+  const offsets = g.op('Range', '/positions/Range', [g.int64s([0], []), seq, g.int64s([1], [])]);
+  return g.op('Add', '/positions/ids', [g.op('Unsqueeze', '/positions/start_column', [start, g.int64s([1])]), g.op('Unsqueeze', '/positions/offset_row', [offsets, g.int64s([0])])]);
+}
+
+/** cos and sin of each rotated pair at each position: `[batch, seq, 1, ropeDim/2, 1]`, to broadcast over heads and a pair's two members. */
+export interface PairRotation {
+  cos: string;
+  sin: string;
+}
+
+/**
+ * The rotation of RoPE on interleaved pairs (x[2i], x[2i+1]) over `ropeDim` dims (DeepSeek's; llama.cpp's `norm` rope
+ * type) for the positions `positions` (`positionIds`): tables `[contextLength, ropeDim/2]` of `ropeFrequencies`,
+ * scaled by its attention factor, gathered per position.
+ */
+export function pairRotation(g: GraphBuilder, positions: string, ropeDim: number, contextLength: number, base: number, scaling?: RopeScaling): PairRotation {
+  const half = ropeDim / 2;
+  const { inverse, attentionFactor } = ropeFrequencies(ropeDim, base, scaling);
+  const cos = new Float32Array(contextLength * half);
+  const sin = new Float32Array(contextLength * half);
+  for (let p = 0; p < contextLength; p++) {
+    for (let i = 0; i < half; i++) {
+      cos[p * half + i] = Math.cos(p * inverse[i]) * attentionFactor;
+      sin[p * half + i] = Math.sin(p * inverse[i]) * attentionFactor;
+    }
+  }
+  const gathered = (label: 'cos' | 'sin', table: Float32Array) => {
+    const weight = g.weight(`rotary.pair_${label}_cache`, { shape: [contextLength, half], data: table });
+    const rows = g.op('Gather', `/rotary/${label}/Gather`, [weight, positions], { axis: { i: 0 } });
+    return g.op('Unsqueeze', `/rotary/${label}/Unsqueeze`, [rows, g.int64s([2, 4])]);
+  };
+  return { cos: gathered('cos', cos), sin: gathered('sin', sin) };
+}
+
+/** `x` `[batch, seq, heads, ropeDim]` with each interleaved pair (x[2i], x[2i+1]) rotated by its position's angle. */
+export function rotatePairs(g: GraphBuilder, name: string, x: string, rotation: PairRotation): string {
+  const pairs = g.op('Reshape', `${name}/pairs`, [x, g.int64s([0, 0, 0, -1, 2])]);
+  const [even, odd] = g.node('Split', `${name}/Split`, [pairs, g.int64s([1, 1])], { axis: { i: -1 } }, { outputs: 2 });
+  const times = (label: string, a: string, b: string) => g.op('Mul', `${name}/${label}`, [a, b]);
+  const first = g.op('Sub', `${name}/first`, [times('even_cos', even, rotation.cos), times('odd_sin', odd, rotation.sin)]);
+  const second = g.op('Add', `${name}/second`, [times('even_sin', even, rotation.sin), times('odd_cos', odd, rotation.cos)]);
+  return g.op('Reshape', `${name}/merge`, [g.op('Concat', `${name}/Concat`, [first, second], { axis: { i: -1 } }), g.int64s([0, 0, 0, -1])]);
+}
+
+export interface LatentAttentionSpec {
+  numHeads: number;
+  /** Query and key head size: `headDim - ropeDim` unrotated dims, then `ropeDim` rotated ones. */
+  headDim: number;
+  ropeDim: number;
+  vHeadDim: number;
+  scale: number;
+}
+
+/**
+ * DeepSeek-V2's multi-head latent attention, from its decompressed parts (`[batch, seq, ·]`): `q` (heads × headDim),
+ * `kNope` (heads × (headDim - ropeDim)), `kRope` (ropeDim, one for all heads) and `v` (heads × vHeadDim). The rotated
+ * parts of q and k are rotated here (interleaved pairs, over part of each head only, which GroupQueryAttention's own
+ * rotary cannot do), k's shared part is repeated per head, and the heads attend through one GroupQueryAttention node
+ * with as many key/value heads as query heads and its rotary off. That node needs values as wide as keys: each value
+ * head is zero-padded to headDim (exact: the padding's outputs are zeros) and the output sliced back to vHeadDim. The
+ * KV cache therefore holds decompressed keys and padded values, `[batch, heads, positions, headDim]` each, not the
+ * latent (caching the latent and absorbing kv_b into q and the output is a later optimisation).
+ */
+export function latentAttention(
+  g: GraphBuilder,
+  name: string,
+  parts: { q: string; kNope: string; kRope: string; v: string },
+  past: { key: string; value: string },
+  present: { key: string; value: string },
+  lengths: AttentionLengths,
+  rotation: PairRotation,
+  spec: LatentAttentionSpec,
+): string {
+  const { numHeads: heads, headDim, ropeDim, vHeadDim } = spec;
+  const nope = headDim - ropeDim;
+  const perHead = (label: string, x: string, width: number, count = heads) => g.op('Reshape', `${name}/${label}/heads`, [x, g.int64s([0, 0, count, width])]);
+  const flat = (label: string, x: string) => g.op('Reshape', `${name}/${label}/flatten`, [x, g.int64s([0, 0, -1])]);
+  const [qNope, qRope] = g.node('Split', `${name}/q/Split`, [perHead('q', parts.q, headDim), g.int64s([nope, ropeDim])], { axis: { i: -1 } }, { outputs: 2 });
+  const q = flat('q', g.op('Concat', `${name}/q/Concat`, [qNope, rotatePairs(g, `${name}/q/rope`, qRope, rotation)], { axis: { i: -1 } }));
+  const kRope = rotatePairs(g, `${name}/k/rope`, perHead('k_rope', parts.kRope, ropeDim, 1), rotation);
+  const kRopeHeads = g.op('Expand', `${name}/k/rope_heads`, [kRope, g.int64s([1, 1, heads, 1])]);
+  const k = flat('k', g.op('Concat', `${name}/k/Concat`, [perHead('k_nope', parts.kNope, nope), kRopeHeads], { axis: { i: -1 } }));
+  let v = parts.v;
+  if (vHeadDim < headDim) v = flat('v', g.op('Pad', `${name}/v/Pad`, [perHead('v', v, vHeadDim), g.int64s([0, 0, 0, 0, 0, 0, 0, headDim - vHeadDim])]));
+  const attended = groupQueryAttention(g, `${name}/GroupQueryAttention`, { q, k, v }, past, present, lengths, undefined, {
+    numHeads: heads,
+    numKvHeads: heads,
+    scale: spec.scale,
+    softcap: 0,
+  });
+  if (vHeadDim === headDim) return attended;
+  const sliced = g.op('Slice', `${name}/output/Slice`, [perHead('output', attended, headDim), g.int64s([0]), g.int64s([vHeadDim]), g.int64s([-1])]);
+  return flat('output', sliced);
 }
 
 export interface ExpertWeights {

@@ -2,11 +2,12 @@
  * The GGUF names every llama.cpp architecture Rook writes and reads shares (llama.cpp's `LLM_KV_*` and
  * `LLM_TENSOR_*`, src/llama-arch.cpp), each spelled once and used both ways: export writes a Rook model under them,
  * import reads a GGUF back into Rook's config.json fields and tensor names. One file per architecture beside this
- * one (`grok.ts`, `llama.ts`, `qwen2moe.ts`, `qwen3moe.ts`, `olmoe.ts`, `granitemoe.ts`) adds its own keys and what
- * its llama.cpp graph fixes; `index.ts` lists them.
+ * one (`grok.ts`, `llama.ts`, `qwen2moe.ts`, `qwen3moe.ts`, `olmoe.ts`, `granitemoe.ts`, `gptoss.ts`, `deepseek2.ts`)
+ * adds its own keys and what its llama.cpp graph fixes; `index.ts` lists them.
  */
 import { decoderTensorNames, decoderTensorShapes } from '../../arch/decoder';
 import { serializeModelConfig, type Architecture, type ModelConfig } from '../../config';
+import type { FloatTensor } from '../../tensor';
 import type { GgufMetadata } from '../read';
 import type { GgufValue } from '../write';
 
@@ -78,8 +79,15 @@ export interface GgufArchitecture {
   modelName: string;
   /** What `rook convert` reports reading. */
   label: string;
-  /** Its metadata keys, in the order Rook writes them. */
-  keys: ReturnType<typeof hyperparameterKeys> & Record<string, GgufKey>;
+  /**
+   * Its metadata keys, in the order Rook writes them: the shared hyperparameters (an architecture whose graph reads
+   * some of them otherwise leaves them out and derives them) and its own.
+   */
+  keys: Partial<ReturnType<typeof hyperparameterKeys>> & Record<string, GgufKey>;
+  /** Keys whose values no single config field holds (written after `keys`). */
+  derivedKeys?(config: ModelConfig): [string, GgufValue][];
+  /** config.json fields no single key holds, from the file's metadata and the fields its keys gave. */
+  derivedFields?(meta: GgufMetadata, fields: Readonly<Record<string, unknown>>): Record<string, unknown>;
   /** The config.json fields its llama.cpp graph fixes, where no key says. */
   fixed: Readonly<Record<string, unknown>>;
   /** Its graph rotates interleaved pairs of a head's q/k rows, where Rook's rotates halves: rows are permuted between the two. */
@@ -174,6 +182,11 @@ interface LayerTensor {
   linear?: true;
   /** A q/k projection, whose rows are this many heads' (reordered for an architecture's RoPE). */
   ropeHeads?: 'numHeads' | 'numKvHeads';
+  /**
+   * Held per attention head, `[heads, ·, ·]`: `rows` the Rook tensor's rows head by head (llama.cpp's `attn_v_b`),
+   * `transposed` each head's block transposed (`attn_k_b`, `[heads, kv_lora_rank, nope]`).
+   */
+  perHead?: 'rows' | 'transposed';
 }
 
 /**
@@ -190,12 +203,23 @@ const layerTensors: LayerTensor[] = [
   { gguf: 'attn_k', suffix: 'bias', rook: 'kBias', ropeHeads: 'numKvHeads' },
   { gguf: 'attn_v', suffix: 'bias', rook: 'vBias' },
   { gguf: 'attn_q_norm', rook: 'qNorm' },
+  { gguf: 'attn_q_a_norm', rook: 'qANorm' },
+  { gguf: 'attn_kv_a_norm', rook: 'kvANorm' },
+  { gguf: 'attn_q_a', rook: 'qA', linear: true },
+  { gguf: 'attn_q_b', rook: 'qB', linear: true },
+  { gguf: 'attn_kv_a_mqa', rook: 'kvA', linear: true },
+  // Its blocks would run along the nope dims, not along a row of Rook's k_b_proj: written as is, not quantized.
+  { gguf: 'attn_k_b', rook: 'kB', perHead: 'transposed' },
+  { gguf: 'attn_v_b', rook: 'vB', linear: true, perHead: 'rows' },
   { gguf: 'attn_k_norm', rook: 'kNorm' },
   { gguf: 'attn_output', rook: 'o', linear: true },
   { gguf: 'attn_output', suffix: 'bias', rook: 'oBias' },
   { gguf: 'attn_sinks', rook: 'sinks' },
   { gguf: 'attn_output_norm', rook: 'postAttnNorm' },
   { gguf: 'ffn_norm', rook: 'preMoeNorm' },
+  { gguf: 'ffn_gate', rook: 'denseGate', linear: true },
+  { gguf: 'ffn_up', rook: 'denseUp', linear: true },
+  { gguf: 'ffn_down', rook: 'denseDown', linear: true },
   { gguf: 'ffn_gate_inp', rook: 'router' },
   { gguf: 'ffn_gate_inp', suffix: 'bias', rook: 'routerBias' },
   { gguf: 'ffn_gate', rook: 'expertGate', linear: true },
@@ -225,6 +249,32 @@ export interface GgufTensorName {
   ropeHeads?: number;
   /** Held as a vector of the Rook tensor's elements. */
   vector?: boolean;
+  /** Held per attention head (`LayerTensor.perHead`), with this many heads. */
+  perHead?: { heads: number; transposed: boolean };
+}
+
+/**
+ * A Rook `[heads·rows, cols]` tensor as a GGUF per-head one (`[heads, rows, cols]`, or `[heads, cols, rows]` with
+ * `transposed`), or back with `inverse`.
+ */
+export function perHeadTensor(tensor: FloatTensor, perHead: { heads: number; transposed: boolean }, inverse: boolean, rookShape?: number[]): FloatTensor {
+  const { heads, transposed } = perHead;
+  if (!inverse) {
+    const [total, cols] = tensor.shape;
+    const rows = total / heads;
+    if (!transposed) return { shape: [heads, rows, cols], data: tensor.data };
+    const data = new Float32Array(tensor.data.length);
+    const source = tensor.data;
+    for (let h = 0; h < heads; h++) for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) data[(h * cols + c) * rows + r] = source[(h * rows + r) * cols + c];
+    return { shape: [heads, cols, rows], data };
+  }
+  const [total, cols] = rookShape!;
+  const rows = total / heads;
+  if (!transposed) return { shape: [total, cols], data: tensor.data };
+  const data = new Float32Array(tensor.data.length);
+  const source = tensor.data;
+  for (let h = 0; h < heads; h++) for (let c = 0; c < cols; c++) for (let r = 0; r < rows; r++) data[(h * rows + r) * cols + c] = source[(h * cols + c) * rows + r];
+  return { shape: [total, cols], data };
 }
 
 /**
@@ -236,10 +286,10 @@ export function ggufTensorNames(config: ModelConfig, renames: Readonly<Record<st
   const out: GgufTensorName[] = (Object.keys(modelTensors) as (keyof typeof modelTensors)[]).map((role) => ({ name: `${modelTensors[role]}.weight`, rook: [decoderTensorNames[role]], linear: false }));
   for (let i = 0; i < config.numLayers; i++) {
     const names = decoderTensorNames.layer(i);
-    for (const { gguf: shared, suffix = 'weight', rook, linear, ropeHeads, vector } of layerTensors) {
+    for (const { gguf: shared, suffix = 'weight', rook, linear, ropeHeads, vector, perHead } of layerTensors) {
       const gguf = Object.hasOwn(renames, shared) ? renames[shared] : shared;
       const role = names[rook];
-      const tensor = { linear: linear ?? false, ropeHeads: ropeHeads && config[ropeHeads], vector };
+      const tensor = { linear: linear ?? false, ropeHeads: ropeHeads && config[ropeHeads], vector, ...(perHead ? { perHead: { heads: config.numHeads, transposed: perHead === 'transposed' } } : {}) };
       if (typeof role === 'string') out.push({ name: `blk.${i}.${gguf}.${suffix}`, rook: [role], ...tensor });
       else out.push({ name: `blk.${i}.${gguf}_exps.${suffix}`, rook: experts.map((j) => role(j)), perExpert: experts.map((j) => `blk.${i}.${gguf}.${j}.${suffix}`), ...tensor });
     }

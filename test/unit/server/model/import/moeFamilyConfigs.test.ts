@@ -8,6 +8,7 @@ import { decoderTensorNames } from '../../../../../server/model/arch/decoder';
 import type { ModelConfig } from '../../../../../server/model/config';
 import { detectFormat } from '../../../../../server/model/import/detect';
 import { entryColumnsTransposed, entryRows, entryStrided } from '../../../../../server/model/import/format';
+import { hfDeepseekV2 } from '../../../../../server/model/import/hfDeepseekV2';
 import { hfGptOss } from '../../../../../server/model/import/hfGptOss';
 import { hfGraniteMoe } from '../../../../../server/model/import/hfGraniteMoe';
 import { ropeFrequencies } from '../../../../../server/model/onnx/layers';
@@ -191,4 +192,62 @@ test('families: what Rook would compute wrongly is refused, naming the field', (
   // YaRN itself converts (Qwen3's documented way to 128k).
   const long = hfQwen3Moe.modelConfig({ ...qwen3Coder, rope_scaling: { rope_type: 'yarn', factor: 4, original_max_position_embeddings: 32768 } }, 'c.json');
   assert.deepEqual([long.ropeScalingFactor, long.ropeOriginalContext, long.ropeTruncate], [4, 32768, true]);
+});
+
+/** deepseek-ai/DeepSeek-Coder-V2-Lite-Base (auto_map and training-only fields left out). */
+const deepseekCoderV2Lite = {
+  architectures: ['DeepseekV2ForCausalLM'], attention_bias: false, attention_dropout: 0.0, aux_loss_alpha: 0.001, bos_token_id: 100000,
+  eos_token_id: 100001, first_k_dense_replace: 1, hidden_act: 'silu', hidden_size: 2048, initializer_range: 0.02, intermediate_size: 10944,
+  kv_lora_rank: 512, max_position_embeddings: 163840, model_type: 'deepseek_v2', moe_intermediate_size: 1408, moe_layer_freq: 1, n_group: 1,
+  n_routed_experts: 64, n_shared_experts: 2, norm_topk_prob: false, num_attention_heads: 16, num_experts_per_tok: 6, num_hidden_layers: 27,
+  num_key_value_heads: 16, pretraining_tp: 1, q_lora_rank: null, qk_nope_head_dim: 128, qk_rope_head_dim: 64, rms_norm_eps: 1e-6,
+  rope_scaling: { beta_fast: 32, beta_slow: 1, factor: 40, mscale: 0.707, mscale_all_dim: 0.707, original_max_position_embeddings: 4096, type: 'yarn' },
+  rope_theta: 10000, routed_scaling_factor: 1.0, scoring_func: 'softmax', seq_aux: true, tie_word_embeddings: false, topk_group: 1,
+  topk_method: 'greedy', torch_dtype: 'bfloat16', use_cache: true, v_head_dim: 128, vocab_size: 102400,
+};
+
+test('families: DeepSeek-Coder-V2-Lite: latent attention (512 latent, 128 + 64 rotated per head, 128 values), a dense first layer, 2 shared experts, YaRN x40 with mscale', () => {
+  assert.equal(detectFormat(deepseekCoderV2Lite, 'config.json'), hfDeepseekV2);
+  const config = hfDeepseekV2.modelConfig(deepseekCoderV2Lite, 'config.json');
+  assert.deepEqual(pick(config, shape), { architecture: 'deepseek_v2', vocabSize: 102400, hiddenSize: 2048, numLayers: 27, numHeads: 16, numKvHeads: 16, headDim: 192, numExperts: 64, numExpertsPerToken: 6, expertFfnSize: 1408, contextLength: 163840 });
+  assert.deepEqual(
+    pick(config, ['kvLoraRank', 'qLoraRank', 'ropeHeadDim', 'vHeadDim', 'denseLayers', 'denseFfnSize', 'sharedExpertFfnSize', 'sharedExpertGate', 'routerRenormalize', 'routedScalingFactor', 'ropeBase', 'ropeScalingFactor', 'ropeOriginalContext', 'ropeTruncate', 'ropeAttentionFactor', 'expertActivation', 'normPlacement', 'tiedOutput', 'bosTokenId', 'eosTokenId']),
+    { kvLoraRank: 512, qLoraRank: 0, ropeHeadDim: 64, vHeadDim: 128, denseLayers: 1, denseFfnSize: 10944, sharedExpertFfnSize: 2816, sharedExpertGate: false, routerRenormalize: false, routedScalingFactor: 1, ropeBase: 10000, ropeScalingFactor: 40, ropeOriginalContext: 4096, ropeTruncate: true, ropeAttentionFactor: 1, expertActivation: 'swiglu', normPlacement: 'pre', tiedOutput: false, bosTokenId: 100000, eosTokenId: 100001 },
+  );
+  // modeling_deepseek.py: softmax_scale = 192^-0.5 · (0.1 · 0.707 · ln 40 + 1)².
+  assert.ok(Math.abs(config.attentionScale - (0.1 * 0.707 * Math.log(40) + 1) ** 2 / Math.sqrt(192)) < 1e-12);
+  const layer = decoderTensorNames.layer(3);
+  assert.equal(hfDeepseekV2.sourceName(layer.kvA), 'model.layers.3.self_attn.kv_a_proj_with_mqa.weight');
+  assert.equal(hfDeepseekV2.sourceName(layer.kvANorm), 'model.layers.3.self_attn.kv_a_layernorm.weight');
+  assert.equal(hfDeepseekV2.sourceName(layer.sharedDown), 'model.layers.3.mlp.shared_experts.down_proj.weight');
+  assert.equal(hfDeepseekV2.sourceName(decoderTensorNames.layer(0).denseGate), 'model.layers.0.mlp.gate_proj.weight');
+  assert.equal(hfDeepseekV2.sourceName(layer.expertUp(5)), 'model.layers.3.mlp.experts.5.up_proj.weight');
+  // k_b_proj and v_b_proj: each head's 128 key rows, then its 128 value rows, of kv_b_proj [16·256, 512].
+  const kB = hfDeepseekV2.sourcePart!(layer.kB, config)!;
+  const vB = hfDeepseekV2.sourcePart!(layer.vB, config)!;
+  assert.deepEqual([kB.name, kB.shape], ['model.layers.3.self_attn.kv_b_proj.weight', [4096, 512]]);
+  const whole = Float32Array.from({ length: 4096 * 512 }, (_, i) => Math.floor(i / 512));
+  assert.deepEqual([kB.select(whole)[0], kB.select(whole)[128 * 512], vB.select(whole)[0], vB.select(whole)[128 * 512], vB.select(whole).length], [0, 256, 128, 384, 2048 * 512]);
+  // DeepSeek-V2 (not Lite): the query bottleneck; its group-limited routing keeps 3 of 8 groups, which Rook refuses.
+  const full = { ...deepseekCoderV2Lite, q_lora_rank: 1536, n_group: 8, topk_group: 3, topk_method: 'group_limited_greedy', routed_scaling_factor: 16.0 };
+  assert.throws(() => hfDeepseekV2.modelConfig(full, 'c.json'), /field "topk_method" is "group_limited_greedy" with "n_group" 8 and "topk_group" 3/);
+  const allGroups = hfDeepseekV2.modelConfig({ ...full, topk_group: 8 }, 'c.json');
+  assert.deepEqual([allGroups.qLoraRank, allGroups.routedScalingFactor], [1536, 16]);
+});
+
+test('families: DeepSeek-V2 configs Rook would compute wrongly are refused, naming the field', () => {
+  const refusals: [Record<string, unknown>, RegExp][] = [
+    [{ topk_method: 'noaux_tc' }, /field "topk_method" is "noaux_tc"/],
+    [{ scoring_func: 'sigmoid' }, /field "scoring_func" is "sigmoid"/],
+    [{ moe_layer_freq: 2 }, /field "moe_layer_freq" is 2/],
+    [{ n_routed_experts: null }, /missing field "n_routed_experts"/],
+    [{ attention_bias: true }, /field "attention_bias" is true/],
+    [{ norm_topk_prob: true, routed_scaling_factor: 2.5 }, /fields "norm_topk_prob" true and "routed_scaling_factor" 2.5/],
+    [{ rope_scaling: { type: 'linear', factor: 4 } }, /field "rope_scaling" is .*linear.*plain RoPE or YaRN/],
+    [{ kv_lora_rank: undefined }, /missing field "kv_lora_rank"/],
+    [{ qk_rope_head_dim: 0 }, /field "qk_rope_head_dim" \(0\) must be even, above 0/],
+  ];
+  for (const [change, pattern] of refusals) {
+    assert.throws(() => hfDeepseekV2.modelConfig({ ...deepseekCoderV2Lite, ...change }, 'c.json'), (error: Error) => (assert.match(error.message, pattern), assert.equal(error.name, 'ModelConfigError'), true));
+  }
 });
