@@ -79,6 +79,38 @@ test("families: a Qwen3-MoE checkpoint with Qwen's tokenizer converts with its F
   }
 });
 
+test("families: a DeepSeek-V2 checkpoint with DeepSeek-Coder's markers converts with <｜fim▁begin｜>, <｜fim▁hole｜>, <｜fim▁end｜> as FIM, its end-of-sentence and EOT stops, and BOS; the engine infills with them", async () => {
+  // Qwen's byte-level vocabulary with DeepSeek-Coder-V2's added tokens in place of Qwen's.
+  const base = qwenStyleTokenizer();
+  const first = base.vocabSize - base.json.added_tokens.length;
+  const spellings: [string, boolean][] = [['<｜begin▁of▁sentence｜>', true], ['<｜end▁of▁sentence｜>', true], ['<｜fim▁hole｜>', false], ['<｜fim▁begin｜>', false], ['<｜fim▁end｜>', false], ['<|EOT|>', true]];
+  const added = spellings.map(([content, special], i) => ({ id: first + i, content, single_word: false, lstrip: false, rstrip: false, normalized: true, special }));
+  const idOf = (content: string) => added.find((t) => t.content === content)!.id;
+  const tokenizer = { json: { ...base.json, added_tokens: added }, vocabSize: first + added.length };
+  const fixture = hfFamilyCheckpoint(tinyDeepseekV2, 74, tokenizer);
+  const hfConfig = { ...fixture.hfConfig, bos_token_id: idOf('<｜begin▁of▁sentence｜>'), eos_token_id: idOf('<｜end▁of▁sentence｜>') };
+  fs.writeFileSync(path.join(fixture.checkpoint, 'config.json'), JSON.stringify(hfConfig));
+  fs.writeFileSync(path.join(fixture.checkpoint, 'tokenizer_config.json'), JSON.stringify({ add_bos_token: true, add_eos_token: false, bos_token: '<｜begin▁of▁sentence｜>', eos_token: '<｜end▁of▁sentence｜>' }));
+  const out = path.join(tempDir('family-deepseek'), 'converted');
+  convertCheckpoint(fixture.checkpoint, out);
+  const config = readModelConfig(path.join(out, 'config.json'));
+  assert.deepEqual(config.fim, { prefix: idOf('<｜fim▁begin｜>'), suffix: idOf('<｜fim▁hole｜>'), middle: idOf('<｜fim▁end｜>') });
+  assert.equal(config.addBosToken, true);
+  assert.equal(config.bosTokenId, idOf('<｜begin▁of▁sentence｜>'));
+  assert.equal(config.eosTokenId, idOf('<｜end▁of▁sentence｜>'));
+  assert.ok(config.stopTokenIds.includes(idOf('<|EOT|>')), 'EOT ends a generation too');
+
+  const engine = await LocalEngine.load({ modelPath: out, executionProvider: 'cpu', threads: 1 });
+  try {
+    const [prefix, suffix] = ['def add(a, b):\n    ', '\n\nprint(add(1, 2))\n'];
+    const usage = (await drain(engine.complete({ prompt: prefix, suffix, maxTokens: 3, temperature: 0 }, new AbortController().signal))).usage;
+    // BOS <｜fim▁begin｜> prefix <｜fim▁hole｜> suffix <｜fim▁end｜>.
+    assert.equal(usage?.promptTokens, 1 + 3 + engine.encode(prefix).length + engine.encode(suffix).length);
+  } finally {
+    await engine.dispose();
+  }
+});
+
 test('families: without a tokenizer that says otherwise, prompts keep their BOS (SentencePiece-style tokenizers)', () => {
   const fixture = hfFamilyCheckpoint(tinyOlmoe, 73);
   const out = path.join(tempDir('family-bos'), 'converted');
