@@ -48,6 +48,8 @@ the name go to it.
                       tokens/s on completion and edit workloads, drafts accepted [--cases N] [--model DIR] [--out FILE]
   turns               inline-completion latency while a long chat answer streams, against an idle engine
                       [--cases N] [--model DIR] [--out FILE]
+  streams             continuous batching: aggregate decode tokens/s and time to first token at 1, 4 and 16
+                      streams, against llama.cpp decoding as many sequences on the same weights [--streams LIST]
   gguf                Rook against llama.cpp on the same ~1 GB Qwen3-MoE-shaped Q8_0 GGUF: conversion time and peak
                       RSS, file to first token, RSS, decode tokens/s; ONNX Runtime's RSS with weights inline and in
                       model.onnx.data [--layers N] [--threads N] [--prompt N] [--steps N] [--out FILE]

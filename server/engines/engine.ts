@@ -87,6 +87,8 @@ export interface EngineStats {
    * another prompt ran since it last looked.
    */
   lastPrompt: PromptStats;
+  /** Decode steps run in batches since the engine started, and the batches they took (engines that batch). */
+  batches?: { runs: number; steps: number };
 }
 
 export interface Engine {

@@ -29,32 +29,3 @@ test('engine turns: a waiting completion goes before waiting chats, whatever the
   (await chat)();
   assert.deepEqual(order, ['completion', 'chat']);
 });
-
-test('engine turns: a running chat hands over to a completion only when one waits, and resumes before newer chats', async () => {
-  const turns = new EngineTurns();
-  const order: string[] = [];
-  const releaseChat = await turns.acquire(chatPriority);
-  await turns.yieldIfWanted(chatPriority);
-  order.push('chat kept its turn');
-  const laterChat = turns.acquire(chatPriority).then((done) => (order.push('later chat'), done));
-  const completion = turns.acquire(completionPriority).then((done) => (order.push('completion'), done));
-  const resumed = turns.yieldIfWanted(chatPriority).then(() => order.push('chat resumed'));
-  (await completion)();
-  await resumed;
-  releaseChat();
-  (await laterChat)();
-  assert.deepEqual(order, ['chat kept its turn', 'completion', 'chat resumed', 'later chat']);
-});
-
-test('engine turns: a completion never hands over to another completion', async () => {
-  const turns = new EngineTurns();
-  const release = await turns.acquire(completionPriority);
-  let second = false;
-  const next = turns.acquire(completionPriority).then((done) => ((second = true), done));
-  await turns.yieldIfWanted(completionPriority);
-  await tick();
-  assert.equal(second, false);
-  release();
-  (await next)();
-  assert.equal(second, true);
-});

@@ -1,8 +1,8 @@
 /**
- * Whose turn it is to run the model. One request runs at a time (the model's session is one); a waiting request of a
- * higher priority goes first, and equal priorities go in order of arrival. A running request of a lower priority
- * hands its turn over between two decode steps (`yieldIfWanted`) and goes first among its equals when it gets the
- * turn back, so inline completions never wait for a long chat answer, and the chat resumes where it was.
+ * Whose turn it is to run the model: one run at a time (a prompt's prefill, a batch of decode steps, a check of
+ * drafted tokens), since the runs share the KV buffers. A waiting run of a higher priority goes first, equal
+ * priorities in order of arrival; so an inline completion's runs never wait behind more than the run in progress,
+ * however long the chat answers streaming beside it.
  */
 
 /** Higher runs first: a completion is typed against, a chat answer is read as it streams. */
@@ -12,8 +12,6 @@ export const chatPriority: TurnPriority = 0;
 
 interface Waiter {
   priority: TurnPriority;
-  /** Resumed requests go before new ones of their priority. */
-  resumed: boolean;
   arrival: number;
   start: () => void;
 }
@@ -25,24 +23,17 @@ export class EngineTurns {
 
   /** Waits for the turn; the returned function ends it. */
   async acquire(priority: TurnPriority): Promise<() => void> {
-    await this.wait(priority, false);
+    await this.wait(priority);
     return () => this.release();
   }
 
-  /** Hands the turn to a waiting request of higher priority, if any, and waits to get it back. */
-  async yieldIfWanted(priority: TurnPriority): Promise<void> {
-    if (!this.waiting.some((waiter) => waiter.priority > priority)) return;
-    this.release();
-    await this.wait(priority, true);
-  }
-
-  private wait(priority: TurnPriority, resumed: boolean): Promise<void> {
+  private wait(priority: TurnPriority): Promise<void> {
     if (!this.running) {
       this.running = true;
       return Promise.resolve();
     }
     return new Promise((start) => {
-      this.waiting.push({ priority, resumed, arrival: this.arrivals++, start });
+      this.waiting.push({ priority, arrival: this.arrivals++, start });
     });
   }
 
@@ -59,7 +50,7 @@ export class EngineTurns {
   private next(): Waiter | undefined {
     let best: Waiter | undefined;
     for (const waiter of this.waiting) {
-      if (!best || waiter.priority > best.priority || (waiter.priority === best.priority && (Number(waiter.resumed) > Number(best.resumed) || (waiter.resumed === best.resumed && waiter.arrival < best.arrival)))) best = waiter;
+      if (!best || waiter.priority > best.priority || (waiter.priority === best.priority && waiter.arrival < best.arrival)) best = waiter;
     }
     return best;
   }

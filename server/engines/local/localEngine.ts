@@ -20,12 +20,14 @@ import { readChatTemplate, type ChatTemplate } from '../../chat/chatTemplate';
 import { modelFiles } from '../../model/modelFiles';
 import { readModelConfig, type ModelConfig } from '../../model/config';
 import { EngineError, type ChatRequest, type CompletionRequest, type Engine, type EngineCapabilities, type EngineStats, type EndEvent, type PromptStats, type StreamEvent, type TextEvent, type TokenChoice } from '../engine';
-import { DecoderSession, type KvCacheLayout } from './decoderSession';
+import { DecoderSession, KvRowBuffer, type KvCacheLayout } from './decoderSession';
 import { openSession, type ConcreteProvider } from './executionProvider';
 import { LineTokenizer, type TokenizerJson } from './lineTokenizer';
 import { fimPromptTokens, plainPromptTokens } from './promptTokens';
 import { chatPriority, completionPriority, EngineTurns, type TurnPriority } from './engineTurns';
+import { commonPrefix, KvSlots, type KvSlot } from './kvSlots';
 import { defaultLookup, draftFromContext, type LookupOptions } from './promptLookup';
+import { StepBatcher, type BatchedStep } from './stepBatcher';
 import { logProbability, logSumExp, sampleToken, seededRandom, topLogProbabilities } from './sampler';
 import { TextStream, type ShownText } from './textStream';
 
@@ -45,8 +47,13 @@ export interface LocalEngineOptions {
   seed?: number;
   /** Prompt-lookup speculation for greedy requests (default `defaultLookup`); `false` decodes one token a run. */
   promptLookup?: LookupOptions | false;
-  /** Keep the chat KV cache beside the completion one only while both fit this (default `separateChatCacheBytes`). */
+  /**
+   * Memory for KV caches (default `separateChatCacheBytes`): as many full-context sequences as fit (at most
+   * `maxSequences`) are kept and decoded in one batch; when fewer than two fit, a chat's cache is emptied after use.
+   */
   kvCachesBytes?: number;
+  /** Most sequences decoded at once (default `defaultMaxSequences`). */
+  maxSequences?: number;
 }
 
 /** What a generation needs from a completion or chat request. */
@@ -55,11 +62,12 @@ type GenerationRequest = Pick<CompletionRequest, 'maxTokens' | 'temperature' | '
 /** Above this size, two full-context KV caches are not kept side by side (the chat one is emptied after use). */
 export const separateChatCacheBytes = 512 * 1024 * 1024;
 
-/** A sequence held in a KV cache: the decoder state and the tokens it was computed from. */
-interface KvSlot {
-  decoder: DecoderSession;
-  tokens: number[];
-}
+/**
+ * Sequences decoded at once when their caches fit: the streams of `rook serve`, or a chat beside completions. Each
+ * run binds the batch's whole KV rows, and onnxruntime-node's cost per run grows with the bytes bound (bench/streams
+ * measures 4 rows gaining, 16 not), so batches stay small; more requests wait for a slot.
+ */
+export const defaultMaxSequences = 4;
 
 /** Bytes of one sequence's keys and values at full context (float32). */
 function kvCacheBytes(config: ModelConfig): number {
@@ -93,12 +101,15 @@ export function formatChatPrompt(messages: readonly ChatMessage[]): string {
 
 export class LocalEngine implements Engine {
   readonly info: EngineInfo;
-  private readonly slots: { completion: KvSlot; chat: KvSlot };
+  private readonly slots: KvSlots;
   private readonly keepChatCache: boolean;
+  /** Decode steps of concurrent sequences, run as one batch; absent where the caches are not rows of one buffer. */
+  private readonly batcher?: StepBatcher<KvSlot>;
   private readonly turns = new EngineTurns();
   private readonly random: () => number;
   /** Set when the tokenizer's tokens never span a line break: prompts are then tokenized a changed line at a time. */
   private readonly lineTokenizer: LineTokenizer | undefined;
+  private readonly batches = { runs: 0, steps: 0 };
   private lastPrompt: PromptStats = { promptTokens: 0, reusedTokens: 0, prefillMs: 0, generatedTokens: 0, decodeMs: 0, draftedTokens: 0, acceptedDraftTokens: 0 };
 
   private constructor(
@@ -113,9 +124,18 @@ export class LocalEngine implements Engine {
   ) {
     this.info = { kind: 'local', model: path.basename(path.resolve(options.modelPath)), location: options.modelPath };
     this.random = seededRandom(options.seed ?? Date.now());
-    const slot = (): KvSlot => ({ decoder: new DecoderSession(session, config, kvLayout), tokens: [] });
-    this.slots = { completion: slot(), chat: slot() };
-    this.keepChatCache = 2 * kvCacheBytes(config) <= (options.kvCachesBytes ?? separateChatCacheBytes);
+    const fitting = Math.floor((options.kvCachesBytes ?? separateChatCacheBytes) / kvCacheBytes(config));
+    this.keepChatCache = fitting >= 2;
+    const rows = Math.max(2, Math.min(options.maxSequences ?? defaultMaxSequences, fitting));
+    if (kvLayout === 'shared' && this.keepChatCache && rows >= 2) {
+      const buffer = new KvRowBuffer(config, rows);
+      const byRow: KvSlot[] = Array.from({ length: rows }, (_, row) => ({ decoder: new DecoderSession(session, config, kvLayout, { buffer, row }), tokens: [] }));
+      this.slots = new KvSlots(byRow);
+      this.batcher = new StepBatcher(this.turns, (steps) => this.runBatch(steps, byRow));
+    } else {
+      // One cache each for completions and chat, as separate buffers (GPU providers, or caches too big to batch).
+      this.slots = new KvSlots([0, 1].map(() => ({ decoder: new DecoderSession(session, config, kvLayout), tokens: [] })));
+    }
     this.lineTokenizer = LineTokenizer.ifExact(tokenizerJson, (text) => this.encodeWhole(text));
   }
 
@@ -154,9 +174,9 @@ export class LocalEngine implements Engine {
     const fim = this.config.fim;
     if (fim && request.suffix !== undefined) {
       const { prompt, suffix } = request;
-      return this.generate(this.slots.completion, (budget) => fimPromptTokens(this.bos, fim, this.encode(prompt), this.encode(suffix), budget, this.config.fimLayout), request, signal);
+      return this.generate(completionPriority, (budget) => fimPromptTokens(this.bos, fim, this.encode(prompt), this.encode(suffix), budget, this.config.fimLayout), request, signal);
     }
-    return this.generate(this.slots.completion, (budget) => plainPromptTokens(this.bos, this.encode(request.prompt), budget), request, signal);
+    return this.generate(completionPriority, (budget) => plainPromptTokens(this.bos, this.encode(request.prompt), budget), request, signal);
   }
 
   chat(request: ChatRequest, signal: AbortSignal): AsyncIterable<StreamEvent> {
@@ -164,11 +184,11 @@ export class LocalEngine implements Engine {
     // Rendered inside the generation, so that a template's error ends the stream like any engine error.
     const prompt = () => (template ? template.render(request.messages) : formatChatPrompt(request.messages));
     const stop = template ? (template.eosToken ? [template.eosToken] : []) : ['\nUser:'];
-    return this.generate(this.slots.chat, (budget) => plainPromptTokens(this.bos, this.encode(prompt()), budget), { ...request, stop: [...(request.stop ?? []), ...stop] }, signal);
+    return this.generate(chatPriority, (budget) => plainPromptTokens(this.bos, this.encode(prompt()), budget), { ...request, stop: [...(request.stop ?? []), ...stop] }, signal);
   }
 
   stats(): EngineStats {
-    return { lastPrompt: this.lastPrompt };
+    return { lastPrompt: this.lastPrompt, batches: { ...this.batches } };
   }
 
   async dispose(): Promise<void> {
@@ -188,31 +208,30 @@ export class LocalEngine implements Engine {
     return this.tokenizer.encode(text, { add_special_tokens: false }).ids;
   }
 
-  /** `promptTokens(budget)` builds the prompt in at most `budget` tokens; it runs in `slot`'s cache. */
-  private async *generate(slot: KvSlot, promptTokens: (budget: number) => number[], request: GenerationRequest, signal: AbortSignal): AsyncGenerator<StreamEvent> {
-    const priority = slot === this.slots.completion ? completionPriority : chatPriority;
-    const release = await this.turns.acquire(priority);
+  /** `buildPrompt(budget)` builds the prompt in at most `budget` tokens; it runs in the cache of a free slot. */
+  private async *generate(priority: TurnPriority, buildPrompt: (budget: number) => number[], request: GenerationRequest, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+    const maxTokens = Math.max(0, Math.min(request.maxTokens, Math.floor(this.config.contextLength / 2)));
+    const promptTokens = buildPrompt(this.config.contextLength - maxTokens);
+    const slot = await this.slots.acquire(promptTokens, priority);
     try {
-      yield* this.run(slot, promptTokens, request, signal, priority);
+      yield* this.run(slot, promptTokens, maxTokens, request, signal, priority);
     } finally {
-      if (slot === this.slots.chat && !this.keepChatCache) {
+      if (priority === chatPriority && !this.keepChatCache) {
         slot.decoder.clear();
         slot.tokens = [];
       }
-      release();
+      this.slots.release(slot);
     }
   }
 
-  private async *run(slot: KvSlot, buildPrompt: (budget: number) => number[], request: GenerationRequest, signal: AbortSignal, priority: TurnPriority): AsyncGenerator<StreamEvent> {
+  private async *run(slot: KvSlot, promptTokens: number[], maxTokens: number, request: GenerationRequest, signal: AbortSignal, priority: TurnPriority): AsyncGenerator<StreamEvent> {
     const context = this.config.contextLength;
-    const maxTokens = Math.max(0, Math.min(request.maxTokens, Math.floor(context / 2)));
-    const promptTokens = buildPrompt(context - maxTokens);
     let generated = 0;
     const end = (finishReason: FinishReason): EndEvent => ({ kind: 'end', finishReason, usage: { promptTokens: promptTokens.length, completionTokens: generated } });
     if (signal.aborted) return yield end('cancelled');
 
-    let logits = await this.evaluatePrompt(slot, promptTokens);
-    const stats = this.lastPrompt;
+    const stats = this.newPromptStats(promptTokens.length);
+    let logits = await this.evaluatePrompt(slot, promptTokens, stats, priority);
     let stepStarted = performance.now();
     const sampling = { temperature: request.temperature, topK: this.options.topK ?? 0, topP: this.options.topP ?? 1 };
     const text = new TextStream((tokens) => this.tokenizer.decode(tokens), request.stop ?? [], promptTokens[promptTokens.length - 1]);
@@ -259,11 +278,16 @@ export class LocalEngine implements Engine {
       } else {
         if (drafted.length > 0) this.rewind(slot, drafted.length);
         const room = Math.min(maxTokens - generated, context - slot.decoder.length - 1);
-        const draft = lookup && room > 0 ? draftFromContext([...slot.tokens, token], { ...lookup, maxDraft: Math.min(lookup.maxDraft, room) }) : [];
-        // Between two runs a waiting completion may take the model; this slot's cache waits untouched.
-        await this.turns.yieldIfWanted(priority);
-        const out = await this.step(slot, [token, ...draft], 1 + draft.length);
-        rows = Array.from({ length: 1 + draft.length }, (_, i) => out.subarray(i * this.config.vocabSize, (i + 1) * this.config.vocabSize));
+        // Alone, a sequence runs its steps directly (a batch of one only adds the wait for others) and may draft:
+        // drafts are checked in a run of their own, which is worth it only while no other sequence decodes.
+        const alone = this.slots.busyCount === 1;
+        const draft = lookup && alone && room > 0 ? draftFromContext([...slot.tokens, token], { ...lookup, maxDraft: Math.min(lookup.maxDraft, room) }) : [];
+        if (draft.length === 0 && this.batcher && !alone) {
+          rows = [await this.batchedStep(slot, token, priority)];
+        } else {
+          const out = await this.step(slot, [token, ...draft], priority, 1 + draft.length);
+          rows = Array.from({ length: 1 + draft.length }, (_, i) => out.subarray(i * this.config.vocabSize, (i + 1) * this.config.vocabSize));
+        }
         drafted = draft;
         stats.draftedTokens += draft.length;
       }
@@ -284,17 +308,21 @@ export class LocalEngine implements Engine {
     return token === this.config.eosTokenId || this.config.stopTokenIds.includes(token) || (fim !== undefined && (token === fim.prefix || token === fim.suffix || token === fim.middle));
   }
 
+  /** A new request's counters, which `stats()` reports as the last prompt from now on. */
+  private newPromptStats(promptTokens: number): PromptStats {
+    this.lastPrompt = { promptTokens, reusedTokens: 0, prefillMs: 0, generatedTokens: 0, decodeMs: 0, draftedTokens: 0, acceptedDraftTokens: 0 };
+    return this.lastPrompt;
+  }
+
   /** Evaluates the prompt after the longest cached prefix (at least its last token, for fresh logits). */
-  private async evaluatePrompt(slot: KvSlot, tokens: number[]): Promise<Float32Array> {
+  private async evaluatePrompt(slot: KvSlot, tokens: number[], stats: PromptStats, priority: TurnPriority): Promise<Float32Array> {
     const started = performance.now();
-    let common = 0;
-    while (common < slot.tokens.length && common < tokens.length && slot.tokens[common] === tokens[common]) common++;
-    const reused = Math.min(common, tokens.length - 1);
+    const reused = Math.min(commonPrefix(slot.tokens, tokens), tokens.length - 1);
     slot.decoder.truncate(reused);
     slot.tokens.length = reused;
-    this.lastPrompt = { promptTokens: tokens.length, reusedTokens: reused, prefillMs: 0, generatedTokens: 0, decodeMs: 0, draftedTokens: 0, acceptedDraftTokens: 0 };
-    const logits = await this.step(slot, tokens.slice(reused));
-    this.lastPrompt.prefillMs = performance.now() - started;
+    stats.reusedTokens = reused;
+    const logits = await this.step(slot, tokens.slice(reused), priority);
+    stats.prefillMs = performance.now() - started;
     return logits.subarray(logits.length - this.config.vocabSize);
   }
 
@@ -304,17 +332,50 @@ export class LocalEngine implements Engine {
     slot.tokens.length -= count;
   }
 
-  /** Runs tokens after the cache and keeps the cache's token list in step with it (emptied if the run fails). */
-  private async step(slot: KvSlot, tokens: number[], keep = 1): Promise<Float32Array> {
+  /**
+   * Runs tokens after the cache, in a turn of its own, and keeps the cache's token list in step with it (emptied if
+   * the run fails).
+   */
+  private async step(slot: KvSlot, tokens: number[], priority: TurnPriority, keep = 1): Promise<Float32Array> {
+    const release = await this.turns.acquire(priority);
     try {
       const logits = await slot.decoder.forward(tokens, keep);
       // Not push(...tokens): a long prompt is too many arguments for one call.
       for (const token of tokens) slot.tokens.push(token);
       return logits;
     } catch (error) {
-      slot.decoder.truncate(0);
-      slot.tokens = [];
-      throw new EngineError(`local model failed: ${(error as Error).message}`, true);
+      throw this.failed(slot, error);
+    } finally {
+      release();
     }
+  }
+
+  /** One token after the cache, decoded in a batch with the other sequences' steps asked for meanwhile. */
+  private async batchedStep(slot: KvSlot, token: number, priority: TurnPriority): Promise<Float32Array> {
+    try {
+      const logits = await this.batcher!.step(slot, token, priority);
+      slot.tokens.push(token);
+      return logits;
+    } catch (error) {
+      throw this.failed(slot, error);
+    }
+  }
+
+  private async runBatch(steps: readonly BatchedStep<KvSlot>[], byRow: readonly KvSlot[]): Promise<Float32Array[]> {
+    const logits = await DecoderSession.forwardRows(
+      steps.map((step) => ({ session: step.sequence.decoder, token: step.token })),
+      byRow.map((slot) => slot.decoder),
+    );
+    this.batches.runs++;
+    this.batches.steps += steps.length;
+    // A full row the batch passed over gave up its last position: its token list follows.
+    for (const slot of byRow) if (slot.tokens.length > slot.decoder.length) slot.tokens.length = slot.decoder.length;
+    return logits;
+  }
+
+  private failed(slot: KvSlot, error: unknown): EngineError {
+    slot.decoder.truncate(0);
+    slot.tokens = [];
+    return new EngineError(`local model failed: ${(error as Error).message}`, true);
   }
 }
