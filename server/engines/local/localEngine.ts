@@ -110,6 +110,9 @@ export class LocalEngine implements Engine {
   /** Set when the tokenizer's tokens never span a line break: prompts are then tokenized a changed line at a time. */
   private readonly lineTokenizer: LineTokenizer | undefined;
   private readonly batches = { runs: 0, steps: 0 };
+  /** Completions generating now; while any does, chat answers pause between two of their steps. */
+  private activeCompletions = 0;
+  private completionsDone: Array<() => void> = [];
   private lastPrompt: PromptStats = { promptTokens: 0, reusedTokens: 0, prefillMs: 0, generatedTokens: 0, decodeMs: 0, draftedTokens: 0, acceptedDraftTokens: 0 };
 
   private constructor(
@@ -213,9 +216,11 @@ export class LocalEngine implements Engine {
     const maxTokens = Math.max(0, Math.min(request.maxTokens, Math.floor(this.config.contextLength / 2)));
     const promptTokens = buildPrompt(this.config.contextLength - maxTokens);
     const slot = await this.slots.acquire(promptTokens, priority);
+    if (priority === completionPriority) this.activeCompletions++;
     try {
       yield* this.run(slot, promptTokens, maxTokens, request, signal, priority);
     } finally {
+      if (priority === completionPriority && --this.activeCompletions === 0) for (const resume of this.completionsDone.splice(0)) resume();
       if (priority === chatPriority && !this.keepChatCache) {
         slot.decoder.clear();
         slot.tokens = [];
@@ -278,9 +283,11 @@ export class LocalEngine implements Engine {
       } else {
         if (drafted.length > 0) this.rewind(slot, drafted.length);
         const room = Math.min(maxTokens - generated, context - slot.decoder.length - 1);
+        // A chat answer waits while completions generate: ghost text is typed against, a chat answer read.
+        if (priority === chatPriority && this.activeCompletions > 0) await new Promise<void>((resume) => this.completionsDone.push(resume));
         // Alone, a sequence runs its steps directly (a batch of one only adds the wait for others) and may draft:
         // drafts are checked in a run of their own, which is worth it only while no other sequence decodes.
-        const alone = this.slots.busyCount === 1;
+        const alone = this.slots.busyCount === 1 || (priority === completionPriority && this.activeCompletions === 1);
         const draft = lookup && alone && room > 0 ? draftFromContext([...slot.tokens, token], { ...lookup, maxDraft: Math.min(lookup.maxDraft, room) }) : [];
         if (draft.length === 0 && this.batcher && !alone) {
           rows = [await this.batchedStep(slot, token, priority)];

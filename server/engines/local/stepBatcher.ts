@@ -2,7 +2,8 @@
  * Continuous batching of decode steps: sequences decoding at the same time each ask for their next token's logits,
  * and the steps asked for before the model is free run as one batch (one row each), so N streams cost about one
  * run per token instead of N. A sequence that joins or leaves changes only which rows the next batch holds.
- * Batches take their turn with the priority of the most urgent step in them.
+ * A batch holds the steps of one priority, the most urgent waiting, and takes its turn with that priority: while a
+ * completion decodes, the chat answers beside it wait rather than slow its steps.
  */
 import type { EngineTurns, TurnPriority } from './engineTurns';
 
@@ -39,12 +40,14 @@ export class StepBatcher<S> {
   }
 
   private async flush(): Promise<void> {
-    const priority = this.pending.reduce<TurnPriority>((most, step) => (step.priority > most ? step.priority : most), 0);
-    const release = await this.turns.acquire(priority);
-    // Steps that arrived while waiting for the turn join this batch.
-    const batch = this.pending;
-    this.pending = [];
-    this.scheduled = false;
+    const release = await this.turns.acquire(this.urgency());
+    // Steps that arrived while waiting for the turn join this batch, if they are as urgent as the most urgent one:
+    // a completion's steps run without the chat's, which wait one batch (a row costs the whole batch its time).
+    const priority = this.urgency();
+    const batch = this.pending.filter((step) => step.priority === priority);
+    this.pending = this.pending.filter((step) => step.priority !== priority);
+    this.scheduled = this.pending.length > 0;
+    if (this.scheduled) setImmediate(() => void this.flush());
     try {
       const logits = await this.run(batch);
       batch.forEach((step, i) => step.resolve(logits[i]));
@@ -53,5 +56,9 @@ export class StepBatcher<S> {
     } finally {
       release();
     }
+  }
+
+  private urgency(): TurnPriority {
+    return this.pending.reduce<TurnPriority>((most, step) => (step.priority > most ? step.priority : most), 0);
   }
 }
