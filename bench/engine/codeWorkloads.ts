@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import { drain } from '../../server/engines/engine';
 import type { LocalEngine } from '../../server/engines/local/localEngine';
 import { editMessages } from '../../server/edit/editPrompt';
@@ -52,4 +53,30 @@ export async function editCases(count: number): Promise<Case[]> {
     const messages = editMessages({ languageId: 'typescript', original, instruction: instructions[i % instructions.length] });
     return { run: async (engine) => (await drain(engine.chat({ messages, maxTokens: 192, temperature: 0 }, new AbortController().signal))).text };
   });
+}
+
+/** The flags of the benches over these workloads: the model folder, how many cases, threads, where to write results. */
+export interface WorkloadBenchArgs {
+  model: string;
+  cases: number;
+  threads: number;
+  out?: string;
+}
+
+/** Parses them; prints `usage` and returns undefined for `--help`. */
+export function workloadBenchArgs(usage: string): WorkloadBenchArgs | undefined {
+  const { values } = parseArgs({
+    options: {
+      model: { type: 'string', default: path.join(repoRoot, 'models', 'rook-moe-mini') },
+      cases: { type: 'string', default: '24' },
+      threads: { type: 'string', default: '1' },
+      out: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    return undefined;
+  }
+  return { model: values.model!, cases: Number(values.cases), threads: Number(values.threads), out: values.out };
 }

@@ -30,6 +30,7 @@ import { readSafetensors, writeSafetensors } from '../../server/model/safetensor
 import { randomDecoderWeights } from '../../server/model/synthetic';
 import type { EngineName, Repetition } from './engineRun';
 import { median } from './median';
+import { qwen3ScaledConfig } from './qwen3Scaled';
 import { measureReadBandwidth } from './memoryBandwidth';
 
 const repoRoot = path.resolve(__dirname, '../../..');
@@ -102,34 +103,9 @@ function grokSize(): BenchSize {
  */
 function qwen3Size(): BenchSize {
   const embedded = embeddedSize().config;
-  const hiddenSize = 512;
   const promptLengths = [1024, 4096];
   const decodeSteps = 32;
-  const config: ModelConfig = {
-    ...embedded,
-    architecture: 'qwen3_moe',
-    hiddenSize,
-    numLayers: 6,
-    numHeads: 8,
-    numKvHeads: 1,
-    headDim: 128,
-    numExperts: 128,
-    numExpertsPerToken: 8,
-    expertFfnSize: (hiddenSize * 3) / 8,
-    contextLength: contextFor(Math.max(...promptLengths), decodeSteps),
-    rmsNormEps: 1e-6,
-    ropeBase: 1e6,
-    expertActivation: 'swiglu',
-    normPlacement: 'pre',
-    routerRenormalize: true,
-    embeddingMultiplier: 1,
-    outputMultiplier: 1,
-    attentionScale: 1 / Math.sqrt(128),
-    attentionSoftcap: 0,
-    routerSoftcap: 0,
-    tiedOutput: false,
-    qkNorm: 'head',
-  };
+  const config = qwen3ScaledConfig(embedded, 6, contextFor(Math.max(...promptLengths), decodeSteps));
   return {
     name: 'qwen3-1gb',
     description: 'Qwen3-30B-A3B shape scaled to ~1 GB fp32 (random weights), float32 / int8 / int4',

@@ -20,6 +20,7 @@ import { syntheticTokenizer } from '../../server/model/synthetic';
 import type { FloatTensor, WeightSource } from '../../server/model/tensor';
 import { importEsm } from '../../test/engine/fixtures';
 import { ggufFileTypeLayout } from '../../test/support/ggufFileTypes';
+import { qwen3ScaledConfig } from '../engine/qwen3Scaled';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
 type Token = import('node-llama-cpp', { with: { 'resolution-mode': 'import' } }).Token;
@@ -39,30 +40,7 @@ function status(): { rssAnonBytes: number; rssFileBytes: number; peakRssBytes: n
 export function benchConfig(layers: number): ModelConfig {
   const embedded = readModelConfig(path.join(repoRoot, 'models', 'rook-moe-mini', 'config.json'));
   return {
-    ...embedded,
-    vocabSize: syntheticTokenizer().vocabSize,
-    architecture: 'qwen3_moe',
-    hiddenSize: 512,
-    numLayers: layers,
-    numHeads: 8,
-    numKvHeads: 1,
-    headDim: 128,
-    numExperts: 128,
-    numExpertsPerToken: 8,
-    expertFfnSize: 192,
-    contextLength: 1024,
-    rmsNormEps: 1e-6,
-    ropeBase: 1e6,
-    expertActivation: 'swiglu',
-    normPlacement: 'pre',
-    routerRenormalize: true,
-    embeddingMultiplier: 1,
-    outputMultiplier: 1,
-    attentionScale: 1 / Math.sqrt(128),
-    attentionSoftcap: 0,
-    routerSoftcap: 0,
-    tiedOutput: false,
-    qkNorm: 'head',
+    ...qwen3ScaledConfig({ ...embedded, vocabSize: syntheticTokenizer().vocabSize }, layers, 1024),
     attentionBias: false,
     sharedExpertFfnSize: 0,
     attentionSinks: false,

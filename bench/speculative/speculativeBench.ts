@@ -11,9 +11,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { LocalEngine } from '../../server/engines/local/localEngine';
-import { completionCases, editCases, repoRoot, type Case } from '../engine/codeWorkloads';
+import { completionCases, editCases, repoRoot, workloadBenchArgs, type Case } from '../engine/codeWorkloads';
 import { median } from '../engine/median';
 
 interface Measured {
@@ -54,22 +53,11 @@ function summarize(name: string, plain: Measured[], speculative: Measured[]) {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      model: { type: 'string', default: path.join(repoRoot, 'models', 'rook-moe-mini') },
-      cases: { type: 'string', default: '24' },
-      threads: { type: 'string', default: '1' },
-      out: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    console.log('Usage: node out/bench/speculative/speculativeBench.js [--model DIR] [--cases N] [--threads N] [--out FILE]');
-    return;
-  }
-  const cases = Number(values.cases);
-  const threads = Number(values.threads);
-  const open = (promptLookup?: false) => LocalEngine.load({ modelPath: values.model!, executionProvider: 'cpu', threads, promptLookup });
+  const args = workloadBenchArgs('Usage: node out/bench/speculative/speculativeBench.js [--model DIR] [--cases N] [--threads N] [--out FILE]');
+  if (!args) return;
+  const cases = args.cases;
+  const threads = args.threads;
+  const open = (promptLookup?: false) => LocalEngine.load({ modelPath: args.model, executionProvider: 'cpu', threads, promptLookup });
   const [plain, speculative] = [await open(false), await open()];
   const results = [];
   for (const [name, workload] of [['completion', await completionCases(cases)], ['edit', await editCases(Math.max(1, Math.floor(cases / 2)))]] as const) {
@@ -91,8 +79,8 @@ async function main(): Promise<void> {
     );
   }
   await Promise.all([plain.dispose(), speculative.dispose()]);
-  const report = { date: new Date().toISOString().slice(0, 10), model: path.relative(repoRoot, values.model!) || values.model, threads, results };
-  if (values.out) fs.writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
+  const report = { date: new Date().toISOString().slice(0, 10), model: path.relative(repoRoot, args.model) || args.model, threads, results };
+  if (args.out) fs.writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
 }
 
 main().catch((error: unknown) => {

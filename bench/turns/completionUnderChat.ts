@@ -7,10 +7,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { LocalEngine } from '../../server/engines/local/localEngine';
 import { percentile } from '../../server/metrics/latency';
-import { completionCases, repoRoot, type Case } from '../engine/codeWorkloads';
+import { completionCases, repoRoot, workloadBenchArgs, type Case } from '../engine/codeWorkloads';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -21,22 +20,11 @@ async function timed(engine: LocalEngine, c: Case): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      model: { type: 'string', default: path.join(repoRoot, 'models', 'rook-moe-mini') },
-      cases: { type: 'string', default: '24' },
-      threads: { type: 'string', default: '1' },
-      out: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    console.log('Usage: node out/bench/turns/completionUnderChat.js [--model DIR] [--cases N] [--threads N] [--out FILE]');
-    return;
-  }
-  const threads = Number(values.threads);
-  const engine = await LocalEngine.load({ modelPath: values.model!, executionProvider: 'cpu', threads });
-  const cases = await completionCases(Number(values.cases));
+  const args = workloadBenchArgs('Usage: node out/bench/turns/completionUnderChat.js [--model DIR] [--cases N] [--threads N] [--out FILE]');
+  if (!args) return;
+  const threads = args.threads;
+  const engine = await LocalEngine.load({ modelPath: args.model, executionProvider: 'cpu', threads });
+  const cases = await completionCases(args.cases);
   await cases[0].run(engine);
 
   const idle: number[] = [];
@@ -66,7 +54,7 @@ async function main(): Promise<void> {
   const round = (ms: number) => Math.round(ms * 10) / 10;
   const report = {
     date: new Date().toISOString().slice(0, 10),
-    model: path.relative(repoRoot, values.model!) || values.model,
+    model: path.relative(repoRoot, args.model) || args.model,
     threads,
     cases: cases.length,
     idleMs: { p50: round(percentile(idle, 50)), p95: round(percentile(idle, 95)) },
@@ -78,7 +66,7 @@ async function main(): Promise<void> {
     `completion latency, ${report.cases} cases: idle p50 ${report.idleMs.p50} ms, p95 ${report.idleMs.p95} ms; while a chat streams p50 ${report.underChatMs.p50} ms ` +
       `(${report.ratio.p50}x), p95 ${report.underChatMs.p95} ms (${report.ratio.p95}x); the chat decoded ${report.chatTokensPerSecond} tok/s meanwhile`,
   );
-  if (values.out) fs.writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
+  if (args.out) fs.writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
 }
 
 main().catch((error: unknown) => {

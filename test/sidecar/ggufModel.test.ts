@@ -8,11 +8,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { InlineCompletionRequest, InlineCompletionTriggerKind } from 'vscode-languageserver-protocol/node';
 import { cancelModelConversionNotification, defaultSettings, modelConversionNotification, type ModelConversionParams, type RookSettings } from '../../server/protocol/contract';
 import { modelFiles } from '../../server/model/modelFiles';
 import { embeddedModelFolder, tempDir, tinyModelFolder } from '../engine/fixtures';
-import { startSidecar, type Sidecar } from './sidecarProcess';
+import { invokeInlineCompletion, startSidecar, type Sidecar } from './sidecarProcess';
 
 const localSettings = (modelPath: string): RookSettings => ({ ...defaultSettings, engine: 'local', local: { modelPath, executionProvider: 'cpu', threads: 1 } });
 
@@ -48,13 +47,7 @@ describe('sidecar with a GGUF file as the model', () => {
     const percentages = notes.filter((note) => note.kind === 'report').map((note) => note.percentage!);
     assert.ok(percentages.length > 1 && percentages.every((p, i) => i === 0 || p > percentages[i - 1]), `rising percentages: ${percentages}`);
 
-    const uri = 'file:///work/gguf.js';
-    await sidecar.open(uri, 'function add(a, b) {\n  return a');
-    const result = await sidecar.connection.sendRequest(InlineCompletionRequest.type, {
-      textDocument: { uri },
-      position: { line: 1, character: 10 },
-      context: { triggerKind: InlineCompletionTriggerKind.Invoked },
-    });
+    const result = await invokeInlineCompletion(sidecar, 'file:///work/gguf.js', 'function add(a, b) {\n  return a', { line: 1, character: 10 });
     assert.ok(result && 'items' in result, 'the request is answered with a list');
 
     notes.length = 0;

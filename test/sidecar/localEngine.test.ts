@@ -2,10 +2,9 @@ import { describe, test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InlineCompletionRequest, InlineCompletionTriggerKind } from 'vscode-languageserver-protocol/node';
 import { chatRequest, defaultSettings, statusRequest, type RookSettings, type SidecarStatus } from '../../server/protocol/contract';
 import { tinyModelFolder } from '../engine/fixtures';
-import { startSidecar, type Sidecar } from './sidecarProcess';
+import { invokeInlineCompletion, startSidecar, type Sidecar } from './sidecarProcess';
 
 const localSettings = (modelPath: string): RookSettings => ({
   ...defaultSettings,
@@ -27,13 +26,7 @@ describe('sidecar with the local ONNX engine', () => {
     const status = await sidecar.configure(localSettings(modelDir));
     assert.equal(status.state, 'ready', status.message);
     assert.equal(status.engine?.kind, 'local');
-    const uri = 'file:///work/local.js';
-    await sidecar.open(uri, 'function add(a, b) {\n  return a');
-    const result = await sidecar.connection.sendRequest(InlineCompletionRequest.type, {
-      textDocument: { uri },
-      position: { line: 1, character: 10 },
-      context: { triggerKind: InlineCompletionTriggerKind.Invoked },
-    });
+    const result = await invokeInlineCompletion(sidecar, 'file:///work/local.js', 'function add(a, b) {\n  return a', { line: 1, character: 10 });
     assert.ok(result && 'items' in result, 'the request is answered with a list');
     const chat = await sidecar.connection.sendRequest(chatRequest, { messages: [{ role: 'user', content: 'hi' }], maxTokens: 8 });
     assert.ok(['stop', 'length'].includes(chat.finishReason));

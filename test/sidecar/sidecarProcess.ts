@@ -15,6 +15,8 @@ import {
   InitializeRequest,
   InitializedNotification,
   DidOpenTextDocumentNotification,
+  InlineCompletionRequest,
+  InlineCompletionTriggerKind,
   type InitializeResult,
 } from 'vscode-languageserver-protocol/node';
 import { configureRequest, defaultSettings, type RookSettings, type SidecarStatus } from '../../server/protocol/contract';
@@ -124,4 +126,10 @@ export async function startSidecar(options: { settingsFollow?: boolean; workspac
       }
     },
   };
+}
+
+/** Opens `text` as `uri` and asks for inline completions at `position`, as VS Code does when the user invokes them. */
+export async function invokeInlineCompletion(sidecar: Sidecar, uri: string, text: string, position: { line: number; character: number }) {
+  await sidecar.open(uri, text);
+  return sidecar.connection.sendRequest(InlineCompletionRequest.type, { textDocument: { uri }, position, context: { triggerKind: InlineCompletionTriggerKind.Invoked } });
 }
