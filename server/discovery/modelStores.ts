@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readGgufArchitecture, type ArchitectureRead } from '../model/gguf/architecture';
+import { unreadableTokenizer } from '../model/gguf/import';
 import { ggufArchitectures } from '../model/gguf/names';
 import type { DiscoveredModelFile } from '../protocol/contract';
 import { ollamaTemplateFim } from './localServers';
@@ -64,6 +65,8 @@ export function runnableArchitecture(read: ArchitectureRead): { runnable: boolea
   if (read.architecture === 'llama' && !(read.expertCount !== undefined && read.expertCount > 1)) {
     return { runnable: false, problem: 'a dense llama model: Rook runs llama-architecture models with experts (Mixtral-style) only' };
   }
+  const tokenizerProblem = read.tokenizer && unreadableTokenizer(read.tokenizer.model, read.tokenizer.pre);
+  if (tokenizerProblem) return { runnable: false, problem: tokenizerProblem };
   return { runnable: true };
 }
 

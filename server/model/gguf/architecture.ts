@@ -15,7 +15,7 @@ export const architectureLimits = {
 } as const;
 
 /** `expertCount` is undefined when the key was not within the bounds (or the file has none: a dense model). */
-export type ArchitectureRead = { architecture: string; expertCount?: number } | { problem: string };
+export type ArchitectureRead = { architecture: string; expertCount?: number; tokenizer?: { model: string; pre?: string } } | { problem: string };
 
 /** Bytes of one value of each fixed-size GGUF metadata type (by type id). */
 const fixedSizes = new Map<number, number>([[0, 1], [1, 1], [2, 2], [3, 2], [4, 4], [5, 4], [6, 4], [7, 1], [10, 8], [11, 8], [12, 8]]);
@@ -63,23 +63,28 @@ export function ggufArchitectureIn(head: Buffer): ArchitectureRead {
     const entries = Math.min(Number(head.readBigUInt64LE(need(8))), architectureLimits.maxEntries);
     let architecture: string | undefined;
     const experts = new Map<string, number>();
+    const tokenizer: { model?: string; pre?: string } = {};
     try {
       for (let i = 0; i < entries; i++) {
         const key = string();
+        // The vocabulary follows (megabytes): what comes before it is all this reads.
+        if (key === 'tokenizer.ggml.tokens') break;
         const type = u32();
         if (key === 'general.architecture') {
           if (type !== stringType) return { problem: 'general.architecture is not a string (corrupt file)' };
           architecture = string().slice(0, 100);
         } else if (key.endsWith('.expert_count') && (type === 4 || type === 5)) experts.set(key, head.readUInt32LE(need(4)));
+        else if ((key === 'tokenizer.ggml.model' || key === 'tokenizer.ggml.pre') && type === stringType) tokenizer[key === 'tokenizer.ggml.model' ? 'model' : 'pre'] = string().slice(0, 100);
         else skip(type);
-        if (architecture !== undefined && experts.has(`${architecture}.expert_count`)) break;
       }
     } catch (error) {
       // Past the bytes read: what was found so far is the answer.
       if (architecture === undefined || !(error instanceof RangeError)) throw error;
     }
     if (architecture === undefined) return { problem: `no general.architecture among the first ${entries} metadata entries` };
-    return { architecture, expertCount: experts.get(`${architecture}.expert_count`) };
+    const read: ArchitectureRead = { architecture, expertCount: experts.get(`${architecture}.expert_count`) };
+    if (tokenizer.model !== undefined) read.tokenizer = { model: tokenizer.model, pre: tokenizer.pre };
+    return read;
   } catch (error) {
     if (error instanceof TypeError) return { problem: `unknown ${error.message} in the header (corrupt file)` };
     return { problem: `no general.architecture in the first ${architectureLimits.headBytes / 1024} KiB of the header (truncated or unusual file)` };

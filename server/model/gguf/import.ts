@@ -59,9 +59,8 @@ function vocabulary(meta: GgufMetadata, file: string): { size: number; tokenizer
     const vocab = byteLevelVocab(meta, file);
     return { size: vocab.tokens.length, tokenizerJson: () => tokenizerJsonOf(vocab, file), addBos: meta.optionalBool(tokenizerKeys.addBosToken) ?? false };
   }
-  if (model !== sentencePieceTokenizer) {
-    throw new GgufError(file, `${tokenizerKeys.model} "${model}" is not supported: SentencePiece ("${sentencePieceTokenizer}") and byte-level BPE ("${byteLevelTokenizer}") vocabularies convert to tokenizer.json; convert the original checkpoint with its tokenizer.json instead`);
-  }
+  const problem = unreadableTokenizer(model, undefined);
+  if (problem) throw new GgufError(file, problem);
   const spm = sentencePieceModel(meta, file);
   return { size: spm.pieces.length, tokenizerJson: () => sentencePieceToTokenizerJson(spm) };
 }
@@ -73,11 +72,24 @@ function byteLevelVocab(meta: GgufMetadata, file: string): ByteLevelVocab {
   if (types.length !== tokens.length) throw new GgufError(file, `${tokenizerKeys.tokenType} must have one entry per token (${tokens.length}) (corrupt file)`);
   const merges = meta.optionalArray(tokenizerKeys.merges, isString, 'strings');
   if (!merges) throw new GgufError(file, `has no ${tokenizerKeys.merges}, which a byte-level BPE vocabulary needs (corrupt file)`);
-  const pre = meta.optionalString(tokenizerKeys.pre) ?? 'default';
-  if (!preTokenizers.has(pre)) {
-    throw new GgufError(file, `${tokenizerKeys.pre} "${pre}" is not one Rook reads (${[...preTokenizers.keys()].join(', ')}): its pre-tokenizer regex is not in the file; convert the original checkpoint with its tokenizer.json instead`);
+  const pre = meta.optionalString(tokenizerKeys.pre);
+  const problem = unreadableTokenizer(byteLevelTokenizer, pre);
+  if (problem) throw new GgufError(file, problem);
+  return { pre: pre ?? 'default', tokens, types, merges };
+}
+
+/**
+ * Why Rook cannot read a GGUF vocabulary of tokenizer model `model` and pre-tokenizer `pre`, or undefined when it
+ * can (the model stores' listing asks the same question of a file's header).
+ */
+export function unreadableTokenizer(model: string, pre: string | undefined): string | undefined {
+  if (model === byteLevelTokenizer) {
+    const name = pre ?? 'default';
+    if (preTokenizers.has(name)) return undefined;
+    return `${tokenizerKeys.pre} "${name}" is not one Rook reads (${[...preTokenizers.keys()].join(', ')}): its pre-tokenizer regex is not in the file; convert the original checkpoint with its tokenizer.json instead`;
   }
-  return { pre, tokens, types, merges };
+  if (model === sentencePieceTokenizer) return undefined;
+  return `${tokenizerKeys.model} "${model}" is not supported: SentencePiece ("${sentencePieceTokenizer}") and byte-level BPE ("${byteLevelTokenizer}") vocabularies convert to tokenizer.json; convert the original checkpoint with its tokenizer.json instead`;
 }
 
 /**

@@ -16,7 +16,7 @@ import { ollamaModel } from '../../../support/ollamaStore';
 const temp = (label: string) => fs.mkdtempSync(path.join(os.tmpdir(), `rook-${label}-`));
 
 /** A GGUF header as llama.cpp writes it: `general.*` first, then the architecture's keys, the vocabulary last. */
-function ggufHeader(architecture: string, experts?: number, vocabulary = 10): Buffer {
+function ggufHeader(architecture: string, experts?: number, vocabulary = 10, tokenizer?: { model: string; pre: string }): Buffer {
   const metadata = new Map<string, GgufValue>([
     ['general.architecture', { str: architecture }],
     ['general.name', { str: `a ${architecture} model` }],
@@ -24,6 +24,10 @@ function ggufHeader(architecture: string, experts?: number, vocabulary = 10): Bu
     [`${architecture}.block_count`, { u32: 2 }],
   ]);
   if (experts !== undefined) metadata.set(`${architecture}.expert_count`, { u32: experts });
+  if (tokenizer) {
+    metadata.set('tokenizer.ggml.model', { str: tokenizer.model });
+    metadata.set('tokenizer.ggml.pre', { str: tokenizer.pre });
+  }
   metadata.set('tokenizer.ggml.tokens', { strs: Array.from({ length: vocabulary }, (_, i) => `token${i}`) });
   return serializeGguf(metadata, []);
 }
@@ -49,7 +53,7 @@ test('Ollama store: each manifest is listed by its Ollama name and resolves to i
   assert.match(byName.get('hf.co/bartowski/Llama-3.2-1B-GGUF:Q4_K_M')?.problem ?? '', /dense llama model/);
   assert.equal(byName.get('gemma3:latest')?.file, gemma);
   assert.equal(byName.get('gemma3:latest')?.runnable, false);
-  assert.match(byName.get('gemma3:latest')?.problem ?? '', /architecture "gemma3" is not one Rook runs \(it runs grok, llama, qwen2moe, qwen3moe, olmoe, granitemoe, gpt-oss\)/);
+  assert.match(byName.get('gemma3:latest')?.problem ?? '', /architecture "gemma3" is not one Rook runs \(it runs grok, llama, qwen2moe, qwen3moe, olmoe, granitemoe, gpt-oss, deepseek2\)/);
 
   const all = await discoverModelFiles({ ollama: [root, root], lmStudio: [] });
   assert.equal(all.length, 4, 'a blob reachable twice is listed once');
@@ -109,4 +113,15 @@ test('GGUF architecture: read from the header\'s start only; past the bounds, a 
   const lying = Buffer.from(ggufHeader('qwen3moe'));
   lying.writeBigUInt64LE(2n ** 60n, 24);
   assert.ok('problem' in ggufArchitectureIn(lying));
+});
+
+test('a GGUF whose vocabulary Rook cannot read is listed as not runnable, its pre-tokenizer named', async () => {
+  const root = temp('ollama-tokenizer');
+  ollamaModel(root, 'registry.ollama.ai', 'library', 'deepseek-coder-v2', '16b', ggufHeader('deepseek2', 64, 10, { model: 'gpt2', pre: 'deepseek-llm' }));
+  ollamaModel(root, 'registry.ollama.ai', 'library', 'qwen3-coder', '30b', ggufHeader('qwen3moe', 128, 10, { model: 'gpt2', pre: 'qwen2' }));
+  const listed = await listOllamaModels(root);
+  const deepseek = listed.find((model) => model.name === 'deepseek-coder-v2:16b');
+  assert.equal(deepseek?.runnable, false);
+  assert.match(deepseek?.problem ?? '', /tokenizer\.ggml\.pre "deepseek-llm" is not one Rook reads/);
+  assert.equal(listed.find((model) => model.name === 'qwen3-coder:30b')?.runnable, true);
 });
