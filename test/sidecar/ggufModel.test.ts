@@ -41,6 +41,8 @@ describe('sidecar with a GGUF file as the model', () => {
     assert.equal(status.state, 'ready', status.message);
     assert.equal(status.engine?.kind, 'local');
     assert.ok(status.engine?.location.startsWith(cacheDir), status.engine?.location);
+    // The weights sit beside the graph, where ONNX Runtime maps them instead of copying them.
+    assert.ok(fs.statSync(path.join(status.engine!.location, 'model.onnx.data')).size > fs.statSync(path.join(status.engine!.location, 'model.onnx')).size);
     const kinds = notes.map((note) => note.kind);
     assert.equal(kinds[0], 'begin');
     assert.deepEqual(notes.at(-1), { id: notes[0].id, file: gguf, kind: 'end', outcome: 'converted', percentage: 100 });
