@@ -101,6 +101,8 @@ export interface Engine {
   dispose(): Promise<void>;
   /** Counters for status and tests, from engines that run the model themselves (a remote engine cannot see them). */
   stats?(): EngineStats;
+  /** Generations it runs at once (decoded in shared batches); absent for one at a time. */
+  readonly concurrency?: number;
 }
 
 /** An engine failure the user can act on; `message` says what is wrong and what to do. */

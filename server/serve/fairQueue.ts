@@ -1,5 +1,5 @@
 /**
- * Admission to the engine, which runs one generation at a time. Waiting requests are kept per client
+ * Admission to the engine, which runs `slots` generations at once (one, or its batch). Waiting requests are kept per client
  * and served round-robin, so one client with many requests cannot starve another with one. A client
  * is who the server can tell apart (its address); the end-user id a request names (OpenAI's `user`,
  * which the client chooses freely) only orders that client's own requests, round-robin within its

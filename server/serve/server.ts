@@ -91,7 +91,8 @@ export async function startServe(engine: Engine, options: ServeOptions): Promise
   const { limits, log } = options;
   const authorized = bearerCheck(options.token);
   const rateLimiter = new RateLimiter(limits.rateLimitPerMinute);
-  const queue = new FairQueue({ capacity: limits.queueCapacity, perClient: limits.queuePerClient, slots: 1 });
+  // As many generations run as the engine decodes at once (its batch); the rest wait their turn, client by client.
+  const queue = new FairQueue({ capacity: limits.queueCapacity, perClient: limits.queuePerClient, slots: engine.concurrency ?? 1 });
   const routes = new OpenAIRoutes({
     engine,
     capabilities,

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as path from 'node:path';
 import OpenAI from 'openai';
-import { tempDir } from '../engine/fixtures';
+import { tempDir, tinyModelFolder } from '../engine/fixtures';
 import { postFrom, serveModelFolder, serveRefusal, startServe, type ServeProcess } from './serveProcess';
 
 const token = 'test-token-6f1e0c2a9b';
@@ -207,11 +207,13 @@ describe('rook serve rate limit and queue', () => {
   });
 
   test('over its queue share a client gets 429; with the queue full everyone gets 503; both say when to retry', async () => {
-    const serve = await startServe(['--model', serveModelFolder(), '--max-queue', '2', '--max-queue-per-client', '1']);
+    // A long context, so that the streams below are still generating (8,000 tokens, several seconds) when the next
+    // request comes, however slow the machine: a tiny model decodes 1,024 tokens in about a second.
+    const serve = await startServe(['--model', tinyModelFolder({ contextLength: 16384 }, 11).dir, '--max-queue', '2', '--max-queue-per-client', '1']);
     const controller = new AbortController();
     // Clients are told apart by address; each is a loopback address of its own.
     const long = (from: string, user?: string) =>
-      postFrom(from, `${serve.baseUrl}/completions`, { prompt: 'busy', max_tokens: 1024, stream: true, user }, { signal: controller.signal });
+      postFrom(from, `${serve.baseUrl}/completions`, { prompt: 'busy', max_tokens: 8000, stream: true, user }, { signal: controller.signal });
     try {
       const running = await long('127.0.0.1');
       assert.equal(running.status, 200);
@@ -230,8 +232,13 @@ describe('rook serve rate limit and queue', () => {
       assert.ok(Number(full.headers.get('retry-after')) >= 1);
       controller.abort();
       await waiting.catch(() => undefined);
-      // Disconnected clients leave the queue: the next request is served (once the aborted generation stops).
-      const after = await postFrom('127.0.0.4', `${serve.baseUrl}/completions`, { prompt: 'x', max_tokens: 1 });
+      // Disconnected clients leave the queue: the next request is served once the aborted generations (both run at
+      // once, as the engine batches) have stopped at their next step.
+      let after = await postFrom('127.0.0.4', `${serve.baseUrl}/completions`, { prompt: 'x', max_tokens: 1 });
+      for (let tries = 0; after.status === 503 && tries < 50; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        after = await postFrom('127.0.0.4', `${serve.baseUrl}/completions`, { prompt: 'x', max_tokens: 1 });
+      }
       assert.equal(after.status, 200);
     } finally {
       controller.abort();

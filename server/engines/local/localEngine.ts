@@ -106,6 +106,8 @@ export class LocalEngine implements Engine {
   /** Decode steps of concurrent sequences, run as one batch; absent where the caches are not rows of one buffer. */
   private readonly batcher?: StepBatcher<KvSlot>;
   private readonly turns = new EngineTurns();
+  /** As many generations as there are KV slots run at once. */
+  readonly concurrency: number;
   private readonly random: () => number;
   /** Set when the tokenizer's tokens never span a line break: prompts are then tokenized a changed line at a time. */
   private readonly lineTokenizer: LineTokenizer | undefined;
@@ -135,9 +137,12 @@ export class LocalEngine implements Engine {
       const byRow: KvSlot[] = Array.from({ length: rows }, (_, row) => ({ decoder: new DecoderSession(session, config, kvLayout, { buffer, row }), tokens: [] }));
       this.slots = new KvSlots(byRow);
       this.batcher = new StepBatcher(this.turns, (steps) => this.runBatch(steps, byRow));
+      this.concurrency = rows;
     } else {
       // One cache each for completions and chat, as separate buffers (GPU providers, or caches too big to batch).
       this.slots = new KvSlots([0, 1].map(() => ({ decoder: new DecoderSession(session, config, kvLayout), tokens: [] })));
+      // Not batched: a second generation would only interleave its steps with the first's.
+      this.concurrency = 1;
     }
     this.lineTokenizer = LineTokenizer.ifExact(tokenizerJson, (text) => this.encodeWhole(text));
   }
