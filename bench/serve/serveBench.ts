@@ -48,7 +48,7 @@ export function jainIndex(values: number[]): number {
 
 async function startServer(modelDir: string): Promise<{ baseUrl: string; stop: () => void }> {
   // One address sends every request here, so the per-address rate limit is lifted for the run.
-  const child = spawn(process.execPath, [cliPath, 'serve', '--model', modelDir, '--port', '0', '--rate-limit', '1000000'], {
+  const child = spawn(process.execPath, [cliPath, 'serve', '--model', modelDir, '--port', '0', '--rate-limit', '1000000', '--max-queue-per-client', '1000', '--max-queue', '1000'], {
     // Its access log (stderr) would be a line per request; the bench reports the aggregate instead.
     stdio: ['ignore', 'pipe', 'ignore'],
   });
