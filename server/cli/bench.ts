@@ -21,6 +21,7 @@ export const benchScripts = {
   index: 'index/indexBench.js',
   speculative: 'speculative/speculativeBench.js',
   turns: 'turns/completionUnderChat.js',
+  streams: 'streams/streamsBench.js',
   gguf: 'gguf/ggufBench.js',
 } as const;
 
