@@ -132,7 +132,7 @@ export class LocalEngine implements Engine {
     const fitting = Math.floor((options.kvCachesBytes ?? separateChatCacheBytes) / kvCacheBytes(config));
     this.keepChatCache = fitting >= 2;
     const rows = Math.max(2, Math.min(options.maxSequences ?? defaultMaxSequences, fitting));
-    if (kvLayout === 'shared' && this.keepChatCache && rows >= 2) {
+    if (kvLayout === 'shared' && this.keepChatCache) {
       const buffer = new KvRowBuffer(config, rows);
       const byRow: KvSlot[] = Array.from({ length: rows }, (_, row) => ({ decoder: new DecoderSession(session, config, kvLayout, { buffer, row }), tokens: [] }));
       this.slots = new KvSlots(byRow);
