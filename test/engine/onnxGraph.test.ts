@@ -51,7 +51,7 @@ test('onnx graph: a prompt fed in chunks through the KV cache matches one pass, 
   await session.release();
 });
 
-test('onnx graph: the shared KV buffer (CPU) and the growing cache (other providers) give the same logits through chunks, truncation and clear', async () => {
+test('onnx graph: the shared KV buffer (CPU) and the growing cache (other providers) give the same logits through chunks, truncation, clear and the buffer growing and shrinking', async () => {
   const { dir, config } = tinyModelFolder({}, 5);
   const file = path.join(dir, 'model.onnx');
   const shared = new DecoderSession(await ort.InferenceSession.create(file), config, 'shared');
@@ -64,6 +64,13 @@ test('onnx graph: the shared KV buffer (CPU) and the growing cache (other provid
     { truncate: 3, tokens: [360, 370] },
     { truncate: 0, tokens: [1, 300] },
     { clear: true, tokens: [1, 310, 320] },
+    // The buffer holds room for 64 positions, then 128, then 256 (the context), keeping what it held each time.
+    { tokens: Array.from({ length: 70 }, (_, i) => 280 + (i % 50)) },
+    ...Array.from({ length: 60 }, (_, i) => ({ tokens: [300 + (i % 40)] })),
+    { tokens: Array.from({ length: 40 }, (_, i) => 290 + i) },
+    // Back to 10 positions: the buffer shrinks to 64 and keeps them.
+    { truncate: 10, tokens: [330, 331] },
+    { tokens: [332] },
   ];
   for (const step of steps) {
     if (step.truncate !== undefined) {

@@ -9,8 +9,8 @@ import type { ModelConfig } from '../../model/config';
 
 /**
  * How the KV cache is held between runs.
- * - `shared`: one buffer per layer sized for the whole context, passed to GroupQueryAttention both as past input and
- *   as pre-allocated present output. The node sees the same memory and appends the new positions in place (its
+ * - `shared`: one buffer per layer (a `KvRowBuffer`), passed to GroupQueryAttention both as past input and as
+ *   pre-allocated present output. The node sees the same memory and appends the new positions in place (its
  *   past/present share-buffer mode); positions past the cached length are ignored, so truncation is free. Without
  *   it every step copies the whole cache into a fresh present tensor, which dominates decode once the cache is long
  *   (bench/engine/README.md has the measured gain; logits are bit-identical). CPU only: other providers run the
@@ -24,48 +24,103 @@ interface LayerCache {
   value: ort.Tensor;
 }
 
+/** The fewest positions a row holds room for. */
+const minimumCapacity = 64;
+
 /**
- * The shared-layout caches of several sequences as rows of one buffer per layer (`[rows, kvHeads, context, headDim]`),
- * so that one run can decode a token of each: GroupQueryAttention reads each row's own length from the attention
- * mask. Allocated on first use; pages the sequences never reach are never touched, so never resident.
+ * The shared-layout caches of one or several sequences as rows of one buffer per layer (`[rows, kvHeads, capacity,
+ * headDim]`), so that one run can decode a token of each: GroupQueryAttention reads each row's own length from the
+ * attention mask. The capacity follows the longest row (a power of two, up to the context) rather than being the
+ * context: onnxruntime-node copies every pre-allocated output back into a new JavaScript buffer after each run, so a
+ * run costs time in proportion to the bytes bound, and 64 rows of a 1,024-position context took 16x as long a run as
+ * 64 rows of 128 (bench/streams/README.md). Growing copies the rows into a buffer twice as long; it happens a few
+ * times a sequence. Allocated on first use.
  */
 export class KvRowBuffer {
   private layers?: { key: Float32Array; value: Float32Array }[];
+  /** Positions each row holds room for. */
+  private capacity = 0;
+  /** Positions held by each row, kept by the row's `DecoderSession`. */
+  readonly lengths: Int32Array;
 
   constructor(
     private readonly config: ModelConfig,
     readonly rows: number,
-  ) {}
+  ) {
+    this.lengths = new Int32Array(rows);
+  }
 
-  private get rowSize(): number {
-    return this.config.numKvHeads * this.config.contextLength * this.config.headDim;
+  /**
+   * Makes room for `positions` in every row (no more than the context): grows to the next power of two, or shrinks
+   * when the longest row needs a quarter of the room or less, so that a long sequence that ended stops costing the
+   * runs after it. Rows keep what they hold.
+   */
+  fit(positions: number): void {
+    const { numLayers, numKvHeads, contextLength, headDim } = this.config;
+    const needed = Math.max(positions, ...this.lengths);
+    const target = Math.min(contextLength, Math.max(minimumCapacity, 2 ** Math.ceil(Math.log2(Math.max(needed, 1)))));
+    if (this.layers && target <= this.capacity && target * 4 > this.capacity) return;
+    const kept = Math.min(this.capacity, target);
+    const resize = (old: Float32Array | undefined) => {
+      const data = new Float32Array(this.rows * numKvHeads * target * headDim);
+      if (old) {
+        for (let block = 0; block < this.rows * numKvHeads; block++) {
+          data.set(old.subarray(block * this.capacity * headDim, (block * this.capacity + kept) * headDim), block * target * headDim);
+        }
+      }
+      return data;
+    };
+    this.layers = Array.from({ length: numLayers }, (_, i) => ({ key: resize(this.layers?.[i].key), value: resize(this.layers?.[i].value) }));
+    this.capacity = target;
   }
 
   /** Tensors over rows `from` to `from + count - 1`, as a run's past inputs and present outputs. */
   view(from: number, count: number): LayerCache[] {
-    const { numLayers, numKvHeads, contextLength, headDim } = this.config;
-    this.layers ??= Array.from({ length: numLayers }, () => ({ key: new Float32Array(this.rows * this.rowSize), value: new Float32Array(this.rows * this.rowSize) }));
-    const dims = [count, numKvHeads, contextLength, headDim];
-    const part = (data: Float32Array) => new ort.Tensor('float32', data.subarray(from * this.rowSize, (from + count) * this.rowSize), dims);
-    return this.layers.map((layer) => ({ key: part(layer.key), value: part(layer.value) }));
+    const { numKvHeads, headDim } = this.config;
+    if (!this.layers) this.fit(0);
+    const rowSize = numKvHeads * this.capacity * headDim;
+    const dims = [count, numKvHeads, this.capacity, headDim];
+    const part = (data: Float32Array) => new ort.Tensor('float32', data.subarray(from * rowSize, (from + count) * rowSize), dims);
+    return this.layers!.map((layer) => ({ key: part(layer.key), value: part(layer.value) }));
+  }
+
+  /** Frees the memory; the next `fit` or `view` allocates it again. */
+  release(): void {
+    this.layers = undefined;
+    this.capacity = 0;
+    this.lengths.fill(0);
   }
 }
 
 export class DecoderSession {
-  /** Allocated on first use, so a cache that `clear` emptied holds no memory until it is used again. */
+  /** The `growing` layout's cache; a `shared` one lives in `rows`. */
   private past?: LayerCache[];
-  private cachedLength = 0;
+  private growingLength = 0;
+  /** The shared layout's buffer and this sequence's row in it: a buffer of its own unless given one to share. */
+  private readonly rows?: { buffer: KvRowBuffer; row: number };
+  private readonly ownsBuffer: boolean;
   /** Whether the graph takes `logits_to_keep` (graphs built before it give the last position's logits only). */
   readonly keepsLogits: boolean;
 
-  /** With `shared`, the cache is row `row` of that buffer (the shared layout), rather than a buffer of its own. */
+  /** With `shared`, the cache is row `row` of that buffer, rather than a buffer of its own. */
   constructor(
     private readonly session: ort.InferenceSession,
     private readonly config: ModelConfig,
     private readonly layout: KvCacheLayout = 'shared',
-    private readonly shared?: { buffer: KvRowBuffer; row: number },
+    shared?: { buffer: KvRowBuffer; row: number },
   ) {
     this.keepsLogits = session.inputNames.includes(logitsToKeepInput);
+    this.ownsBuffer = shared === undefined;
+    if (layout === 'shared') this.rows = shared ?? { buffer: new KvRowBuffer(config, 1), row: 0 };
+  }
+
+  private get cachedLength(): number {
+    return this.rows ? this.rows.buffer.lengths[this.rows.row] : this.growingLength;
+  }
+
+  private set cachedLength(length: number) {
+    if (this.rows) this.rows.buffer.lengths[this.rows.row] = length;
+    else this.growingLength = length;
   }
 
   /**
@@ -75,10 +130,12 @@ export class DecoderSession {
    * (a full row gives up its last position for it).
    */
   static async forwardRows(steps: readonly { session: DecoderSession; token: number }[], sessionsByRow: readonly DecoderSession[]): Promise<Float32Array[]> {
-    const { buffer, row: first } = steps.reduce((lowest, step) => (step.session.shared!.row < lowest.row ? step.session.shared! : lowest), steps[0].session.shared!);
-    const last = Math.max(...steps.map((step) => step.session.shared!.row));
+    const rowOf = (session: DecoderSession) => session.rows!.row;
+    const { buffer } = steps[0].session.rows!;
+    const first = Math.min(...steps.map((step) => rowOf(step.session)));
+    const last = Math.max(...steps.map((step) => rowOf(step.session)));
     const { contextLength, vocabSize } = sessionsByRow[0].config;
-    const tokens = new Map(steps.map((step) => [step.session.shared!.row, step.token]));
+    const tokens = new Map(steps.map((step) => [rowOf(step.session), step.token]));
     const count = last - first + 1;
     for (let row = first; row <= last; row++) {
       const session = sessionsByRow[row];
@@ -89,6 +146,7 @@ export class DecoderSession {
     }
     const lengths = Array.from({ length: count }, (_, i) => sessionsByRow[first + i].cachedLength + 1);
     const total = Math.max(...lengths);
+    buffer.fit(total);
     const mask = new BigInt64Array(count * total);
     lengths.forEach((length, i) => mask.fill(1n, i * total, i * total + length));
     const ids = BigInt64Array.from({ length: count }, (_, i) => BigInt(tokens.get(first + i) ?? 0));
@@ -106,7 +164,7 @@ export class DecoderSession {
     const logits = outputs.logits.data as Float32Array;
     return steps.map((step) => {
       step.session.cachedLength++;
-      const index = step.session.shared!.row - first;
+      const index = rowOf(step.session) - first;
       return logits.subarray(index * vocabSize, (index + 1) * vocabSize);
     });
   }
@@ -114,16 +172,6 @@ export class DecoderSession {
   /** Positions held in the KV cache. */
   get length(): number {
     return this.cachedLength;
-  }
-
-  private emptyCache(): LayerCache[] {
-    const positions = this.layout === 'shared' ? this.config.contextLength : 0;
-    const dims = [1, this.config.numKvHeads, positions, this.config.headDim];
-    const size = this.config.numKvHeads * positions * this.config.headDim;
-    return Array.from({ length: this.config.numLayers }, () => ({
-      key: new ort.Tensor('float32', new Float32Array(size), dims),
-      value: new ort.Tensor('float32', new Float32Array(size), dims),
-    }));
   }
 
   /**
@@ -142,12 +190,13 @@ export class DecoderSession {
     };
     if (this.keepsLogits) feeds[logitsToKeepInput] = new ort.Tensor('int64', BigInt64Array.of(BigInt(keep)), [1]);
     const fetches: Record<string, ort.Tensor | null> = { logits: null };
-    const past = this.shared ? this.shared.buffer.view(this.shared.row, 1) : (this.past ??= this.emptyCache());
+    if (this.rows) this.rows.buffer.fit(total);
+    const past = this.rows ? this.rows.buffer.view(this.rows.row, 1) : (this.past ??= this.emptyGrowingCache());
     past.forEach((layer, i) => {
       feeds[`past_key_values.${i}.key`] = layer.key;
       feeds[`past_key_values.${i}.value`] = layer.value;
-      fetches[`present.${i}.key`] = this.layout === 'shared' ? layer.key : null;
-      fetches[`present.${i}.value`] = this.layout === 'shared' ? layer.value : null;
+      fetches[`present.${i}.key`] = this.rows ? layer.key : null;
+      fetches[`present.${i}.value`] = this.rows ? layer.value : null;
     });
     const outputs = await this.session.run(feeds, fetches);
     if (this.layout === 'growing') this.past = past.map((_, i) => ({ key: outputs[`present.${i}.key`], value: outputs[`present.${i}.value`] }));
@@ -162,10 +211,17 @@ export class DecoderSession {
     this.cachedLength = length;
   }
 
-  /** Empties the cache and frees its memory (a buffer of its own; a row of a `KvRowBuffer` stays allocated). */
+  /** Empties the cache and frees its memory (a buffer of its own; a row of a shared `KvRowBuffer` stays allocated). */
   clear(): void {
     this.past = undefined;
     this.cachedLength = 0;
+    if (this.rows && this.ownsBuffer) this.rows.buffer.release();
+  }
+
+  /** A `growing` cache of no positions, `[1, kvHeads, 0, headDim]` per layer. */
+  private emptyGrowingCache(): LayerCache[] {
+    const dims = [1, this.config.numKvHeads, 0, this.config.headDim];
+    return Array.from({ length: this.config.numLayers }, () => ({ key: new ort.Tensor('float32', new Float32Array(0), dims), value: new ort.Tensor('float32', new Float32Array(0), dims) }));
   }
 
   /** The first `length` positions of a growing cache tensor `[1, kvHeads, cachedLength, headDim]`. */
