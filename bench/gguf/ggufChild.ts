@@ -10,7 +10,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { matchingQuant } from '../../server/cli/convert';
 import { DecoderSession } from '../../server/engines/local/decoderSession';
 import { decoderTensorShapes } from '../../server/model/arch/decoder';
 import { readModelConfig, serializeModelConfig, type ModelConfig } from '../../server/model/config';
@@ -94,7 +93,7 @@ function write(dir: string, layers: number): object {
 
 function convert(file: string, out: string, threshold: number): object {
   const started = performance.now();
-  const quant = matchingQuant(file);
+  const quant = 'match';
   const result = convertCheckpoint(file, out, { quant, externalDataThreshold: threshold });
   const ms = performance.now() - started;
   const bytes = (name: string) => (fs.existsSync(path.join(out, name)) ? fs.statSync(path.join(out, name)).size : 0);

@@ -11,7 +11,7 @@ import * as ort from 'onnxruntime-node';
 import { DecoderSession } from '../../server/engines/local/decoderSession';
 import { argmax } from '../../server/engines/local/sampler';
 import type { ModelConfig } from '../../server/model/config';
-import type { QuantOptions } from '../../server/model/quant';
+import type { QuantOptions, QuantType } from '../../server/model/quant';
 import { embeddedModelFolder } from '../../test/engine/fixtures';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
@@ -46,7 +46,7 @@ const heldOutFiles = [
   { pkg: 'python3.11-stdlib/dataclasses', file: '/usr/lib/python3.11/dataclasses.py' },
 ];
 
-const variants: { name: string; options: QuantOptions }[] = [
+const variants: { name: string; options: QuantOptions & { quant: QuantType } }[] = [
   { name: 'float32', options: { quant: 'none' } },
   { name: 'int8', options: { quant: 'int8' } },
   { name: 'int8, float32 activations', options: { quant: 'int8', activations: 'float32' } },

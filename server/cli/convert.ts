@@ -3,11 +3,8 @@
  * Face checkpoint of a family Rook runs, a Rook folder, or a llama.cpp GGUF file into a model folder for
  * `rook.local.modelPath` (see server/model/convert.ts).
  */
-import * as fs from 'node:fs';
 import { convertCheckpoint, defaultExternalDataThreshold } from '../model/convert';
-import { nearestQuant } from '../model/gguf/nearestQuant';
-import { readGgufHeader } from '../model/gguf/read';
-import type { QuantType } from '../model/quant';
+import type { QuantChoice } from '../model/quant';
 import { progressBar } from './progressBar';
 import { parseCommandArgs } from './usage';
 
@@ -23,8 +20,9 @@ folder, or a llama.cpp GGUF file (architecture grok, llama with experts, qwen3mo
 gpt-oss; with a SentencePiece vocabulary).
 
   --quant int8|int4       store the linear layers block-quantized (MatMulNBits; default: float32)
-  --quant match           for a GGUF: the one of float32, int8 and int4 nearest to its weights' type (Q8_0, Q5_K
-                          and Q6_K: int8; Q4_0, Q4_K and MXFP4: int4), as a .gguf used directly as a model gets
+  --quant match           for a GGUF: each weight as the kind that holds its own type exactly (Q8_0, Q5_K, Q6_K
+                          and MXFP4: int8; Q4_0 and Q4_K: int4; F32, F16, BF16: float32), as a .gguf used
+                          directly as a model gets
   --progress-json         report progress as JSON lines on stderr ({"read":N,"total":M}), for programs that
                           run the conversion (the sidecar does, for a .gguf in rook.local.modelPath)
   --gguf                  also write model.gguf, for llama.cpp
@@ -58,17 +56,13 @@ export async function runConvert(args: string[]): Promise<number> {
     return 2;
   }
   const [source, out] = positionals;
-  const quant = values.quant === 'match' ? matchingQuant(source) : (values.quant as QuantType);
+  const quant = values.quant as QuantChoice;
   const result = convertCheckpoint(source, out, { gguf: values.gguf, quant, externalDataThreshold: threshold, onProgress: progressReporter(values['progress-json']) });
   const megabytes = (result.weightBytes / 1e6).toFixed(1);
-  console.log(`${source}: ${result.format}, ${result.config.numLayers} layers, ${result.config.numExperts} experts (top ${result.config.numExpertsPerToken}), ${megabytes} MB of float32 weights${quant === 'none' ? '' : `, linear layers stored as ${quant}`}`);
+  const stored = { none: '', int8: ', linear layers stored as int8', int4: ', linear layers stored as int4', match: ', linear layers stored as the nearest exact kind to each one\'s own type' }[quant];
+  console.log(`${source}: ${result.format}, ${result.config.numLayers} layers, ${result.config.numExperts} experts (top ${result.config.numExpertsPerToken}), ${megabytes} MB of float32 weights${stored}`);
   console.log(`wrote ${out}: ${result.files.join(', ')}${result.externalData ? ' (weights in model.onnx.data)' : ''}`);
   return 0;
-}
-
-/** `--quant match`: a GGUF's nearest quantization; a checkpoint folder's weights are float (F32, F16, BF16), so none. */
-export function matchingQuant(source: string): QuantType {
-  return fs.existsSync(source) && fs.statSync(source).isFile() ? nearestQuant(readGgufHeader(source).tensors.values()) : 'none';
 }
 
 /** JSON lines for a program reading stderr; a bar on a terminal; nothing in logs and pipes, which the bar's lines would clutter. */

@@ -29,7 +29,8 @@ import { readJsonFile } from './jsonFile';
 import { modelFiles } from './modelFiles';
 import { ExternalDataWriter } from './onnx/externalData';
 import { readGraphWeights } from './onnx/initializers';
-import type { QuantType } from './quant';
+import type { QuantChoice } from './quant';
+import { ggufLinearType } from './gguf/write';
 import { elementCount, type FloatTensor, type WeightSource } from './tensor';
 
 /** ONNX's protobuf limit is 2 GiB for the whole file; this leaves room for the graph and rotary tables. */
@@ -40,8 +41,8 @@ const tokenizerConfigFileName = 'tokenizer_config.json';
 
 export interface ConvertOptions {
   gguf?: boolean;
-  /** Block-quantize the linear layers of the graph (and of the GGUF) to int8 or int4; default float32. */
-  quant?: QuantType;
+  /** Block-quantize the linear layers of the graph (and of the GGUF) to int8 or int4, or as a GGUF source holds each (`match`); default float32. */
+  quant?: QuantChoice;
   /** Weights (as float32) above this many bytes go to `model.onnx.data`; it can lower the default, not raise it. */
   externalDataThreshold?: number;
   /** Called after each tensor read from the checkpoint; `total` counts the reads the whole conversion makes. */
@@ -276,6 +277,8 @@ function openGgufFile(file: string): OpenedCheckpoint {
 /** `source` is a checkpoint folder, or a GGUF file. Nothing is written to `out` unless the whole conversion succeeds. */
 export function convertCheckpoint(source: string, out: string, options: ConvertOptions = {}): ConvertResult {
   const isFile = fs.existsSync(source) && fs.statSync(source).isFile();
+  // The GGUF's type is checked before the long work (`match` has none).
+  if (options.gguf) ggufLinearType(options);
   const opened = isFile ? openGgufFile(source) : openCheckpointFolder(source);
   checkTokenizerFits(opened.tokenizer, opened.config.vocabSize);
   if (path.resolve(source) === path.resolve(out)) throw new Error(`${out}: the out-dir must differ from the checkpoint folder`);

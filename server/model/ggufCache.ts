@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { modelFiles } from './modelFiles';
 
 /** Bumped when the converter's output for the same file changes, so older cache entries are not loaded. */
-export const ggufCacheVersion = 1;
+export const ggufCacheVersion = 2;
 /** Written last into a finished entry: what it was made from (for people looking in the folder, and a completeness mark). */
 export const cacheMarkerFile = 'rook-gguf-source.json';
 const headBytes = 1 << 20;

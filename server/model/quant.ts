@@ -12,10 +12,16 @@ import type { FloatTensor } from './tensor';
 /** Weight quantization of a built model: `none` keeps float32. */
 export type QuantType = 'none' | 'int8' | 'int4';
 
+/**
+ * What a graph's linear layers become: one `QuantType` for all, or `match`: each weight read from a GGUF the kind
+ * nearest its own block type, which holds its numbers exactly (`gguf/nearestQuant.ts`); float weights stay float32.
+ */
+export type QuantChoice = QuantType | 'match';
+
 /** How a model is built from its float weights (ONNX graph and GGUF alike). */
 export interface QuantOptions {
   /** Linear layers (attention projections and experts); embedding, output, router and norms stay float32. Default `none`. */
-  quant?: QuantType;
+  quant?: QuantChoice;
   /**
    * What the quantized ONNX MatMuls multiply the weights with. `int8` (default) rounds each activation row to int8
    * in blocks and runs integer dot products (MatMulNBits accuracy_level 4), the kind of arithmetic llama.cpp does
@@ -151,25 +157,39 @@ export function fromGgmlBlocks(bytes: Uint8Array, bits: 8 | 4, shape: number[]):
   return { bits, shape: [...shape], codes, scaleBits };
 }
 
-/** MatMulNBits weight inputs for a `[N, K]` matrix: B uint8 `[N, K/32, 32·bits/8]` and scales float `[N·K/32]`. */
+/**
+ * MatMulNBits weight inputs for a `[N, K]` matrix: B uint8 `[N, K/blockSize, blockSize·bits/8]` and scales float
+ * `[N·K/blockSize]`, codes stored unsigned against the kernel's default zero point 2^(bits-1): a weight is
+ * scale·(code − 2^(bits-1)) − offset.
+ */
 export interface MatMulNBitsWeight {
   n: number;
   k: number;
   bits: 8 | 4;
+  /** Values per block along K: 32, or 16 for Q6_K's sub-blocks. */
+  blockSize: number;
   packed: Uint8Array;
   scales: Float32Array;
+  /** `[K/blockSize, N]`: each block's offset (Q4_K's and Q5_K's mins); absent where the blocks have none. */
+  blockOffsets?: Float32Array;
+}
+
+/** Codes one per value, `[N, K]`, packed as MatMulNBits stores them: two 4-bit codes per byte, the lower K index low. */
+export function packCodes(codes: Uint8Array, bits: 8 | 4): Uint8Array {
+  if (bits === 8) return codes;
+  const packed = new Uint8Array(codes.length / 2);
+  for (let i = 0; i < packed.length; i++) packed[i] = codes[2 * i] | (codes[2 * i + 1] << 4);
+  return packed;
 }
 
 /**
  * MatMulNBits' layout of 2-D blocks: codes stored unsigned as q + 2^(bits-1) (the zero point the kernel assumes
- * when none is given), two 4-bit codes per byte with the lower K index in the low nibble.
+ * when none is given).
  */
 export function toMatMulNBits(blocks: QuantizedBlocks): MatMulNBitsWeight {
   if (blocks.shape.length !== 2) throw new Error(`MatMulNBits takes a 2-D weight, got shape [${blocks.shape}]`);
   const [n, k] = blocks.shape;
   const zeroPoint = 1 << (blocks.bits - 1);
-  const packed = new Uint8Array((blocks.codes.length * blocks.bits) / 8);
-  if (blocks.bits === 8) for (let i = 0; i < blocks.codes.length; i++) packed[i] = blocks.codes[i] + zeroPoint;
-  else for (let i = 0; i < packed.length; i++) packed[i] = (blocks.codes[2 * i] + zeroPoint) | ((blocks.codes[2 * i + 1] + zeroPoint) << 4);
-  return { n, k, bits: blocks.bits, packed, scales: Float32Array.from(blocks.scaleBits, float16BitsToFloat32) };
+  const codes = Uint8Array.from(blocks.codes, (q) => q + zeroPoint);
+  return { n, k, bits: blocks.bits, blockSize: quantBlockSize, packed: packCodes(codes, blocks.bits), scales: Float32Array.from(blocks.scaleBits, float16BitsToFloat32) };
 }

@@ -1,7 +1,21 @@
+import type { GgufBlockType } from './gguf/read';
+
 /** A dense float32 tensor in row-major order, the in-memory form of every weight. */
 export interface FloatTensor {
   shape: number[];
   data: Float32Array;
+  /** The quantized blocks `data` decodes from, where the weight comes from a GGUF that holds it so. */
+  blocks?: FileBlocks;
+}
+
+/**
+ * A weight's blocks as its GGUF file holds them, row-major along the last dim: what a graph keeps as they are where
+ * ONNX Runtime runs their format exactly (`gguf/exactBlocks.ts`), without a round trip through float32.
+ */
+export interface FileBlocks {
+  type: GgufBlockType;
+  /** Read from the file on each call. */
+  bytes(): Uint8Array;
 }
 
 /** Weights by name, as a checkpoint file holds them. */

@@ -5,23 +5,24 @@
  * Q8_0 for MXFP4_MOE), written by Rook's exporter with Rook's encoders. Then:
  * 1. llama.cpp (node-llama-cpp's CPU binary, one model and context per file) evaluates a fixed 32-token sequence
  *    and 16 greedy tokens after it, giving its next-token distribution at each of the 48 positions;
- * 2. Rook converts the file as `rook convert FILE OUT --quant match` does (`matchingQuant`, `convertCheckpoint`: F32,
- *    F16, BF16 to float32; Q8_0, Q6_K, Q5_K to int8; Q4_0, Q4_K, MXFP4 to int4) and runs the converted folder's graph
- *    (the engine's own, `DecoderSession`) over the same 48 tokens, in two chunks so the second crosses the KV cache;
+ * 2. Rook converts the file as `rook convert FILE OUT --quant match` does (`convertCheckpoint`: each matrix as the kind
+ *    that holds its own type, `nearestQuant.ts`: F32, F16, BF16 to float32; Q8_0, Q5_K, Q6_K, MXFP4 to int8; Q4_0,
+ *    Q4_K to int4) and runs the converted folder's graph (the engine's own, `DecoderSession`) over the same 48 tokens,
+ *    in two chunks so the second crosses the KV cache;
  * 3. the two distributions are compared at every position: top-1 agreement, mean KL(llama.cpp ‖ Rook), max |Δ log p|
  *    (p > 1e-4 in llama.cpp's), and the mean loss on the 31 given tokens (Rook's minus llama.cpp's).
- * Where the conversion keeps the file's numbers (F32, F16, BF16, Q8_0, Q4_0: Rook's int8/int4 blocks are Q8_0/Q4_0's
- * blocks), the converted graph's weights are checked to equal the file's decoded weights bit for bit, and what is left
- * is how the engines multiply: llama.cpp rounds the activations to the weights' type (F16, BF16) or to Q8_0 / Q8_K
- * blocks, Rook's MatMulNBits to int8 blocks (accuracy_level 4). Where Rook re-quantizes (Q4_K, Q5_K, Q6_K, MXFP4),
- * the bounds below hold the measured gaps with room (`bench/gguf/README.md` has the table, from `ROOK_GGUF_TABLE=1`).
+ * Where the conversion keeps the file's numbers (every format but Q5_K and Q6_K, whose experts are re-quantized for
+ * the fused MoE kernel: `exactBlocks.ts`), the converted graph's weights are checked to equal the file's decoded
+ * weights (bit for bit, Q4_K within float32 rounding), and what is left is how the engines multiply: llama.cpp rounds
+ * the activations to the weights' type (F16, BF16) or to Q8_0 / Q8_K blocks, Rook's MatMulNBits to int8 blocks
+ * (accuracy_level 4). The bounds below hold the measured gaps with room (`bench/gguf/README.md` has the table, from
+ * `ROOK_GGUF_TABLE=1`).
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { matchingQuant } from '../../server/cli/convert';
 import { DecoderSession } from '../../server/engines/local/decoderSession';
 import { decoderTensorNames, decoderWeightsFromGraph } from '../../server/model/arch/decoder';
 import { readModelConfig, type ModelConfig } from '../../server/model/config';
@@ -51,23 +52,28 @@ type Family = (typeof families)[number][0];
 const givenTokens = 32;
 const greedySteps = 16;
 
-/** What Rook's conversion does with each format (`nearestQuant.ts`), and whether it keeps the file's numbers. */
-const conversion: Record<GgufFileType, { quant: 'none' | 'int8' | 'int4'; exact: boolean }> = {
-  F32: { quant: 'none', exact: true },
-  F16: { quant: 'none', exact: true },
-  BF16: { quant: 'none', exact: true },
-  Q8_0: { quant: 'int8', exact: true },
-  Q4_0: { quant: 'int4', exact: true },
-  Q4_K: { quant: 'int4', exact: false },
-  Q5_K: { quant: 'int8', exact: false },
-  Q6_K: { quant: 'int8', exact: false },
-  MXFP4: { quant: 'int4', exact: false },
+/**
+ * What Rook's conversion makes of each format's matrices (`nearestQuant.ts`), and how far its graph's weights may be
+ * from the file's decoded ones (absent: re-quantized). Q4_K's block offsets m − 8·s are rounded once to float32; Q5_K's
+ * and Q6_K's experts are re-quantized to Q8_0 blocks for the one-node `QMoE` kernel (their attention keeps its blocks).
+ */
+const conversion: Record<GgufFileType, { quant: 'none' | 'int8' | 'int4'; weightTolerance?: number }> = {
+  F32: { quant: 'none', weightTolerance: 0 },
+  F16: { quant: 'none', weightTolerance: 0 },
+  BF16: { quant: 'none', weightTolerance: 0 },
+  Q8_0: { quant: 'int8', weightTolerance: 0 },
+  Q4_0: { quant: 'int4', weightTolerance: 0 },
+  Q4_K: { quant: 'int4', weightTolerance: 1e-6 },
+  Q5_K: { quant: 'int8' },
+  Q6_K: { quant: 'int8' },
+  MXFP4: { quant: 'int8', weightTolerance: 0 },
 };
 
 /**
  * Bounds per format, over every family: least top-1 agreement over the 48 positions, most mean KL (nats), most
  * |Δ mean loss|, and (float formats, where both engines multiply in float) most |Δ log p|. The measured values are
- * in bench/gguf/README.md; these hold them with room (~2x).
+ * in bench/gguf/README.md; these hold them with room (~2x). Q4_K's gap is llama.cpp's rounding of the activations to
+ * Q8_K blocks (one scale per 256 values) more than Rook's: with float activations Rook's top-1 is 93.8-100%.
  */
 const bounds: Record<GgufFileType, { top1: number; kl: number; loss: number; logProb?: number }> = {
   F32: { top1: 1, kl: 1e-5, loss: 1e-5, logProb: 1e-4 },
@@ -75,10 +81,10 @@ const bounds: Record<GgufFileType, { top1: number; kl: number; loss: number; log
   BF16: { top1: 0.95, kl: 3e-4, loss: 2e-2, logProb: 2e-1 },
   Q8_0: { top1: 0.9, kl: 3e-2, loss: 5e-2 },
   Q4_0: { top1: 0.9, kl: 1e-1, loss: 1e-1 },
-  Q4_K: { top1: 0.5, kl: 1, loss: 0.5 },
-  Q5_K: { top1: 0.9, kl: 5e-2, loss: 0.1 },
+  Q4_K: { top1: 0.85, kl: 3e-1, loss: 2e-1 },
+  Q5_K: { top1: 0.9, kl: 1e-1, loss: 0.2 },
   Q6_K: { top1: 0.9, kl: 5e-2, loss: 0.2 },
-  MXFP4: { top1: 0.6, kl: 1, loss: 0.5 },
+  MXFP4: { top1: 0.9, kl: 3e-2, loss: 5e-2 },
 };
 
 export interface FormatGap {
@@ -234,14 +240,14 @@ function compare(family: Family, format: GgufFileType, quant: string, given: num
 
 for (const [family, shape] of families) {
   for (const format of ggufFileTypes) {
-    const { quant, exact } = conversion[format];
+    const { quant, weightTolerance } = conversion[format];
+    const exact = weightTolerance !== undefined;
     test(`GGUF formats: ${family} ${format} → ${quant === 'none' ? 'float32' : quant}: Rook's conversion runs as llama.cpp runs the file`, async () => {
       const { dir, config } = familyFolder(family, shape);
       const file = path.join(tempDir(`formats-${family}-${format}`), 'model.gguf');
       writeGgufModel(config, readSafetensors(path.join(dir, 'model.safetensors')), dir, path.join(dir, 'tokenizer.json'), file, {}, ggufFileTypeLayout(format));
-      assert.equal(matchingQuant(file), quant);
       const out = path.join(tempDir(`formats-${family}-${format}-rook`), 'model');
-      convertCheckpoint(file, out, { quant: matchingQuant(file) });
+      convertCheckpoint(file, out, { quant: 'match' });
 
       const given = givenSequence(config, 43);
       const { tokens, probabilities } = await llamaCppRun(file, config, given);
@@ -253,7 +259,7 @@ for (const [family, shape] of families) {
         `# ${family} ${format} -> ${quant}: top-1 ${(gap.top1 * 100).toFixed(1)}%, greedy ${gap.greedy}/${greedySteps}, mean KL ${gap.meanKl.toExponential(2)}, max |Δ log p| ${gap.maxLogProb.toExponential(2)}, Δloss ${gap.lossDelta.toExponential(2)} (llama.cpp ${gap.llamaLoss.toFixed(3)})${exact ? `, weights max |Δ| ${gap.weightGap}` : ''}`,
       );
       assert.ok(new Set(tokens.slice(given.length)).size > 3, 'greedy decoding should not collapse to one token (the comparison would be weak)');
-      if (exact) assert.equal(gap.weightGap, 0, 'the conversion keeps the file\'s numbers');
+      if (exact) assert.ok(gap.weightGap! <= weightTolerance, `the conversion keeps the file's numbers (max |Δw| ${gap.weightGap})`);
       const bound = bounds[format];
       if (!process.env.ROOK_GGUF_MEASURE) {
         assert.ok(gap.top1 >= bound.top1, `top-1 agreement ${gap.top1}`);

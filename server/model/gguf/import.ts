@@ -11,12 +11,12 @@ import { checkWeightsFit, decoderTensorShapes } from '../arch/decoder';
 import { namingFrom, parseModelConfig, type FieldNaming, type ModelConfig } from '../config';
 import { ModelType, PieceType, sentencePieceToTokenizerJson, type SentencePieceModel } from '../import/sentencepiece';
 import { ggmlBlockBytes, quantBlockSize } from '../quant';
-import type { FloatTensor, WeightSource } from '../tensor';
+import type { FileBlocks, FloatTensor, WeightSource } from '../tensor';
 import { preTokenizers, tokenizerJsonOf, type ByteLevelVocab } from './byteLevelVocab';
 import { byteLevelTokenizer, fimKeys, generalKeys, ggufTensorNames, outputTensorName, perHeadTensor, sentencePieceTokenizer, tokenIdKeys, tokenizerKeys, type FieldKey, type GgufArchitecture } from './names/common';
 import { ggufArchitectures } from './names/index';
-import { GgufError, GgufMetadata, readGgufHeader, readGgufTensor, type GgufHeader } from './read';
-import { deinterleaveRopeRows } from './ropeRows';
+import { GgufError, GgufMetadata, isBlockType, readGgufBytes, readGgufHeader, readGgufTensor, type GgufHeader } from './read';
+import { deinterleaveRopeRowBlocks, deinterleaveRopeRows } from './ropeRows';
 
 const isString = (item: unknown): item is string => typeof item === 'string';
 const isNumber = (item: unknown): item is number => typeof item === 'number';
@@ -231,11 +231,22 @@ export class GgufCheckpoint {
         if (perHead) return perHeadTensor(tensor, perHead, true, shape).data;
         return ropeHeads ? deinterleaveRopeRows(tensor, ropeHeads).data : tensor.data;
       };
+      const { type } = info;
+      // Per-head tensors are transposed on the way in, which moves values across blocks: those keep only their float32 form.
+      const blocks: FileBlocks | undefined = isBlockType(type) && !perHead ? {
+        type,
+        bytes: () => {
+          const bytes = readGgufBytes(this.file, info, slab);
+          this.onTensorRead?.();
+          return ropeHeads ? deinterleaveRopeRowBlocks(bytes, shape[0], ropeHeads) : bytes;
+        },
+      } : undefined;
       return {
         shape,
         get data() {
           return (data ??= read());
         },
+        blocks,
       };
     },
   };

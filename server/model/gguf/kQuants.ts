@@ -2,7 +2,8 @@
  * llama.cpp's K-quants (Q4_K, Q5_K, Q6_K: super-blocks of 256 values with 6- or 8-bit sub-block scales) and MXFP4
  * (blocks of 32 FP4 E2M1 values with a shared power-of-two scale: gpt-oss's experts), as ggml-quants.c lays their
  * blocks out: decoded to float32 when Rook reads a GGUF that holds them, and encoded for test fixtures that llama.cpp
- * then judges. Rook's graphs do not run these formats: a read model is float32, or re-quantized by `--quant`.
+ * then judges; `decodeBlockParts` gives a block's integer codes, scales and mins, which `exactBlocks.ts` lays out for
+ * ONNX Runtime as they are.
  * The encoders make valid blocks (min/max scales, nearest codes), not llama.cpp's error-minimizing search.
  */
 import { float16BitsToFloat32, float32ToFloat16Bits } from '../dtype';
@@ -28,47 +29,74 @@ function scaleMin(packed: Uint8Array, j: number): [number, number] {
   return [(packed[j + 4] & 0xf) | ((packed[j - 4] >> 6) << 4), (packed[j + 4] >> 4) | ((packed[j] >> 6) << 4)];
 }
 
-/** Decodes `count` values of `type` from `bytes` (a whole number of blocks). */
-export function decodeKQuant(type: KQuantType, bytes: Uint8Array, count: number): Float32Array {
-  const { elements, bytes: blockBytes } = kQuantBlocks[type];
-  const out = new Float32Array(count);
-  for (let block = 0; block < count / elements; block++) {
-    const b = bytes.subarray(block * blockBytes, (block + 1) * blockBytes);
-    const y = out.subarray(block * elements, (block + 1) * elements);
-    if (type === 'MXFP4') {
-      const d = Math.pow(2, b[0] - 128);
-      for (let j = 0; j < 16; j++) {
-        y[j] = mxfp4Values[b[1 + j] & 0xf] * d;
-        y[j + 16] = mxfp4Values[b[1 + j] >> 4] * d;
+/**
+ * How each format's block reads as unsigned integer codes c, each sub-block of `subBlock` values with a scale s and a
+ * min m: value = s·(c − zeroPoint) − m (m is 0 where `mins` is false; then `middle` is the middle of the codes'
+ * range). s and m are exact in float32 (an f16 times a 6- or 8-bit integer, or a power of two), so these parts hold
+ * the block's numbers exactly; `bits` is the fewest of 4 and 8 that hold the codes.
+ */
+export const kQuantParts: Record<KQuantType, { bits: 8 | 4; subBlock: 16 | 32; zeroPoint: number; mins: boolean; middle?: number }> = {
+  Q4_K: { bits: 4, subBlock: 32, zeroPoint: 0, mins: true, middle: 8 },
+  Q5_K: { bits: 8, subBlock: 32, zeroPoint: 0, mins: true, middle: 16 },
+  Q6_K: { bits: 8, subBlock: 16, zeroPoint: 128, mins: false },
+  MXFP4: { bits: 8, subBlock: 32, zeroPoint: 128, mins: false },
+};
+
+/**
+ * One block `b` of `type` as `kQuantParts` describes it: its codes (one per value), and per sub-block its scale and
+ * min (left untouched where the format has none).
+ */
+export function decodeBlockParts(type: KQuantType, b: Uint8Array, codes: Uint8Array, scales: Float32Array, mins: Float32Array): void {
+  if (type === 'MXFP4') {
+    scales[0] = Math.pow(2, b[0] - 128);
+    for (let j = 0; j < 16; j++) {
+      codes[j] = mxfp4Values[b[1 + j] & 0xf] + 128;
+      codes[j + 16] = mxfp4Values[b[1 + j] >> 4] + 128;
+    }
+  } else if (type === 'Q6_K') {
+    const [ql, qh, subScales, d] = [b.subarray(0, 128), b.subarray(128, 192), new Int8Array(b.buffer, b.byteOffset + 192, 16), f16(b, 208)];
+    for (let i = 0; i < 16; i++) scales[i] = d * subScales[i];
+    // 6-bit codes q stand for q - 32: stored as q + 96 against the zero point 128.
+    for (let half = 0; half < 2; half++) {
+      for (let l = 0; l < 32; l++) {
+        const [lo, hi, h] = [ql[half * 64 + l], ql[half * 64 + l + 32], qh[half * 32 + l]];
+        codes[half * 128 + l] = ((lo & 0xf) | ((h & 3) << 4)) + 96;
+        codes[half * 128 + l + 32] = ((hi & 0xf) | (((h >> 2) & 3) << 4)) + 96;
+        codes[half * 128 + l + 64] = ((lo >> 4) | (((h >> 4) & 3) << 4)) + 96;
+        codes[half * 128 + l + 96] = ((hi >> 4) | (((h >> 6) & 3) << 4)) + 96;
       }
-    } else if (type === 'Q6_K') {
-      const [ql, qh, scales, d] = [b.subarray(0, 128), b.subarray(128, 192), new Int8Array(b.buffer, b.byteOffset + 192, 16), f16(b, 208)];
+    }
+  } else {
+    const [d, dmin, packed] = [f16(b, 0), f16(b, 2), b.subarray(4, 16)];
+    const five = type === 'Q5_K';
+    const qh = five ? b.subarray(16, 48) : undefined;
+    const qs = b.subarray(five ? 48 : 16);
+    for (let pair = 0; pair < 4; pair++) {
       for (let half = 0; half < 2; half++) {
+        const sub = 2 * pair + half;
+        const [sc, m] = scaleMin(packed, sub);
+        scales[sub] = d * sc;
+        mins[sub] = dmin * m;
         for (let l = 0; l < 32; l++) {
-          const is = half * 8 + Math.floor(l / 16);
-          const [lo, hi, h] = [ql[half * 64 + l], ql[half * 64 + l + 32], qh[half * 32 + l]];
-          y[half * 128 + l] = d * scales[is] * (((lo & 0xf) | ((h & 3) << 4)) - 32);
-          y[half * 128 + l + 32] = d * scales[is + 2] * (((hi & 0xf) | (((h >> 2) & 3) << 4)) - 32);
-          y[half * 128 + l + 64] = d * scales[is + 4] * (((lo >> 4) | (((h >> 4) & 3) << 4)) - 32);
-          y[half * 128 + l + 96] = d * scales[is + 6] * (((hi >> 4) | (((h >> 6) & 3) << 4)) - 32);
-        }
-      }
-    } else {
-      const [d, dmin, packed] = [f16(b, 0), f16(b, 2), b.subarray(4, 16)];
-      const five = type === 'Q5_K';
-      const qh = five ? b.subarray(16, 48) : undefined;
-      const qs = b.subarray(five ? 48 : 16);
-      for (let pair = 0; pair < 4; pair++) {
-        for (let half = 0; half < 2; half++) {
-          const [sc, m] = scaleMin(packed, 2 * pair + half);
-          for (let l = 0; l < 32; l++) {
-            const nibble = half === 0 ? qs[pair * 32 + l] & 0xf : qs[pair * 32 + l] >> 4;
-            const high = qh && qh[l] & (1 << (2 * pair + half)) ? 16 : 0;
-            y[pair * 64 + half * 32 + l] = d * sc * (nibble + high) - dmin * m;
-          }
+          const nibble = half === 0 ? qs[pair * 32 + l] & 0xf : qs[pair * 32 + l] >> 4;
+          codes[sub * 32 + l] = nibble + (qh && qh[l] & (1 << sub) ? 16 : 0);
         }
       }
     }
+  }
+}
+
+/** Decodes `count` values of `type` from `bytes` (a whole number of blocks). */
+export function decodeKQuant(type: KQuantType, bytes: Uint8Array, count: number): Float32Array {
+  const { elements, bytes: blockBytes } = kQuantBlocks[type];
+  const { subBlock, zeroPoint } = kQuantParts[type];
+  const out = new Float32Array(count);
+  const codes = new Uint8Array(elements);
+  const scales = new Float32Array(elements / subBlock);
+  const mins = new Float32Array(elements / subBlock);
+  for (let block = 0; block < count / elements; block++) {
+    decodeBlockParts(type, bytes.subarray(block * blockBytes, (block + 1) * blockBytes), codes, scales, mins);
+    for (let i = 0; i < elements; i++) out[block * elements + i] = scales[Math.floor(i / subBlock)] * (codes[i] - zeroPoint) - mins[Math.floor(i / subBlock)];
   }
   return out;
 }

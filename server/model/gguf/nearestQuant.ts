@@ -1,35 +1,22 @@
 /**
- * The quantization a GGUF converts to when nobody chose one (a `.gguf` used directly as a model, `rook convert
- * --quant match`): the block format ONNX Runtime runs that is nearest to what the file's weight matrices hold.
- * Converting a Q4_K_M file to float32 would make it 7x larger on disk and in memory; to int4 it stays about its size.
+ * What `--quant match` (a `.gguf` used directly as a model) makes of each weight: the MatMulNBits kind that holds its
+ * GGUF block type exactly (`exactBlocks.ts`: int4 for Q4_0 and Q4_K, int8 for Q8_0, Q5_K, Q6_K and MXFP4), per
+ * tensor, so a file's mixture (Q4_K_M's Q6_K layers, MXFP4 experts beside Q8_0 attention) keeps every number.
+ * Float weights (F32, F16, BF16, and whatever a checkpoint folder holds) stay float32.
  */
-import type { QuantType } from '../quant';
-import type { GgufReadType, GgufTensorInfo } from './read';
+import type { QuantChoice, QuantType } from '../quant';
+import type { FloatTensor } from '../tensor';
+import { exactForm } from './exactBlocks';
+import { isBlockType, type GgufReadType } from './read';
 
-/** ONNX Runtime's MatMulNBits kinds by the GGUF type they are nearest to (8-bit for 5- and 6-bit K-quants: no loss). */
-const nearest: Record<GgufReadType, QuantType> = {
-  F32: 'none',
-  F16: 'none',
-  BF16: 'none',
-  Q8_0: 'int8',
-  Q6_K: 'int8',
-  Q5_K: 'int8',
-  Q4_0: 'int4',
-  Q4_K: 'int4',
-  MXFP4: 'int4',
-};
+/** The quantization that holds a tensor of GGUF `type` exactly. */
+export function nearestQuant(type: GgufReadType): QuantType {
+  if (!isBlockType(type)) return 'none';
+  return exactForm(type).bits === 8 ? 'int8' : 'int4';
+}
 
-/** The embedding and output matrices are float32 in Rook's graph whatever the file holds, so only the others count. */
-const keptFloat = new Set(['token_embd.weight', 'output.weight']);
-
-/** The quantization for the type that holds most of the weight matrices' elements. */
-export function nearestQuant(tensors: Iterable<GgufTensorInfo>): QuantType {
-  const elements = new Map<GgufReadType, number>();
-  for (const tensor of tensors) {
-    if (tensor.shape.length < 2 || keptFloat.has(tensor.name)) continue;
-    elements.set(tensor.type, (elements.get(tensor.type) ?? 0) + tensor.shape.reduce((a, b) => a * b, 1));
-  }
-  let most: GgufReadType | undefined;
-  for (const [type, count] of elements) if (most === undefined || count > elements.get(most)!) most = type;
-  return most === undefined ? 'none' : nearest[most];
+/** The quantization `choice` gives `weight`. */
+export function weightQuant(weight: FloatTensor, choice: QuantChoice = 'none'): QuantType {
+  if (choice !== 'match') return choice;
+  return weight.blocks ? nearestQuant(weight.blocks.type) : 'none';
 }

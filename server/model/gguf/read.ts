@@ -18,7 +18,11 @@ export class GgufError extends ModelFileError {
 
 export type GgufMetadataValue = number | bigint | boolean | string | GgufMetadataValue[];
 
-export type GgufReadType = 'F32' | 'F16' | 'BF16' | 'Q4_0' | 'Q8_0' | KQuantType;
+/** The block-quantized types Rook reads. */
+export type GgufBlockType = 'Q4_0' | 'Q8_0' | KQuantType;
+export type GgufReadType = 'F32' | 'F16' | 'BF16' | GgufBlockType;
+
+export const isBlockType = (type: GgufReadType): type is GgufBlockType => type !== 'F32' && type !== 'F16' && type !== 'BF16';
 
 interface ReadableType {
   name: GgufReadType;
@@ -300,11 +304,10 @@ export function readGgufHeader(file: string): GgufHeader {
 }
 
 /**
- * The float32 values of `info` read from `file`; with `slab`, only that index along the leading dim (one expert of
- * a stacked expert tensor).
+ * The bytes of `info` as `file` holds them; with `slab`, only that index along the leading dim (one expert of a
+ * stacked expert tensor).
  */
-export function readGgufTensor(file: string, info: GgufTensorInfo, slab?: number): FloatTensor {
-  const shape = slab === undefined ? info.shape : info.shape.slice(1);
+export function readGgufBytes(file: string, info: GgufTensorInfo, slab?: number): Uint8Array {
   const byteLength = slab === undefined ? info.byteLength : info.byteLength / info.shape[0];
   const bytes = Buffer.alloc(byteLength);
   const fd = fs.openSync(file, 'r');
@@ -314,6 +317,13 @@ export function readGgufTensor(file: string, info: GgufTensorInfo, slab?: number
   } finally {
     fs.closeSync(fd);
   }
+  return bytes;
+}
+
+/** The float32 values of `info` read from `file`; `slab` as for `readGgufBytes`. */
+export function readGgufTensor(file: string, info: GgufTensorInfo, slab?: number): FloatTensor {
+  const shape = slab === undefined ? info.shape : info.shape.slice(1);
+  const bytes = readGgufBytes(file, info, slab);
   if (info.type === 'Q8_0' || info.type === 'Q4_0') return dequantize(fromGgmlBlocks(bytes, info.type === 'Q8_0' ? 8 : 4, shape));
   if (info.type === 'F32' || info.type === 'F16' || info.type === 'BF16') return { shape, data: decodeFloats(bytes, info.type) };
   return { shape, data: decodeKQuant(info.type, bytes, shape.reduce((a, b) => a * b, 1)) };

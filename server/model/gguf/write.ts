@@ -29,9 +29,14 @@ const tensorTypeIds: Record<GgufTensorType, number> = { F32: 0, F16: 1, Q4_0: 2,
 
 const linearTensorTypes: Record<QuantType, GgufTensorType> = { none: 'F32', int8: 'Q8_0', int4: 'Q4_0' };
 
-/** The GGUF type of the linear layers a graph built with `options` quantizes: the same blocks, so the same numbers. */
+/**
+ * The GGUF type of the linear layers a graph built with `options` quantizes: the same blocks, so the same numbers.
+ * `match` keeps a GGUF's own types, which are the source file's: there is nothing to write.
+ */
 export function ggufLinearType(options: QuantOptions): GgufTensorType {
-  return linearTensorTypes[options.quant ?? 'none'];
+  const { quant = 'none' } = options;
+  if (quant === 'match') throw new Error('--quant match keeps a GGUF\'s own block types, so --gguf would write the source file again: use that file, or choose --quant none, int8 or int4');
+  return linearTensorTypes[quant];
 }
 
 export interface GgufTensor {

@@ -1,13 +1,12 @@
 /**
  * Reads the weights stored inside an ONNX model file: float32 initializers as they are, and the block-quantized
- * weights of MatMulNBits nodes (`<name>.q8` / `<name>.q4` codes with `<name>.scales`, as `linear` in layers.ts
- * writes them) as the float values d·q they stand for; experts stacked for one `MoE` / `QMoE` node come back as the
+ * weights of MatMulNBits nodes (`<name>.q8` / `<name>.q4` codes with `<name>.scales`, and `<name>.block_offsets`
+ * where a GGUF's own blocks have them, as `linear` in layers.ts writes them) as the float values they stand for; experts stacked for one `MoE` / `QMoE` node come back as the
  * per-expert tensors the other form holds (`unstackFusedExperts`). Why both: the embedded model ships quantized, and tests and
  * `rook convert` rebuild other graphs (and GGUF files) from its weights; Q8_0 of d·q gives back the same blocks.
  */
 import * as fs from 'node:fs';
 import { onnx } from 'onnx-proto';
-import { quantBlockSize } from '../quant';
 import type { FloatTensor } from '../tensor';
 import { unstackFusedExperts, type StackedCodes } from './layers';
 
@@ -46,18 +45,23 @@ export function readGraphWeights(file: string): GraphWeights {
   const dequantized = new Map<string, FloatTensor>();
   for (const [name, { bits, dims, raw }] of codes) {
     const scales = float.get(`${name}.scales`);
-    const [n, blocks] = dims;
-    const values = n * blocks * quantBlockSize;
-    if (!scales || scales.data.length !== n * blocks || raw.byteLength !== (values * bits) / 8) {
-      throw new Error(`${file}: quantized weight "${name}" has codes of shape [${dims}] that do not match its scales`);
+    const [n, blocks, blockBytes] = dims;
+    const blockSize = (blockBytes * 8) / bits;
+    const offsets = float.get(`${name}.block_offsets`);
+    // The dims are checked against the bytes the file holds before they size anything.
+    if (!scales || raw.byteLength !== n * blocks * blockBytes || !Number.isInteger(blockSize) || scales.data.length !== n * blocks || (offsets && offsets.data.length !== n * blocks)) {
+      throw new Error(`${file}: quantized weight "${name}" has codes of shape [${dims}] that do not match its scales or offsets`);
     }
-    const data = new Float32Array(values);
+    const data = new Float32Array(n * blocks * blockSize);
     const zeroPoint = 1 << (bits - 1);
-    for (let i = 0; i < values; i++) {
-      const code = bits === 8 ? raw[i] : i % 2 === 0 ? raw[i >> 1] & 0x0f : raw[i >> 1] >> 4;
-      data[i] = scales.data[Math.floor(i / quantBlockSize)] * (code - zeroPoint);
+    for (let b = 0; b < n * blocks; b++) {
+      const offset = offsets ? offsets.data[(b % blocks) * n + Math.floor(b / blocks)] : 0;
+      for (let i = b * blockSize; i < (b + 1) * blockSize; i++) {
+        const code = bits === 8 ? raw[i] : i % 2 === 0 ? raw[i >> 1] & 0x0f : raw[i >> 1] >> 4;
+        data[i] = scales.data[b] * (code - zeroPoint) - offset;
+      }
     }
-    dequantized.set(name, { shape: [n, blocks * quantBlockSize], data });
+    dequantized.set(name, { shape: [n, blocks * blockSize], data });
   }
   unstackFusedExperts(float, stackedCodes, dequantized);
   return { float, dequantized };

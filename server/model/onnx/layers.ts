@@ -4,7 +4,9 @@
  */
 import { ElementType, GraphBuilder, type Attribute } from './graphBuilder';
 import { transpose2d, type FloatTensor } from '../tensor';
-import { matMulNBitsAccuracyLevel, quantBits, quantBlockSize, quantizeRows, toMatMulNBits, type QuantOptions } from '../quant';
+import { matMulNBitsAccuracyLevel, quantBits, quantBlockSize, type QuantOptions, type QuantType } from '../quant';
+import { matMulNBitsWeight } from '../gguf/exactBlocks';
+import { weightQuant } from '../gguf/nearestQuant';
 import type { ModelConfig } from '../config';
 
 /** RMSNorm in float32 over the last axis: x / sqrt(mean(x²) + eps) * weight. */
@@ -23,18 +25,25 @@ export function headRmsNorm(g: GraphBuilder, name: string, x: string, weight: st
 }
 
 /**
- * x · Wᵀ for a bias-free linear layer whose weight is stored `[out, in]` (the PyTorch layout); with `quant` int8 or
- * int4 the weight is block-quantized (llama.cpp Q8_0 / Q4_0, see `quant.ts`) into one MatMulNBits node.
+ * x · Wᵀ for a bias-free linear layer whose weight is stored `[out, in]` (the PyTorch layout); quantized (as
+ * `options.quant` gives this weight: `gguf/nearestQuant.ts`) into one MatMulNBits node, the GGUF file's own blocks
+ * where they fit (`gguf/exactBlocks.ts`), else blocks of llama.cpp's Q8_0 / Q4_0 (see `quant.ts`).
  */
 export function linear(g: GraphBuilder, name: string, x: string, weightName: string, weight: FloatTensor, options: QuantOptions = {}): string {
-  const { quant = 'none', activations = 'int8' } = options;
-  if (quant === 'none') return g.op('MatMul', `${name}/MatMul`, [x, g.weight(weightName, transpose2d(weight))]);
-  const { n, k, bits, packed, scales } = toMatMulNBits(quantizeRows(weight, quantBits(quant), weightName));
-  const blocks = k / quantBlockSize;
-  const b = g.uint8Weight(`${weightName}.q${bits}`, packed, [n, blocks, (quantBlockSize * bits) / 8]);
+  const { quant, activations = 'int8' } = options;
+  const type = weightQuant(weight, quant);
+  if (type === 'none') return g.op('MatMul', `${name}/MatMul`, [x, g.weight(weightName, transpose2d(weight))]);
+  const { n, k, bits, blockSize, packed, scales, blockOffsets } = matMulNBitsWeight(weight, quantBits(type), weightName);
+  const blocks = k / blockSize;
+  const b = g.uint8Weight(`${weightName}.q${bits}`, packed, [n, blocks, (blockSize * bits) / 8]);
   const s = g.weight(`${weightName}.scales`, { shape: [n * blocks], data: scales });
-  const attributes = { K: { i: k }, N: { i: n }, bits: { i: bits }, block_size: { i: quantBlockSize }, accuracy_level: { i: matMulNBitsAccuracyLevel[activations] } };
-  return g.op('MatMulNBits', `${name}/MatMulNBits`, [x, b, s], attributes, { domain: 'com.microsoft' });
+  const attributes = { K: { i: k }, N: { i: n }, bits: { i: bits }, block_size: { i: blockSize }, accuracy_level: { i: matMulNBitsAccuracyLevel[activations] } };
+  const product = g.op('MatMulNBits', `${name}/MatMulNBits`, [x, b, s], attributes, { domain: 'com.microsoft' });
+  if (!blockOffsets) return product;
+  // Blocks with offsets (Q4_K, Q5_K): minus each block's sum of x times its offset, a product 1/blockSize the size.
+  const blockSums = g.op('ReduceSum', `${name}/block_sums`, [g.op('Reshape', `${name}/blocks`, [x, g.int64s([-1, blocks, blockSize])]), g.int64s([-1])], { keepdims: { i: 0 } });
+  const offsets = g.op('MatMul', `${name}/block_offsets`, [blockSums, g.weight(`${weightName}.block_offsets`, { shape: [blocks, n], data: blockOffsets })]);
+  return g.op('Sub', `${name}/minus_offsets`, [product, g.op('Reshape', `${name}/offsets_shape`, [offsets, g.op('Shape', `${name}/Shape`, [product])])]);
 }
 
 /** c · tanh(x / c). */
@@ -343,11 +352,14 @@ type FusedExpertsOp = { op: 'MoE' } | { op: 'QMoE'; bits: 8 | 4 };
  * Which one-node kernel runs the experts, where one computes exactly what the lowering in `mixtureOfExperts` does and
  * is faster. ONNX Runtime's CPU `MoE`/`QMoE` (1.30) take gated experts in the SwiGLU form g·sigmoid(α g)·(l + β)
  * only, so GeGLU (Grok-1) keeps the lowering. int4 keeps it too: 1.30's CPU `QMoE` has no fast 4-bit path for blocks
- * of 32 (it dequantizes, ~3x slower per decoded token than the MatMulNBits lowering; bench/engine/README.md).
+ * of 32 (it dequantizes, ~3x slower per decoded token than the MatMulNBits lowering; bench/engine/README.md). So do
+ * experts whose matrices are not all one kind (a GGUF's own mixture under `--quant match`).
  */
-function fusedExpertsOp(spec: MixtureSpec, quant: QuantOptions): FusedExpertsOp | undefined {
+function fusedExpertsOp(spec: MixtureSpec, weights: ExpertWeights, quant: QuantOptions): FusedExpertsOp | undefined {
   if (spec.activation !== 'swiglu' && spec.activation !== 'swiglu_clamped') return undefined;
-  const { quant: type = 'none' } = quant;
+  const kinds = new Set<QuantType>([...weights.gate, ...weights.up, ...weights.down].map((matrix) => weightQuant(matrix, quant.quant)));
+  if (kinds.size !== 1) return undefined;
+  const [type] = kinds;
   if (type === 'none') return { op: 'MoE' };
   return type === 'int8' ? { op: 'QMoE', bits: 8 } : undefined;
 }
@@ -402,7 +414,8 @@ function fusedMixtureOfExperts(g: GraphBuilder, name: string, x: string, routerL
   } else {
     const { bits } = fused;
     Object.assign(attributes, { expert_weight_bits: { i: bits }, block_size: { i: quantBlockSize } });
-    const blocks = (matrix: FloatTensor, label: string) => toMatMulNBits(quantizeRows(matrix, bits, label));
+    // QMoE takes symmetric blocks of 32: a GGUF's own blocks of another form (Q5_K, Q6_K) are re-quantized to Q8_0's.
+    const blocks = (matrix: FloatTensor, label: string) => matMulNBitsWeight(matrix, bits, label, (form) => form.blockSize === quantBlockSize && !form.offsets);
     const gateBlocks = weights.gate.map((m, e) => blocks(m, `${weightPrefix}.experts.${e}.gate`));
     const upBlocks = weights.up.map((m, e) => blocks(m, `${weightPrefix}.experts.${e}.up`));
     const downBlocks = weights.down.map((m, e) => blocks(m, `${weightPrefix}.experts.${e}.down`));
@@ -535,7 +548,7 @@ export function mixtureOfExperts(g: GraphBuilder, name: string, x: string, hidde
   let routerLogits = g.op('MatMul', `${name}/router/MatMul`, [tokens, g.weight(`${weightPrefix}.router`, transpose2d(weights.router))]);
   if (weights.routerBias) routerLogits = g.op('Add', `${name}/router/bias`, [routerLogits, g.weight(`${weightPrefix}.router.bias`, weights.routerBias)]);
   if (spec.routerSoftcap > 0) routerLogits = softcap(g, `${name}/router/softcap`, routerLogits, spec.routerSoftcap);
-  const fused = fusedExpertsOp(spec, quant);
+  const fused = fusedExpertsOp(spec, weights, quant);
   if (fused) return fusedMixtureOfExperts(g, name, x, routerLogits, weightPrefix, weights, spec, fused);
   const probabilities = g.op('Softmax', `${name}/router/Softmax`, [routerLogits], { axis: { i: -1 } });
   const [topValues, topIndices] = g.node('TopK', `${name}/router/TopK`, [probabilities, g.int64s([spec.topK])], { axis: { i: -1 } }, { outputs: 2 });
