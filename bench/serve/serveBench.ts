@@ -1,15 +1,19 @@
 /**
- * `rook bench serve`: load on `rook serve` and the client's own overhead.
+ * `rook bench serve`: one engine serving many editors, every figure of issue 18 from one run.
  *   1. N concurrent streaming clients (default 64) against a `rook serve` child process for a bounded
  *      time: errors, time to first token and total latency percentiles, and fairness of tokens
  *      across clients (min/max ratio and Jain's index).
  *   2. Rook's OpenAIEngine in front of an OpenAI-protocol endpoint vs a raw fetch of the same
  *      request: the p50 difference is what the sidecar's client layer costs.
+ *   3. Continuous batching against llama.cpp at 1, 4, 16 and 64 streams (bench/streams).
+ *   4. Completion latency while a chat streams, against an idle engine (bench/turns).
+ *   5. Prompt-lookup speculative decoding against plain decoding (bench/speculative).
+ * Then the goals (bench/serve/goals.ts), each with its measured ratio.
  * Uses the embedded model (models/rook-moe-mini) when it is there, else a tiny random Grok model.
- * Usage: node out/bench/serve/serveBench.js [--clients 64] [--seconds 30] [--max-tokens 16] [--out FILE]
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -19,6 +23,13 @@ import { readSseJson } from '../../server/engines/openai/sse';
 import { percentile } from '../../server/metrics/latency';
 import { tinyModelFolder } from '../../test/engine/fixtures';
 import { startOpenAIServer } from '../../test/support/openaiServer';
+import { measureSpeculative } from '../speculative/speculativeBench';
+import { measureStreams } from '../streams/streamsBench';
+import { measureCompletionUnderChat } from '../turns/completionUnderChat';
+import { formatGoals, issue18Goals } from './goals';
+
+const usage = `Usage: node out/bench/serve/serveBench.js [--clients 64] [--seconds 30] [--max-tokens 16] [--max-sequences N] [--streams 1,4,16,64]
+  [--tokens 64] [--cases 24] [--threads 1] [--out FILE]`;
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const cliPath = path.join(repoRoot, 'out', 'server', 'cli', 'main.js');
@@ -46,9 +57,9 @@ export function jainIndex(values: number[]): number {
   return squares === 0 ? 1 : (sum * sum) / (values.length * squares);
 }
 
-async function startServer(modelDir: string): Promise<{ baseUrl: string; stop: () => void }> {
+async function startServer(modelDir: string, maxSequences: string | undefined): Promise<{ baseUrl: string; stop: () => void }> {
   // One address sends every request here, so the per-address rate limit is lifted for the run.
-  const child = spawn(process.execPath, [cliPath, 'serve', '--model', modelDir, '--port', '0', '--rate-limit', '1000000', '--max-queue-per-client', '1000', '--max-queue', '1000'], {
+  const child = spawn(process.execPath, [cliPath, 'serve', '--model', modelDir, '--port', '0', '--rate-limit', '1000000', '--max-queue-per-client', '1000', '--max-queue', '1000', ...(maxSequences ? ['--max-sequences', maxSequences] : [])], {
     // Its access log (stderr) would be a line per request; the bench reports the aggregate instead.
     stdio: ['ignore', 'pipe', 'ignore'],
   });
@@ -151,28 +162,56 @@ async function main(): Promise<void> {
       clients: { type: 'string', default: '64' },
       seconds: { type: 'string', default: '30' },
       'max-tokens': { type: 'string', default: '16' },
+      'max-sequences': { type: 'string' },
+      streams: { type: 'string', default: '1,4,16,64' },
+      tokens: { type: 'string', default: '64' },
+      cases: { type: 'string', default: '24' },
+      threads: { type: 'string', default: '1' },
       out: { type: 'string', default: path.join(repoRoot, 'bench', 'serve', 'results.json') },
+      help: { type: 'boolean', default: false },
     },
   });
+  if (values.help) {
+    console.log(usage);
+    return;
+  }
   const embedded = fs.existsSync(path.join(embeddedModel, 'config.json'));
   const modelDir = embedded ? embeddedModel : tinyModelFolder({ contextLength: 512 }, 5).dir;
-  const server = await startServer(modelDir);
+  const threads = Number(values.threads);
+  const server = await startServer(modelDir, values['max-sequences']);
   let load;
   try {
     load = await loadTest(server.baseUrl, Number(values.clients), Number(values.seconds), Number(values['max-tokens']));
   } finally {
     server.stop();
   }
+  console.log(`rook serve, ${load.clients} clients for ${load.seconds} s: ${load.requests} requests, ${load.errors} errors, ${load.tokensPerSecond} tok/s, TTFT p50 ${load.ttftMs.p50} ms, Jain ${load.fairness.jainIndex}`);
   const overhead = await clientOverhead(300);
+  console.log(`client overhead p50: ${overhead.overheadP50Ms} ms over a raw fetch`);
+  const streams = await measureStreams({ streams: values.streams!.split(',').map(Number), tokens: Number(values.tokens), threads });
+  const workload = { model: modelDir, cases: Number(values.cases), threads };
+  const turns = await measureCompletionUnderChat(workload);
+  const speculative = await measureSpeculative(workload);
+  const edit = speculative.results.find((row) => row.workload === 'edit')!;
+  const goals = issue18Goals({
+    streams: streams.results,
+    serve: { clients: load.clients, ttftP50Ms: load.ttftMs.p50 },
+    completionUnderChatP50: turns.ratio.p50,
+    speculativeEdit: { speedup: edit.speedup, identical: edit.identicalOutputs, cases: edit.cases },
+  });
+  console.log(`\nIssue 18's goals, this run:\n${formatGoals(goals)}`);
   const results = {
     date: new Date().toISOString(),
-    machine: `${process.platform}-${process.arch}, ${(await import('node:os')).cpus().length} cores, node ${process.version}`,
+    machine: `${process.platform}-${process.arch}, ${os.cpus().length} cores, node ${process.version}`,
     model: embedded ? 'models/rook-moe-mini (embedded)' : 'tiny random Grok (test/engine/fixtures tinyModelFolder, context 512)',
     serve: load,
     clientOverhead: overhead,
+    streams,
+    completionUnderChat: turns,
+    speculative,
+    goals,
   };
   fs.writeFileSync(values.out!, `${JSON.stringify(results, null, 2)}\n`);
-  console.log(JSON.stringify(results, null, 2));
 }
 
 main().catch((error) => {

@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocalEngine } from '../../server/engines/local/localEngine';
-import { completionCases, editCases, repoRoot, workloadBenchArgs, type Case } from '../engine/codeWorkloads';
+import { completionCases, editCases, repoRoot, workloadBenchArgs, type Case, type WorkloadBenchArgs } from '../engine/codeWorkloads';
 import { median } from '../engine/median';
 
 interface Measured {
@@ -52,11 +52,9 @@ function summarize(name: string, plain: Measured[], speculative: Measured[]) {
   };
 }
 
-async function main(): Promise<void> {
-  const args = workloadBenchArgs('Usage: node out/bench/speculative/speculativeBench.js [--model DIR] [--cases N] [--threads N] [--out FILE]');
-  if (!args) return;
-  const cases = args.cases;
-  const threads = args.threads;
+/** Both workloads, plain then speculative, on the model folder given; prints a line per workload. */
+export async function measureSpeculative(args: Omit<WorkloadBenchArgs, 'out'>) {
+  const { cases, threads } = args;
   const open = (promptLookup?: false) => LocalEngine.load({ modelPath: args.model, executionProvider: 'cpu', threads, promptLookup });
   const [plain, speculative] = [await open(false), await open()];
   const results = [];
@@ -79,11 +77,19 @@ async function main(): Promise<void> {
     );
   }
   await Promise.all([plain.dispose(), speculative.dispose()]);
-  const report = { date: new Date().toISOString().slice(0, 10), model: path.relative(repoRoot, args.model) || args.model, threads, results };
+  return { date: new Date().toISOString().slice(0, 10), model: path.relative(repoRoot, args.model) || args.model, threads, results };
+}
+
+async function main(): Promise<void> {
+  const args = workloadBenchArgs('Usage: node out/bench/speculative/speculativeBench.js [--model DIR] [--cases N] [--threads N] [--out FILE]');
+  if (!args) return;
+  const report = await measureSpeculative(args);
   if (args.out) fs.writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -58,23 +58,9 @@ async function rookRun(engine: LocalEngine, streams: number, tokens: number): Pr
   return { streams, tokens: generated, seconds: (performance.now() - started) / 1000, ttftMs };
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      streams: { type: 'string', default: '1,4,16' },
-      tokens: { type: 'string', default: '64' },
-      threads: { type: 'string', default: '1' },
-      out: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    console.log('Usage: node out/bench/streams/streamsBench.js [--streams 1,4,16] [--tokens 64] [--threads 1] [--out FILE]');
-    return;
-  }
-  const counts = values.streams!.split(',').map(Number);
-  const tokens = Number(values.tokens);
-  const threads = Number(values.threads);
+/** Rook and llama.cpp at each stream count, on the embedded model's weights; prints a line per count. */
+export async function measureStreams(options: { streams: number[]; tokens: number; threads: number }) {
+  const { streams: counts, tokens, threads } = options;
   const { dir } = embeddedModelFolder({ quant: 'int8' });
   const config = readModelConfig(path.join(dir, modelFiles.config));
 
@@ -135,10 +121,30 @@ async function main(): Promise<void> {
         `(${row.llamaCppOverOneStream}x); Rook/llama.cpp ${row.rookOverLlamaCpp}x; TTFT p50 Rook ${row.rookTtftP50Ms} ms, llama.cpp ${row.llamaCppTtftP50Ms} ms`,
     );
   }
-  if (values.out) fs.writeFileSync(values.out, `${JSON.stringify({ date: new Date().toISOString().slice(0, 10), model: 'models/rook-moe-mini (int8 ONNX; Q8_0 GGUF for llama.cpp)', threads, tokensPerStream: tokens, results }, null, 2)}\n`);
+  return { date: new Date().toISOString().slice(0, 10), model: 'models/rook-moe-mini (int8 ONNX; Q8_0 GGUF for llama.cpp)', threads, tokensPerStream: tokens, results };
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      streams: { type: 'string', default: '1,4,16' },
+      tokens: { type: 'string', default: '64' },
+      threads: { type: 'string', default: '1' },
+      out: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log('Usage: node out/bench/streams/streamsBench.js [--streams 1,4,16] [--tokens 64] [--threads 1] [--out FILE]');
+    return;
+  }
+  const report = await measureStreams({ streams: values.streams!.split(',').map(Number), tokens: Number(values.tokens), threads: Number(values.threads) });
+  if (values.out) fs.writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocalEngine } from '../../server/engines/local/localEngine';
 import { percentile } from '../../server/metrics/latency';
-import { completionCases, repoRoot, workloadBenchArgs, type Case } from '../engine/codeWorkloads';
+import { completionCases, repoRoot, workloadBenchArgs, type Case, type WorkloadBenchArgs } from '../engine/codeWorkloads';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -19,9 +19,8 @@ async function timed(engine: LocalEngine, c: Case): Promise<number> {
   return performance.now() - started;
 }
 
-async function main(): Promise<void> {
-  const args = workloadBenchArgs('Usage: node out/bench/turns/completionUnderChat.js [--model DIR] [--cases N] [--threads N] [--out FILE]');
-  if (!args) return;
+/** Completion latency idle, then while a chat streams, on the model folder given; prints one line. */
+export async function measureCompletionUnderChat(args: Omit<WorkloadBenchArgs, 'out'>) {
   const threads = args.threads;
   const engine = await LocalEngine.load({ modelPath: args.model, executionProvider: 'cpu', threads });
   const cases = await completionCases(args.cases);
@@ -66,10 +65,19 @@ async function main(): Promise<void> {
     `completion latency, ${report.cases} cases: idle p50 ${report.idleMs.p50} ms, p95 ${report.idleMs.p95} ms; while a chat streams p50 ${report.underChatMs.p50} ms ` +
       `(${report.ratio.p50}x), p95 ${report.underChatMs.p95} ms (${report.ratio.p95}x); the chat decoded ${report.chatTokensPerSecond} tok/s meanwhile`,
   );
+  return report;
+}
+
+async function main(): Promise<void> {
+  const args = workloadBenchArgs('Usage: node out/bench/turns/completionUnderChat.js [--model DIR] [--cases N] [--threads N] [--out FILE]');
+  if (!args) return;
+  const report = await measureCompletionUnderChat(args);
   if (args.out) fs.writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

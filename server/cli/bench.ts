@@ -39,7 +39,10 @@ the name go to it.
   convert             peak memory of rook convert on a Grok-shaped checkpoint [--layers N] [--hidden D] [--runs N]
   completion          typing sessions replayed against the real sidecar and the local engine
   completion-vscode   keystroke to ghost text in a real VS Code (code-server and Chromium)
-  serve               load on rook serve, and the remote engine's own overhead
+  serve               one engine serving many editors, every goal of issue 18 from one run: 64 clients on rook
+                      serve (TTFT, fairness), batching against llama.cpp at 1/4/16/64 streams, completion
+                      latency under a streaming chat, speculative decoding; the remote client's overhead
+                      [--clients N] [--seconds N] [--streams LIST] [--cases N] [--out FILE]
   startup             sidecar start time [runs]
   chat-render         the chat webview rendering long and deeply nested answers as they stream, in Chromium,
                       against rendering each once [--runs N] [--cases A,B] [--out FILE]

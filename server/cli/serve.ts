@@ -14,7 +14,13 @@ import { defaultServeLimits, startServe, type ServeLimits } from '../serve/serve
 import { embeddedModelDir } from './embeddedModel';
 import { modelFolderFor } from './ggufModel';
 
-export const serveUsage = `rook serve [--model DIR|FILE] [--cache-dir DIR] [--ep cpu|cuda|webgpu|auto] [--threads N] [--host 127.0.0.1] [--port 8000]
+/**
+ * A server batches more generations than the editor's own engine (`defaultMaxSequences`): its clients are many, and a
+ * batch's KV rows are sized to its longest sequence, so short requests batch cheaply (bench/serve/README.md).
+ */
+export const serveMaxSequences = 32;
+
+export const serveUsage = `rook serve [--model DIR|FILE] [--cache-dir DIR] [--ep cpu|cuda|webgpu|auto] [--threads N] [--max-sequences N] [--host 127.0.0.1] [--port 8000]
              [--token T] [--tls-cert FILE --tls-key FILE | --behind-tls-proxy] [--model-name NAME]
              [--max-queue N] [--max-queue-per-client N] [--rate-limit PER_MINUTE] [--max-body-bytes N]
              [--max-prompt-chars N] [--debug-log]      (the token may come from ROOK_SERVE_TOKEN instead)`;
@@ -28,6 +34,8 @@ export const serveHelp = `Usage: ${serveUsage}
                             ~/.cache/rook/models)
   --ep EP                   execution provider: cpu, cuda, webgpu or auto (default auto)
   --threads N               CPU threads for the engine (0: its default)
+  --max-sequences N         generations decoded together in one batch (default ${serveMaxSequences}, fewer when their KV caches at
+                            full context would not fit in 512 MiB); more requests wait in the queue
   --host ADDR, --port N     where to listen (default 127.0.0.1:8000; 0 picks a free port). Any address but
                             loopback needs a token and TLS (--tls-cert/--tls-key, or --behind-tls-proxy)
   --token T                 bearer token clients must send; prefer ROOK_SERVE_TOKEN (not in the process list)
@@ -50,6 +58,7 @@ connection is closed); responses, streamed or not, are not limited. Idle keep-al
 
 const providers: readonly ExecutionProvider[] = ['auto', 'cpu', 'cuda', 'webgpu'];
 
+
 function positiveInteger(flag: string, raw: string | undefined, fallback: number, min = 1): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
@@ -66,6 +75,7 @@ export async function runServe(args: string[]): Promise<number> {
       'cache-dir': { type: 'string' },
       ep: { type: 'string', default: 'auto' },
       threads: { type: 'string' },
+      'max-sequences': { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '8000' },
       token: { type: 'string' },
@@ -111,7 +121,12 @@ export async function runServe(args: string[]): Promise<number> {
   const configuredPath = values.model ?? embeddedModelDir;
   if (!fs.existsSync(configuredPath)) throw new Error(`model folder ${configuredPath} does not exist; pass --model DIR (a folder with config.json, model.onnx and tokenizer.json, made by \`rook convert\`) or --model FILE.gguf.`);
   const modelPath = await modelFolderFor(configuredPath, values['cache-dir']);
-  const engine = await LocalEngine.load({ modelPath, executionProvider, threads: positiveInteger('threads', values.threads, 0, 0) });
+  const engine = await LocalEngine.load({
+    modelPath,
+    executionProvider,
+    threads: positiveInteger('threads', values.threads, 0, 0),
+    maxSequences: positiveInteger('max-sequences', values['max-sequences'], serveMaxSequences),
+  });
   const log = serveLog((line) => process.stderr.write(`${line}\n`), values['debug-log']!);
   const server = await startServe(engine, {
     host,
