@@ -116,6 +116,7 @@ export async function runServe(args: string[]): Promise<number> {
     queueCapacity: positiveInteger('max-queue', values['max-queue'], defaultServeLimits.queueCapacity),
     queuePerClient: positiveInteger('max-queue-per-client', values['max-queue-per-client'], defaultServeLimits.queuePerClient),
   };
+  const maxSequences = positiveInteger('max-sequences', values['max-sequences'], serveMaxSequences);
   const tls = values['tls-cert'] ? { cert: fs.readFileSync(values['tls-cert']), key: fs.readFileSync(values['tls-key']!) } : undefined;
 
   const configuredPath = values.model ?? embeddedModelDir;
@@ -125,7 +126,7 @@ export async function runServe(args: string[]): Promise<number> {
     modelPath,
     executionProvider,
     threads: positiveInteger('threads', values.threads, 0, 0),
-    maxSequences: positiveInteger('max-sequences', values['max-sequences'], serveMaxSequences),
+    maxSequences,
   });
   const log = serveLog((line) => process.stderr.write(`${line}\n`), values['debug-log']!);
   const server = await startServe(engine, {

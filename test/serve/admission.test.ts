@@ -9,7 +9,7 @@ import { FairQueue } from '../../server/serve/fairQueue';
 import { RateLimiter } from '../../server/serve/rateLimit';
 import { serveLog } from '../../server/serve/log';
 import { defaultServeLimits, startServe } from '../../server/serve/server';
-import { postFrom } from './serveProcess';
+import { postFrom, serveRefusal } from './serveProcess';
 
 const signal = () => new AbortController().signal;
 
@@ -156,6 +156,16 @@ describe('rook serve fairness between clients', () => {
     } finally {
       controller.abort();
       await server.close();
+    }
+  });
+});
+
+describe('rook serve --max-sequences', () => {
+  test('a batch size that is not a whole number of at least 1 is refused before the model loads, naming the flag', async () => {
+    for (const value of ['0', '2.5', 'many']) {
+      const result = await serveRefusal(['--max-sequences', value, '--model', '/nonexistent/model']);
+      assert.notEqual(result.code, 0);
+      assert.match(result.output, new RegExp(`--max-sequences must be an integer of at least 1; got "${value.replace('.', '\\.')}"`));
     }
   });
 });
