@@ -63,9 +63,8 @@ type GenerationRequest = Pick<CompletionRequest, 'maxTokens' | 'temperature' | '
 export const separateChatCacheBytes = 512 * 1024 * 1024;
 
 /**
- * Sequences decoded at once when their caches fit: the streams of `rook serve`, or a chat beside completions. Each
- * run binds the batch's whole KV rows, and onnxruntime-node's cost per run grows with the bytes bound (bench/streams
- * measures 4 rows gaining, 16 not), so batches stay small; more requests wait for a slot.
+ * Sequences decoded at once when their caches fit, in the editor's own engine: a completion, a chat and an edit at
+ * once, each row also keeping a cached prefix for the next request. `rook serve` asks for more (`--max-sequences`).
  */
 export const defaultMaxSequences = 4;
 
