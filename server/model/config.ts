@@ -1,7 +1,7 @@
 /**
  * A model folder's `config.json`: the shape of a mixture-of-experts decoder, the family it belongs to, and the
  * knobs that let one graph builder (`arch/decoder.ts`) serve every family Rook runs: Grok-1, Mixtral, Qwen2-MoE,
- * Qwen3-MoE, OLMoE, Granite MoE, gpt-oss and DeepSeek-V2. Keys are snake_case and follow the Hugging Face Grok-1 port where it has a name
+ * Qwen3-MoE, OLMoE, Granite MoE, gpt-oss, DeepSeek-V2 and Grok-2. Keys are snake_case and follow the Hugging Face Grok-1 port where it has a name
  * for the field; knobs left out take Grok-1's values.
  */
 import { readJsonFile } from './jsonFile';
@@ -77,6 +77,13 @@ export interface ModelConfig {
   attentionSoftcap: number;
   /** c in c·tanh(l/c) on router logits; 0 turns it off (Grok-1 has none, llama.cpp applies 30). */
   routerSoftcap: number;
+  /** c in c·tanh(l/c) on the logits, after `outputMultiplier` (Grok-2's final_logit_softcapping); 0 turns it off. */
+  finalLogitSoftcap: number;
+  /**
+   * Grok-2's attention temperature: a query at position p > L (0-based) has its attention logits times
+   * log2(p) / log2(L), before the soft-cap; 0 turns it off.
+   */
+  attentionTemperatureLength: number;
   /** Output projection is the transposed token embedding. */
   tiedOutput: boolean;
   /**
@@ -92,6 +99,8 @@ export interface ModelConfig {
   sharedExpertFfnSize: number;
   /** The shared expert's output is scaled by sigmoid(x · w) of its own one-row gate (Qwen2-MoE). */
   sharedExpertGate: boolean;
+  /** Factor on the sum of the routed experts and the shared expert (Grok-2's residual MLP: 1/√2). */
+  expertSumMultiplier: number;
   /** The attention output projection has a bias (gpt-oss). */
   attentionOutputBias: boolean;
   /** Each head has a learned sink logit that joins its softmax's denominator (gpt-oss). */
@@ -182,6 +191,7 @@ export const configLimits = {
   intermediate_size: { max: 2 ** 18, why: 'real feed-forward layers are below 80k wide' },
   shared_expert_intermediate_size: { max: 2 ** 18, why: 'real feed-forward layers are below 80k wide' },
   sliding_window: { max: 2 ** 21, why: 'windows are shorter than the longest real contexts (~1M positions)' },
+  attn_temperature_len: { max: 2 ** 21, why: 'the longest real contexts are ~1M positions' },
   sliding_window_pattern: { max: 1024, why: 'real models have at most ~130 layers' },
   rope_original_max_position_embeddings: { max: 2 ** 21, why: 'the longest real contexts are ~1M positions' },
   /** The longest real contexts are 1M positions (Qwen2.5-1M); the graph holds a rotary table row per position. */
@@ -267,12 +277,15 @@ const fields: Record<ScalarField, FieldSpec> = {
   attentionScale: { key: 'attn_output_multiplier', kind: 'positiveNumber', fallback: (c: Partial<ModelConfig>) => 1 / Math.sqrt(c.headDim!) },
   attentionSoftcap: { key: 'max_attn_value', kind: 'nonNegativeNumber', fallback: 30 },
   routerSoftcap: { key: 'router_logit_softcap', kind: 'nonNegativeNumber', fallback: 0 },
+  finalLogitSoftcap: { key: 'final_logit_softcapping', kind: 'nonNegativeNumber', fallback: 0 },
+  attentionTemperatureLength: { key: 'attn_temperature_len', kind: 'nonNegativeInt', fallback: 0 },
   tiedOutput: { key: 'tie_word_embeddings', kind: 'boolean', fallback: true },
   qkNorm: { key: 'qk_norm', kind: ['none', 'head', 'projection'], fallback: 'none' },
   attentionBias: { key: 'attention_bias', kind: 'boolean', fallback: false },
   residualMultiplier: { key: 'residual_multiplier', kind: 'positiveNumber', fallback: 1 },
   sharedExpertFfnSize: { key: 'shared_expert_intermediate_size', kind: 'nonNegativeInt', fallback: 0 },
   sharedExpertGate: { key: 'shared_expert_gate', kind: 'boolean', fallback: false },
+  expertSumMultiplier: { key: 'expert_sum_multiplier', kind: 'positiveNumber', fallback: 1 },
   attentionOutputBias: { key: 'attention_output_bias', kind: 'boolean', fallback: false },
   attentionSinks: { key: 'attention_sinks', kind: 'boolean', fallback: false },
   slidingWindow: { key: 'sliding_window', kind: 'nonNegativeInt', fallback: 0 },
@@ -354,12 +367,13 @@ export function parseModelConfig(json: unknown, file: string, naming: FieldNamin
   requireThat(model.numHeads % model.numKvHeads === 0, `${describe('num_attention_heads')} (${model.numHeads}) must be a multiple of ${quote('num_key_value_heads')} (${model.numKvHeads})`);
   requireThat(model.numExpertsPerToken <= model.numExperts, `${describe('num_experts_per_tok')} (${model.numExpertsPerToken}) exceeds ${quote('num_experts')} (${model.numExperts})`);
   requireThat(!model.sharedExpertGate || model.sharedExpertFfnSize > 0, `${describe('shared_expert_gate')} needs a shared expert (${quote('shared_expert_intermediate_size')} > 0)`);
+  requireThat(model.attentionTemperatureLength !== 1, `${describe('attn_temperature_len')} must be 0 (off) or at least 2: the temperature divides by log2 of it`);
   requireThat(model.headDim % 2 === 0, `${describe('head_dim')} (${model.headDim}) must be even for rotary embeddings`);
   if (model.kvLoraRank > 0) {
     requireThat(model.numKvHeads === model.numHeads, `latent attention (${describe('kv_lora_rank')} > 0) decompresses a key and value head per query head: ${quote('num_key_value_heads')} (${model.numKvHeads}) must equal ${quote('num_attention_heads')} (${model.numHeads})`);
     requireThat(model.ropeHeadDim > 0 && model.ropeHeadDim % 2 === 0 && model.ropeHeadDim < model.headDim, `${describe('qk_rope_head_dim')} (${model.ropeHeadDim}) must be even, above 0 and below ${quote('head_dim')} (${model.headDim})`);
     requireThat(model.vHeadDim > 0 && model.vHeadDim <= model.headDim, `${describe('v_head_dim')} (${model.vHeadDim}) must be above 0 and at most ${quote('head_dim')} (${model.headDim}): values are padded to the key size`);
-    requireThat(!model.attentionBias && model.qkNorm === 'none' && !model.attentionSinks && model.slidingWindow === 0, `latent attention (${describe('kv_lora_rank')} > 0) has no biases, q/k norms, sinks or sliding window in Rook's graph`);
+    requireThat(!model.attentionBias && model.qkNorm === 'none' && !model.attentionSinks && model.slidingWindow === 0 && model.attentionTemperatureLength === 0, `latent attention (${describe('kv_lora_rank')} > 0) has no biases, q/k norms, sinks, sliding window or attention temperature in Rook's graph`);
   } else {
     requireThat(model.qLoraRank === 0, `${describe('q_lora_rank')} needs latent attention (${quote('kv_lora_rank')} > 0)`);
     requireThat(model.ropeHeadDim === 0 && model.vHeadDim === 0, `${describe('qk_rope_head_dim')} and ${quote('v_head_dim')} belong to latent attention (${quote('kv_lora_rank')} > 0)`);

@@ -26,6 +26,11 @@ const knobs = [
   ['router soft-cap 2, attention soft-cap 1', { routerSoftcap: 2, attentionSoftcap: 1 }],
   ['pre norms only, untied output, multipliers', { normPlacement: 'pre', tiedOutput: false, embeddingMultiplier: 3, outputMultiplier: 0.3 }],
   ['SwiGLU experts, top-1', { expertActivation: 'swiglu', numExpertsPerToken: 1 }],
+  // Positions 0-9 with L = 3: positions 4-9 run hotter, by up to log2(9)/log2(3) = 2.
+  [
+    'Grok-2 (residual MLP, sum times 1/√2, attention temperature past position 3, final soft-cap 2, router soft-cap 30)',
+    { sharedExpertFfnSize: 80, expertSumMultiplier: Math.SQRT1_2, attentionTemperatureLength: 3, finalLogitSoftcap: 2, routerSoftcap: 30, routerRenormalize: false, tiedOutput: false },
+  ],
 ] as const;
 
 for (const [label, shape] of knobs) {

@@ -3,8 +3,10 @@
  * `training/model.py` defines it: h = embed(ids)·m_e; per layer h += [post_norm](attn(pre_norm(h))),
  * h += [post_norm](moe(pre_norm(h))); logits = norm(h)·Eᵀ·m_o. Attention: GQA, rotate-half RoPE over the full head,
  * s = c·tanh(scale·q·k / c), causal softmax. MoE: softmax over capped router logits, top-k (renormalized or not),
- * GeGLU (tanh or erf GELU) or SwiGLU experts. Written from the formulas, not from the ONNX builder, so that a knob the
- * builder drops or misreads shows as a difference.
+ * GeGLU (tanh or erf GELU) or SwiGLU experts. Grok-2's parts as SGLang's grok.py computes them: a residual MLP added
+ * to the experts' sum, both times 1/√2; the attention logits of a query at position p > L times log2(p)/log2(L)
+ * before the cap (its attention kernels' `xai_temperature_len`); the logits capped as c·tanh(l/c). Written from the
+ * formulas, not from the ONNX builder, so that a knob the builder drops or misreads shows as a difference.
  */
 import type { ModelConfig } from '../../server/model/config';
 import { decoderTensorNames } from '../../server/model/arch/decoder';
@@ -69,7 +71,9 @@ function attention(config: ModelConfig, weights: Weights, layer: number, xs: Vec
     const out = new Float64Array(numHeads * headDim);
     for (let h = 0; h < numHeads; h++) {
       const kv = Math.floor(h / (numHeads / numKvHeads));
-      const scores = Array.from({ length: p + 1 }, (_, t) => cap(config.attentionSoftcap, config.attentionScale * qs[p][h].reduce((sum, q, i) => sum + q * ks[t][kv][i], 0)));
+      const length = config.attentionTemperatureLength;
+      const temperature = length > 0 && p > length ? Math.log2(p) / Math.log2(length) : 1;
+      const scores = Array.from({ length: p + 1 }, (_, t) => cap(config.attentionSoftcap, temperature * config.attentionScale * qs[p][h].reduce((sum, q, i) => sum + q * ks[t][kv][i], 0)));
       const max = Math.max(...scores);
       const exp = scores.map((s) => Math.exp(s - max));
       const total = exp.reduce((a, b) => a + b, 0);
@@ -88,12 +92,14 @@ function mixture(config: ModelConfig, weights: Weights, layer: number, x: Vector
   const top = exp.map((value, e) => ({ e, p: value / total })).sort((a, b) => b.p - a.p || a.e - b.e).slice(0, config.numExpertsPerToken);
   const norm = config.routerRenormalize ? top.reduce((sum, t) => sum + t.p, 0) : 1;
   const out = new Float64Array(x.length);
-  for (const { e, p } of top) {
-    const up = matVec(weights.get(names.expertUp(e))!, x);
-    const inner = matVec(weights.get(names.expertGate(e))!, x).map((v, i) => activation(config.expertActivation, config.geluApproximation, v) * up[i]);
-    matVec(weights.get(names.expertDown(e))!, inner).forEach((v, i) => (out[i] += (p / norm) * v));
-  }
-  return out;
+  const mlp = (gate: string, up: string, down: string, weight: number) => {
+    const upped = matVec(weights.get(up)!, x);
+    const inner = matVec(weights.get(gate)!, x).map((v, i) => activation(config.expertActivation, config.geluApproximation, v) * upped[i]);
+    matVec(weights.get(down)!, inner).forEach((v, i) => (out[i] += weight * v));
+  };
+  for (const { e, p } of top) mlp(names.expertGate(e), names.expertUp(e), names.expertDown(e), p / norm);
+  if (config.sharedExpertFfnSize > 0) mlp(names.sharedGate, names.sharedUp, names.sharedDown, 1);
+  return out.map((v) => v * config.expertSumMultiplier);
 }
 
 /** Logits `[position][vocab]` of `ids`. */
@@ -116,5 +122,5 @@ export function grokReferenceLogits(config: ModelConfig, weights: Weights, ids: 
     });
   }
   const output = config.tiedOutput ? embedding : weights.get(decoderTensorNames.output)!;
-  return hs.map((h) => matVec(output, rmsNorm(h, weights.get(decoderTensorNames.finalNorm)!, config.rmsNormEps)).map((v) => v * config.outputMultiplier));
+  return hs.map((h) => matVec(output, rmsNorm(h, weights.get(decoderTensorNames.finalNorm)!, config.rmsNormEps)).map((v) => cap(config.finalLogitSoftcap, v * config.outputMultiplier)));
 }

@@ -1,5 +1,5 @@
 /**
- * Tiny random checkpoints in Hugging Face's layouts (Grok-1 port, Mixtral, Qwen2-MoE, Qwen3-MoE, OLMoE, Granite MoE,
+ * Tiny random checkpoints in Hugging Face's layouts (Grok-1 port, Grok-2, Mixtral, Qwen2-MoE, Qwen3-MoE, OLMoE, Granite MoE,
  * gpt-oss, DeepSeek-V2):
  * config.json with the HF keys, bf16
  * weights split over safetensors shards with a `model.safetensors.index.json`, and a tokenizer. Each comes with a
@@ -239,6 +239,37 @@ export const tinyDeepseekV2Full: SyntheticShape = {
   attentionScale: 1 / Math.sqrt(48),
 };
 
+/**
+ * Grok-2's shape scaled down (GQA, untied output, its multipliers) with every part on that llama.cpp's grok graph
+ * computes: the residual GeGLU MLP beside the experts, their sum times 1/√2, an active attention soft-cap (large
+ * scale), a final logit soft-cap of 4 (it bends the larger random logits; at 2 it flattened the top ones into exact
+ * ties, on which the engines' greedy tokens parted after 65-76 steps), YaRN stretching a 64-token
+ * context 4-fold with llama.cpp's grok beta_fast of 8 (how its converter writes Grok-2's "original" RoPE), and its
+ * router soft-cap of 30. Two parts are on but not exercised by llama.cpp: it never applies the router soft-cap (on
+ * these router logits, |l| < 1, 30·tanh(l/30) moves them by < 1e-5) and always renormalizes the top-k gates, so the
+ * model does too (Grok-2 itself does not); and it reads but never applies the attention temperature, so its length
+ * (255) leaves every position of the 256-token context at 1. grokReference.test.ts checks all three in float64.
+ */
+export const tinyGrok2: SyntheticShape = {
+  ...tinyGrok,
+  numExperts: 8,
+  tiedOutput: false,
+  embeddingMultiplier: 0.5,
+  outputMultiplier: 0.5,
+  attentionScale: 2,
+  routerRenormalize: true,
+  routerSoftcap: 30,
+  sharedExpertFfnSize: 80,
+  expertSumMultiplier: Math.SQRT1_2,
+  finalLogitSoftcap: 4,
+  attentionTemperatureLength: 255,
+  // Of Grok-2's magnitude (208533496, which a GGUF's float32 rounds: the rotary tables come from the base in float64).
+  ropeBase: 2e8,
+  ropeScalingFactor: 4,
+  ropeOriginalContext: 64,
+  ropeBetaFast: 8,
+};
+
 /** A family's tensors under its own Hugging Face names, spelled out per family as the test's oracle for the converter's mapping. */
 type FamilyNaming = (config: ModelConfig, weights: Weights) => Weights;
 
@@ -419,7 +450,55 @@ const deepseekNamed: FamilyNaming = (config, weights) => {
   return named;
 };
 
-/** config.json as each family's transformers configuration class writes it, for a Rook config. */
+/**
+ * Grok-2, as xAI's checkpoint names it (SGLang's models/grok.py and llama.cpp's converter read these names): the four
+ * sandwich norms under Grok's own names, `self_attn.*_proj`, `block_sparse_moe.gate` and `.experts.N.w1/w3/w2`, and
+ * the residual MLP as `mlp.gate_proj/up_proj/down_proj`.
+ */
+const grok2Named: FamilyNaming = (config, weights) => {
+  const named: Weights = new Map([
+    ['model.embed_tokens.weight', weights.get(decoderTensorNames.embedding)!],
+    ['model.norm.weight', weights.get(decoderTensorNames.finalNorm)!],
+    ['lm_head.weight', weights.get(decoderTensorNames.output)!],
+  ]);
+  for (let i = 0; i < config.numLayers; i++) {
+    const rook = decoderTensorNames.layer(i);
+    const hf = `model.layers.${i}`;
+    named.set(`${hf}.pre_attn_norm.weight`, weights.get(rook.preAttnNorm)!);
+    named.set(`${hf}.post_attn_norm.weight`, weights.get(rook.postAttnNorm)!);
+    named.set(`${hf}.pre_moe_norm.weight`, weights.get(rook.preMoeNorm)!);
+    named.set(`${hf}.post_moe_norm.weight`, weights.get(rook.postMoeNorm)!);
+    for (const p of ['q', 'k', 'v', 'o'] as const) named.set(`${hf}.self_attn.${p}_proj.weight`, weights.get(rook[p])!);
+    const moe = `${hf}.block_sparse_moe`;
+    named.set(`${moe}.gate.weight`, weights.get(rook.router)!);
+    for (let j = 0; j < config.numExperts; j++) {
+      named.set(`${moe}.experts.${j}.w1.weight`, weights.get(rook.expertGate(j))!);
+      named.set(`${moe}.experts.${j}.w3.weight`, weights.get(rook.expertUp(j))!);
+      named.set(`${moe}.experts.${j}.w2.weight`, weights.get(rook.expertDown(j))!);
+    }
+    named.set(`${hf}.mlp.gate_proj.weight`, weights.get(rook.sharedGate)!);
+    named.set(`${hf}.mlp.up_proj.weight`, weights.get(rook.sharedUp)!);
+    named.set(`${hf}.mlp.down_proj.weight`, weights.get(rook.sharedDown)!);
+  }
+  assert.equal(named.size, weights.size);
+  return named;
+};
+
+/**
+ * `tinyGrok2` as Grok-2's own config can say it: its router as SGLang runs it (capped at 30, top-k not
+ * renormalized), its "original" RoPE (plain), the attention scale 1/sqrt(head_dim), the temperature's length at the
+ * last position (a GGUF export refuses shorter ones, which llama.cpp would not apply).
+ */
+export const tinyHfGrok2: SyntheticShape = {
+  ...tinyGrok2,
+  routerRenormalize: false,
+  attentionScale: 1 / Math.sqrt(tinyGrok2.headDim),
+  ropeScalingFactor: 1,
+  ropeOriginalContext: tinyGrok2.contextLength,
+  ropeBetaFast: 32,
+};
+
+/** config.json as each family's transformers configuration class writes it (Grok-2: as xAI published it), for a Rook config. */
 function familyConfigJson(config: ModelConfig): Record<string, unknown> {
   const common = {
     vocab_size: config.vocabSize,
@@ -546,12 +625,51 @@ function familyConfigJson(config: ModelConfig): Record<string, unknown> {
           : null,
       };
     }
+    case 'grok':
+      // Grok-2's (Grok-1's port and Mixtral have fixtures of their own above).
+      return {
+        architectures: ['Grok1ForCausalLM'],
+        model_type: 'git',
+        vocab_size: config.vocabSize,
+        hidden_size: config.hiddenSize,
+        intermediate_size: config.sharedExpertFfnSize,
+        moe_intermediate_size: config.expertFfnSize,
+        num_hidden_layers: config.numLayers,
+        num_attention_heads: config.numHeads,
+        num_key_value_heads: config.numKvHeads,
+        head_dim: config.headDim,
+        num_local_experts: config.numExperts,
+        num_experts_per_tok: config.numExpertsPerToken,
+        max_position_embeddings: config.contextLength,
+        rms_norm_eps: config.rmsNormEps,
+        rope_theta: config.ropeBase,
+        rope_type: 'original',
+        original_max_position_embeddings: config.contextLength / 4,
+        scaling_factor: 4,
+        extrapolation_factor: 1,
+        attn_factor: 1,
+        beta_fast: 8,
+        beta_slow: 1,
+        embedding_multiplier_scale: config.embeddingMultiplier,
+        output_multiplier_scale: config.outputMultiplier,
+        attn_logit_softcapping: config.attentionSoftcap,
+        router_logit_softcapping: config.routerSoftcap,
+        final_logit_softcapping: config.finalLogitSoftcap,
+        attn_temperature_len: config.attentionTemperatureLength,
+        residual_moe: true,
+        sliding_window_size: -1,
+        global_attn_every_n: 1,
+        bos_token_id: config.bosTokenId,
+        eos_token_id: config.eosTokenId,
+        pad_token_id: config.padTokenId,
+        torch_dtype: 'bfloat16',
+      };
     default:
       throw new Error(`no Hugging Face layout for ${config.architecture} here`);
   }
 }
 
-const familyNaming: Partial<Record<ModelConfig['architecture'], FamilyNaming>> = { qwen3_moe: qwenStyleNamed, qwen2_moe: qwenStyleNamed, olmoe: qwenStyleNamed, granitemoe: graniteNamed, gpt_oss: gptOssNamed, deepseek_v2: deepseekNamed };
+const familyNaming: Partial<Record<ModelConfig['architecture'], FamilyNaming>> = { grok: grok2Named, qwen3_moe: qwenStyleNamed, qwen2_moe: qwenStyleNamed, olmoe: qwenStyleNamed, granitemoe: graniteNamed, gpt_oss: gptOssNamed, deepseek_v2: deepseekNamed };
 
 /**
  * A family's checkpoint in its Hugging Face layout and names (bf16, 2 shards, tokenizer.json; `tokenizer` another

@@ -4,12 +4,13 @@
  * `olmoe` (q/k RMSNorm over the whole projection), `granitemoe` (four multipliers, interleaved RoPE rows, with and
  * without the shared expert), `gpt-oss`, `deepseek2` (latent attention in llama.cpp's absorbed form against Rook's
  * decompressed one, a dense first layer, shared experts, routed scaling, YaRN with DeepSeek's mscale; with and without
- * the query bottleneck). Same tolerance as the Grok and Mixtral parity tests (|Δp| ≤ 5e-3, |Δ log p| ≤ 5e-2
+ * the query bottleneck), `grok` as Grok-2 (a dense MLP beside the experts, a final logit soft-cap, YaRN; what it leaves out
+ * is said at `tinyGrok2`). Same tolerance as the Grok and Mixtral parity tests (|Δp| ≤ 5e-3, |Δ log p| ≤ 5e-2
  * where both p > 1e-3) and 128 identical greedy tokens.
  */
 import { test } from 'node:test';
 import { tinyModelFolder } from './fixtures';
-import { tinyDeepseekV2, tinyDeepseekV2Full, tinyGptOss, tinyGraniteMoe, tinyGraniteMoeShared, tinyOlmoe, tinyQwen2Moe, tinyQwen3Moe } from './hfCheckpoints';
+import { tinyDeepseekV2, tinyDeepseekV2Full, tinyGptOss, tinyGraniteMoe, tinyGraniteMoeShared, tinyGrok2, tinyOlmoe, tinyQwen2Moe, tinyQwen3Moe } from './hfCheckpoints';
 import { expectLlamaCppParity, seededPrompt } from './llamaParity';
 
 const families = [
@@ -21,6 +22,7 @@ const families = [
   ['gpt-oss', tinyGptOss],
   ['deepseek2 (V2-Lite: latent attention, dense first layer, shared experts, YaRN with mscale)', tinyDeepseekV2],
   ['deepseek2 (V2: q_lora_rank, renormalized top-k)', tinyDeepseekV2Full],
+  ['grok (Grok-2: residual MLP, sum times 1/√2, final logit soft-cap, attention soft-cap, YaRN)', tinyGrok2],
 ] as const;
 
 for (const [label, shape] of families) {

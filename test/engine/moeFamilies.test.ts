@@ -1,6 +1,6 @@
 /**
  * The MoE families beyond Grok-1 and Mixtral (Qwen2-MoE, Qwen3-MoE, OLMoE, Granite MoE with and without its shared
- * expert, gpt-oss, DeepSeek-V2 with and without its query bottleneck), each from a checkpoint in its own Hugging Face layout and names: the conversion must give the config and
+ * expert, gpt-oss, DeepSeek-V2 with and without its query bottleneck, Grok-2), each from a checkpoint in its own Hugging Face layout and names: the conversion must give the config and
  * graph built directly from the same weights, and the GGUF it exports must read back to the same model.
  */
 import assert from 'node:assert/strict';
@@ -13,7 +13,7 @@ import { readModelConfig } from '../../server/model/config';
 import { convertCheckpoint } from '../../server/model/convert';
 import { qwenStyleTokenizer } from './byteLevelTokenizer';
 import { tempDir } from './fixtures';
-import { hfFamilyCheckpoint, tinyDeepseekV2, tinyDeepseekV2Full, tinyGptOss, tinyGraniteMoe, tinyGraniteMoeShared, tinyOlmoe, tinyQwen2Moe, tinyQwen3Moe } from './hfCheckpoints';
+import { hfFamilyCheckpoint, tinyDeepseekV2, tinyDeepseekV2Full, tinyGptOss, tinyGraniteMoe, tinyGraniteMoeShared, tinyHfGrok2, tinyOlmoe, tinyQwen2Moe, tinyQwen3Moe } from './hfCheckpoints';
 
 const families = [
   ['Qwen3-MoE', tinyQwen3Moe, 'Hugging Face Qwen3-MoE', 'GGUF (llama.cpp qwen3moe)'],
@@ -24,6 +24,7 @@ const families = [
   ['gpt-oss', tinyGptOss, 'Hugging Face gpt-oss', 'GGUF (llama.cpp gpt-oss)'],
   ['DeepSeek-V2-Lite', tinyDeepseekV2, 'Hugging Face DeepSeek-V2', 'GGUF (llama.cpp deepseek2)'],
   ['DeepSeek-V2 (q_lora_rank)', tinyDeepseekV2Full, 'Hugging Face DeepSeek-V2', 'GGUF (llama.cpp deepseek2)'],
+  ['Grok-2', tinyHfGrok2, 'Grok-2 (xAI, SGLang layout)', 'GGUF (llama.cpp grok)'],
 ] as const;
 
 const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file));

@@ -1,5 +1,5 @@
 /**
- * The mixture-of-experts decoder every family Rook runs is an instance of (Grok-1, Mixtral, Qwen2-MoE, Qwen3-MoE,
+ * The mixture-of-experts decoder every family Rook runs is an instance of (Grok-1, Grok-2, Mixtral, Qwen2-MoE, Qwen3-MoE,
  * OLMoE, Granite MoE, gpt-oss, DeepSeek-V2): Rook's tensor names for it (the Hugging Face Grok-1 port's, plus the parts other families
  * add), their expected shapes, and its ONNX graph. Each family's checkpoint names map onto these in `import/`, its
  * llama.cpp names in `gguf/names/`; config knobs switch the parts a family has.
@@ -9,11 +9,13 @@
  *     (post norms only for `sandwich`; r the residual multiplier; q/k biases and norms, and the shared expert, where
  *     the family has them; DeepSeek-V2's latent attention in place of attn, and a dense SwiGLU MLP in place of moe on
  *     its first `denseLayers` layers)
- *   logits = norm(h) · Eᵀ · outputMultiplier
+ *   logits = cap(norm(h) · Eᵀ · outputMultiplier)
+ *     (cap: Grok-2's final soft-cap c·tanh(l/c); Grok-2 also sums its routed experts and residual MLP times 1/√2, and
+ *     raises its queries' attention temperature past `attentionTemperatureLength`)
  */
 import { ModelConfigError, type FieldNaming, type ModelConfig } from '../config';
 import { ElementType, GraphBuilder } from '../onnx/graphBuilder';
-import { attentionLengths, gatedMlp, groupQueryAttention, headRmsNorm, latentAttention, linear, mixtureOfExperts, pairRotation, positionIds, rmsNorm, rotaryCaches, tiedOutput, type PairRotation } from '../onnx/layers';
+import { attentionLengths, attentionTemperature, gatedMlp, groupQueryAttention, headRmsNorm, latentAttention, linear, mixtureOfExperts, pairRotation, positionIds, rmsNorm, rotaryCaches, softcap, tiedOutput, type PairRotation } from '../onnx/layers';
 import type { ExternalDataWriter } from '../onnx/externalData';
 import type { GraphWeights } from '../onnx/initializers';
 import type { QuantOptions } from '../quant';
@@ -243,7 +245,9 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
   // Latent attention rotates part of each head itself (interleaved pairs); the others rotate whole heads inside GroupQueryAttention.
   const latent = config.kvLoraRank > 0;
   const rotary = latent ? undefined : rotaryCaches(g, headDim, config.contextLength, config.ropeBase, scaling);
-  const pairs: PairRotation | undefined = latent ? pairRotation(g, positionIds(g, lengths, inputIds), config.ropeHeadDim, config.contextLength, config.ropeBase, scaling) : undefined;
+  const positions = latent || config.attentionTemperatureLength > 0 ? positionIds(g, lengths, inputIds) : undefined;
+  const pairs: PairRotation | undefined = latent ? pairRotation(g, positions!, config.ropeHeadDim, config.contextLength, config.ropeBase, scaling) : undefined;
+  const temperature = config.attentionTemperatureLength > 0 ? attentionTemperature(g, positions!, config.contextLength, config.attentionTemperatureLength) : undefined;
 
   const scaled = (name: string, x: string) => (config.residualMultiplier === 1 ? x : g.op('Mul', `${name}/residual_multiplier`, [x, g.floats([config.residualMultiplier])]));
   const embedding = g.weight(decoderTensorNames.embedding, get(decoderTensorNames.embedding));
@@ -267,6 +271,7 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
         return config.attentionBias ? g.op('Add', `${prefix}/attn/${role}_proj/bias`, [out, g.weight(bias, get(bias))]) : out;
       };
       const qkv = { q: projection('q', names.qBias), k: projection('k', names.kBias), v: projection('v', names.vBias) };
+      if (temperature) qkv.q = g.op('Mul', `${prefix}/attn/q_temperature`, [qkv.q, temperature]);
       if (config.qkNorm === 'projection') {
         qkv.q = norm('attn/q_norm', qkv.q, names.qNorm);
         qkv.k = norm('attn/k_norm', qkv.k, names.kNorm);
@@ -339,6 +344,7 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
         }
         out = g.op('Add', `${prefix}/shared_expert/Add`, [out, shared]);
       }
+      if (config.expertSumMultiplier !== 1) out = g.op('Mul', `${prefix}/moe/expert_sum_multiplier`, [out, g.floats([config.expertSumMultiplier])]);
       return out;
     };
     /** A dense layer's SwiGLU MLP (DeepSeek's first_k_dense_replace layers). */
@@ -359,12 +365,17 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
     h = g.op('Slice', '/last_position/Slice', [h, g.op('Neg', '/last_position/Neg', [keep]), g.int64s([Number.MAX_SAFE_INTEGER]), g.int64s([1])]);
   }
   h = rmsNorm(g, '/final_norm', h, g.weight(decoderTensorNames.finalNorm, get(decoderTensorNames.finalNorm)), config.rmsNormEps);
+  // The soft-cap, where there is one, produces the graph's logits; otherwise the projection does.
+  const capped = config.finalLogitSoftcap > 0;
+  const projectionOutput = capped ? undefined : 'logits';
+  let logits: string;
   if (config.tiedOutput) {
-    tiedOutput(g, '/lm_head', h, embedding, d, vocabSize, config.outputMultiplier);
+    logits = tiedOutput(g, '/lm_head', h, embedding, d, vocabSize, config.outputMultiplier, projectionOutput);
   } else {
     const projected = linear(g, '/lm_head', h, decoderTensorNames.output, get(decoderTensorNames.output));
-    g.op('Mul', '/lm_head/Mul', [projected, g.floats([config.outputMultiplier])], {}, { outputNames: ['logits'] });
+    logits = g.op('Mul', '/lm_head/Mul', [projected, g.floats([config.outputMultiplier])], {}, projectionOutput ? { outputNames: [projectionOutput] } : {});
   }
+  if (capped) softcap(g, '/final_logit_softcap', logits, config.finalLogitSoftcap, 'logits');
   g.output('logits', ElementType.float, ['batch_size', options.logitRows === 'all' ? 'sequence_length' : logitsToKeepInput, vocabSize]);
   return g;
 }

@@ -25,7 +25,8 @@ const isNumber = (item: unknown): item is number => typeof item === 'number';
  * The config.json an architecture's file describes (its keys' fields, then what its graph fixes), and how messages
  * name each field: by the metadata key it came from.
  */
-function configJson(meta: GgufMetadata, architecture: GgufArchitecture, vocabSize: number, tiedOutput: boolean): { json: Record<string, unknown>; naming: FieldNaming } {
+function configJson(meta: GgufMetadata, architecture: GgufArchitecture, vocabSize: number, tensors: ReadonlySet<string>): { json: Record<string, unknown>; naming: FieldNaming } {
+  const tiedOutput = !tensors.has(outputTensorName);
   const keys = [...Object.values(architecture.keys), ...tokenIdKeys, ...fimKeys].filter((k): k is FieldKey => k !== undefined && 'field' in k && k.read !== 'never');
   const fields: Record<string, unknown> = {};
   const sources = new Map([['vocab_size', { describe: `the length of metadata key "${tokenizerKeys.tokens}"`, quote: `"${tokenizerKeys.tokens}"` }]]);
@@ -37,7 +38,7 @@ function configJson(meta: GgufMetadata, architecture: GgufArchitecture, vocabSiz
   }
   for (const { key, field, read } of keys) if (read === 'required' && fields[field] === undefined) throw meta.missing(key);
   for (const { field, read } of keys) if (typeof read === 'function' && fields[field] === undefined) fields[field] = read(fields);
-  const derived = architecture.derivedFields?.(meta, fields) ?? {};
+  const derived = architecture.derivedFields?.(meta, fields, tensors) ?? {};
   return { json: { architecture: architecture.family, vocab_size: vocabSize, tie_word_embeddings: tiedOutput, ...fields, ...derived, ...architecture.fixed }, naming: namingFrom(sources) };
 }
 
@@ -140,13 +141,17 @@ interface TensorLocation {
   vector?: boolean;
   /** Held per attention head. */
   perHead?: { heads: number; transposed: boolean };
+  /** Its name in files that name it otherwise (`GgufArchitecture.tensorAliases`). */
+  alias?: string;
 }
 
 function tensorLocations(config: ModelConfig, architecture: GgufArchitecture): Map<string, TensorLocation> {
   const locations = new Map<string, TensorLocation>();
+  const aliases = Object.entries(architecture.tensorAliases ?? {});
+  const aliasOf = (name: string) => aliases.map(([own, other]) => name.replace(new RegExp(`^(blk\\.\\d+\\.)${own}\\.`), `$1${other}.`)).find((alias) => alias !== name);
   for (const { name, rook, perExpert, ropeHeads, vector, perHead } of ggufTensorNames(config, architecture.tensorRenames)) {
     const heads = architecture.interleavedRope ? ropeHeads : undefined;
-    rook.forEach((rookName, j) => locations.set(rookName, perExpert ? { name, slab: j, perExpert: perExpert[j], ropeHeads: heads } : { name, ropeHeads: heads, vector, perHead }));
+    rook.forEach((rookName, j) => locations.set(rookName, perExpert ? { name, slab: j, perExpert: perExpert[j], ropeHeads: heads } : { name, ropeHeads: heads, vector, perHead, alias: aliasOf(name) }));
   }
   return locations;
 }
@@ -179,7 +184,7 @@ export class GgufCheckpoint {
     const refusal = architecture.refuse?.(meta);
     if (refusal) throw new GgufError(file, refusal);
     // The sizes are checked (limits, then against the tensor data the file holds) before anything is built from them.
-    const { json, naming } = configJson(meta, architecture, vocab.size, !header.tensors.has(outputTensorName));
+    const { json, naming } = configJson(meta, architecture, vocab.size, new Set(header.tensors.keys()));
     if (vocab.addBos !== undefined) json.add_bos_token = vocab.addBos;
     const config = parseModelConfig(json, file, naming);
     let dataBytes = 0;
@@ -197,12 +202,14 @@ export class GgufCheckpoint {
     return checkpoint;
   }
 
-  /** The tensor (and slab) that holds `rookName` in this file: stacked experts, or else one tensor per expert. */
+  /** The tensor (and slab) that holds `rookName` in this file: stacked experts, or else one tensor per expert; its own name, or else its alias. */
   private locate(rookName: string): TensorLocation | undefined {
     const location = this.locations.get(rookName);
     if (!location) return undefined;
-    const { name, perExpert } = location;
-    return perExpert && !this.header.tensors.has(name) && this.header.tensors.has(perExpert) ? { ...location, name: perExpert, slab: undefined } : location;
+    const { name, perExpert, alias } = location;
+    const has = (other: string | undefined): other is string => other !== undefined && !this.header.tensors.has(name) && this.header.tensors.has(other);
+    if (has(perExpert)) return { ...location, name: perExpert, slab: undefined };
+    return has(alias) ? { ...location, name: alias } : location;
   }
 
   private checkShapes(): void {

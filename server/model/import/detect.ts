@@ -3,6 +3,7 @@ import { ModelConfigError } from '../config';
 import type { CheckpointFormat } from './format';
 import { hfDeepseekV2 } from './hfDeepseekV2';
 import { hfGrok } from './hfGrok';
+import { hfGrok2 } from './hfGrok2';
 import { hfGptOss } from './hfGptOss';
 import { hfGraniteMoe } from './hfGraniteMoe';
 import { hfMixtral } from './hfMixtral';
@@ -24,6 +25,8 @@ const byModelType = new Map<unknown, CheckpointFormat>([
 ]);
 const byArchitecture = new Map<unknown, CheckpointFormat>([
   ['Grok1ModelForCausalLM', hfGrok],
+  // xAI's Grok-2 release (its model_type, "git", names no family), as SGLang serves it.
+  ['Grok1ForCausalLM', hfGrok2],
   ['MixtralForCausalLM', hfMixtral],
   ['Qwen2MoeForCausalLM', hfQwen2Moe],
   ['Qwen3MoeForCausalLM', hfQwen3Moe],

@@ -46,10 +46,10 @@ export function linear(g: GraphBuilder, name: string, x: string, weightName: str
   return g.op('Sub', `${name}/minus_offsets`, [product, g.op('Reshape', `${name}/offsets_shape`, [offsets, g.op('Shape', `${name}/Shape`, [product])])]);
 }
 
-/** c · tanh(x / c). */
-export function softcap(g: GraphBuilder, name: string, x: string, cap: number): string {
+/** c · tanh(x / c), its result named `outputName` where given. */
+export function softcap(g: GraphBuilder, name: string, x: string, cap: number, outputName?: string): string {
   const scaled = g.op('Mul', `${name}/Scale`, [x, g.floats([1 / cap])]);
-  return g.op('Mul', `${name}/Cap`, [g.op('Tanh', `${name}/Tanh`, [scaled]), g.floats([cap])]);
+  return g.op('Mul', `${name}/Cap`, [g.op('Tanh', `${name}/Tanh`, [scaled]), g.floats([cap])], {}, outputName ? { outputNames: [outputName] } : {});
 }
 
 /** Inputs GroupQueryAttention derives from the `[batch, total]` attention mask. */
@@ -179,6 +179,17 @@ export function positionIds(g: GraphBuilder, lengths: AttentionLengths, inputIds
   const start = g.op('Sub', '/positions/start', [valid, seq]);
   const offsets = g.op('Range', '/positions/Range', [g.int64s([0], []), seq, g.int64s([1], [])]);
   return g.op('Add', '/positions/ids', [g.op('Unsqueeze', '/positions/start_column', [start, g.int64s([1])]), g.op('Unsqueeze', '/positions/offset_row', [offsets, g.int64s([0])])]);
+}
+
+/**
+ * Grok-2's attention temperature for the queries at `positions` (`positionIds`), `[batch, seq, 1]`: log2(p) / log2(L)
+ * past position L, else 1, from a table of `contextLength` entries. Multiplying the queries by it multiplies their
+ * attention logits before the soft-cap, as xAI's kernels do (RoPE is linear, so scaling before it is the same).
+ */
+export function attentionTemperature(g: GraphBuilder, positions: string, contextLength: number, length: number): string {
+  const table = Float32Array.from({ length: contextLength }, (_, p) => (p > length ? Math.log2(p) / Math.log2(length) : 1));
+  const perPosition = g.op('Gather', '/attn_temperature/Gather', [g.weight('attn_temperature', { shape: [contextLength], data: table }), positions], { axis: { i: 0 } });
+  return g.op('Unsqueeze', '/attn_temperature/Unsqueeze', [perPosition, g.int64s([2])]);
 }
 
 /** cos and sin of each rotated pair at each position: `[batch, seq, 1, ropeDim/2, 1]`, to broadcast over heads and a pair's two members. */
@@ -583,11 +594,11 @@ export function mixtureOfExperts(g: GraphBuilder, name: string, x: string, hidde
 
 /**
  * Logits from the tied token embedding `[vocab, hidden]`: one Gemm with transB reads the embedding table in place
- * (no transposed copy) and folds the output multiplier into alpha.
+ * (no transposed copy) and folds the output multiplier into alpha; the result is named `outputName` where given.
  */
-export function tiedOutput(g: GraphBuilder, name: string, x: string, embedding: string, hidden: number, vocab: number, multiplier: number): string {
+export function tiedOutput(g: GraphBuilder, name: string, x: string, embedding: string, hidden: number, vocab: number, multiplier: number, outputName?: string): string {
   const rows = g.op('Reshape', `${name}/flatten`, [x, g.int64s([-1, hidden])]);
   const logits = g.op('Gemm', `${name}/Gemm`, [rows, embedding], { transB: { i: 1 }, alpha: { f: multiplier } });
   const shape = g.op('Concat', `${name}/shape`, [g.op('Shape', `${name}/rows_shape`, [x], { end: { i: -1 } }), g.int64s([vocab])], { axis: { i: 0 } });
-  return g.op('Reshape', `${name}/unflatten`, [logits, shape], {}, { outputNames: ['logits'] });
+  return g.op('Reshape', `${name}/unflatten`, [logits, shape], {}, outputName ? { outputNames: [outputName] } : {});
 }

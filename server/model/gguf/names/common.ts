@@ -2,7 +2,7 @@
  * The GGUF names every llama.cpp architecture Rook writes and reads shares (llama.cpp's `LLM_KV_*` and
  * `LLM_TENSOR_*`, src/llama-arch.cpp), each spelled once and used both ways: export writes a Rook model under them,
  * import reads a GGUF back into Rook's config.json fields and tensor names. One file per architecture beside this
- * one (`grok.ts`, `llama.ts`, `qwen2moe.ts`, `qwen3moe.ts`, `olmoe.ts`, `granitemoe.ts`, `gptoss.ts`, `deepseek2.ts`)
+ * one (`grok.ts` (Grok-1 and Grok-2), `llama.ts`, `qwen2moe.ts`, `qwen3moe.ts`, `olmoe.ts`, `granitemoe.ts`, `gptoss.ts`, `deepseek2.ts`)
  * adds its own keys and what its llama.cpp graph fixes; `index.ts` lists them.
  */
 import { decoderTensorNames, decoderTensorShapes } from '../../arch/decoder';
@@ -86,8 +86,8 @@ export interface GgufArchitecture {
   keys: Partial<ReturnType<typeof hyperparameterKeys>> & Record<string, GgufKey>;
   /** Keys whose values no single config field holds (written after `keys`). */
   derivedKeys?(config: ModelConfig): [string, GgufValue][];
-  /** config.json fields no single key holds, from the file's metadata and the fields its keys gave. */
-  derivedFields?(meta: GgufMetadata, fields: Readonly<Record<string, unknown>>): Record<string, unknown>;
+  /** config.json fields no single key holds, from the file's metadata, the fields its keys gave and its tensors' names. */
+  derivedFields?(meta: GgufMetadata, fields: Readonly<Record<string, unknown>>, tensors: ReadonlySet<string>): Record<string, unknown>;
   /** The config.json fields its llama.cpp graph fixes, where no key says. */
   fixed: Readonly<Record<string, unknown>>;
   /** Its graph rotates interleaved pairs of a head's q/k rows, where Rook's rotates halves: rows are permuted between the two. */
@@ -98,6 +98,8 @@ export interface GgufArchitecture {
   refuse?(meta: GgufMetadata): string | undefined;
   /** Its own names for tensors the other architectures share (gpt-oss's `post_attention_norm` for `ffn_norm`). */
   tensorRenames?: Readonly<Record<string, string>>;
+  /** Another name import reads a tensor under where a file lacks the one Rook writes (Grok-2's converter's `post_ffw_norm`). */
+  tensorAliases?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { decoderTensorNames } from '../../../../../server/model/arch/decoder';
 import { detectFormat } from '../../../../../server/model/import/detect';
 import { hfGrok } from '../../../../../server/model/import/hfGrok';
+import { hfGrok2 } from '../../../../../server/model/import/hfGrok2';
 import { hfMixtral } from '../../../../../server/model/import/hfMixtral';
 import { rookFolder } from '../../../../../server/model/import/rookFolder';
 
@@ -74,7 +75,7 @@ test('checkpoint formats: Grok-1\'s HF config maps to Grok-1\'s math (the facts 
       numExpertsPerToken: 2, expertFfnSize: 32768, contextLength: 8192, rmsNormEps: 1e-5, ropeBase: 10000, expertActivation: 'geglu',
       geluApproximation: 'tanh', normPlacement: 'sandwich', routerRenormalize: false, embeddingMultiplier: 78.38367176906169,
       outputMultiplier: 0.5773502691896257, attentionScale: 0.08838834764831845, attentionSoftcap: 30, routerSoftcap: 0, tiedOutput: true,
-      qkNorm: 'none', attentionBias: false, residualMultiplier: 1, sharedExpertFfnSize: 0, sharedExpertGate: false, bosTokenId: 1,
+      qkNorm: 'none', attentionBias: false, residualMultiplier: 1, sharedExpertFfnSize: 0, sharedExpertGate: false, expertSumMultiplier: 1, finalLogitSoftcap: 0, attentionTemperatureLength: 0, bosTokenId: 1,
       swigluLimit: 7, attentionOutputBias: false, attentionSinks: false, slidingWindow: 0, slidingWindowPattern: 1, expertBias: false, ropeScalingFactor: 1, ropeBetaFast: 32, ropeBetaSlow: 1, ropeTruncate: true, kvLoraRank: 0, qLoraRank: 0, ropeHeadDim: 0, vHeadDim: 0, denseLayers: 0, denseFfnSize: 0, routedScalingFactor: 1, ropeAttentionFactor: 0, addBosToken: true, stopTokenIds: [], ropeOriginalContext: 8192, eosTokenId: 2, padTokenId: 0, fimLayout: 'psm',
     },
   );
@@ -90,7 +91,7 @@ test('checkpoint formats: Mixtral\'s HF config maps to pre-norm SwiGLU with reno
       numExpertsPerToken: 2, expertFfnSize: 14336, contextLength: 32768, rmsNormEps: 1e-5, ropeBase: 1e6, expertActivation: 'swiglu',
       geluApproximation: 'tanh', normPlacement: 'pre', routerRenormalize: true, embeddingMultiplier: 1, outputMultiplier: 1,
       attentionScale: 1 / Math.sqrt(128), attentionSoftcap: 0, routerSoftcap: 0, tiedOutput: false, qkNorm: 'none', attentionBias: false, residualMultiplier: 1,
-      sharedExpertFfnSize: 0, sharedExpertGate: false, bosTokenId: 1,
+      sharedExpertFfnSize: 0, sharedExpertGate: false, expertSumMultiplier: 1, finalLogitSoftcap: 0, attentionTemperatureLength: 0, bosTokenId: 1,
       swigluLimit: 7, attentionOutputBias: false, attentionSinks: false, slidingWindow: 0, slidingWindowPattern: 1, expertBias: false, ropeScalingFactor: 1, ropeBetaFast: 32, ropeBetaSlow: 1, ropeTruncate: true, kvLoraRank: 0, qLoraRank: 0, ropeHeadDim: 0, vHeadDim: 0, denseLayers: 0, denseFfnSize: 0, routedScalingFactor: 1, ropeAttentionFactor: 0, addBosToken: true, stopTokenIds: [], ropeOriginalContext: 32768, eosTokenId: 2, padTokenId: 0, fimLayout: 'psm',
     },
   );
@@ -116,4 +117,21 @@ test('checkpoint formats: every Rook tensor has its Mixtral name', () => {
     [layer.expertDown(6), 'model.layers.5.block_sparse_moe.experts.6.w2.weight'],
   ];
   for (const [rook, mixtral] of pairs) assert.equal(hfMixtral.sourceName(rook), mixtral);
+});
+
+test("checkpoint formats: Grok-2's config refuses the knobs SGLang and llama.cpp read differently, naming the field", () => {
+  const grok2 = {
+    architectures: ['Grok1ForCausalLM'], vocab_size: 131072, hidden_size: 8192, intermediate_size: 32768, moe_intermediate_size: 16384, num_hidden_layers: 64,
+    num_attention_heads: 64, num_key_value_heads: 8, head_dim: 128, num_local_experts: 8, num_experts_per_tok: 2, max_position_embeddings: 131072,
+    rope_theta: 208533496, rope_type: 'original', embedding_multiplier_scale: 90.50966799187809, output_multiplier_scale: 0.5, attn_logit_softcapping: 30,
+    router_logit_softcapping: 30, final_logit_softcapping: 50, attn_temperature_len: 1024, residual_moe: true,
+  };
+  const config = hfGrok2.modelConfig(grok2, 'config.json');
+  assert.deepEqual(
+    [config.expertFfnSize, config.sharedExpertFfnSize, config.expertSumMultiplier, config.finalLogitSoftcap, config.attentionTemperatureLength, config.routerSoftcap, config.routerRenormalize, config.ropeScalingFactor, config.attentionScale, config.tiedOutput],
+    [16384, 32768, Math.SQRT1_2, 50, 1024, 30, false, 1, 128 ** -0.5, false],
+  );
+  for (const [key, value] of [['rope_type', 'yarn'], ['router_logit_softcapping', 20], ['attn_output_multiplier', 0.5], ['rope_rotate_half_dims', true], ['attn_logit_softcapping_method', 'clamp']] as const) {
+    assert.throws(() => hfGrok2.modelConfig({ ...grok2, [key]: value }, '/m/config.json'), new RegExp(`^ModelConfigError: /m/config\\.json: field "${key}"`));
+  }
 });
