@@ -40,7 +40,7 @@ const trainingText = [
 ].join('\n');
 
 /**
- * Merges learned by BPE on `trainingText` pre-tokenized as Qwen's tokenizer does, while some pair occurs twice; ties go
+ * Merges learned by BPE on `trainingText` pre-tokenized by `preTokenize`, while some pair occurs twice; ties go
  * to the pair that sorts first.
  */
 function learnMerges(preTokenize: (text: string) => string[]): [string, string][] {
@@ -97,15 +97,21 @@ export interface QwenStyleTokenizer {
   idOf(content: string): number;
 }
 
-export function qwenStyleTokenizer(): QwenStyleTokenizer {
+/**
+ * Qwen's tokenizer, or with `splits` another pre-tokenizer's Split regexes in its place; with `wholeText`, merges
+ * learned from that text (after the code sample) as one word, across where the pre-tokenizer splits, so that a text
+ * split anywhere else than where the pre-tokenizer splits it tokenizes differently.
+ */
+export function qwenStyleTokenizer(options: { splits?: readonly string[]; wholeText?: string } = {}): QwenStyleTokenizer {
   const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: false };
+  const splits = (options.splits ?? [qwenSplitRegex]).map((regex) => ({ type: 'Split', pattern: { Regex: regex }, behavior: 'Isolated', invert: false }));
   const json = {
     version: '1.0',
     truncation: null,
     padding: null,
     added_tokens: [] as { id: number; content: string; single_word: boolean; lstrip: boolean; rstrip: boolean; normalized: boolean; special: boolean }[],
     normalizer: { type: 'NFC' },
-    pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'Split', pattern: { Regex: qwenSplitRegex }, behavior: 'Isolated', invert: false }, byteLevel] },
+    pre_tokenizer: { type: 'Sequence', pretokenizers: [...splits, byteLevel] },
     post_processor: byteLevel,
     decoder: byteLevel,
     model: {
@@ -125,7 +131,8 @@ export function qwenStyleTokenizer(): QwenStyleTokenizer {
   const base = byteSymbols().sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!);
   base.forEach((symbol, id) => (json.model.vocab[symbol] = id));
   const preTokenizer = new Tokenizer(json, {}).pre_tokenizer!;
-  const merges = learnMerges((text) => preTokenizer.pre_tokenize(text.normalize('NFC')));
+  const bytes = new Tokenizer({ ...json, pre_tokenizer: byteLevel }, {}).pre_tokenizer!;
+  const merges = options.wholeText === undefined ? learnMerges((text) => preTokenizer.pre_tokenize(text.normalize('NFC'))) : learnMerges((text) => bytes.pre_tokenize(`${text}\n${options.wholeText}`));
   for (const [left, right] of merges) json.model.vocab[left + right] = Object.keys(json.model.vocab).length;
   // "left right", as Qwen2's file writes them (newer tokenizers releases write [left, right] pairs).
   json.model.merges = merges.map((pair) => pair.join(' '));

@@ -1,21 +1,70 @@
 /**
- * Byte-level BPE vocabularies (GPT-2's byte-to-character alphabet: Qwen, OLMoE, Granite, gpt-oss) between a Hugging Face
- * `tokenizer.json` and llama.cpp's `tokenizer.ggml.model` "gpt2": tokens by id with their types, merges, and
- * `tokenizer.ggml.pre`, the name under which llama.cpp keeps each tokenizer's pre-tokenizer regex (the GGUF holds no
- * regex). `preTokenizers` spells those regexes as tokenizer.json writes them, for the names Rook reads and writes.
+ * Byte-level BPE vocabularies (GPT-2's byte-to-character alphabet: Qwen, OLMoE, Granite, gpt-oss, DeepSeek) between a
+ * Hugging Face `tokenizer.json` and llama.cpp's `tokenizer.ggml.model` "gpt2": tokens by id with their types, merges,
+ * and `tokenizer.ggml.pre`, the name under which llama.cpp keeps each tokenizer's pre-tokenizer regexes (the GGUF holds
+ * no regex). `preTokenizers` spells those regexes as tokenizer.json writes them, for the names Rook reads and writes.
  */
 
-/** llama.cpp's `tokenizer.ggml.pre` names and their tokenizer.json Split regexes (llama-vocab.cpp keeps each as a comment). */
-export const preTokenizers: ReadonlyMap<string, string> = new Map([
-  ['qwen2', "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"],
+/** Qwen2's regex, and (as llama.cpp's "qwen2") Qwen2.5's and Qwen3's. */
+const qwen2 = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+/** GPT-2's own: what ByteLevel's `use_regex` applies (OLMoE's GPT-NeoX tokenizer, and llama.cpp's "olmo", the same regex). */
+const gpt2 = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
+/** DeepSeek's Chinese, Korean and (in its Coder and LLM tokenizers) U+0800 to U+4E00 ranges. */
+const deepseekCjk = '[一-龥ࠀ-一가-퟿]+';
+
+/**
+ * llama.cpp's `tokenizer.ggml.pre` names and their tokenizer.json Split regexes, applied in order, each to the pieces
+ * the ones before left (llama-vocab.cpp's `regex_exprs`; the DeepSeek ones are its lists as written, which are the
+ * models' own tokenizer.json Splits).
+ */
+export const preTokenizers: ReadonlyMap<string, readonly string[]> = new Map([
+  ['qwen2', [qwen2]],
   [
     'gpt-4o',
-    "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+    [
+      "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
+    ],
   ],
-  // GPT-2's own: what ByteLevel's `use_regex` applies (OLMoE's GPT-NeoX tokenizer, and llama.cpp's "olmo", the same regex).
-  ['gpt-2', "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"],
-  ['olmo', "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"],
+  ['gpt-2', [gpt2]],
+  ['olmo', [gpt2]],
+  // LLAMA_VOCAB_PRE_TYPE_DEEPSEEK_CODER (convert_hf_to_gguf's sample: deepseek-coder-6.7b-base).
+  ['deepseek-coder', ['[\r\n]', '\\s?\\p{L}+', '\\s?\\p{P}+', deepseekCjk, '\\p{N}']],
+  // LLAMA_VOCAB_PRE_TYPE_DEEPSEEK_LLM (deepseek-llm-7b-base's). Its letters' \u escapes are characters NFC changes
+  // (U+1FDB to U+038A and the like), escaped so that no editor's normalization turns them into other ranges.
+  [
+    'deepseek-llm',
+    [
+      '[\r\n]',
+      '\\s?[A-Za-zµÀ-ÖØ-öø-ƺƼ-ƿǄ-ʓʕ-ʯͰ-ͳͶͷͻ-ͽͿΆΈ-ΊΌΎ-ΡΣ-ϵϷ-ҁҊ-ԯԱ-ՖႠ-ჅᎠ-Ᏽᏸ-ᏽᲐ-ᲺᲽ-Ჿᴀ-ᴫᵫ-ᵷᵹ-ᶚḀ-ἕἘ-Ἕἠ-ὅὈ-Ὅὐ-ὗὙὛὝὟ-\u1F7Dᾀ-ᾴᾶ-ᾼ\u1FBEῂ-ῄῆ-ῌῐ-\u1FD3ῖ-\u1FDBῠ-Ῥῲ-ῴῶ-ῼℂℇℊ-ℓℕℙ-ℝℤ\u2126ℨ\u212A-ℭℯ-ℴℹℼ-ℿⅅ-ⅉⅎↃↄⰀ-ⱻⱾ-ⳤⳫ-ⳮⳲⳳꙀ-ꙭꚀ-ꚛꜢ-ꝯꝱ-ꞇꞋ-ꞎꭰ-ꮿﬀ-ﬆﬓ-ﬗＡ-Ｚａ-ｚ𐐀-𐑏𐒰-𐓓𐓘-𐓻𐲀-𐲲𐳀-𐳲𑢠-𑣟𞤀-𞥃]+',
+      '\\s?[!-/:-~！-／：-～‘-‟　-。]+',
+      '\\s+$',
+      deepseekCjk,
+      '\\p{N}+',
+    ],
+  ],
+  // LLAMA_VOCAB_PRE_TYPE_DEEPSEEK3_LLM (DeepSeek-V3's).
+  [
+    'deepseek-v3',
+    [
+      '\\p{N}{1,3}',
+      '[一-龥぀-ゟ゠-ヿ]+',
+      "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| ?[\\p{P}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+",
+    ],
+  ],
 ]);
+
+/** llama.cpp's non-ASCII whitespace (unicode-data.cpp's `unicode_set_whitespace`). */
+const nonAsciiWhitespace = '[\\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]';
+
+/**
+ * A regex as llama.cpp applies it. A regex with no `\p{…}` runs (unicode.cpp's std::wregex path) over the text with its
+ * non-ASCII whitespace replaced by U+000B, so a character class spelling non-ASCII characters (DeepSeek's U+0800 to
+ * U+4E00 range, its `　-。`) never matches U+3000 and the like, while `\s` still does: those are taken out of such classes.
+ */
+export function asLlamaCppApplies(regex: string): string {
+  if (regex.includes('\\p{')) return regex;
+  return regex.replace(/\[(?!\^)(?:\\.|[^\]\\])*\]/gu, (set) => (/[^\x00-\x7f]/u.test(set) ? `(?:(?!${nonAsciiWhitespace})${set})` : set));
+}
 
 /** llama.cpp's token types. */
 export const TokenType = { normal: 1, unknown: 2, control: 3, userDefined: 4, unused: 5, byte: 6 } as const;
@@ -43,10 +92,11 @@ export function preTokenizerName(tokenizer: unknown, file: string): string | und
   const pre = steps(tokenizer.pre_tokenizer);
   const byteLevel = pre.find((step) => step.type === 'ByteLevel');
   if (!byteLevel) return undefined;
-  const split = pre.find((step) => step.type === 'Split');
-  const pattern = split && isObject(split.pattern) ? split.pattern.Regex : undefined;
   if (pre.length === 1 && byteLevel.use_regex !== false) return 'gpt-2';
-  for (const [name, regex] of preTokenizers) if (pre.length === 2 && regex === pattern) return name;
+  // The Splits before ByteLevel, as the models' own files or `tokenizerJsonOf` spell them.
+  const patterns = pre.slice(0, -1).map((step) => (step.type === 'Split' && isObject(step.pattern) ? step.pattern.Regex : undefined));
+  const spells = (regexes: readonly string[]) => pre.at(-1) === byteLevel && patterns.length === regexes.length && regexes.every((regex, i) => patterns[i] === regex || patterns[i] === asLlamaCppApplies(regex));
+  for (const [name, regexes] of preTokenizers) if (spells(regexes)) return name;
   throw new Error(`${file}: a byte-level tokenizer whose pre-tokenizer llama.cpp has no name for (known: ${[...preTokenizers.keys()].join(', ')}); the GGUF would tokenize differently`);
 }
 
@@ -79,10 +129,10 @@ export function byteLevelVocabOf(tokenizer: Json, pre: string, vocabSize: number
   return { pre, tokens, types, merges: model.merges.map((merge) => mergeText(merge, file)) };
 }
 
-/** The tokenizer.json of a GGUF byte-level vocabulary: its pre-tokenizer regex by name, ByteLevel steps, merges in rank order. */
+/** The tokenizer.json of a GGUF byte-level vocabulary: its pre-tokenizer regexes by name, as llama.cpp applies them, ByteLevel steps, merges in rank order. */
 export function tokenizerJsonOf(vocab: ByteLevelVocab, file: string): object {
-  const regex = preTokenizers.get(vocab.pre);
-  if (regex === undefined) throw new Error(`${file}: tokenizer.ggml.pre "${vocab.pre}" is not one Rook reads (${[...preTokenizers.keys()].join(', ')}); convert the original checkpoint with its tokenizer.json instead`);
+  const regexes = preTokenizers.get(vocab.pre);
+  if (regexes === undefined) throw new Error(`${file}: tokenizer.ggml.pre "${vocab.pre}" is not one Rook reads (${[...preTokenizers.keys()].join(', ')}); convert the original checkpoint with its tokenizer.json instead`);
   const modelVocab: Record<string, number> = {};
   const added: object[] = [];
   vocab.tokens.forEach((text, id) => {
@@ -99,7 +149,7 @@ export function tokenizerJsonOf(vocab: ByteLevelVocab, file: string): object {
     pre_tokenizer: {
       type: 'Sequence',
       pretokenizers: [
-        { type: 'Split', pattern: { Regex: regex }, behavior: 'Isolated', invert: false },
+        ...regexes.map((regex) => ({ type: 'Split', pattern: { Regex: asLlamaCppApplies(regex) }, behavior: 'Isolated', invert: false })),
         { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: false },
       ],
     },

@@ -115,13 +115,17 @@ test('GGUF architecture: read from the header\'s start only; past the bounds, a 
   assert.ok('problem' in ggufArchitectureIn(lying));
 });
 
-test('a GGUF whose vocabulary Rook cannot read is listed as not runnable, its pre-tokenizer named', async () => {
+test("a GGUF whose vocabulary Rook cannot read is listed as not runnable, its pre-tokenizer named; DeepSeek's are runnable", async () => {
   const root = temp('ollama-tokenizer');
-  ollamaModel(root, 'registry.ollama.ai', 'library', 'deepseek-coder-v2', '16b', ggufHeader('deepseek2', 64, 10, { model: 'gpt2', pre: 'deepseek-llm' }));
+  ollamaModel(root, 'registry.ollama.ai', 'library', 'mistral-nemo-moe', '12b', ggufHeader('qwen3moe', 8, 10, { model: 'gpt2', pre: 'tekken' }));
   ollamaModel(root, 'registry.ollama.ai', 'library', 'qwen3-coder', '30b', ggufHeader('qwen3moe', 128, 10, { model: 'gpt2', pre: 'qwen2' }));
+  for (const [tag, pre] of [['16b', 'deepseek-llm'], ['16b-lite-base', 'deepseek-coder'], ['v3', 'deepseek-v3']]) {
+    ollamaModel(root, 'registry.ollama.ai', 'library', 'deepseek-coder-v2', tag, ggufHeader('deepseek2', 64, 10, { model: 'gpt2', pre }));
+  }
   const listed = await listOllamaModels(root);
-  const deepseek = listed.find((model) => model.name === 'deepseek-coder-v2:16b');
-  assert.equal(deepseek?.runnable, false);
-  assert.match(deepseek?.problem ?? '', /tokenizer\.ggml\.pre "deepseek-llm" is not one Rook reads/);
+  const other = listed.find((model) => model.name === 'mistral-nemo-moe:12b');
+  assert.equal(other?.runnable, false);
+  assert.match(other?.problem ?? '', /tokenizer\.ggml\.pre "tekken" is not one Rook reads \(qwen2, gpt-4o, gpt-2, olmo, deepseek-coder, deepseek-llm, deepseek-v3\)/);
   assert.equal(listed.find((model) => model.name === 'qwen3-coder:30b')?.runnable, true);
+  for (const tag of ['16b', '16b-lite-base', 'v3']) assert.equal(listed.find((model) => model.name === `deepseek-coder-v2:${tag}`)?.runnable, true, tag);
 });
