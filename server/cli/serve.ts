@@ -18,7 +18,7 @@ import { modelFolderFor } from './ggufModel';
  * A server batches more generations than the editor's own engine (`defaultMaxSequences`): its clients are many, and a
  * batch's KV rows are sized to its longest sequence, so short requests batch cheaply (bench/serve/README.md).
  */
-export const serveMaxSequences = 32;
+export const serveMaxSequences = 64;
 
 export const serveUsage = `rook serve [--model DIR|FILE] [--cache-dir DIR] [--ep cpu|cuda|webgpu|auto] [--threads N] [--max-sequences N] [--host 127.0.0.1] [--port 8000]
              [--token T] [--tls-cert FILE --tls-key FILE | --behind-tls-proxy] [--model-name NAME]
