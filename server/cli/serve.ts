@@ -58,7 +58,6 @@ connection is closed); responses, streamed or not, are not limited. Idle keep-al
 
 const providers: readonly ExecutionProvider[] = ['auto', 'cpu', 'cuda', 'webgpu'];
 
-
 function positiveInteger(flag: string, raw: string | undefined, fallback: number, min = 1): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
