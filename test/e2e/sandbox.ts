@@ -32,8 +32,13 @@ export async function createSandbox(engineBaseUrl?: string): Promise<Sandbox> {
   };
   for (const dir of Object.values(dirs)) await fs.mkdir(dir, { recursive: true });
 
+  // code-server is a remote window: VS Code takes machine-scoped settings (rook.engine, rook.openai.*) from the
+  // remote's Machine/settings.json there, and drops them from User/settings.json once Rook's contributions are
+  // registered. Written to User/, they held only while that registration lagged, so a reload could see the defaults.
+  if (engineBaseUrl) {
+    await writeJson(path.join(dirs.userDataDir, 'Machine', 'settings.json'), { 'rook.openai.endpoints': [engineBaseUrl], 'rook.engine': 'openai' });
+  }
   await writeJson(path.join(dirs.userDataDir, 'User', 'settings.json'), {
-    ...(engineBaseUrl ? { 'rook.openai.endpoints': [engineBaseUrl], 'rook.engine': 'openai' } : {}),
     'editor.inlineSuggest.enabled': true,
     'workbench.startupEditor': 'none',
     'security.workspace.trust.enabled': false,

@@ -45,7 +45,12 @@ export function scriptedCompletion(text: string): string {
   return `<<rook-completion:${encodeURIComponent(text)}>>`;
 }
 
-function requested(kind: 'reply' | 'fail' | 'completion', texts: unknown[]): string | undefined {
+/** A completion prompt that contains `scriptedDelay(ms)` is answered after `ms`: a remote engine's time to first token. */
+export function scriptedDelay(ms: number): string {
+  return `<<rook-delay:${ms}>>`;
+}
+
+function requested(kind: 'reply' | 'fail' | 'completion' | 'delay', texts: unknown[]): string | undefined {
   for (const text of texts) {
     const match = new RegExp(`<<rook-${kind}:([^>]*)>>`).exec(String(text));
     if (match) return decodeURIComponent(match[1]);
@@ -68,5 +73,6 @@ export function startScriptedEngine(): Promise<OpenAIServer> {
     // Chat slow enough that its answer arrives as a visible stream of ~40 chunks, fast enough to take ~1 s;
     // completions at a GPU server's pace (~1 ms a chunk), well inside the multi-line time budget.
     chunkDelayMs: (path) => (path === '/v1/chat/completions' ? 25 : 1),
+    firstChunkDelayMs: ({ path, body }) => (path === '/v1/completions' ? Number(requested('delay', [body.prompt]) ?? 0) : 0),
   });
 }

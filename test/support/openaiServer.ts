@@ -34,8 +34,8 @@ export interface OpenAIServerOptions {
   fault?: (request: { path: ServerPath; body: any }) => Fault | undefined;
   /** Pause after each streamed chunk, for every path or per path. */
   chunkDelayMs?: number | ((path: ServerPath) => number);
-  /** Pause before the first streamed chunk: a slow time to first token. */
-  firstChunkDelayMs?: number;
+  /** Pause before the answer (its first streamed chunk, or the whole JSON): a slow time to first token, per request if a function. */
+  firstChunkDelayMs?: number | ((request: { path: ServerPath; body: any }) => number);
   /** Characters per streamed chunk. */
   chunkSize?: number;
   model?: string;
@@ -178,6 +178,8 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
       return;
     }
     const text = options.reply({ path, body });
+    const firstChunkDelay = typeof options.firstChunkDelayMs === 'function' ? options.firstChunkDelayMs({ path, body }) : options.firstChunkDelayMs;
+    if (firstChunkDelay) await sleep(firstChunkDelay);
     if (!body.stream) {
       sendJson(res, 200, fullPayload(path, model, text));
       return;
@@ -186,7 +188,6 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
     const pieces = splitText(text, chunkSize);
     let closed = false;
     res.on('close', () => (closed = true));
-    if (options.firstChunkDelayMs) await sleep(options.firstChunkDelayMs);
     for (let i = 0; i < pieces.length && !closed; i++) {
       if (fault && (fault.kind === 'stall' || fault.kind === 'drop') && i === fault.afterChunks) {
         if (fault.kind === 'drop') req.socket.destroy();

@@ -9,11 +9,17 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { OpenAIServer } from '../../support/openaiServer';
 import { Scenario, type Results } from '../results';
+import { scriptedDelay } from '../scriptedEngine';
 import { findWebviewFrame, runCommand } from '../workbench';
 
 const IGNORED_MARKER = 'ignoredByGitignore';
 
-const sampleModule = `import { readFileSync } from 'node:fs';
+/**
+ * The module the cases come from. Its first line makes the scripted engine take 400 ms per case, as a remote engine
+ * would: without it the comparison ends in about a second, before its progress notification can be seen.
+ */
+const sampleModule = `// ${scriptedDelay(400)}
+import { readFileSync } from 'node:fs';
 
 export function loadNumbers(file: string): number[] {
   const text = readFileSync(file, 'utf8');
