@@ -20,7 +20,10 @@ export type QuantChoice = QuantType | 'match';
 
 /** How a model is built from its float weights (ONNX graph and GGUF alike). */
 export interface QuantOptions {
-  /** Linear layers (attention projections and experts); embedding, output, router and norms stay float32. Default `none`. */
+  /**
+   * Linear layers (attention projections and experts) and an untied output projection (`outputQuant`); the embedding
+   * (and an output tied to it), router and norms stay float32. Default `none`.
+   */
   quant?: QuantChoice;
   /**
    * What the quantized ONNX MatMuls multiply the weights with. `int8` (default) rounds each activation row to int8
@@ -30,6 +33,16 @@ export interface QuantOptions {
    * CPU kernel is then slower than float32 weights. `bench/quant/README.md` has the figures.
    */
   activations?: 'int8' | 'float32';
+}
+
+/**
+ * What an untied output projection becomes: int8 where the linear layers are int4, as llama.cpp keeps `output.weight`
+ * in Q6_K (Q8_0 where rows do not fit) in its 4-bit files, since every token is chosen from these logits; otherwise
+ * the linear layers' kind. Quantized, it is read at a quarter of float32's bytes each decoded token: the widest
+ * matrix of a model (Qwen3's 151,936-token vocabulary: 1.2 GB in float32).
+ */
+export function outputQuant(quant: QuantChoice = 'none'): QuantChoice {
+  return quant === 'int4' ? 'int8' : quant;
 }
 
 /** MatMulNBits' `accuracy_level` for `activations`. */

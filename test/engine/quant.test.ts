@@ -117,26 +117,35 @@ async function promptLogits(dir: string, config: ModelConfig, prompt: number[]):
 }
 
 for (const quant of ['int8', 'int4'] as const satisfies readonly QuantType[]) {
-  test(`${quant} graph with float32 activations computes exactly the float graph of the dequantized weights d·q`, async () => {
-    const { dir, config } = tinyModelFolder({ routerRenormalize: true }, 21, { quant });
-    // MatMulNBits is checked by rebuilding the same folder in float32 from dequantize() of every quantized matrix.
-    buildOnnxModel(dir, { quant, activations: 'float32' });
-    const prompt = [config.bosTokenId, 300, 311, 322, 333, 344, 355, 366];
-    const quantized = await promptLogits(dir, config, prompt);
-    const weightsFile = path.join(dir, 'model.safetensors');
-    const weights = readSafetensors(weightsFile);
-    for (const [name, tensor] of weights) if (/attn\.[qkvo]_proj|experts\./.test(name)) weights.set(name, dequantize(quantizeRows(tensor, quant === 'int8' ? 8 : 4, name)));
-    writeSafetensors(weightsFile, weights);
-    buildOnnxModel(dir);
-    const reference = await promptLogits(dir, config, prompt);
-    let worst = 0;
-    for (let i = 0; i < reference.length; i++) worst = Math.max(worst, Math.abs(quantized[i] - reference[i]));
-    assert.ok(worst <= 1e-5, `max |Δ logit| ${worst}`);
-    // And quantization did change the model (the check above is not comparing a model with itself).
-    const original = tinyModelFolder({ routerRenormalize: true }, 21);
-    const float = await promptLogits(original.dir, config, prompt);
-    assert.ok(float.some((v, i) => Math.abs(v - reference[i]) > 1e-3));
-  });
+  for (const tiedOutput of [true, false]) {
+    const output = tiedOutput ? 'output tied to the float32 embedding' : 'untied output projection in int8';
+    test(`${quant} graph with float32 activations computes exactly the float graph of the dequantized weights d·q (${output})`, async () => {
+      const shape = { routerRenormalize: true, tiedOutput };
+      const { dir, config } = tinyModelFolder(shape, 21, { quant });
+      // MatMulNBits is checked by rebuilding the same folder in float32 from dequantize() of every quantized matrix.
+      buildOnnxModel(dir, { quant, activations: 'float32' });
+      const prompt = [config.bosTokenId, 300, 311, 322, 333, 344, 355, 366];
+      const quantized = await promptLogits(dir, config, prompt);
+      const weightsFile = path.join(dir, 'model.safetensors');
+      const weights = readSafetensors(weightsFile);
+      for (const [name, tensor] of weights) {
+        if (/attn\.[qkvo]_proj|experts\./.test(name)) weights.set(name, dequantize(quantizeRows(tensor, quant === 'int8' ? 8 : 4, name)));
+        // An int4 model's output projection is int8, as llama.cpp keeps its 4-bit files' output.weight at 6-8 bits.
+        if (name === 'lm_head.weight') weights.set(name, dequantize(quantizeRows(tensor, 8, name)));
+      }
+      assert.equal(weights.has('lm_head.weight'), !tiedOutput);
+      writeSafetensors(weightsFile, weights);
+      buildOnnxModel(dir);
+      const reference = await promptLogits(dir, config, prompt);
+      let worst = 0;
+      for (let i = 0; i < reference.length; i++) worst = Math.max(worst, Math.abs(quantized[i] - reference[i]));
+      assert.ok(worst <= 1e-5, `max |Δ logit| ${worst}`);
+      // And quantization did change the model (the check above is not comparing a model with itself).
+      const original = tinyModelFolder(shape, 21);
+      const float = await promptLogits(original.dir, config, prompt);
+      assert.ok(float.some((v, i) => Math.abs(v - reference[i]) > 1e-3));
+    });
+  }
 }
 
 test('GGUF: a quantized tensor is written with its ggml type id (Q8_0 = 8, Q4_0 = 2) and the ggml block bytes as data', () => {

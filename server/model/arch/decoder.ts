@@ -18,7 +18,7 @@ import { ElementType, GraphBuilder } from '../onnx/graphBuilder';
 import { attentionLengths, attentionTemperature, gatedMlp, groupQueryAttention, headRmsNorm, latentAttention, linear, mixtureOfExperts, pairRotation, positionIds, rmsNorm, rotaryCaches, softcap, tiedOutput, type PairRotation } from '../onnx/layers';
 import type { ExternalDataWriter } from '../onnx/externalData';
 import type { GraphWeights } from '../onnx/initializers';
-import type { QuantOptions } from '../quant';
+import { outputQuant, type QuantOptions } from '../quant';
 import { transpose2d, type FloatTensor, type WeightSource, type Weights } from '../tensor';
 
 export const decoderTensorNames = {
@@ -221,8 +221,8 @@ export interface GraphOptions extends QuantOptions {
  * `[batch, past + seq]`, `past_key_values.{i}.key/value` `[batch, kvHeads, past, headDim]`; outputs `logits`
  * `[batch, keep, vocab]` for the last `keep` positions (input `logits_to_keep` `[1]`; `[batch, seq, vocab]` with
  * `options.logitRows` `all`) and `present.{i}.key/value`. Weights
- * are checked first. `options.quant` block-quantizes the linear layers (MatMulNBits); the embedding, the output
- * projection, the router and the norms stay float32. With `options.externalData` the weights are written to that
+ * are checked first. `options.quant` block-quantizes the linear layers and an untied output projection
+ * (MatMulNBits, `outputQuant`); the embedding (and an output tied to it), the router and the norms stay float32. With `options.externalData` the weights are written to that
  * file as the graph is built.
  */
 export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, weightsFile: string, options: GraphOptions = {}): GraphBuilder {
@@ -372,7 +372,7 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
   if (config.tiedOutput) {
     logits = tiedOutput(g, '/lm_head', h, embedding, d, vocabSize, config.outputMultiplier, projectionOutput);
   } else {
-    const projected = linear(g, '/lm_head', h, decoderTensorNames.output, get(decoderTensorNames.output));
+    const projected = linear(g, '/lm_head', h, decoderTensorNames.output, get(decoderTensorNames.output), { ...options, quant: outputQuant(options.quant) });
     logits = g.op('Mul', '/lm_head/Mul', [projected, g.floats([config.outputMultiplier])], {}, projectionOutput ? { outputNames: [projectionOutput] } : {});
   }
   if (capped) softcap(g, '/final_logit_softcap', logits, config.finalLogitSoftcap, 'logits');

@@ -12,7 +12,7 @@ import { checkDecoderWeights } from '../arch/decoder';
 import { readModelConfig, serializeModelConfig, type ModelConfig } from '../config';
 import { PieceType } from '../import/sentencepiece';
 import { modelFiles } from '../modelFiles';
-import type { QuantOptions } from '../quant';
+import { outputQuant, type QuantOptions } from '../quant';
 import { readSafetensors } from '../safetensors';
 import { stack, type FloatTensor, type WeightSource } from '../tensor';
 import { byteLevelVocabOf, preTokenizerName } from './byteLevelVocab';
@@ -26,17 +26,20 @@ function keyValues(keys: readonly (GgufKey | undefined)[], json: Record<string, 
   return keys.filter((k) => k !== undefined).map((k) => [k.key, 'value' in k ? k.value : ({ [k.type]: k.reciprocal ? 1 / (json[k.field] as number) : json[k.field] } as GgufValue)]);
 }
 
-/** Which type each GGUF tensor is written in: by default the linear layers as the graph quantizes them, the rest F32. */
-export type TensorTypeChoice = (tensor: { name: string; linear: boolean }) => GgufTensorType;
+/**
+ * Which type each GGUF tensor is written in: by default the linear layers and the untied output as the graph quantizes
+ * them, the rest F32.
+ */
+export type TensorTypeChoice = (tensor: { name: string; linear: boolean; output: boolean }) => GgufTensorType;
 
 /** The model's tensors under llama.cpp's names, each of the type `typeOf` chooses. */
 function ggufTensors(config: ModelConfig, weights: WeightSource, typeOf: TensorTypeChoice, architecture: GgufArchitecture): GgufTensor[] {
   const get = (name: string): FloatTensor => weights.get(name)!;
-  return ggufTensorNames(config, architecture.tensorRenames).map(({ name, rook, perExpert, linear, ropeHeads, vector, perHead }) => {
+  return ggufTensorNames(config, architecture.tensorRenames).map(({ name, rook, perExpert, linear, output = false, ropeHeads, vector, perHead }) => {
     let tensor = perExpert ? stack(rook.map(get)) : get(rook[0]);
     if (vector) tensor = { shape: [tensor.data.length], data: tensor.data };
     if (perHead) tensor = perHeadTensor(tensor, perHead, false);
-    return { name, tensor: architecture.interleavedRope && ropeHeads ? interleaveRopeRows(tensor, ropeHeads) : tensor, type: typeOf({ name, linear }) };
+    return { name, tensor: architecture.interleavedRope && ropeHeads ? interleaveRopeRows(tensor, ropeHeads) : tensor, type: typeOf({ name, linear, output }) };
   });
 }
 
@@ -106,7 +109,7 @@ export function writeGgufModel(
   tokenizerFile: string,
   out: string,
   options: QuantOptions = {},
-  typeOf: TensorTypeChoice = ({ linear }) => (linear ? ggufLinearType(options) : 'F32'),
+  typeOf: TensorTypeChoice = ({ linear, output }) => (output ? ggufLinearType({ ...options, quant: outputQuant(options.quant) }) : linear ? ggufLinearType(options) : 'F32'),
 ): void {
   let tokenizerJson: unknown;
   try {

@@ -248,6 +248,8 @@ export interface GgufTensorName {
   /** Each expert's own tensor, in files llama.cpp wrote before it stacked experts (`blk.N.ffn_gate.E.weight`). */
   perExpert?: string[];
   linear: boolean;
+  /** The untied output projection, quantized as `outputQuant` says. */
+  output?: boolean;
   ropeHeads?: number;
   /** Held as a vector of the Rook tensor's elements. */
   vector?: boolean;
@@ -285,7 +287,7 @@ export function perHeadTensor(tensor: FloatTensor, perHead: { heads: number; tra
  */
 export function ggufTensorNames(config: ModelConfig, renames: Readonly<Record<string, string>> = {}): GgufTensorName[] {
   const experts = Array.from({ length: config.numExperts }, (_, j) => j);
-  const out: GgufTensorName[] = (Object.keys(modelTensors) as (keyof typeof modelTensors)[]).map((role) => ({ name: `${modelTensors[role]}.weight`, rook: [decoderTensorNames[role]], linear: false }));
+  const out: GgufTensorName[] = (Object.keys(modelTensors) as (keyof typeof modelTensors)[]).map((role) => ({ name: `${modelTensors[role]}.weight`, rook: [decoderTensorNames[role]], linear: false, output: role === 'output' }));
   for (let i = 0; i < config.numLayers; i++) {
     const names = decoderTensorNames.layer(i);
     for (const { gguf: shared, suffix = 'weight', rook, linear, ropeHeads, vector, perHead } of layerTensors) {
