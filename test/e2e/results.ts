@@ -9,6 +9,8 @@ export interface CheckResult {
 
 export class Results {
   private readonly all: CheckResult[] = [];
+  /** Records what the workbench showed when a scenario step failed (a screenshot kept with the sandbox). */
+  onStepFailure?: (label: string) => Promise<void>;
 
   add(result: CheckResult): void {
     this.all.push(result);
@@ -49,6 +51,7 @@ export class Scenario {
     } catch (error) {
       this.broken = true;
       this.results.add({ phase: this.phase, name, passed: false, detail: errorMessage(error) });
+      await this.results.onStepFailure?.(`${this.phase} ${name}`).catch((shotError: unknown) => console.error(`    (no screenshot: ${errorMessage(shotError)})`));
     }
   }
 

@@ -112,6 +112,14 @@ async function main(vsixPath: string): Promise<number> {
     console.log('Phase B: UI checks');
     mark = performance.now();
     const page = await openWorkbench(browser, server, sandbox.workspaceDir, WORKBENCH_LOAD_TIMEOUT_MS);
+    // A failed step's screenshot goes with the sandbox, which is kept when anything failed.
+    let failureShots = 0;
+    results.onStepFailure = async (label) => {
+      const file = path.join(sandbox.root, 'failures', `${++failureShots}-${label.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 80)}.png`);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      await page.screenshot({ path: file });
+      console.log(`    screenshot: ${file}`);
+    };
     timings.set('workbench load', elapsedMs(mark));
 
     stage = 'running the UI checks';
@@ -126,6 +134,8 @@ async function main(vsixPath: string): Promise<number> {
     await checkChatSourcesReload(page, results, { workspaceDir: sandbox.workspaceDir });
     await checkChatEnginePicker(page, results, { homeDir: sandbox.homeDir });
     await checkCompareModels(page, results, { workspaceDir: sandbox.workspaceDir, engine, screenshot: path.join(ARTIFACTS_DIR, 'compare-models.png') });
+    // The last two checks run their own VS Code; a screenshot of this one would mislead.
+    results.onStepFailure = undefined;
     await checkChatSecurity(browser, results, { codeServerBinary: binary, vsixPath, extensionId: extensionId(), logFile: path.join(ARTIFACTS_DIR, 'code-server-hostile.log'), screenshot: path.join(ARTIFACTS_DIR, 'chat-hostile.png') });
     await checkFirstRun(browser, results, { codeServerBinary: binary, vsixPath, extensionId: extensionId(), repoRoot: REPO_ROOT, logFile: path.join(ARTIFACTS_DIR, 'code-server-first-run.log'), screenshot: path.join(ARTIFACTS_DIR, 'first-run.png') });
     timings.set('phase B (UI checks)', elapsedMs(mark));
