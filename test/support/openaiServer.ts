@@ -179,8 +179,8 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
     }
     const text = options.reply({ path, body });
     const firstChunkDelay = typeof options.firstChunkDelayMs === 'function' ? options.firstChunkDelayMs({ path, body }) : options.firstChunkDelayMs;
-    if (firstChunkDelay) await sleep(firstChunkDelay);
     if (!body.stream) {
+      if (firstChunkDelay) await sleep(firstChunkDelay);
       sendJson(res, 200, fullPayload(path, model, text));
       return;
     }
@@ -188,6 +188,8 @@ export async function startOpenAIServer(options: OpenAIServerOptions): Promise<O
     const pieces = splitText(text, chunkSize);
     let closed = false;
     res.on('close', () => (closed = true));
+    // Streaming servers send their headers at once, then the first token when it is ready.
+    if (firstChunkDelay) await sleep(firstChunkDelay);
     for (let i = 0; i < pieces.length && !closed; i++) {
       if (fault && (fault.kind === 'stall' || fault.kind === 'drop') && i === fault.afterChunks) {
         if (fault.kind === 'drop') req.socket.destroy();

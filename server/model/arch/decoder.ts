@@ -222,8 +222,8 @@ export interface GraphOptions extends QuantOptions {
  * `[batch, keep, vocab]` for the last `keep` positions (input `logits_to_keep` `[1]`; `[batch, seq, vocab]` with
  * `options.logitRows` `all`) and `present.{i}.key/value`. Weights
  * are checked first. `options.quant` block-quantizes the linear layers and an untied output projection
- * (MatMulNBits, `outputQuant`); the embedding (and an output tied to it), the router and the norms stay float32. With `options.externalData` the weights are written to that
- * file as the graph is built.
+ * (MatMulNBits, `outputQuant`); the embedding (and an output tied to it), the router and the norms stay float32. With
+ * `options.externalData` the weights are written to that file as the graph is built.
  */
 export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, weightsFile: string, options: GraphOptions = {}): GraphBuilder {
   checkDecoderWeights(config, weights, weightsFile);

@@ -147,8 +147,8 @@ interface TensorLocation {
 
 function tensorLocations(config: ModelConfig, architecture: GgufArchitecture): Map<string, TensorLocation> {
   const locations = new Map<string, TensorLocation>();
-  const aliases = Object.entries(architecture.tensorAliases ?? {});
-  const aliasOf = (name: string) => aliases.map(([own, other]) => name.replace(new RegExp(`^(blk\\.\\d+\\.)${own}\\.`), `$1${other}.`)).find((alias) => alias !== name);
+  const aliases = Object.entries(architecture.tensorAliases ?? {}).map(([own, other]) => ({ own: new RegExp(`^(blk\\.\\d+\\.)${own}\\.`), other }));
+  const aliasOf = (name: string) => aliases.map(({ own, other }) => name.replace(own, `$1${other}.`)).find((alias) => alias !== name);
   for (const { name, rook, perExpert, ropeHeads, vector, perHead } of ggufTensorNames(config, architecture.tensorRenames)) {
     const heads = architecture.interleavedRope ? ropeHeads : undefined;
     rook.forEach((rookName, j) => locations.set(rookName, perExpert ? { name, slab: j, perExpert: perExpert[j], ropeHeads: heads } : { name, ropeHeads: heads, vector, perHead, alias: aliasOf(name) }));

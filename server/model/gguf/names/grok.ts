@@ -16,6 +16,7 @@ const key = (name: string, type: FieldKey['type'], field: string, read?: FieldKe
 // Written from the config by `derivedKeys`: it is the dense MLP's size where there is one.
 const { feedForwardLength, ...hyperparameters } = hyperparameterKeys(arch);
 const ropeScalingTypeKey = `${arch}.rope.scaling.type`;
+const ropeScalingFactor = key('rope.scaling.factor', 'f32', 'rope_scaling_factor');
 const yarnExtFactorKey = `${arch}.rope.scaling.yarn_ext_factor`;
 
 /** llama.cpp's scale on the sum of the experts and Grok-2's dense MLP. */
@@ -48,7 +49,7 @@ export const grok: GgufArchitecture = {
     finalLogitSoftcap: key('final_logit_softcapping', 'f32', 'final_logit_softcapping'),
     // Read, not applied, by this llama.cpp: `mismatch` keeps exported models to positions where it changes nothing.
     attentionTemperatureLength: key('attention.temperature_length', 'u32', 'attn_temperature_len'),
-    ropeScalingFactor: key('rope.scaling.factor', 'f32', 'rope_scaling_factor'),
+    ropeScalingFactor,
     ropeOriginalContext: key('rope.scaling.original_context_length', 'u32', 'rope_original_max_position_embeddings'),
     // llama.cpp's grok default, where Rook's own is 32.
     ropeBetaFast: key('rope.scaling.yarn_beta_fast', 'f32', 'rope_beta_fast', () => 8),
@@ -89,7 +90,7 @@ export const grok: GgufArchitecture = {
     return differsFromFixed({ ...config, attentionScale: 1 / Math.sqrt(config.headDim) }, fixed, arch);
   },
   refuse: (meta) => {
-    const factor = meta.optionalNumber(`${arch}.rope.scaling.factor`) ?? 1;
+    const factor = meta.optionalNumber(ropeScalingFactor.key) ?? 1;
     const type = meta.optionalString(ropeScalingTypeKey);
     if (factor !== 1 && factor !== 0 && type !== 'yarn') return `${ropeScalingTypeKey} is ${JSON.stringify(type ?? 'linear')} with a factor of ${factor}; Rook runs grok with plain RoPE or YaRN`;
     const extFactor = meta.optionalNumber(yarnExtFactorKey);
