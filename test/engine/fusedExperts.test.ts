@@ -1,7 +1,7 @@
 /**
  * The one-node MoE kernels `mixtureOfExperts` hands SwiGLU experts to (ONNX Runtime's `MoE` for float32 weights,
- * `QMoE` for int8 blocks), on Qwen3-MoE's routing (128 experts, top-8, renormalized gates): which graphs use them,
- * that they compute the float64 formula, for int8 with the dequantized weights d·q, and that such a graph's weights
+ * `QMoE` for int8 and int4 blocks), on Qwen3-MoE's routing (128 experts, top-8, renormalized gates): which graphs use them,
+ * that they compute the float64 formula, quantized ones with the dequantized weights d·q, and that such a graph's weights
  * read back as the checkpoint's. mixtureOfExperts.test.ts checks every activation form (these included) against the
  * formula on a small mixture.
  */
@@ -97,25 +97,32 @@ function opTypes(weights: ExpertWeights, spec: MixtureSpec, quant: QuantOptions)
   return (mixtureGraph(weights, spec, quant).toModel('moe').graph?.node ?? []).map((node) => node.opType ?? '');
 }
 
-function assertClose(actual: Float32Array, expected: Float64Array, label: string): void {
+/** Largest |actual - expected| relative to the largest |expected|. */
+function relativeError(actual: ArrayLike<number>, expected: Float64Array): number {
   assert.equal(actual.length, expected.length);
   const scale = Math.max(...expected.map(Math.abs));
-  const maxDiff = Math.max(...Array.from(actual, (v, i) => Math.abs(v - expected[i])));
-  assert.ok(scale > 0.1, `${label}: expert outputs too small to compare (${scale})`);
-  assert.ok(maxDiff < 1e-5 * scale, `${label}: max |onnx - reference| = ${maxDiff} (output scale ${scale})`);
+  assert.ok(scale > 0.1, `expert outputs too small to compare (${scale})`);
+  return Math.max(...Array.from(expected, (v, i) => Math.abs(actual[i] - v))) / scale;
 }
 
-test('fused experts: SwiGLU runs as one MoE node in float32 and one QMoE node in int8; GeGLU and int4 keep the per-expert lowering', () => {
+function assertClose(actual: Float32Array, expected: Float64Array, label: string, tolerance = 1e-5): void {
+  const error = relativeError(actual, expected);
+  assert.ok(error < tolerance, `${label}: max |onnx - reference| is ${error} of the output scale`);
+}
+
+test('fused experts: SwiGLU runs as one MoE node in float32 and one QMoE node in int8 and int4; GeGLU and float32 activations on quantized experts keep the per-expert lowering', () => {
   const weights = expertWeights(3);
   const geglu: MixtureSpec = { ...qwen3, activation: 'geglu' };
   const fused = (ops: string[]) => ops.filter((op) => op === 'MoE' || op === 'QMoE');
   assert.deepEqual(fused(opTypes(weights, qwen3, {})), ['MoE']);
   assert.deepEqual(fused(opTypes(weights, { ...qwen3, activation: 'swiglu_clamped' }, {})), ['MoE']);
   assert.deepEqual(fused(opTypes(weights, qwen3, { quant: 'int8' })), ['QMoE']);
+  assert.deepEqual(fused(opTypes(weights, qwen3, { quant: 'int4' })), ['QMoE']);
   for (const [spec, quant] of [
     [geglu, {}],
     [geglu, { quant: 'int8' }],
-    [qwen3, { quant: 'int4' }],
+    [qwen3, { quant: 'int8', activations: 'float32' }],
+    [qwen3, { quant: 'int4', activations: 'float32' }],
   ] as const) {
     const ops = opTypes(weights, spec, quant);
     assert.deepEqual(fused(ops), []);
@@ -136,18 +143,28 @@ test('fused experts: MoE (float32) matches the formula for a prompt and a single
   }
 });
 
-test('fused experts: QMoE (int8) computes the formula of the dequantized weights d·q, gates renormalized or not', async () => {
+/**
+ * QMoE (ONNX Runtime 1.31) multiplies int8 activation blocks with the weights' blocks, as the MatMulNBits lowering does
+ * at accuracy_level 4, so it is held to the formula of the dequantized weights d·q within that rounding (measured
+ * here: 1.2-1.8% of the output scale, with 64 inputs a row). For int4, whose weight rounding is far larger than that, the output must also be
+ * much closer to the d·q formula than to the float one: the codes, scales and zero point are read as written.
+ */
+test('fused experts: QMoE (int8, int4) computes the formula of the dequantized weights d·q within int8 activation rounding, gates renormalized or not', async () => {
   const weights = expertWeights(7);
-  const dq = (m: FloatTensor) => dequantize(quantizeRows(m, 8, 'w'));
-  const dequantized: ExpertWeights = { router: weights.router, gate: weights.gate.map(dq), up: weights.up.map(dq), down: weights.down.map(dq) };
-  for (const spec of routings) {
-    for (const tokens of [9, 1]) {
-      const x = positiveTokens(tokens + 20, tokens);
-      const label = `top-${spec.topK}, ${tokens} token(s)`;
-      assertClose(await runMixture(x, weights, spec, { quant: 'int8' }), referenceMixture(x, dequantized, spec), label);
-      // Quantization changed the experts (the check above does not compare the float model with itself).
-      const float = referenceMixture(x, weights, spec);
-      assert.ok(referenceMixture(x, dequantized, spec).some((v, i) => Math.abs(v - float[i]) > 1e-4), label);
+  for (const bits of [8, 4] as const) {
+    const dq = (m: FloatTensor) => dequantize(quantizeRows(m, bits, 'w'));
+    const dequantized: ExpertWeights = { router: weights.router, gate: weights.gate.map(dq), up: weights.up.map(dq), down: weights.down.map(dq) };
+    for (const spec of routings) {
+      for (const tokens of [9, 1]) {
+        const x = positiveTokens(tokens + 20, tokens);
+        const label = `int${bits} top-${spec.topK}, ${tokens} token(s)`;
+        const actual = await runMixture(x, weights, spec, { quant: bits === 8 ? 'int8' : 'int4' });
+        assertClose(actual, referenceMixture(x, dequantized, spec), label, 0.025);
+        const float = referenceMixture(x, weights, spec);
+        // Quantization changed the experts (the check above does not compare the float model with itself).
+        assert.ok(referenceMixture(x, dequantized, spec).some((v, i) => Math.abs(v - float[i]) > 1e-4), label);
+        if (bits === 4) assert.ok(relativeError(actual, referenceMixture(x, dequantized, spec)) < relativeError(actual, float) / 3, label);
+      }
     }
   }
 });

@@ -5,7 +5,7 @@
 import { ElementType, GraphBuilder, type Attribute } from './graphBuilder';
 import { transpose2d, type FloatTensor } from '../tensor';
 import { matMulNBitsAccuracyLevel, quantBits, quantBlockSize, type QuantOptions, type QuantType } from '../quant';
-import { matMulNBitsWeight } from '../gguf/exactBlocks';
+import { exactForm, matMulNBitsWeight, type ExactForm } from '../gguf/exactBlocks';
 import { weightQuant } from '../gguf/nearestQuant';
 import type { ModelConfig } from '../config';
 
@@ -361,10 +361,11 @@ type FusedExpertsOp = { op: 'MoE' } | { op: 'QMoE'; bits: 8 | 4 };
 
 /**
  * Which one-node kernel runs the experts, where one computes exactly what the lowering in `mixtureOfExperts` does and
- * is faster. ONNX Runtime's CPU `MoE`/`QMoE` (1.30) take gated experts in the SwiGLU form g·sigmoid(α g)·(l + β)
- * only, so GeGLU (Grok-1) keeps the lowering. int4 keeps it too: 1.30's CPU `QMoE` has no fast 4-bit path for blocks
- * of 32 (it dequantizes, ~3x slower per decoded token than the MatMulNBits lowering; bench/engine/README.md). So do
- * experts whose matrices are not all one kind (a GGUF's own mixture under `--quant match`).
+ * is faster. ONNX Runtime's CPU `MoE`/`QMoE` take gated experts in the SwiGLU form g·sigmoid(α g)·(l + β) only, so
+ * GeGLU (Grok-1) keeps the lowering. Since 1.31 the CPU `QMoE` packs int8 and int4 blocks once at load and multiplies
+ * them with int8 activations (MLAS's MatMulNBits kernels, accuracy_level 4): the arithmetic of the lowering's int8
+ * activations, so `activations: 'float32'` keeps the lowering. So do experts whose matrices are not all one kind (a
+ * GGUF's own mixture under `--quant match`).
  */
 function fusedExpertsOp(spec: MixtureSpec, weights: ExpertWeights, quant: QuantOptions): FusedExpertsOp | undefined {
   if (spec.activation !== 'swiglu' && spec.activation !== 'swiglu_clamped') return undefined;
@@ -372,7 +373,19 @@ function fusedExpertsOp(spec: MixtureSpec, weights: ExpertWeights, quant: QuantO
   if (kinds.size !== 1) return undefined;
   const [type] = kinds;
   if (type === 'none') return { op: 'MoE' };
-  return type === 'int8' ? { op: 'QMoE', bits: 8 } : undefined;
+  if ((quant.activations ?? 'int8') !== 'int8') return undefined;
+  const keepsLowering = (form: ExactForm) => form.bits === 4 && !qmoeHoldsExactly(form);
+  if ([...weights.gate, ...weights.up, ...weights.down].some((matrix) => matrix.blocks && keepsLowering(exactForm(matrix.blocks.type)))) return undefined;
+  return { op: 'QMoE', bits: quantBits(type) };
+}
+
+/**
+ * `QMoE` takes symmetric blocks of 32. A file's other 8-bit forms (Q5_K, Q6_K) are re-rounded to Q8_0's blocks for it,
+ * within 1/254 of a block's largest weight; a 4-bit form with offsets (Q4_K) is not re-rounded to Q4_0, 16 times
+ * coarser: such experts keep the lowering, which holds the file's numbers.
+ */
+function qmoeHoldsExactly(form: ExactForm): boolean {
+  return form.blockSize === quantBlockSize && !form.offsets;
 }
 
 /**
@@ -391,8 +404,8 @@ function interleaveGateUp<T extends Float32Array | Uint8Array>(make: (length: nu
 }
 
 /**
- * The experts as one ONNX Runtime `MoE` node (float32 weights) or `QMoE` node (int8 blocks of 32, llama.cpp's Q8_0 as
- * `quant.ts` computes them, codes + 128 with the default zero point): the kernel takes the router logits, applies the
+ * The experts as one ONNX Runtime `MoE` node (float32 weights) or `QMoE` node (int8 or int4 blocks of 32, llama.cpp's
+ * Q8_0 / Q4_0 as `quant.ts` computes them, codes + 2^(bits-1) with the default zero point): the kernel takes the router logits, applies the
  * softmax, picks the top-k, renormalizes their gates, runs each expert on its rows only and sums the weighted
  * outputs. Its SwiGLU is g·sigmoid(α g)·(l + β) with g = min(gate x, limit) and l = clamp(up x, ±limit): α 1, β 0 and
  * no limit for SwiGLU, gpt-oss's 1.702, 1 and its limit for `swiglu_clamped`. Weights are stacked per layer:
@@ -424,9 +437,8 @@ function fusedMixtureOfExperts(g: GraphBuilder, name: string, x: string, routerL
     down = [g.weight(downName, { shape: [experts, hidden, ffn], data: stackedDown })];
   } else {
     const { bits } = fused;
-    Object.assign(attributes, { expert_weight_bits: { i: bits }, block_size: { i: quantBlockSize } });
-    // QMoE takes symmetric blocks of 32: a GGUF's own blocks of another form (Q5_K, Q6_K) are re-quantized to Q8_0's.
-    const blocks = (matrix: FloatTensor, label: string) => matMulNBitsWeight(matrix, bits, label, (form) => form.blockSize === quantBlockSize && !form.offsets);
+    Object.assign(attributes, { expert_weight_bits: { i: bits }, block_size: { i: quantBlockSize }, accuracy_level: { i: matMulNBitsAccuracyLevel.int8 } });
+    const blocks = (matrix: FloatTensor, label: string) => matMulNBitsWeight(matrix, bits, label, qmoeHoldsExactly);
     const gateBlocks = weights.gate.map((m, e) => blocks(m, `${weightPrefix}.experts.${e}.gate`));
     const upBlocks = weights.up.map((m, e) => blocks(m, `${weightPrefix}.experts.${e}.up`));
     const downBlocks = weights.down.map((m, e) => blocks(m, `${weightPrefix}.experts.${e}.down`));
@@ -542,10 +554,10 @@ export function unstackFusedExperts(float: Map<string, FloatTensor>, codes: Map<
 /**
  * A top-k mixture of gated experts:
  *   p = softmax(cap(x Wrᵀ + br)); (v, i) = topk(p) [v /= Σv]; y[t] = Σⱼ v[t, j] · downₑ(act(gateₑ x[t]) · upₑ x[t]) with e = i[t, j]
- * SwiGLU experts in float32 or int8 run as one ONNX Runtime `MoE` / `QMoE` node (`fusedMixtureOfExperts`): a decode
+ * SwiGLU experts in float32, int8 or int4 run as one ONNX Runtime `MoE` / `QMoE` node (`fusedMixtureOfExperts`): a decode
  * step then costs one kernel per layer instead of a few per expert, which with 128 experts was most of the step.
- * (`QMoE` multiplies the float activations by the dequantized weights d·q, as `activations: 'float32'` does; int8
- * activations are the MatMulNBits path's.) Every other case (GeGLU, int4) is lowered exactly to standard ops with a
+ * (`QMoE` rounds the activations to int8 blocks as the MatMulNBits lowering does.) Every other case (GeGLU, float32
+ * activations with quantized experts) is lowered exactly to standard ops with a
  * sparse dispatch: the (token, slot) pairs are sorted by expert so each expert runs its MLP once, on only the rows
  * routed to it (none is fine: its MatMuls see zero rows), on its own constant `[out, in]` weights (no weight copies;
  * only routed experts' weights are read). The outputs are put back in slot order, weighted and summed per token.
