@@ -8,8 +8,8 @@ tokenizer hashes) is copied into the checkpoint metadata and `run.json`.
 
 A run is one schedule of `--steps` steps spread over as many working periods as it takes: rerunning the same
 command continues from `state.pt` in --out (weights, optimizer moments, sampler state, log), which is rewritten
-every `--checkpoint-minutes`, so a stop loses at most that much compute. `--period-minutes` ends a working period
-cleanly. `--from-milestone DIR` continues from a committed milestone (weights and trainer state, without the
+every `--checkpoint-minutes`, so a crash loses at most that much compute; SIGTERM and `--period-minutes` end a
+working period cleanly, after the step in progress and a checkpoint. `--from-milestone DIR` continues from a committed milestone (weights and trainer state, without the
 optimizer moments, which are rebuilt over a short re-warmup) on a machine that has no `state.pt`.
 
 Outputs in --out: `model.safetensors` (latest weights, names as Rook's builder reads them), `state.pt`,
@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import signal
 import time
 from pathlib import Path
 
@@ -150,6 +151,10 @@ def main() -> None:
         (args.out / "run.json").write_text(json.dumps(run, indent=2) + "\n")
         plot_loss(history, args.out / "loss.png", f"rook-moe-mini: {total_params / 1e6:.1f}M params ({active_params / 1e6:.1f}M active), {device}")
 
+    # SIGTERM (kill, a session's end) ends the step in progress, saves and exits, so stopping loses nothing.
+    terminated: list[int] = []
+    signal.signal(signal.SIGTERM, lambda signum, _frame: terminated.append(signum))
+
     step = trainer["step"]
     while step < args.steps:
         lr = learning_rate(step, args.steps, args.lr, args.warmup)
@@ -182,11 +187,11 @@ def main() -> None:
             log.flush()
             print(json.dumps(entry), flush=True)
         period_over = args.period_minutes > 0 and time.time() - started >= args.period_minutes * 60
-        if step % args.eval_every == 0 or step == args.steps or period_over or time.time() - last_checkpoint >= args.checkpoint_minutes * 60:
+        if step % args.eval_every == 0 or step == args.steps or period_over or terminated or time.time() - last_checkpoint >= args.checkpoint_minutes * 60:
             save(step)
             last_checkpoint = time.time()
-        if period_over:
-            print(json.dumps({"stopped": "working period over", "step": step, "of": args.steps}), flush=True)
+        if period_over or terminated:
+            print(json.dumps({"stopped": "terminated" if terminated else "working period over", "step": step, "of": args.steps}), flush=True)
             return
     print(json.dumps({"stopped": "schedule complete", "step": step}), flush=True)
 
