@@ -1,9 +1,9 @@
 /**
- * The one-node MoE kernels `mixtureOfExperts` hands SwiGLU experts to (ONNX Runtime's `MoE` for float32 weights,
- * `QMoE` for int8 and int4 blocks), on Qwen3-MoE's routing (128 experts, top-8, renormalized gates): which graphs use them,
- * that they compute the float64 formula, quantized ones with the dequantized weights d·q, and that such a graph's weights
- * read back as the checkpoint's. mixtureOfExperts.test.ts checks every activation form (these included) against the
- * formula on a small mixture.
+ * The one-node MoE kernels `mixtureOfExperts` hands SwiGLU experts to (ONNX Runtime's `MoE` for float32 weights, `QMoE`
+ * for int8 and int4 blocks), on Qwen3-MoE's routing (128 experts, top-8, renormalized gates): which graphs use them,
+ * that they compute the float64 formula, quantized ones with the dequantized weights d·q, and that such a graph's
+ * weights read back as the checkpoint's. mixtureOfExperts.test.ts checks every activation form (these included) against
+ * the formula on a small mixture.
  */
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
@@ -145,9 +145,10 @@ test('fused experts: MoE (float32) matches the formula for a prompt and a single
 
 /**
  * QMoE (ONNX Runtime 1.31) multiplies int8 activation blocks with the weights' blocks, as the MatMulNBits lowering does
- * at accuracy_level 4, so it is held to the formula of the dequantized weights d·q within that rounding (measured
- * here: 1.2-1.8% of the output scale, with 64 inputs a row). For int4, whose weight rounding is far larger than that, the output must also be
- * much closer to the d·q formula than to the float one: the codes, scales and zero point are read as written.
+ * at accuracy_level 4, so it is held to the formula of the dequantized weights d·q within that rounding (measured here:
+ * 1.2-1.8% of the output scale, with 64 inputs a row). For int4, whose weight rounding is far larger than that, the
+ * output must also be much closer to the d·q formula than to the float one: the codes, scales and zero point are read
+ * as written.
  */
 test('fused experts: QMoE (int8, int4) computes the formula of the dequantized weights d·q within int8 activation rounding, gates renormalized or not', async () => {
   const weights = expertWeights(7);

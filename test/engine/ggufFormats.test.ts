@@ -70,11 +70,11 @@ const conversion: Record<GgufFileType, { quant: 'none' | 'int8' | 'int4'; weight
 };
 
 /**
- * Bounds per format, over every family: least top-1 agreement over the 48 positions, most mean KL (nats), most
- * |Δ mean loss|, and (float formats, where both engines multiply in float) most |Δ log p|. The measured values are
- * in bench/gguf/README.md; these hold them with room (~2x). Q4_K's gap is llama.cpp's rounding of the activations to
- * Q8_K blocks (one scale per 256 values) more than Rook's: with float activations Rook's top-1 is 93.8-100%. Q6_K's
- * experts are rounded twice (re-quantized to Q8_0 for `QMoE`, whose activations are int8 blocks): 87.5% for gpt-oss.
+ * Bounds per format, over every family: least top-1 agreement over the 48 positions, most mean KL (nats), most |Δ mean
+ * loss|, and (float formats, where both engines multiply in float) most |Δ log p|. The measured values are in
+ * bench/gguf/README.md; these hold them with room (~2x). Q4_K's gap is llama.cpp's rounding of the activations to Q8_K
+ * blocks (one scale per 256 values) more than Rook's: with float activations Rook's top-1 is 93.8-100%. Q6_K's experts
+ * are rounded twice (re-quantized to Q8_0 for `QMoE`, whose activations are int8 blocks): 87.5% for gpt-oss.
  */
 const bounds: Record<GgufFileType, { top1: number; kl: number; loss: number; logProb?: number }> = {
   F32: { top1: 1, kl: 1e-5, loss: 1e-5, logProb: 1e-4 },

@@ -405,10 +405,10 @@ function interleaveGateUp<T extends Float32Array | Uint8Array>(make: (length: nu
 
 /**
  * The experts as one ONNX Runtime `MoE` node (float32 weights) or `QMoE` node (int8 or int4 blocks of 32, llama.cpp's
- * Q8_0 / Q4_0 as `quant.ts` computes them, codes + 2^(bits-1) with the default zero point): the kernel takes the router logits, applies the
- * softmax, picks the top-k, renormalizes their gates, runs each expert on its rows only and sums the weighted
- * outputs. Its SwiGLU is g·sigmoid(α g)·(l + β) with g = min(gate x, limit) and l = clamp(up x, ±limit): α 1, β 0 and
- * no limit for SwiGLU, gpt-oss's 1.702, 1 and its limit for `swiglu_clamped`. Weights are stacked per layer:
+ * Q8_0 / Q4_0 as `quant.ts` computes them, codes + 2^(bits-1) with the default zero point): the kernel takes the router
+ * logits, applies the softmax, picks the top-k, renormalizes their gates, runs each expert on its rows only and sums
+ * the weighted outputs. Its SwiGLU is g·sigmoid(α g)·(l + β) with g = min(gate x, limit) and l = clamp(up x, ±limit):
+ * α 1, β 0 and no limit for SwiGLU, gpt-oss's 1.702, 1 and its limit for `swiglu_clamped`. Weights are stacked per layer:
  * `<prefix>.experts.gate_up` `[experts, 2·ffn, hidden]` (gate row i at 2i, up row i at 2i + 1) and
  * `<prefix>.experts.down` `[experts, hidden, ffn]`, both `[out, in]` per expert, with their biases where they exist.
  */
@@ -554,17 +554,17 @@ export function unstackFusedExperts(float: Map<string, FloatTensor>, codes: Map<
 /**
  * A top-k mixture of gated experts:
  *   p = softmax(cap(x Wrᵀ + br)); (v, i) = topk(p) [v /= Σv]; y[t] = Σⱼ v[t, j] · downₑ(act(gateₑ x[t]) · upₑ x[t]) with e = i[t, j]
- * SwiGLU experts in float32, int8 or int4 run as one ONNX Runtime `MoE` / `QMoE` node (`fusedMixtureOfExperts`): a decode
- * step then costs one kernel per layer instead of a few per expert, which with 128 experts was most of the step.
+ * SwiGLU experts in float32, int8 or int4 run as one ONNX Runtime `MoE` / `QMoE` node (`fusedMixtureOfExperts`): a
+ * decode step then costs one kernel per layer instead of a few per expert, which with 128 experts was most of the step.
  * (`QMoE` rounds the activations to int8 blocks as the MatMulNBits lowering does.) Every other case (GeGLU, float32
- * activations with quantized experts) is lowered exactly to standard ops with a
- * sparse dispatch: the (token, slot) pairs are sorted by expert so each expert runs its MLP once, on only the rows
- * routed to it (none is fine: its MatMuls see zero rows), on its own constant `[out, in]` weights (no weight copies;
- * only routed experts' weights are read). The outputs are put back in slot order, weighted and summed per token.
- * One sort serves all experts, rather than bookkeeping per expert, because at decode each node's fixed cost is what
- * remains; the dense form (every expert on every token, zero gates outside the top-k) does experts/topK times the
- * FLOPs and reads every expert. bench/engine/README.md has the measurements behind these choices.
- * `quant` quantizes the expert projections (the router stays float32, as llama.cpp keeps `ffn_gate_inp`).
+ * activations with quantized experts, Q4_K files' experts) is lowered exactly to standard ops with a sparse dispatch:
+ * the (token, slot) pairs are sorted by expert so each expert runs its MLP once, on only the rows routed to it (none is
+ * fine: its MatMuls see zero rows), on its own constant `[out, in]` weights (no weight copies; only routed experts'
+ * weights are read). The outputs are put back in slot order, weighted and summed per token. One sort serves all
+ * experts, rather than bookkeeping per expert, because at decode each node's fixed cost is what remains; the dense form
+ * (every expert on every token, zero gates outside the top-k) does experts/topK times the FLOPs and reads every expert.
+ * bench/engine/README.md has the measurements behind these choices. `quant` quantizes the expert projections (the
+ * router stays float32, as llama.cpp keeps `ffn_gate_inp`).
  */
 export function mixtureOfExperts(g: GraphBuilder, name: string, x: string, hidden: number, weightPrefix: string, weights: ExpertWeights, spec: MixtureSpec, quant: QuantOptions = {}): string {
   const tokens = g.op('Reshape', `${name}/flatten`, [x, g.int64s([-1, hidden])]);
