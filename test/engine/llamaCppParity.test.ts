@@ -56,9 +56,9 @@ module.exports = function (time, iat) {
  * steps: int8 max |Δp| 3.3e-2, max |Δ log p| 0.74; int4 6.4e-2 and 0.85 (|Δ log p| peaks on tokens just above
  * p = 1e-3). The tolerances were about twice that; the step-2,900 model, compared over 128 steps along ONNX's
  * tokens, reaches int8 9.2e-2 and int4 4.5e-2 / 0.82, so int8's is now int4's. Random tiny models amplify these
- * roundings into different greedy tokens within a few steps; on the trained model the engines' greedy choices differ only where two tokens are
- * equally likely within these roundings (step 2,900 meets one within 4 steps of this prompt: 0.0437 against 0.0435),
- * and both then go on with ONNX's token.
+ * roundings into different greedy tokens within a few steps; on the trained model the engines' greedy choices differ
+ * only where two tokens are equally likely within these roundings (step 2,900 meets one within 4 steps of this prompt:
+ * 0.0437 against 0.0435), and both then go on with ONNX's token.
  */
 const quantized = [
   { quant: 'int8', tolerance: { prob: 0.13, logProb: 1.5 } },

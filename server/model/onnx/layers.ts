@@ -369,13 +369,14 @@ type FusedExpertsOp = { op: 'MoE' } | { op: 'QMoE'; bits: 8 | 4 };
  */
 function fusedExpertsOp(spec: MixtureSpec, weights: ExpertWeights, quant: QuantOptions): FusedExpertsOp | undefined {
   if (spec.activation !== 'swiglu' && spec.activation !== 'swiglu_clamped') return undefined;
-  const kinds = new Set<QuantType>([...weights.gate, ...weights.up, ...weights.down].map((matrix) => weightQuant(matrix, quant.quant)));
+  const matrices = [...weights.gate, ...weights.up, ...weights.down];
+  const kinds = new Set<QuantType>(matrices.map((matrix) => weightQuant(matrix, quant.quant)));
   if (kinds.size !== 1) return undefined;
   const [type] = kinds;
   if (type === 'none') return { op: 'MoE' };
   if ((quant.activations ?? 'int8') !== 'int8') return undefined;
   const keepsLowering = (form: ExactForm) => form.bits === 4 && !qmoeHoldsExactly(form);
-  if ([...weights.gate, ...weights.up, ...weights.down].some((matrix) => matrix.blocks && keepsLowering(exactForm(matrix.blocks.type)))) return undefined;
+  if (matrices.some((matrix) => matrix.blocks && keepsLowering(exactForm(matrix.blocks.type)))) return undefined;
   return { op: 'QMoE', bits: quantBits(type) };
 }
 
