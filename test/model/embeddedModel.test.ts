@@ -28,12 +28,18 @@ interface ReferenceLogits {
 const logitTolerance = 5e-4;
 
 /**
- * The shipped graph rounds activations to int8 in its MatMulNBits nodes (the fast CPU path; its weights are Q8_0
- * blocks, and the reference is PyTorch's on the same d·q weights). That rounding alone moved logits by up to 0.095 on
- * the reference text when this model was exported (0.47 for an earlier checkpoint; measure again at each export,
- * see the model card); 0.25 is allowed. The float32 test above is the one that pins the math down.
+ * The shipped graph rounds activations to int8 in its MatMulNBits and QMoE nodes (the fast CPU path; its weights are
+ * Q8_0 blocks, and the reference is PyTorch's on the same d·q weights). That rounding moves most logits by under 0.1.
+ * Routing is not continuous, though: where a router's k-th and (k+1)-th experts are nearly tied (probability gaps of
+ * 0.0004-0.002 occur at several positions of the reference text), the rounding can swap them. That position's logits
+ * then move by up to several units, and its keys and values carry a smaller change to later positions (measured at
+ * step 6,200: 3.49 at the swapped position, 0.27-0.46 at three later ones, 38 of 44 positions within 0.11). So the
+ * check bounds the typical difference and the share of positions a swap may move; a wrong kernel, scale or knob moves
+ * every position. The float32 test above is the one that pins the math down.
  */
-const shippedTolerance = 0.25;
+const roundingTolerance = 0.25;
+const medianTolerance = 0.1;
+const shareOffAllowed = 0.2;
 
 const reference = () => JSON.parse(fs.readFileSync(path.join(modelDir, 'reference-logits.json'), 'utf8')) as ReferenceLogits;
 
@@ -57,19 +63,19 @@ async function logitRows(dir: string, ids: number[]): Promise<Float32Array[]> {
   return rows;
 }
 
-/** The largest difference from the reference's logits, and the positions whose argmax differs where the reference's best two are further apart than `margin`. */
-function compare(rows: Float32Array[], ref: ReferenceLogits, margin: number): { worst: number; argmaxDiffers: number[] } {
-  let worst = 0;
-  const argmaxDiffers: number[] = [];
-  ref.input_ids.forEach((_, position) => {
+/**
+ * Per position of the reference text: the largest logit difference from the reference, and whether the argmax
+ * differs where the reference's best two are further apart than `margin`.
+ */
+function compare(rows: Float32Array[], ref: ReferenceLogits, margin: number): { difference: number; argmaxDiffers: boolean }[] {
+  return ref.input_ids.map((_, position) => {
     const row = rows[position];
-    ref.columns.forEach((column, j) => (worst = Math.max(worst, Math.abs(row[column] - ref.logits[position][j]))));
+    const difference = Math.max(...ref.columns.map((column, j) => Math.abs(row[column] - ref.logits[position][j])));
     const [best, second] = [...ref.logits[position]].sort((a, b) => b - a);
     let argmax = 0;
     for (let i = 1; i < row.length; i++) if (row[i] > row[argmax]) argmax = i;
-    if (argmax !== ref.argmax[position] && best - second > margin) argmaxDiffers.push(position);
+    return { difference, argmaxDiffers: argmax !== ref.argmax[position] && best - second > margin };
   });
-  return { worst, argmaxDiffers };
 }
 
 test('embedded model: its graph computes the PyTorch reference function of its weights (activations in float32)', async () => {
@@ -81,16 +87,20 @@ test('embedded model: its graph computes the PyTorch reference function of its w
   const rows = await logitRows(dir, ref.input_ids);
   const config = readModelConfig(path.join(modelDir, 'config.json'));
   for (const row of rows) assert.equal(row.length, config.vocabSize);
-  const { worst, argmaxDiffers } = compare(rows, ref, 0);
-  assert.deepEqual(argmaxDiffers, [], 'argmax differs');
+  const positions = compare(rows, ref, 0);
+  assert.deepEqual(positions.flatMap((p, i) => (p.argmaxDiffers ? [i] : [])), [], 'argmax differs');
+  const worst = Math.max(...positions.map((p) => p.difference));
   assert.ok(worst < logitTolerance, `largest logit difference ${worst}`);
 });
 
 test('embedded model: the shipped graph (int8 activations) stays within its rounding of the reference', async () => {
   const ref = reference();
-  const { worst, argmaxDiffers } = compare(await logitRows(modelDir, ref.input_ids), ref, 2 * shippedTolerance);
-  assert.deepEqual(argmaxDiffers, [], 'argmax differs where the reference is clear');
-  assert.ok(worst < shippedTolerance, `largest logit difference ${worst}`);
+  const positions = compare(await logitRows(modelDir, ref.input_ids), ref, 2 * roundingTolerance);
+  const differences = positions.map((p) => p.difference).sort((a, b) => a - b);
+  const median = differences[Math.floor(differences.length / 2)];
+  assert.ok(median < medianTolerance, `median of the positions' largest logit differences ${median}`);
+  const off = positions.flatMap((p, i) => (p.difference > roundingTolerance || p.argmaxDiffers ? [i] : []));
+  assert.ok(off.length <= shareOffAllowed * positions.length, `positions off by more than the rounding: ${off.join(', ')} of ${positions.length}`);
 });
 
 test('embedded model: the engine tokenizes the reference text as training did', async () => {
