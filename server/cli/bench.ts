@@ -23,6 +23,7 @@ export const benchScripts = {
   turns: 'turns/completionUnderChat.js',
   streams: 'streams/streamsBench.js',
   gguf: 'gguf/ggufBench.js',
+  limits: 'limits/hostileInputs.js',
 } as const;
 
 export const benchUsage = `rook bench <${Object.keys(benchScripts).join('|')}> [args]`;
@@ -57,6 +58,8 @@ the name go to it.
   gguf                Rook against llama.cpp on the same ~1 GB Qwen3-MoE-shaped Q8_0 GGUF: conversion time and peak
                       RSS, file to first token, RSS, decode tokens/s; ONNX Runtime's RSS with weights inline and in
                       model.onnx.data [--layers N] [--threads N] [--prompt N] [--steps N] [--out FILE]
+  limits              the guards on hostile inputs (a 10 MB document, a 40,000-character vocabulary piece, a 1.2 GB
+                      GGUF string length), each against a peer in the same run [--repetitions N] [--out FILE]
 
 Each benchmark's source under bench/ says what it measures and takes.`;
 

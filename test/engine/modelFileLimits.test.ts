@@ -115,11 +115,9 @@ function throwsMessage(run: () => unknown, pattern: RegExp, label = pattern.sour
 }
 
 /** Runs `convert` and expects Rook's error: the message starts with `file`, then matches `problem`; nothing is written. */
-function expectRefusal(source: string, file: string, problem: RegExp, label = problem.source, withinMs = 5000): void {
+function expectRefusal(source: string, file: string, problem: RegExp, label = problem.source): void {
   const out = path.join(tempDir('refused'), 'out');
-  const started = performance.now();
   throwsMessage(() => convertCheckpoint(source, out), new RegExp(`^${escaped(file)}: ${problem.source}`), label);
-  assert.ok(performance.now() - started < withinMs, `${label}: took ${Math.round(performance.now() - started)} ms`);
   assert.equal(fs.existsSync(out), false, `${label}: nothing written`);
 }
 
@@ -187,9 +185,7 @@ test('limits: GGUF string lengths and array counts are bounded before anything i
   const longString = GgufBytes.header(0, 1).str('general.name').u32(8).u64(1_200_000_000).write();
   try {
     fs.truncateSync(longString, 1_300_000_000);
-    const started = performance.now();
     expectRefusal(longString, longString, /length of metadata key "general.name" is 1200000000, over Rook's limit of 16777216 \(corrupt file\)/);
-    assert.ok(performance.now() - started < 1000);
   } finally {
     fs.rmSync(longString);
   }
@@ -325,22 +321,18 @@ test('limits: SentencePiece merges are linear in a piece\'s length (a 40,000-cha
   assert.deepEqual(bpeMerges(pieces), quadraticMerges(pieces), 'random pieces');
 
   for (const piece of ['x'.repeat(40_000), 'ab'.repeat(100_000)]) {
-    const started = performance.now();
     const merges = bpeMerges([...fixture, { piece, score: -1e6, type: PieceType.userDefined }]);
-    assert.ok(performance.now() - started < 1000, `a ${piece.length}-character piece: ${Math.round(performance.now() - started)} ms`);
     assert.deepEqual(merges, bpeMerges(fixture), 'a long piece that splits into no two pieces adds no merge');
   }
   const withParts = [...fixture, { piece: 'x'.repeat(20_000), score: 0, type: PieceType.normal }, { piece: 'x'.repeat(40_000), score: -1e6, type: PieceType.normal }];
   assert.equal(bpeMerges(withParts).at(-1), `${'x'.repeat(20_000)} ${'x'.repeat(20_000)}`);
 
-  // The same through a GGUF's token list: a conversion with a 40,000-character token takes well under the 20 s it did.
+  // The same through a GGUF's token list: a 40,000-character token converts (it once took 20 s; `rook bench limits`).
   const gguf = editedGguf((metadata) => {
     const tokens = (metadata.get('tokenizer.ggml.tokens') as { strs: string[] }).strs;
     tokens[tokens.length - 1] = 'x'.repeat(40_000);
   });
-  const converting = performance.now();
   convertCheckpoint(gguf, path.join(tempDir('converted'), 'long-piece'));
-  assert.ok(performance.now() - converting < 5000, `${Math.round(performance.now() - converting)} ms`);
 });
 
 test('limits: sizes in config.json are bounded, and checked against the weights, before anything is built', () => {
@@ -372,7 +364,7 @@ test('limits: sizes in config.json are bounded, and checked against the weights,
   ];
   for (const [edit, pattern] of refused) {
     fs.writeFileSync(configFile, JSON.stringify({ ...JSON.parse(original), ...edit }));
-    expectRefusal(checkpoint, configFile, pattern, JSON.stringify(edit), 1000);
+    expectRefusal(checkpoint, configFile, pattern, JSON.stringify(edit));
   }
 
   // At the limits, a config is accepted (not built here: a 2M-position rotary table of 16-wide heads is 128 MiB).
@@ -404,7 +396,7 @@ test('limits: sizes in GGUF metadata are bounded, and checked against the tensor
   ];
   for (const [edit, pattern] of refused) {
     const file = editedGguf(edit);
-    expectRefusal(file, file, pattern, pattern.source.slice(0, 60), 1000);
+    expectRefusal(file, file, pattern, pattern.source.slice(0, 60));
   }
 });
 

@@ -36,13 +36,13 @@ describe('cursorContext', () => {
     }
   });
 
-  test('a 100 KB line and a 10 MB document are cut within budget, quickly', () => {
+  test('a 100 KB line and a 10 MB document are cut within budget (`rook bench limits` times the 10 MB one)', () => {
     const longLine = 'x'.repeat(100_000);
     assert.equal(cursorContext(longLine, 60_000).prefix.length <= 6000, true);
     const huge = 'const a = 1;\n'.repeat(800_000);
-    const started = performance.now();
-    for (let i = 0; i < 10; i++) cursorContext(huge, huge.length / 2 + i);
-    assert.ok((performance.now() - started) / 10 < 20, 'under 20 ms a keystroke');
+    const context = cursorContext(huge, huge.length / 2);
+    assert.ok(context.prefix.length <= 6000 && context.suffix.length <= 2000, `${context.prefix.length} / ${context.suffix.length}`);
+    assert.ok(huge.slice(0, huge.length / 2).endsWith(context.prefix));
   });
 
   test('cuts a long suffix at a line end', () => {
