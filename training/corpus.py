@@ -19,6 +19,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from near_duplicates import NearDuplicates
+
 PERMISSIVE_NPM = re.compile(r"^\(?\s*(MIT|Apache-2\.0|BSD-[0-9]-Clause|BSD|ISC|0BSD)(\s+(OR|AND)\s+(MIT|Apache-2\.0|BSD-[0-9]-Clause|ISC|0BSD))*\s*\)?$", re.I)
 PERMISSIVE_DEBIAN = re.compile(r"^(Expat|MIT|BSD(-[0-9]-clause)?|Apache(-2\.0)?|PSF(-2(\.0)?)?|Python(-2\.0)?|ISC)(\s+(and|or)\s+(Expat|MIT|BSD(-[0-9]-clause)?|Apache(-2\.0)?|PSF(-2(\.0)?)?|Python(-2\.0)?|ISC))*$", re.I)
 EXTENSIONS = {".ts": "ts", ".tsx": "ts", ".mts": "ts", ".cts": "ts", ".js": "js", ".mjs": "js", ".cjs": "js", ".jsx": "js", ".py": "py"}
@@ -148,12 +150,15 @@ def build(args: argparse.Namespace) -> None:
 
     args.out.mkdir(parents=True, exist_ok=True)
     seen: set[str] = set()
-    manifest = []
+    near = NearDuplicates()
+    entries = {}
     writers = {split: (args.out / f"{split}.jsonl").open("w", encoding="utf-8") for split in ("train", "eval")}
-    for package in packages:
+    # Held-out packages first: a file that is (nearly) the same as held-out code is dropped from training, never the
+    # held-out copy, so the evaluation measures unseen code.
+    for package in sorted(packages, key=lambda p: not is_held_out(p.name, args.eval_percent)):
         permissive = bool((PERMISSIVE_NPM if package.source in NPM_LAYOUT else PERMISSIVE_DEBIAN).match(package.licence)) or package.source == "python-stdlib"
         split = "eval" if is_held_out(package.name, args.eval_percent) else "train"
-        entry = {"name": package.name, "version": package.version, "licence": package.licence or "unknown", "source": package.source, "split": split if permissive else "excluded", "files": 0, "bytes": 0}
+        entry = {"name": package.name, "version": package.version, "licence": package.licence or "unknown", "source": package.source, "split": split if permissive else "excluded", "files": 0, "bytes": 0, "near_duplicates": 0}
         if permissive:
             for path in package.files:
                 text = read_source(path)
@@ -161,23 +166,26 @@ def build(args: argparse.Namespace) -> None:
                 if text is None or digest in seen:
                     continue
                 seen.add(digest)
+                if near.check(text) is not None:
+                    entry["near_duplicates"] += 1
+                    continue
                 relative = str(path.relative_to(package.root)) if package.source in NPM_LAYOUT else str(path)
                 writers[split].write(json.dumps({"package": package.name, "path": relative, "lang": EXTENSIONS[path.suffix], "text": text}) + "\n")
                 entry["files"] += 1
                 entry["bytes"] += len(text.encode())
-        if entry["files"] or not permissive:
-            manifest.append(entry)
+        entries[id(package)] = entry
+    manifest = [entry for package in packages if (entry := entries[id(package)])["files"] or entry["split"] == "excluded"]
     for writer in writers.values():
         writer.close()
 
-    totals = {split: {"packages": 0, "files": 0, "bytes": 0} for split in ("train", "eval", "excluded")}
+    totals = {split: {"packages": 0, "files": 0, "bytes": 0, "near_duplicates": 0} for split in ("train", "eval", "excluded")}
     for entry in manifest:
+        for key in ("files", "bytes", "near_duplicates"):
+            totals[entry["split"]][key] += entry[key]
         totals[entry["split"]]["packages"] += 1
-        totals[entry["split"]]["files"] += entry["files"]
-        totals[entry["split"]]["bytes"] += entry["bytes"]
     document = {
         "description": "Sources of Rook's training corpus (training/corpus.py). 'excluded' packages were skipped for their licence.",
-        "rules": {"eval_percent": args.eval_percent, "max_line_chars": MAX_LINE_CHARS, "max_file_bytes": MAX_FILE_BYTES, "dedup": "sha256 of file content, first in manifest order wins"},
+        "rules": {"eval_percent": args.eval_percent, "max_line_chars": MAX_LINE_CHARS, "max_file_bytes": MAX_FILE_BYTES, "dedup": "sha256 of file content, then near-duplicates (bottom-64 MinHash of word 5-grams, Jaccard >= 0.85: training/near_duplicates.py); held-out packages first, then manifest order, the first copy wins"},
         "totals": totals,
         "packages": manifest,
     }
