@@ -6,7 +6,7 @@
  * against the weights' size, and for the models that do not fit in cache, decode's share of the memory-bandwidth
  * bound measured in the same run. Float32 weights and KV cache, and for `qwen3-1gb` also int8 / int4 weights
  * (QMoE or MatMulNBits in ONNX, Q8_0 / Q4_0 in the GGUF, the same blocks). Medians.
- * Usage: node out/bench/engine/engineBench.js [--sizes embedded,grok-1gb,qwen3-1gb] [--quants none,int8,int4]
+ * Usage: node out/bench/engine/engineBench.js [--sizes embedded,grok-1gb,qwen3-1gb,deepseek-1gb] [--quants none,int8,int4]
  *   [--threads 1,2] [--prompts 1024,4096] [--repetitions N] [--weights inline|external]
  *   [--out FILE (default bench/engine/results.json)]
  *   (--quants, --threads, --prompts, --repetitions and --weights replace each size's own choice.)
@@ -116,6 +116,67 @@ function qwen3Size(): BenchSize {
     decodeSteps,
     repetitions: (promptTokens) => (promptTokens > 1024 ? 3 : 5),
     bandwidthBound: true,
+    weights: 'external',
+  };
+}
+
+/**
+ * DeepSeek-V2-Lite's latent attention at its real size (16 heads of 128 unrotated + 64 rotated dims, a 512-wide latent,
+ * values of 128, YaRN 40x over 4,096 positions with mscale 0.707) on a scaled-down MoE: hidden 1024, 4 layers of which
+ * the first is dense, 64 experts top-6 of FFN 352 with 2 shared (V2-Lite: 2048 wide, 27 layers, FFN 1408). About
+ * 1.1 GB of fp32 weights. What it measures is the attention over a long cache, where the absorbed form reads
+ * 576-float latent rows instead of 16 decompressed heads.
+ */
+function deepseekSize(): BenchSize {
+  const embedded = embeddedSize().config;
+  const promptLengths = [1024, 4096];
+  const decodeSteps = 32;
+  const hiddenSize = 1024;
+  const ropeScalingFactor = 40;
+  const config: ModelConfig = {
+    ...embedded,
+    architecture: 'deepseek_v2',
+    hiddenSize,
+    numLayers: 4,
+    numHeads: 16,
+    numKvHeads: 16,
+    headDim: 192,
+    kvLoraRank: 512,
+    ropeHeadDim: 64,
+    vHeadDim: 128,
+    numExperts: 64,
+    numExpertsPerToken: 6,
+    expertFfnSize: 352,
+    sharedExpertFfnSize: 2 * 352,
+    denseLayers: 1,
+    denseFfnSize: 2816,
+    contextLength: contextFor(Math.max(...promptLengths), decodeSteps),
+    rmsNormEps: 1e-6,
+    ropeBase: 10000,
+    ropeScalingFactor,
+    ropeOriginalContext: 4096,
+    ropeAttentionFactor: 1,
+    expertActivation: 'swiglu',
+    normPlacement: 'pre',
+    routerRenormalize: false,
+    routedScalingFactor: 1,
+    embeddingMultiplier: 1,
+    outputMultiplier: 1,
+    attentionScale: (0.1 * 0.707 * Math.log(ropeScalingFactor) + 1) ** 2 / Math.sqrt(192),
+    attentionSoftcap: 0,
+    routerSoftcap: 0,
+    tiedOutput: false,
+  };
+  return {
+    name: 'deepseek-1gb',
+    description: 'DeepSeek-V2-Lite latent attention at full size on a ~1 GB fp32 MoE (random weights)',
+    config,
+    quants: ['none'],
+    threads: [1],
+    promptLengths,
+    decodeSteps,
+    repetitions: (promptTokens) => (promptTokens > 1024 ? 3 : 5),
+    bandwidthBound: false,
     weights: 'external',
   };
 }
@@ -332,7 +393,7 @@ async function main(): Promise<void> {
     },
   });
   const wanted = list(values.sizes)!;
-  const sizes = [embeddedSize(), grokSize(), qwen3Size()].filter((size) => wanted.includes(size.name));
+  const sizes = [embeddedSize(), grokSize(), qwen3Size(), deepseekSize()].filter((size) => wanted.includes(size.name));
   const unknown = wanted.filter((name) => !sizes.some((size) => size.name === name));
   if (unknown.length) throw new Error(`unknown size(s) ${unknown.join(', ')}: expected embedded, grok-1gb, qwen3-1gb`);
   const quants = list(values.quants) as QuantType[] | undefined;

@@ -33,7 +33,8 @@ export interface ModelConfig {
   headDim: number;
   /**
    * Multi-head latent attention (DeepSeek-V2) when > 0: keys and values are decompressed per head from a latent of
-   * this size (`kv_lora_rank`), and only the last `ropeHeadDim` dims of each query and key head are rotated, the
+   * this size (`kv_lora_rank`; the graph folds the decompression into the queries and the output, and caches the
+   * latent), and only the last `ropeHeadDim` dims of each query and key head are rotated, the
    * rotated key part shared by all heads. 0: ordinary attention.
    */
   kvLoraRank: number;
@@ -304,6 +305,15 @@ const fields: Record<ScalarField, FieldSpec> = {
   padTokenId: { key: 'pad_token_id', kind: 'nonNegativeInt', fallback: 0 },
   fimLayout: { key: 'fim_layout', kind: ['psm', 'spm'], fallback: 'psm' },
 };
+
+/**
+ * What the KV cache holds per layer and position, `heads` rows of `width` floats each, as keys and as values: a key
+ * and value head each, or with latent attention one row of the latent and the rotated key part (the graph attends in
+ * the absorbed form, `latentAttention` in onnx/layers.ts), which is its key and its value alike (`valueIsKey`).
+ */
+export function kvCacheShape(config: Pick<ModelConfig, 'numKvHeads' | 'headDim' | 'kvLoraRank' | 'ropeHeadDim'>): { heads: number; width: number; valueIsKey: boolean } {
+  return config.kvLoraRank > 0 ? { heads: 1, width: config.kvLoraRank + config.ropeHeadDim, valueIsKey: true } : { heads: config.numKvHeads, width: config.headDim, valueIsKey: false };
+}
 
 /** The factor on RoPE's cos and sin: the config's own, else YaRN's 0.1·ln(factor) + 1 (1 for plain RoPE). */
 export function ropeAttentionFactorOf(config: Pick<ModelConfig, 'ropeScalingFactor' | 'ropeAttentionFactor'>): number {

@@ -2,8 +2,8 @@
  * Each MoE family against llama.cpp's own graph for it (node-llama-cpp's prebuilt CPU binary) on the GGUF export of
  * the same weights: `qwen3moe` (per-head q/k RMSNorm), `qwen2moe` (q/k/v biases, sigmoid-gated shared expert),
  * `olmoe` (q/k RMSNorm over the whole projection), `granitemoe` (four multipliers, interleaved RoPE rows, with and
- * without the shared expert), `gpt-oss`, `deepseek2` (latent attention in llama.cpp's absorbed form against Rook's
- * decompressed one, a dense first layer, shared experts, routed scaling, YaRN with DeepSeek's mscale; with and without
+ * without the shared expert), `gpt-oss`, `deepseek2` (latent attention in the absorbed form, both caching the latent,
+ * a dense first layer, shared experts, routed scaling, YaRN with DeepSeek's mscale; with and without
  * the query bottleneck), `grok` as Grok-2 (a dense MLP beside the experts, a final logit soft-cap, YaRN; what it leaves out
  * is said at `tinyGrok2`). Same tolerance as the Grok and Mixtral parity tests (|Δp| ≤ 5e-3, |Δ log p| ≤ 5e-2
  * where both p > 1e-3) and 128 identical greedy tokens.

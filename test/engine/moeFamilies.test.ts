@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import type * as ort from 'onnxruntime-node';
 import { drain } from '../../server/engines/engine';
+import { openSession } from '../../server/engines/local/executionProvider';
 import { LocalEngine } from '../../server/engines/local/localEngine';
 import { readModelConfig } from '../../server/model/config';
 import { convertCheckpoint } from '../../server/model/convert';
@@ -53,6 +55,22 @@ for (const [label, shape, format, ggufFormat] of families) {
     assert.ok(read(fromGguf, 'model.onnx').equals(read(fixture.direct, 'model.onnx')), 'the GGUF import built another graph');
   });
 }
+
+test('families: DeepSeek-V2 caches the latent: one key and value row of kv_lora_rank + rope dims a position and layer, not a head each', async () => {
+  const fixture = hfFamilyCheckpoint(tinyDeepseekV2, 71);
+  const config = readModelConfig(path.join(fixture.direct, 'config.json'));
+  assert.ok(config.numHeads > 1 && config.kvLoraRank > 0);
+  const { session } = await openSession(path.join(fixture.direct, 'model.onnx'), 'cpu', 1);
+  try {
+    const cacheDims = (metadata: readonly ort.InferenceSession.ValueMetadata[]) =>
+      metadata.filter((m) => /^(past_key_values|present)\./.test(m.name)).map((m) => (m.isTensor ? [...m.shape] : []).filter((d) => typeof d === 'number'));
+    const dims = [...cacheDims(session.inputMetadata), ...cacheDims(session.outputMetadata)];
+    assert.equal(dims.length, 4 * config.numLayers);
+    for (const d of dims) assert.deepEqual(d, [1, config.kvLoraRank + config.ropeHeadDim]);
+  } finally {
+    await session.release();
+  }
+});
 
 test("families: a Qwen3-MoE checkpoint with Qwen's tokenizer converts with its FIM markers, its stop tokens, no BOS, and its chat_template.jinja; the engine infills with them", async () => {
   const qwen = qwenStyleTokenizer();

@@ -5,13 +5,14 @@
  */
 import * as ort from 'onnxruntime-node';
 import { logitsToKeepInput } from '../../model/arch/decoder';
-import type { ModelConfig } from '../../model/config';
+import { kvCacheShape, type ModelConfig } from '../../model/config';
 
 /**
  * How the KV cache is held between runs.
  * - `shared`: one buffer per layer (a `KvRowBuffer`), passed to GroupQueryAttention both as past input and as
  *   pre-allocated present output. The node sees the same memory and appends the new positions in place (its
- *   past/present share-buffer mode); positions past the cached length are ignored, so truncation is free. Without
+ *   past/present share-buffer mode); positions past the cached length are ignored, so truncation is free. Where the
+ *   value is the key (latent attention), keys and values are one buffer: the node writes the same rows to it twice. Without
  *   it every step copies the whole cache into a fresh present tensor, which dominates decode once the cache is long
  *   (bench/engine/README.md has the measured gain; logits are bit-identical). CPU only: other providers run the
  *   node on device copies, which cannot share memory.
@@ -28,8 +29,8 @@ interface LayerCache {
 const minimumCapacity = 64;
 
 /**
- * The shared-layout caches of one or several sequences as rows of one buffer per layer (`[rows, kvHeads, capacity,
- * headDim]`), so that one run can decode a token of each: GroupQueryAttention reads each row's own length from the
+ * The shared-layout caches of one or several sequences as rows of one buffer per layer (`[rows, heads, capacity,
+ * width]`, `kvCacheShape`), so that one run can decode a token of each: GroupQueryAttention reads each row's own length from the
  * attention mask. The capacity follows the longest row (a power of two, up to the context) rather than being the
  * context: onnxruntime-node copies every pre-allocated output back into a new JavaScript buffer after each run, so a
  * run costs time in proportion to the bytes bound, and 64 rows of a 1,024-position context took 16x as long a run as
@@ -56,30 +57,34 @@ export class KvRowBuffer {
    * runs after it. Rows keep what they hold.
    */
   fit(positions: number): void {
-    const { numLayers, numKvHeads, contextLength, headDim } = this.config;
+    const { numLayers, contextLength } = this.config;
+    const { heads, width, valueIsKey } = kvCacheShape(this.config);
     const needed = Math.max(positions, ...this.lengths);
     const target = Math.min(contextLength, Math.max(minimumCapacity, 2 ** Math.ceil(Math.log2(Math.max(needed, 1)))));
     if (this.layers && target <= this.capacity && target * 4 > this.capacity) return;
     const kept = Math.min(this.capacity, target);
     const resize = (old: Float32Array | undefined) => {
-      const data = new Float32Array(this.rows * numKvHeads * target * headDim);
+      const data = new Float32Array(this.rows * heads * target * width);
       if (old) {
-        for (let block = 0; block < this.rows * numKvHeads; block++) {
-          data.set(old.subarray(block * this.capacity * headDim, (block * this.capacity + kept) * headDim), block * target * headDim);
+        for (let block = 0; block < this.rows * heads; block++) {
+          data.set(old.subarray(block * this.capacity * width, (block * this.capacity + kept) * width), block * target * width);
         }
       }
       return data;
     };
-    this.layers = Array.from({ length: numLayers }, (_, i) => ({ key: resize(this.layers?.[i].key), value: resize(this.layers?.[i].value) }));
+    this.layers = Array.from({ length: numLayers }, (_, i) => {
+      const key = resize(this.layers?.[i].key);
+      return { key, value: valueIsKey ? key : resize(this.layers?.[i].value) };
+    });
     this.capacity = target;
   }
 
   /** Tensors over rows `from` to `from + count - 1`, as a run's past inputs and present outputs. */
   view(from: number, count: number): LayerCache[] {
-    const { numKvHeads, headDim } = this.config;
+    const { heads, width } = kvCacheShape(this.config);
     if (!this.layers) this.fit(0);
-    const rowSize = numKvHeads * this.capacity * headDim;
-    const dims = [count, numKvHeads, this.capacity, headDim];
+    const rowSize = heads * this.capacity * width;
+    const dims = [count, heads, this.capacity, width];
     const part = (data: Float32Array) => new ort.Tensor('float32', data.subarray(from * rowSize, (from + count) * rowSize), dims);
     return this.layers!.map((layer) => ({ key: part(layer.key), value: part(layer.value) }));
   }
@@ -218,21 +223,22 @@ export class DecoderSession {
     if (this.rows && this.ownsBuffer) this.rows.buffer.release();
   }
 
-  /** A `growing` cache of no positions, `[1, kvHeads, 0, headDim]` per layer. */
+  /** A `growing` cache of no positions, `[1, heads, 0, width]` per layer (`kvCacheShape`). */
   private emptyGrowingCache(): LayerCache[] {
-    const dims = [1, this.config.numKvHeads, 0, this.config.headDim];
+    const { heads, width } = kvCacheShape(this.config);
+    const dims = [1, heads, 0, width];
     return Array.from({ length: this.config.numLayers }, () => ({ key: new ort.Tensor('float32', new Float32Array(0), dims), value: new ort.Tensor('float32', new Float32Array(0), dims) }));
   }
 
-  /** The first `length` positions of a growing cache tensor `[1, kvHeads, cachedLength, headDim]`. */
+  /** The first `length` positions of a growing cache tensor `[1, heads, cachedLength, width]`. */
   private keep(tensor: ort.Tensor, length: number): ort.Tensor {
-    const { numKvHeads, headDim } = this.config;
+    const { heads, width } = kvCacheShape(this.config);
     const source = tensor.data as Float32Array;
-    const out = new Float32Array(numKvHeads * length * headDim);
-    for (let h = 0; h < numKvHeads; h++) {
-      out.set(source.subarray(h * this.cachedLength * headDim, (h * this.cachedLength + length) * headDim), h * length * headDim);
+    const out = new Float32Array(heads * length * width);
+    for (let h = 0; h < heads; h++) {
+      out.set(source.subarray(h * this.cachedLength * width, (h * this.cachedLength + length) * width), h * length * width);
     }
-    return new ort.Tensor('float32', out, [1, numKvHeads, length, headDim]);
+    return new ort.Tensor('float32', out, [1, heads, length, width]);
   }
 
   async release(): Promise<void> {

@@ -18,7 +18,7 @@ import type * as ort from 'onnxruntime-node';
 import type { ChatMessage, EngineInfo, ExecutionProvider, FinishReason } from '../../protocol/contract';
 import { readChatTemplate, type ChatTemplate } from '../../chat/chatTemplate';
 import { modelFiles } from '../../model/modelFiles';
-import { readModelConfig, type ModelConfig } from '../../model/config';
+import { kvCacheShape, readModelConfig, type ModelConfig } from '../../model/config';
 import { EngineError, type ChatRequest, type CompletionRequest, type Engine, type EngineCapabilities, type EngineStats, type EndEvent, type PromptStats, type StreamEvent, type TextEvent, type TokenChoice } from '../engine';
 import { DecoderSession, KvRowBuffer, type KvCacheLayout } from './decoderSession';
 import { openSession, type ConcreteProvider } from './executionProvider';
@@ -70,7 +70,8 @@ export const defaultMaxSequences = 4;
 
 /** Bytes of one sequence's keys and values at full context (float32). */
 function kvCacheBytes(config: ModelConfig): number {
-  return 2 * config.numLayers * config.numKvHeads * config.headDim * config.contextLength * 4;
+  const { heads, width, valueIsKey } = kvCacheShape(config);
+  return (valueIsKey ? 1 : 2) * config.numLayers * heads * width * config.contextLength * 4;
 }
 
 function readTokenizer(file: string): { tokenizer: Tokenizer; json: TokenizerJson } {

@@ -13,7 +13,7 @@
  *     (cap: Grok-2's final soft-cap c·tanh(l/c); Grok-2 also sums its routed experts and residual MLP times 1/√2, and
  *     raises its queries' attention temperature past `attentionTemperatureLength`)
  */
-import { ModelConfigError, type FieldNaming, type ModelConfig } from '../config';
+import { kvCacheShape, ModelConfigError, type FieldNaming, type ModelConfig } from '../config';
 import { ElementType, GraphBuilder } from '../onnx/graphBuilder';
 import { attentionLengths, attentionTemperature, gatedMlp, groupQueryAttention, headRmsNorm, latentAttention, linear, mixtureOfExperts, pairRotation, positionIds, rmsNorm, rotaryCaches, softcap, tiedOutput, type PairRotation } from '../onnx/layers';
 import type { ExternalDataWriter } from '../onnx/externalData';
@@ -260,7 +260,8 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
     const norm = (label: string, x: string, weightName: string) => rmsNorm(g, `${prefix}/${label}`, x, g.weight(weightName, get(weightName)), config.rmsNormEps);
     const past = { key: `past_key_values.${i}.key`, value: `past_key_values.${i}.value` };
     const present = { key: `present.${i}.key`, value: `present.${i}.value` };
-    const kvDims = ['batch_size', numKvHeads, 'past_sequence_length', headDim];
+    const cache = kvCacheShape(config);
+    const kvDims = ['batch_size', cache.heads, 'past_sequence_length', cache.width];
     g.input(past.key, ElementType.float, kvDims);
     g.input(past.value, ElementType.float, kvDims);
 
@@ -288,16 +289,16 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
         sinks: config.attentionSinks ? g.weight(names.sinks, get(names.sinks)) : undefined,
       });
     };
-    /** DeepSeek-V2's: q (through its bottleneck where it has one), the latent and the shared rotated key part, the latent decompressed. */
+    /** DeepSeek-V2's: q (through its bottleneck where it has one), the latent and the shared rotated key part. */
     const latentAttentionOf = (rotation: PairRotation): string => {
       const project = (label: string, x: string, name: string) => linear(g, `${prefix}/attn/${label}`, x, name, get(name), options);
       const q = config.qLoraRank > 0 ? project('q_b_proj', norm('attn/q_a_norm', project('q_a_proj', attnIn, names.qA), names.qANorm), names.qB) : project('q_proj', attnIn, names.q);
       const kvA = project('kv_a_proj', attnIn, names.kvA);
       const [latentKv, kRope] = g.node('Split', `${prefix}/attn/kv_a_proj/Split`, [kvA, g.int64s([config.kvLoraRank, config.ropeHeadDim])], { axis: { i: -1 } }, { outputs: 2 });
-      const compressed = norm('attn/kv_a_norm', latentKv, names.kvANorm);
-      const parts = { q, kNope: project('k_b_proj', compressed, names.kB), kRope, v: project('v_b_proj', compressed, names.vB) };
-      const spec = { numHeads: config.numHeads, headDim, ropeDim: config.ropeHeadDim, vHeadDim: config.vHeadDim, scale: config.attentionScale };
-      return latentAttention(g, `${prefix}/attn`, parts, past, present, lengths, rotation, spec);
+      const latent = norm('attn/kv_a_norm', latentKv, names.kvANorm);
+      const decompression = { kB: { name: names.kB, tensor: get(names.kB) }, vB: { name: names.vB, tensor: get(names.vB) } };
+      const spec = { numHeads: config.numHeads, headDim, ropeDim: config.ropeHeadDim, vHeadDim: config.vHeadDim, latentDim: config.kvLoraRank, scale: config.attentionScale };
+      return latentAttention(g, `${prefix}/attn`, { q, latent, kRope }, decompression, past, present, lengths, rotation, spec);
     };
     const attended = pairs ? latentAttentionOf(pairs) : standardAttention();
     let attnOut = linear(g, `${prefix}/attn/o_proj`, attended, names.o, get(names.o), options);
@@ -355,8 +356,8 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
     let moeOut = i < config.denseLayers ? denseMlp() : mixture();
     if (config.normPlacement === 'sandwich') moeOut = norm('post_moe_norm', moeOut, names.postMoeNorm);
     h = g.op('Add', `${prefix}/moe/residual`, [h, scaled(`${prefix}/moe`, moeOut)]);
-    g.output(present.key, ElementType.float, ['batch_size', numKvHeads, 'total_sequence_length', headDim]);
-    g.output(present.value, ElementType.float, ['batch_size', numKvHeads, 'total_sequence_length', headDim]);
+    g.output(present.key, ElementType.float, ['batch_size', cache.heads, 'total_sequence_length', cache.width]);
+    g.output(present.value, ElementType.float, ['batch_size', cache.heads, 'total_sequence_length', cache.width]);
   }
 
   if (options.logitRows !== 'all') {

@@ -238,49 +238,71 @@ export interface LatentAttentionSpec {
   headDim: number;
   ropeDim: number;
   vHeadDim: number;
+  /** The latent's size (`kv_lora_rank`). */
+  latentDim: number;
   scale: number;
 }
 
 /**
- * DeepSeek-V2's multi-head latent attention, from its decompressed parts (`[batch, seq, ·]`): `q` (heads × headDim),
- * `kNope` (heads × (headDim - ropeDim)), `kRope` (ropeDim, one for all heads) and `v` (heads × vHeadDim). The rotated
- * parts of q and k are rotated here (interleaved pairs, over part of each head only, which GroupQueryAttention's own
- * rotary cannot do), k's shared part is repeated per head, and the heads attend through one GroupQueryAttention node
- * with as many key/value heads as query heads and its rotary off. That node needs values as wide as keys: each value
- * head is zero-padded to headDim (exact: the padding's outputs are zeros) and the output sliced back to vHeadDim. The
- * KV cache therefore holds decompressed keys and padded values, `[batch, heads, positions, headDim]` each, not the
- * latent (caching the latent and absorbing kv_b into q and the output is a later optimisation).
+ * DeepSeek-V2's multi-head latent attention in the absorbed form, which caches the latent, not keys and values
+ * decompressed per head. From `q` (heads × headDim, `[batch, seq, ·]`), the normalised latent `c` (latentDim) and the
+ * rotated key part `kRope` (ropeDim, one for all heads), with the decompression weights `kB` `[heads·(headDim -
+ * ropeDim), latentDim]` and `vB` `[heads·vHeadDim, latentDim]`:
+ *   score_h = q_nope,h · (kB_h c) + q_rope,h · k_rope = (kB_hᵀ q_nope,h) · c + q_rope,h · k_rope
+ *   out_h   = vB_h (Σ softmax · c)
+ * so every head attends over one shared key [c, k_rope] with the query [kB_hᵀ q_nope,h, q_rope,h], and the value
+ * side multiplies by vB_h after the softmax-weighted sum. That is one GroupQueryAttention node with a single key/value
+ * head of latentDim + ropeDim (576 for V2) and its rotary off (the rotated parts are interleaved pairs over part of
+ * each head, which its own rotary cannot do). The node needs values as wide as keys: the value is the key itself,
+ * and the output's rotated dims are dropped. The engine gives the node one buffer as both key and value cache
+ * (`kvCacheShape`'s `valueIsKey`): 576 floats per position and layer, against 2 × heads × headDim (6,144 for
+ * V2-Lite) decompressed. kB and vB stay float32: they are
+ * per-head matrices applied as one batched MatMul, for which ONNX Runtime has no block-quantized kernel.
  */
 export function latentAttention(
   g: GraphBuilder,
   name: string,
-  parts: { q: string; kNope: string; kRope: string; v: string },
+  parts: { q: string; latent: string; kRope: string },
+  decompression: { kB: { name: string; tensor: FloatTensor }; vB: { name: string; tensor: FloatTensor } },
   past: { key: string; value: string },
   present: { key: string; value: string },
   lengths: AttentionLengths,
   rotation: PairRotation,
   spec: LatentAttentionSpec,
 ): string {
-  const { numHeads: heads, headDim, ropeDim, vHeadDim } = spec;
+  const { numHeads: heads, headDim, ropeDim, vHeadDim, latentDim } = spec;
   const nope = headDim - ropeDim;
   const perHead = (label: string, x: string, width: number, count = heads) => g.op('Reshape', `${name}/${label}/heads`, [x, g.int64s([0, 0, count, width])]);
   const flat = (label: string, x: string) => g.op('Reshape', `${name}/${label}/flatten`, [x, g.int64s([0, 0, -1])]);
+  // `[batch, seq, heads, width]` to and from `[heads, batch, seq, width]`, so each head's matrix applies to all rows.
+  const headsFirst = (label: string, x: string) => g.op('Transpose', `${name}/${label}/heads_first`, [x], { perm: { ints: [2, 0, 1, 3] } });
+  const headsThird = (label: string, x: string) => g.op('Transpose', `${name}/${label}/heads_third`, [x], { perm: { ints: [1, 2, 0, 3] } });
+  const perHeadMatrices = (label: string, tensor: FloatTensor, rows: number, cols: number, transposed: boolean) => {
+    const data = new Float32Array(heads * rows * cols);
+    for (let h = 0; h < heads; h++) {
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < cols; c++) data[(h * rows + r) * cols + c] = transposed ? tensor.data[(h * cols + c) * rows + r] : tensor.data[(h * rows + r) * cols + c];
+      }
+    }
+    return g.weight(label, { shape: [heads, 1, rows, cols], data });
+  };
   const [qNope, qRope] = g.node('Split', `${name}/q/Split`, [perHead('q', parts.q, headDim), g.int64s([nope, ropeDim])], { axis: { i: -1 } }, { outputs: 2 });
-  const q = flat('q', g.op('Concat', `${name}/q/Concat`, [qNope, rotatePairs(g, `${name}/q/rope`, qRope, rotation)], { axis: { i: -1 } }));
-  const kRope = rotatePairs(g, `${name}/k/rope`, perHead('k_rope', parts.kRope, ropeDim, 1), rotation);
-  const kRopeHeads = g.op('Expand', `${name}/k/rope_heads`, [kRope, g.int64s([1, 1, heads, 1])]);
-  const k = flat('k', g.op('Concat', `${name}/k/Concat`, [perHead('k_nope', parts.kNope, nope), kRopeHeads], { axis: { i: -1 } }));
-  let v = parts.v;
-  if (vHeadDim < headDim) v = flat('v', g.op('Pad', `${name}/v/Pad`, [perHead('v', v, vHeadDim), g.int64s([0, 0, 0, 0, 0, 0, 0, headDim - vHeadDim])]));
-  const attended = groupQueryAttention(g, `${name}/GroupQueryAttention`, { q, k, v }, past, present, lengths, undefined, {
+  // kB_hᵀ q_nope,h: `[heads, 1, nope, latent]` (kB's rows of head h, as stored).
+  const kB = perHeadMatrices(decompression.kB.name, decompression.kB.tensor, nope, latentDim, false);
+  const qLatent = headsThird('q_latent', g.op('MatMul', `${name}/q_absorb/MatMul`, [headsFirst('q_nope', qNope), kB]));
+  const q = flat('q', g.op('Concat', `${name}/q/Concat`, [qLatent, rotatePairs(g, `${name}/q/rope`, qRope, rotation)], { axis: { i: -1 } }));
+  const kRope = flat('k_rope', rotatePairs(g, `${name}/k/rope`, perHead('k_rope', parts.kRope, ropeDim, 1), rotation));
+  const k = g.op('Concat', `${name}/k/Concat`, [parts.latent, kRope], { axis: { i: -1 } });
+  const attended = groupQueryAttention(g, `${name}/GroupQueryAttention`, { q, k, v: k }, past, present, lengths, undefined, {
     numHeads: heads,
-    numKvHeads: heads,
+    numKvHeads: 1,
     scale: spec.scale,
     softcap: 0,
   });
-  if (vHeadDim === headDim) return attended;
-  const sliced = g.op('Slice', `${name}/output/Slice`, [perHead('output', attended, headDim), g.int64s([0]), g.int64s([vHeadDim]), g.int64s([-1])]);
-  return flat('output', sliced);
+  const latentOut = g.op('Slice', `${name}/output/Slice`, [perHead('output', attended, latentDim + ropeDim), g.int64s([0]), g.int64s([latentDim]), g.int64s([-1])]);
+  // vB_h (Σ softmax · c): `[heads, 1, latent, vHeadDim]`, each head's block of vB transposed.
+  const vB = perHeadMatrices(`${decompression.vB.name}.per_head_transposed`, decompression.vB.tensor, latentDim, vHeadDim, true);
+  return flat('output', headsThird('output', g.op('MatMul', `${name}/v_absorb/MatMul`, [headsFirst('output', latentOut), vB])));
 }
 
 export interface ExpertWeights {
