@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { buildDecoderGraph, decoderTensorNames, decoderWeightsFromGraph } from '../../server/model/arch/decoder';
 import { DecoderSession } from '../../server/engines/local/decoderSession';
+import { argmax } from '../../server/engines/local/sampler';
 import { parseModelConfig, serializeModelConfig } from '../../server/model/config';
 import { readGraphWeights } from '../../server/model/onnx/initializers';
 import { dequantize, quantizeRows } from '../../server/model/quant';
@@ -145,4 +146,30 @@ test('onnx graph: from a quantized graph, linear layers read back as the values 
   const weights = readGraphWeights(graphFile);
   weights.float.delete(decoderTensorNames.layer(0).q);
   assert.throws(() => decoderWeightsFromGraph(config, weights, graphFile), /model\.onnx: no initializer "model\.layers\.0\.attn\.q_proj\.weight"/);
+});
+
+test('onnx graph: a prompt longer than a chunk runs in chunks through the cache and gives the logits of one run', async () => {
+  const { dir, config } = tinyModelFolder({ numKvHeads: 1 }, 3);
+  const session = await ort.InferenceSession.create(path.join(dir, 'model.onnx'));
+  const prompt = Array.from({ length: 19 }, (_, i) => 260 + ((i * 7) % 40));
+  const oneRun = new DecoderSession(session, config, 'shared', undefined, prompt.length);
+  const inChunks = new DecoderSession(session, config, 'shared', undefined, 4);
+  for (const keep of [1, 3]) {
+    oneRun.truncate(0);
+    inChunks.truncate(0);
+    const expected = await oneRun.forward(prompt, keep);
+    const chunked = await inChunks.forward(prompt, keep);
+    assert.equal(chunked.length, keep * config.vocabSize);
+    assert.equal(inChunks.length, prompt.length);
+    let worst = 0;
+    expected.forEach((value, i) => (worst = Math.max(worst, Math.abs(value - chunked[i]))));
+    assert.ok(worst < 1e-4, `keep ${keep}: largest logit difference ${worst}`);
+  }
+  // Decoding goes on from the same cache.
+  let [a, b] = [argmax(await oneRun.forward([300])), argmax(await inChunks.forward([300]))];
+  for (let step = 0; step < 6; step++) {
+    assert.equal(b, a, `step ${step}`);
+    [a, b] = [argmax(await oneRun.forward([a])), argmax(await inChunks.forward([b]))];
+  }
+  await session.release();
 });

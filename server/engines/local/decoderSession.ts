@@ -28,6 +28,19 @@ interface LayerCache {
 /** The fewest positions a row holds room for. */
 const minimumCapacity = 64;
 
+/** What one run's attention scores may take: GroupQueryAttention holds heads × tokens × positions floats. */
+const attentionScoresBudgetBytes = 256 * 2 ** 20;
+
+/**
+ * The most prompt tokens one run evaluates (engine graphs) when the cache will hold `positions`: as many as keep the
+ * attention scores within budget (a whole 4k prompt on 16 heads held 1 GiB), and at least 256, because fewer rows a run
+ * leave each expert too few rows to multiply efficiently. A longer prompt runs in chunks through the cache, at the same
+ * arithmetic. bench/engine/README.md has the measurements.
+ */
+export function promptChunkTokens(config: Pick<ModelConfig, 'numHeads'>, positions: number): number {
+  return Math.max(256, Math.floor(attentionScoresBudgetBytes / (4 * config.numHeads * positions)));
+}
+
 /**
  * The shared-layout caches of one or several sequences as rows of one buffer per layer (`[rows, heads, capacity,
  * width]`, `kvCacheShape`), so that one run can decode a token of each: GroupQueryAttention reads each row's own length from the
@@ -113,6 +126,8 @@ export class DecoderSession {
     private readonly config: ModelConfig,
     private readonly layout: KvCacheLayout = 'shared',
     shared?: { buffer: KvRowBuffer; row: number },
+    /** Prompt tokens per run, in place of `promptChunkTokens`'s. */
+    private readonly promptChunk?: number,
   ) {
     this.keepsLogits = session.inputNames.includes(logitsToKeepInput);
     this.ownsBuffer = shared === undefined;
@@ -189,13 +204,27 @@ export class DecoderSession {
     if (keep > tokens.length) throw new RangeError(`logits of ${keep} positions asked of a run of ${tokens.length}`);
     const total = this.cachedLength + tokens.length;
     if (total > this.config.contextLength) throw new RangeError(`sequence of ${total} tokens exceeds the model's context of ${this.config.contextLength}`);
+    // Graphs built for scoring give every position's logits, so only engine graphs (`keepsLogits`) run in chunks; the
+    // last chunk holds the `keep` positions asked for.
+    const chunk = this.promptChunk ?? promptChunkTokens(this.config, total);
+    let start = 0;
+    while (this.keepsLogits && tokens.length - start > chunk && tokens.length - start - chunk >= keep) {
+      await this.run(tokens.slice(start, start + chunk), 1, total);
+      start += chunk;
+    }
+    return this.run(start === 0 ? tokens : tokens.slice(start), keep, total);
+  }
+
+  /** One run of `tokens` after the cache (checked by `forward`), with the shared cache sized for `room` positions once. */
+  private async run(tokens: readonly number[], keep: number, room: number): Promise<Float32Array> {
+    const total = this.cachedLength + tokens.length;
     const feeds: Record<string, ort.Tensor> = {
       input_ids: new ort.Tensor('int64', BigInt64Array.from(tokens, BigInt), [1, tokens.length]),
       attention_mask: new ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
     };
     if (this.keepsLogits) feeds[logitsToKeepInput] = new ort.Tensor('int64', BigInt64Array.of(BigInt(keep)), [1]);
     const fetches: Record<string, ort.Tensor | null> = { logits: null };
-    if (this.rows) this.rows.buffer.fit(total);
+    if (this.rows) this.rows.buffer.fit(room);
     const past = this.rows ? this.rows.buffer.view(this.rows.row, 1) : (this.past ??= this.emptyGrowingCache());
     past.forEach((layer, i) => {
       feeds[`past_key_values.${i}.key`] = layer.key;
