@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { drain, type CompletionRequest } from '../../server/engines/engine';
+import { promptChunkTokens } from '../../server/engines/local/decoderSession';
 import { LocalEngine } from '../../server/engines/local/localEngine';
 import { embeddedModelFolder, tinyModelFolder } from './fixtures';
 
@@ -66,4 +67,26 @@ test('continuous batching: the embedded model (int8) decodes batched streams as 
   const results = await Promise.all(code.map((prompt) => drain(together.complete(greedy(prompt, 24), never))));
   assert.deepEqual(results.map((result) => result.text), expected.map((result) => result.text));
   await Promise.all([alone.dispose(), together.dispose()]);
+});
+
+test('continuous batching: a completion asked for while a long chat prompt is evaluated runs between its chunks, not after it', async () => {
+  // 64 heads over ~3,000 positions: the prompt runs in chunks of a few hundred tokens (promptChunkTokens).
+  const { dir, config } = tinyModelFolder({ numHeads: 64, contextLength: 4096, embeddingMultiplier: 0.2, attentionScale: 2 }, 22);
+  const engine = await load(dir);
+  const content = 'The quick brown fox jumps over the lazy dog, then naps. '.repeat(60);
+  const promptTokens = engine.encode(content).length;
+  assert.ok(promptTokens > 2 * promptChunkTokens(config, promptTokens) && promptTokens < 3900, `${promptTokens} prompt tokens`);
+  const order: string[] = [];
+  const chat = (async () => {
+    for await (const event of engine.chat({ messages: [{ role: 'user', content }], maxTokens: 4, temperature: 0 }, never)) {
+      if (!order.includes('chat')) order.push('chat');
+      void event;
+    }
+  })();
+  // The chat's prompt is being evaluated (its first chunk is running) when the completion comes.
+  while (engine.stats().lastPrompt.promptTokens < promptTokens) await new Promise((resolve) => setTimeout(resolve, 2));
+  const completion = drain(engine.complete(greedy('let', 3), never)).then(() => order.push('completion'));
+  await Promise.all([chat, completion]);
+  assert.deepEqual(order, ['completion', 'chat']);
+  await engine.dispose();
 });

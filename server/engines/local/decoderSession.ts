@@ -197,9 +197,10 @@ export class DecoderSession {
   /**
    * Runs `tokens` after the cached positions; returns the logits the graph computes: the last `keep` tokens'
    * `[keep * vocab]` (graphs as built for the engine; `keep` > 1 needs `keepsLogits`), or one row per token
-   * `[tokens.length * vocab]` (graphs built for scoring).
+   * `[tokens.length * vocab]` (graphs built for scoring). A long prompt runs in chunks (`promptChunkTokens`), with
+   * `betweenChunks` awaited after each but the last.
    */
-  async forward(tokens: readonly number[], keep = 1): Promise<Float32Array> {
+  async forward(tokens: readonly number[], keep = 1, betweenChunks?: () => Promise<void>): Promise<Float32Array> {
     if (keep > 1 && !this.keepsLogits) throw new RangeError(`this graph gives only the last position's logits, not ${keep}`);
     if (keep > tokens.length) throw new RangeError(`logits of ${keep} positions asked of a run of ${tokens.length}`);
     const total = this.cachedLength + tokens.length;
@@ -211,6 +212,7 @@ export class DecoderSession {
     while (this.keepsLogits && tokens.length - start > chunk && tokens.length - start - chunk >= keep) {
       await this.run(tokens.slice(start, start + chunk), 1, total);
       start += chunk;
+      await betweenChunks?.();
     }
     return this.run(start === 0 ? tokens : tokens.slice(start), keep, total);
   }

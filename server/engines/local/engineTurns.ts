@@ -2,7 +2,7 @@
  * Whose turn it is to run the model: one run at a time (a prompt's prefill, a batch of decode steps, a check of
  * drafted tokens), since the runs share the KV buffers. A waiting run of a higher priority goes first, equal
  * priorities in order of arrival; so an inline completion's runs never wait behind more than the run in progress,
- * however long the chat answers streaming beside it.
+ * however long the chat answers streaming beside it, and a long prompt passes the turn between its chunks.
  */
 
 /** Higher runs first: a completion is typed against, a chat answer is read as it streams. */

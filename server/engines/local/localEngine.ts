@@ -349,9 +349,15 @@ export class LocalEngine implements Engine {
    * the run fails).
    */
   private async step(slot: KvSlot, tokens: number[], priority: TurnPriority, keep = 1): Promise<Float32Array> {
-    const release = await this.turns.acquire(priority);
+    let release = await this.turns.acquire(priority);
+    // Between a long prompt's chunks the turn goes to a run of higher priority waiting, so a completion typed
+    // while a chat's long prompt is evaluated waits for one chunk, not the whole prompt.
+    const passTurn = async () => {
+      release();
+      release = await this.turns.acquire(priority);
+    };
     try {
-      const logits = await slot.decoder.forward(tokens, keep);
+      const logits = await slot.decoder.forward(tokens, keep, passTurn);
       // Not push(...tokens): a long prompt is too many arguments for one call.
       for (const token of tokens) slot.tokens.push(token);
       return logits;
