@@ -136,7 +136,9 @@ describe('Rook inline completion triggering', () => {
     }
   });
 
-  it('typing with suggestions on keeps the extension host responsive', async () => {
+  it('typing with suggestions on: completions run, and the host event-loop delay is recorded beside its own', async () => {
+    const api = await rookApi();
+    const requests = async () => (await api.freshSidecarStatus())?.completionStats?.requests ?? 0;
     /** The host's event-loop delay while typing three lines into a new file, in ms. */
     const typingDelay = async (name: string) => {
       scratch = await openScratchEditor(name, '');
@@ -154,8 +156,12 @@ describe('Rook inline completion triggering', () => {
     };
     // The same typing with Rook's automatic completions snoozed first: the host's own delays, for comparison.
     await vscode.commands.executeCommand('rook.snoozeCompletions', 5);
+    const beforeSnoozed = await requests();
     const snoozed = await typingDelay('typing-snoozed.ts').finally(() => vscode.commands.executeCommand('rook.snoozeCompletions', 0));
+    const whileSnoozed = (await requests()) - beforeSnoozed;
+    const before = await requests();
     const active = await typingDelay('typing.ts');
+    const during = (await requests()) - before;
     // And into a plain-text file, where no language server answers Rook's definition lookups.
     const plainText = await typingDelay('typing.txt');
     metrics.typingEventLoopDelayMaxMs = Math.round(active.maxMs);
@@ -164,7 +170,8 @@ describe('Rook inline completion triggering', () => {
     metrics.typingPlainTextEventLoopDelayP99Ms = Math.round(plainText.p99Ms);
     metrics.typingSnoozedEventLoopDelayMaxMs = Math.round(snoozed.maxMs);
     metrics.typingSnoozedEventLoopDelayP99Ms = Math.round(snoozed.p99Ms);
-    // The whole host's loop, VS Code's own work included; Rook's share is bounded by it.
-    assert.ok(active.maxMs < 250, `event loop blocked for ${Math.round(active.maxMs)} ms`);
+    // The delays are figures for bench/completion/README.md, not a pass mark: speed is measured, not asserted.
+    assert.equal(whileSnoozed, 0, 'typing while snoozed asked for completions');
+    assert.ok(during > 0, 'typing with suggestions on asked for no completion');
   });
 });
