@@ -155,9 +155,10 @@ def build(args: argparse.Namespace) -> None:
     writers = {split: (args.out / f"{split}.jsonl").open("w", encoding="utf-8") for split in ("train", "eval")}
     # Held-out packages first: a file that is (nearly) the same as held-out code is dropped from training, never the
     # held-out copy, so the evaluation measures unseen code.
-    for package in sorted(packages, key=lambda p: not is_held_out(p.name, args.eval_percent)):
+    held_out = {id(p): is_held_out(p.name, args.eval_percent) for p in packages}
+    for package in sorted(packages, key=lambda p: not held_out[id(p)]):
         permissive = bool((PERMISSIVE_NPM if package.source in NPM_LAYOUT else PERMISSIVE_DEBIAN).match(package.licence)) or package.source == "python-stdlib"
-        split = "eval" if is_held_out(package.name, args.eval_percent) else "train"
+        split = "eval" if held_out[id(package)] else "train"
         entry = {"name": package.name, "version": package.version, "licence": package.licence or "unknown", "source": package.source, "split": split if permissive else "excluded", "files": 0, "bytes": 0, "near_duplicates": 0}
         if permissive:
             for path in package.files:

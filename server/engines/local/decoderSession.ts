@@ -56,12 +56,14 @@ export class KvRowBuffer {
   private capacity = 0;
   /** Positions held by each row, kept by the row's `DecoderSession`. */
   readonly lengths: Int32Array;
+  private readonly shape: ReturnType<typeof kvCacheShape>;
 
   constructor(
     private readonly config: ModelConfig,
     readonly rows: number,
   ) {
     this.lengths = new Int32Array(rows);
+    this.shape = kvCacheShape(config);
   }
 
   /**
@@ -71,7 +73,7 @@ export class KvRowBuffer {
    */
   fit(positions: number): void {
     const { numLayers, contextLength } = this.config;
-    const { heads, width, valueIsKey } = kvCacheShape(this.config);
+    const { heads, width, valueIsKey } = this.shape;
     const needed = Math.max(positions, ...this.lengths);
     const target = Math.min(contextLength, Math.max(minimumCapacity, 2 ** Math.ceil(Math.log2(Math.max(needed, 1)))));
     if (this.layers && target <= this.capacity && target * 4 > this.capacity) return;
@@ -94,7 +96,7 @@ export class KvRowBuffer {
 
   /** Tensors over rows `from` to `from + count - 1`, as a run's past inputs and present outputs. */
   view(from: number, count: number): LayerCache[] {
-    const { heads, width } = kvCacheShape(this.config);
+    const { heads, width } = this.shape;
     if (!this.layers) this.fit(0);
     const rowSize = heads * this.capacity * width;
     const dims = [count, heads, this.capacity, width];

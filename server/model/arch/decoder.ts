@@ -244,6 +244,7 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
   };
   // Latent attention rotates part of each head itself (interleaved pairs); the others rotate whole heads inside GroupQueryAttention.
   const latent = config.kvLoraRank > 0;
+  const cache = kvCacheShape(config);
   const rotary = latent ? undefined : rotaryCaches(g, headDim, config.contextLength, config.ropeBase, scaling);
   const positions = latent || config.attentionTemperatureLength > 0 ? positionIds(g, lengths, inputIds) : undefined;
   const pairs: PairRotation | undefined = latent ? pairRotation(g, positions!, config.ropeHeadDim, config.contextLength, config.ropeBase, scaling) : undefined;
@@ -260,7 +261,6 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
     const norm = (label: string, x: string, weightName: string) => rmsNorm(g, `${prefix}/${label}`, x, g.weight(weightName, get(weightName)), config.rmsNormEps);
     const past = { key: `past_key_values.${i}.key`, value: `past_key_values.${i}.value` };
     const present = { key: `present.${i}.key`, value: `present.${i}.value` };
-    const cache = kvCacheShape(config);
     const kvDims = ['batch_size', cache.heads, 'past_sequence_length', cache.width];
     g.input(past.key, ElementType.float, kvDims);
     g.input(past.value, ElementType.float, kvDims);

@@ -3,7 +3,7 @@
  * exact on every execution provider (contrib ops where a CPU kernel exists, standard ops otherwise).
  */
 import { ElementType, GraphBuilder, type Attribute } from './graphBuilder';
-import { transpose2d, type FloatTensor } from '../tensor';
+import { stack, transpose2d, type FloatTensor } from '../tensor';
 import { matMulNBitsAccuracyLevel, quantBits, quantBlockSize, type QuantOptions, type QuantType } from '../quant';
 import { exactForm, matMulNBitsWeight, type ExactForm } from '../gguf/exactBlocks';
 import { weightQuant } from '../gguf/nearestQuant';
@@ -277,18 +277,11 @@ export function latentAttention(
   // `[batch, seq, heads, width]` to and from `[heads, batch, seq, width]`, so each head's matrix applies to all rows.
   const headsFirst = (label: string, x: string) => g.op('Transpose', `${name}/${label}/heads_first`, [x], { perm: { ints: [2, 0, 1, 3] } });
   const headsThird = (label: string, x: string) => g.op('Transpose', `${name}/${label}/heads_third`, [x], { perm: { ints: [1, 2, 0, 3] } });
-  const perHeadMatrices = (label: string, tensor: FloatTensor, rows: number, cols: number, transposed: boolean) => {
-    const data = new Float32Array(heads * rows * cols);
-    for (let h = 0; h < heads; h++) {
-      for (let r = 0; r < rows; r++) {
-        for (let c = 0; c < cols; c++) data[(h * rows + r) * cols + c] = transposed ? tensor.data[(h * cols + c) * rows + r] : tensor.data[(h * rows + r) * cols + c];
-      }
-    }
-    return g.weight(label, { shape: [heads, 1, rows, cols], data });
-  };
+  /** `[heads·rows, cols]` as one `[rows, cols]` matrix a head, `[heads, 1, rows, cols]` for MatMul to broadcast. */
+  const perHeadMatrices = (label: string, data: Float32Array, rows: number, cols: number) => g.weight(label, { shape: [heads, 1, rows, cols], data });
   const [qNope, qRope] = g.node('Split', `${name}/q/Split`, [perHead('q', parts.q, headDim), g.int64s([nope, ropeDim])], { axis: { i: -1 } }, { outputs: 2 });
   // kB_hᵀ q_nope,h: `[heads, 1, nope, latent]` (kB's rows of head h, as stored).
-  const kB = perHeadMatrices(decompression.kB.name, decompression.kB.tensor, nope, latentDim, false);
+  const kB = perHeadMatrices(decompression.kB.name, decompression.kB.tensor.data, nope, latentDim);
   const qLatent = headsThird('q_latent', g.op('MatMul', `${name}/q_absorb/MatMul`, [headsFirst('q_nope', qNope), kB]));
   const q = flat('q', g.op('Concat', `${name}/q/Concat`, [qLatent, rotatePairs(g, `${name}/q/rope`, qRope, rotation)], { axis: { i: -1 } }));
   const kRope = flat('k_rope', rotatePairs(g, `${name}/k/rope`, perHead('k_rope', parts.kRope, ropeDim, 1), rotation));
@@ -301,7 +294,8 @@ export function latentAttention(
   });
   const latentOut = g.op('Slice', `${name}/output/Slice`, [perHead('output', attended, latentDim + ropeDim), g.int64s([0]), g.int64s([latentDim]), g.int64s([-1])]);
   // vB_h (Σ softmax · c): `[heads, 1, latent, vHeadDim]`, each head's block of vB transposed.
-  const vB = perHeadMatrices(`${decompression.vB.name}.per_head_transposed`, decompression.vB.tensor, latentDim, vHeadDim, true);
+  const vBHeads = Array.from({ length: heads }, (_, h) => transpose2d({ shape: [vHeadDim, latentDim], data: decompression.vB.tensor.data.subarray(h * vHeadDim * latentDim, (h + 1) * vHeadDim * latentDim) }));
+  const vB = perHeadMatrices(`${decompression.vB.name}.per_head_transposed`, stack(vBHeads).data, latentDim, vHeadDim);
   return flat('output', headsThird('output', g.op('MatMul', `${name}/v_absorb/MatMul`, [headsFirst('output', latentOut), vB])));
 }
 
