@@ -12,7 +12,7 @@ import { fimTemplateFor } from './fimTemplates';
 export type PromptStyle = 'engine-fim' | `template:${string}` | 'prefix-only';
 
 export interface CompletionPrompt {
-  request: Pick<CompletionRequest, 'prompt' | 'suffix' | 'stop'>;
+  request: Pick<CompletionRequest, 'prompt' | 'suffix' | 'stop' | 'tokenHealing'>;
   style: PromptStyle;
 }
 
@@ -27,12 +27,12 @@ export function buildPrompt(capabilities: EngineCapabilities, context: CursorCon
   const prefix = snippets + context.prefix;
   const suffix = multiline ? context.suffix : firstLines(context.suffix, singleLineSuffixLines);
   const stop = multiline ? ['\n\n\n'] : ['\n'];
-  if (capabilities.fim) return { request: { prompt: prefix, suffix, stop }, style: 'engine-fim' };
+  if (capabilities.fim) return { request: { prompt: prefix, suffix, stop, tokenHealing: true }, style: 'engine-fim' };
   const template = fimTemplateFor(capabilities.model);
   if (template) {
     return { request: { prompt: template.build(prefix, suffix), stop: [...stop, ...template.stop] }, style: `template:${template.name}` };
   }
-  return { request: { prompt: prefix, stop }, style: 'prefix-only' };
+  return { request: { prompt: prefix, stop, tokenHealing: true }, style: 'prefix-only' };
 }
 
 function firstLines(text: string, count: number): string {

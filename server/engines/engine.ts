@@ -22,6 +22,11 @@ export interface CompletionRequest {
   stop?: string[];
   /** How many of the most likely tokens to report at each generated token (`TextEvent.topLogprobs`), where the engine can. */
   topLogprobs?: number;
+  /**
+   * The prompt ends at a cursor, maybe inside a word: an engine that tokenizes it may drop the last tokens and have
+   * the generation re-spell them (token healing, see `engines/local/tokenHealing.ts`); others ignore it.
+   */
+  tokenHealing?: boolean;
 }
 
 export interface ChatRequest {

@@ -87,6 +87,23 @@ test('local engine: streams text in pieces, honours max tokens and stop strings'
   await engine.dispose();
 });
 
+test('local engine: token healing drops the partial word from the prompt and does not count its re-spelling as output', async () => {
+  const engine = await load();
+  const prompt = 'const operationRequestMap = operationRequ';
+  const plain = await drain(engine.complete(greedy(prompt, 4), never));
+  const plainPrompt = engine.stats().lastPrompt.promptTokens;
+  const events: StreamEvent[] = [];
+  for await (const event of engine.complete({ ...greedy(prompt, 4), tokenHealing: true }, never)) events.push(event);
+  assert.ok(engine.stats().lastPrompt.promptTokens < plainPrompt, 'the tokens of the partial word left the prompt');
+  const end = events.at(-1)!;
+  assert.equal(end.kind === 'end' && end.finishReason, 'length');
+  const scored = events.flatMap((event) => (event.kind === 'text' ? (event.logprobs ?? []) : []));
+  assert.equal(scored.length, 4, 'max tokens counts the tokens shown, not the typed text re-spelled');
+  assert.ok(end.kind === 'end' && end.usage!.completionTokens > 4, 'the re-spelling was generated');
+  assert.ok(plain.text.length > 0);
+  await engine.dispose();
+});
+
 test('local engine: aborting ends the stream at the next decode step', async () => {
   const engine = await load();
   const controller = new AbortController();

@@ -51,6 +51,23 @@ test('text stream: holds back stop-string prefixes and incomplete UTF-8, cuts at
   assert.deepEqual(utf8.flush(), { text: '\uFFFD', tokens: ['\uFFFD'] });
 });
 
+test('text stream: text re-spelled by token healing is not shown, nor searched for stops; its tokens are skipped', () => {
+  const pieces = [' fun', 'ction', 'al(x)', '\n', 'y'];
+  const decode = (tokens: number[]) => tokens.map((t) => pieces[t]).join('');
+  const stream = new TextStream(decode, ['\n'], undefined, ' functio');
+  assert.deepEqual(stream.nextTexts([1, 2]), ['', '']);
+  assert.deepEqual(stream.push(0), { text: '', tokens: [], stopped: false, skipped: true });
+  assert.deepEqual(stream.nextTexts([1, 2]), ['n', ')'], 'a token that crosses the typed text shows only its new part');
+  assert.deepEqual(stream.push(1), { text: 'n', tokens: ['n'], stopped: false });
+  assert.deepEqual(stream.push(2), { text: 'al(x)', tokens: ['al(x)'], stopped: false });
+  assert.deepEqual(stream.push(3), { text: '', tokens: [], stopped: true });
+
+  // A line break typed before the cursor is re-spelled, not taken for the end of the line.
+  const lines = new TextStream(decode, ['\n'], undefined, '\n');
+  assert.deepEqual(lines.push(3), { text: '', tokens: [], stopped: false, skipped: true });
+  assert.deepEqual(lines.push(4), { text: 'y', tokens: ['y'], stopped: false });
+});
+
 test('text stream: each piece is whole tokens and names their texts; a stop string cuts the token it starts in', () => {
   const pieces = ['ab\n', 'c', '\n', '\nxy', 'z'];
   const decode = (tokens: number[]) => tokens.map((t) => pieces[t]).join('');

@@ -126,6 +126,28 @@ test('embedded model: greedy completion of a code prefix gives text; with a suff
   await engine.dispose();
 });
 
+test('embedded model: a cursor inside a word gets the rest of the word (token healing)', async () => {
+  const engine = await load();
+  // Lines cut mid-word from held-out code; without healing the model answered each with ` {` or `(`.
+  const cases = [
+    { prompt: 'export functio', suffix: '\n' },
+    { prompt: 'module.exports = unzip;\n\n  functi', suffix: '\n' },
+    { prompt: 'class Redi', suffix: '\n    pass\n' },
+  ];
+  for (const { prompt, suffix } of cases) {
+    const events = [];
+    for await (const event of engine.complete({ prompt, suffix, maxTokens: 8, temperature: 0, stop: ['\n'], tokenHealing: true }, never)) events.push(event);
+    const text = events.map((event) => (event.kind === 'text' ? event.text : '')).join('');
+    assert.match(text, /^[a-z]/, `${JSON.stringify(prompt)} went on with ${JSON.stringify(text)}, not the word`);
+    // The typed text the model re-spelled is neither shown nor scored.
+    for (const event of events) if (event.kind === 'text') assert.equal(event.tokens?.length, event.logprobs?.length);
+    const typedWord = /\w+$/.exec(prompt)![0];
+    assert.ok(!text.startsWith(typedWord), `the typed ${typedWord} came back in ${JSON.stringify(text)}`);
+    assert.ok(engine.stats().lastPrompt.promptTokens < [engine.config.bosTokenId, 0, ...engine.encode(prompt), 0, ...engine.encode(suffix), 0].length, 'the partial word stays in the prompt');
+  }
+  await engine.dispose();
+});
+
 test('embedded model: text that spells a control token stays text', async () => {
   const engine = await load();
   const { fim, eosTokenId, bosTokenId } = engine.config;

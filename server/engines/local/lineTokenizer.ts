@@ -9,11 +9,12 @@
  * in bench/completion/README.md).
  */
 
-/** The parts of a `tokenizer.json` that decide whether a line break can be inside a token. */
+/** The parts of a `tokenizer.json` the engine reads: what decides whether a line break can be inside a token, and the special tokens. */
 export interface TokenizerJson {
   normalizer?: unknown;
   pre_tokenizer?: unknown;
   model?: { type?: string; vocab?: Record<string, number> | [string, number][] };
+  added_tokens?: ({ id?: unknown; special?: unknown } | null)[];
 }
 
 /** Lines kept; a prompt has at most a few hundred, several open files' worth fit. */

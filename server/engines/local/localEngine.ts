@@ -30,6 +30,7 @@ import { defaultLookup, draftFromContext, type LookupOptions } from './promptLoo
 import { StepBatcher, type BatchedStep } from './stepBatcher';
 import { logProbability, logSumExp, sampleToken, seededRandom, topLogProbabilities } from './sampler';
 import { TextStream, type ShownText } from './textStream';
+import { healingAllowed, healingCandidates, healingSplit, remainingAfter, restrictLogits } from './tokenHealing';
 
 type TokenizersModule = typeof import('@huggingface/tokenizers', { with: { 'resolution-mode': 'import' } });
 type Tokenizer = InstanceType<TokenizersModule['Tokenizer']>;
@@ -58,6 +59,12 @@ export interface LocalEngineOptions {
 
 /** What a generation needs from a completion or chat request. */
 type GenerationRequest = Pick<CompletionRequest, 'maxTokens' | 'temperature' | 'stop' | 'topLogprobs'>;
+
+/** A prompt's tokens, and the typed text its generation must first re-spell (token healing; empty for none). */
+interface PromptPlan {
+  tokens: number[];
+  heal: string;
+}
 
 /** Above this size, two full-context KV caches are not kept side by side (the chat one is emptied after use). */
 export const separateChatCacheBytes = 512 * 1024 * 1024;
@@ -116,6 +123,11 @@ export class LocalEngine implements Engine {
   private activeCompletions = 0;
   private completionsDone: Array<() => void> = [];
   private lastPrompt: PromptStats = { promptTokens: 0, reusedTokens: 0, prefillMs: 0, generatedTokens: 0, decodeMs: 0, draftedTokens: 0, acceptedDraftTokens: 0 };
+  /** The tokenizer's special tokens: never chosen to re-spell typed text. */
+  private readonly specialTokens: Set<number>;
+  /** Each token's text for token healing (undefined where it cannot re-spell text), built on first use. */
+  private healingTexts?: (string | undefined)[];
+  private textAnchor?: number[];
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -145,6 +157,8 @@ export class LocalEngine implements Engine {
       this.concurrency = 1;
     }
     this.lineTokenizer = LineTokenizer.ifExact(tokenizerJson, (text) => this.encodeWhole(text));
+    const added = Array.isArray(tokenizerJson.added_tokens) ? tokenizerJson.added_tokens : [];
+    this.specialTokens = new Set(added.flatMap((token) => (token?.special === true && typeof token.id === 'number' ? [token.id] : [])));
   }
 
   /** Opens a model folder; every failure names the file at fault. */
@@ -180,11 +194,13 @@ export class LocalEngine implements Engine {
 
   complete(request: CompletionRequest, signal: AbortSignal): AsyncIterable<StreamEvent> {
     const fim = this.config.fim;
-    if (fim && request.suffix !== undefined) {
-      const { prompt, suffix } = request;
-      return this.generate(completionPriority, (budget) => fimPromptTokens(this.bos, fim, this.encode(prompt), this.encode(suffix), budget, this.config.fimLayout), request, signal);
-    }
-    return this.generate(completionPriority, (budget) => plainPromptTokens(this.bos, this.encode(request.prompt), budget), request, signal);
+    const { prompt, suffix } = request;
+    const plan = (budget: number): PromptPlan => {
+      const { tokens: prefix, heal } = request.tokenHealing ? this.healedPrefix(prompt) : { tokens: this.encode(prompt), heal: '' };
+      if (fim && suffix !== undefined) return { tokens: fimPromptTokens(this.bos, fim, prefix, this.encode(suffix), budget, this.config.fimLayout), heal };
+      return { tokens: plainPromptTokens(this.bos, prefix, budget), heal };
+    };
+    return this.generate(completionPriority, plan, request, signal);
   }
 
   chat(request: ChatRequest, signal: AbortSignal): AsyncIterable<StreamEvent> {
@@ -192,7 +208,8 @@ export class LocalEngine implements Engine {
     // Rendered inside the generation, so that a template's error ends the stream like any engine error.
     const prompt = () => (template ? template.render(request.messages) : formatChatPrompt(request.messages));
     const stop = template ? (template.eosToken ? [template.eosToken] : []) : ['\nUser:'];
-    return this.generate(chatPriority, (budget) => plainPromptTokens(this.bos, this.encode(prompt()), budget), { ...request, stop: [...(request.stop ?? []), ...stop] }, signal);
+    const plan = (budget: number): PromptPlan => ({ tokens: plainPromptTokens(this.bos, this.encode(prompt()), budget), heal: '' });
+    return this.generate(chatPriority, plan, { ...request, stop: [...(request.stop ?? []), ...stop] }, signal);
   }
 
   stats(): EngineStats {
@@ -216,14 +233,42 @@ export class LocalEngine implements Engine {
     return this.tokenizer.encode(text, { add_special_tokens: false }).ids;
   }
 
+  /** `text`'s tokens without the last ones that cover a partly typed word, and the text those spelled (see `tokenHealing.ts`). */
+  private healedPrefix(text: string): PromptPlan {
+    const tokens = this.encode(text);
+    const texts = this.tokenTexts();
+    const healing = healingSplit(text, tokens, (count) => this.textOf(tokens.slice(tokens.length - count)));
+    // A text that only its own token spells (a line break, say) has nothing to heal: re-spelling it costs a step.
+    const candidates = healing.text === '' ? undefined : healingCandidates(healing.text, texts);
+    if (!candidates || candidates.ending.length + candidates.continuing.length <= 1) return { tokens, heal: '' };
+    return { tokens: tokens.slice(0, healing.kept), heal: healing.text };
+  }
+
+  /** The text of `tokens` as it reads after other text (decoders drop a SentencePiece word-start space at the start). */
+  private textOf(tokens: readonly number[]): string {
+    this.textAnchor ??= this.encodeWhole('a');
+    return this.tokenizer.decode([...this.textAnchor, ...tokens]).slice(this.tokenizer.decode(this.textAnchor).length);
+  }
+
+  private tokenTexts(): (string | undefined)[] {
+    if (this.healingTexts) return this.healingTexts;
+    const texts: (string | undefined)[] = [];
+    for (let id = 0; id < this.config.vocabSize; id++) {
+      const text = this.specialTokens.has(id) || this.endsText(id) || id === this.config.bosTokenId ? '' : this.textOf([id]);
+      texts.push(text === '' || text.includes('\uFFFD') ? undefined : text);
+    }
+    this.healingTexts = texts;
+    return texts;
+  }
+
   /** `buildPrompt(budget)` builds the prompt in at most `budget` tokens; it runs in the cache of a free slot. */
-  private async *generate(priority: TurnPriority, buildPrompt: (budget: number) => number[], request: GenerationRequest, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+  private async *generate(priority: TurnPriority, buildPrompt: (budget: number) => PromptPlan, request: GenerationRequest, signal: AbortSignal): AsyncGenerator<StreamEvent> {
     const maxTokens = Math.max(0, Math.min(request.maxTokens, Math.floor(this.config.contextLength / 2)));
-    const promptTokens = buildPrompt(this.config.contextLength - maxTokens);
+    const { tokens: promptTokens, heal } = buildPrompt(this.config.contextLength - maxTokens);
     const slot = await this.slots.acquire(promptTokens, priority);
     if (priority === completionPriority) this.activeCompletions++;
     try {
-      yield* this.run(slot, promptTokens, maxTokens, request, signal, priority);
+      yield* this.run(slot, promptTokens, maxTokens, request, signal, priority, heal);
     } finally {
       if (priority === completionPriority && --this.activeCompletions === 0) for (const resume of this.completionsDone.splice(0)) resume();
       if (priority === chatPriority && !this.keepChatCache) {
@@ -234,7 +279,8 @@ export class LocalEngine implements Engine {
     }
   }
 
-  private async *run(slot: KvSlot, promptTokens: number[], maxTokens: number, request: GenerationRequest, signal: AbortSignal, priority: TurnPriority): AsyncGenerator<StreamEvent> {
+  /** `heal`: typed text the first tokens must re-spell (not shown, and not counted against `maxTokens`). */
+  private async *run(slot: KvSlot, promptTokens: number[], maxTokens: number, request: GenerationRequest, signal: AbortSignal, priority: TurnPriority, heal: string): AsyncGenerator<StreamEvent> {
     const context = this.config.contextLength;
     let generated = 0;
     const end = (finishReason: FinishReason): EndEvent => ({ kind: 'end', finishReason, usage: { promptTokens: promptTokens.length, completionTokens: generated } });
@@ -244,7 +290,9 @@ export class LocalEngine implements Engine {
     let logits = await this.evaluatePrompt(slot, promptTokens, stats, priority);
     let stepStarted = performance.now();
     const sampling = { temperature: request.temperature, topK: this.options.topK ?? 0, topP: this.options.topP ?? 1 };
-    const text = new TextStream((tokens) => this.tokenizer.decode(tokens), request.stop ?? [], promptTokens[promptTokens.length - 1]);
+    const text = new TextStream((tokens) => this.tokenizer.decode(tokens), request.stop ?? [], promptTokens[promptTokens.length - 1], heal);
+    let unspelled = heal;
+    let limit = maxTokens;
     const alternatives = request.topLogprobs ?? 0;
     // What the model made of the tokens not yet shown as text (a held-back UTF-8 byte or stop-string prefix).
     const unshown: { logprob: number; top: TokenChoice[] }[] = [];
@@ -262,13 +310,16 @@ export class LocalEngine implements Engine {
     for (;;) {
       logits = rows.shift()!;
       if (signal.aborted) return yield end('cancelled');
-      if (generated >= maxTokens || slot.decoder.length - drafted.length >= context) {
+      if (generated >= limit || slot.decoder.length - drafted.length >= context) {
         const rest = text.flush();
         if (rest.text) yield piece(rest);
         return yield end('length');
       }
+      // While typed text is being re-spelled, only tokens that spell it on may come; probabilities are among those.
+      if (unspelled) logits = restrictLogits(logits, healingAllowed(logits, healingCandidates(unspelled, this.tokenTexts()), request.temperature <= 0));
       const token = sampleToken(logits, sampling, this.random);
       generated++;
+      if (unspelled) unspelled = remainingAfter(unspelled, this.tokenTexts()[token] ?? '');
       if (this.endsText(token)) {
         const rest = text.flush();
         if (rest.text) yield piece(rest);
@@ -280,6 +331,10 @@ export class LocalEngine implements Engine {
       const texts = text.nextTexts(likeliest.map((choice) => choice.token));
       unshown.push({ logprob: logProbability(logits, token, normalizer), top: likeliest.map((choice, i) => ({ text: texts[i], logprob: choice.logprob })) });
       const shown = text.push(token);
+      if (shown.skipped) {
+        unshown.pop();
+        limit++;
+      }
       if (shown.text) yield piece(shown);
       if (shown.stopped) return yield end('stop');
       if (drafted.length > 0 && drafted[0] === token) {
@@ -287,7 +342,7 @@ export class LocalEngine implements Engine {
         stats.acceptedDraftTokens++;
       } else {
         if (drafted.length > 0) this.rewind(slot, drafted.length);
-        const room = Math.min(maxTokens - generated, context - slot.decoder.length - 1);
+        const room = Math.min(limit - generated, context - slot.decoder.length - 1);
         // A chat answer waits while completions generate: ghost text is typed against, a chat answer read.
         if (priority === chatPriority && this.activeCompletions > 0) await new Promise<void>((resume) => this.completionsDone.push(resume));
         // Alone, a sequence runs its steps directly (a batch of one only adds the wait for others) and may draft:

@@ -29,19 +29,34 @@ export class TextStream {
 
   /**
    * `anchor` is the last prompt token: decoding starts from it so that a SentencePiece word-start space on the
-   * first generated token is kept (decoders strip a leading space at the start of a text).
+   * first generated token is kept (decoders strip a leading space at the start of a text). `skip` is text the first
+   * tokens are constrained to spell (typed text re-spelled by token healing, see `tokenHealing.ts`): it is neither
+   * shown nor searched for stop strings, and a token that lies wholly inside it is `skipped`.
    */
   constructor(
     private readonly decode: (tokens: number[]) => string,
     private readonly stops: readonly string[],
     private readonly anchor: number | undefined,
+    private readonly skip = '',
   ) {
     this.anchorText = anchor === undefined ? '' : decode([anchor]);
   }
 
+  /** The generated tokens' text, the skipped text included. */
+  private spelled(tokens: readonly number[] = this.tokens): string {
+    if (this.anchor === undefined) return this.decode([...tokens]);
+    return this.decode([this.anchor, ...tokens]).slice(this.anchorText.length);
+  }
+
+  /** The generated text after the skipped text. */
   private text(): string {
-    if (this.anchor === undefined) return this.decode(this.tokens);
-    return this.decode([this.anchor, ...this.tokens]).slice(this.anchorText.length);
+    const spelled = this.spelled();
+    return spelled.length <= this.skip.length ? '' : spelled.slice(this.skip.length);
+  }
+
+  /** True while every token so far lay inside the skipped text. */
+  private skipping(): boolean {
+    return this.ends.every((end) => end === 0) && this.shownTokens === this.tokens.length;
   }
 
   /**
@@ -50,6 +65,12 @@ export class TextStream {
    * it has that character as its text. Decoding starts at that last clean token (or the anchor), not further back.
    */
   nextTexts(tokens: readonly number[]): string[] {
+    if (this.skip && this.skipping()) {
+      return tokens.map((token) => {
+        const spelled = this.spelled([...this.tokens, token]);
+        return spelled.length <= this.skip.length ? '' : spelled.slice(this.skip.length, completeLength(spelled));
+      });
+    }
     let pending = this.tokens.length;
     while (pending > 0 && !this.clean[pending - 1]) pending--;
     const context = pending > 0 ? [this.tokens[pending - 1]] : this.anchor === undefined ? [] : [this.anchor];
@@ -64,8 +85,15 @@ export class TextStream {
   }
 
   /** Adds a token; returns the text now safe to show and whether a stop string was reached. */
-  push(token: number): ShownText & { stopped: boolean } {
+  push(token: number): ShownText & { stopped: boolean; skipped?: boolean } {
+    const skipping = this.skip !== '' && this.skipping();
     this.tokens.push(token);
+    if (skipping && this.spelled().length <= this.skip.length) {
+      this.ends.push(0);
+      this.clean.push(true);
+      this.shownTokens++;
+      return { text: '', tokens: [], stopped: false, skipped: true };
+    }
     const full = this.text();
     const complete = completeLength(full);
     this.ends.push(complete);

@@ -48,6 +48,7 @@ describe('buildPrompt', () => {
     assert.equal(request.prompt, '# snippet\ndef f(a):\n    ');
     assert.equal(request.suffix, 'return a\n\nx = f(1)\n');
     assert.deepEqual(request.stop, ['\n\n\n']);
+    assert.equal(request.tokenHealing, true, 'the prompt ends at the cursor: the engine may heal a partly typed word');
   });
   test('a single-line request sends only the next lines of suffix, which each keystroke recomputes', () => {
     const long = cursorContext('x = |\na\nb\nc\nd\ne\n'.replace('|', ''), 4);
@@ -59,13 +60,14 @@ describe('buildPrompt', () => {
     const { request, style } = buildPrompt({ model: 'Qwen2.5-Coder-7B', fim: false }, context, '', false);
     assert.equal(style, 'template:qwen-coder');
     assert.equal(request.suffix, undefined);
+    assert.equal(request.tokenHealing, undefined, 'the cursor is inside a template: its prompt does not end there');
     assert.equal(request.prompt, '<|fim_prefix|>def f(a):\n    <|fim_suffix|>return a\n\nx = f(1)\n<|fim_middle|>');
     assert.ok(request.stop?.includes('\n') && request.stop.includes('<|endoftext|>'));
   });
   test('a base model without FIM gets the prefix only', () => {
     const { request, style } = buildPrompt({ model: 'grok-1', fim: false }, context, '', false);
     assert.equal(style, 'prefix-only');
-    assert.deepEqual(request, { prompt: 'def f(a):\n    ', stop: ['\n'] });
+    assert.deepEqual(request, { prompt: 'def f(a):\n    ', stop: ['\n'], tokenHealing: true });
   });
   test('the prompt start stays the same while the user types', () => {
     const doc = 'import os\n'.repeat(50) + 'value = os.pa';
