@@ -125,8 +125,8 @@ export class LocalEngine implements Engine {
   private lastPrompt: PromptStats = { promptTokens: 0, reusedTokens: 0, prefillMs: 0, generatedTokens: 0, decodeMs: 0, draftedTokens: 0, acceptedDraftTokens: 0 };
   /** The tokenizer's special tokens: never chosen to re-spell typed text. */
   private readonly specialTokens: Set<number>;
-  /** Each token's text for token healing (undefined where it cannot re-spell text), built on first use. */
-  private healingTexts?: (string | undefined)[];
+  /** Each token's text for token healing (undefined where it cannot re-spell text), by id, built after load. */
+  private readonly healingTexts: (string | undefined)[] = [];
   private textAnchor?: number[];
 
   private constructor(
@@ -159,6 +159,7 @@ export class LocalEngine implements Engine {
     this.lineTokenizer = LineTokenizer.ifExact(tokenizerJson, (text) => this.encodeWhole(text));
     const added = Array.isArray(tokenizerJson.added_tokens) ? tokenizerJson.added_tokens : [];
     this.specialTokens = new Set(added.flatMap((token) => (token?.special === true && typeof token.id === 'number' ? [token.id] : [])));
+    void this.buildTokenTexts();
   }
 
   /** Opens a model folder; every failure names the file at fault. */
@@ -250,15 +251,32 @@ export class LocalEngine implements Engine {
     return this.tokenizer.decode([...this.textAnchor, ...tokens]).slice(this.tokenizer.decode(this.textAnchor).length);
   }
 
+  /** Every token's text for token healing; what the idle build (`buildTokenTexts`) has not reached yet is done now. */
   private tokenTexts(): (string | undefined)[] {
-    if (this.healingTexts) return this.healingTexts;
-    const texts: (string | undefined)[] = [];
-    for (let id = 0; id < this.config.vocabSize; id++) {
+    this.addTokenTexts(this.config.vocabSize);
+    return this.healingTexts;
+  }
+
+  /** Texts of the next `count` tokens not done yet. */
+  private addTokenTexts(count: number): void {
+    const texts = this.healingTexts;
+    for (const end = Math.min(this.config.vocabSize, texts.length + count); texts.length < end; ) {
+      const id = texts.length;
       const text = this.specialTokens.has(id) || this.endsText(id) || id === this.config.bosTokenId ? '' : this.textOf([id]);
       texts.push(text === '' || text.includes('\uFFFD') ? undefined : text);
     }
-    this.healingTexts = texts;
-    return texts;
+  }
+
+  /**
+   * Builds the token texts after load, a slice per event-loop turn: a large vocabulary takes seconds (151k tokens,
+   * a decode each), which the first completion inside a word would otherwise wait for, and a request never waits
+   * for more than one slice.
+   */
+  private async buildTokenTexts(): Promise<void> {
+    while (this.healingTexts.length < this.config.vocabSize) {
+      await new Promise((resume) => setImmediate(resume));
+      this.addTokenTexts(2048);
+    }
   }
 
   /** `buildPrompt(budget)` builds the prompt in at most `budget` tokens; it runs in the cache of a free slot. */
