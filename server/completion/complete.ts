@@ -22,6 +22,8 @@ export interface CompletionOptions {
    * are not shown; 0 or absent shows every one. Engines that report no log-probabilities are never held back.
    */
   minConfidence?: number;
+  /** Milliseconds a multi-line answer may generate before it ends at its current line (default `multilineTimeBudgetMs`). */
+  timeBudgetMs?: number;
 }
 
 export interface CompletionAnswer {
@@ -85,7 +87,7 @@ export async function completeAt(
     raw += event.text;
     pieces.push({ text: event.text, logprobs: event.logprobs ?? [] });
     firstTextAt ??= performance.now();
-    const pastTimeBudget = multiline && performance.now() - firstTextAt > multilineTimeBudgetMs;
+    const pastTimeBudget = multiline && performance.now() - firstTextAt > (options.timeBudgetMs ?? multilineTimeBudgetMs);
     // The scope filters judge finished lines only: until a line ends (or time runs out) their verdict cannot change.
     if (!pastTimeBudget && !event.text.includes('\n')) continue;
     const stop = earlyStop(raw, filterContext, pastTimeBudget);

@@ -2,6 +2,8 @@
  * `rook eval`: held-out completion cases through the real completion path (`completeAt`: cursor context, FIM or
  * prefix prompt, local engine, post-processing), scored next to a non-neural baseline, plus decode speed.
  * For line cases only the first line of a completion is scored, since the task is to finish the line.
+ * Multi-line answers are not cut by the editor's time budget: that cut depends on the machine's speed and load, and
+ * would make a model's scores differ between runs.
  * Every suggestion is generated (no confidence threshold) and its confidence recorded, for the threshold's curve.
  */
 import * as fs from 'node:fs';
@@ -102,7 +104,7 @@ export async function runEvaluation(options: EvalOptions, onCase: (done: number,
   try {
     const signal = new AbortController().signal;
     for (const evalCase of cases) {
-      const answer = await completeAt(engine, evalCase.document, evalCase.offset, { maxTokens: options.maxTokens, temperature: 0, minConfidence: 0 }, signal);
+      const answer = await completeAt(engine, evalCase.document, evalCase.offset, { maxTokens: options.maxTokens, temperature: 0, minConfidence: 0, timeBudgetMs: Infinity }, signal);
       const baseline = baselinePrediction(evalCase);
       const single = evalCase.task === 'line';
       scored.push({ evalCase, model: single ? firstLine(answer.insertText) : answer.insertText, baseline: single ? firstLine(baseline) : baseline, confidence: answer.confidence?.mean });

@@ -1,7 +1,7 @@
 /**
  * Completion post-processing: small pure filters applied in order (each has golden tests in
  * test/unit/server/completion/postprocess.test.ts). Order matters: scope first (single line, the cursor's block,
- * loops), then overlap with what follows the cursor, then style and cosmetic trimming.
+ * loops of lines, then a loop inside the unfinished last line), then overlap with what follows the cursor, then style and cosmetic trimming.
  */
 import { balanceBrackets } from './balanceBrackets';
 import { limitScopeByIndentation } from './limitScopeByIndentation';
@@ -9,6 +9,7 @@ import { normalizeIndentation } from './normalizeIndentation';
 import { removeRepetition } from './removeRepetition';
 import { singleLine } from './singleLine';
 import { stopAtNextLines } from './stopAtNextLines';
+import { stopLoopingLine } from './stopLoopingLine';
 import { trimLineSuffixOverlap } from './trimLineSuffixOverlap';
 import { trimTrailingWhitespace } from './trimTrailingWhitespace';
 import type { CompletionFilter, FilterContext } from './types';
@@ -18,6 +19,7 @@ export const scopeFilters: readonly CompletionFilter[] = [singleLine, limitScope
 
 export const filters: readonly CompletionFilter[] = [
   ...scopeFilters,
+  stopLoopingLine,
   balanceBrackets,
   trimLineSuffixOverlap,
   normalizeIndentation,

@@ -12,6 +12,7 @@ import { indentationStyle, normalizeIndentation } from '../../../../server/compl
 import { removeRepetition } from '../../../../server/completion/postprocess/removeRepetition';
 import { singleLine } from '../../../../server/completion/postprocess/singleLine';
 import { stopAtNextLines } from '../../../../server/completion/postprocess/stopAtNextLines';
+import { stopLoopingLine } from '../../../../server/completion/postprocess/stopLoopingLine';
 import { trimLineSuffixOverlap } from '../../../../server/completion/postprocess/trimLineSuffixOverlap';
 import { trimTrailingWhitespace } from '../../../../server/completion/postprocess/trimTrailingWhitespace';
 import type { CompletionFilter, FilterContext } from '../../../../server/completion/postprocess/types';
@@ -108,6 +109,18 @@ describe('limitScopeByIndentation', () =>
       expected: 'a = 1\n\n    return a',
     },
     { name: 'single-line mode is left alone', doc: '  x|', multiline: false, raw: ' = 1\ny', expected: ' = 1\ny' },
+  ]));
+
+describe('stopLoopingLine', () =>
+  runGoldens(stopLoopingLine, [
+    { name: 'a phrase looping to the token limit keeps one copy', doc: 'R, x = ring|', multiline: false, raw: '(x, y, y, y, y, y, y, y, y, y', expected: '(x, y' },
+    { name: 'a loop inside a word', doc: 'assert not is_stric|', multiline: false, raw: 'ted_to_to_to_to_to_to_to_to_to', expected: 'ted_to' },
+    { name: 'the last copy may be cut short', doc: "x = ('|", multiline: false, raw: "r', 'r', 'r', 'r', 'r', 'r', 'r',", expected: "r', '" },
+    { name: 'only the unfinished last line: lines before it stay', doc: 'f(|', multiline: true, raw: 'a)\n  g(b, b, b, b, b, b, b, b', expected: 'a)\n  g(b, ' },
+    { name: 'a line the model closed is code', doc: 'zeros = |', multiline: false, raw: '[0, 0, 0, 0, 0, 0, 0, 0]', expected: '[0, 0, 0, 0, 0, 0, 0, 0]' },
+    { name: 'a short repeat is code', doc: 'm = [|', multiline: false, raw: '0, 0, 0', expected: '0, 0, 0' },
+    { name: 'one repeated character never counts', doc: '    ==|', multiline: false, raw: '==============', expected: '==============' },
+    { name: 'numbers keep their zeros', doc: 'n = |', multiline: false, raw: '100000000000000', expected: '100000000000000' },
   ]));
 
 describe('removeRepetition', () =>
