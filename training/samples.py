@@ -5,8 +5,12 @@ how the engine presents them too (it tokenizes prefix and suffix separately, and
 token boundaries). Formats, with `<s>` first as the engine's prompts have it:
   PSM: <s> <fim_prefix> P <fim_suffix> S <fim_middle> M <|endoftext|>
   SPM: <s> <fim_suffix> S <fim_prefix> P <fim_middle> M <|endoftext|>
-The middle is either a uniform random span (as in Bavarian et al. 2022) or a short one (up to `short_middle`
-tokens), since editor completions are mostly the rest of a line or a few lines.
+The middle is a uniform random span (as in Bavarian et al. 2022), a short one (up to `short_middle` tokens), or,
+where the tokenizer's line break is known (`newline`), cut at lines the way editor completions are: the rest of a
+line from a token inside it, or one to five whole lines from a line start (the middle then ends before the line
+break that follows it, as the editor's suffix starts with that line break). Since 2026-12-06 (step 8,076) a
+third of FIM samples are line-cut: with random spans only, the model at a line start often went on as if inside
+a line (`(klass, {` after `forEach(p => {\n`), and line cuts are what `rook eval` and the editor ask for.
 """
 from __future__ import annotations
 
@@ -25,6 +29,9 @@ class SampleSpec:
     fim_rate: float = 0.5
     spm_rate: float = 0.5
     short_middle: int = 48
+    newline: int | None = None
+    line_rate: float = 1 / 3
+    max_lines: int = 5
 
 
 class SampleSource:
@@ -55,7 +62,11 @@ class SampleSource:
     def fim(self) -> list[int]:
         window, _, _ = self.document_window(self.spec.length - 5)
         n = len(window)
-        if self.rng.random() < 0.5:
+        lines = self.spec.newline is not None and self.rng.random() < self.spec.line_rate
+        span = self.line_span(window) if lines else None
+        if span is not None:
+            a, b = span
+        elif self.rng.random() < 0.5:
             a, b = sorted(self.rng.integers(0, n + 1, size=2))
         else:
             size = int(self.rng.integers(1, min(self.spec.short_middle, n) + 1))
@@ -67,6 +78,25 @@ class SampleSource:
         else:
             head = [BOS, FIM_PREFIX, *prefix, FIM_SUFFIX, *suffix]
         return head + [FIM_MIDDLE, *middle, EOS]
+
+    def line_span(self, window: list[int]) -> tuple[int, int] | None:
+        """A middle cut at lines: half the time the rest of a line from a token inside it, else 1 to `max_lines`
+        whole lines from a line start; both end before a line break. None where the window has no line break."""
+        breaks = [i for i, token in enumerate(window) if token == self.spec.newline]
+        if not breaks:
+            return None
+        if self.rng.random() < 0.5:
+            end = breaks[int(self.rng.integers(0, len(breaks)))]
+            line_start = max([i + 1 for i in breaks if i < end], default=0)
+            if end == line_start:
+                return None
+            return int(self.rng.integers(line_start, end)), end
+        first = int(self.rng.integers(0, len(breaks)))
+        start = breaks[first] + 1
+        later = breaks[first + 1 : first + 1 + int(self.rng.integers(1, self.spec.max_lines + 1))]
+        if not later:
+            return None
+        return start, later[-1]
 
     def batch(self, size: int) -> tuple[np.ndarray, np.ndarray]:
         """Inputs `[size, length]` and targets (IGNORE after a FIM sample's end)."""

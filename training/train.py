@@ -18,6 +18,7 @@ Outputs in --out: `model.safetensors` (latest weights, names as Rook's builder r
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import signal
@@ -41,6 +42,15 @@ def cpu_has_bf16() -> bool:
     except OSError:
         return False
     return "amx_bf16" in flags or "avx512_bf16" in flags
+
+
+def newline_token(tokenizer_model: Path) -> int | None:
+    """The token of a lone line break (SentencePiece's byte piece), for line-cut FIM middles; None if it has none."""
+    import sentencepiece
+
+    processor = sentencepiece.SentencePieceProcessor(model_file=str(tokenizer_model))
+    ids = processor.encode("\n")
+    return ids[0] if len(ids) == 1 and ids[0] != processor.unk_id() else None
 
 
 def learning_rate(step: int, total: int, peak: float, warmup: int) -> float:
@@ -101,7 +111,7 @@ def main() -> None:
     train = np.load(args.data / "train-tokens.npz")
     held_out = np.load(args.data / "eval-tokens.npz")
     provenance = json.loads(str(train["provenance"]))
-    spec = SampleSpec(length=config.max_position_embeddings, fim_rate=args.fim_rate)
+    spec = SampleSpec(length=config.max_position_embeddings, fim_rate=args.fim_rate, newline=newline_token(args.data / "tokenizer.model"))
     source = SampleSource(train["tokens"], train["offsets"], spec, args.seed)
 
     decay = [p for n, p in model.named_parameters() if p.dim() == 2]
@@ -123,7 +133,8 @@ def main() -> None:
         trainer = json.loads((args.from_milestone / "trainer.json").read_text())
         trainer["rewarm_from"] = trainer["step"]  # fresh optimizer moments: ramp the LR up again over 20 steps
         source = SampleSource(train["tokens"], train["offsets"], spec, args.seed + trainer["step"])
-    validation = SampleSource(held_out["tokens"], held_out["offsets"], spec, args.seed + 1)
+    # Validation keeps the sampling the curve began with (random FIM spans), so its points stay comparable.
+    validation = SampleSource(held_out["tokens"], held_out["offsets"], dataclasses.replace(spec, newline=None), args.seed + 1)
 
     (args.out / "config.json").write_text(json.dumps(config_json, indent=2) + "\n")
     run = {"settings": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}, "provenance": provenance, "device": device,
