@@ -153,7 +153,10 @@ function readTokenizer(source: string): { json: object; file: string } {
   }
   const spm = path.join(source, tokenizerModelFile);
   if (fs.existsSync(spm)) return { json: convertSentencePieceFile(spm), file: spm };
-  throw new Error(`${source}: has neither ${modelFiles.tokenizer} nor ${tokenizerModelFile}; copy the model's tokenizer into the checkpoint folder`);
+  // xAI's Grok-2 release ships its tokenizer in a format of its own (read by SGLang), which no tokenizer library reads.
+  const xaiTokenizer = fs.existsSync(path.join(source, 'tokenizer.tok.json'));
+  const hint = xaiTokenizer ? ' (tokenizer.tok.json is xAI\'s own format: put a Hugging Face tokenizer.json of it in the folder, such as the one llama.cpp\'s converter asks for, alvarobartt/grok-2-tokenizer, with its chat_template.jinja)' : '';
+  throw new Error(`${source}: has neither ${modelFiles.tokenizer} nor ${tokenizerModelFile}; copy the model's tokenizer into the checkpoint folder${hint}`);
 }
 
 /**
@@ -241,7 +244,7 @@ function openCheckpointFolder(source: string): OpenedCheckpoint {
   const { format, config: checkpointConfig } = readCheckpointConfig(configFile);
   const hasSafetensors = fs.existsSync(path.join(source, modelFiles.weights)) || fs.existsSync(path.join(source, indexFile));
   if (format === rookFolder && !hasSafetensors && fs.existsSync(path.join(source, modelFiles.onnx))) return openGraphFolder(source, checkpointConfig, format.label);
-  const checkpoint = Checkpoint.open(source);
+  const checkpoint = Checkpoint.open(source, (name) => format.splitAxis?.(name));
   // Safetensors store each weight in 2 bytes at the least (F16, BF16).
   checkWeightsFit(checkpointConfig, checkpoint.dataBytes, bytesPerElement.BF16, configFile, format.naming ?? configJsonNaming, path.basename(checkpoint.listing));
   const tokenizerConfig = path.join(source, tokenizerConfigFileName);

@@ -672,6 +672,46 @@ function familyConfigJson(config: ModelConfig): Record<string, unknown> {
 const familyNaming: Partial<Record<ModelConfig['architecture'], FamilyNaming>> = { grok: grok2Named, qwen3_moe: qwenStyleNamed, qwen2_moe: qwenStyleNamed, olmoe: qwenStyleNamed, granitemoe: graniteNamed, gpt_oss: gptOssNamed, deepseek_v2: deepseekNamed };
 
 /**
+ * `tinyHfGrok2` as xAI released Grok-2: tensor-parallel files, each rank's part of every expert in
+ * `pytorch_model-0000N-TP-00R.safetensors` (gate `w1` and up `w3` split by output rows, down `w2` by input columns,
+ * as SGLang's presharded MoE loading and llama.cpp's converter read them), all other tensors whole in
+ * `pytorch_model-00000-TP-common.safetensors`; no index.
+ */
+export function hfGrok2TensorParallel(seed: number, ranks: number): HfFixture {
+  const tokenizer = syntheticTokenizer();
+  const config: ModelConfig = { ...tinyHfGrok2, vocabSize: tokenizer.vocabSize };
+  const weights = bf16Rounded(randomDecoderWeights(config, seed));
+  const checkpoint = tempDir('hf-grok2-tp');
+  fs.writeFileSync(path.join(checkpoint, 'config.json'), JSON.stringify(familyConfigJson(config)));
+  const tokenizerJson = JSON.stringify(tokenizer.json);
+  fs.writeFileSync(path.join(checkpoint, 'tokenizer.json'), tokenizerJson);
+  const common: Weights = new Map();
+  const byRank: Weights[] = Array.from({ length: ranks }, () => new Map());
+  for (const [name, tensor] of grok2Named(config, weights)) {
+    const weight = /\.experts\.\d+\.(w[123])\.weight$/.exec(name)?.[1];
+    if (!weight) {
+      common.set(name, tensor);
+      continue;
+    }
+    const [rows, columns] = tensor.shape;
+    for (let rank = 0; rank < ranks; rank++) {
+      if (weight === 'w2') {
+        const width = columns / ranks;
+        const part = new Float32Array(rows * width);
+        for (let r = 0; r < rows; r++) part.set(tensor.data.subarray(r * columns + rank * width, r * columns + (rank + 1) * width), r * width);
+        byRank[rank].set(name, { shape: [rows, width], data: part });
+      } else {
+        const height = rows / ranks;
+        byRank[rank].set(name, { shape: [height, columns], data: tensor.data.slice(rank * height * columns, (rank + 1) * height * columns) });
+      }
+    }
+  }
+  writeSafetensors(path.join(checkpoint, 'pytorch_model-00000-TP-common.safetensors'), common, 'BF16');
+  byRank.forEach((part, rank) => writeSafetensors(path.join(checkpoint, `pytorch_model-${String(rank + 1).padStart(5, '0')}-TP-${String(rank).padStart(3, '0')}.safetensors`), part, 'BF16'));
+  return { checkpoint, direct: directFolder(config, weights, tokenizerJson), config, weights };
+}
+
+/**
  * A family's checkpoint in its Hugging Face layout and names (bf16, 2 shards, tokenizer.json; `tokenizer` another
  * one, such as Qwen's), with the Rook folder built directly.
  */

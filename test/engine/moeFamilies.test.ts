@@ -15,7 +15,7 @@ import { readModelConfig } from '../../server/model/config';
 import { convertCheckpoint } from '../../server/model/convert';
 import { qwenStyleTokenizer } from './byteLevelTokenizer';
 import { tempDir } from './fixtures';
-import { hfFamilyCheckpoint, tinyDeepseekV2, tinyDeepseekV2Full, tinyGptOss, tinyGraniteMoe, tinyGraniteMoeShared, tinyHfGrok2, tinyOlmoe, tinyQwen2Moe, tinyQwen3Moe } from './hfCheckpoints';
+import { hfFamilyCheckpoint, hfGrok2TensorParallel, tinyDeepseekV2, tinyDeepseekV2Full, tinyGptOss, tinyGraniteMoe, tinyGraniteMoeShared, tinyHfGrok2, tinyOlmoe, tinyQwen2Moe, tinyQwen3Moe } from './hfCheckpoints';
 
 const families = [
   ['Qwen3-MoE', tinyQwen3Moe, 'Hugging Face Qwen3-MoE', 'GGUF (llama.cpp qwen3moe)'],
@@ -55,6 +55,25 @@ for (const [label, shape, format, ggufFormat] of families) {
     assert.ok(read(fromGguf, 'model.onnx').equals(read(fixture.direct, 'model.onnx')), 'the GGUF import built another graph');
   });
 }
+
+test('families: Grok-2 as released, its experts split over tensor-parallel files, converts to the graph built directly', () => {
+  const fixture = hfGrok2TensorParallel(73, 2);
+  assert.ok(fixture.config.expertFfnSize % 2 === 0 && fixture.config.numExperts > 1);
+  const out = path.join(tempDir('family-tp'), 'converted');
+  assert.equal(convertCheckpoint(fixture.checkpoint, out).format, 'Grok-2 (xAI, SGLang layout)');
+  assert.ok(read(out, 'model.onnx').equals(read(fixture.direct, 'model.onnx')), 'the joined experts differ from the whole ones');
+
+  // The release's own tokenizer file is named as what it is, with where a readable one comes from.
+  fs.renameSync(path.join(fixture.checkpoint, 'tokenizer.json'), path.join(fixture.checkpoint, 'tokenizer.tok.json'));
+  assert.throws(() => convertCheckpoint(fixture.checkpoint, path.join(tempDir('family-tp-tok'), 'converted')), /tokenizer\.tok\.json is xAI's own format.*grok-2-tokenizer/);
+  fs.renameSync(path.join(fixture.checkpoint, 'tokenizer.tok.json'), path.join(fixture.checkpoint, 'tokenizer.json'));
+
+  // A rank's file missing: refused, naming it, and nothing written.
+  fs.rmSync(path.join(fixture.checkpoint, 'pytorch_model-00001-TP-000.safetensors'));
+  const refused = path.join(tempDir('family-tp-missing'), 'converted');
+  assert.throws(() => convertCheckpoint(fixture.checkpoint, refused), /no tensor-parallel file for rank 000/);
+  assert.ok(!fs.existsSync(refused));
+});
 
 test('families: DeepSeek-V2 caches the latent: one key and value row of kv_lora_rank + rope dims a position and layer, not a head each', async () => {
   const fixture = hfFamilyCheckpoint(tinyDeepseekV2, 71);

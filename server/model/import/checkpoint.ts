@@ -1,8 +1,11 @@
 /**
- * The weights of a checkpoint folder: `model.safetensors`, or shards listed by `model.safetensors.index.json`
- * (Hugging Face's `weight_map` from tensor name to shard file). Only headers are read on opening; a tensor's bytes
- * are read when a writer asks for its data, so converting holds little more than the tensors in use at once.
- * Pickle checkpoints (`*.bin`, `*.pt`) are refused with the way to convert them: Rook does not unpickle.
+ * The weights of a checkpoint folder: `model.safetensors`, shards listed by `model.safetensors.index.json`
+ * (Hugging Face's `weight_map` from tensor name to shard file), or tensor-parallel files as xAI published Grok-2
+ * (`*-TP-000.safetensors`, `*-TP-001.safetensors`, … one a rank, and `*-TP-common.safetensors`; SGLang loads rank
+ * r's file and the common one on GPU r): a tensor found in every rank's file is the ranks' parts joined, in rank
+ * order, along the axis its format says it is split on (`CheckpointFormat.splitAxis`). Only headers are read on
+ * opening; a tensor's bytes are read when a writer asks for its data, so converting holds little more than the tensors
+ * in use at once. Pickle checkpoints (`*.bin`, `*.pt`) are refused with the way to convert them: Rook does not unpickle.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -22,19 +25,87 @@ interface Located extends StoredTensor {
   file: string;
 }
 
+/** A tensor stored in parts, one a tensor-parallel rank, joined along `axis`. */
+interface Joined {
+  shape: number[];
+  axis: number;
+  parts: Located[];
+}
+
+const isJoined = (tensor: Located | Joined): tensor is Joined => 'parts' in tensor;
+
+/** The parts' data joined along `axis` (each part's `shape`, all alike). */
+function joinParts(parts: readonly Float32Array[], shape: readonly number[], axis: number): Float32Array {
+  const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  const chunk = shape.slice(axis).reduce((a, b) => a * b, 1);
+  const joined = new Float32Array(outer * chunk * parts.length);
+  for (let o = 0; o < outer; o++) parts.forEach((part, rank) => joined.set(part.subarray(o * chunk, (o + 1) * chunk), (o * parts.length + rank) * chunk));
+  return joined;
+}
+
 /** A tensor whose data is read from disk on first use (then `onRead`) and kept only as long as the tensor object is. */
-function lazyTensor(located: Located, onRead: () => void): FloatTensor {
+function lazyTensor(stored: Located | Joined, onRead: () => void): FloatTensor {
   let data: Float32Array | undefined;
   return {
-    shape: located.shape,
+    shape: stored.shape,
     get data() {
       if (!data) {
-        data = readStoredTensor(located.file, located);
+        data = isJoined(stored) ? joinParts(stored.parts.map((part) => readStoredTensor(part.file, part)), stored.parts[0].shape, stored.axis) : readStoredTensor(stored.file, stored);
         onRead();
       }
       return data;
     },
   };
+}
+
+/** How a checkpoint's tensor-parallel files are named: `…-TP-000.safetensors` (rank 0), `…-TP-common.safetensors`. */
+const tensorParallelFile = /-TP-(\d{3}|common)\.safetensors$/;
+/** More ranks than any published checkpoint uses; a folder claiming more is refused before its headers are read. */
+const maxRanks = 256;
+
+/**
+ * The tensors of a folder of tensor-parallel files, by name; undefined when it has none. `splitAxis` says, for a
+ * tensor found in the rank files, the axis its parts are joined along (undefined: the format does not split it).
+ */
+function readTensorParallel(dir: string, splitAxis: (name: string) => number | undefined): Map<string, Located | Joined> | undefined {
+  const files = fs.readdirSync(dir).filter((name) => tensorParallelFile.test(name));
+  if (files.length === 0) return undefined;
+  const rankOf = (file: string) => tensorParallelFile.exec(file)![1];
+  const ranks = [...new Set(files.map(rankOf).filter((rank) => rank !== 'common'))].map(Number).sort((a, b) => a - b);
+  if (ranks.length > maxRanks) throw new CheckpointError(dir, `has tensor-parallel files for ${ranks.length} ranks; Rook joins at most ${maxRanks}`);
+  const missing = ranks.findIndex((rank, i) => rank !== i);
+  if (missing !== -1) throw new CheckpointError(dir, `has no tensor-parallel file for rank ${String(missing).padStart(3, '0')} (…-TP-${String(missing).padStart(3, '0')}.safetensors) but has later ranks; download the missing file`);
+  const found = new Map<string, { rank: number; located: Located }[]>();
+  for (const name of files.sort()) {
+    const file = path.join(dir, name);
+    const rank = rankOf(name) === 'common' ? -1 : Number(rankOf(name));
+    for (const [tensor, entry] of readSafetensorsHeader(file)) {
+      const seen = found.get(tensor) ?? [];
+      seen.push({ rank, located: { ...entry, file } });
+      found.set(tensor, seen);
+    }
+  }
+  const tensors = new Map<string, Located | Joined>();
+  for (const [name, parts] of found) {
+    const axis = splitAxis(name);
+    // Whole tensors sit in the common file, or once in a rank's (a one-rank release has no other place).
+    if (parts.length === 1 && (axis === undefined || parts[0].rank === -1 || ranks.length === 1)) {
+      tensors.set(name, parts[0].located);
+      continue;
+    }
+    const where = parts[0].located.file;
+    if (axis === undefined) throw new CheckpointError(where, `tensor "${name}" is in ${parts.length} tensor-parallel files, but its format does not split it; the checkpoint is not laid out as this format's release is`);
+    const byRank = parts.filter((part) => part.rank >= 0).sort((a, b) => a.rank - b.rank);
+    if (byRank.length !== parts.length || byRank.some((part, i) => part.rank !== i) || byRank.length !== ranks.length) {
+      throw new CheckpointError(where, `tensor "${name}" is split, but not once in each of the ${ranks.length} ranks' files (found in ${parts.map((part) => path.basename(part.located.file)).join(', ')})`);
+    }
+    const first = byRank[0].located;
+    if (axis >= first.shape.length || byRank.some(({ located }) => located.shape.join() !== first.shape.join())) {
+      throw new CheckpointError(where, `tensor "${name}" has parts of shapes ${byRank.map(({ located }) => `[${located.shape}]`).join(', ')}, which do not join along axis ${axis}`);
+    }
+    tensors.set(name, { shape: first.shape.map((size, i) => (i === axis ? size * byRank.length : size)), axis, parts: byRank.map((part) => part.located) });
+  }
+  return tensors;
 }
 
 /** A file name alone: no separators (either platform's), not empty, `.` or `..`, no NUL, so it stays inside the folder. */
@@ -69,13 +140,13 @@ function readIndex(dir: string): Map<string, string> {
 
 export class Checkpoint {
   private constructor(
-    /** Where tensor names are listed: the index, or the single safetensors file. */
+    /** Where tensor names are listed: the index, the single safetensors file, or the folder of tensor-parallel files. */
     readonly listing: string,
-    private readonly tensors: Map<string, Located>,
+    private readonly tensors: Map<string, Located | Joined>,
   ) {}
 
-  /** Opens the weights of `dir`; errors name the file at fault and what to do. */
-  static open(dir: string): Checkpoint {
+  /** Opens the weights of `dir`; errors name the file at fault and what to do. `splitAxis`: see `readTensorParallel`. */
+  static open(dir: string, splitAxis: (name: string) => number | undefined = () => undefined): Checkpoint {
     const index = path.join(dir, indexFile);
     if (fs.existsSync(index)) {
       const shardOf = readIndex(dir);
@@ -96,6 +167,8 @@ export class Checkpoint {
     if (fs.existsSync(single)) {
       return new Checkpoint(single, new Map([...readSafetensorsHeader(single)].map(([name, entry]) => [name, { ...entry, file: single }])));
     }
+    const tensorParallel = readTensorParallel(dir, splitAxis);
+    if (tensorParallel) return new Checkpoint(dir, tensorParallel);
     const pickles = fs.readdirSync(dir).filter((name) => /\.(bin|pt|pth|ckpt)$/.test(name));
     if (pickles.length > 0) {
       throw new CheckpointError(
@@ -104,13 +177,13 @@ export class Checkpoint {
           'AutoModelForCausalLM.from_pretrained(dir, torch_dtype="auto").save_pretrained(out, safe_serialization=True)',
       );
     }
-    throw new CheckpointError(dir, `has no ${singleFile} and no ${indexFile}; a checkpoint's weights must be safetensors`);
+    throw new CheckpointError(dir, `has no ${singleFile}, no ${indexFile} and no tensor-parallel files (…-TP-000.safetensors); a checkpoint's weights must be safetensors`);
   }
 
   /** Bytes of tensor data the checkpoint's tensors take, as stored. */
   get dataBytes(): number {
     let total = 0;
-    for (const tensor of this.tensors.values()) total += tensor.byteLength;
+    for (const tensor of this.tensors.values()) for (const part of isJoined(tensor) ? tensor.parts : [tensor]) total += part.byteLength;
     return total;
   }
 
@@ -124,7 +197,9 @@ export class Checkpoint {
 
   /** The file that holds (or, for a missing tensor, should list) `name`. */
   fileOf(name: string): string {
-    return this.tensors.get(name)?.file ?? this.listing;
+    const tensor = this.tensors.get(name);
+    if (!tensor) return this.listing;
+    return isJoined(tensor) ? tensor.parts[0].file : tensor.file;
   }
 
   /** Called after each tensor's data is read from disk, for progress reports. */

@@ -68,6 +68,11 @@ export interface CheckpointFormat {
   sourceName(rookName: string): string;
   /** Where the checkpoint holds `rookName` as part of a fused tensor; undefined where it is a tensor of its own. */
   sourcePart?(rookName: string, config: ModelConfig): TensorPart | undefined;
+  /**
+   * For a release in tensor-parallel files: the axis the checkpoint tensor `sourceName` is split along across ranks,
+   * or undefined for a tensor kept whole.
+   */
+  splitAxis?(sourceName: string): number | undefined;
 }
 
 /** Copies the keys that are present, so Rook's config parser applies its own defaults to the rest. */

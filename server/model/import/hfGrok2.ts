@@ -88,4 +88,10 @@ export const hfGrok2: CheckpointFormat = {
     );
   },
   sourceName: (rookName) => renamed(rookName, renames),
+  // The release splits only the experts over its 8 ranks (SGLang's load_presharded_moe; llama.cpp's converter joins
+  // the same way): gate (w1) and up (w3) by output rows, down (w2) by input columns.
+  splitAxis: (sourceName) => {
+    const weight = /\.block_sparse_moe\.experts\.\d+\.(w[123])\.weight$/.exec(sourceName)?.[1];
+    return weight === undefined ? undefined : weight === 'w2' ? 1 : 0;
+  },
 };
