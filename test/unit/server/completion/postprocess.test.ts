@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { cursorContext } from '../../../../server/completion/cursorContext';
 import { postprocess } from '../../../../server/completion/postprocess';
+import { dropLeadingBlankLines } from '../../../../server/completion/postprocess/dropLeadingBlankLines';
 import { balanceBrackets } from '../../../../server/completion/postprocess/balanceBrackets';
 import { limitScopeByIndentation } from '../../../../server/completion/postprocess/limitScopeByIndentation';
 import { indentationStyle, normalizeIndentation } from '../../../../server/completion/postprocess/normalizeIndentation';
@@ -109,6 +110,16 @@ describe('limitScopeByIndentation', () =>
       expected: 'a = 1\n\n    return a',
     },
     { name: 'single-line mode is left alone', doc: '  x|', multiline: false, raw: ' = 1\ny', expected: ' = 1\ny' },
+  ]));
+
+describe('dropLeadingBlankLines', () =>
+  runGoldens(dropLeadingBlankLines, [
+    { name: 'a blank line before the code, at column 0', doc: 'function f() {\n|\n}', multiline: true, raw: '\n  return 1;', expected: '  return 1;' },
+    { name: 'the indentation the cursor stands at is not written twice', doc: 'function f() {\n  |\n}', multiline: true, raw: '\n\n  return 1;\n  x();', expected: 'return 1;\n  x();' },
+    { name: 'a line less indented than the cursor starts at the cursor', doc: 'if (a) {\n    |\n}', multiline: true, raw: '\n  b();', expected: 'b();' },
+    { name: 'text on the cursor line keeps the line break', doc: 'const x = 1;|', multiline: true, raw: '\nconst y = 2;', expected: '\nconst y = 2;' },
+    { name: 'nothing but blank lines is nothing', doc: '|', multiline: true, raw: '\n\n', expected: '' },
+    { name: 'a completion that starts with code is left alone', doc: '  |', multiline: true, raw: 'return 1;', expected: 'return 1;' },
   ]));
 
 describe('stopLoopingLine', () =>
