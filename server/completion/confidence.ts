@@ -3,7 +3,7 @@
  * non-blank line (exp of their mean log-probability), and the smallest of those tokens' probabilities.
  * Why the first line: it is what the user sees first and accepts most often, and a long tail of later lines would
  * otherwise dilute a confident start or hide a guessed one. Suggestions below the user's threshold are not shown
- * (`rook.completion.minConfidence`; `bench/eval/confidence.md` has the curve the default was chosen from).
+ * (`rook.completion.minConfidence`; `bench/eval/results.md` has the curve the default was chosen from).
  */
 
 /** Generated text with the log-probabilities of the tokens that produced it (in order). */

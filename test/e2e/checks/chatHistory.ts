@@ -36,8 +36,9 @@ export async function checkChatHistory(page: Page, results: Results, options: { 
   });
   await scenario.step(`Rook: Export Chat as Markdown saves ${EXPORTED_FILE} with the conversation`, async () => {
     await runCommand(page, 'Rook: Export Chat as Markdown');
-    // VS Code's save dialog proposes the workspace path Rook gave it; Enter accepts it.
-    await page.locator('.quick-input-widget .quick-input-box input').waitFor({ timeout: 10_000 });
+    // VS Code's save dialog proposes the workspace path Rook gave it; Enter accepts it. The dialog lists the folder
+    // first, which took over 10 s on a machine busy with training.
+    await page.locator('.quick-input-widget .quick-input-box input').waitFor({ timeout: 30_000 });
     await page.keyboard.press('Enter');
     const file = path.join(options.workspaceDir, EXPORTED_FILE);
     await waitUntil(() => fs.existsSync(file), 10_000, `${file} was not written`);
