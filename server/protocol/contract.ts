@@ -67,7 +67,7 @@ export const defaultSettings: RookSettings = {
   engine: 'auto',
   openai: { endpoints: [], model: '', requestTimeoutMs: 30_000 },
   local: { modelPath: '', executionProvider: 'auto', threads: 0 },
-  completion: { enabled: true, maxTokens: 64, temperature: 0, minConfidence: 0.5, excludeGlobs: [...defaultExcludeGlobs] },
+  completion: { enabled: true, maxTokens: 64, temperature: 0, minConfidence: 0.75, excludeGlobs: [...defaultExcludeGlobs] },
   index: { enabled: true },
 };
 

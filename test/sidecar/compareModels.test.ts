@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CancellationTokenSource, WorkDoneProgress, type WorkDoneProgressBegin, type WorkDoneProgressEnd, type WorkDoneProgressReport } from 'vscode-languageserver-protocol';
-import { compareModelsRequest, RookErrorCodes } from '../../server/protocol/contract';
+import { compareModelsRequest, defaultSettings, RookErrorCodes } from '../../server/protocol/contract';
 import { startOpenAIServer, type OpenAIServer } from '../support/openaiServer';
 import { repoRoot, settingsFor, startSidecar, type Sidecar } from './sidecarProcess';
 
@@ -69,7 +69,7 @@ describe('comparing models on a folder (rook/compareModels)', () => {
     );
     assert.equal(comparison.files, 2, 'secrets/ (an excluded glob) and vendor/ (.gitignore) are left out');
     assert.equal(comparison.lineCases + comparison.infillCases, 6);
-    assert.equal(comparison.minConfidence, 0.5, 'the configured threshold');
+    assert.equal(comparison.minConfidence, defaultSettings.completion.minConfidence, 'the configured threshold');
     assert.equal(comparison.cancelled, undefined);
     const remote = comparison.candidates[1];
     assert.equal(remote.shown, 1, 'the server is sure of every token');
