@@ -86,8 +86,9 @@ class SampleSource:
         if not breaks:
             return None
         if self.rng.random() < 0.5:
-            end = breaks[int(self.rng.integers(0, len(breaks)))]
-            line_start = max([i + 1 for i in breaks if i < end], default=0)
+            line = int(self.rng.integers(0, len(breaks)))
+            end = breaks[line]
+            line_start = breaks[line - 1] + 1 if line > 0 else 0
             if end == line_start:
                 return None
             return int(self.rng.integers(line_start, end)), end

@@ -2,7 +2,8 @@
  * Completion post-processing: small pure filters applied in order (each has golden tests in
  * test/unit/server/completion/postprocess.test.ts). Order matters: scope first (single line, the cursor's block,
  * loops of lines, then a loop inside the unfinished last line; the scope filters see the text as generated, so
- * that early stopping agrees with them), then blank lines before the code on a blank cursor line, then overlap with what follows the cursor, then style and cosmetic trimming.
+ * that early stopping agrees with them), then blank lines before the code on a blank cursor line, then overlap
+ * with what follows the cursor, then style and cosmetic trimming.
  */
 import { balanceBrackets } from './balanceBrackets';
 import { dropLeadingBlankLines } from './dropLeadingBlankLines';

@@ -127,7 +127,8 @@ export class LocalEngine implements Engine {
   private readonly specialTokens: Set<number>;
   /** Each token's text for token healing (undefined where it cannot re-spell text), by id, built after load. */
   private readonly healingTexts: (string | undefined)[] = [];
-  private textAnchor?: number[];
+  /** A token decoded before others so that their word-start space is kept, and its own text. */
+  private textAnchor?: { tokens: number[]; text: string };
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -247,8 +248,11 @@ export class LocalEngine implements Engine {
 
   /** The text of `tokens` as it reads after other text (decoders drop a SentencePiece word-start space at the start). */
   private textOf(tokens: readonly number[]): string {
-    this.textAnchor ??= this.encodeWhole('a');
-    return this.tokenizer.decode([...this.textAnchor, ...tokens]).slice(this.tokenizer.decode(this.textAnchor).length);
+    if (!this.textAnchor) {
+      const anchor = this.encodeWhole('a');
+      this.textAnchor = { tokens: anchor, text: this.tokenizer.decode(anchor) };
+    }
+    return this.tokenizer.decode([...this.textAnchor.tokens, ...tokens]).slice(this.textAnchor.text.length);
   }
 
   /** Every token's text for token healing; what the idle build (`buildTokenTexts`) has not reached yet is done now. */

@@ -24,6 +24,8 @@ export class TextStream {
   private readonly ends: number[] = [];
   private readonly clean: boolean[] = [];
   private shownTokens = 0;
+  /** Tokens that lay wholly inside the skipped text (always the first ones). */
+  private skippedTokens = 0;
   private emitted = 0;
   private readonly anchorText: string;
 
@@ -56,7 +58,7 @@ export class TextStream {
 
   /** True while every token so far lay inside the skipped text. */
   private skipping(): boolean {
-    return this.ends.every((end) => end === 0) && this.shownTokens === this.tokens.length;
+    return this.skip !== '' && this.skippedTokens === this.tokens.length;
   }
 
   /**
@@ -65,7 +67,7 @@ export class TextStream {
    * it has that character as its text. Decoding starts at that last clean token (or the anchor), not further back.
    */
   nextTexts(tokens: readonly number[]): string[] {
-    if (this.skip && this.skipping()) {
+    if (this.skipping()) {
       return tokens.map((token) => {
         const spelled = this.spelled([...this.tokens, token]);
         return spelled.length <= this.skip.length ? '' : spelled.slice(this.skip.length, completeLength(spelled));
@@ -86,12 +88,13 @@ export class TextStream {
 
   /** Adds a token; returns the text now safe to show and whether a stop string was reached. */
   push(token: number): ShownText & { stopped: boolean; skipped?: boolean } {
-    const skipping = this.skip !== '' && this.skipping();
+    const skipping = this.skipping();
     this.tokens.push(token);
     if (skipping && this.spelled().length <= this.skip.length) {
       this.ends.push(0);
       this.clean.push(true);
       this.shownTokens++;
+      this.skippedTokens++;
       return { text: '', tokens: [], stopped: false, skipped: true };
     }
     const full = this.text();

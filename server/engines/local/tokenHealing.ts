@@ -6,8 +6,9 @@
  * first generated tokens spell it again, so the model picks the tokenization it knows; the re-spelled text is not
  * shown (guidance's "token healing", applied over a whole partial word rather than one token).
  *
- * Pure functions over token texts; the engine supplies the texts (`vocabularyTexts`) and applies the constraint.
+ * Pure functions over token texts; the engine supplies each token's text and applies the constraint.
  */
+import { logSumExp } from './sampler';
 
 /** How far back healing reaches: a partial word longer than this is left as typed. */
 export const healingLimits = { maxTokens: 8, maxChars: 48 };
@@ -69,16 +70,9 @@ export function healingCandidates(remaining: string, texts: readonly (string | u
 export function healingAllowed(logits: Float32Array, candidates: { ending: number[]; continuing: number[] }, greedy: boolean): number[] {
   const { ending, continuing } = candidates;
   if (!greedy || ending.length === 0 || continuing.length === 0) return [...continuing, ...ending];
-  return logMass(logits, ending) >= logMass(logits, continuing) ? ending : continuing;
-}
-
-/** The log of the summed probability of `ids`, up to the softmax's common normalizer. */
-function logMass(logits: Float32Array, ids: readonly number[]): number {
-  let max = -Infinity;
-  for (const id of ids) max = Math.max(max, logits[id]);
-  let sum = 0;
-  for (const id of ids) sum += Math.exp(logits[id] - max);
-  return Math.log(sum) + max;
+  // Each group's log probability mass, up to the softmax's common normalizer.
+  const logMass = (ids: readonly number[]) => logSumExp(ids.map((id) => logits[id]));
+  return logMass(ending) >= logMass(continuing) ? ending : continuing;
 }
 
 /** What is left to spell after `chosen` (a candidate's text) comes next. */

@@ -70,15 +70,19 @@ const maxRanks = 256;
 function readTensorParallel(dir: string, splitAxis: (name: string) => number | undefined): Map<string, Located | Joined> | undefined {
   const files = fs.readdirSync(dir).filter((name) => tensorParallelFile.test(name));
   if (files.length === 0) return undefined;
-  const rankOf = (file: string) => tensorParallelFile.exec(file)![1];
-  const ranks = [...new Set(files.map(rankOf).filter((rank) => rank !== 'common'))].map(Number).sort((a, b) => a - b);
+  // The common file's rank is -1.
+  const rankOf = (file: string) => {
+    const rank = tensorParallelFile.exec(file)![1];
+    return rank === 'common' ? -1 : Number(rank);
+  };
+  const ranks = [...new Set(files.map(rankOf).filter((rank) => rank >= 0))].sort((a, b) => a - b);
   if (ranks.length > maxRanks) throw new CheckpointError(dir, `has tensor-parallel files for ${ranks.length} ranks; Rook joins at most ${maxRanks}`);
   const missing = ranks.findIndex((rank, i) => rank !== i);
   if (missing !== -1) throw new CheckpointError(dir, `has no tensor-parallel file for rank ${String(missing).padStart(3, '0')} (…-TP-${String(missing).padStart(3, '0')}.safetensors) but has later ranks; download the missing file`);
   const found = new Map<string, { rank: number; located: Located }[]>();
   for (const name of files.sort()) {
     const file = path.join(dir, name);
-    const rank = rankOf(name) === 'common' ? -1 : Number(rankOf(name));
+    const rank = rankOf(name);
     for (const [tensor, entry] of readSafetensorsHeader(file)) {
       const seen = found.get(tensor) ?? [];
       seen.push({ rank, located: { ...entry, file } });
