@@ -5,6 +5,7 @@
  */
 import type { Engine } from '../engines/engine';
 import { charsPerToken } from './charsPerToken';
+import { chooseFromContext } from './contextChoice';
 import { firstLineConfidence, type Confidence, type ScoredPiece } from './confidence';
 import { unusableContentReason } from './contentCheck';
 import { cursorContext, wantsMultiline } from './cursorContext';
@@ -42,6 +43,8 @@ export interface CompletionAnswer {
   confidence?: Confidence;
   /** Set when a suggestion was generated but held back by `minConfidence` (then `insertText` is empty). */
   belowConfidence?: boolean;
+  /** Set when the model rated a line continuation copied from the prompt likelier than its own (see `contextCandidates.ts`). */
+  fromContext?: boolean;
 }
 
 /** Context snippets for the prompt, already formatted, in at most `maxChars` characters (the index is searched asynchronously). */
@@ -78,10 +81,8 @@ export async function completeAt(
   const pieces: ScoredPiece[] = [];
   let stoppedEarly: EarlyStopReason | undefined;
   let firstTextAt: number | undefined;
-  const stream = engine.complete(
-    { ...request, maxTokens: multiline ? options.maxTokens : Math.min(options.maxTokens, singleLineMaxTokens), temperature: options.temperature },
-    signal,
-  );
+  const engineRequest = { ...request, maxTokens: multiline ? options.maxTokens : Math.min(options.maxTokens, singleLineMaxTokens), temperature: options.temperature };
+  const stream = engine.complete(engineRequest, signal);
   for await (const event of stream) {
     if (event.kind !== 'text') continue;
     raw += event.text;
@@ -97,6 +98,16 @@ export async function completeAt(
       break;
     }
   }
+  let fromContext = false;
+  // The rest of one line, greedily: lines built from the prompt's text compete with the model's as whole lines.
+  if (!multiline && options.temperature === 0 && context.lineSuffix.trim() === '' && !signal.aborted) {
+    const choice = await chooseFromContext(engine, engineRequest, context.linePrefix, raw.split('\n')[0], signal);
+    if (choice) {
+      ({ text: raw } = choice);
+      pieces.splice(0, pieces.length, ...choice.pieces);
+      fromContext = true;
+    }
+  }
   const confidence = firstLineConfidence(pieces);
   const processed = postprocess(raw, filterContext);
   const belowConfidence = processed !== '' && confidence !== undefined && confidence.mean < (options.minConfidence ?? 0);
@@ -109,5 +120,6 @@ export async function completeAt(
     stoppedEarly,
     confidence,
     ...(belowConfidence ? { belowConfidence } : {}),
+    ...(fromContext ? { fromContext } : {}),
   };
 }

@@ -56,6 +56,14 @@ export interface TextEvent {
   topLogprobs?: TokenChoice[][];
 }
 
+/** A continuation of a completion prompt as the model rates it (`Engine.scoreContinuations`). */
+export interface ContinuationScore {
+  /** Natural-log probability of the whole continuation followed by the end of its line. */
+  logprob: number;
+  /** Log-probabilities of the tokens that carry its text, as `TextEvent.logprobs` gives them for generated text. */
+  tokenLogprobs: number[];
+}
+
 /** The tokens a request cost, where the engine counts them: its prompt as the model read it, and what it generated. */
 export interface TokenUsage {
   promptTokens: number;
@@ -104,6 +112,12 @@ export interface Engine {
   complete(request: CompletionRequest, signal: AbortSignal): AsyncIterable<StreamEvent>;
   chat(request: ChatRequest, signal: AbortSignal): AsyncIterable<StreamEvent>;
   dispose(): Promise<void>;
+  /**
+   * How likely the model finds each of `continuations` as the rest of the cursor's line after `request`'s prompt
+   * (the same prompt, healing included, that `complete` would run), from engines that run the model themselves.
+   * Continuations not scored before `signal` aborts get -Infinity.
+   */
+  scoreContinuations?(request: CompletionRequest, continuations: readonly string[], signal: AbortSignal): Promise<ContinuationScore[]>;
   /** Counters for status and tests, from engines that run the model themselves (a remote engine cannot see them). */
   stats?(): EngineStats;
   /** Generations it runs at once (decoded in shared batches); absent for one at a time. */

@@ -2,7 +2,7 @@
  * An engine seen through a meter: each completion's generated tokens and when its first and last text arrived, for
  * a comparison's tokens per second. Tokens are counted from the log-probabilities (one a token) or token texts the
  * engine streams; an engine that reports neither gets an estimate from its characters per token, marked as such.
- * Everything else goes straight to the engine, `encode` included, so prompts are laid out as without the meter.
+ * Everything else goes straight to the engine, `encode` and `scoreContinuations` included, so prompts are laid out as without the meter.
  */
 import { charsPerToken } from '../completion/charsPerToken';
 import type { ChatRequest, CompletionRequest, Engine, EngineCapabilities, StreamEvent } from '../engines/engine';
@@ -23,10 +23,12 @@ export class MeteredEngine implements Engine {
   last: Metered = { tokens: 0, firstPieceTokens: 0, estimated: false };
   /** Present when the engine can encode, as `charsPerToken` looks for it. */
   readonly encode?: (text: string) => number[];
+  readonly scoreContinuations?: Engine['scoreContinuations'];
 
   constructor(readonly inner: Engine) {
     const encode = (inner as { encode?: unknown }).encode;
     if (typeof encode === 'function') this.encode = (text) => encode.call(inner, text) as number[];
+    if (inner.scoreContinuations) this.scoreContinuations = inner.scoreContinuations.bind(inner);
   }
 
   get info() {

@@ -104,6 +104,33 @@ test('local engine: token healing drops the partial word from the prompt and doe
   await engine.dispose();
 });
 
+test('local engine: scoring continuations leaves the cache as it was, and ends each line with a probability', async () => {
+  const engine = await load();
+  const request = { ...greedy('function add(a, b) {\n  return a', 8, ['\n']), suffix: '\n}\n', tokenHealing: true };
+  const before = await drain(engine.complete(request, never));
+  const continuations = [' + b;', ' - b;', ' * b * b * b * b;'];
+  const scores = await engine.scoreContinuations(request, continuations, never);
+  assert.equal(scores.length, continuations.length);
+  for (const [index, score] of scores.entries()) {
+    assert.ok(Number.isFinite(score.logprob), `${continuations[index]}: ${score.logprob}`);
+    assert.ok(score.tokenLogprobs.length > 0 && score.tokenLogprobs.every((logprob) => logprob <= 0));
+    // The whole line is its shown tokens, the re-spelled `a`, and the line's end: never likelier than its tokens.
+    assert.ok(score.logprob < score.tokenLogprobs.reduce((sum, logprob) => sum + logprob, 0));
+  }
+  assert.ok(scores[2].tokenLogprobs.length > scores[0].tokenLogprobs.length);
+  // Each continuation is scored after the prompt alone, not after the ones before it.
+  const [alone] = await engine.scoreContinuations(request, [continuations[1]], never);
+  assert.ok(Math.abs(alone.logprob - scores[1].logprob) < 1e-5, `${alone.logprob} alone vs ${scores[1].logprob} after others`);
+  // The same request again, and a fresh engine, decode exactly as before the scoring.
+  assert.deepEqual(await drain(engine.complete(request, never)), before);
+  const fresh = await load();
+  assert.deepEqual(await drain(fresh.complete(request, never)), before);
+  const aborted = new AbortController();
+  aborted.abort();
+  assert.deepEqual((await engine.scoreContinuations(request, continuations, aborted.signal)).map((score) => score.logprob), [-Infinity, -Infinity, -Infinity]);
+  await Promise.all([engine.dispose(), fresh.dispose()]);
+});
+
 test('local engine: aborting ends the stream at the next decode step', async () => {
   const engine = await load();
   const controller = new AbortController();

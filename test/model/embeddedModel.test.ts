@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { drain, EngineError } from '../../server/engines/engine';
+import { completeAt } from '../../server/completion/complete';
+import { drain, EngineError, type Engine } from '../../server/engines/engine';
 import { DecoderSession } from '../../server/engines/local/decoderSession';
 import { openSession } from '../../server/engines/local/executionProvider';
 import { LocalEngine } from '../../server/engines/local/localEngine';
@@ -39,6 +40,8 @@ const logitTolerance = 5e-4;
  */
 const roundingTolerance = 0.25;
 const medianTolerance = 0.1;
+/** Log-probability difference the int8 activations' per-run quantization makes between one run of several tokens and one a token. */
+const activationRoundingLogprob = 0.1;
 const shareOffAllowed = 0.2;
 
 const reference = () => JSON.parse(fs.readFileSync(path.join(modelDir, 'reference-logits.json'), 'utf8')) as ReferenceLogits;
@@ -145,6 +148,40 @@ test('embedded model: a cursor inside a word gets the rest of the word (token he
     assert.ok(!text.startsWith(typedWord), `the typed ${typedWord} came back in ${JSON.stringify(text)}`);
     assert.ok(engine.stats().lastPrompt.promptTokens < [engine.config.bosTokenId, 0, ...engine.encode(prompt), 0, ...engine.encode(suffix), 0].length, 'the partial word stays in the prompt');
   }
+  await engine.dispose();
+});
+
+test('embedded model: a scored continuation gets the log-probabilities generation gave its tokens, and the line end\'s', async () => {
+  const engine = await load();
+  const request = { prompt: 'function add(a, b) {\n  return a + b;\n}\n\nfunction sub(a, b) {\n  return', suffix: '\n}\n', maxTokens: 12, temperature: 0, stop: ['\n'] };
+  const generated: number[] = [];
+  const { text, finishReason } = await drain(engine.complete(request, never), (_, piece) => generated.push(...(piece.logprobs ?? [])));
+  assert.equal(finishReason, 'stop', `the line ended: ${JSON.stringify(text)}`);
+  assert.equal(engine.encode(text).length, generated.length, `${JSON.stringify(text)} tokenizes back to the tokens generated`);
+  const [score] = await engine.scoreContinuations(request, [text], never);
+  assert.equal(score.tokenLogprobs.length, generated.length);
+  // Scoring runs the tokens in one run, generation one at a time: int8 activations are quantized per run.
+  for (const [index, logprob] of score.tokenLogprobs.entries()) assert.ok(Math.abs(logprob - generated[index]) < activationRoundingLogprob, `token ${index}: ${logprob} vs ${generated[index]}`);
+  // Greedy generation ended the line there, so its end was the likeliest next token: the end term is no small share.
+  const lineEnd = score.logprob - score.tokenLogprobs.reduce((sum, logprob) => sum + logprob, 0);
+  assert.ok(lineEnd < 0 && lineEnd > Math.log(0.05), `log P(line ends) = ${lineEnd}`);
+  await engine.dispose();
+});
+
+test('embedded model: a line copied from the context is shown where the model rates it above its greedy line', async () => {
+  const engine = await load();
+  const before = 'function readConfig(path, strict) {\n  debug(`Reading config file: ${path}`);\n}\n\nfunction writeConfig(path, data) {\n  debug(`Writing config file: ${pa';
+  const document = `${before}\n}\n`;
+  const options = { maxTokens: 64, temperature: 0, minConfidence: 0 };
+  const answer = await completeAt(engine, document, before.length, options, never);
+  assert.equal(answer.insertText, 'th}`);');
+  assert.equal(answer.fromContext, true);
+  assert.ok(answer.confidence && answer.confidence.tokens > 0, 'the copied line is scored for the confidence threshold');
+  // The same engine without scoring: greedy decoding alone does not close the template string.
+  const greedyOnly: Engine = { info: engine.info, capabilities: () => engine.capabilities(), complete: (request, signal) => engine.complete(request, signal), chat: (request, signal) => engine.chat(request, signal), dispose: async () => undefined };
+  const greedy = await completeAt(greedyOnly, document, before.length, options, never);
+  assert.notEqual(greedy.insertText, answer.insertText);
+  assert.equal(greedy.fromContext, undefined);
   await engine.dispose();
 });
 

@@ -19,7 +19,7 @@ import type { ChatMessage, EngineInfo, ExecutionProvider, FinishReason } from '.
 import { readChatTemplate, type ChatTemplate } from '../../chat/chatTemplate';
 import { modelFiles } from '../../model/modelFiles';
 import { kvCacheShape, readModelConfig, type ModelConfig } from '../../model/config';
-import { EngineError, type ChatRequest, type CompletionRequest, type Engine, type EngineCapabilities, type EngineStats, type EndEvent, type PromptStats, type StreamEvent, type TextEvent, type TokenChoice } from '../engine';
+import { EngineError, type ChatRequest, type CompletionRequest, type ContinuationScore, type Engine, type EngineCapabilities, type EngineStats, type EndEvent, type PromptStats, type StreamEvent, type TextEvent, type TokenChoice } from '../engine';
 import { DecoderSession, KvRowBuffer, type KvCacheLayout } from './decoderSession';
 import { openSession, type ConcreteProvider } from './executionProvider';
 import { LineTokenizer, type TokenizerJson } from './lineTokenizer';
@@ -75,6 +75,11 @@ export const separateChatCacheBytes = 512 * 1024 * 1024;
  */
 export const defaultMaxSequences = 4;
 
+/** Counters for a prompt about to run. */
+function emptyPromptStats(promptTokens: number): PromptStats {
+  return { promptTokens, reusedTokens: 0, prefillMs: 0, generatedTokens: 0, decodeMs: 0, draftedTokens: 0, acceptedDraftTokens: 0 };
+}
+
 /** Bytes of one sequence's keys and values at full context (float32). */
 function kvCacheBytes(config: ModelConfig): number {
   const { heads, width, valueIsKey } = kvCacheShape(config);
@@ -122,13 +127,15 @@ export class LocalEngine implements Engine {
   /** Completions generating now; while any does, chat answers pause between two of their steps. */
   private activeCompletions = 0;
   private completionsDone: Array<() => void> = [];
-  private lastPrompt: PromptStats = { promptTokens: 0, reusedTokens: 0, prefillMs: 0, generatedTokens: 0, decodeMs: 0, draftedTokens: 0, acceptedDraftTokens: 0 };
+  private lastPrompt: PromptStats = emptyPromptStats(0);
   /** The tokenizer's special tokens: never chosen to re-spell typed text. */
   private readonly specialTokens: Set<number>;
   /** Each token's text for token healing (undefined where it cannot re-spell text), by id, built after load. */
   private readonly healingTexts: (string | undefined)[] = [];
   /** A token decoded before others so that their word-start space is kept, and its own text. */
   private textAnchor?: { tokens: number[]; text: string };
+  /** Tokens that end a line (end of text, or text starting with a line break), found on first use. */
+  private lineEndTokens?: number[];
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -195,14 +202,38 @@ export class LocalEngine implements Engine {
   }
 
   complete(request: CompletionRequest, signal: AbortSignal): AsyncIterable<StreamEvent> {
-    const fim = this.config.fim;
-    const { prompt, suffix } = request;
-    const plan = (budget: number): PromptPlan => {
-      const { tokens: prefix, heal } = request.tokenHealing ? this.healedPrefix(prompt) : { tokens: this.encode(prompt), heal: '' };
-      if (fim && suffix !== undefined) return { tokens: fimPromptTokens(this.bos, fim, prefix, this.encode(suffix), budget, this.config.fimLayout), heal };
-      return { tokens: plainPromptTokens(this.bos, prefix, budget), heal };
-    };
-    return this.generate(completionPriority, plan, request, signal);
+    return this.generate(completionPriority, (budget) => this.completionPlan(request, budget), request, signal);
+  }
+
+  async scoreContinuations(request: CompletionRequest, continuations: readonly string[], signal: AbortSignal): Promise<ContinuationScore[]> {
+    const { tokens: promptTokens, heal } = this.completionPlan(request, this.config.contextLength - this.generationLimit(request));
+    const scores: ContinuationScore[] = continuations.map(() => ({ logprob: -Infinity, tokenLogprobs: [] }));
+    const slot = await this.acquireSlot(promptTokens, completionPriority);
+    try {
+      // Copied: the logits after the prompt are read again after each continuation has run.
+      const first = (await this.evaluatePrompt(slot, promptTokens, emptyPromptStats(promptTokens.length), completionPriority)).slice();
+      for (const [index, continuation] of continuations.entries()) {
+        if (signal.aborted) break;
+        const tokens = this.encodeWhole(heal + continuation);
+        if (tokens.length === 0 || slot.decoder.length + tokens.length >= this.config.contextLength) continue;
+        const rows = [first, ...(await this.positionLogits(slot, tokens))];
+        this.rewind(slot, tokens.length);
+        let logprob = 0;
+        const tokenLogprobs: number[] = [];
+        for (const [position, token] of tokens.entries()) {
+          const tokenLogprob = logProbability(rows[position], token, logSumExp(rows[position]));
+          logprob += tokenLogprob;
+          // Tokens wholly inside the re-spelled text are not part of what would be shown.
+          if (this.textOf(tokens.slice(0, position + 1)).length > heal.length) tokenLogprobs.push(tokenLogprob);
+        }
+        scores[index] = { logprob: logprob + this.lineEndLogprob(rows[tokens.length]), tokenLogprobs };
+      }
+    } catch (error) {
+      throw this.failed(slot, error);
+    } finally {
+      this.releaseSlot(slot, completionPriority);
+    }
+    return scores;
   }
 
   chat(request: ChatRequest, signal: AbortSignal): AsyncIterable<StreamEvent> {
@@ -285,20 +316,61 @@ export class LocalEngine implements Engine {
 
   /** `buildPrompt(budget)` builds the prompt in at most `budget` tokens; it runs in the cache of a free slot. */
   private async *generate(priority: TurnPriority, buildPrompt: (budget: number) => PromptPlan, request: GenerationRequest, signal: AbortSignal): AsyncGenerator<StreamEvent> {
-    const maxTokens = Math.max(0, Math.min(request.maxTokens, Math.floor(this.config.contextLength / 2)));
+    const maxTokens = this.generationLimit(request);
     const { tokens: promptTokens, heal } = buildPrompt(this.config.contextLength - maxTokens);
-    const slot = await this.slots.acquire(promptTokens, priority);
-    if (priority === completionPriority) this.activeCompletions++;
+    const slot = await this.acquireSlot(promptTokens, priority);
     try {
       yield* this.run(slot, promptTokens, maxTokens, request, signal, priority, heal);
     } finally {
-      if (priority === completionPriority && --this.activeCompletions === 0) for (const resume of this.completionsDone.splice(0)) resume();
-      if (priority === chatPriority && !this.keepChatCache) {
-        slot.decoder.clear();
-        slot.tokens = [];
-      }
-      this.slots.release(slot);
+      this.releaseSlot(slot, priority);
     }
+  }
+
+  /** Tokens a request may generate: at most half the context, so that the prompt keeps the other half. */
+  private generationLimit(request: GenerationRequest): number {
+    return Math.max(0, Math.min(request.maxTokens, Math.floor(this.config.contextLength / 2)));
+  }
+
+  /** A completion's prompt in at most `budget` tokens: fill-in-the-middle where the model has it, healed where asked. */
+  private completionPlan(request: CompletionRequest, budget: number): PromptPlan {
+    const fim = this.config.fim;
+    const { tokens: prefix, heal } = request.tokenHealing ? this.healedPrefix(request.prompt) : { tokens: this.encode(request.prompt), heal: '' };
+    if (fim && request.suffix !== undefined) return { tokens: fimPromptTokens(this.bos, fim, prefix, this.encode(request.suffix), budget, this.config.fimLayout), heal };
+    return { tokens: plainPromptTokens(this.bos, prefix, budget), heal };
+  }
+
+  /** A KV slot for `promptTokens` (the one whose cache shares most of it); a completion holds chat answers back meanwhile. */
+  private async acquireSlot(promptTokens: number[], priority: TurnPriority): Promise<KvSlot> {
+    const slot = await this.slots.acquire(promptTokens, priority);
+    if (priority === completionPriority) this.activeCompletions++;
+    return slot;
+  }
+
+  private releaseSlot(slot: KvSlot, priority: TurnPriority): void {
+    if (priority === completionPriority && --this.activeCompletions === 0) for (const resume of this.completionsDone.splice(0)) resume();
+    if (priority === chatPriority && !this.keepChatCache) {
+      slot.decoder.clear();
+      slot.tokens = [];
+    }
+    this.slots.release(slot);
+  }
+
+  /** The logits after each of `tokens`, run after the cache (in one run where the graph can keep every position's). */
+  private async positionLogits(slot: KvSlot, tokens: readonly number[]): Promise<Float32Array[]> {
+    const vocab = this.config.vocabSize;
+    if (slot.decoder.keepsLogits) {
+      const out = await this.step(slot, [...tokens], completionPriority, tokens.length);
+      return tokens.map((_, i) => out.subarray(i * vocab, (i + 1) * vocab));
+    }
+    const rows: Float32Array[] = [];
+    for (const token of tokens) rows.push((await this.step(slot, [token], completionPriority)).slice(-vocab));
+    return rows;
+  }
+
+  /** Log-probability that the line ends next: end of text, or a token that starts with a line break. */
+  private lineEndLogprob(logits: Float32Array): number {
+    this.lineEndTokens ??= this.tokenTexts().flatMap((text, id) => (this.endsText(id) || text?.startsWith('\n') ? [id] : []));
+    return logSumExp(this.lineEndTokens.map((id) => logits[id])) - logSumExp(logits);
   }
 
   /** `heal`: typed text the first tokens must re-spell (not shown, and not counted against `maxTokens`). */
@@ -399,7 +471,7 @@ export class LocalEngine implements Engine {
 
   /** A new request's counters, which `stats()` reports as the last prompt from now on. */
   private newPromptStats(promptTokens: number): PromptStats {
-    this.lastPrompt = { promptTokens, reusedTokens: 0, prefillMs: 0, generatedTokens: 0, decodeMs: 0, draftedTokens: 0, acceptedDraftTokens: 0 };
+    this.lastPrompt = emptyPromptStats(promptTokens);
     return this.lastPrompt;
   }
 

@@ -1,0 +1,114 @@
+/**
+ * Line continuations copied from the prompt's own text, for the model to weigh against its greedy answer.
+ *
+ * Why: greedy decoding commits to the likeliest first token, and a small model that does not think of a name it
+ * could copy (a call's argument list written a few lines up, a name in a retrieved snippet) never reaches it, even
+ * when it rates the whole copied line likelier than its own once it sees it: after the first token of a copy, the
+ * rest is easy. So the places in the prompt where the text before the cursor occurs again offer what followed
+ * them, up to the end of their line; the engine scores each as a whole line (`Engine.scoreContinuations`), the
+ * greedy line among them, and the likeliest is shown. The model still decides; the context only proposes. This is
+ * prompt-lookup drafting (`engines/local/promptLookup.ts`) judged by a whole line's probability rather than token
+ * by token, where the greedy choice of the first token would reject it.
+ */
+import type { ContinuationScore } from '../engines/engine';
+
+export interface ContinuationLimits {
+  /** Characters of the typed line that must match, unless the match reaches back to a line start. */
+  minMatchChars: number;
+  /** Characters compared at most (a longer match is not a better one). */
+  maxMatchChars: number;
+  /** Most candidates proposed (each costs the engine a short forward run). */
+  maxCandidates: number;
+  /** Longest continuation proposed, in characters. */
+  maxChars: number;
+}
+
+export const defaultContinuationLimits: ContinuationLimits = { minMatchChars: 3, maxMatchChars: 64, maxCandidates: 4, maxChars: 160 };
+
+/** A place in a source where the typed text occurs: how much of it matched, and how far from the cursor. */
+interface Match {
+  continuation: string;
+  matched: number;
+  atLineStart: boolean;
+  distance: number;
+}
+
+/** Length of the common suffix of `a` (up to index `aEnd`) and `b`, at most `limit`. */
+function commonSuffix(a: string, aEnd: number, b: string, limit: number): number {
+  let length = 0;
+  while (length < limit && length < aEnd && a[aEnd - 1 - length] === b[b.length - 1 - length]) length++;
+  return length;
+}
+
+/**
+ * What followed the other occurrences of the cursor line's typed text in `before` (the prompt up to the cursor,
+ * nearest last) and `after` (the text after it, nearest first): the rest of each such line, best first: the
+ * longest match, then one that starts its line as the typed text does, then the nearest. Nothing when the typed
+ * line is blank (the answer then starts a new line, which a copy would only guess).
+ */
+export function contextContinuations(linePrefix: string, before: string, after: string, limits: ContinuationLimits = defaultContinuationLimits): string[] {
+  const typed = linePrefix.trimStart();
+  if (typed.trim() === '') return [];
+  const compared = typed.slice(-limits.maxMatchChars);
+  const key = compared.slice(-Math.min(limits.minMatchChars, compared.length));
+  const matches: Match[] = [];
+  const scan = (source: string, distanceOf: (index: number) => number) => {
+    for (let at = source.indexOf(key); at !== -1; at = source.indexOf(key, at + 1)) {
+      const end = at + key.length;
+      const lineEnd = source.indexOf('\n', end);
+      const continuation = source.slice(end, lineEnd === -1 ? source.length : lineEnd).trimEnd();
+      if (continuation === '' || continuation.length > limits.maxChars) continue;
+      const matched = commonSuffix(source, end, compared, compared.length);
+      const lineStart = source.lastIndexOf('\n', end - 1) + 1;
+      const atLineStart = matched === compared.length && compared === typed && source.slice(lineStart, end - matched).trim() === '';
+      if (matched < limits.minMatchChars && !atLineStart) continue;
+      matches.push({ continuation, matched, atLineStart, distance: distanceOf(at) });
+    }
+  };
+  // The typed text itself ends `before`: its occurrence there has nothing after it on the line and is skipped.
+  scan(before, (index) => before.length - index);
+  scan(after, (index) => index);
+  matches.sort((a, b) => b.matched - a.matched || Number(b.atLineStart) - Number(a.atLineStart) || a.distance - b.distance);
+  const chosen: string[] = [];
+  for (const match of matches) {
+    if (chosen.length >= limits.maxCandidates) break;
+    if (!chosen.includes(match.continuation)) chosen.push(match.continuation);
+  }
+  return chosen;
+}
+
+/** The identifier characters just before the cursor: the part of a name being typed. */
+const partialName = /[\p{L}\p{N}_$]+$/u;
+const names = /[\p{L}_$][\p{L}\p{N}_$]*/gu;
+
+/**
+ * The rests of names in `before` and `after` that start with the name being typed at the end of `linePrefix`
+ * (`computeDisc` → `ountedTotal` from a retrieved `computeDiscountedTotal`), nearest first, at most `limit`.
+ * A copied line ends with its own arguments; a name copied alone lets the model write this line's.
+ */
+export function nameCompletions(linePrefix: string, before: string, after: string, limit = 2): string[] {
+  const typed = partialName.exec(linePrefix)?.[0];
+  if (!typed || !/^[\p{L}_$]/u.test(typed)) return [];
+  const found: { rest: string; distance: number }[] = [];
+  const scan = (source: string, distanceOf: (index: number) => number) => {
+    for (const match of source.matchAll(names)) {
+      if (match[0].length > typed.length && match[0].startsWith(typed)) found.push({ rest: match[0].slice(typed.length), distance: distanceOf(match.index) });
+    }
+  };
+  scan(before, (index) => before.length - index);
+  scan(after, (index) => index);
+  found.sort((a, b) => a.distance - b.distance);
+  const chosen: string[] = [];
+  for (const { rest } of found) {
+    if (chosen.length >= limit) break;
+    if (!chosen.includes(rest)) chosen.push(rest);
+  }
+  return chosen;
+}
+
+/** The index of the likeliest continuation; the first (the greedy answer) wins ties. */
+export function likeliest(scores: readonly ContinuationScore[]): number {
+  let best = 0;
+  for (let index = 1; index < scores.length; index++) if (scores[index].logprob > scores[best].logprob) best = index;
+  return best;
+}

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { contextContinuations, defaultContinuationLimits, likeliest, nameCompletions } from '../../../../server/completion/contextCandidates';
+
+describe('contextContinuations', () => {
+  test('offers what followed the typed text elsewhere in the prompt, to the end of that line', () => {
+    const before = 'const total = computeTotal(cart.items, taxRate);\nlog(total);\nconst again = computeT';
+    assert.deepEqual(contextContinuations('const again = computeT', before, '\nreturn again;\n'), ['otal(cart.items, taxRate);']);
+  });
+
+  test('a line that starts as the typed line does counts even when little is typed', () => {
+    const before = '    assert f(1) == 2\n    x = 3\n    as';
+    assert.deepEqual(contextContinuations('    as', before, ''), ['sert f(1) == 2']);
+  });
+
+  test('a typed text shorter than minMatchChars matches only where a line starts with it: too many places would qualify', () => {
+    const before = 'value = xs[0]\nys = 1\ns';
+    assert.deepEqual(contextContinuations('s', before, ''), []);
+  });
+
+  test('the longest match comes first, then one that starts its line, then the nearest', () => {
+    const before = [
+      'run(alpha, beta)', // the whole typed text, at a line start, farthest
+      'x = run(alpha, gamma)', // the whole typed text inside a line
+      'y = run(alpha, delta)', // the same, nearer
+      '  run(alpha',
+    ].join('\n');
+    assert.deepEqual(contextContinuations('  run(alpha', before, ''), [', beta)', ', delta)', ', gamma)']);
+  });
+
+  test('the text after the cursor is searched too, nearest first', () => {
+    const after = '\nfirst = parse(input, strict=True)\nsecond = parse(input, strict=False)\n';
+    assert.deepEqual(contextContinuations('value = parse(inp', 'value = parse(inp', after), ['ut, strict=True)', 'ut, strict=False)']);
+  });
+
+  test('duplicates, empty rests of lines and over-long lines are left out; at most maxCandidates', () => {
+    const long = `call(${'x'.repeat(defaultContinuationLimits.maxChars)})`;
+    const before = ['call(a)', 'call(a)', 'call(', long, 'call(b)', 'call(c)', 'call(d)', 'call(e)', 'call('].join('\n');
+    const found = contextContinuations('call(', before, '');
+    assert.equal(found.length, defaultContinuationLimits.maxCandidates);
+    assert.deepEqual(found, ['e)', 'd)', 'c)', 'b)']);
+    assert.ok(!found.includes(long.slice(5)));
+  });
+
+  test('a blank cursor line gets no candidates', () => {
+    assert.deepEqual(contextContinuations('    ', 'a = 1\n    ', ''), []);
+    assert.deepEqual(contextContinuations('', 'a = 1\n', ''), []);
+  });
+
+  test('matches in retrieved snippets written as comments count like any other text', () => {
+    const before = '// Compare this snippet from src/cart.ts:\n// export function applyDiscount(order: Order, code: string): Order {\nconst next = applyDisc';
+    assert.deepEqual(contextContinuations('const next = applyDisc', before, ''), ['ount(order: Order, code: string): Order {']);
+  });
+});
+
+describe('nameCompletions', () => {
+  test('rests of longer names that start with the typed name, nearest first, each once', () => {
+    const before = '// export function computeDiscountedTotal(items, coupon) {\nconst a = computeDiscount(x);\nconst b = computeDisc';
+    assert.deepEqual(nameCompletions('const b = computeDisc', before, '\ncomputeDiscount(y);\n'), ['ount', 'ountedTotal']);
+    assert.deepEqual(nameCompletions('const b = computeDisc', before, '', 1), ['ount']);
+  });
+
+  test('nothing when the cursor is not at the end of a name, or the name starts with a digit', () => {
+    assert.deepEqual(nameCompletions('call(', 'callback(x)\ncall(', ''), []);
+    assert.deepEqual(nameCompletions('x = 12', 'x = 123\nx = 12', ''), []);
+    assert.deepEqual(nameCompletions('', 'anything', ''), []);
+  });
+
+  test('the typed name itself, and names it does not begin, are not offered', () => {
+    assert.deepEqual(nameCompletions('total', 'total = 1\nsubtotal = 2\ntotal', ''), []);
+  });
+});
+
+describe('likeliest', () => {
+  test('picks the highest whole-line log-probability; the greedy answer (first) wins ties', () => {
+    const score = (logprob: number) => ({ logprob, tokenLogprobs: [] });
+    assert.equal(likeliest([score(-3), score(-2.5), score(-4)]), 1);
+    assert.equal(likeliest([score(-2), score(-2)]), 0);
+    assert.equal(likeliest([score(-2), score(-Infinity)]), 0);
+  });
+});
