@@ -14,6 +14,7 @@ export const benchScripts = {
   quant: 'quant/quantBench.js',
   convert: 'convert/convertMemory.js',
   completion: 'completion/completionBench.js',
+  'context-choice': 'completion/contextChoiceBench.js',
   'completion-vscode': 'completion/vscodeBench.js',
   serve: 'serve/serveBench.js',
   startup: 'startup/sidecarStart.js',
@@ -39,6 +40,9 @@ the name go to it.
                       llama.cpp [--out FILE]
   convert             peak memory of rook convert on a Grok-shaped checkpoint [--layers N] [--hidden D] [--runs N]
   completion          typing sessions replayed against the real sidecar and the local engine
+  context-choice      lines copied from the prompt weighed against the model's line, on Rook's own sources: exact
+                      match, edit similarity and latency against greedy decoding alone [--cases N] [--model DIR]
+                      [--threads N] [--out FILE]
   completion-vscode   keystroke to ghost text in a real VS Code (code-server and Chromium)
   serve               one engine serving many editors, every goal of issue 18 from one run: 64 clients on rook
                       serve (TTFT, fairness), batching against llama.cpp at 1/4/16/64 streams, completion

@@ -77,35 +77,6 @@ export function contextContinuations(linePrefix: string, before: string, after: 
   return chosen;
 }
 
-/** The identifier characters just before the cursor: the part of a name being typed. */
-const partialName = /[\p{L}\p{N}_$]+$/u;
-const names = /[\p{L}_$][\p{L}\p{N}_$]*/gu;
-
-/**
- * The rests of names in `before` and `after` that start with the name being typed at the end of `linePrefix`
- * (`computeDisc` → `ountedTotal` from a retrieved `computeDiscountedTotal`), nearest first, at most `limit`.
- * A copied line ends with its own arguments; a name copied alone lets the model write this line's.
- */
-export function nameCompletions(linePrefix: string, before: string, after: string, limit = 2): string[] {
-  const typed = partialName.exec(linePrefix)?.[0];
-  if (!typed || !/^[\p{L}_$]/u.test(typed)) return [];
-  const found: { rest: string; distance: number }[] = [];
-  const scan = (source: string, distanceOf: (index: number) => number) => {
-    for (const match of source.matchAll(names)) {
-      if (match[0].length > typed.length && match[0].startsWith(typed)) found.push({ rest: match[0].slice(typed.length), distance: distanceOf(match.index) });
-    }
-  };
-  scan(before, (index) => before.length - index);
-  scan(after, (index) => index);
-  found.sort((a, b) => a.distance - b.distance);
-  const chosen: string[] = [];
-  for (const { rest } of found) {
-    if (chosen.length >= limit) break;
-    if (!chosen.includes(rest)) chosen.push(rest);
-  }
-  return chosen;
-}
-
 /** The index of the likeliest continuation; the first (the greedy answer) wins ties. */
 export function likeliest(scores: readonly ContinuationScore[]): number {
   let best = 0;

@@ -1,10 +1,14 @@
 /**
- * The model's line against lines built from the prompt's own text (see `contextCandidates.ts`): rests of lines that
- * followed the typed text elsewhere, and names from the context that the typed text begins, each finished by the
- * model's own greedy rest of the line. The engine scores every candidate as a whole line and the likeliest wins.
+ * The model's line against the rests of lines that followed the typed text elsewhere in the prompt (see
+ * `contextCandidates.ts`): the engine scores every candidate as a whole line and the likeliest wins.
+ *
+ * Only the rest of a typed line is weighed. Also tried, and left out (figures in bench/completion/README.md): names from
+ * the context that the typed text begins, each finished by the model (a greedy run per name for almost no gain), and
+ * the first line of a block on a blank line (copies of the line above, or of the lines that followed it elsewhere),
+ * which lowered infilling.
  */
-import { drain, type CompletionRequest, type Engine } from '../engines/engine';
-import { contextContinuations, likeliest, nameCompletions } from './contextCandidates';
+import type { CompletionRequest, Engine } from '../engines/engine';
+import { contextContinuations, likeliest } from './contextCandidates';
 import type { ScoredPiece } from './confidence';
 
 export interface ContextChoice {
@@ -18,18 +22,11 @@ export interface ContextChoice {
  */
 export async function chooseFromContext(engine: Engine, request: CompletionRequest, linePrefix: string, greedyLine: string, signal: AbortSignal): Promise<ContextChoice | undefined> {
   if (!engine.scoreContinuations) return undefined;
-  const before = request.prompt;
-  const after = request.suffix ?? '';
-  const candidates = contextContinuations(linePrefix, before, after);
-  for (const name of nameCompletions(linePrefix, before, after)) {
-    if (signal.aborted) break;
-    const rest = (await drain(engine.complete({ ...request, prompt: before + name }, signal))).text.split('\n')[0];
-    candidates.push(name + rest);
-  }
-  const copies = [...new Set(candidates)].filter((copy) => copy !== greedyLine);
+  const copies = contextContinuations(linePrefix, request.prompt, request.suffix ?? '').filter((copy) => copy !== greedyLine);
   if (copies.length === 0 || signal.aborted) return undefined;
   const scores = await engine.scoreContinuations(request, [greedyLine, ...copies], signal);
   const best = likeliest(scores);
   if (best === 0) return undefined;
   return { text: copies[best - 1], pieces: [{ text: copies[best - 1], logprobs: scores[best].tokenLogprobs }] };
 }
+

@@ -67,7 +67,7 @@ export const defaultSettings: RookSettings = {
   engine: 'auto',
   openai: { endpoints: [], model: '', requestTimeoutMs: 30_000 },
   local: { modelPath: '', executionProvider: 'auto', threads: 0 },
-  completion: { enabled: true, maxTokens: 64, temperature: 0, minConfidence: 0.75, excludeGlobs: [...defaultExcludeGlobs] },
+  completion: { enabled: true, maxTokens: 64, temperature: 0, minConfidence: 0.7, excludeGlobs: [...defaultExcludeGlobs] },
   index: { enabled: true },
 };
 
@@ -156,6 +156,8 @@ export interface CompletionStats {
   timeStops: number;
   /** Suggestions generated but not shown, the model being less sure of them than `minConfidence`. */
   belowConfidence: number;
+  /** Answers that were a line copied from the prompt, which the model rated above its own line (`completion/contextChoice.ts`). */
+  fromContext: number;
 }
 
 export interface SidecarStatus {

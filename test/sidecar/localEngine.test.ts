@@ -43,6 +43,20 @@ describe('sidecar with the local ONNX engine', () => {
     assert.equal((await sidecar.configure(localSettings(modelDir))).state, 'ready');
   });
 
+  test('on the embedded model, a line copied from the file is shown where the model rates it above its own, and counted', async () => {
+    const embedded = path.resolve(__dirname, '..', '..', '..', 'models', 'rook-moe-mini');
+    const settings = localSettings(embedded);
+    const status = await sidecar.configure({ ...settings, completion: { ...settings.completion, minConfidence: 0 } });
+    assert.equal(status.state, 'ready', status.message);
+    const before = (await sidecar.connection.sendRequest(statusRequest)).completionStats!;
+    const text = 'function readConfig(path, strict) {\n  debug(`Reading config file: ${path}`);\n}\n\nfunction writeConfig(path, data) {\n  debug(`Writing config file: ${pa\n}\n';
+    const result = await invokeInlineCompletion(sidecar, 'file:///work/config.js', text, { line: 5, character: '  debug(`Writing config file: ${pa'.length });
+    assert.ok(result && 'items' in result);
+    assert.equal(result.items[0]?.insertText, 'th}`);');
+    const after = (await sidecar.connection.sendRequest(statusRequest)).completionStats!;
+    assert.equal(after.fromContext - before.fromContext, 1);
+  });
+
   test('a model folder that does not exist says which setting to fix', async () => {
     const status = await sidecar.configure(localSettings('/nonexistent/rook-model'));
     assert.equal(status.state, 'no-engine');

@@ -50,6 +50,7 @@ export class CompletionFeature implements Feature {
     scopeStops: 0,
     timeStops: 0,
     belowConfidence: 0,
+    fromContext: 0,
   };
   private readonly recentEdits = new RecentEdits();
   private readonly snippetIndex = new SnippetIndex(this.recentEdits);
@@ -148,6 +149,7 @@ export class CompletionFeature implements Feature {
       if (answer.stoppedEarly === 'scope') this.stats.scopeStops++;
       if (answer.stoppedEarly === 'time') this.stats.timeStops++;
       if (answer.belowConfidence) this.stats.belowConfidence++;
+      if (answer.fromContext) this.stats.fromContext++;
       this.engineHost.noteOutcome(used);
       if (!answer.insertText) return { items: [] };
       const end = { line: params.position.line, character: params.position.character + answer.replaceLength };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { contextContinuations, defaultContinuationLimits, likeliest, nameCompletions } from '../../../../server/completion/contextCandidates';
+import { contextContinuations, defaultContinuationLimits, likeliest } from '../../../../server/completion/contextCandidates';
 
 describe('contextContinuations', () => {
   test('offers what followed the typed text elsewhere in the prompt, to the end of that line', () => {
@@ -50,24 +50,6 @@ describe('contextContinuations', () => {
   test('matches in retrieved snippets written as comments count like any other text', () => {
     const before = '// Compare this snippet from src/cart.ts:\n// export function applyDiscount(order: Order, code: string): Order {\nconst next = applyDisc';
     assert.deepEqual(contextContinuations('const next = applyDisc', before, ''), ['ount(order: Order, code: string): Order {']);
-  });
-});
-
-describe('nameCompletions', () => {
-  test('rests of longer names that start with the typed name, nearest first, each once', () => {
-    const before = '// export function computeDiscountedTotal(items, coupon) {\nconst a = computeDiscount(x);\nconst b = computeDisc';
-    assert.deepEqual(nameCompletions('const b = computeDisc', before, '\ncomputeDiscount(y);\n'), ['ount', 'ountedTotal']);
-    assert.deepEqual(nameCompletions('const b = computeDisc', before, '', 1), ['ount']);
-  });
-
-  test('nothing when the cursor is not at the end of a name, or the name starts with a digit', () => {
-    assert.deepEqual(nameCompletions('call(', 'callback(x)\ncall(', ''), []);
-    assert.deepEqual(nameCompletions('x = 12', 'x = 123\nx = 12', ''), []);
-    assert.deepEqual(nameCompletions('', 'anything', ''), []);
-  });
-
-  test('the typed name itself, and names it does not begin, are not offered', () => {
-    assert.deepEqual(nameCompletions('total', 'total = 1\nsubtotal = 2\ntotal', ''), []);
   });
 });
 
