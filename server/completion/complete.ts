@@ -43,7 +43,7 @@ export interface CompletionAnswer {
   confidence?: Confidence;
   /** Set when a suggestion was generated but held back by `minConfidence` (then `insertText` is empty). */
   belowConfidence?: boolean;
-  /** Set when the model rated a line continuation copied from the prompt likelier than its own (see `contextCandidates.ts`). */
+  /** Set when the model rated a line continuation copied from the prompt likelier than its own (see `contextChoice.ts`). */
   fromContext?: boolean;
 }
 

@@ -2,10 +2,10 @@
  * The model's line against the rests of lines that followed the typed text elsewhere in the prompt (see
  * `contextCandidates.ts`): the engine scores every candidate as a whole line and the likeliest wins.
  *
- * Only the rest of a typed line is weighed. Also tried, and left out (figures in bench/completion/README.md): names from
- * the context that the typed text begins, each finished by the model (a greedy run per name for almost no gain), and
- * the first line of a block on a blank line (copies of the line above, or of the lines that followed it elsewhere),
- * which lowered infilling.
+ * Only the rest of a typed line is weighed. Also tried and left out (figures in bench/completion/README.md): names
+ * from the context that the typed text begins, each finished by the model (a greedy run per name for almost no
+ * gain), and the first line of a block on a blank line (copies of the line above, or of the lines that followed it
+ * elsewhere), which lowered infilling.
  */
 import type { CompletionRequest, Engine } from '../engines/engine';
 import { contextContinuations, likeliest } from './contextCandidates';
@@ -29,4 +29,3 @@ export async function chooseFromContext(engine: Engine, request: CompletionReque
   if (best === 0) return undefined;
   return { text: copies[best - 1], pieces: [{ text: copies[best - 1], logprobs: scores[best].tokenLogprobs }] };
 }
-

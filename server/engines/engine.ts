@@ -62,6 +62,11 @@ export interface ContinuationScore {
   logprob: number;
   /** Log-probabilities of the tokens that carry its text, as `TextEvent.logprobs` gives them for generated text. */
   tokenLogprobs: number[];
+  /**
+   * Set when it was not run because it cannot be the likeliest: `logprob` is then its first token's log-probability,
+   * an upper bound already below a continuation scored before it, and `tokenLogprobs` is empty.
+   */
+  pruned?: true;
 }
 
 /** The tokens a request cost, where the engine counts them: its prompt as the model read it, and what it generated. */
@@ -115,7 +120,7 @@ export interface Engine {
   /**
    * How likely the model finds each of `continuations` as the rest of the cursor's line after `request`'s prompt
    * (the same prompt, healing included, that `complete` would run), from engines that run the model themselves.
-   * Continuations not scored before `signal` aborts get -Infinity.
+   * Continuations not scored before `signal` aborts get -Infinity; ones that cannot be the likeliest may be `pruned`.
    */
   scoreContinuations?(request: CompletionRequest, continuations: readonly string[], signal: AbortSignal): Promise<ContinuationScore[]>;
   /** Counters for status and tests, from engines that run the model themselves (a remote engine cannot see them). */

@@ -108,26 +108,35 @@ test('local engine: scoring continuations leaves the cache as it was, and ends e
   const engine = await load();
   const request = { ...greedy('function add(a, b) {\n  return a', 8, ['\n']), suffix: '\n}\n', tokenHealing: true };
   const before = await drain(engine.complete(request, never));
-  const continuations = [' + b;', ' - b;', ' * b * b * b * b;'];
-  const scores = await engine.scoreContinuations(request, continuations, never);
-  assert.equal(scores.length, continuations.length);
-  for (const [index, score] of scores.entries()) {
-    assert.ok(Number.isFinite(score.logprob), `${continuations[index]}: ${score.logprob}`);
+  const continuations = [' + b;', ' - b;', ' * b * b * b * b;', ' + b + b;'];
+  // Alone, each continuation is scored in full.
+  const alone = [];
+  for (const continuation of continuations) alone.push((await engine.scoreContinuations(request, [continuation], never))[0]);
+  for (const [index, score] of alone.entries()) {
+    assert.ok(Number.isFinite(score.logprob) && !score.pruned, `${continuations[index]}: ${score.logprob}`);
     assert.ok(score.tokenLogprobs.length > 0 && score.tokenLogprobs.every((logprob) => logprob <= 0));
     // The whole line is its shown tokens, the re-spelled `a`, and the line's end: never likelier than its tokens.
     assert.ok(score.logprob < score.tokenLogprobs.reduce((sum, logprob) => sum + logprob, 0));
   }
-  assert.ok(scores[2].tokenLogprobs.length > scores[0].tokenLogprobs.length);
-  // Each continuation is scored after the prompt alone, not after the ones before it.
-  const [alone] = await engine.scoreContinuations(request, [continuations[1]], never);
-  assert.ok(Math.abs(alone.logprob - scores[1].logprob) < 1e-5, `${alone.logprob} alone vs ${scores[1].logprob} after others`);
+  assert.ok(alone[2].tokenLogprobs.length > alone[0].tokenLogprobs.length);
+  // Together, each is scored after the prompt alone, not after the ones before it; one whose first token is already
+  // less likely than a line scored before it is not run, and its bound is above its real score.
+  const together = await engine.scoreContinuations(request, continuations, never);
+  const best = Math.max(...together.map((score) => (score.pruned ? -Infinity : score.logprob)));
+  for (const [index, score] of together.entries()) {
+    if (score.pruned) {
+      assert.ok(score.logprob >= alone[index].logprob && score.logprob <= best, `${continuations[index]}: bound ${score.logprob}`);
+      assert.deepEqual(score.tokenLogprobs, []);
+    } else assert.ok(Math.abs(score.logprob - alone[index].logprob) < 1e-5, `${continuations[index]}: ${score.logprob} with others, ${alone[index].logprob} alone`);
+  }
+  assert.ok(Math.abs(Math.max(...alone.map((score) => score.logprob)) - best) < 1e-5, 'the likeliest is among those run');
   // The same request again, and a fresh engine, decode exactly as before the scoring.
   assert.deepEqual(await drain(engine.complete(request, never)), before);
   const fresh = await load();
   assert.deepEqual(await drain(fresh.complete(request, never)), before);
   const aborted = new AbortController();
   aborted.abort();
-  assert.deepEqual((await engine.scoreContinuations(request, continuations, aborted.signal)).map((score) => score.logprob), [-Infinity, -Infinity, -Infinity]);
+  assert.deepEqual((await engine.scoreContinuations(request, continuations, aborted.signal)).map((score) => score.logprob), [-Infinity, -Infinity, -Infinity, -Infinity]);
   await Promise.all([engine.dispose(), fresh.dispose()]);
 });
 

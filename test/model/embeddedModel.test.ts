@@ -165,6 +165,13 @@ test('embedded model: a scored continuation gets the log-probabilities generatio
   // Greedy generation ended the line there, so its end was the likeliest next token: the end term is no small share.
   const lineEnd = score.logprob - score.tokenLogprobs.reduce((sum, logprob) => sum + logprob, 0);
   assert.ok(lineEnd < 0 && lineEnd > Math.log(0.05), `log P(line ends) = ${lineEnd}`);
+  // A continuation whose first token alone is less likely than the greedy line is not run, and its bound holds.
+  const unlikely = ' ]]]] ;;;; ))))';
+  const [, pruned] = await engine.scoreContinuations(request, [text, unlikely], never);
+  assert.equal(pruned.pruned, true);
+  assert.ok(pruned.logprob <= score.logprob);
+  const [full] = await engine.scoreContinuations(request, [unlikely], never);
+  assert.ok(full.pruned === undefined && full.logprob <= pruned.logprob, `${full.logprob} scored, bound ${pruned.logprob}`);
   await engine.dispose();
 });
 

@@ -212,10 +212,18 @@ export class LocalEngine implements Engine {
     try {
       // Copied: the logits after the prompt are read again after each continuation has run.
       const first = (await this.evaluatePrompt(slot, promptTokens, emptyPromptStats(promptTokens.length), completionPriority)).slice();
+      const firstNormalizer = logSumExp(first);
+      let best = -Infinity;
       for (const [index, continuation] of continuations.entries()) {
         if (signal.aborted) break;
         const tokens = this.encodeWhole(heal + continuation);
         if (tokens.length === 0 || slot.decoder.length + tokens.length >= this.config.contextLength) continue;
+        // A line is never likelier than its first token: one below the best line so far need not run.
+        const bound = logProbability(first, tokens[0], firstNormalizer);
+        if (bound <= best) {
+          scores[index] = { logprob: bound, tokenLogprobs: [], pruned: true };
+          continue;
+        }
         const rows = [first, ...(await this.positionLogits(slot, tokens))];
         this.rewind(slot, tokens.length);
         let logprob = 0;
@@ -227,9 +235,8 @@ export class LocalEngine implements Engine {
           if (this.textOf(tokens.slice(0, position + 1)).length > heal.length) tokenLogprobs.push(tokenLogprob);
         }
         scores[index] = { logprob: logprob + this.lineEndLogprob(rows[tokens.length]), tokenLogprobs };
+        best = Math.max(best, scores[index].logprob);
       }
-    } catch (error) {
-      throw this.failed(slot, error);
     } finally {
       this.releaseSlot(slot, completionPriority);
     }
