@@ -47,6 +47,12 @@ export interface CompletionAnswer {
   fromContext?: boolean;
 }
 
+/**
+ * Characters of the document on each side of the cursor searched for lines to copy (`contextChoice.ts`): beyond the
+ * model's window, as far as a search per keystroke stays cheap.
+ */
+const copySourceChars = 64 * 1024;
+
 /** Context snippets for the prompt, already formatted, in at most `maxChars` characters (the index is searched asynchronously). */
 export type SnippetSource = (maxChars: number) => string | Promise<string>;
 
@@ -75,7 +81,8 @@ export async function completeAt(
   const budget = promptBudget(capabilities.contextLength, options.maxTokens, charsPerToken(engine));
   const context = cursorContext(text, offset, budget);
   const multiline = wantsMultiline(context);
-  const { request, style } = buildPrompt(capabilities, context, await snippets(budget.snippetChars), multiline);
+  const snippetText = await snippets(budget.snippetChars);
+  const { request, style } = buildPrompt(capabilities, context, snippetText, multiline);
   const filterContext = { ...context, multiline };
   let raw = '';
   const pieces: ScoredPiece[] = [];
@@ -99,9 +106,10 @@ export async function completeAt(
     }
   }
   let fromContext = false;
-  // The rest of one line, greedily: lines built from the prompt's text compete with the model's as whole lines.
+  // The rest of one line, greedily: lines copied from the document and the snippets compete with the model's.
   if (!multiline && options.temperature === 0 && context.lineSuffix.trim() === '' && !signal.aborted) {
-    const choice = await chooseFromContext(engine, engineRequest, context.linePrefix, raw.split('\n')[0], signal);
+    const sources = { before: text.slice(Math.max(0, offset - copySourceChars), offset), after: text.slice(offset, offset + copySourceChars), snippets: snippetText };
+    const choice = await chooseFromContext(engine, engineRequest, context.linePrefix, sources, raw.split('\n')[0], signal);
     if (choice) {
       ({ text: raw } = choice);
       pieces.splice(0, pieces.length, ...choice.pieces);

@@ -4,8 +4,9 @@
  * Why: greedy decoding commits to the likeliest first token, and a small model that does not think of a name it
  * could copy (a call's argument list written a few lines up, a name in a retrieved snippet) never reaches it, even
  * when it rates the whole copied line likelier than its own once it sees it: after the first token of a copy, the
- * rest is easy. So the places in the prompt where the text before the cursor occurs again offer what followed
- * them, up to the end of their line; the engine scores each as a whole line (`Engine.scoreContinuations`), the
+ * rest is easy. So the places in the document (beyond the model's window too, as the copy-the-nearest-line baseline
+ * reads it) and in the context snippets where the text before the cursor occurs again offer what followed them, up
+ * to the end of their line; the engine scores each as a whole line (`Engine.scoreContinuations`), the
  * greedy line among them, and the likeliest is shown. The model still decides; the context only proposes. This is
  * prompt-lookup drafting (`engines/local/promptLookup.ts`) judged by a whole line's probability rather than token
  * by token, where the greedy choice of the first token would reject it.
@@ -21,9 +22,18 @@ export interface ContinuationLimits {
   maxCandidates: number;
   /** Longest continuation proposed, in characters. */
   maxChars: number;
+  /** Occurrences of the typed text looked at per source, nearest first (bounded work per keystroke on a big file). */
+  maxOccurrences: number;
 }
 
-export const defaultContinuationLimits: ContinuationLimits = { minMatchChars: 3, maxMatchChars: 64, maxCandidates: 4, maxChars: 160 };
+export const defaultContinuationLimits: ContinuationLimits = { minMatchChars: 3, maxMatchChars: 64, maxCandidates: 4, maxChars: 160, maxOccurrences: 1000 };
+
+/** Where copies are looked for: the document before the cursor (nearest last), after it (nearest first), and context snippets. */
+export interface ContinuationSources {
+  before: string;
+  after: string;
+  snippets: string;
+}
 
 /** A place in a source where the typed text occurs: how much of it matched, and how far from the cursor. */
 interface Match {
@@ -41,33 +51,36 @@ function commonSuffix(a: string, aEnd: number, b: string, limit: number): number
 }
 
 /**
- * What followed the other occurrences of the cursor line's typed text in `before` (the prompt up to the cursor,
- * nearest last) and `after` (the text after it, nearest first): the rest of each such line, best first: the
- * longest match, then one that starts its line as the typed text does, then the nearest. Nothing when the typed
- * line is blank (the answer then starts a new line, which a copy would only guess).
+ * What followed the other occurrences of the cursor line's typed text in `sources`: the rest of each such line,
+ * best first: the longest match, then one that starts its line as the typed text does, then the nearest (snippets
+ * count as farther than the document). Nothing when the typed line is blank (the answer then starts a new line,
+ * which a copy would only guess).
  */
-export function contextContinuations(linePrefix: string, before: string, after: string, limits: ContinuationLimits = defaultContinuationLimits): string[] {
+export function contextContinuations(linePrefix: string, sources: ContinuationSources, limits: ContinuationLimits = defaultContinuationLimits): string[] {
   const typed = linePrefix.trimStart();
   if (typed.trim() === '') return [];
   const compared = typed.slice(-limits.maxMatchChars);
   const key = compared.slice(-Math.min(limits.minMatchChars, compared.length));
   const matches: Match[] = [];
-  const scan = (source: string, distanceOf: (index: number) => number) => {
-    for (let at = source.indexOf(key); at !== -1; at = source.indexOf(key, at + 1)) {
-      const end = at + key.length;
-      const lineEnd = source.indexOf('\n', end);
-      const continuation = source.slice(end, lineEnd === -1 ? source.length : lineEnd).trimEnd();
-      if (continuation === '' || continuation.length > limits.maxChars) continue;
-      const matched = commonSuffix(source, end, compared, compared.length);
-      const lineStart = source.lastIndexOf('\n', end - 1) + 1;
-      const atLineStart = matched === compared.length && compared === typed && source.slice(lineStart, end - matched).trim() === '';
-      if (matched < limits.minMatchChars && !atLineStart) continue;
-      matches.push({ continuation, matched, atLineStart, distance: distanceOf(at) });
-    }
+  const consider = (source: string, at: number, distance: number) => {
+    const end = at + key.length;
+    const lineEnd = source.indexOf('\n', end);
+    const continuation = source.slice(end, lineEnd === -1 ? source.length : lineEnd).trimEnd();
+    if (continuation === '' || continuation.length > limits.maxChars) return;
+    const matched = commonSuffix(source, end, compared, compared.length);
+    const lineStart = source.lastIndexOf('\n', end - 1) + 1;
+    const atLineStart = matched === compared.length && compared === typed && source.slice(lineStart, end - matched).trim() === '';
+    if (matched < limits.minMatchChars && !atLineStart) return;
+    matches.push({ continuation, matched, atLineStart, distance });
   };
-  // The typed text itself ends `before`: its occurrence there has nothing after it on the line and is skipped.
-  scan(before, (index) => before.length - index);
-  scan(after, (index) => index);
+  const { before, after, snippets } = sources;
+  // Outward from the cursor, past the typed text itself, which ends `before`.
+  let seen = 0;
+  for (let at = before.lastIndexOf(key, before.length - key.length - 1); at !== -1 && seen < limits.maxOccurrences; at = at === 0 ? -1 : before.lastIndexOf(key, at - 1), seen++) consider(before, at, before.length - at);
+  seen = 0;
+  for (let at = after.indexOf(key); at !== -1 && seen < limits.maxOccurrences; at = after.indexOf(key, at + 1), seen++) consider(after, at, at);
+  seen = 0;
+  for (let at = snippets.indexOf(key); at !== -1 && seen < limits.maxOccurrences; at = snippets.indexOf(key, at + 1), seen++) consider(snippets, at, before.length + after.length + at);
   matches.sort((a, b) => b.matched - a.matched || Number(b.atLineStart) - Number(a.atLineStart) || a.distance - b.distance);
   const chosen: string[] = [];
   for (const match of matches) {

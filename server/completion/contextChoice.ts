@@ -1,6 +1,6 @@
 /**
- * The model's line against the rests of lines that followed the typed text elsewhere in the prompt (see
- * `contextCandidates.ts`): the engine scores every candidate as a whole line and the likeliest wins.
+ * The model's line against the rests of lines that followed the typed text elsewhere in the document or the context
+ * snippets (see `contextCandidates.ts`): the engine scores every candidate as a whole line and the likeliest wins.
  *
  * Only the rest of a typed line is weighed. Also tried and left out (figures in bench/completion/README.md): names
  * from the context that the typed text begins, each finished by the model (a greedy run per name for almost no
@@ -8,7 +8,7 @@
  * elsewhere), which lowered infilling.
  */
 import type { CompletionRequest, Engine } from '../engines/engine';
-import { contextContinuations, likeliest } from './contextCandidates';
+import { contextContinuations, likeliest, type ContinuationSources } from './contextCandidates';
 import type { ScoredPiece } from './confidence';
 
 export interface ContextChoice {
@@ -17,12 +17,19 @@ export interface ContextChoice {
 }
 
 /**
- * A line from the context that the model finds likelier than `greedyLine` (the rest of the cursor's line it
- * generated for `request`), with its scored tokens; undefined when none is, or the engine cannot score.
+ * A line from `sources` that the model finds likelier than `greedyLine` (the rest of the cursor's line it generated
+ * for `request`), with its scored tokens; undefined when none is, or the engine cannot score.
  */
-export async function chooseFromContext(engine: Engine, request: CompletionRequest, linePrefix: string, greedyLine: string, signal: AbortSignal): Promise<ContextChoice | undefined> {
+export async function chooseFromContext(
+  engine: Engine,
+  request: CompletionRequest,
+  linePrefix: string,
+  sources: ContinuationSources,
+  greedyLine: string,
+  signal: AbortSignal,
+): Promise<ContextChoice | undefined> {
   if (!engine.scoreContinuations) return undefined;
-  const copies = contextContinuations(linePrefix, request.prompt, request.suffix ?? '').filter((copy) => copy !== greedyLine);
+  const copies = contextContinuations(linePrefix, sources).filter((copy) => copy !== greedyLine);
   if (copies.length === 0 || signal.aborted) return undefined;
   const scores = await engine.scoreContinuations(request, [greedyLine, ...copies], signal);
   const best = likeliest(scores);

@@ -189,6 +189,13 @@ test('embedded model: a line copied from the context is shown where the model ra
   const greedy = await completeAt(greedyOnly, document, before.length, options, never);
   assert.notEqual(greedy.insertText, answer.insertText);
   assert.equal(greedy.fromContext, undefined);
+  // The line to copy may lie beyond the model's window (its 1,024 tokens hold about 3,000 characters before the cursor).
+  const filler = Array.from({ length: 120 }, (_, i) => `function step${i}(state) {\n  state.count += ${i};\n  return state;\n}\n`).join('\n');
+  const far = before.replace('function writeConfig', `${filler}\nfunction writeConfig`);
+  assert.ok(far.length - far.indexOf('Reading config') > 7000);
+  const copiedFromFar = await completeAt(engine, `${far}\n}\n`, far.length, options, never);
+  assert.equal(copiedFromFar.insertText, 'th}`);');
+  assert.equal(copiedFromFar.fromContext, true);
   await engine.dispose();
 });
 

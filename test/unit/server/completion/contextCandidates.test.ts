@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { contextContinuations, defaultContinuationLimits, likeliest } from '../../../../server/completion/contextCandidates';
+import { contextContinuations as continuationsIn, defaultContinuationLimits, likeliest } from '../../../../server/completion/contextCandidates';
+
+/** The document around the cursor, no snippets. */
+const contextContinuations = (linePrefix: string, before: string, after: string) => continuationsIn(linePrefix, { before, after, snippets: '' });
 
 describe('contextContinuations', () => {
   test('offers what followed the typed text elsewhere in the prompt, to the end of that line', () => {
@@ -47,9 +50,17 @@ describe('contextContinuations', () => {
     assert.deepEqual(contextContinuations('', 'a = 1\n', ''), []);
   });
 
-  test('matches in retrieved snippets written as comments count like any other text', () => {
-    const before = '// Compare this snippet from src/cart.ts:\n// export function applyDiscount(order: Order, code: string): Order {\nconst next = applyDisc';
-    assert.deepEqual(contextContinuations('const next = applyDisc', before, ''), ['ount(order: Order, code: string): Order {']);
+  test('matches in retrieved snippets written as comments count, after the document\'s at an equal match', () => {
+    const snippets = '// Compare this snippet from src/cart.ts:\n// export function applyDiscount(order: Order, code: string): Order {\n';
+    assert.deepEqual(continuationsIn('const next = applyDisc', { before: 'const next = applyDisc', after: '', snippets }), ['ount(order: Order, code: string): Order {']);
+    const before = 'x = applyDiscount(order, coupon);\nconst next = applyDisc';
+    assert.deepEqual(continuationsIn('next = applyDisc', { before, after: '', snippets }), ['ount(order, coupon);', 'ount(order: Order, code: string): Order {']);
+  });
+
+  test('only the nearest maxOccurrences occurrences are looked at on each side', () => {
+    const limits = { ...defaultContinuationLimits, maxOccurrences: 2 };
+    const before = ['f(far)', 'f(middle)', 'f(near)', 'f('].join('\n');
+    assert.deepEqual(continuationsIn('f(', { before, after: '', snippets: '' }, limits), ['near)', 'middle)']);
   });
 });
 
