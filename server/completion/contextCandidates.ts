@@ -1,5 +1,5 @@
 /**
- * Line continuations copied from the prompt's own text, for the model to weigh against its greedy answer.
+ * Line continuations copied from the document and the context snippets, for the model to weigh against its greedy line.
  *
  * Why: greedy decoding commits to the likeliest first token, and a small model that does not think of a name it
  * could copy (a call's argument list written a few lines up, a name in a retrieved snippet) never reaches it, even
