@@ -51,6 +51,18 @@ function commonSuffix(a: string, aEnd: number, b: string, limit: number): number
 }
 
 /**
+ * Where `key` occurs in `source`, at most `limit` places: from the start onwards, or `backwards` from the end, where
+ * an occurrence that ends `source` is skipped (the typed text itself).
+ */
+function* occurrences(source: string, key: string, limit: number, backwards = false): Generator<number> {
+  let at = backwards ? source.lastIndexOf(key, source.length - key.length - 1) : source.indexOf(key);
+  for (let seen = 0; at !== -1 && seen < limit; seen++) {
+    yield at;
+    at = backwards ? (at === 0 ? -1 : source.lastIndexOf(key, at - 1)) : source.indexOf(key, at + 1);
+  }
+}
+
+/**
  * What followed the other occurrences of the cursor line's typed text in `sources`: the rest of each such line,
  * best first: the longest match, then one that starts its line as the typed text does, then the nearest (snippets
  * count as farther than the document). Nothing when the typed line is blank (the answer then starts a new line,
@@ -75,12 +87,9 @@ export function contextContinuations(linePrefix: string, sources: ContinuationSo
   };
   const { before, after, snippets } = sources;
   // Outward from the cursor, past the typed text itself, which ends `before`.
-  let seen = 0;
-  for (let at = before.lastIndexOf(key, before.length - key.length - 1); at !== -1 && seen < limits.maxOccurrences; at = at === 0 ? -1 : before.lastIndexOf(key, at - 1), seen++) consider(before, at, before.length - at);
-  seen = 0;
-  for (let at = after.indexOf(key); at !== -1 && seen < limits.maxOccurrences; at = after.indexOf(key, at + 1), seen++) consider(after, at, at);
-  seen = 0;
-  for (let at = snippets.indexOf(key); at !== -1 && seen < limits.maxOccurrences; at = snippets.indexOf(key, at + 1), seen++) consider(snippets, at, before.length + after.length + at);
+  for (const at of occurrences(before, key, limits.maxOccurrences, true)) consider(before, at, before.length - at);
+  for (const at of occurrences(after, key, limits.maxOccurrences)) consider(after, at, at);
+  for (const at of occurrences(snippets, key, limits.maxOccurrences)) consider(snippets, at, before.length + after.length + at);
   matches.sort((a, b) => b.matched - a.matched || Number(b.atLineStart) - Number(a.atLineStart) || a.distance - b.distance);
   const chosen: string[] = [];
   for (const match of matches) {

@@ -2,7 +2,8 @@
  * An engine seen through a meter: each completion's generated tokens and when its first and last text arrived, for
  * a comparison's tokens per second. Tokens are counted from the log-probabilities (one a token) or token texts the
  * engine streams; an engine that reports neither gets an estimate from its characters per token, marked as such.
- * Everything else goes straight to the engine, `encode` and `scoreContinuations` included, so prompts are laid out as without the meter.
+ * Everything else goes straight to the engine, `encode` and `scoreContinuations` included, so prompts are laid out
+ * and lines chosen as without the meter.
  */
 import { charsPerToken } from '../completion/charsPerToken';
 import type { ChatRequest, CompletionRequest, Engine, EngineCapabilities, StreamEvent } from '../engines/engine';

@@ -228,11 +228,14 @@ export class LocalEngine implements Engine {
         this.rewind(slot, tokens.length);
         let logprob = 0;
         const tokenLogprobs: number[] = [];
+        // Tokens wholly inside the re-spelled text are not part of what would be shown; once one reaches past it, all
+        // later ones carry text, so the prefix is decoded only until then.
+        let showing = heal === '';
         for (const [position, token] of tokens.entries()) {
-          const tokenLogprob = logProbability(rows[position], token, logSumExp(rows[position]));
+          const tokenLogprob = logProbability(rows[position], token, position === 0 ? firstNormalizer : logSumExp(rows[position]));
           logprob += tokenLogprob;
-          // Tokens wholly inside the re-spelled text are not part of what would be shown.
-          if (this.textOf(tokens.slice(0, position + 1)).length > heal.length) tokenLogprobs.push(tokenLogprob);
+          showing ||= this.textOf(tokens.slice(0, position + 1)).length > heal.length;
+          if (showing) tokenLogprobs.push(tokenLogprob);
         }
         scores[index] = { logprob: logprob + this.lineEndLogprob(rows[tokens.length]), tokenLogprobs };
         best = Math.max(best, scores[index].logprob);
