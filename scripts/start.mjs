@@ -12,6 +12,15 @@ import { join, resolve } from 'node:path';
 
 const repo = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(`Usage: npm start [-- [--dev] [<folder to open>]]
+
+Builds Rook, packages the .vsix for this platform and opens VS Code with it on <folder> (default: this repository),
+running on the embedded model until you configure another.
+  --dev     desktop VS Code only: load Rook from this checkout (--extensionDevelopmentPath), nothing installed
+Without a \`code\` command on PATH it starts a local code-server on 127.0.0.1 (scripts/install-test-deps.sh installs it).`);
+  process.exit(0);
+}
 const dev = args.includes('--dev');
 const folder = resolve(args.find((arg) => arg !== '--dev') ?? repo);
 const { version } = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
