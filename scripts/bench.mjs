@@ -7,6 +7,12 @@ import { spawnSync } from 'node:child_process';
 const needsPackage = new Set(['completion-vscode']);
 
 const [name, ...args] = process.argv.slice(2);
+if (name === undefined || name === '--help' || name === '-h') {
+  // Built already: `rook bench --help` lists the benchmarks; otherwise say how to get the list.
+  const built = spawnSync(process.execPath, ['dist/rook.js', 'bench', '--help'], { stdio: 'inherit' });
+  if (built.status !== 0) console.log('Usage: npm run bench -- <name> [args]   (run `npm run build` or `node esbuild.mjs` first for the list of names)');
+  process.exit(0);
+}
 for (const [command, commandArgs] of [
   [process.execPath, ['esbuild.mjs', '--production']],
   [process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']],

@@ -11,6 +11,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  // The layers are listed in this file's header comment; print it.
+  const lines = readFileSync(new URL(import.meta.url), 'utf8').split('\n');
+  const header = lines.slice(0, lines.findIndex((line) => !line.startsWith('//'))).map((line) => line.slice(3));
+  console.log(`Usage: npm test\n\n${header.join('\n')}`);
+  process.exit(0);
+}
+
 const resultsDir = '.cache/test-results';
 mkdirSync(resultsDir, { recursive: true });
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
