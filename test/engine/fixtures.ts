@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { decoderWeightsFromGraph, type LogitRows } from '../../server/model/arch/decoder';
+import { decoderWeightsFromGraph, type AttentionLowering, type LogitRows } from '../../server/model/arch/decoder';
 import { buildOnnxModel } from '../../server/model/build';
 import { readModelConfig, type ModelConfig } from '../../server/model/config';
 import { exportGguf } from '../../server/model/gguf/export';
@@ -75,10 +75,10 @@ export function tempDir(label: string): string {
 }
 
 /** Writes a model folder with `model.onnx` (and `model.gguf` when asked), both quantized as asked; returns its path and config. */
-export function tinyModelFolder(shape: Partial<SyntheticShape>, seed: number, options: { gguf?: boolean; quant?: QuantType; logitRows?: LogitRows } = {}): { dir: string; config: ModelConfig } {
+export function tinyModelFolder(shape: Partial<SyntheticShape>, seed: number, options: { gguf?: boolean; quant?: QuantType; logitRows?: LogitRows; attention?: AttentionLowering } = {}): { dir: string; config: ModelConfig } {
   const dir = tempDir('model');
   const config = writeSyntheticModelFolder(dir, { ...tinyGrok, ...shape }, seed);
-  buildOnnxModel(dir, { quant: options.quant, logitRows: options.logitRows });
+  buildOnnxModel(dir, { quant: options.quant, logitRows: options.logitRows, attention: options.attention });
   if (options.gguf) exportGguf(dir, { quant: options.quant });
   return { dir, config };
 }

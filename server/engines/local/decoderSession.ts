@@ -5,18 +5,22 @@
  */
 import * as ort from 'onnxruntime-node';
 import { logitsToKeepInput } from '../../model/arch/decoder';
+import { appendedNames } from '../../model/onnx/headGroupAttention';
 import { kvCacheShape, type ModelConfig } from '../../model/config';
 
 /**
  * How the KV cache is held between runs.
- * - `shared`: one buffer per layer (a `KvRowBuffer`), passed to GroupQueryAttention both as past input and as
- *   pre-allocated present output. The node sees the same memory and appends the new positions in place (its
- *   past/present share-buffer mode); positions past the cached length are ignored, so truncation is free. Where the
- *   value is the key (latent attention), keys and values are one buffer: the node writes the same rows to it twice. Without
- *   it every step copies the whole cache into a fresh present tensor, which dominates decode once the cache is long
- *   (bench/engine/README.md has the measured gain; logits are bit-identical). CPU only: other providers run the
- *   node on device copies, which cannot share memory.
- * - `growing`: the present outputs, one position longer per token, become the next run's past.
+ * - `shared`: one buffer per layer (a `KvRowBuffer`), the past input of every run; positions past a row's cached
+ *   length are ignored, so truncation is free. A graph lowered with `headGroupAttention` returns only the new
+ *   positions' keys and values, which are written into the buffer after the run; this works on every provider. A
+ *   GroupQueryAttention graph is given the buffer as its pre-allocated present output too: the node sees the same
+ *   memory and appends the new positions in place (its past/present share-buffer mode). Where the value is the key
+ *   (latent attention), keys and values are one buffer: the node writes the same rows to it twice. Without it every
+ *   step copies the whole cache into a fresh present tensor, which dominates decode once the cache is long
+ *   (bench/engine/README.md has the measured gain; logits are bit-identical). That is CPU only: other providers run
+ *   the node on device copies, which cannot share memory.
+ * - `growing` (GroupQueryAttention graphs): the present outputs, one position longer per token, become the next
+ *   run's past.
  */
 export type KvCacheLayout = 'shared' | 'growing';
 
@@ -27,6 +31,16 @@ interface LayerCache {
 
 /** The fewest positions a row holds room for. */
 const minimumCapacity = 64;
+
+/**
+ * The room a buffer takes for `positions`: a power of two up to 256, then the next multiple of 256 above 9/8 of them,
+ * so that a run, which reads (or copies back) the whole room, pays for at most an eighth more than is held, and a
+ * growing sequence is copied to a larger buffer once every eighth of its length.
+ */
+export function kvRoom(positions: number, contextLength: number): number {
+  const room = positions <= 256 ? Math.max(minimumCapacity, 2 ** Math.ceil(Math.log2(Math.max(positions, 1)))) : Math.ceil((positions * 9) / 8 / 256) * 256;
+  return Math.min(contextLength, room);
+}
 
 /** What one run's attention scores may take: GroupQueryAttention holds heads × tokens × positions floats. */
 const attentionScoresBudgetBytes = 256 * 2 ** 20;
@@ -43,12 +57,12 @@ export function promptChunkTokens(config: Pick<ModelConfig, 'numHeads'>, positio
 
 /**
  * The shared-layout caches of one or several sequences as rows of one buffer per layer (`[rows, heads, capacity,
- * width]`, `kvCacheShape`), so that one run can decode a token of each: GroupQueryAttention reads each row's own length from the
- * attention mask. The capacity follows the longest row (a power of two, up to the context) rather than being the
- * context: onnxruntime-node copies every pre-allocated output back into a new JavaScript buffer after each run, so a
- * run costs time in proportion to the bytes bound, and 64 rows of a 1,024-position context took 16x as long a run as
- * 64 rows of 128 (bench/streams/README.md). Growing copies the rows into a buffer twice as long; it happens a few
- * times a sequence. Allocated on first use.
+ * width]`, `kvCacheShape`), so that one run can decode a token of each: the attention reads each row's own length from
+ * the attention mask. The capacity follows the longest row (`kvRoom`, up to the context) rather than being the
+ * context: a run costs time in proportion to the room, which the head-group attention reads masked and
+ * onnxruntime-node copies back after each run where the buffer is a pre-allocated output (64 rows of a
+ * 1,024-position context took 16x as long a run as 64 rows of 128, bench/streams/README.md). Growing copies the rows
+ * into a larger buffer. Allocated on first use.
  */
 export class KvRowBuffer {
   private layers?: { key: Float32Array; value: Float32Array }[];
@@ -75,8 +89,8 @@ export class KvRowBuffer {
     const { numLayers, contextLength } = this.config;
     const { heads, width, valueIsKey } = this.shape;
     const needed = Math.max(positions, ...this.lengths);
-    const target = Math.min(contextLength, Math.max(minimumCapacity, 2 ** Math.ceil(Math.log2(Math.max(needed, 1)))));
-    if (this.layers && target <= this.capacity && target * 4 > this.capacity) return;
+    const target = kvRoom(needed, contextLength);
+    if (this.layers && needed <= this.capacity && (needed * 4 > this.capacity || target >= this.capacity)) return;
     const kept = Math.min(this.capacity, target);
     const resize = (old: Float32Array | undefined) => {
       const data = new Float32Array(this.rows * heads * target * width);
@@ -104,6 +118,28 @@ export class KvRowBuffer {
     return this.layers!.map((layer) => ({ key: part(layer.key), value: part(layer.value) }));
   }
 
+  /**
+   * Writes a run's new keys and values (`appended.{i}.*` outputs, `[count, heads, seq, width]` over rows `from` to
+   * `from + count - 1`) into the rows at `starts` (the position each row's first new one goes to; rows absent from
+   * `starts` are left as they are).
+   */
+  append(outputs: ort.InferenceSession.OnnxValueMapType, from: number, seq: number, starts: ReadonlyMap<number, number>): void {
+    const { heads, width } = this.shape;
+    const block = seq * width;
+    this.layers!.forEach((layer, i) => {
+      const names = appendedNames(i);
+      for (const [target, name] of [[layer.key, names.key], [layer.value, names.value]] as const) {
+        const data = outputs[name].data as Float32Array;
+        for (const [row, start] of starts) {
+          for (let h = 0; h < heads; h++) {
+            const source = ((row - from) * heads + h) * block;
+            target.set(data.subarray(source, source + block), ((row * heads + h) * this.capacity + start) * width);
+          }
+        }
+      }
+    });
+  }
+
   /** Frees the memory; the next `fit` or `view` allocates it again. */
   release(): void {
     this.layers = undefined;
@@ -121,19 +157,24 @@ export class DecoderSession {
   private readonly ownsBuffer: boolean;
   /** Whether the graph takes `logits_to_keep` (graphs built before it give the last position's logits only). */
   readonly keepsLogits: boolean;
+  /** Whether the graph returns only the new positions' keys and values (`headGroupAttention`). */
+  readonly appendsKv: boolean;
+  private readonly growing: boolean;
 
   /** With `shared`, the cache is row `row` of that buffer, rather than a buffer of its own. */
   constructor(
     private readonly session: ort.InferenceSession,
     private readonly config: ModelConfig,
-    private readonly layout: KvCacheLayout = 'shared',
+    layout: KvCacheLayout = 'shared',
     shared?: { buffer: KvRowBuffer; row: number },
     /** Prompt tokens per run, in place of `promptChunkTokens`'s. */
     private readonly promptChunk?: number,
   ) {
     this.keepsLogits = session.inputNames.includes(logitsToKeepInput);
+    this.appendsKv = session.outputNames.includes(appendedNames(0).key);
+    this.growing = layout === 'growing' && !this.appendsKv;
     this.ownsBuffer = shared === undefined;
-    if (layout === 'shared') this.rows = shared ?? { buffer: new KvRowBuffer(config, 1), row: 0 };
+    if (!this.growing) this.rows = shared ?? { buffer: new KvRowBuffer(config, 1), row: 0 };
   }
 
   private get cachedLength(): number {
@@ -177,12 +218,17 @@ export class DecoderSession {
       attention_mask: new ort.Tensor('int64', mask, [count, total]),
     };
     if (sessionsByRow[first].keepsLogits) feeds[logitsToKeepInput] = new ort.Tensor('int64', BigInt64Array.of(1n), [1]);
+    const appends = sessionsByRow[first].appendsKv;
     const fetches: Record<string, ort.Tensor | null> = { logits: null };
     buffer.view(first, count).forEach((layer, i) => {
-      feeds[`past_key_values.${i}.key`] = fetches[`present.${i}.key`] = layer.key;
-      feeds[`past_key_values.${i}.value`] = fetches[`present.${i}.value`] = layer.value;
+      feeds[`past_key_values.${i}.key`] = layer.key;
+      feeds[`past_key_values.${i}.value`] = layer.value;
+      const kept = appends ? appendedNames(i) : { key: `present.${i}.key`, value: `present.${i}.value` };
+      fetches[kept.key] = appends ? null : layer.key;
+      fetches[kept.value] = appends ? null : layer.value;
     });
     const outputs = await sessionsByRow[first].session.run(feeds, fetches);
+    if (appends) buffer.append(outputs, first, 1, new Map(steps.map((step) => [rowOf(step.session), step.session.cachedLength])));
     const logits = outputs.logits.data as Float32Array;
     return steps.map((step) => {
       step.session.cachedLength++;
@@ -233,11 +279,13 @@ export class DecoderSession {
     past.forEach((layer, i) => {
       feeds[`past_key_values.${i}.key`] = layer.key;
       feeds[`past_key_values.${i}.value`] = layer.value;
-      fetches[`present.${i}.key`] = this.rows ? layer.key : null;
-      fetches[`present.${i}.value`] = this.rows ? layer.value : null;
+      const kept = this.appendsKv ? appendedNames(i) : { key: `present.${i}.key`, value: `present.${i}.value` };
+      fetches[kept.key] = this.rows && !this.appendsKv ? layer.key : null;
+      fetches[kept.value] = this.rows && !this.appendsKv ? layer.value : null;
     });
     const outputs = await this.session.run(feeds, fetches);
-    if (this.layout === 'growing') this.past = past.map((_, i) => ({ key: outputs[`present.${i}.key`], value: outputs[`present.${i}.value`] }));
+    if (this.appendsKv) this.rows!.buffer.append(outputs, this.rows!.row, tokens.length, new Map([[this.rows!.row, this.cachedLength]]));
+    if (this.growing) this.past = past.map((_, i) => ({ key: outputs[`present.${i}.key`], value: outputs[`present.${i}.value`] }));
     this.cachedLength = total;
     return outputs.logits.data as Float32Array;
   }
@@ -245,7 +293,7 @@ export class DecoderSession {
   /** Keeps only the first `length` cached positions. */
   truncate(length: number): void {
     if (length >= this.cachedLength) return;
-    if (this.layout === 'growing') this.past = length === 0 ? undefined : this.past!.map((layer) => ({ key: this.keep(layer.key, length), value: this.keep(layer.value, length) }));
+    if (this.growing) this.past = length === 0 ? undefined : this.past!.map((layer) => ({ key: this.keep(layer.key, length), value: this.keep(layer.value, length) }));
     this.cachedLength = length;
   }
 

@@ -15,6 +15,7 @@
  */
 import { kvCacheShape, ModelConfigError, type FieldNaming, type ModelConfig } from '../config';
 import { ElementType, GraphBuilder } from '../onnx/graphBuilder';
+import { appendedNames, attentionGeometry, headGroupAttention } from '../onnx/headGroupAttention';
 import { attentionLengths, attentionTemperature, gatedMlp, groupQueryAttention, headRmsNorm, latentAttention, linear, mixtureOfExperts, pairRotation, positionIds, rmsNorm, rotaryCaches, softcap, tiedOutput, type PairRotation } from '../onnx/layers';
 import type { ExternalDataWriter } from '../onnx/externalData';
 import type { GraphWeights } from '../onnx/initializers';
@@ -211,8 +212,16 @@ export type LogitRows = 'last' | 'all';
 export const logitsToKeepInput = 'logits_to_keep';
 
 /** How a graph is built: its quantization, its logits, and where its weights go when they do not fit in `model.onnx`. */
+/**
+ * How standard (not latent) attention is lowered. `groupQuery`: one GroupQueryAttention node a layer, which appends to
+ * the cache buffer bound as its present output. `headGroup`: standard ops (`headGroupAttention`), the cache an input
+ * only and the new positions' keys and values the outputs.
+ */
+export type AttentionLowering = 'groupQuery' | 'headGroup';
+
 export interface GraphOptions extends QuantOptions {
   logitRows?: LogitRows;
+  attention?: AttentionLowering;
   externalData?: ExternalDataWriter;
 }
 
@@ -246,7 +255,9 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
   const latent = config.kvLoraRank > 0;
   const cache = kvCacheShape(config);
   const rotary = latent ? undefined : rotaryCaches(g, headDim, config.contextLength, config.ropeBase, scaling);
-  const positions = latent || config.attentionTemperatureLength > 0 ? positionIds(g, lengths, inputIds) : undefined;
+  const headGroups = !latent && (options.attention ?? 'groupQuery') === 'headGroup';
+  const positions = latent || headGroups || config.attentionTemperatureLength > 0 ? positionIds(g, lengths, inputIds) : undefined;
+  const geometry = headGroups ? attentionGeometry(g, lengths, positions!, inputIds, 'past_key_values.0.key') : undefined;
   const pairs: PairRotation | undefined = latent ? pairRotation(g, positions!, config.ropeHeadDim, config.contextLength, config.ropeBase, scaling) : undefined;
   const temperature = config.attentionTemperatureLength > 0 ? attentionTemperature(g, positions!, config.contextLength, config.attentionTemperatureLength) : undefined;
 
@@ -280,14 +291,16 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
         qkv.q = headRmsNorm(g, `${prefix}/attn/q_norm`, qkv.q, g.weight(names.qNorm, get(names.qNorm)), headDim, config.rmsNormEps);
         qkv.k = headRmsNorm(g, `${prefix}/attn/k_norm`, qkv.k, g.weight(names.kNorm, get(names.kNorm)), headDim, config.rmsNormEps);
       }
-      return groupQueryAttention(g, `${prefix}/attn/GroupQueryAttention`, qkv, past, present, lengths, rotary, {
+      const spec = {
         numHeads: config.numHeads,
         numKvHeads,
         scale: config.attentionScale,
         softcap: config.attentionSoftcap,
         window: slides(config, i) ? config.slidingWindow : undefined,
         sinks: config.attentionSinks ? g.weight(names.sinks, get(names.sinks)) : undefined,
-      });
+      };
+      if (geometry) return headGroupAttention(g, `${prefix}/attn/head_groups`, qkv, past, appendedNames(i), geometry, rotary, { ...spec, headDim });
+      return groupQueryAttention(g, `${prefix}/attn/GroupQueryAttention`, qkv, past, present, lengths, rotary, spec);
     };
     /** DeepSeek-V2's: q (through its bottleneck where it has one), the latent and the shared rotated key part. */
     const latentAttentionOf = (rotation: PairRotation): string => {
@@ -356,8 +369,10 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
     let moeOut = i < config.denseLayers ? denseMlp() : mixture();
     if (config.normPlacement === 'sandwich') moeOut = norm('post_moe_norm', moeOut, names.postMoeNorm);
     h = g.op('Add', `${prefix}/moe/residual`, [h, scaled(`${prefix}/moe`, moeOut)]);
-    g.output(present.key, ElementType.float, ['batch_size', cache.heads, 'total_sequence_length', cache.width]);
-    g.output(present.value, ElementType.float, ['batch_size', cache.heads, 'total_sequence_length', cache.width]);
+    const kvOut = geometry ? appendedNames(i) : present;
+    const kvOutDims = ['batch_size', cache.heads, geometry ? 'sequence_length' : 'total_sequence_length', cache.width];
+    g.output(kvOut.key, ElementType.float, kvOutDims);
+    g.output(kvOut.value, ElementType.float, kvOutDims);
   }
 
   if (options.logitRows !== 'all') {

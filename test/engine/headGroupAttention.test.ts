@@ -1,0 +1,97 @@
+/**
+ * The head-group attention lowering against ONNX Runtime's own GroupQueryAttention kernel, on the same weights: every
+ * attention variant the families use (soft-capped scores, QK norms, sinks, sliding windows, YaRN, attention
+ * temperature, one or several query heads a KV head) gives the same logits through chunked prompts, decoding,
+ * truncation, the buffer growing, and several sequences decoded in one run.
+ */
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import * as ort from 'onnxruntime-node';
+import { DecoderSession, KvRowBuffer, kvRoom } from '../../server/engines/local/decoderSession';
+import type { SyntheticShape } from '../../server/model/synthetic';
+import { tinyGrok, tinyModelFolder } from './fixtures';
+import { tinyGptOss, tinyGrok2, tinyOlmoe, tinyQwen3Moe } from './hfCheckpoints';
+
+const shapes: [string, SyntheticShape][] = [
+  ['Grok-1 (soft-capped scores, 2 query heads a KV head)', tinyGrok],
+  ['Qwen3-MoE (head QK norm)', tinyQwen3Moe],
+  ['gpt-oss (sinks, a 6-position window on alternate layers, YaRN, biases)', tinyGptOss],
+  ['Grok-2 (attention temperature, soft caps)', { ...tinyGrok2, attentionTemperatureLength: 12 }],
+  ['OLMoE (one query head a KV head)', tinyOlmoe],
+];
+
+const tokens = (count: number, from: number) => Array.from({ length: count }, (_, i) => from + ((i * 7) % 45));
+
+function assertClose(actual: Float32Array, expected: Float32Array, what: string): void {
+  assert.equal(actual.length, expected.length, what);
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+  assert.ok(worst < 2e-4, `${what}: logits differ by up to ${worst}`);
+}
+
+async function sessionsOf(shape: SyntheticShape): Promise<{ fused: ort.InferenceSession; grouped: ort.InferenceSession; config: ReturnType<typeof tinyModelFolder>['config'] }> {
+  const fused = tinyModelFolder(shape, 7);
+  const grouped = tinyModelFolder(shape, 7, { attention: 'headGroup' });
+  const open = (dir: string) => ort.InferenceSession.create(path.join(dir, 'model.onnx'));
+  return { fused: await open(fused.dir), grouped: await open(grouped.dir), config: fused.config };
+}
+
+for (const [label, shape] of shapes) {
+  test(`head-group attention: ${label} gives GroupQueryAttention's logits through chunks, decoding, truncation and growth`, async () => {
+    const { fused, grouped, config } = await sessionsOf(shape);
+    assert.ok(grouped.outputNames.includes('appended.0.key') && !grouped.outputNames.includes('present.0.key'));
+    assert.ok(fused.outputNames.includes('present.0.key'));
+    // Prompts run 8 tokens a run, so the window (6) and the causal mask both cut inside a run and across runs.
+    const reference = new DecoderSession(fused, config, 'shared', undefined, 8);
+    const lowered = new DecoderSession(grouped, config, 'shared', undefined, 8);
+    // Any layout gives a head-group graph the shared buffer: the run's outputs are only the new positions.
+    const loweredGrowing = new DecoderSession(grouped, config, 'growing', undefined, 8);
+    const steps: { truncate?: number; tokens: number[] }[] = [
+      { tokens: tokens(21, 280) },
+      ...Array.from({ length: 12 }, (_, i) => ({ tokens: [300 + i] })),
+      { truncate: 9, tokens: [290, 291, 292] },
+      // Past 64 positions: the buffer grows and keeps what it held.
+      { tokens: tokens(60, 285) },
+      ...Array.from({ length: 5 }, (_, i) => ({ tokens: [310 + i] })),
+    ];
+    for (const [n, step] of steps.entries()) {
+      for (const session of [reference, lowered, loweredGrowing]) if (step.truncate !== undefined) session.truncate(step.truncate);
+      const expected = await reference.forward(step.tokens);
+      assertClose(await lowered.forward(step.tokens), expected, `step ${n}`);
+      assertClose(await loweredGrowing.forward(step.tokens), expected, `step ${n}, growing layout`);
+    }
+    await fused.release();
+    await grouped.release();
+  });
+}
+
+test('head-group attention: several sequences of different lengths decode in one run as each does alone', async () => {
+  const { fused, grouped, config } = await sessionsOf(tinyGptOss);
+  const rowsOf = (session: ort.InferenceSession) => {
+    const buffer = new KvRowBuffer(config, 3);
+    return [0, 1, 2].map((row) => new DecoderSession(session, config, 'shared', { buffer, row }));
+  };
+  const reference = rowsOf(fused);
+  const lowered = rowsOf(grouped);
+  const prompts = [tokens(5, 280), tokens(17, 290), tokens(11, 300)];
+  for (const [row, prompt] of prompts.entries()) {
+    assertClose(await lowered[row].forward(prompt), await reference[row].forward(prompt), `row ${row}'s prompt`);
+  }
+  // Rows 0 and 2 step together while row 1, between them, takes none: its cache must be left as it was.
+  for (let step = 0; step < 4; step++) {
+    const batch = (rows: DecoderSession[]) => [0, 2].map((row) => ({ session: rows[row], token: 320 + step + row }));
+    const expected = await DecoderSession.forwardRows(batch(reference), reference);
+    const actual = await DecoderSession.forwardRows(batch(lowered), lowered);
+    expected.forEach((logits, i) => assertClose(actual[i], logits, `step ${step}, row ${[0, 2][i]}`));
+  }
+  assertClose(await lowered[1].forward([330]), await reference[1].forward([330]), 'row 1 after the others stepped');
+  await fused.release();
+  await grouped.release();
+});
+
+test('kvRoom: powers of two up to 256 positions, then multiples of 256 with an eighth to spare, never past the context', () => {
+  assert.deepEqual([0, 1, 64, 65, 200, 256].map((n) => kvRoom(n, 4096)), [64, 64, 64, 128, 256, 256]);
+  assert.deepEqual([257, 1024, 1088, 4096, 4160].map((n) => kvRoom(n, 8192)), [512, 1280, 1280, 4608, 4864]);
+  assert.equal(kvRoom(4000, 4096), 4096);
+});
