@@ -8,8 +8,9 @@
  * (QMoE or MatMulNBits in ONNX, Q8_0 / Q4_0 in the GGUF, the same blocks). Medians.
  * Usage: node out/bench/engine/engineBench.js [--sizes embedded,grok-1gb,qwen3-1gb,deepseek-1gb] [--quants none,int8,int4]
  *   [--threads 1,2] [--prompts 1024,4096] [--repetitions N] [--weights inline|external]
- *   [--out FILE (default bench/engine/results.json)]
- *   (--quants, --threads, --prompts, --repetitions and --weights replace each size's own choice.)
+ *   [--attention groupQuery|headGroup] [--out FILE (default bench/engine/results.json)]
+ *   (--quants, --threads, --prompts, --repetitions and --weights replace each size's own choice; --attention replaces
+ *   the lowering the graph builder picks for the shape.)
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -18,7 +19,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { onnx } from 'onnx-proto';
-import { buildDecoderGraph } from '../../server/model/arch/decoder';
+import { buildDecoderGraph, type AttentionLowering } from '../../server/model/arch/decoder';
 import { buildOnnxModel } from '../../server/model/build';
 import { readModelConfig, serializeModelConfig, type ModelConfig } from '../../server/model/config';
 import { externalDataFile } from '../../server/model/convert';
@@ -182,14 +183,14 @@ function deepseekSize(): BenchSize {
 }
 
 /** Builds `model.onnx` (its weights inside it or in `model.onnx.data`) and `model.gguf`, both quantized as `quant`. */
-function buildVariant(dir: string, config: ModelConfig, quant: QuantType, layout: WeightsLayout): void {
+function buildVariant(dir: string, config: ModelConfig, quant: QuantType, layout: WeightsLayout, attention?: AttentionLowering): void {
   for (const file of [modelFiles.onnx, externalDataFile]) fs.rmSync(path.join(dir, file), { force: true });
-  if (layout === 'inline') buildOnnxModel(dir, { quant });
+  if (layout === 'inline') buildOnnxModel(dir, { quant, attention });
   else {
     const weightsFile = path.join(dir, modelFiles.weights);
     const writer = new ExternalDataWriter(path.join(dir, externalDataFile));
     try {
-      const graph = buildDecoderGraph(config, readSafetensors(weightsFile), weightsFile, { quant, externalData: writer });
+      const graph = buildDecoderGraph(config, readSafetensors(weightsFile), weightsFile, { quant, attention, externalData: writer });
       fs.writeFileSync(path.join(dir, modelFiles.onnx), graph.serialize(`rook-${config.architecture}`));
     } finally {
       writer.close();
@@ -301,6 +302,7 @@ interface Overrides {
   promptLengths?: number[];
   repetitions?: number;
   weights?: WeightsLayout;
+  attention?: AttentionLowering;
 }
 
 async function benchSize(size: BenchSize, root: string, overrides: Overrides) {
@@ -318,7 +320,7 @@ async function benchSize(size: BenchSize, root: string, overrides: Overrides) {
   const variants = [];
   for (const quant of quants) {
     const variantStart = performance.now();
-    buildVariant(dir, config, quant, layout);
+    buildVariant(dir, config, quant, layout, overrides.attention);
     const onnxBytes = fs.statSync(path.join(dir, modelFiles.onnx)).size + (layout === 'external' ? fs.statSync(path.join(dir, externalDataFile)).size : 0);
     const ggufBytes = fs.statSync(path.join(dir, modelFiles.gguf)).size;
     const nodes = graphNodeCounts(path.join(dir, modelFiles.onnx));
@@ -389,6 +391,7 @@ async function main(): Promise<void> {
       prompts: { type: 'string' },
       repetitions: { type: 'string' },
       weights: { type: 'string' },
+      attention: { type: 'string' },
       out: { type: 'string', default: path.join(repoRoot, 'bench', 'engine', 'results.json') },
     },
   });
@@ -404,7 +407,9 @@ async function main(): Promise<void> {
     promptLengths: list(values.prompts)?.map(Number),
     repetitions: values.repetitions ? Number(values.repetitions) : undefined,
     weights: values.weights as WeightsLayout | undefined,
+    attention: values.attention as AttentionLowering | undefined,
   };
+  if (overrides.attention && !['groupQuery', 'headGroup'].includes(overrides.attention)) throw new Error('--attention takes groupQuery or headGroup');
   if (overrides.weights && !['inline', 'external'].includes(overrides.weights)) throw new Error('--weights takes inline or external');
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rook-bench-'));
   const loadAverageBefore = os.loadavg();

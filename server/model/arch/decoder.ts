@@ -299,7 +299,7 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
         window: slides(config, i) ? config.slidingWindow : undefined,
         sinks: config.attentionSinks ? g.weight(names.sinks, get(names.sinks)) : undefined,
       };
-      if (geometry) return headGroupAttention(g, `${prefix}/attn/head_groups`, qkv, past, appendedNames(i), geometry, rotary, { ...spec, headDim });
+      if (geometry) return headGroupAttention(g, `${prefix}/attn/head_groups`, qkv, past, appendedNames(i), geometry, rotary!, { ...spec, headDim });
       return groupQueryAttention(g, `${prefix}/attn/GroupQueryAttention`, qkv, past, present, lengths, rotary, spec);
     };
     /** DeepSeek-V2's: q (through its bottleneck where it has one), the latent and the shared rotated key part. */

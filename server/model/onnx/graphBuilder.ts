@@ -11,7 +11,7 @@ export const ElementType = { float: onnx.TensorProto.DataType.FLOAT, uint8: onnx
 export type ElementType = (typeof ElementType)[keyof typeof ElementType];
 
 /** Attribute values carry their ONNX type explicitly: a float attribute may hold an integral value. */
-export type Attribute = { f: number } | { i: number } | { ints: number[] } | { s: string };
+export type Attribute = { f: number } | { i: number } | { ints: number[] } | { s: string } | { graph: onnx.IGraphProto };
 
 /** Opsets the graphs use: ONNX 21 (Gelu with `approximate`) and ONNX Runtime's contrib domain. */
 const opsets = [
@@ -24,6 +24,7 @@ function toAttributeProto(name: string, value: Attribute): onnx.IAttributeProto 
   if ('f' in value) return { name, type: Type.FLOAT, f: value.f };
   if ('i' in value) return { name, type: Type.INT, i: value.i };
   if ('ints' in value) return { name, type: Type.INTS, ints: value.ints };
+  if ('graph' in value) return { name, type: Type.GRAPH, g: value.graph };
   return { name, type: Type.STRING, s: Buffer.from(value.s, 'utf8') };
 }
 
@@ -47,16 +48,38 @@ export interface NodeOptions {
   outputNames?: string[];
 }
 
+/** What a graph shares with its subgraphs: one list of initializers, one set of constants and node names. */
+interface SharedState {
+  initializers: onnx.ITensorProto[];
+  constants: Map<string, string>;
+  usedNames: Set<string>;
+}
+
 export class GraphBuilder {
   private readonly nodes: onnx.INodeProto[] = [];
-  private readonly initializers: onnx.ITensorProto[] = [];
   private readonly inputs: onnx.IValueInfoProto[] = [];
   private readonly outputs: onnx.IValueInfoProto[] = [];
-  private readonly constants = new Map<string, string>();
-  private readonly usedNames = new Set<string>();
+  private readonly initializers: onnx.ITensorProto[];
+  private readonly constants: Map<string, string>;
+  private readonly usedNames: Set<string>;
 
   /** With `externalData`, weights go to that file as they are added (models over the 2 GB protobuf limit). */
-  constructor(private readonly externalData?: ExternalDataWriter) {}
+  constructor(
+    private readonly externalData?: ExternalDataWriter,
+    shared: SharedState = { initializers: [], constants: new Map(), usedNames: new Set() },
+  ) {
+    ({ initializers: this.initializers, constants: this.constants, usedNames: this.usedNames } = shared);
+  }
+
+  /**
+   * A subgraph (an `If` branch) built by `build`, whose nodes may read this graph's values; its weights and constants
+   * are this graph's initializers. `build` returns the branch's float outputs.
+   */
+  branch(name: string, build: (branch: GraphBuilder) => string[]): onnx.IGraphProto {
+    const branch = new GraphBuilder(this.externalData, { initializers: this.initializers, constants: this.constants, usedNames: this.usedNames });
+    const outputs = build(branch);
+    return { name, node: branch.nodes, output: outputs.map((output) => ({ name: output, type: { tensorType: { elemType: ElementType.float } } })) };
+  }
 
   input(name: string, elemType: ElementType, dims: readonly (number | string)[]): string {
     this.inputs.push(valueInfo(name, elemType, dims));

@@ -1,33 +1,39 @@
 /**
- * Causal grouped-query attention as standard ops (plus ONNX Runtime's FusedMatMul and RotaryEmbedding), for decoding
- * from a long cache: the query heads that share a KV head are one matrix product against it, so K and V are read once
- * per KV head, not once per query head as GroupQueryAttention's CPU kernel reads them; and the cache is an input only.
- * The run returns the new positions' keys and values (`appended.{i}.key/value`, `[batch, kvHeads, seq, headDim]`),
- * which the engine writes into its buffer, so no run copies the whole cache back out, as onnxruntime-node does with
- * every bound output (bench/engine/README.md has both costs measured).
+ * Causal grouped-query attention whose KV cache is an input only: a run returns the new positions' keys and values
+ * (`appended.{i}.key/value`, `[batch, kvHeads, seq, headDim]`), which the engine writes into its buffer. Nothing is
+ * bound as an output, because onnxruntime-node copies every bound output back into a new JavaScript buffer after
+ * each run, the whole cache every decoded token. Each layer branches on the run's length (`If`):
+ * - a run of one token a sequence (decoding) attends as one matrix product per KV head over the query heads that share
+ *   it, so K and V are read once per KV head, where GroupQueryAttention's CPU kernel reads them once per query head;
+ * - a longer run (a prompt, or a draft to verify; one sequence) goes through GroupQueryAttention on the cached
+ *   positions, whose causal kernel is the faster one for many queries.
+ * bench/engine/README.md has the costs measured.
  *
  * The past input is the engine's buffer as it is, `[batch, kvHeads, capacity, headDim]`: positions at or beyond a row's
- * cached length are masked, whatever they hold.
+ * cached length are masked (decoding) or sliced off (prompts), whatever they hold.
  */
 import { ElementType, type GraphBuilder } from './graphBuilder';
-import type { AttentionLengths, AttentionSpec } from './layers';
+import { groupQueryAttention, type AttentionLengths, type AttentionSpec } from './layers';
 
 /** The graph outputs that return a layer's new keys and values. */
 export function appendedNames(layer: number): { key: string; value: string } {
   return { key: `appended.${layer}.key`, value: `appended.${layer}.value` };
 }
 
-/** What every layer's attention shares in one run: the sizes, positions and masks, built once per graph. */
+/** What every layer's attention shares in one run, built once per graph. */
 export interface AttentionGeometry {
+  lengths: AttentionLengths;
   /** Each new position's index in its sequence, `[batch, seq]` int64. */
   positions: string;
-  /** Additive masks (0 or -inf): past `[batch, 1, 1, 1 or seq, capacity]`, new `[1, 1, 1, seq, seq]`. */
-  masks(window?: number): { past: string; fresh: string };
-  /** `[batch, kvHeads, groups, seq, last]` as a shape tensor, `last` one of the named sizes or a number. */
-  shape(dims: readonly (string | number)[]): string;
-  /** 1-D int64 sizes: batch, seq and the cache's capacity. */
-  batch: string;
-  seq: string;
+  /** Positions each row holds before the run, `[batch]` int64. */
+  past: string;
+  /** Whether the run is longer than one token (a scalar bool). */
+  prompt: string;
+  /** A decoding run's additive mask (0 or -inf), `[batch, 1, 1, capacity]`: cached positions, within `window` if given. */
+  pastMask(window?: number): string;
+  /** A 1-D int64 tensor of the batch size then `dims`. */
+  shape(dims: readonly number[]): string;
+  /** The cache's capacity, 1-D int64. */
   capacity: string;
 }
 
@@ -40,53 +46,41 @@ export function attentionGeometry(g: GraphBuilder, lengths: AttentionLengths, po
   const batch = dim('batch', inputIds, 0);
   const seq = dim('seq', inputIds, 1);
   const capacity = dim('capacity', pastKey, 2);
-  const scalar = (label: string, x: string) => g.op('Squeeze', `/attn_geometry/${label}/Squeeze`, [x, g.int64s([0])]);
-  const range = (label: string, size: string) => g.op('Range', `/attn_geometry/${label}/Range`, [g.int64s([0], []), scalar(label, size), g.int64s([1], [])]);
   const valid = g.op('Add', '/attn_geometry/valid', [g.op('Cast', '/attn_geometry/valid/Cast', [lengths.seqlensK], { to: { i: ElementType.int64 } }), g.int64s([1], [])]);
   const past = g.op('Sub', '/attn_geometry/past', [valid, seq]);
-  const pastIndex = range('past_index', capacity);
-  const freshIndex = range('fresh_index', seq);
-  // p < the row's cached length: `[batch, 1, capacity]`.
-  const cached = g.op('Less', '/attn_geometry/cached', [g.op('Unsqueeze', '/attn_geometry/past_index/row', [pastIndex, g.int64s([0, 1])]), g.op('Unsqueeze', '/attn_geometry/past/column', [past, g.int64s([1, 2])])]);
-  // t' <= t: `[seq, seq]`.
-  const freshRow = g.op('Unsqueeze', '/attn_geometry/fresh_index/row', [freshIndex, g.int64s([0])]);
-  const freshColumn = g.op('Unsqueeze', '/attn_geometry/fresh_index/column', [freshIndex, g.int64s([1])]);
-  const causal = g.op('LessOrEqual', '/attn_geometry/causal', [freshRow, freshColumn]);
-  const additive = (label: string, allowed: string, axes: number[]) =>
-    g.op('Unsqueeze', `/attn_geometry/${label}/Unsqueeze`, [g.op('Where', `/attn_geometry/${label}/Where`, [allowed, g.floats([0]), g.floats([-Infinity])]), g.int64s(axes)]);
-  const masks = new Map<number, { past: string; fresh: string }>();
+  const prompt = g.op('Greater', '/attn_geometry/prompt', [g.op('Squeeze', '/attn_geometry/seq/Squeeze', [seq, g.int64s([0])]), g.int64s([1], [])]);
+  const pastIndex = g.op('Unsqueeze', '/attn_geometry/past_index', [
+    g.op('Range', '/attn_geometry/past_index/Range', [g.int64s([0], []), g.op('Squeeze', '/attn_geometry/capacity/Squeeze', [capacity, g.int64s([0])]), g.int64s([1], [])]),
+    g.int64s([0]),
+  ]);
+  const pastColumn = g.op('Unsqueeze', '/attn_geometry/past/column', [past, g.int64s([1])]);
+  // p < the row's cached length: `[batch, capacity]`.
+  const cached = g.op('Less', '/attn_geometry/cached', [pastIndex, pastColumn]);
+  const masks = new Map<number, string>();
   const shapes = new Map<string, string>();
-  const sizes: Record<string, string> = { batch, seq, capacity };
   return {
+    lengths,
     positions,
-    batch,
-    seq,
+    past,
+    prompt,
     capacity,
-    masks(window = 0) {
-      let found = masks.get(window);
-      if (!found) {
-        if (window === 0) {
-          found = { past: additive('past_mask', cached, [1, 2]), fresh: additive('fresh_mask', causal, [0, 1, 2]) };
-        } else {
-          // Within the window: the position is less than `window` behind the query's.
-          const w = g.int64s([window], []);
-          const pastStart = g.op('Unsqueeze', `/attn_geometry/window_${window}/start`, [g.op('Sub', `/attn_geometry/window_${window}/Sub`, [positions, w]), g.int64s([2])]);
-          const pastInWindow = g.op('Greater', `/attn_geometry/window_${window}/past`, [g.op('Unsqueeze', `/attn_geometry/window_${window}/past_index`, [pastIndex, g.int64s([0, 1])]), pastStart]);
-          const pastAllowed = g.op('And', `/attn_geometry/window_${window}/past_allowed`, [cached, pastInWindow]);
-          const freshInWindow = g.op('Greater', `/attn_geometry/window_${window}/fresh`, [freshRow, g.op('Sub', `/attn_geometry/window_${window}/fresh_start`, [freshColumn, w])]);
-          const freshAllowed = g.op('And', `/attn_geometry/window_${window}/fresh_allowed`, [causal, freshInWindow]);
-          found = { past: additive(`window_${window}/past_mask`, pastAllowed, [1, 2]), fresh: additive(`window_${window}/fresh_mask`, freshAllowed, [0, 1, 2]) };
-        }
-        masks.set(window, found);
+    pastMask(window = 0) {
+      let mask = masks.get(window);
+      if (!mask) {
+        const label = window === 0 ? 'past_mask' : `window_${window}`;
+        // The new position is the row's cached length; within the window, a position is less than `window` behind it.
+        const allowed = window === 0 ? cached : g.op('And', `/attn_geometry/${label}/And`, [cached, g.op('Greater', `/attn_geometry/${label}/Greater`, [pastIndex, g.op('Sub', `/attn_geometry/${label}/start`, [pastColumn, g.int64s([window], [])])])]);
+        const additive = g.op('Where', `/attn_geometry/${label}/Where`, [allowed, g.floats([0]), g.floats([-Infinity])]);
+        mask = g.op('Unsqueeze', `/attn_geometry/${label}/Unsqueeze`, [additive, g.int64s([1, 2])]);
+        masks.set(window, mask);
       }
-      return found;
+      return mask;
     },
     shape(dims) {
       const key = dims.join(',');
       let found = shapes.get(key);
       if (!found) {
-        const parts = dims.map((d) => (typeof d === 'number' ? g.int64s([d]) : sizes[d]));
-        found = g.op('Concat', `/attn_geometry/shape_${shapes.size}`, parts, { axis: { i: 0 } });
+        found = g.op('Concat', `/attn_geometry/shape_${shapes.size}`, [batch, g.int64s([...dims])], { axis: { i: 0 } });
         shapes.set(key, found);
       }
       return found;
@@ -95,9 +89,9 @@ export function attentionGeometry(g: GraphBuilder, lengths: AttentionLengths, po
 }
 
 /**
- * One layer's attention: `q`, `k`, `v` `[batch, seq, heads * headDim]`, unrotated when `rotary` is given (the same
- * cos/sin tables GroupQueryAttention takes); the past key/value inputs; the names the new keys and values get as
- * graph outputs. Matches GroupQueryAttention's arithmetic: scores scaled, soft-capped (c·tanh(s/c)), windowed, with a
+ * One layer's attention: `q`, `k`, `v` `[batch, seq, heads * headDim]`, unrotated (`rotary` holds the cos/sin tables
+ * GroupQueryAttention takes); the past key/value inputs; the graph output names of the new keys and values. The
+ * decoding branch matches GroupQueryAttention's arithmetic: scores scaled, soft-capped (c·tanh(s/c)), windowed, with a
  * sink logit joining each head's softmax denominator where the spec has sinks.
  */
 export function headGroupAttention(
@@ -107,43 +101,56 @@ export function headGroupAttention(
   past: { key: string; value: string },
   appended: { key: string; value: string },
   geometry: AttentionGeometry,
-  rotary: { cos: string; sin: string } | undefined,
+  rotary: { cos: string; sin: string },
   spec: AttentionSpec & { headDim: number },
 ): string {
+  const promptBranch = g.branch(`${name}/prompt`, (b) => {
+    const cached = (label: string, x: string) => b.op('Slice', `${name}/prompt/${label}/cached`, [x, b.int64s([0]), geometry.past, b.int64s([2])]);
+    const present = { key: `${name}/prompt/present_key`, value: `${name}/prompt/present_value` };
+    const output = groupQueryAttention(b, `${name}/prompt/GroupQueryAttention`, qkv, { key: cached('key', past.key), value: cached('value', past.value) }, present, geometry.lengths, rotary, spec);
+    const fresh = (label: string, x: string) => b.op('Slice', `${name}/prompt/${label}/fresh`, [x, geometry.past, b.int64s([Number.MAX_SAFE_INTEGER]), b.int64s([2])]);
+    return [output, fresh('key', present.key), fresh('value', present.value)];
+  });
+  const decodeBranch = g.branch(`${name}/decode`, (b) => decodeAttention(b, `${name}/decode`, qkv, past, geometry, rotary, spec));
+  const [output] = g.node('If', `${name}/If`, [geometry.prompt], { then_branch: { graph: promptBranch }, else_branch: { graph: decodeBranch } }, { outputNames: [`${name}/output`, appended.key, appended.value] });
+  return output;
+}
+
+/** One token a sequence: returns the attention output `[batch, 1, heads * headDim]` and the new key and value `[batch, kvHeads, 1, headDim]`. */
+function decodeAttention(
+  b: GraphBuilder,
+  name: string,
+  qkv: { q: string; k: string; v: string },
+  past: { key: string; value: string },
+  geometry: AttentionGeometry,
+  rotary: { cos: string; sin: string },
+  spec: AttentionSpec & { headDim: number },
+): string[] {
   const { numHeads, numKvHeads: kvHeads, headDim } = spec;
   const groups = numHeads / kvHeads;
   const rotate = (label: string, x: string) =>
-    rotary ? g.op('RotaryEmbedding', `${name}/${label}/RotaryEmbedding`, [x, geometry.positions, rotary.cos, rotary.sin], { interleaved: { i: 0 } }, { domain: 'com.microsoft' }) : x;
-  // Queries `[batch, kvHeads, groups * seq, headDim]`: a KV head's query heads, each with all its positions, as rows.
-  const q5 = g.op('Reshape', `${name}/q/groups`, [rotate('q', qkv.q), g.int64s([0, 0, kvHeads, groups, headDim])]);
-  const q = g.op('Reshape', `${name}/q/rows`, [g.op('Transpose', `${name}/q/Transpose`, [q5], { perm: { ints: [0, 2, 3, 1, 4] } }), g.int64s([0, 0, -1, headDim])]);
-  const headsSecond = (label: string, x: string, outputName: string) =>
-    g.op('Transpose', `${name}/${label}/Transpose`, [g.op('Reshape', `${name}/${label}/heads`, [x, g.int64s([0, 0, kvHeads, headDim])])], { perm: { ints: [0, 2, 1, 3] } }, { outputNames: [outputName] });
-  const k = headsSecond('k', rotate('k', qkv.k), appended.key);
-  const v = headsSecond('v', qkv.v, appended.value);
-  const { past: pastMask, fresh: freshMask } = geometry.masks(spec.window);
-  const scores = (label: 'past' | 'fresh', keys: string, last: 'capacity' | 'seq', mask: string) => {
-    let s = g.op('FusedMatMul', `${name}/${label}/scores`, [q, keys], { transB: { i: 1 }, alpha: { f: spec.scale } }, { domain: 'com.microsoft' });
-    if (spec.softcap > 0) {
-      const tanh = g.op('Tanh', `${name}/${label}/softcap/Tanh`, [g.op('Div', `${name}/${label}/softcap/Div`, [s, g.floats([spec.softcap])])]);
-      s = g.op('Mul', `${name}/${label}/softcap/Mul`, [tanh, g.floats([spec.softcap])]);
-    }
-    const s5 = g.op('Reshape', `${name}/${label}/scores5`, [s, geometry.shape(['batch', kvHeads, groups, 'seq', last])]);
-    return g.op('Add', `${name}/${label}/masked`, [s5, mask]);
+    b.op('RotaryEmbedding', `${name}/${label}/RotaryEmbedding`, [x, geometry.positions, rotary.cos, rotary.sin], { interleaved: { i: 0 } }, { domain: 'com.microsoft' });
+  // With one position, `[batch, 1, heads * headDim]` is `[batch, kvHeads, groups, headDim]` as it lies: a KV head's
+  // query heads are the rows of one product.
+  const q = b.op('Reshape', `${name}/q/groups`, [rotate('q', qkv.q), b.int64s([0, kvHeads, groups, headDim])]);
+  const k = b.op('Reshape', `${name}/k/heads`, [rotate('k', qkv.k), b.int64s([0, kvHeads, 1, headDim])]);
+  const v = b.op('Reshape', `${name}/v/heads`, [qkv.v, b.int64s([0, kvHeads, 1, headDim])]);
+  const scores = (label: 'past' | 'fresh', keys: string) => {
+    const s = b.op('FusedMatMul', `${name}/${label}/scores`, [q, keys], { transB: { i: 1 }, alpha: { f: spec.scale } }, { domain: 'com.microsoft' });
+    if (spec.softcap === 0) return s;
+    const tanh = b.op('Tanh', `${name}/${label}/softcap/Tanh`, [b.op('Div', `${name}/${label}/softcap/Div`, [s, b.floats([spec.softcap])])]);
+    return b.op('Mul', `${name}/${label}/softcap/Mul`, [tanh, b.floats([spec.softcap])]);
   };
-  const parts = [scores('past', past.key, 'capacity', pastMask), scores('fresh', k, 'seq', freshMask)];
-  const splitSizes = [geometry.capacity, geometry.seq];
+  const parts = [b.op('Add', `${name}/past/masked`, [scores('past', past.key), geometry.pastMask(spec.window)]), scores('fresh', k)];
+  const splitSizes = [geometry.capacity, b.int64s([1])];
   if (spec.sinks) {
-    const perHead = g.op('Reshape', `${name}/sinks/heads`, [spec.sinks, g.int64s([1, kvHeads, groups, 1, 1])]);
-    parts.push(g.op('Expand', `${name}/sinks/Expand`, [perHead, geometry.shape(['batch', kvHeads, groups, 'seq', 1])]));
-    splitSizes.push(g.int64s([1]));
+    const perHead = b.op('Reshape', `${name}/sinks/heads`, [spec.sinks, b.int64s([1, kvHeads, groups, 1])]);
+    parts.push(b.op('Expand', `${name}/sinks/Expand`, [perHead, geometry.shape([kvHeads, groups, 1])]));
+    splitSizes.push(b.int64s([1]));
   }
-  const probabilities = g.op('Softmax', `${name}/Softmax`, [g.op('Concat', `${name}/scores/Concat`, parts, { axis: { i: -1 } })], { axis: { i: -1 } });
-  const sizes = g.op('Concat', `${name}/split_sizes`, splitSizes, { axis: { i: 0 } });
-  const [pPast, pFresh] = g.node('Split', `${name}/Split`, [probabilities, sizes], { axis: { i: -1 } }, { outputs: splitSizes.length });
-  const weighted = (label: 'past' | 'fresh', p: string, last: 'capacity' | 'seq', values: string) =>
-    g.op('MatMul', `${name}/${label}/MatMul`, [g.op('Reshape', `${name}/${label}/rows`, [p, geometry.shape(['batch', kvHeads, -1, last])]), values]);
-  const out = g.op('Add', `${name}/output/Add`, [weighted('past', pPast, 'capacity', past.value), weighted('fresh', pFresh, 'seq', v)]);
-  const out5 = g.op('Reshape', `${name}/output/groups`, [out, g.int64s([0, 0, groups, -1, headDim])]);
-  return g.op('Reshape', `${name}/output/flatten`, [g.op('Transpose', `${name}/output/Transpose`, [out5], { perm: { ints: [0, 3, 1, 2, 4] } }), g.int64s([0, 0, -1])]);
+  const probabilities = b.op('Softmax', `${name}/Softmax`, [b.op('Concat', `${name}/scores/Concat`, parts, { axis: { i: -1 } })], { axis: { i: -1 } });
+  const sizes = b.op('Concat', `${name}/split_sizes`, splitSizes, { axis: { i: 0 } });
+  const [pPast, pFresh] = b.node('Split', `${name}/Split`, [probabilities, sizes], { axis: { i: -1 } }, { outputs: splitSizes.length });
+  const out = b.op('Add', `${name}/output/Add`, [b.op('MatMul', `${name}/past/MatMul`, [pPast, past.value]), b.op('MatMul', `${name}/fresh/MatMul`, [pFresh, v])]);
+  return [b.op('Reshape', `${name}/output/flatten`, [out, b.int64s([0, 1, numHeads * headDim])]), k, v];
 }
