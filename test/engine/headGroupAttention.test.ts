@@ -31,7 +31,7 @@ function assertClose(actual: Float32Array, expected: Float32Array, what: string)
 }
 
 async function sessionsOf(shape: SyntheticShape): Promise<{ fused: ort.InferenceSession; grouped: ort.InferenceSession; config: ReturnType<typeof tinyModelFolder>['config'] }> {
-  const fused = tinyModelFolder(shape, 7);
+  const fused = tinyModelFolder(shape, 7, { attention: 'groupQuery' });
   const grouped = tinyModelFolder(shape, 7, { attention: 'headGroup' });
   const open = (dir: string) => ort.InferenceSession.create(path.join(dir, 'model.onnx'));
   return { fused: await open(fused.dir), grouped: await open(grouped.dir), config: fused.config };

@@ -82,7 +82,7 @@ test('families: DeepSeek-V2 caches the latent: one key and value row of kv_lora_
   const { session } = await openSession(path.join(fixture.direct, 'model.onnx'), 'cpu', 1);
   try {
     const cacheDims = (metadata: readonly ort.InferenceSession.ValueMetadata[]) =>
-      metadata.filter((m) => /^(past_key_values|present)\./.test(m.name)).map((m) => (m.isTensor ? [...m.shape] : []).filter((d) => typeof d === 'number'));
+      metadata.filter((m) => /^(past_key_values|appended)\./.test(m.name)).map((m) => (m.isTensor ? [...m.shape] : []).filter((d) => typeof d === 'number'));
     const dims = [...cacheDims(session.inputMetadata), ...cacheDims(session.outputMetadata)];
     assert.equal(dims.length, 4 * config.numLayers);
     for (const d of dims) assert.deepEqual(d, [1, config.kvLoraRank + config.ropeHeadDim]);

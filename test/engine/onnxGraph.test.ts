@@ -12,12 +12,15 @@ import { readSafetensors } from '../../server/model/safetensors';
 import { randomDecoderWeights } from '../../server/model/synthetic';
 import { tinyGrok, tinyModelFolder } from './fixtures';
 
-test('onnx graph: onnxruntime-genai input/output layout; logits of the last position, or of every one when built for scoring', async () => {
+test("onnx graph: onnxruntime-genai's input layout, the new positions' keys and values out (present caches with GroupQueryAttention); logits of the last position, or of every one when built for scoring", async () => {
   const { dir, config } = tinyModelFolder({}, 1);
   const session = await ort.InferenceSession.create(path.join(dir, 'model.onnx'));
   const layers = Array.from({ length: config.numLayers }, (_, i) => i);
   assert.deepEqual([...session.inputNames].sort(), ['attention_mask', 'input_ids', 'logits_to_keep', ...layers.flatMap((i) => [`past_key_values.${i}.key`, `past_key_values.${i}.value`])].sort());
-  assert.deepEqual([...session.outputNames].sort(), ['logits', ...layers.flatMap((i) => [`present.${i}.key`, `present.${i}.value`])].sort());
+  assert.deepEqual([...session.outputNames].sort(), ['logits', ...layers.flatMap((i) => [`appended.${i}.key`, `appended.${i}.value`])].sort());
+  const fused = await ort.InferenceSession.create(path.join(tinyModelFolder({}, 1, { attention: 'groupQuery' }).dir, 'model.onnx'));
+  assert.deepEqual([...fused.outputNames].sort(), ['logits', ...layers.flatMap((i) => [`present.${i}.key`, `present.${i}.value`])].sort());
+  await fused.release();
   const decoder = new DecoderSession(session, config);
   const last = await decoder.forward([1, 300, 301]);
   assert.equal(last.length, config.vocabSize);
@@ -52,8 +55,8 @@ test('onnx graph: a prompt fed in chunks through the KV cache matches one pass, 
   await session.release();
 });
 
-test('onnx graph: the shared KV buffer (CPU) and the growing cache (other providers) give the same logits through chunks, truncation, clear and the buffer growing and shrinking', async () => {
-  const { dir, config } = tinyModelFolder({}, 5);
+test('onnx graph: with GroupQueryAttention, the shared KV buffer (CPU) and the growing cache (other providers) give the same logits through chunks, truncation, clear and the buffer growing and shrinking', async () => {
+  const { dir, config } = tinyModelFolder({}, 5, { attention: 'groupQuery' });
   const file = path.join(dir, 'model.onnx');
   const shared = new DecoderSession(await ort.InferenceSession.create(file), config, 'shared');
   const growing = new DecoderSession(await ort.InferenceSession.create(file), config, 'growing');

@@ -16,7 +16,7 @@
 import { kvCacheShape, ModelConfigError, type FieldNaming, type ModelConfig } from '../config';
 import { ElementType, GraphBuilder } from '../onnx/graphBuilder';
 import { appendedNames, attentionGeometry, headGroupAttention } from '../onnx/headGroupAttention';
-import { attentionLengths, attentionTemperature, gatedMlp, groupQueryAttention, headRmsNorm, latentAttention, linear, mixtureOfExperts, pairRotation, positionIds, rmsNorm, rotaryCaches, softcap, tiedOutput, type PairRotation } from '../onnx/layers';
+import { attentionLengths, attentionTemperature, gatedMlp, groupQueryAttention, headRmsNorm, latentAttention, linear, mixtureOfExperts, pairRotation, positionIds, rmsNorm, rotaryCaches, softcap, tiedOutput, type Attend, type PairRotation } from '../onnx/layers';
 import type { ExternalDataWriter } from '../onnx/externalData';
 import type { GraphWeights } from '../onnx/initializers';
 import { outputQuant, type QuantOptions } from '../quant';
@@ -213,9 +213,10 @@ export const logitsToKeepInput = 'logits_to_keep';
 
 /** How a graph is built: its quantization, its logits, and where its weights go when they do not fit in `model.onnx`. */
 /**
- * How standard (not latent) attention is lowered. `groupQuery`: one GroupQueryAttention node a layer, which appends to
- * the cache buffer bound as its present output. `headGroup`: standard ops (`headGroupAttention`), the cache an input
- * only and the new positions' keys and values the outputs.
+ * How attention over the KV cache is lowered. `headGroup` (the default): `headGroupAttention`, the cache an input
+ * only and the new positions' keys and values the outputs; decoding is one product per KV head. `groupQuery`: one
+ * GroupQueryAttention node a layer, given the engine's cache buffer as its present output to append to (graphs built
+ * before `headGroup`, and the benches' comparison).
  */
 export type AttentionLowering = 'groupQuery' | 'headGroup';
 
@@ -255,7 +256,7 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
   const latent = config.kvLoraRank > 0;
   const cache = kvCacheShape(config);
   const rotary = latent ? undefined : rotaryCaches(g, headDim, config.contextLength, config.ropeBase, scaling);
-  const headGroups = !latent && (options.attention ?? 'groupQuery') === 'headGroup';
+  const headGroups = (options.attention ?? 'headGroup') === 'headGroup';
   const positions = latent || headGroups || config.attentionTemperatureLength > 0 ? positionIds(g, lengths, inputIds) : undefined;
   const geometry = headGroups ? attentionGeometry(g, lengths, positions!, inputIds, 'past_key_values.0.key') : undefined;
   const pairs: PairRotation | undefined = latent ? pairRotation(g, positions!, config.ropeHeadDim, config.contextLength, config.ropeBase, scaling) : undefined;
@@ -277,6 +278,10 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
     g.input(past.value, ElementType.float, kvDims);
 
     const attnIn = norm('pre_attn_norm', h, names.preAttnNorm);
+    const attend: Attend = (qkv, rotary, spec) =>
+      geometry
+        ? headGroupAttention(g, `${prefix}/attn/head_groups`, qkv, past, appendedNames(i), geometry, rotary, { ...spec, headDim: cache.width })
+        : groupQueryAttention(g, `${prefix}/attn/GroupQueryAttention`, qkv, past, present, lengths, rotary, spec);
     const standardAttention = (): string => {
       const projection = (role: 'q' | 'k' | 'v', bias: string) => {
         const out = linear(g, `${prefix}/attn/${role}_proj`, attnIn, names[role], get(names[role]), options);
@@ -291,16 +296,14 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
         qkv.q = headRmsNorm(g, `${prefix}/attn/q_norm`, qkv.q, g.weight(names.qNorm, get(names.qNorm)), headDim, config.rmsNormEps);
         qkv.k = headRmsNorm(g, `${prefix}/attn/k_norm`, qkv.k, g.weight(names.kNorm, get(names.kNorm)), headDim, config.rmsNormEps);
       }
-      const spec = {
+      return attend(qkv, rotary, {
         numHeads: config.numHeads,
         numKvHeads,
         scale: config.attentionScale,
         softcap: config.attentionSoftcap,
         window: slides(config, i) ? config.slidingWindow : undefined,
         sinks: config.attentionSinks ? g.weight(names.sinks, get(names.sinks)) : undefined,
-      };
-      if (geometry) return headGroupAttention(g, `${prefix}/attn/head_groups`, qkv, past, appendedNames(i), geometry, rotary!, { ...spec, headDim });
-      return groupQueryAttention(g, `${prefix}/attn/GroupQueryAttention`, qkv, past, present, lengths, rotary, spec);
+      });
     };
     /** DeepSeek-V2's: q (through its bottleneck where it has one), the latent and the shared rotated key part. */
     const latentAttentionOf = (rotation: PairRotation): string => {
@@ -311,7 +314,7 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
       const latent = norm('attn/kv_a_norm', latentKv, names.kvANorm);
       const decompression = { kB: { name: names.kB, tensor: get(names.kB) }, vB: { name: names.vB, tensor: get(names.vB) } };
       const spec = { numHeads: config.numHeads, headDim, ropeDim: config.ropeHeadDim, vHeadDim: config.vHeadDim, latentDim: config.kvLoraRank, scale: config.attentionScale };
-      return latentAttention(g, `${prefix}/attn`, { q, latent, kRope }, decompression, past, present, lengths, rotation, spec);
+      return latentAttention(g, `${prefix}/attn`, { q, latent, kRope }, decompression, attend, rotation, spec);
     };
     const attended = pairs ? latentAttentionOf(pairs) : standardAttention();
     let attnOut = linear(g, `${prefix}/attn/o_proj`, attended, names.o, get(names.o), options);

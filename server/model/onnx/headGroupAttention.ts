@@ -89,8 +89,8 @@ export function attentionGeometry(g: GraphBuilder, lengths: AttentionLengths, po
 }
 
 /**
- * One layer's attention: `q`, `k`, `v` `[batch, seq, heads * headDim]`, unrotated (`rotary` holds the cos/sin tables
- * GroupQueryAttention takes); the past key/value inputs; the graph output names of the new keys and values. The
+ * One layer's attention: `q`, `k`, `v` `[batch, seq, heads * headDim]`, rotated here where `rotary` holds the cos/sin
+ * tables GroupQueryAttention takes (or already); the past key/value inputs (the same buffer where the value is the key); the graph output names of the new keys and values. The
  * decoding branch matches GroupQueryAttention's arithmetic: scores scaled, soft-capped (c·tanh(s/c)), windowed, with a
  * sink logit joining each head's softmax denominator where the spec has sinks.
  */
@@ -101,7 +101,7 @@ export function headGroupAttention(
   past: { key: string; value: string },
   appended: { key: string; value: string },
   geometry: AttentionGeometry,
-  rotary: { cos: string; sin: string },
+  rotary: { cos: string; sin: string } | undefined,
   spec: AttentionSpec & { headDim: number },
 ): string {
   const promptBranch = g.branch(`${name}/prompt`, (b) => {
@@ -123,13 +123,13 @@ function decodeAttention(
   qkv: { q: string; k: string; v: string },
   past: { key: string; value: string },
   geometry: AttentionGeometry,
-  rotary: { cos: string; sin: string },
+  rotary: { cos: string; sin: string } | undefined,
   spec: AttentionSpec & { headDim: number },
 ): string[] {
   const { numHeads, numKvHeads: kvHeads, headDim } = spec;
   const groups = numHeads / kvHeads;
   const rotate = (label: string, x: string) =>
-    b.op('RotaryEmbedding', `${name}/${label}/RotaryEmbedding`, [x, geometry.positions, rotary.cos, rotary.sin], { interleaved: { i: 0 } }, { domain: 'com.microsoft' });
+    !rotary ? x : b.op('RotaryEmbedding', `${name}/${label}/RotaryEmbedding`, [x, geometry.positions, rotary.cos, rotary.sin], { interleaved: { i: 0 } }, { domain: 'com.microsoft' });
   // With one position, `[batch, 1, heads * headDim]` is `[batch, kvHeads, groups, headDim]` as it lies: a KV head's
   // query heads are the rows of one product.
   const q = b.op('Reshape', `${name}/q/groups`, [rotate('q', qkv.q), b.int64s([0, kvHeads, groups, headDim])]);

@@ -232,6 +232,12 @@ export function rotatePairs(g: GraphBuilder, name: string, x: string, rotation: 
   return g.op('Reshape', `${name}/merge`, [g.op('Concat', `${name}/Concat`, [first, second], { axis: { i: -1 } }), g.int64s([0, 0, 0, -1])]);
 }
 
+/**
+ * A layer's attention over its KV cache, however the graph lowers it: `q`, `k`, `v` `[batch, seq, heads * width]`,
+ * rotated by the node (`rotary`, the cos/sin tables) or already. Returns the output `[batch, seq, heads * width]`.
+ */
+export type Attend = (qkv: { q: string; k: string; v: string }, rotary: { cos: string; sin: string } | undefined, spec: AttentionSpec) => string;
+
 export interface LatentAttentionSpec {
   numHeads: number;
   /** Query and key head size: `headDim - ropeDim` unrotated dims, then `ropeDim` rotated ones. */
@@ -251,10 +257,10 @@ export interface LatentAttentionSpec {
  *   score_h = q_nope,h · (kB_h c) + q_rope,h · k_rope = (kB_hᵀ q_nope,h) · c + q_rope,h · k_rope
  *   out_h   = vB_h (Σ softmax · c)
  * so every head attends over one shared key [c, k_rope] with the query [kB_hᵀ q_nope,h, q_rope,h], and the value
- * side multiplies by vB_h after the softmax-weighted sum. That is one GroupQueryAttention node with a single key/value
- * head of latentDim + ropeDim (576 for V2) and its rotary off (the rotated parts are interleaved pairs over part of
- * each head, which its own rotary cannot do). The node needs values as wide as keys: the value is the key itself,
- * and the output's rotated dims are dropped. The engine gives the node one buffer as both key and value cache
+ * side multiplies by vB_h after the softmax-weighted sum. That is attention (`attend`) with a single key/value
+ * head of latentDim + ropeDim (576 for V2) and no rotary of its own (the rotated parts are interleaved pairs over part
+ * of each head, which GroupQueryAttention's rotary cannot do). GroupQueryAttention needs values as wide as keys: the
+ * value is the key itself, and the output's rotated dims are dropped. The engine gives the node one buffer as both key and value cache
  * (`kvCacheShape`'s `valueIsKey`): 576 floats per position and layer, against 2 × heads × headDim (6,144 for
  * V2-Lite) decompressed. kB and vB stay float32: they are
  * per-head matrices applied as one batched MatMul, for which ONNX Runtime has no block-quantized kernel.
@@ -264,9 +270,7 @@ export function latentAttention(
   name: string,
   parts: { q: string; latent: string; kRope: string },
   decompression: { kB: { name: string; tensor: FloatTensor }; vB: { name: string; tensor: FloatTensor } },
-  past: { key: string; value: string },
-  present: { key: string; value: string },
-  lengths: AttentionLengths,
+  attend: Attend,
   rotation: PairRotation,
   spec: LatentAttentionSpec,
 ): string {
@@ -286,12 +290,7 @@ export function latentAttention(
   const q = flat('q', g.op('Concat', `${name}/q/Concat`, [qLatent, rotatePairs(g, `${name}/q/rope`, qRope, rotation)], { axis: { i: -1 } }));
   const kRope = flat('k_rope', rotatePairs(g, `${name}/k/rope`, perHead('k_rope', parts.kRope, ropeDim, 1), rotation));
   const k = g.op('Concat', `${name}/k/Concat`, [parts.latent, kRope], { axis: { i: -1 } });
-  const attended = groupQueryAttention(g, `${name}/GroupQueryAttention`, { q, k, v: k }, past, present, lengths, undefined, {
-    numHeads: heads,
-    numKvHeads: 1,
-    scale: spec.scale,
-    softcap: 0,
-  });
+  const attended = attend({ q, k, v: k }, undefined, { numHeads: heads, numKvHeads: 1, scale: spec.scale, softcap: 0 });
   const latentOut = g.op('Slice', `${name}/output/Slice`, [perHead('output', attended, latentDim + ropeDim), g.int64s([0]), g.int64s([latentDim]), g.int64s([-1])]);
   // vB_h (Σ softmax · c): `[heads, 1, latent, vHeadDim]`, each head's block of vB transposed.
   const vBHeads = Array.from({ length: heads }, (_, h) => transpose2d({ shape: [vHeadDim, latentDim], data: decompression.vB.tensor.data.subarray(h * vHeadDim * latentDim, (h + 1) * vHeadDim * latentDim) }));
