@@ -81,7 +81,7 @@ export class KvRowBuffer {
   }
 
   /**
-   * Makes room for `positions` in every row (no more than the context): grows to the next power of two, or shrinks
+   * Makes room for `positions` in every row (no more than the context): grows to `kvRoom`, or shrinks
    * when the longest row needs a quarter of the room or less, so that a long sequence that ended stops costing the
    * runs after it. Rows keep what they hold.
    */
