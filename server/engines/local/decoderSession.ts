@@ -4,8 +4,7 @@
  * a new request can keep the prefix it shares with the previous one.
  */
 import * as ort from 'onnxruntime-node';
-import { logitsToKeepInput } from '../../model/arch/decoder';
-import { appendedNames } from '../../model/onnx/headGroupAttention';
+import { appendedNames, logitsToKeepInput, pastNames, presentNames, type KvNames } from '../../model/graphInterface';
 import { kvCacheShape, type ModelConfig } from '../../model/config';
 
 /**
@@ -124,11 +123,13 @@ export class KvRowBuffer {
    * `starts` are left as they are).
    */
   append(outputs: ort.InferenceSession.OnnxValueMapType, from: number, seq: number, starts: ReadonlyMap<number, number>): void {
-    const { heads, width } = this.shape;
+    const { heads, width, valueIsKey } = this.shape;
     const block = seq * width;
     this.layers!.forEach((layer, i) => {
       const names = appendedNames(i);
-      for (const [target, name] of [[layer.key, names.key], [layer.value, names.value]] as const) {
+      // Where the value is the key, both outputs hold the same rows and the buffer is one.
+      const parts = valueIsKey ? [[layer.key, names.key] as const] : ([[layer.key, names.key], [layer.value, names.value]] as const);
+      for (const [target, name] of parts) {
         const data = outputs[name].data as Float32Array;
         for (const [row, start] of starts) {
           for (let h = 0; h < heads; h++) {
@@ -146,6 +147,19 @@ export class KvRowBuffer {
     this.capacity = 0;
     this.lengths.fill(0);
   }
+}
+
+/**
+ * Feeds layer `i`'s cache as the past and asks for its outputs: the new positions (`appended`, head-group graphs), or
+ * the present cache written into the same buffer (`bound`) or returned in a new one (`returned`, the growing layout).
+ */
+function bindLayer(feeds: Record<string, ort.Tensor>, fetches: Record<string, ort.Tensor | null>, i: number, layer: LayerCache, outputs: 'appended' | 'bound' | 'returned'): void {
+  const past = pastNames(i);
+  feeds[past.key] = layer.key;
+  feeds[past.value] = layer.value;
+  const names: KvNames = outputs === 'appended' ? appendedNames(i) : presentNames(i);
+  fetches[names.key] = outputs === 'bound' ? layer.key : null;
+  fetches[names.value] = outputs === 'bound' ? layer.value : null;
 }
 
 export class DecoderSession {
@@ -220,13 +234,7 @@ export class DecoderSession {
     if (sessionsByRow[first].keepsLogits) feeds[logitsToKeepInput] = new ort.Tensor('int64', BigInt64Array.of(1n), [1]);
     const appends = sessionsByRow[first].appendsKv;
     const fetches: Record<string, ort.Tensor | null> = { logits: null };
-    buffer.view(first, count).forEach((layer, i) => {
-      feeds[`past_key_values.${i}.key`] = layer.key;
-      feeds[`past_key_values.${i}.value`] = layer.value;
-      const kept = appends ? appendedNames(i) : { key: `present.${i}.key`, value: `present.${i}.value` };
-      fetches[kept.key] = appends ? null : layer.key;
-      fetches[kept.value] = appends ? null : layer.value;
-    });
+    buffer.view(first, count).forEach((layer, i) => bindLayer(feeds, fetches, i, layer, appends ? 'appended' : 'bound'));
     const outputs = await sessionsByRow[first].session.run(feeds, fetches);
     if (appends) buffer.append(outputs, first, 1, new Map(steps.map((step) => [rowOf(step.session), step.session.cachedLength])));
     const logits = outputs.logits.data as Float32Array;
@@ -276,16 +284,10 @@ export class DecoderSession {
     const fetches: Record<string, ort.Tensor | null> = { logits: null };
     if (this.rows) this.rows.buffer.fit(room);
     const past = this.rows ? this.rows.buffer.view(this.rows.row, 1) : (this.past ??= this.emptyGrowingCache());
-    past.forEach((layer, i) => {
-      feeds[`past_key_values.${i}.key`] = layer.key;
-      feeds[`past_key_values.${i}.value`] = layer.value;
-      const kept = this.appendsKv ? appendedNames(i) : { key: `present.${i}.key`, value: `present.${i}.value` };
-      fetches[kept.key] = this.rows && !this.appendsKv ? layer.key : null;
-      fetches[kept.value] = this.rows && !this.appendsKv ? layer.value : null;
-    });
+    past.forEach((layer, i) => bindLayer(feeds, fetches, i, layer, this.appendsKv ? 'appended' : this.rows ? 'bound' : 'returned'));
     const outputs = await this.session.run(feeds, fetches);
     if (this.appendsKv) this.rows!.buffer.append(outputs, this.rows!.row, tokens.length, new Map([[this.rows!.row, this.cachedLength]]));
-    if (this.growing) this.past = past.map((_, i) => ({ key: outputs[`present.${i}.key`], value: outputs[`present.${i}.value`] }));
+    if (this.growing) this.past = past.map((_, i) => ({ key: outputs[presentNames(i).key], value: outputs[presentNames(i).value] }));
     this.cachedLength = total;
     return outputs.logits.data as Float32Array;
   }

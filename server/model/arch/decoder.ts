@@ -15,7 +15,8 @@
  */
 import { kvCacheShape, ModelConfigError, type FieldNaming, type ModelConfig } from '../config';
 import { ElementType, GraphBuilder } from '../onnx/graphBuilder';
-import { appendedNames, attentionGeometry, headGroupAttention } from '../onnx/headGroupAttention';
+import { appendedNames, logitsToKeepInput, pastNames, presentNames } from '../graphInterface';
+import { attentionGeometry, headGroupAttention } from '../onnx/headGroupAttention';
 import { attentionLengths, attentionTemperature, gatedMlp, groupQueryAttention, headRmsNorm, latentAttention, linear, mixtureOfExperts, pairRotation, positionIds, rmsNorm, rotaryCaches, softcap, tiedOutput, type Attend, type PairRotation } from '../onnx/layers';
 import type { ExternalDataWriter } from '../onnx/externalData';
 import type { GraphWeights } from '../onnx/initializers';
@@ -208,8 +209,6 @@ export function slides(config: ModelConfig, i: number): boolean {
  */
 export type LogitRows = 'last' | 'all';
 
-/** The input of a `last` graph that asks for the logits of more than the last position (see `buildDecoderGraph`). */
-export const logitsToKeepInput = 'logits_to_keep';
 
 /** How a graph is built: its quantization, its logits, and where its weights go when they do not fit in `model.onnx`. */
 /**
@@ -258,7 +257,7 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
   const rotary = latent ? undefined : rotaryCaches(g, headDim, config.contextLength, config.ropeBase, scaling);
   const headGroups = (options.attention ?? 'headGroup') === 'headGroup';
   const positions = latent || headGroups || config.attentionTemperatureLength > 0 ? positionIds(g, lengths, inputIds) : undefined;
-  const geometry = headGroups ? attentionGeometry(g, lengths, positions!, inputIds, 'past_key_values.0.key') : undefined;
+  const geometry = headGroups ? attentionGeometry(g, lengths, positions!, inputIds, pastNames(0).key) : undefined;
   const pairs: PairRotation | undefined = latent ? pairRotation(g, positions!, config.ropeHeadDim, config.contextLength, config.ropeBase, scaling) : undefined;
   const temperature = config.attentionTemperatureLength > 0 ? attentionTemperature(g, positions!, config.contextLength, config.attentionTemperatureLength) : undefined;
 
@@ -271,8 +270,8 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
     const names = decoderTensorNames.layer(i);
     const prefix = `/layers.${i}`;
     const norm = (label: string, x: string, weightName: string) => rmsNorm(g, `${prefix}/${label}`, x, g.weight(weightName, get(weightName)), config.rmsNormEps);
-    const past = { key: `past_key_values.${i}.key`, value: `past_key_values.${i}.value` };
-    const present = { key: `present.${i}.key`, value: `present.${i}.value` };
+    const past = pastNames(i);
+    const present = presentNames(i);
     const kvDims = ['batch_size', cache.heads, 'past_sequence_length', cache.width];
     g.input(past.key, ElementType.float, kvDims);
     g.input(past.value, ElementType.float, kvDims);

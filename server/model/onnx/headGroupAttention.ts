@@ -12,13 +12,9 @@
  * The past input is the engine's buffer as it is, `[batch, kvHeads, capacity, headDim]`: positions at or beyond a row's
  * cached length are masked (decoding) or sliced off (prompts), whatever they hold.
  */
+import type { KvNames } from '../graphInterface';
 import { ElementType, type GraphBuilder } from './graphBuilder';
 import { groupQueryAttention, type AttentionLengths, type AttentionSpec } from './layers';
-
-/** The graph outputs that return a layer's new keys and values. */
-export function appendedNames(layer: number): { key: string; value: string } {
-  return { key: `appended.${layer}.key`, value: `appended.${layer}.value` };
-}
 
 /** What every layer's attention shares in one run, built once per graph. */
 export interface AttentionGeometry {
@@ -35,6 +31,8 @@ export interface AttentionGeometry {
   shape(dims: readonly number[]): string;
   /** The cache's capacity, 1-D int64. */
   capacity: string;
+  /** The sizes a decoding run's scores split into: the cached positions, the new one, and the sink where there is one. */
+  splitSizes(sinks: boolean): string;
 }
 
 /**
@@ -58,6 +56,7 @@ export function attentionGeometry(g: GraphBuilder, lengths: AttentionLengths, po
   const cached = g.op('Less', '/attn_geometry/cached', [pastIndex, pastColumn]);
   const masks = new Map<number, string>();
   const shapes = new Map<string, string>();
+  const splits = new Map<boolean, string>();
   return {
     lengths,
     positions,
@@ -75,6 +74,14 @@ export function attentionGeometry(g: GraphBuilder, lengths: AttentionLengths, po
         masks.set(window, mask);
       }
       return mask;
+    },
+    splitSizes(sinks) {
+      let found = splits.get(sinks);
+      if (!found) {
+        found = g.op('Concat', `/attn_geometry/split_sizes${sinks ? '_with_sink' : ''}`, [capacity, g.int64s(sinks ? [1, 1] : [1])], { axis: { i: 0 } });
+        splits.set(sinks, found);
+      }
+      return found;
     },
     shape(dims) {
       const key = dims.join(',');
@@ -98,8 +105,8 @@ export function headGroupAttention(
   g: GraphBuilder,
   name: string,
   qkv: { q: string; k: string; v: string },
-  past: { key: string; value: string },
-  appended: { key: string; value: string },
+  past: KvNames,
+  appended: KvNames,
   geometry: AttentionGeometry,
   rotary: { cos: string; sin: string } | undefined,
   spec: AttentionSpec & { headDim: number },
@@ -142,15 +149,12 @@ function decodeAttention(
     return b.op('Mul', `${name}/${label}/softcap/Mul`, [tanh, b.floats([spec.softcap])]);
   };
   const parts = [b.op('Add', `${name}/past/masked`, [scores('past', past.key), geometry.pastMask(spec.window)]), scores('fresh', k)];
-  const splitSizes = [geometry.capacity, b.int64s([1])];
   if (spec.sinks) {
     const perHead = b.op('Reshape', `${name}/sinks/heads`, [spec.sinks, b.int64s([1, kvHeads, groups, 1])]);
     parts.push(b.op('Expand', `${name}/sinks/Expand`, [perHead, geometry.shape([kvHeads, groups, 1])]));
-    splitSizes.push(b.int64s([1]));
   }
   const probabilities = b.op('Softmax', `${name}/Softmax`, [b.op('Concat', `${name}/scores/Concat`, parts, { axis: { i: -1 } })], { axis: { i: -1 } });
-  const sizes = b.op('Concat', `${name}/split_sizes`, splitSizes, { axis: { i: 0 } });
-  const [pPast, pFresh] = b.node('Split', `${name}/Split`, [probabilities, sizes], { axis: { i: -1 } }, { outputs: splitSizes.length });
+  const [pPast, pFresh] = b.node('Split', `${name}/Split`, [probabilities, geometry.splitSizes(spec.sinks !== undefined)], { axis: { i: -1 } }, { outputs: parts.length });
   const out = b.op('Add', `${name}/output/Add`, [b.op('MatMul', `${name}/past/MatMul`, [pPast, past.value]), b.op('MatMul', `${name}/fresh/MatMul`, [pFresh, v])]);
   return [b.op('Reshape', `${name}/output/flatten`, [out, b.int64s([0, 1, numHeads * headDim])]), k, v];
 }
