@@ -1,7 +1,7 @@
 /**
  * The head-group attention lowering against ONNX Runtime's own GroupQueryAttention kernel, on the same weights: every
  * attention variant the families use (soft-capped scores, QK norms, sinks, sliding windows, YaRN, attention
- * temperature, one or several query heads a KV head) gives the same logits through chunked prompts, decoding,
+ * temperature, one or several query heads a KV head) gives the same logits through long and short prompt runs, decoding,
  * truncation, the buffer growing, and several sequences decoded in one run.
  */
 import assert from 'node:assert/strict';
@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { DecoderSession, KvRowBuffer, kvRoom } from '../../server/engines/local/decoderSession';
+import { shortRunTokens } from '../../server/model/onnx/headGroupAttention';
 import type { SyntheticShape } from '../../server/model/synthetic';
 import { tinyGrok, tinyModelFolder } from './fixtures';
 import { tinyGptOss, tinyGrok2, tinyOlmoe, tinyQwen3Moe } from './hfCheckpoints';
@@ -42,17 +43,20 @@ for (const [label, shape] of shapes) {
     const { fused, grouped, config } = await sessionsOf(shape);
     assert.ok(grouped.outputNames.includes('appended.0.key') && !grouped.outputNames.includes('present.0.key'));
     assert.ok(fused.outputNames.includes('present.0.key'));
-    // Prompts run 8 tokens a run, so the window (6) and the causal mask both cut inside a run and across runs.
-    const reference = new DecoderSession(fused, config, 'shared', undefined, 8);
-    const lowered = new DecoderSession(grouped, config, 'shared', undefined, 8);
+    // Prompts run 70 tokens a run: runs of 70 take GroupQueryAttention, the rest of a prompt (more than one token, at
+    // most shortRunTokens) the products; the window (6) and the causal mask cut inside runs and across them.
+    assert.ok(shortRunTokens < 70);
+    const reference = new DecoderSession(fused, config, 'shared', undefined, 70);
+    const lowered = new DecoderSession(grouped, config, 'shared', undefined, 70);
     // Any layout gives a head-group graph the shared buffer: the run's outputs are only the new positions.
-    const loweredGrowing = new DecoderSession(grouped, config, 'growing', undefined, 8);
+    const loweredGrowing = new DecoderSession(grouped, config, 'growing', undefined, 70);
     const steps: { truncate?: number; tokens: number[] }[] = [
-      { tokens: tokens(21, 280) },
+      // 70 tokens with nothing cached, then 10 after them; the buffer grows past 64 positions and keeps what it held.
+      { tokens: tokens(80, 280) },
       ...Array.from({ length: 12 }, (_, i) => ({ tokens: [300 + i] })),
       { truncate: 9, tokens: [290, 291, 292] },
-      // Past 64 positions: the buffer grows and keeps what it held.
-      { tokens: tokens(60, 285) },
+      // 70 tokens after 12 cached, then 30.
+      { tokens: tokens(100, 285) },
       ...Array.from({ length: 5 }, (_, i) => ({ tokens: [310 + i] })),
     ];
     for (const [n, step] of steps.entries()) {

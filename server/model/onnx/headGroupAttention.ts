@@ -5,8 +5,10 @@
  * each run, the whole cache every decoded token. Each layer branches on the run's length (`If`):
  * - a run of one token a sequence (decoding) attends as one matrix product per KV head over the query heads that share
  *   it, so K and V are read once per KV head, where GroupQueryAttention's CPU kernel reads them once per query head;
- * - a longer run (a prompt, or a draft to verify; one sequence) goes through GroupQueryAttention on the cached
- *   positions, whose causal kernel is the faster one for many queries.
+ * - a short run (up to `shortRunTokens`: a prompt's tail, a continuation to score, a draft to verify) does the same with
+ *   a causal mask among its positions;
+ * - a longer run (a prompt; one sequence) goes through GroupQueryAttention on the cached positions, sliced out of the
+ *   buffer: its causal kernel is the faster one for many queries.
  * bench/engine/README.md has the costs measured.
  *
  * The past input is the engine's buffer as it is, `[batch, kvHeads, capacity, headDim]`: positions at or beyond a row's
@@ -24,7 +26,16 @@ export interface AttentionGeometry {
   /** Positions each row holds before the run, `[batch]` int64. */
   past: string;
   /** Whether the run is longer than one token (a scalar bool). */
-  prompt: string;
+  run: string;
+  /** Whether it is longer than `shortRunTokens` (a scalar bool). */
+  long: string;
+  /** Sizes, 1-D int64: the batch, the run's tokens. */
+  batch: string;
+  seq: string;
+  /** `[1, capacity]` int64: 0, 1, ... */
+  pastIndex: string;
+  /** `[batch, capacity]` bool: whether each position is cached in each row. */
+  cached: string;
   /** A decoding run's additive mask (0 or -inf), `[batch, 1, 1, capacity]`: cached positions, within `window` if given. */
   pastMask(window?: number): string;
   /** A 1-D int64 tensor of the batch size then `dims`. */
@@ -46,7 +57,9 @@ export function attentionGeometry(g: GraphBuilder, lengths: AttentionLengths, po
   const capacity = dim('capacity', pastKey, 2);
   const valid = g.op('Add', '/attn_geometry/valid', [g.op('Cast', '/attn_geometry/valid/Cast', [lengths.seqlensK], { to: { i: ElementType.int64 } }), g.int64s([1], [])]);
   const past = g.op('Sub', '/attn_geometry/past', [valid, seq]);
-  const prompt = g.op('Greater', '/attn_geometry/prompt', [g.op('Squeeze', '/attn_geometry/seq/Squeeze', [seq, g.int64s([0])]), g.int64s([1], [])]);
+  const seqScalar = g.op('Squeeze', '/attn_geometry/seq/Squeeze', [seq, g.int64s([0])]);
+  const run = g.op('Greater', '/attn_geometry/run', [seqScalar, g.int64s([1], [])]);
+  const long = g.op('Greater', '/attn_geometry/long', [seqScalar, g.int64s([shortRunTokens], [])]);
   const pastIndex = g.op('Unsqueeze', '/attn_geometry/past_index', [
     g.op('Range', '/attn_geometry/past_index/Range', [g.int64s([0], []), g.op('Squeeze', '/attn_geometry/capacity/Squeeze', [capacity, g.int64s([0])]), g.int64s([1], [])]),
     g.int64s([0]),
@@ -61,7 +74,12 @@ export function attentionGeometry(g: GraphBuilder, lengths: AttentionLengths, po
     lengths,
     positions,
     past,
-    prompt,
+    run,
+    long,
+    batch,
+    seq,
+    pastIndex,
+    cached,
     capacity,
     pastMask(window = 0) {
       let mask = masks.get(window);
@@ -95,66 +113,124 @@ export function attentionGeometry(g: GraphBuilder, lengths: AttentionLengths, po
   };
 }
 
+/** Runs of more tokens a sequence than this go through GroupQueryAttention (see the file's header). */
+export const shortRunTokens = 64;
+
+type Qkv = { q: string; k: string; v: string };
+type Rotary = { cos: string; sin: string } | undefined;
+type HeadSpec = AttentionSpec & { headDim: number };
+
 /**
  * One layer's attention: `q`, `k`, `v` `[batch, seq, heads * headDim]`, rotated here where `rotary` holds the cos/sin
- * tables GroupQueryAttention takes (or already); the past key/value inputs (the same buffer where the value is the key); the graph output names of the new keys and values. The
- * decoding branch matches GroupQueryAttention's arithmetic: scores scaled, soft-capped (c·tanh(s/c)), windowed, with a
- * sink logit joining each head's softmax denominator where the spec has sinks.
+ * tables GroupQueryAttention takes (or already); the past key/value inputs (the same buffer where the value is the
+ * key); the graph output names of the new keys and values. The product branches match GroupQueryAttention's
+ * arithmetic: scores scaled, soft-capped (c·tanh(s/c)), causal, windowed, with a sink logit joining each head's
+ * softmax denominator where the spec has sinks.
  */
-export function headGroupAttention(
-  g: GraphBuilder,
-  name: string,
-  qkv: { q: string; k: string; v: string },
-  past: KvNames,
-  appended: KvNames,
-  geometry: AttentionGeometry,
-  rotary: { cos: string; sin: string } | undefined,
-  spec: AttentionSpec & { headDim: number },
-): string {
-  const promptBranch = g.branch(`${name}/prompt`, (b) => {
-    const cached = (label: string, x: string) => b.op('Slice', `${name}/prompt/${label}/cached`, [x, b.int64s([0]), geometry.past, b.int64s([2])]);
-    const present = { key: `${name}/prompt/present_key`, value: `${name}/prompt/present_value` };
-    const output = groupQueryAttention(b, `${name}/prompt/GroupQueryAttention`, qkv, { key: cached('key', past.key), value: cached('value', past.value) }, present, geometry.lengths, rotary, spec);
-    const fresh = (label: string, x: string) => b.op('Slice', `${name}/prompt/${label}/fresh`, [x, geometry.past, b.int64s([Number.MAX_SAFE_INTEGER]), b.int64s([2])]);
-    return [output, fresh('key', present.key), fresh('value', present.value)];
+export function headGroupAttention(g: GraphBuilder, name: string, qkv: Qkv, past: KvNames, appended: KvNames, geometry: AttentionGeometry, rotary: Rotary, spec: HeadSpec): string {
+  const runBranch = g.branch(`${name}/run`, (b) => {
+    const longBranch = b.branch(`${name}/long`, (c) => {
+      const cached = (label: string, x: string) => c.op('Slice', `${name}/long/${label}/cached`, [x, c.int64s([0]), geometry.past, c.int64s([2])]);
+      const present = { key: `${name}/long/present_key`, value: `${name}/long/present_value` };
+      const output = groupQueryAttention(c, `${name}/long/GroupQueryAttention`, qkv, { key: cached('key', past.key), value: cached('value', past.value) }, present, geometry.lengths, rotary, spec);
+      const fresh = (label: string, x: string) => c.op('Slice', `${name}/long/${label}/fresh`, [x, geometry.past, c.int64s([Number.MAX_SAFE_INTEGER]), c.int64s([2])]);
+      return [output, fresh('key', present.key), fresh('value', present.value)];
+    });
+    const shortBranch = b.branch(`${name}/short`, (c) => shortRunAttention(c, `${name}/short`, qkv, past, geometry, rotary, spec));
+    return b.node('If', `${name}/run/If`, [geometry.long], { then_branch: { graph: longBranch }, else_branch: { graph: shortBranch } }, { outputs: 3 });
   });
   const decodeBranch = g.branch(`${name}/decode`, (b) => decodeAttention(b, `${name}/decode`, qkv, past, geometry, rotary, spec));
-  const [output] = g.node('If', `${name}/If`, [geometry.prompt], { then_branch: { graph: promptBranch }, else_branch: { graph: decodeBranch } }, { outputNames: [`${name}/output`, appended.key, appended.value] });
+  const [output] = g.node('If', `${name}/If`, [geometry.run], { then_branch: { graph: runBranch }, else_branch: { graph: decodeBranch } }, { outputNames: [`${name}/output`, appended.key, appended.value] });
   return output;
 }
 
+function rotated(b: GraphBuilder, name: string, x: string, geometry: AttentionGeometry, rotary: Rotary): string {
+  return rotary ? b.op('RotaryEmbedding', `${name}/RotaryEmbedding`, [x, geometry.positions, rotary.cos, rotary.sin], { interleaved: { i: 0 } }, { domain: 'com.microsoft' }) : x;
+}
+
+/** Scaled, soft-capped scores of `q` against `keys` (transposed in the product). */
+function scores(b: GraphBuilder, name: string, q: string, keys: string, spec: HeadSpec): string {
+  const s = b.op('FusedMatMul', `${name}/scores`, [q, keys], { transB: { i: 1 }, alpha: { f: spec.scale } }, { domain: 'com.microsoft' });
+  if (spec.softcap === 0) return s;
+  const tanh = b.op('Tanh', `${name}/softcap/Tanh`, [b.op('Div', `${name}/softcap/Div`, [s, b.floats([spec.softcap])])]);
+  return b.op('Mul', `${name}/softcap/Mul`, [tanh, b.floats([spec.softcap])]);
+}
+
+/** Each query head's sink logit as a column shaped `shape` (`[..., kvHeads, groups, ..., 1]`, heads as `perHead` lays them). */
+function sinkColumn(b: GraphBuilder, name: string, sinks: string, perHead: number[], shape: string): string {
+  return b.op('Expand', `${name}/sinks/Expand`, [b.op('Reshape', `${name}/sinks/heads`, [sinks, b.int64s(perHead)]), shape]);
+}
+
 /** One token a sequence: returns the attention output `[batch, 1, heads * headDim]` and the new key and value `[batch, kvHeads, 1, headDim]`. */
-function decodeAttention(
-  b: GraphBuilder,
-  name: string,
-  qkv: { q: string; k: string; v: string },
-  past: { key: string; value: string },
-  geometry: AttentionGeometry,
-  rotary: { cos: string; sin: string } | undefined,
-  spec: AttentionSpec & { headDim: number },
-): string[] {
+function decodeAttention(b: GraphBuilder, name: string, qkv: Qkv, past: KvNames, geometry: AttentionGeometry, rotary: Rotary, spec: HeadSpec): string[] {
   const { numHeads, numKvHeads: kvHeads, headDim } = spec;
   const groups = numHeads / kvHeads;
-  const rotate = (label: string, x: string) =>
-    !rotary ? x : b.op('RotaryEmbedding', `${name}/${label}/RotaryEmbedding`, [x, geometry.positions, rotary.cos, rotary.sin], { interleaved: { i: 0 } }, { domain: 'com.microsoft' });
   // With one position, `[batch, 1, heads * headDim]` is `[batch, kvHeads, groups, headDim]` as it lies: a KV head's
   // query heads are the rows of one product.
-  const q = b.op('Reshape', `${name}/q/groups`, [rotate('q', qkv.q), b.int64s([0, kvHeads, groups, headDim])]);
-  const k = b.op('Reshape', `${name}/k/heads`, [rotate('k', qkv.k), b.int64s([0, kvHeads, 1, headDim])]);
+  const q = b.op('Reshape', `${name}/q/groups`, [rotated(b, `${name}/q`, qkv.q, geometry, rotary), b.int64s([0, kvHeads, groups, headDim])]);
+  const k = b.op('Reshape', `${name}/k/heads`, [rotated(b, `${name}/k`, qkv.k, geometry, rotary), b.int64s([0, kvHeads, 1, headDim])]);
   const v = b.op('Reshape', `${name}/v/heads`, [qkv.v, b.int64s([0, kvHeads, 1, headDim])]);
-  const scores = (label: 'past' | 'fresh', keys: string) => {
-    const s = b.op('FusedMatMul', `${name}/${label}/scores`, [q, keys], { transB: { i: 1 }, alpha: { f: spec.scale } }, { domain: 'com.microsoft' });
-    if (spec.softcap === 0) return s;
-    const tanh = b.op('Tanh', `${name}/${label}/softcap/Tanh`, [b.op('Div', `${name}/${label}/softcap/Div`, [s, b.floats([spec.softcap])])]);
-    return b.op('Mul', `${name}/${label}/softcap/Mul`, [tanh, b.floats([spec.softcap])]);
-  };
-  const parts = [b.op('Add', `${name}/past/masked`, [scores('past', past.key), geometry.pastMask(spec.window)]), scores('fresh', k)];
-  if (spec.sinks) {
-    const perHead = b.op('Reshape', `${name}/sinks/heads`, [spec.sinks, b.int64s([1, kvHeads, groups, 1])]);
-    parts.push(b.op('Expand', `${name}/sinks/Expand`, [perHead, geometry.shape([kvHeads, groups, 1])]));
-  }
+  const parts = [b.op('Add', `${name}/past/masked`, [scores(b, `${name}/past`, q, past.key, spec), geometry.pastMask(spec.window)]), scores(b, `${name}/fresh`, q, k, spec)];
+  if (spec.sinks) parts.push(sinkColumn(b, name, spec.sinks, [1, kvHeads, groups, 1], geometry.shape([kvHeads, groups, 1])));
   const probabilities = b.op('Softmax', `${name}/Softmax`, [b.op('Concat', `${name}/scores/Concat`, parts, { axis: { i: -1 } })], { axis: { i: -1 } });
   const [pPast, pFresh] = b.node('Split', `${name}/Split`, [probabilities, geometry.splitSizes(spec.sinks !== undefined)], { axis: { i: -1 } }, { outputs: parts.length });
   const out = b.op('Add', `${name}/output/Add`, [b.op('MatMul', `${name}/past/MatMul`, [pPast, past.value]), b.op('MatMul', `${name}/fresh/MatMul`, [pFresh, v])]);
   return [b.op('Reshape', `${name}/output/flatten`, [out, b.int64s([0, 1, numHeads * headDim])]), k, v];
+}
+
+/**
+ * A few tokens a sequence (2 to `shortRunTokens`: a prompt's tail after the cached part, a continuation to score, a
+ * draft to verify): as `decodeAttention`, each KV head's query heads with all their positions as the rows of one
+ * product, plus a causal mask among the new positions. GroupQueryAttention would need the cached positions sliced out
+ * of the buffer and copied into its present output, two copies of the whole cache a run. Returns the output `[batch,
+ * seq, heads * headDim]` and the new keys and values `[batch, kvHeads, seq, headDim]`.
+ */
+function shortRunAttention(b: GraphBuilder, name: string, qkv: Qkv, past: KvNames, geometry: AttentionGeometry, rotary: Rotary, spec: HeadSpec): string[] {
+  const { numHeads, numKvHeads: kvHeads, headDim } = spec;
+  const groups = numHeads / kvHeads;
+  const { batch, seq, capacity } = geometry;
+  const shape = (label: string, parts: string[]) => b.op('Concat', `${name}/${label}/shape`, parts, { axis: { i: 0 } });
+  const masks = shortRunMasks(b, `${name}/mask`, geometry, spec.window ?? 0);
+  // Queries `[batch, kvHeads, groups * seq, headDim]`.
+  const q5 = b.op('Reshape', `${name}/q/groups`, [rotated(b, `${name}/q`, qkv.q, geometry, rotary), b.int64s([0, 0, kvHeads, groups, headDim])]);
+  const q = b.op('Reshape', `${name}/q/rows`, [b.op('Transpose', `${name}/q/Transpose`, [q5], { perm: { ints: [0, 2, 3, 1, 4] } }), b.int64s([0, 0, -1, headDim])]);
+  const headsSecond = (label: string, x: string) => b.op('Transpose', `${name}/${label}/Transpose`, [b.op('Reshape', `${name}/${label}/heads`, [x, b.int64s([0, 0, kvHeads, headDim])])], { perm: { ints: [0, 2, 1, 3] } });
+  const k = headsSecond('k', rotated(b, `${name}/k`, qkv.k, geometry, rotary));
+  const v = headsSecond('v', qkv.v);
+  const groupsShape = (label: string, last: string) => shape(label, [batch, b.int64s([kvHeads, groups]), seq, last]);
+  const masked = (label: 'past' | 'fresh', keys: string, last: string, mask: string) =>
+    b.op('Add', `${name}/${label}/masked`, [b.op('Reshape', `${name}/${label}/scores5`, [scores(b, `${name}/${label}`, q, keys, spec), groupsShape(`${label}/scores5`, last)]), mask]);
+  const parts = [masked('past', past.key, capacity, masks.past), masked('fresh', k, seq, masks.fresh)];
+  if (spec.sinks) parts.push(sinkColumn(b, name, spec.sinks, [1, kvHeads, groups, 1, 1], groupsShape('sinks', b.int64s([1]))));
+  const probabilities = b.op('Softmax', `${name}/Softmax`, [b.op('Concat', `${name}/scores/Concat`, parts, { axis: { i: -1 } })], { axis: { i: -1 } });
+  const splitSizes = shape('split', [capacity, seq, ...(spec.sinks ? [b.int64s([1])] : [])]);
+  const [pPast, pFresh] = b.node('Split', `${name}/Split`, [probabilities, splitSizes], { axis: { i: -1 } }, { outputs: parts.length });
+  const weighted = (label: 'past' | 'fresh', p: string, last: string, values: string) =>
+    b.op('MatMul', `${name}/${label}/MatMul`, [b.op('Reshape', `${name}/${label}/rows`, [p, shape(`${label}/rows`, [batch, b.int64s([kvHeads, -1]), last])]), values]);
+  const out = b.op('Add', `${name}/output/Add`, [weighted('past', pPast, capacity, past.value), weighted('fresh', pFresh, seq, v)]);
+  const out5 = b.op('Reshape', `${name}/output/groups`, [out, b.int64s([0, 0, groups, -1, headDim])]);
+  return [b.op('Reshape', `${name}/output/flatten`, [b.op('Transpose', `${name}/output/Transpose`, [out5], { perm: { ints: [0, 3, 1, 2, 4] } }), b.int64s([0, 0, -1])]), k, v];
+}
+
+/**
+ * Additive masks (0 or -inf) of a short run: over the cache `[batch, 1, 1, 1 or seq, capacity]` (the row's cached
+ * positions, within `window` of each query if given) and among the new positions `[1, 1, 1, seq, seq]` (causal).
+ */
+function shortRunMasks(b: GraphBuilder, name: string, geometry: AttentionGeometry, window: number): { past: string; fresh: string } {
+  const index = b.op('Range', `${name}/fresh_index`, [b.int64s([0], []), b.op('Squeeze', `${name}/seq`, [geometry.seq, b.int64s([0])]), b.int64s([1], [])]);
+  const row = b.op('Unsqueeze', `${name}/fresh_index/row`, [index, b.int64s([0])]);
+  const column = b.op('Unsqueeze', `${name}/fresh_index/column`, [index, b.int64s([1])]);
+  let fresh = b.op('LessOrEqual', `${name}/causal`, [row, column]);
+  // `[batch, 1, capacity]`, or `[batch, seq, capacity]` with a window.
+  let past = b.op('Unsqueeze', `${name}/cached`, [geometry.cached, b.int64s([1])]);
+  if (window > 0) {
+    const w = b.int64s([window], []);
+    fresh = b.op('And', `${name}/fresh/window`, [fresh, b.op('Greater', `${name}/fresh/in_window`, [row, b.op('Sub', `${name}/fresh/start`, [column, w])])]);
+    const start = b.op('Unsqueeze', `${name}/past/start`, [b.op('Sub', `${name}/past/Sub`, [geometry.positions, w]), b.int64s([2])]);
+    const inWindow = b.op('Greater', `${name}/past/in_window`, [b.op('Unsqueeze', `${name}/past/index`, [geometry.pastIndex, b.int64s([0])]), start]);
+    past = b.op('And', `${name}/past/window`, [past, inWindow]);
+  }
+  const additive = (label: string, allowed: string, axes: number[]) =>
+    b.op('Unsqueeze', `${name}/${label}/Unsqueeze`, [b.op('Where', `${name}/${label}/Where`, [allowed, b.floats([0]), b.floats([-Infinity])]), b.int64s(axes)]);
+  return { past: additive('past', past, [1, 2]), fresh: additive('fresh', fresh, [0, 1, 2]) };
 }
