@@ -160,7 +160,8 @@ export class LocalEngine implements Engine {
       this.batcher = new StepBatcher(this.turns, (steps) => this.runBatch(steps, byRow));
       this.concurrency = rows;
     } else {
-      // One cache each for completions and chat, as separate buffers (GPU providers, or caches too big to batch).
+      // One cache each for completions and chat, as separate buffers (GroupQueryAttention graphs on GPU providers, or
+      // caches too big to batch).
       this.slots = new KvSlots([0, 1].map(() => ({ decoder: new DecoderSession(session, config, kvLayout), tokens: [] })));
       // Not batched: a second generation would only interleave its steps with the first's.
       this.concurrency = 1;
