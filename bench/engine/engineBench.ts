@@ -374,7 +374,7 @@ async function benchSize(size: BenchSize, root: string, overrides: Overrides) {
         );
       }
     }
-    variants.push({ quant, weights: layout, attention: overrides.attention ?? 'default (headGroup)', onnxBytes, ggufBytes, graphNodes: nodes.total, moeNodes: nodes.moe, activeWeightBytesPerToken: activeBytes, rows });
+    variants.push({ quant, weights: layout, attention: overrides.attention ?? 'headGroup', onnxBytes, ggufBytes, graphNodes: nodes.total, moeNodes: nodes.moe, activeWeightBytesPerToken: activeBytes, rows });
   }
   fs.rmSync(dir, { recursive: true, force: true });
   return { name: size.name, description: size.description, shape: config, floatWeightsBytes: floatBytes, decodeSteps: size.decodeSteps, variants };

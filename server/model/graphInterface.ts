@@ -26,3 +26,8 @@ export function presentNames(layer: number): KvNames {
 export function appendedNames(layer: number): KvNames {
   return { key: `appended.${layer}.key`, value: `appended.${layer}.value` };
 }
+
+/** Whether a graph with these outputs returns only the new positions' keys and values (a head-group graph). */
+export function returnsAppendedKv(outputNames: readonly string[]): boolean {
+  return outputNames.includes(appendedNames(0).key);
+}

@@ -4,7 +4,7 @@
  * a new request can keep the prefix it shares with the previous one.
  */
 import * as ort from 'onnxruntime-node';
-import { appendedNames, logitsToKeepInput, pastNames, presentNames, type KvNames } from '../../model/graphInterface';
+import { appendedNames, logitsToKeepInput, pastNames, presentNames, returnsAppendedKv, type KvNames } from '../../model/graphInterface';
 import { kvCacheShape, type ModelConfig } from '../../model/config';
 
 /**
@@ -185,7 +185,7 @@ export class DecoderSession {
     private readonly promptChunk?: number,
   ) {
     this.keepsLogits = session.inputNames.includes(logitsToKeepInput);
-    this.appendsKv = session.outputNames.includes(appendedNames(0).key);
+    this.appendsKv = returnsAppendedKv(session.outputNames);
     this.growing = layout === 'growing' && !this.appendsKv;
     this.ownsBuffer = shared === undefined;
     if (!this.growing) this.rows = shared ?? { buffer: new KvRowBuffer(config, 1), row: 0 };

@@ -19,7 +19,7 @@ import type { ChatMessage, EngineInfo, ExecutionProvider, FinishReason } from '.
 import { readChatTemplate, type ChatTemplate } from '../../chat/chatTemplate';
 import { modelFiles } from '../../model/modelFiles';
 import { kvCacheShape, readModelConfig, type ModelConfig } from '../../model/config';
-import { appendedNames } from '../../model/graphInterface';
+import { returnsAppendedKv } from '../../model/graphInterface';
 import { EngineError, type ChatRequest, type CompletionRequest, type ContinuationScore, type Engine, type EngineCapabilities, type EngineStats, type EndEvent, type PromptStats, type StreamEvent, type TextEvent, type TokenChoice } from '../engine';
 import { DecoderSession, KvRowBuffer, type KvCacheLayout } from './decoderSession';
 import { openSession, type ConcreteProvider } from './executionProvider';
@@ -197,7 +197,7 @@ export class LocalEngine implements Engine {
       throw new EngineError(`${file(modelFiles.onnx)}: graph does not match config.json (expected ${2 * config.numLayers} past_key_values inputs and a logits output)`, false);
     }
     // Only a GroupQueryAttention graph on another provider needs the growing cache (see `KvCacheLayout`).
-    const shared = provider === 'cpu' || session.outputNames.includes(appendedNames(0).key);
+    const shared = provider === 'cpu' || returnsAppendedKv(session.outputNames);
     return new LocalEngine(session, shared ? 'shared' : 'growing', tokenizer, tokenizerJson, config, provider, options, chatTemplate);
   }
 

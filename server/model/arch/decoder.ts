@@ -209,8 +209,6 @@ export function slides(config: ModelConfig, i: number): boolean {
  */
 export type LogitRows = 'last' | 'all';
 
-
-/** How a graph is built: its quantization, its logits, and where its weights go when they do not fit in `model.onnx`. */
 /**
  * How attention over the KV cache is lowered. `headGroup` (the default): `headGroupAttention`, the cache an input
  * only and the new positions' keys and values the outputs; decoding is one product per KV head. `groupQuery`: one
@@ -219,6 +217,7 @@ export type LogitRows = 'last' | 'all';
  */
 export type AttentionLowering = 'groupQuery' | 'headGroup';
 
+/** How a graph is built: its quantization, its logits, its attention, and where its weights go when they do not fit in `model.onnx`. */
 export interface GraphOptions extends QuantOptions {
   logitRows?: LogitRows;
   attention?: AttentionLowering;
@@ -229,8 +228,8 @@ export interface GraphOptions extends QuantOptions {
  * The decoder as an ONNX graph in onnxruntime-genai's layout: inputs `input_ids` `[batch, seq]`, `attention_mask`
  * `[batch, past + seq]`, `past_key_values.{i}.key/value` `[batch, kvHeads, past, headDim]`; outputs `logits`
  * `[batch, keep, vocab]` for the last `keep` positions (input `logits_to_keep` `[1]`; `[batch, seq, vocab]` with
- * `options.logitRows` `all`) and `present.{i}.key/value`. Weights
- * are checked first. `options.quant` block-quantizes the linear layers and an untied output projection
+ * `options.logitRows` `all`) and the new positions' `appended.{i}.key/value` `[batch, kvHeads, seq, headDim]` (with
+ * `options.attention` `groupQuery`, the whole cache as `present.{i}.key/value`). Weights are checked first. `options.quant` block-quantizes the linear layers and an untied output projection
  * (MatMulNBits, `outputQuant`); the embedding (and an output tied to it), the router and the norms stay float32. With
  * `options.externalData` the weights are written to that file as the graph is built.
  */
