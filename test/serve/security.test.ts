@@ -208,12 +208,13 @@ describe('rook serve rate limit and queue', () => {
 
   test('over its queue share a client gets 429; with the queue full everyone gets 503; both say when to retry', async () => {
     // A long context, so that the streams below are still generating (8,000 tokens, several seconds) when the next
-    // request comes, however slow the machine: a tiny model decodes 1,024 tokens in about a second.
+    // request comes, however slow the machine: a tiny model decodes 1,024 tokens in about a second. Greedy, so that no
+    // stream samples its end-of-text token early (at temperature 1 one did, about once in three runs).
     const serve = await startServe(['--model', tinyModelFolder({ contextLength: 16384 }, 11).dir, '--max-queue', '2', '--max-queue-per-client', '1']);
     const controller = new AbortController();
     // Clients are told apart by address; each is a loopback address of its own.
     const long = (from: string, user?: string) =>
-      postFrom(from, `${serve.baseUrl}/completions`, { prompt: 'busy', max_tokens: 8000, stream: true, user }, { signal: controller.signal });
+      postFrom(from, `${serve.baseUrl}/completions`, { prompt: 'busy', max_tokens: 8000, temperature: 0, stream: true, user }, { signal: controller.signal });
     try {
       const running = await long('127.0.0.1');
       assert.equal(running.status, 200);
