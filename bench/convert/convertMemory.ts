@@ -1,6 +1,6 @@
 /**
  * Peak memory of `rook convert` on a Grok-shaped Hugging Face checkpoint (bf16, sharded), with the weights embedded
- * in model.onnx and streamed to model.onnx.data, against the model's own float32 size and a bare Node process that
+ * in model.onnx, streamed to model.onnx.data, and streamed with `--gguf` (model.gguf too), against the model's own float32 size and a bare Node process that
  * loads the converter (the peers, measured in the same run). `npm run bench -- convert [--layers N] [--hidden D]`.
  */
 import { execFileSync } from 'node:child_process';
@@ -21,13 +21,15 @@ const child = path.join(__dirname, 'convertChild.js');
 const outRoot = fs.mkdtempSync(path.join(path.dirname(checkpoint), 'rook-convert-out-'));
 
 type Run = { weightBytes: number; externalData: boolean; seconds: number; maxRssBytes: number };
-const convert = (threshold: number, i: number): Run => JSON.parse(execFileSync(process.execPath, [child, checkpoint, path.join(outRoot, `${threshold}-${i}`), String(threshold)], { encoding: 'utf8' }));
+const convert = (threshold: number, i: number, gguf = false): Run =>
+  JSON.parse(execFileSync(process.execPath, [child, checkpoint, path.join(outRoot, `${threshold}-${i}${gguf ? '-gguf' : ''}`), String(threshold), ...(gguf ? ['gguf'] : [])], { encoding: 'utf8' }));
 const bareRss = Number(execFileSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(repo, 'out', 'server', 'model', 'convert.js'))}); console.log(require(${JSON.stringify(path.join(__dirname, 'peakRss.js'))}).peakRssBytes())`], { encoding: 'utf8' }));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const runs = Number(values.runs);
 const embedded = Array.from({ length: runs }, (_, i) => convert(2_000_000_000, i));
 const streamed = Array.from({ length: runs }, (_, i) => convert(0, i));
+const withGguf = Array.from({ length: runs }, (_, i) => convert(0, i, true));
 const weightBytes = embedded[0].weightBytes;
 const mb = (bytes: number) => Math.round(bytes / 1e6);
 const summary = (label: string, list: Run[]) => {
@@ -40,6 +42,7 @@ const results = {
   runs,
   embedded: summary('weights inside model.onnx', embedded),
   externalData: summary('weights streamed to model.onnx.data', streamed),
+  externalDataAndGguf: summary('weights streamed to model.onnx.data, and model.gguf (float32)', withGguf),
 };
 console.log(JSON.stringify(results, null, 2));
 fs.writeFileSync(path.join(repo, 'bench', 'convert', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);

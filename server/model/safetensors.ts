@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import { bytesPerElement, decodeFloats, encodeFloats, type FloatDType } from './dtype';
 import { elementCount, type FloatTensor, type Weights } from './tensor';
 import { accessModelFile, ModelFileError } from './fileError';
+import { writeParts } from './writeParts';
 
 export class SafetensorsError extends ModelFileError {
   override name = 'SafetensorsError';
@@ -147,31 +148,38 @@ export function readStoredTensor(file: string, stored: StoredTensor): Float32Arr
   }
 }
 
-/** Serializes tensors (in insertion order) with every tensor stored as `dtype`. */
-export function serializeSafetensors(weights: ReadonlyMap<string, FloatTensor>, dtype: FloatDType = 'F32'): Uint8Array {
+/** The file's parts in order: the 8-byte header length, the header (padded to 8 bytes), then each tensor's bytes. */
+function* safetensorsParts(weights: ReadonlyMap<string, FloatTensor>, dtype: FloatDType): Generator<Uint8Array> {
   const header: Record<string, HeaderEntry> = {};
-  const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const [name, tensor] of weights) {
-    const data = encodeFloats(tensor.data, dtype);
-    header[name] = { dtype, shape: tensor.shape, data_offsets: [offset, offset + data.byteLength] };
-    chunks.push(data);
-    offset += data.byteLength;
+    const byteLength = elementCount(tensor.shape) * bytesPerElement[dtype];
+    header[name] = { dtype, shape: tensor.shape, data_offsets: [offset, offset + byteLength] };
+    offset += byteLength;
   }
   let headerJson = JSON.stringify(header);
   headerJson += ' '.repeat((8 - (headerJson.length % 8)) % 8); // the format pads the header to 8 bytes
   const headerBytes = Buffer.from(headerJson, 'utf8');
-  const out = new Uint8Array(8 + headerBytes.byteLength + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.byteLength), true);
-  out.set(headerBytes, 8);
-  let position = 8 + headerBytes.byteLength;
-  for (const chunk of chunks) {
-    out.set(chunk, position);
-    position += chunk.byteLength;
+  const length = new Uint8Array(8);
+  new DataView(length.buffer).setBigUint64(0, BigInt(headerBytes.byteLength), true);
+  yield length;
+  yield headerBytes;
+  for (const tensor of weights.values()) yield encodeFloats(tensor.data, dtype);
+}
+
+/** Serializes tensors (in insertion order) with every tensor stored as `dtype`. */
+export function serializeSafetensors(weights: ReadonlyMap<string, FloatTensor>, dtype: FloatDType = 'F32'): Uint8Array {
+  const parts = [...safetensorsParts(weights, dtype)];
+  const out = new Uint8Array(parts.reduce((total, part) => total + part.byteLength, 0)); // its own buffer, at offset 0
+  let position = 0;
+  for (const part of parts) {
+    out.set(part, position);
+    position += part.byteLength;
   }
   return out;
 }
 
+/** Writes the file a tensor at a time (`writeParts`). */
 export function writeSafetensors(file: string, weights: ReadonlyMap<string, FloatTensor>, dtype: FloatDType = 'F32'): void {
-  fs.writeFileSync(file, serializeSafetensors(weights, dtype));
+  writeParts(file, safetensorsParts(weights, dtype));
 }

@@ -12,7 +12,7 @@ import { readModelConfig, serializeModelConfig } from '../../server/model/config
 import { decodeFloats, encodeFloats } from '../../server/model/dtype';
 import { writeGgufModel } from '../../server/model/gguf/export';
 import { readGgufHeader, readGgufTensor } from '../../server/model/gguf/read';
-import { serializeGguf, type GgufTensor, type GgufValue } from '../../server/model/gguf/write';
+import { serializeGguf, writeGguf, type GgufTensor, type GgufValue } from '../../server/model/gguf/write';
 import { modelFiles } from '../../server/model/modelFiles';
 import type { QuantType } from '../../server/model/quant';
 import { randomDecoderWeights } from '../../server/model/synthetic';
@@ -182,6 +182,33 @@ test('gguf read: F16 and BF16 tensors read as float32', () => {
   const bf16 = readGgufHeader(file).tensors.get('h')!;
   assert.equal(bf16.type, 'BF16');
   assert.deepEqual(readGgufTensor(file, bf16).data, decodeFloats(encodeFloats(values.data, 'F16'), 'BF16'), 'the same bytes read as bf16');
+});
+
+test('gguf write: a tensor at a time, each computed when its turn comes; values that do not fill the shape are refused', () => {
+  const file = path.join(tempDir('gguf'), 'streamed.gguf');
+  const seen: { name: string; fileBytes: number }[] = [];
+  // The data of each tensor is computed when read, as `writeGgufModel`'s are; each read notes how much is written.
+  const computed = (name: string, shape: number[], type: GgufTensor['type']): GgufTensor => ({
+    name,
+    type,
+    tensor: {
+      shape,
+      get data() {
+        seen.push({ name, fileBytes: fs.existsSync(file) ? fs.statSync(file).size : 0 });
+        return Float32Array.from({ length: shape[0] * shape[1] }, (_, i) => Math.sin(i + name.length));
+      },
+    },
+  });
+  const tensors = [computed('a', [4, 64], 'Q8_0'), computed('bb', [2, 32], 'Q4_0'), computed('ccc', [3, 5], 'F32')];
+  writeGguf(file, new Map([['general.name', { str: 'streamed' }]]), tensors);
+  assert.deepEqual(seen.map((s) => s.name), ['a', 'bb', 'ccc'], 'each tensor read once, in file order');
+  const header = readGgufHeader(file);
+  const offsets = ['a', 'bb', 'ccc'].map((name) => header.tensors.get(name)!.offset);
+  // When a tensor is computed, everything before it is on disk: no tensor waits in memory for the others.
+  assert.ok(seen[1].fileBytes >= offsets[1] && seen[2].fileBytes >= offsets[2], `file sizes at each read: ${seen.map((s) => s.fileBytes).join(', ')}`);
+  assert.ok(fs.readFileSync(file).equals(serializeGguf(new Map([['general.name', { str: 'streamed' }]]), tensors)), 'the file is what serializeGguf makes');
+  const short: GgufTensor = { name: 'short', type: 'F32', tensor: { shape: [2, 32], data: new Float32Array(3) } };
+  assert.throws(() => writeGguf(file, new Map(), [short]), /tensor "short": 3 values for shape \[2, 32\]/);
 });
 
 /** A fresh grok GGUF's bytes, damaged, written next to where its conversion would go. */

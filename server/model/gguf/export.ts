@@ -10,13 +10,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkDecoderWeights } from '../arch/decoder';
 import { readModelConfig, serializeModelConfig, type ModelConfig } from '../config';
+import { Checkpoint } from '../import/checkpoint';
 import { PieceType } from '../import/sentencepiece';
 import { modelFiles } from '../modelFiles';
 import { outputQuant, type QuantOptions } from '../quant';
-import { readSafetensors } from '../safetensors';
-import { stack, type FloatTensor, type WeightSource } from '../tensor';
+import { elementCount, stack, type FloatTensor, type WeightSource } from '../tensor';
 import { byteLevelVocabOf, preTokenizerName } from './byteLevelVocab';
-import { byteLevelTokenizer, fimKeys, generalKeys, ggufTensorNames, perHeadTensor, sentencePieceTokenizer, tokenIdKeys, tokenizerKeys, type GgufArchitecture, type GgufKey } from './names/common';
+import { byteLevelTokenizer, fimKeys, generalKeys, ggufTensorNames, perHeadShape, perHeadTensor, sentencePieceTokenizer, tokenIdKeys, tokenizerKeys, type GgufArchitecture, type GgufKey } from './names/common';
 import { ggufArchitectureFor } from './names/index';
 import { interleaveRopeRows } from './ropeRows';
 import { ggufLinearType, writeGguf, type GgufTensor, type GgufTensorType, type GgufValue } from './write';
@@ -36,10 +36,18 @@ export type TensorTypeChoice = (tensor: { name: string; linear: boolean; output:
 function ggufTensors(config: ModelConfig, weights: WeightSource, typeOf: TensorTypeChoice, architecture: GgufArchitecture): GgufTensor[] {
   const get = (name: string): FloatTensor => weights.get(name)!;
   return ggufTensorNames(config, architecture.tensorRenames).map(({ name, rook, perExpert, linear, output = false, ropeHeads, vector, perHead }) => {
-    let tensor = perExpert ? stack(rook.map(get)) : get(rook[0]);
-    if (vector) tensor = { shape: [tensor.data.length], data: tensor.data };
-    if (perHead) tensor = perHeadTensor(tensor, perHead, false);
-    return { name, tensor: architecture.interleavedRope && ropeHeads ? interleaveRopeRows(tensor, ropeHeads) : tensor, type: typeOf({ name, linear, output }) };
+    // What llama.cpp stores, computed when the writer reads the data (once), so that one tensor is in memory at a time.
+    const compute = (): FloatTensor => {
+      let tensor = perExpert ? stack(rook.map(get)) : get(rook[0]);
+      if (vector) tensor = { shape: [tensor.data.length], data: tensor.data };
+      if (perHead) tensor = perHeadTensor(tensor, perHead, false);
+      return architecture.interleavedRope && ropeHeads ? interleaveRopeRows(tensor, ropeHeads) : tensor;
+    };
+    const source = get(rook[0]).shape; // a checkpoint's tensor has its shape before its data is read
+    let shape = perExpert ? [rook.length, ...source] : source;
+    if (vector) shape = [elementCount(shape)];
+    if (perHead) shape = perHeadShape(shape, perHead);
+    return { name, tensor: { shape, get data() { return compute().data; } }, type: typeOf({ name, linear, output }) };
   });
 }
 
@@ -143,6 +151,6 @@ export function exportGguf(folder: string, options: QuantOptions = {}): string {
   const config = readModelConfig(path.join(folder, modelFiles.config));
   const weightsFile = path.join(folder, modelFiles.weights);
   const out = path.join(folder, modelFiles.gguf);
-  writeGgufModel(config, readSafetensors(weightsFile), weightsFile, path.join(folder, modelFiles.tokenizer), out, options);
+  writeGgufModel(config, Checkpoint.open(folder), weightsFile, path.join(folder, modelFiles.tokenizer), out, options);
   return out;
 }

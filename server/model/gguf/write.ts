@@ -3,11 +3,11 @@
  * first, the reverse of a row-major shape), and 32-byte-aligned tensor data. F32, F16, BF16, Q8_0 / Q4_0 tensors
  * (quantized by `quant.ts`, row by row along the last dim), and the K-quants and MXFP4 of `kQuants.ts`.
  */
-import * as fs from 'node:fs';
-import { encodeKQuant, type KQuantType } from './kQuants';
-import { encodeFloats } from '../dtype';
-import { quantizeRows, toGgmlBlocks, type QuantOptions, type QuantType } from '../quant';
-import type { FloatTensor } from '../tensor';
+import { encodeKQuant, kQuantBlocks, type KQuantType } from './kQuants';
+import { bytesPerElement, encodeFloats } from '../dtype';
+import { ggmlBlockBytes, quantBlockSize, quantizeRows, toGgmlBlocks, type QuantOptions, type QuantType } from '../quant';
+import { elementCount, type FloatTensor } from '../tensor';
+import { writeParts } from '../writeParts';
 
 const alignment = 32;
 
@@ -41,8 +41,16 @@ export function ggufLinearType(options: QuantOptions): GgufTensorType {
 
 export interface GgufTensor {
   name: string;
+  /** Its `data` is read once, when the tensor is written: it may be computed then (`export.ts`), a tensor at a time. */
   tensor: FloatTensor;
   type: GgufTensorType;
+}
+
+/** Bytes `count` values take as `type` (whole blocks: the encoders refuse a row that is not). */
+function payloadBytes(type: GgufTensorType, count: number): number {
+  if (type === 'F32' || type === 'F16' || type === 'BF16') return count * bytesPerElement[type];
+  if (type === 'Q8_0' || type === 'Q4_0') return (count / quantBlockSize) * ggmlBlockBytes[type === 'Q8_0' ? 8 : 4];
+  return (count / kQuantBlocks[type].elements) * kQuantBlocks[type].bytes;
 }
 
 class ByteWriter {
@@ -101,13 +109,17 @@ function writeValue(out: ByteWriter, value: GgufValue): void {
   else array(ValueType.int32, value.i32s, (i) => out.i32(i));
 }
 
-function encodeTensor({ name, tensor, type }: GgufTensor): Uint8Array {
+function encodeTensor(name: string, tensor: FloatTensor, type: GgufTensorType): Uint8Array {
   if (type === 'Q8_0' || type === 'Q4_0') return toGgmlBlocks(quantizeRows(tensor, type === 'Q8_0' ? 8 : 4, name));
   if (type === 'F32' || type === 'F16' || type === 'BF16') return encodeFloats(tensor.data, type);
   return encodeKQuant(type, tensor.data);
 }
 
-export function serializeGguf(metadata: ReadonlyMap<string, GgufValue>, tensors: readonly GgufTensor[]): Buffer {
+/**
+ * The file's parts in order: the header (metadata, then each tensor's info with its offset, which its shape and type
+ * decide), then each tensor's data, encoded when its turn comes, so that only one tensor is in memory at a time.
+ */
+function* ggufParts(metadata: ReadonlyMap<string, GgufValue>, tensors: readonly GgufTensor[]): Generator<Uint8Array> {
   const out = new ByteWriter();
   out.bytes(Buffer.from('GGUF', 'ascii'));
   out.u32(3);
@@ -117,7 +129,7 @@ export function serializeGguf(metadata: ReadonlyMap<string, GgufValue>, tensors:
     out.string(key);
     writeValue(out, value);
   }
-  const payloads = tensors.map(encodeTensor);
+  const sizes = tensors.map(({ tensor, type }) => payloadBytes(type, elementCount(tensor.shape)));
   let offset = 0;
   tensors.forEach(({ name, tensor, type }, i) => {
     out.string(name);
@@ -125,16 +137,25 @@ export function serializeGguf(metadata: ReadonlyMap<string, GgufValue>, tensors:
     for (const dim of [...tensor.shape].reverse()) out.u64(dim);
     out.u32(tensorTypeIds[type]);
     out.u64(offset);
-    offset += Math.ceil(payloads[i].byteLength / alignment) * alignment;
+    offset += Math.ceil(sizes[i] / alignment) * alignment;
   });
   out.padTo(alignment);
-  for (const payload of payloads) {
-    out.bytes(payload);
-    out.padTo(alignment);
+  yield out.concat();
+  for (const [i, { name, tensor, type }] of tensors.entries()) {
+    const data = tensor.data; // read once: it may be computed on each read
+    if (data.length !== elementCount(tensor.shape)) throw new Error(`tensor "${name}": ${data.length} values for shape [${tensor.shape.join(', ')}]`);
+    const payload = encodeTensor(name, { shape: tensor.shape, data }, type);
+    if (payload.byteLength !== sizes[i]) throw new Error(`tensor "${name}": ${payload.byteLength} bytes as ${type}, where its shape makes ${sizes[i]}`);
+    yield payload;
+    yield new Uint8Array((alignment - (payload.byteLength % alignment)) % alignment);
   }
-  return out.concat();
 }
 
+export function serializeGguf(metadata: ReadonlyMap<string, GgufValue>, tensors: readonly GgufTensor[]): Buffer {
+  return Buffer.concat([...ggufParts(metadata, tensors)]);
+}
+
+/** Writes the file a tensor at a time (`writeParts`). */
 export function writeGguf(file: string, metadata: ReadonlyMap<string, GgufValue>, tensors: readonly GgufTensor[]): void {
-  fs.writeFileSync(file, serializeGguf(metadata, tensors));
+  writeParts(file, ggufParts(metadata, tensors));
 }

@@ -261,16 +261,24 @@ export interface GgufTensorName {
  * A Rook `[heads·rows, cols]` tensor as a GGUF per-head one (`[heads, rows, cols]`, or `[heads, cols, rows]` with
  * `transposed`), or back with `inverse`.
  */
+/** The shape `perHeadTensor` gives a `[heads * rows, cols]` tensor. */
+export function perHeadShape(shape: readonly number[], perHead: { heads: number; transposed: boolean }): number[] {
+  const [total, cols] = shape;
+  const rows = total / perHead.heads;
+  return perHead.transposed ? [perHead.heads, cols, rows] : [perHead.heads, rows, cols];
+}
+
 export function perHeadTensor(tensor: FloatTensor, perHead: { heads: number; transposed: boolean }, inverse: boolean, rookShape?: number[]): FloatTensor {
   const { heads, transposed } = perHead;
   if (!inverse) {
     const [total, cols] = tensor.shape;
     const rows = total / heads;
-    if (!transposed) return { shape: [heads, rows, cols], data: tensor.data };
+    const shape = perHeadShape(tensor.shape, perHead);
+    if (!transposed) return { shape, data: tensor.data };
     const data = new Float32Array(tensor.data.length);
     const source = tensor.data;
     for (let h = 0; h < heads; h++) for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) data[(h * cols + c) * rows + r] = source[(h * rows + r) * cols + c];
-    return { shape: [heads, cols, rows], data };
+    return { shape, data };
   }
   const [total, cols] = rookShape!;
   const rows = total / heads;
