@@ -6,7 +6,7 @@
  * against the weights' size, and for the models that do not fit in cache, decode's share of the memory-bandwidth
  * bound measured in the same run. Float32 weights and KV cache, and for `qwen3-1gb` also int8 / int4 weights
  * (QMoE or MatMulNBits in ONNX, Q8_0 / Q4_0 in the GGUF, the same blocks). Medians.
- * Usage: node out/bench/engine/engineBench.js [--sizes embedded,grok-1gb,qwen3-1gb,deepseek-1gb] [--quants none,int8,int4]
+ * Usage: node out/bench/engine/engineBench.js [--sizes embedded,grok-1gb,qwen3-1gb,deepseek-1gb,granite-1b] [--quants none,int8,int4]
  *   [--threads 1,2] [--prompts 1024,4096] [--repetitions N] [--weights inline|external]
  *   [--attention groupQuery|headGroup] [--out FILE (default bench/engine/results.json)]
  *   (--quants, --threads, --prompts, --repetitions and --weights replace each size's own choice; --attention replaces
@@ -24,10 +24,12 @@ import { buildOnnxModel } from '../../server/model/build';
 import { readModelConfig, serializeModelConfig, type ModelConfig } from '../../server/model/config';
 import { externalDataFile } from '../../server/model/convert';
 import { exportGguf } from '../../server/model/gguf/export';
+import { Checkpoint } from '../../server/model/import/checkpoint';
+import { hfGraniteMoe } from '../../server/model/import/hfGraniteMoe';
 import { modelFiles } from '../../server/model/modelFiles';
 import { ExternalDataWriter } from '../../server/model/onnx/externalData';
 import { ggmlBlockBytes, quantBlockSize, type QuantType } from '../../server/model/quant';
-import { readSafetensors, writeSafetensors } from '../../server/model/safetensors';
+import { writeSafetensors } from '../../server/model/safetensors';
 import { randomDecoderWeights } from '../../server/model/synthetic';
 import type { EngineName, Repetition } from './engineRun';
 import { median } from './median';
@@ -182,6 +184,48 @@ function deepseekSize(): BenchSize {
   };
 }
 
+/**
+ * A published model's layers at their real size: ibm-granite/granite-3.1-1b-a400m's config.json (24 layers, hidden
+ * 1024, 16 query / 8 KV heads of 64, 32 experts top-8 of FFN 512), read by Rook's own Granite import as `rook convert`
+ * reads it, with the embedded model's 8,192-token vocabulary in place of its 49,155 (the GGUF carries the bench's
+ * tokenizer; 33M fewer embedding parameters, none of them read per token but the output's). 1.29B parameters,
+ * 0.41B active a token: what the scaled-down sizes cannot show is a model whose weights dwarf the runtime.
+ */
+function graniteSize(): BenchSize {
+  const published = {
+    architectures: ['GraniteMoeForCausalLM'], attention_bias: false, attention_dropout: 0.1, attention_multiplier: 0.015625, bos_token_id: 0,
+    embedding_multiplier: 12.0, eos_token_id: 0, hidden_act: 'silu', hidden_size: 1024, initializer_range: 0.02, intermediate_size: 512,
+    logits_scaling: 6.0, max_position_embeddings: 131072, model_type: 'granitemoe', num_attention_heads: 16, num_experts_per_tok: 8,
+    num_hidden_layers: 24, num_key_value_heads: 8, num_local_experts: 32, output_router_logits: false, pad_token_id: 0, residual_multiplier: 0.22,
+    rms_norm_eps: 1e-6, rope_scaling: null, rope_theta: 10000000.0, router_aux_loss_coef: 0.0, tie_word_embeddings: true, torch_dtype: 'bfloat16',
+    use_cache: true, vocab_size: 49155,
+  };
+  const embedded = embeddedSize().config;
+  const promptLengths = [1024];
+  const decodeSteps = 32;
+  const config: ModelConfig = {
+    ...hfGraniteMoe.modelConfig(published, 'config.json'),
+    vocabSize: embedded.vocabSize,
+    bosTokenId: embedded.bosTokenId,
+    eosTokenId: embedded.eosTokenId,
+    padTokenId: embedded.padTokenId,
+    fim: embedded.fim,
+    contextLength: contextFor(Math.max(...promptLengths), decodeSteps),
+  };
+  return {
+    name: 'granite-1b',
+    description: "granite-3.1-1b-a400m's layers at full size (random weights, the embedded vocabulary), int8 / int4",
+    config,
+    quants: ['int8', 'int4'],
+    threads: [1],
+    promptLengths,
+    decodeSteps,
+    repetitions: () => 3,
+    bandwidthBound: true,
+    weights: 'external',
+  };
+}
+
 /** Builds `model.onnx` (its weights inside it or in `model.onnx.data`) and `model.gguf`, both quantized as `quant`. */
 function buildVariant(dir: string, config: ModelConfig, quant: QuantType, layout: WeightsLayout, attention?: AttentionLowering): void {
   for (const file of [modelFiles.onnx, externalDataFile]) fs.rmSync(path.join(dir, file), { force: true });
@@ -190,7 +234,7 @@ function buildVariant(dir: string, config: ModelConfig, quant: QuantType, layout
     const weightsFile = path.join(dir, modelFiles.weights);
     const writer = new ExternalDataWriter(path.join(dir, externalDataFile));
     try {
-      const graph = buildDecoderGraph(config, readSafetensors(weightsFile), weightsFile, { quant, attention, externalData: writer });
+      const graph = buildDecoderGraph(config, Checkpoint.open(dir), weightsFile, { quant, attention, externalData: writer });
       fs.writeFileSync(path.join(dir, modelFiles.onnx), graph.serialize(`rook-${config.architecture}`));
     } finally {
       writer.close();
@@ -232,6 +276,7 @@ function graphNodeCounts(file: string): { total: number; moe: number } {
 
 interface EngineChild {
   loadMs: number;
+  runtimeRssBytes: number;
   repetition(promptTokens: number): Promise<Repetition>;
   /** Ends the child; resolves to its peak RSS in bytes. */
   end(): Promise<number>;
@@ -246,9 +291,10 @@ async function startEngine(engine: EngineName, dir: string, threads: number, con
     if (line.done) throw new Error(`${engine} child exited early (see its error above)`);
     return JSON.parse(line.value) as T;
   };
-  const { loadMs } = await receive<{ loadMs: number }>();
+  const { loadMs, runtimeRssBytes } = await receive<{ loadMs: number; runtimeRssBytes: number }>();
   return {
     loadMs,
+    runtimeRssBytes,
     repetition(promptTokens) {
       child.stdin.write(`rep ${promptTokens}\n`);
       return receive<Repetition>();
@@ -291,8 +337,8 @@ async function compareEngines(dir: string, threads: number, promptTokens: number
     llamaCppReps.push(await llamaCpp.repetition(promptTokens));
   }
   return {
-    rook: { ...summarize(promptTokens, decodeSteps, rookReps), loadMs: rook.loadMs, peakRssMiB: (await rook.end()) / 2 ** 20 },
-    llamaCpp: { ...summarize(promptTokens, decodeSteps, llamaCppReps), loadMs: llamaCpp.loadMs, peakRssMiB: (await llamaCpp.end()) / 2 ** 20 },
+    rook: { ...summarize(promptTokens, decodeSteps, rookReps), loadMs: rook.loadMs, runtimeRssMiB: rook.runtimeRssBytes / 2 ** 20, peakRssMiB: (await rook.end()) / 2 ** 20 },
+    llamaCpp: { ...summarize(promptTokens, decodeSteps, llamaCppReps), loadMs: llamaCpp.loadMs, runtimeRssMiB: llamaCpp.runtimeRssBytes / 2 ** 20, peakRssMiB: (await llamaCpp.end()) / 2 ** 20 },
   };
 }
 
@@ -354,6 +400,9 @@ async function benchSize(size: BenchSize, root: string, overrides: Overrides) {
           peakRssRatio: rook.peakRssMiB / llamaCpp.peakRssMiB,
           rookPeakRssOverWeights: (rook.peakRssMiB * 2 ** 20) / ggufBytes,
           llamaCppPeakRssOverWeights: (llamaCpp.peakRssMiB * 2 ** 20) / ggufBytes,
+          // What the model adds to each engine's runtime: a real model's weights dwarf the runtime, a 1 GB one's do not.
+          rookModelRssOverWeights: ((rook.peakRssMiB - rook.runtimeRssMiB) * 2 ** 20) / ggufBytes,
+          llamaCppModelRssOverWeights: ((llamaCpp.peakRssMiB - llamaCpp.runtimeRssMiB) * 2 ** 20) / ggufBytes,
           readBandwidthGBps: bandwidth && bandwidth.perSecond / 1e9,
           readBandwidthGBpsPerCpuSecond: bandwidth && bandwidth.perCpuSecond / 1e9,
         };
@@ -365,7 +414,8 @@ async function benchSize(size: BenchSize, root: string, overrides: Overrides) {
             `prompt ${versus(rook.promptTokensPerSecond, llamaCpp.promptTokensPerSecond)} tok/s (x${row.promptRatio.toFixed(2)}; per CPU s x${row.promptRatioPerCpuSecond.toFixed(2)}), ` +
             `decode ${versus(rook.decodeTokensPerSecond, llamaCpp.decodeTokensPerSecond, 1)} tok/s (x${row.decodeRatio.toFixed(2)}; ` +
             `per CPU s ${versus(rook.decodeTokensPerCpuSecond, llamaCpp.decodeTokensPerCpuSecond, 1)}, x${row.decodeRatioPerCpuSecond.toFixed(2)}), ` +
-            `peak RSS ${versus(rook.peakRssMiB, llamaCpp.peakRssMiB)} MiB (x${row.peakRssRatio.toFixed(2)}; ${row.rookPeakRssOverWeights.toFixed(2)} vs ${row.llamaCppPeakRssOverWeights.toFixed(2)} x the weights), ` +
+            `peak RSS ${versus(rook.peakRssMiB, llamaCpp.peakRssMiB)} MiB (x${row.peakRssRatio.toFixed(2)}; ${row.rookPeakRssOverWeights.toFixed(2)} vs ${row.llamaCppPeakRssOverWeights.toFixed(2)} x the weights; above the runtime's ${rook.runtimeRssMiB.toFixed(0)} vs ${llamaCpp.runtimeRssMiB.toFixed(0)} MiB: ` +
+            `${row.rookModelRssOverWeights.toFixed(2)} vs ${row.llamaCppModelRssOverWeights.toFixed(2)} x), ` +
             `load ${versus(rook.loadMs, llamaCpp.loadMs)} ms` +
             (bandwidth
               ? `; read bandwidth ${(bandwidth.perSecond / 1e9).toFixed(1)} GB/s (per CPU s ${(bandwidth.perCpuSecond / 1e9).toFixed(1)}), ` +
@@ -396,9 +446,9 @@ async function main(): Promise<void> {
     },
   });
   const wanted = list(values.sizes)!;
-  const sizes = [embeddedSize(), grokSize(), qwen3Size(), deepseekSize()].filter((size) => wanted.includes(size.name));
+  const sizes = [embeddedSize(), grokSize(), qwen3Size(), deepseekSize(), graniteSize()].filter((size) => wanted.includes(size.name));
   const unknown = wanted.filter((name) => !sizes.some((size) => size.name === name));
-  if (unknown.length) throw new Error(`unknown size(s) ${unknown.join(', ')}: expected embedded, grok-1gb, qwen3-1gb`);
+  if (unknown.length) throw new Error(`unknown size(s) ${unknown.join(', ')}: expected embedded, grok-1gb, qwen3-1gb, deepseek-1gb, granite-1b`);
   const quants = list(values.quants) as QuantType[] | undefined;
   if (quants?.some((quant) => !['none', 'int8', 'int4'].includes(quant))) throw new Error(`--quants takes none, int8, int4`);
   const overrides: Overrides = {

@@ -6,8 +6,8 @@
  * evaluated, the first token chosen greedily), then `decodeSteps` more greedy tokens.
  * Usage: node out/bench/engine/engineRun.js <rook|llama.cpp> <model folder> <threads> <context length> <decode steps>
  *   (the context sizes each engine's KV cache, as the model's context length would)
- *   stdin: `rep <prompt tokens>` (one repetition) or `end`; stdout: {"loadMs"} once loaded and warmed up, a
- *   `Repetition` per repetition, {"peakRssBytes"} at the end.
+ *   stdin: `rep <prompt tokens>` (one repetition) or `end`; stdout: {"loadMs", "runtimeRssBytes"} once loaded and warmed
+ *   up, a `Repetition` per repetition, {"peakRssBytes"} at the end.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -52,9 +52,18 @@ function phaseTimer() {
 }
 
 interface LoadedEngine {
+  /** This process's RSS with the engine's library loaded, before the model: what any model runs on. */
+  runtimeRssBytes: number;
   /** Evaluates `tokens` from an empty cache and generates greedily after them. */
   repetition(tokens: number[], decodeSteps: number): Promise<Repetition>;
   dispose(): Promise<void>;
+}
+
+/** A `/proc/self/status` field in bytes (`VmHWM`, `VmRSS`), or undefined off Linux. */
+function statusBytes(field: 'VmHWM' | 'VmRSS'): number | undefined {
+  const status = fs.existsSync('/proc/self/status') ? fs.readFileSync('/proc/self/status', 'utf8') : '';
+  const kB = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1];
+  return kB ? Number(kB) * 1024 : undefined;
 }
 
 /**
@@ -62,9 +71,11 @@ interface LoadedEngine {
  * count the parent's RSS at fork time, which exec carries over.
  */
 function peakRssBytes(): number {
-  const status = fs.existsSync('/proc/self/status') ? fs.readFileSync('/proc/self/status', 'utf8') : '';
-  const kB = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
-  return (kB ? Number(kB) : process.resourceUsage().maxRSS) * 1024;
+  return statusBytes('VmHWM') ?? process.resourceUsage().maxRSS * 1024;
+}
+
+function rssBytes(): number {
+  return statusBytes('VmRSS') ?? process.memoryUsage().rss;
 }
 
 /** A fixed prompt of ordinary tokens (past the control tokens), the same for both engines. */
@@ -74,6 +85,7 @@ export function benchPrompt(config: ModelConfig, length: number): number[] {
 }
 
 async function loadRook(dir: string, config: ModelConfig, threads: number): Promise<LoadedEngine> {
+  const runtimeRssBytes = rssBytes(); // onnxruntime-node's binding is loaded with this module
   const session = await ort.InferenceSession.create(path.join(dir, modelFiles.onnx), { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
   const decoder = new DecoderSession(session, config);
   const nextToken = async (tokens: number[]) => {
@@ -81,6 +93,7 @@ async function loadRook(dir: string, config: ModelConfig, threads: number): Prom
     return argmax(logits.subarray(logits.length - config.vocabSize));
   };
   return {
+    runtimeRssBytes,
     async repetition(tokens, decodeSteps) {
       decoder.truncate(0);
       const timer = phaseTimer();
@@ -96,10 +109,12 @@ async function loadRook(dir: string, config: ModelConfig, threads: number): Prom
 async function loadLlamaCpp(dir: string, config: ModelConfig, threads: number): Promise<LoadedEngine> {
   const llamaCpp = await importEsm<NodeLlamaCpp>('node-llama-cpp');
   const llama = await llamaCpp.getLlama({ gpu: false, build: 'never', logLevel: llamaCpp.LlamaLogLevel.error });
+  const runtimeRssBytes = rssBytes();
   const model = await llama.loadModel({ modelPath: path.join(dir, modelFiles.gguf) });
   const context = await model.createContext({ contextSize: config.contextLength, threads, flashAttention: false, experimentalKvCacheKeyType: 'F32', experimentalKvCacheValueType: 'F32' });
   const sequence = context.getSequence();
   return {
+    runtimeRssBytes,
     async repetition(tokens, decodeSteps) {
       await sequence.clearHistory();
       const timer = phaseTimer();
@@ -129,7 +144,7 @@ async function main(): Promise<void> {
   const start = performance.now();
   const loaded = await load(dir, config, Number(threads));
   await loaded.repetition(prompt.slice(0, 8), 1); // warm-up
-  send({ loadMs: performance.now() - start });
+  send({ loadMs: performance.now() - start, runtimeRssBytes: loaded.runtimeRssBytes });
   for await (const command of readline.createInterface({ input: process.stdin })) {
     const [name, promptTokens] = command.split(' ');
     if (name !== 'rep') break;
