@@ -32,6 +32,7 @@ import { ggmlBlockBytes, quantBlockSize, type QuantType } from '../../server/mod
 import { writeSafetensors } from '../../server/model/safetensors';
 import { randomDecoderWeights } from '../../server/model/synthetic';
 import type { EngineName, Repetition } from './engineRun';
+import { granite31A800m } from '../../test/engine/publishedConfigs';
 import { median } from './median';
 import { qwen3ScaledConfig } from './qwen3Scaled';
 import { measureReadBandwidth } from './memoryBandwidth';
@@ -185,21 +186,15 @@ function deepseekSize(): BenchSize {
 }
 
 /**
- * A published model's layers at their real size: ibm-granite/granite-3.1-1b-a400m's config.json (24 layers, hidden
+ * A published model's layers at their real size: ibm-granite/granite-3.1-1b-a400m's sizes (24 layers, hidden
  * 1024, 16 query / 8 KV heads of 64, 32 experts top-8 of FFN 512), read by Rook's own Granite import as `rook convert`
  * reads it, with the embedded model's 8,192-token vocabulary in place of its 49,155 (the GGUF carries the bench's
  * tokenizer; 33M fewer embedding parameters, none of them read per token but the output's). 1.29B parameters,
  * 0.41B active a token: what the scaled-down sizes cannot show is a model whose weights dwarf the runtime.
  */
 function graniteSize(): BenchSize {
-  const published = {
-    architectures: ['GraniteMoeForCausalLM'], attention_bias: false, attention_dropout: 0.1, attention_multiplier: 0.015625, bos_token_id: 0,
-    embedding_multiplier: 12.0, eos_token_id: 0, hidden_act: 'silu', hidden_size: 1024, initializer_range: 0.02, intermediate_size: 512,
-    logits_scaling: 6.0, max_position_embeddings: 131072, model_type: 'granitemoe', num_attention_heads: 16, num_experts_per_tok: 8,
-    num_hidden_layers: 24, num_key_value_heads: 8, num_local_experts: 32, output_router_logits: false, pad_token_id: 0, residual_multiplier: 0.22,
-    rms_norm_eps: 1e-6, rope_scaling: null, rope_theta: 10000000.0, router_aux_loss_coef: 0.0, tie_word_embeddings: true, torch_dtype: 'bfloat16',
-    use_cache: true, vocab_size: 49155,
-  };
+  // granite-3.1-1b-a400m's sizes on the 3b-a800m's config.json: their other fields (multipliers) do not change the work.
+  const published = { ...granite31A800m, hidden_size: 1024, num_attention_heads: 16, num_hidden_layers: 24, num_local_experts: 32 };
   const embedded = embeddedSize().config;
   const promptLengths = [1024];
   const decodeSteps = 32;

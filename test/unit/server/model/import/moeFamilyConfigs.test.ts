@@ -14,6 +14,7 @@ import { hfGraniteMoe } from '../../../../../server/model/import/hfGraniteMoe';
 import { ropeFrequencies } from '../../../../../server/model/onnx/layers';
 import { hfOlmoe } from '../../../../../server/model/import/hfOlmoe';
 import { hfQwen2Moe, hfQwen3Moe } from '../../../../../server/model/import/hfQwenMoe';
+import { granite31A800m as granite } from '../../../../engine/publishedConfigs';
 
 /** Qwen/Qwen3-Coder-30B-A3B-Instruct. */
 const qwen3Coder = {
@@ -42,16 +43,6 @@ const olmoe = {
   num_attention_heads: 16, num_experts: 64, num_experts_per_tok: 8, num_hidden_layers: 16, num_key_value_heads: 16, output_router_logits: false,
   pad_token_id: 1, rms_norm_eps: 1e-5, rope_scaling: null, rope_theta: 10000.0, router_aux_loss_coef: 0.01, tie_word_embeddings: false,
   torch_dtype: 'float32', use_cache: true, vocab_size: 50304,
-};
-
-/** ibm-granite/granite-3.1-3b-a800m-instruct. */
-const granite = {
-  architectures: ['GraniteMoeForCausalLM'], attention_bias: false, attention_dropout: 0.1, attention_multiplier: 0.015625, bos_token_id: 0,
-  embedding_multiplier: 12.0, eos_token_id: 0, hidden_act: 'silu', hidden_size: 1536, initializer_range: 0.02, intermediate_size: 512,
-  logits_scaling: 6.0, max_position_embeddings: 131072, model_type: 'granitemoe', num_attention_heads: 24, num_experts_per_tok: 8,
-  num_hidden_layers: 32, num_key_value_heads: 8, num_local_experts: 40, output_router_logits: false, pad_token_id: 0, residual_multiplier: 0.22,
-  rms_norm_eps: 1e-6, rope_scaling: null, rope_theta: 10000000.0, router_aux_loss_coef: 0.0, tie_word_embeddings: true, torch_dtype: 'bfloat16',
-  use_cache: true, vocab_size: 49155,
 };
 
 /** openai/gpt-oss-20b, as a BF16 release writes it (the MXFP4 release adds quantization_config). */
