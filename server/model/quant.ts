@@ -68,11 +68,16 @@ export function quantBits(quant: Exclude<QuantType, 'none'>): 8 | 4 {
  * Quantizes every row of `tensor` (its last dim is K) into blocks of 32. K must be a multiple of 32, as ggml
  * requires of Q8_0/Q4_0 rows; `name` is used in the error.
  */
-export function quantizeRows(tensor: FloatTensor, bits: 8 | 4, name: string): QuantizedBlocks {
-  const k = tensor.shape[tensor.shape.length - 1];
+/** Refuses a `shape` whose rows (its last dim) are not whole blocks of `quantBlockSize`, naming the tensor. */
+export function checkWholeBlocks(shape: readonly number[], name: string): void {
+  const k = shape[shape.length - 1];
   if (k % quantBlockSize !== 0) {
     throw new Error(`tensor "${name}" has rows of ${k} values, not a multiple of ${quantBlockSize}: int8/int4 quantization (llama.cpp Q8_0/Q4_0) needs whole blocks of ${quantBlockSize}; build this model with quant "none"`);
   }
+}
+
+export function quantizeRows(tensor: FloatTensor, bits: 8 | 4, name: string): QuantizedBlocks {
+  checkWholeBlocks(tensor.shape, name);
   const blocks = tensor.data.length / quantBlockSize;
   const codes = new Int8Array(tensor.data.length);
   const scaleBits = new Uint16Array(blocks);

@@ -209,6 +209,9 @@ test('gguf write: a tensor at a time, each computed when its turn comes; values 
   assert.ok(fs.readFileSync(file).equals(serializeGguf(new Map([['general.name', { str: 'streamed' }]]), tensors)), 'the file is what serializeGguf makes');
   const short: GgufTensor = { name: 'short', type: 'F32', tensor: { shape: [2, 32], data: new Float32Array(3) } };
   assert.throws(() => writeGguf(file, new Map(), [short]), /tensor "short": 3 values for shape \[2, 32\]/);
+  // Sizes are known before any value is computed: rows that are not whole blocks are refused before anything is written.
+  const ragged: GgufTensor = { name: 'ragged', type: 'Q8_0', tensor: { shape: [2, 48], data: new Float32Array(96) } };
+  assert.throws(() => writeGguf(file, new Map(), [ragged]), /tensor "ragged" has rows of 48 values, not a multiple of 32/);
 });
 
 /** A fresh grok GGUF's bytes, damaged, written next to where its conversion would go. */

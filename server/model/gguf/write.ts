@@ -5,7 +5,7 @@
  */
 import { encodeKQuant, kQuantBlocks, type KQuantType } from './kQuants';
 import { bytesPerElement, encodeFloats } from '../dtype';
-import { ggmlBlockBytes, quantBlockSize, quantizeRows, toGgmlBlocks, type QuantOptions, type QuantType } from '../quant';
+import { checkWholeBlocks, ggmlBlockBytes, quantBlockSize, quantizeRows, toGgmlBlocks, type QuantOptions, type QuantType } from '../quant';
 import { elementCount, type FloatTensor } from '../tensor';
 import { writeParts } from '../writeParts';
 
@@ -46,11 +46,17 @@ export interface GgufTensor {
   type: GgufTensorType;
 }
 
-/** Bytes `count` values take as `type` (whole blocks: the encoders refuse a row that is not). */
-function payloadBytes(type: GgufTensorType, count: number): number {
+/** Bytes `tensor`'s values take as `type`, known before they are computed; a tensor that is not whole blocks is refused. */
+function payloadBytes(name: string, shape: readonly number[], type: GgufTensorType): number {
+  const count = elementCount(shape);
   if (type === 'F32' || type === 'F16' || type === 'BF16') return count * bytesPerElement[type];
-  if (type === 'Q8_0' || type === 'Q4_0') return (count / quantBlockSize) * ggmlBlockBytes[type === 'Q8_0' ? 8 : 4];
-  return (count / kQuantBlocks[type].elements) * kQuantBlocks[type].bytes;
+  if (type === 'Q8_0' || type === 'Q4_0') {
+    checkWholeBlocks(shape, name);
+    return (count / quantBlockSize) * ggmlBlockBytes[type === 'Q8_0' ? 8 : 4];
+  }
+  const { elements, bytes } = kQuantBlocks[type];
+  if (count % elements !== 0) throw new Error(`tensor "${name}": ${count} values are not whole ${type} blocks of ${elements}`);
+  return (count / elements) * bytes;
 }
 
 class ByteWriter {
@@ -129,7 +135,7 @@ function* ggufParts(metadata: ReadonlyMap<string, GgufValue>, tensors: readonly 
     out.string(key);
     writeValue(out, value);
   }
-  const sizes = tensors.map(({ tensor, type }) => payloadBytes(type, elementCount(tensor.shape)));
+  const sizes = tensors.map(({ name, tensor, type }) => payloadBytes(name, tensor.shape, type));
   let offset = 0;
   tensors.forEach(({ name, tensor, type }, i) => {
     out.string(name);
