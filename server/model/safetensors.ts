@@ -164,7 +164,10 @@ function* safetensorsParts(weights: ReadonlyMap<string, FloatTensor>, dtype: Flo
   new DataView(length.buffer).setBigUint64(0, BigInt(headerBytes.byteLength), true);
   yield length;
   yield headerBytes;
-  for (const tensor of weights.values()) yield encodeFloats(tensor.data, dtype);
+  for (const [name, tensor] of weights) {
+    if (tensor.data.length !== elementCount(tensor.shape)) throw new Error(`tensor "${name}": ${tensor.data.length} values for shape [${tensor.shape.join(', ')}]`);
+    yield encodeFloats(tensor.data, dtype);
+  }
 }
 
 /** Serializes tensors (in insertion order) with every tensor stored as `dtype`. */

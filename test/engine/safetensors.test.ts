@@ -35,6 +35,8 @@ test('safetensors: header is padded to 8 bytes and data offsets follow the forma
   const header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + headerLength)).toString());
   assert.deepEqual(header['a.weight'], { dtype: 'F32', shape: [2, 3], data_offsets: [0, 24] });
   assert.deepEqual(header.b.data_offsets, [24, 28]);
+  // The offsets come from the shapes (the header is written before the data): values that do not fill one are refused.
+  assert.throws(() => serializeSafetensors(new Map([['short', { shape: [2, 3], data: new Float32Array(5) }]])), /tensor "short": 5 values for shape \[2, 3\]/);
 });
 
 test('safetensors: truncated and corrupt files give errors naming the file and problem', () => {
