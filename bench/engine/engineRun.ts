@@ -9,7 +9,6 @@
  *   stdin: `rep <prompt tokens>` (one repetition) or `end`; stdout: {"loadMs", "runtimeRssBytes"} once loaded and warmed
  *   up, a `Repetition` per repetition, {"peakRssBytes"} at the end.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import * as ort from 'onnxruntime-node';
@@ -18,6 +17,7 @@ import { argmax } from '../../server/engines/local/sampler';
 import { modelFiles } from '../../server/model/modelFiles';
 import { readModelConfig, type ModelConfig } from '../../server/model/config';
 import { importEsm } from '../../test/engine/fixtures';
+import { procStatusBytes } from '../procStatus';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
 type Token = import('node-llama-cpp', { with: { 'resolution-mode': 'import' } }).Token;
@@ -59,23 +59,13 @@ interface LoadedEngine {
   dispose(): Promise<void>;
 }
 
-/** A `/proc/self/status` field in bytes (`VmHWM`, `VmRSS`), or undefined off Linux. */
-function statusBytes(field: 'VmHWM' | 'VmRSS'): number | undefined {
-  const status = fs.existsSync('/proc/self/status') ? fs.readFileSync('/proc/self/status', 'utf8') : '';
-  const kB = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1];
-  return kB ? Number(kB) * 1024 : undefined;
-}
-
-/**
- * This process's peak RSS. Linux's VmHWM belongs to the current program image; `getrusage`'s maxrss would also
- * count the parent's RSS at fork time, which exec carries over.
- */
+/** This process's peak RSS (`VmHWM`; see `procStatusBytes`). */
 function peakRssBytes(): number {
-  return statusBytes('VmHWM') ?? process.resourceUsage().maxRSS * 1024;
+  return procStatusBytes('VmHWM') ?? process.resourceUsage().maxRSS * 1024;
 }
 
 function rssBytes(): number {
-  return statusBytes('VmRSS') ?? process.memoryUsage().rss;
+  return procStatusBytes('VmRSS') ?? process.memoryUsage().rss;
 }
 
 /** A fixed prompt of ordinary tokens (past the control tokens), the same for both engines. */

@@ -20,6 +20,7 @@ import type { FloatTensor, WeightSource } from '../../server/model/tensor';
 import { importEsm } from '../../test/engine/fixtures';
 import { ggufFileTypeLayout } from '../../test/support/ggufFileTypes';
 import { qwen3ScaledConfig } from '../engine/qwen3Scaled';
+import { procStatusBytes } from '../procStatus';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
 type Token = import('node-llama-cpp', { with: { 'resolution-mode': 'import' } }).Token;
@@ -27,9 +28,8 @@ type Token = import('node-llama-cpp', { with: { 'resolution-mode': 'import' } })
 const repoRoot = path.resolve(__dirname, '../../..');
 
 function status(): { rssAnonBytes: number; rssFileBytes: number; peakRssBytes: number } {
-  const text = fs.readFileSync('/proc/self/status', 'utf8');
-  const kB = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB$`, 'm').exec(text)?.[1] ?? NaN) * 1024;
-  return { rssAnonBytes: kB('RssAnon'), rssFileBytes: kB('RssFile'), peakRssBytes: kB('VmHWM') };
+  const bytes = (field: string) => procStatusBytes(field) ?? NaN;
+  return { rssAnonBytes: bytes('RssAnon'), rssFileBytes: bytes('RssFile'), peakRssBytes: bytes('VmHWM') };
 }
 
 /**

@@ -64,10 +64,6 @@ export function quantBits(quant: Exclude<QuantType, 'none'>): 8 | 4 {
   return quant === 'int8' ? 8 : 4;
 }
 
-/**
- * Quantizes every row of `tensor` (its last dim is K) into blocks of 32. K must be a multiple of 32, as ggml
- * requires of Q8_0/Q4_0 rows; `name` is used in the error.
- */
 /** Refuses a `shape` whose rows (its last dim) are not whole blocks of `quantBlockSize`, naming the tensor. */
 export function checkWholeBlocks(shape: readonly number[], name: string): void {
   const k = shape[shape.length - 1];
@@ -76,6 +72,10 @@ export function checkWholeBlocks(shape: readonly number[], name: string): void {
   }
 }
 
+/**
+ * Quantizes every row of `tensor` (its last dim is K) into blocks of 32. K must be a multiple of 32, as ggml
+ * requires of Q8_0/Q4_0 rows; `name` is used in the error.
+ */
 export function quantizeRows(tensor: FloatTensor, bits: 8 | 4, name: string): QuantizedBlocks {
   checkWholeBlocks(tensor.shape, name);
   const blocks = tensor.data.length / quantBlockSize;
