@@ -26,12 +26,14 @@ import time
 from pathlib import Path
 
 import numpy as np
+import sentencepiece
 import torch
 import torch.nn.functional as F
 
 from checkpoint import load_safetensors, save_safetensors
 from model import GrokConfig, GrokModel
 from plot import plot_loss
+from repository import Repository
 from samples import IGNORE, SampleSource, SampleSpec
 
 
@@ -46,8 +48,6 @@ def cpu_has_bf16() -> bool:
 
 def newline_token(tokenizer_model: Path) -> int | None:
     """The token of a lone line break (SentencePiece's byte piece), for line-cut FIM middles; None if it has none."""
-    import sentencepiece
-
     processor = sentencepiece.SentencePieceProcessor(model_file=str(tokenizer_model))
     ids = processor.encode("\n")
     return ids[0] if len(ids) == 1 and ids[0] != processor.unk_id() else None
@@ -88,6 +88,7 @@ def main() -> None:
     parser.add_argument("--weight-decay", type=float, default=0.1)
     parser.add_argument("--balance-weight", type=float, default=0.01)
     parser.add_argument("--fim-rate", type=float, default=0.5)
+    parser.add_argument("--repository-rate", type=float, default=0.25, help="share of samples that begin with snippets of sibling files (0: none)")
     parser.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto",
                         help="auto: bf16 autocast where the CPU has AMX or AVX512-BF16 (or on a GPU), else fp32; the loss stays fp32")
     parser.add_argument("--period-minutes", type=float, default=0, help="end this working period after this long (0: run to the end of the schedule)")
@@ -111,8 +112,13 @@ def main() -> None:
     train = np.load(args.data / "train-tokens.npz")
     held_out = np.load(args.data / "eval-tokens.npz")
     provenance = json.loads(str(train["provenance"]))
-    spec = SampleSpec(length=config.max_position_embeddings, fim_rate=args.fim_rate, newline=newline_token(args.data / "tokenizer.model"))
-    source = SampleSource(train["tokens"], train["offsets"], spec, args.seed)
+    spec = SampleSpec(length=config.max_position_embeddings, fim_rate=args.fim_rate, newline=newline_token(args.data / "tokenizer.model"),
+                      repository_rate=args.repository_rate)
+    repository, encode = None, None
+    if args.repository_rate > 0:
+        repository = Repository(args.data / "train.jsonl", len(train["offsets"]) - 1)
+        encode = sentencepiece.SentencePieceProcessor(model_file=str(args.data / "tokenizer.model")).encode
+    source = SampleSource(train["tokens"], train["offsets"], spec, args.seed, repository, encode)
 
     decay = [p for n, p in model.named_parameters() if p.dim() == 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
@@ -132,7 +138,7 @@ def main() -> None:
         model.load_state_dict({name.removeprefix("model."): t for name, t in tensors.items()})
         trainer = json.loads((args.from_milestone / "trainer.json").read_text())
         trainer["rewarm_from"] = trainer["step"]  # fresh optimizer moments: ramp the LR up again over 20 steps
-        source = SampleSource(train["tokens"], train["offsets"], spec, args.seed + trainer["step"])
+        source = SampleSource(train["tokens"], train["offsets"], spec, args.seed + trainer["step"], repository, encode)
     # Validation keeps the sampling the curve began with (random FIM spans), so its points stay comparable.
     validation = SampleSource(held_out["tokens"], held_out["offsets"], dataclasses.replace(spec, newline=None), args.seed + 1)
 
