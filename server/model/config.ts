@@ -50,7 +50,12 @@ export interface ModelConfig {
   expertFfnSize: number;
   /** The first this many layers have a dense SwiGLU feed-forward network instead of experts (DeepSeek's first_k_dense_replace). */
   denseLayers: number;
-  /** Inner size of those dense layers; 0 when there are none. */
+  /**
+   * Further layers with a dense SwiGLU feed-forward network, by index, ascending (Qwen-MoE's `mlp_only_layers`, with
+   * the layers its `decoder_sparse_step` leaves dense).
+   */
+  denseLayerIds: number[];
+  /** Inner size of the dense layers (`denseLayers` and `denseLayerIds`); 0 when there are none. */
   denseFfnSize: number;
   /** Factor on the routed experts' weighted sum (DeepSeek's routed_scaling_factor), after any renormalization. */
   routedScalingFactor: number;
@@ -233,7 +238,7 @@ function shown(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 80)}...` : text;
 }
 
-type FieldKind = 'positiveInt' | 'nonNegativeInt' | 'positiveNumber' | 'nonNegativeNumber' | 'boolean' | 'tokenIds' | readonly string[];
+type FieldKind = 'positiveInt' | 'nonNegativeInt' | 'positiveNumber' | 'nonNegativeNumber' | 'boolean' | 'tokenIds' | 'layerIds' | readonly string[];
 
 /** The most stop tokens a config lists (real tokenizers name a handful). */
 const maxStopTokens = 64;
@@ -263,6 +268,7 @@ const fields: Record<ScalarField, FieldSpec> = {
   numExpertsPerToken: { key: 'num_experts_per_tok', kind: 'positiveInt' },
   expertFfnSize: { key: 'intermediate_size', kind: 'positiveInt' },
   denseLayers: { key: 'first_k_dense_replace', kind: 'nonNegativeInt', fallback: 0 },
+  denseLayerIds: { key: 'mlp_only_layers', kind: 'layerIds', fallback: () => [] },
   denseFfnSize: { key: 'dense_intermediate_size', kind: 'nonNegativeInt', fallback: 0 },
   routedScalingFactor: { key: 'routed_scaling_factor', kind: 'positiveNumber', fallback: 1 },
   contextLength: { key: 'max_position_embeddings', kind: 'positiveInt' },
@@ -306,6 +312,16 @@ const fields: Record<ScalarField, FieldSpec> = {
   fimLayout: { key: 'fim_layout', kind: ['psm', 'spm'], fallback: 'psm' },
 };
 
+/** Whether layer `i` has a dense feed-forward network instead of experts. */
+export function isDenseLayer(config: Pick<ModelConfig, 'denseLayers' | 'denseLayerIds'>, i: number): boolean {
+  return i < config.denseLayers || config.denseLayerIds.includes(i);
+}
+
+/** How many layers are dense. */
+export function denseLayerCount(config: Pick<ModelConfig, 'numLayers' | 'denseLayers' | 'denseLayerIds'>): number {
+  return config.denseLayers + config.denseLayerIds.filter((i) => i >= config.denseLayers).length;
+}
+
 /**
  * What the KV cache holds per layer and position, `heads` rows of `width` floats each, as keys and as values: a key
  * and value head each, or with latent attention one row of the latent and the rotated key part (the graph attends in
@@ -330,6 +346,7 @@ function describeKind(kind: FieldKind): string {
     nonNegativeNumber: 'a (float32) number >= 0',
     boolean: 'true or false',
     tokenIds: `a list of at most ${maxStopTokens} token ids`,
+    layerIds: `an ascending list of at most ${configLimits.num_hidden_layers.max} layer indexes`,
   }[kind as string]!;
 }
 
@@ -341,6 +358,8 @@ function fits(kind: FieldKind, value: unknown): boolean {
     case 'positiveNumber': return typeof value === 'number' && value > 0 && value <= maxFloat32;
     case 'nonNegativeNumber': return typeof value === 'number' && value >= 0 && value <= maxFloat32;
     case 'tokenIds': return Array.isArray(value) && value.length <= maxStopTokens && value.every((id) => Number.isInteger(id) && id >= 0);
+    case 'layerIds':
+      return Array.isArray(value) && value.length <= configLimits.num_hidden_layers.max && value.every((id, i) => Number.isInteger(id) && id >= 0 && (i === 0 || id > value[i - 1]));
     default: return typeof value === 'boolean';
   }
 }
@@ -390,6 +409,9 @@ export function parseModelConfig(json: unknown, file: string, naming: FieldNamin
   }
   requireThat(model.denseLayers <= model.numLayers, `${describe('first_k_dense_replace')} (${model.denseLayers}) exceeds ${quote('num_hidden_layers')} (${model.numLayers})`);
   requireThat(model.denseLayers === 0 || model.denseFfnSize > 0, `${describe('first_k_dense_replace')} (${model.denseLayers}) needs ${quote('dense_intermediate_size')} > 0`);
+  const lastDense = model.denseLayerIds.at(-1);
+  requireThat(lastDense === undefined || lastDense < model.numLayers, `${describe('mlp_only_layers')} names layer ${lastDense}, past ${quote('num_hidden_layers')} (${model.numLayers})`);
+  requireThat(lastDense === undefined || model.denseFfnSize > 0, `${describe('mlp_only_layers')} needs ${quote('dense_intermediate_size')} > 0`);
   requireThat(
     model.numLayers * model.numExperts <= maxLayerExperts,
     `${describe('num_hidden_layers')} (${model.numLayers}) times ${quote('num_experts')} (${model.numExperts}) is over Rook's limit of ${maxLayerExperts} expert blocks (real models have at most ~23k); the file is corrupt or not a model's config`,

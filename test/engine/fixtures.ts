@@ -59,6 +59,7 @@ export const tinyGrok: SyntheticShape = {
   ropeHeadDim: 0,
   vHeadDim: 0,
   denseLayers: 0,
+  denseLayerIds: [],
   denseFfnSize: 0,
   routedScalingFactor: 1,
   ropeAttentionFactor: 0,

@@ -162,6 +162,8 @@ export function hfMixtralCheckpoint(seed: number): HfFixture {
 }
 
 export const tinyQwen3Moe: SyntheticShape = { ...tinyMixtral, architecture: 'qwen3_moe', qkNorm: 'head', headDim: 32, attentionScale: 1 / Math.sqrt(32) };
+/** Qwen3-MoE with dense layers between the sparse ones (`mlp_only_layers`), which no released Qwen-MoE model has. */
+export const tinyQwen3MoeDense: SyntheticShape = { ...tinyQwen3Moe, numLayers: 3, denseLayerIds: [1], denseFfnSize: tinyQwen3Moe.expertFfnSize };
 export const tinyQwen2Moe: SyntheticShape = { ...tinyMixtral, architecture: 'qwen2_moe', attentionBias: true, routerRenormalize: false, sharedExpertFfnSize: 80, sharedExpertGate: true };
 /** OLMoE's released models have as many key/value heads as query heads, the only form llama.cpp's olmoe graph loads. */
 export const tinyOlmoe: SyntheticShape = { ...tinyMixtral, architecture: 'olmoe', numKvHeads: tinyMixtral.numHeads, qkNorm: 'projection', routerRenormalize: false };
@@ -292,12 +294,21 @@ function llamaStyleNamed(config: ModelConfig, weights: Weights): Weights {
   return named;
 }
 
-/** Qwen2-MoE, Qwen3-MoE and OLMoE: `mlp.gate`, `mlp.experts.N.{gate,up,down}_proj`, Qwen2-MoE's `mlp.shared_expert(_gate)`. */
+/**
+ * Qwen2-MoE, Qwen3-MoE and OLMoE: `mlp.gate`, `mlp.experts.N.{gate,up,down}_proj`, Qwen2-MoE's `mlp.shared_expert(_gate)`;
+ * Qwen's dense layers (`mlp_only_layers`) `mlp.{gate,up,down}_proj`.
+ */
 const qwenStyleNamed: FamilyNaming = (config, weights) => {
   const named = llamaStyleNamed(config, weights);
   for (let i = 0; i < config.numLayers; i++) {
     const rook = decoderTensorNames.layer(i);
     const mlp = `model.layers.${i}.mlp`;
+    if (config.denseLayerIds.includes(i)) {
+      named.set(`${mlp}.gate_proj.weight`, weights.get(rook.denseGate)!);
+      named.set(`${mlp}.up_proj.weight`, weights.get(rook.denseUp)!);
+      named.set(`${mlp}.down_proj.weight`, weights.get(rook.denseDown)!);
+      continue;
+    }
     named.set(`${mlp}.gate.weight`, weights.get(rook.router)!);
     for (let j = 0; j < config.numExperts; j++) {
       named.set(`${mlp}.experts.${j}.gate_proj.weight`, weights.get(rook.expertGate(j))!);
@@ -499,6 +510,12 @@ export const tinyHfGrok2: SyntheticShape = {
 };
 
 /** config.json as each family's transformers configuration class writes it (Grok-2: as xAI published it), for a Rook config. */
+/** Qwen-MoE's dense layers as its config.json says them; `intermediate_size` (the dense size) is there either way. */
+function qwenDenseFields(config: ModelConfig): Record<string, unknown> {
+  const dense = config.denseLayerIds.length > 0;
+  return { intermediate_size: dense ? config.denseFfnSize : 6 * config.expertFfnSize, decoder_sparse_step: 1, mlp_only_layers: config.denseLayerIds };
+}
+
 function familyConfigJson(config: ModelConfig): Record<string, unknown> {
   const common = {
     vocab_size: config.vocabSize,
@@ -524,12 +541,10 @@ function familyConfigJson(config: ModelConfig): Record<string, unknown> {
         architectures: ['Qwen3MoeForCausalLM'],
         model_type: 'qwen3_moe',
         head_dim: config.headDim,
-        intermediate_size: 6 * config.expertFfnSize,
+        ...qwenDenseFields(config),
         moe_intermediate_size: config.expertFfnSize,
         num_experts: config.numExperts,
         norm_topk_prob: config.routerRenormalize,
-        decoder_sparse_step: 1,
-        mlp_only_layers: [],
         attention_bias: false,
         use_sliding_window: false,
         sliding_window: null,
@@ -539,13 +554,11 @@ function familyConfigJson(config: ModelConfig): Record<string, unknown> {
         ...common,
         architectures: ['Qwen2MoeForCausalLM'],
         model_type: 'qwen2_moe',
-        intermediate_size: 6 * config.expertFfnSize,
+        ...qwenDenseFields(config),
         moe_intermediate_size: config.expertFfnSize,
         shared_expert_intermediate_size: config.sharedExpertFfnSize,
         num_experts: config.numExperts,
         norm_topk_prob: config.routerRenormalize,
-        decoder_sparse_step: 1,
-        mlp_only_layers: [],
         use_sliding_window: false,
         sliding_window: 4 * config.contextLength,
       };

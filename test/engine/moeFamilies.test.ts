@@ -15,7 +15,7 @@ import { readModelConfig } from '../../server/model/config';
 import { convertCheckpoint } from '../../server/model/convert';
 import { qwenStyleTokenizer } from './byteLevelTokenizer';
 import { tempDir } from './fixtures';
-import { hfFamilyCheckpoint, hfGrok2TensorParallel, tinyDeepseekV2, tinyDeepseekV2Full, tinyGptOss, tinyGraniteMoe, tinyGraniteMoeShared, tinyHfGrok2, tinyOlmoe, tinyQwen2Moe, tinyQwen3Moe } from './hfCheckpoints';
+import { hfFamilyCheckpoint, hfGrok2TensorParallel, tinyDeepseekV2, tinyDeepseekV2Full, tinyGptOss, tinyGraniteMoe, tinyGraniteMoeShared, tinyHfGrok2, tinyOlmoe, tinyQwen2Moe, tinyQwen3Moe, tinyQwen3MoeDense } from './hfCheckpoints';
 
 const families = [
   ['Qwen3-MoE', tinyQwen3Moe, 'Hugging Face Qwen3-MoE', 'GGUF (llama.cpp qwen3moe)'],
@@ -55,6 +55,19 @@ for (const [label, shape, format, ggufFormat] of families) {
     assert.ok(read(fromGguf, 'model.onnx').equals(read(fixture.direct, 'model.onnx')), 'the GGUF import built another graph');
   });
 }
+
+test('families: a Qwen3-MoE checkpoint with a dense layer between sparse ones (mlp_only_layers) converts to the graph built directly; its GGUF is refused', () => {
+  const fixture = hfFamilyCheckpoint(tinyQwen3MoeDense, 74);
+  assert.deepEqual(fixture.hfConfig.mlp_only_layers, [1]);
+  assert.ok(fixture.weights.has('model.layers.1.mlp.linear.weight') && !fixture.weights.has('model.layers.1.moe_block.gate.weight'));
+  const out = path.join(tempDir('family-dense'), 'converted');
+  convertCheckpoint(fixture.checkpoint, out);
+  assert.deepEqual([configOf(out).mlp_only_layers, configOf(out).dense_intermediate_size], [[1], tinyQwen3MoeDense.denseFfnSize]);
+  assert.ok(read(out, 'model.onnx').equals(read(fixture.direct, 'model.onnx')), 'model.onnx differs from the direct build');
+  // llama.cpp's qwen3moe graph has no dense layers: a GGUF of this model would be another model.
+  const refused = path.join(tempDir('family-dense-gguf'), 'converted');
+  assert.throws(() => convertCheckpoint(fixture.checkpoint, refused, { gguf: true }), /llama\.cpp's qwen3moe architecture computes another model for mlp_only_layers \[1\]/);
+});
 
 test('families: Grok-2 as released, its experts split over tensor-parallel files, converts to the graph built directly', () => {
   const fixture = hfGrok2TensorParallel(73, 2);

@@ -7,13 +7,13 @@
  *   h = embed(ids) · embeddingMultiplier
  *   per layer: h += r · postAttnNorm(attn(preAttnNorm(h)));  h += r · postMoeNorm(moe(preMoeNorm(h)) + shared(·))
  *     (post norms only for `sandwich`; r the residual multiplier; q/k biases and norms, and the shared expert, where
- *     the family has them; DeepSeek-V2's latent attention in place of attn, and a dense SwiGLU MLP in place of moe on
- *     its first `denseLayers` layers)
+ *     the family has them; DeepSeek-V2's latent attention in place of attn; a dense SwiGLU MLP in place of moe on
+ *     DeepSeek's first `denseLayers` layers and on Qwen-MoE's `denseLayerIds`)
  *   logits = cap(norm(h) · Eᵀ · outputMultiplier)
  *     (cap: Grok-2's final soft-cap c·tanh(l/c); Grok-2 also sums its routed experts and residual MLP times 1/√2, and
  *     raises its queries' attention temperature past `attentionTemperatureLength`)
  */
-import { kvCacheShape, ModelConfigError, type FieldNaming, type ModelConfig } from '../config';
+import { denseLayerCount, isDenseLayer, kvCacheShape, ModelConfigError, type FieldNaming, type ModelConfig } from '../config';
 import { ElementType, GraphBuilder } from '../onnx/graphBuilder';
 import { appendedNames, logitsToKeepInput, pastNames, presentNames } from '../graphInterface';
 import { attentionGeometry, headGroupAttention } from '../onnx/headGroupAttention';
@@ -119,7 +119,7 @@ export function decoderTensorShapes(config: ModelConfig): Map<string, number[]> 
       shapes.set(names.qNorm, [config.qkNorm === 'head' ? headDim : numHeads * headDim]);
       shapes.set(names.kNorm, [config.qkNorm === 'head' ? headDim : numKvHeads * headDim]);
     }
-    if (i < config.denseLayers) {
+    if (isDenseLayer(config, i)) {
       shapes.set(names.denseGate, [config.denseFfnSize, d]);
       shapes.set(names.denseUp, [config.denseFfnSize, d]);
       shapes.set(names.denseDown, [d, config.denseFfnSize]);
@@ -164,7 +164,7 @@ export function decoderWeightCount(config: ModelConfig): number {
     numExperts * d + numExperts * 3 * ffn * d + 3 * config.sharedExpertFfnSize * d + (config.sharedExpertGate ? d : 0) + (config.expertBias ? numExperts * (1 + 2 * ffn + d) : 0);
   const dense = 3 * config.denseFfnSize * d;
   const extras = (config.attentionOutputBias ? d : 0) + (config.attentionSinks ? numHeads : 0);
-  const { denseLayers } = config;
+  const denseLayers = denseLayerCount(config);
   return vocabSize * d * (config.tiedOutput ? 1 : 2) + d + numLayers * (norms + attention + extras) + denseLayers * dense + (numLayers - denseLayers) * moe;
 }
 
@@ -362,12 +362,12 @@ export function buildDecoderGraph(config: ModelConfig, weights: WeightSource, we
       if (config.expertSumMultiplier !== 1) out = g.op('Mul', `${prefix}/moe/expert_sum_multiplier`, [out, g.floats([config.expertSumMultiplier])]);
       return out;
     };
-    /** A dense layer's SwiGLU MLP (DeepSeek's first_k_dense_replace layers). */
+    /** A dense layer's SwiGLU MLP (DeepSeek's first_k_dense_replace layers, Qwen-MoE's mlp_only_layers). */
     const denseMlp = (): string => {
       const weights = { gate: get(names.denseGate), up: get(names.denseUp), down: get(names.denseDown) };
       return gatedMlp(g, `${prefix}/mlp`, moeIn, { gate: names.denseGate, up: names.denseUp, down: names.denseDown }, weights, activation, options);
     };
-    let moeOut = i < config.denseLayers ? denseMlp() : mixture();
+    let moeOut = isDenseLayer(config, i) ? denseMlp() : mixture();
     if (config.normPlacement === 'sandwich') moeOut = norm('post_moe_norm', moeOut, names.postMoeNorm);
     h = g.op('Add', `${prefix}/moe/residual`, [h, scaled(`${prefix}/moe`, moeOut)]);
     const kvOut = geometry ? appendedNames(i) : present;
@@ -413,7 +413,7 @@ function grokGraphInitializers(config: ModelConfig): Map<string, { initializer: 
     for (const name of [...linearNames, names.sharedGate, names.sharedUp, names.sharedDown, names.sharedExpertGate]) {
       if (out.has(name)) out.set(name, { initializer: name, transposed: true });
     }
-    if (i < config.denseLayers) continue;
+    if (isDenseLayer(config, i)) continue;
     out.set(names.router, { initializer: `${moe}.router`, transposed: true });
     for (let j = 0; j < config.numExperts; j++) {
       out.set(names.expertGate(j), { initializer: `${moe}.experts.${j}.gate`, transposed: true });

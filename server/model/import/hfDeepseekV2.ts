@@ -23,7 +23,7 @@
  */
 import { ModelConfigError, type ModelConfig } from '../config';
 import type { CheckpointFormat, TensorPart } from './format';
-import { llamaStyleConfig, llamaStyleRenames, mlpExpertRenames, namingOf, renamed } from './hfLlamaLayout';
+import { denseMlpRenames, llamaStyleConfig, llamaStyleRenames, mlpExpertRenames, namingOf, renamed } from './hfLlamaLayout';
 
 const renames: [RegExp, string][] = [
   ...llamaStyleRenames,
@@ -35,9 +35,7 @@ const renames: [RegExp, string][] = [
   [/^model\.layers\.(\d+)\.moe_block\.shared_expert\.linear\.weight$/, 'model.layers.$1.mlp.shared_experts.gate_proj.weight'],
   [/^model\.layers\.(\d+)\.moe_block\.shared_expert\.linear_v\.weight$/, 'model.layers.$1.mlp.shared_experts.up_proj.weight'],
   [/^model\.layers\.(\d+)\.moe_block\.shared_expert\.linear_1\.weight$/, 'model.layers.$1.mlp.shared_experts.down_proj.weight'],
-  [/^model\.layers\.(\d+)\.mlp\.linear\.weight$/, 'model.layers.$1.mlp.gate_proj.weight'],
-  [/^model\.layers\.(\d+)\.mlp\.linear_v\.weight$/, 'model.layers.$1.mlp.up_proj.weight'],
-  [/^model\.layers\.(\d+)\.mlp\.linear_1\.weight$/, 'model.layers.$1.mlp.down_proj.weight'],
+  ...denseMlpRenames,
 ];
 
 const renamedFields: [string, string][] = [

@@ -23,6 +23,13 @@ export const mlpExpertRenames: readonly [RegExp, string][] = [
   [/^model\.layers\.(\d+)\.moe_block\.experts\.(\d+)\.linear_1\.weight$/, 'model.layers.$1.mlp.experts.$2.down_proj.weight'],
 ];
 
+/** A dense layer's SwiGLU MLP (DeepSeek's first dense layers, Qwen-MoE's `mlp_only_layers`): `mlp.{gate,up,down}_proj`. */
+export const denseMlpRenames: readonly [RegExp, string][] = [
+  [/^model\.layers\.(\d+)\.mlp\.linear\.weight$/, 'model.layers.$1.mlp.gate_proj.weight'],
+  [/^model\.layers\.(\d+)\.mlp\.linear_v\.weight$/, 'model.layers.$1.mlp.up_proj.weight'],
+  [/^model\.layers\.(\d+)\.mlp\.linear_1\.weight$/, 'model.layers.$1.mlp.down_proj.weight'],
+];
+
 /** The checkpoint's name for `rookName` under `renames` (first match), else `rookName` itself (embeddings, lm_head). */
 export function renamed(rookName: string, renames: readonly [RegExp, string][]): string {
   for (const [pattern, replacement] of renames) if (pattern.test(rookName)) return rookName.replace(pattern, replacement);

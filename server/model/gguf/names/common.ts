@@ -110,6 +110,8 @@ export function differsFromFixed(config: ModelConfig, fixed: Readonly<Record<str
   const json = serializeModelConfig(config);
   const differing = Object.entries(fixed).filter(([field, value]) => json[field] !== value).map(([field]) => `${field} ${JSON.stringify(json[field])} (needs ${JSON.stringify(fixed[field])})`);
   if (Math.abs(config.attentionScale * Math.sqrt(config.headDim) - 1) >= 1e-6) differing.push(`attn_output_multiplier ${config.attentionScale} (needs 1/sqrt(head_dim))`);
+  // No llama.cpp graph has dense layers between MoE ones (deepseek2's leading dense layers are `first_k_dense_replace`).
+  if (config.denseLayerIds.length > 0) differing.push(`mlp_only_layers ${JSON.stringify(config.denseLayerIds)} (needs [])`);
   return differing.length === 0 ? undefined : `llama.cpp's ${graph} architecture computes another model for ${differing.join(', ')}`;
 }
 

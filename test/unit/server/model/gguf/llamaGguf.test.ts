@@ -22,7 +22,7 @@ test('llama GGUF: only configs llama.cpp\'s llama graph computes the same way ar
   const mixtral = {
     normPlacement: 'pre', expertActivation: 'swiglu', routerRenormalize: true, embeddingMultiplier: 1, outputMultiplier: 1, attentionSoftcap: 0, routerSoftcap: 0, headDim: 128,
     attentionScale: 1 / Math.sqrt(128), qkNorm: 'none', attentionBias: false, residualMultiplier: 1, sharedExpertFfnSize: 0, sharedExpertGate: false,
-    attentionOutputBias: false, attentionSinks: false, slidingWindow: 0, expertBias: false, ropeScalingFactor: 1,
+    attentionOutputBias: false, attentionSinks: false, slidingWindow: 0, expertBias: false, ropeScalingFactor: 1, denseLayerIds: [] as number[],
   } as ModelConfig;
   assert.equal(llama.mismatch(mixtral), undefined);
   for (const change of [{ routerRenormalize: false }, { attentionSoftcap: 30 }, { attentionScale: 0.5 }, { expertActivation: 'geglu' }, { embeddingMultiplier: 2 }] as Partial<ModelConfig>[]) {

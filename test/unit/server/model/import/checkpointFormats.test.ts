@@ -76,7 +76,7 @@ test('checkpoint formats: Grok-1\'s HF config maps to Grok-1\'s math (the facts 
       geluApproximation: 'tanh', normPlacement: 'sandwich', routerRenormalize: false, embeddingMultiplier: 78.38367176906169,
       outputMultiplier: 0.5773502691896257, attentionScale: 0.08838834764831845, attentionSoftcap: 30, routerSoftcap: 0, tiedOutput: true,
       qkNorm: 'none', attentionBias: false, residualMultiplier: 1, sharedExpertFfnSize: 0, sharedExpertGate: false, expertSumMultiplier: 1, finalLogitSoftcap: 0, attentionTemperatureLength: 0, bosTokenId: 1,
-      swigluLimit: 7, attentionOutputBias: false, attentionSinks: false, slidingWindow: 0, slidingWindowPattern: 1, expertBias: false, ropeScalingFactor: 1, ropeBetaFast: 32, ropeBetaSlow: 1, ropeTruncate: true, kvLoraRank: 0, qLoraRank: 0, ropeHeadDim: 0, vHeadDim: 0, denseLayers: 0, denseFfnSize: 0, routedScalingFactor: 1, ropeAttentionFactor: 0, addBosToken: true, stopTokenIds: [], ropeOriginalContext: 8192, eosTokenId: 2, padTokenId: 0, fimLayout: 'psm',
+      swigluLimit: 7, attentionOutputBias: false, attentionSinks: false, slidingWindow: 0, slidingWindowPattern: 1, expertBias: false, ropeScalingFactor: 1, ropeBetaFast: 32, ropeBetaSlow: 1, ropeTruncate: true, kvLoraRank: 0, qLoraRank: 0, ropeHeadDim: 0, vHeadDim: 0, denseLayers: 0, denseLayerIds: [], denseFfnSize: 0, routedScalingFactor: 1, ropeAttentionFactor: 0, addBosToken: true, stopTokenIds: [], ropeOriginalContext: 8192, eosTokenId: 2, padTokenId: 0, fimLayout: 'psm',
     },
   );
   assert.equal(hfGrok.sourceName(decoderTensorNames.layer(3).expertDown(7)), 'model.layers.3.moe_block.experts.7.linear_1.weight');
@@ -92,7 +92,7 @@ test('checkpoint formats: Mixtral\'s HF config maps to pre-norm SwiGLU with reno
       geluApproximation: 'tanh', normPlacement: 'pre', routerRenormalize: true, embeddingMultiplier: 1, outputMultiplier: 1,
       attentionScale: 1 / Math.sqrt(128), attentionSoftcap: 0, routerSoftcap: 0, tiedOutput: false, qkNorm: 'none', attentionBias: false, residualMultiplier: 1,
       sharedExpertFfnSize: 0, sharedExpertGate: false, expertSumMultiplier: 1, finalLogitSoftcap: 0, attentionTemperatureLength: 0, bosTokenId: 1,
-      swigluLimit: 7, attentionOutputBias: false, attentionSinks: false, slidingWindow: 0, slidingWindowPattern: 1, expertBias: false, ropeScalingFactor: 1, ropeBetaFast: 32, ropeBetaSlow: 1, ropeTruncate: true, kvLoraRank: 0, qLoraRank: 0, ropeHeadDim: 0, vHeadDim: 0, denseLayers: 0, denseFfnSize: 0, routedScalingFactor: 1, ropeAttentionFactor: 0, addBosToken: true, stopTokenIds: [], ropeOriginalContext: 32768, eosTokenId: 2, padTokenId: 0, fimLayout: 'psm',
+      swigluLimit: 7, attentionOutputBias: false, attentionSinks: false, slidingWindow: 0, slidingWindowPattern: 1, expertBias: false, ropeScalingFactor: 1, ropeBetaFast: 32, ropeBetaSlow: 1, ropeTruncate: true, kvLoraRank: 0, qLoraRank: 0, ropeHeadDim: 0, vHeadDim: 0, denseLayers: 0, denseLayerIds: [], denseFfnSize: 0, routedScalingFactor: 1, ropeAttentionFactor: 0, addBosToken: true, stopTokenIds: [], ropeOriginalContext: 32768, eosTokenId: 2, padTokenId: 0, fimLayout: 'psm',
     },
   );
   assert.equal(hfMixtral.modelConfig({ ...mixtralConfig, sliding_window: 4096 }, 'config.json').contextLength, 4096);

@@ -170,8 +170,10 @@ test('families: what Rook would compute wrongly is refused, naming the field', (
     [() => hfQwen3Moe.modelConfig({ ...qwen3Coder, rope_scaling: { rope_type: 'yarn', factor: 4, mscale: 0.7 } }, 'c.json'), /field "rope_scaling" is .*mscale/],
     [() => hfGptOss.modelConfig({ ...gptOss, quantization_config: { quant_method: 'mxfp4' } }, 'c.json'), /is quantized \(quantization_config.quant_method "mxfp4"\); Rook converts gpt-oss from a BF16 release/],
     [() => hfGptOss.modelConfig({ ...gptOss, layer_types: ['full_attention', ...gptOss.layer_types.slice(1)] }, 'c.json'), /field "layer_types" is .*gpt-oss's pattern/],
-    [() => hfQwen3Moe.modelConfig({ ...qwen3Coder, decoder_sparse_step: 2 }, 'c.json'), /field "decoder_sparse_step" is 2; Rook runs models whose every layer is a mixture of experts/],
-    [() => hfQwen2Moe.modelConfig({ ...qwen15Moe, mlp_only_layers: [0, 3] }, 'c.json'), /field "mlp_only_layers" is \[0,3\]/],
+    [() => hfQwen3Moe.modelConfig({ ...qwen3Coder, decoder_sparse_step: 0 }, 'c.json'), /bad value for field "decoder_sparse_step": 0; expected a positive integer/],
+    [() => hfQwen2Moe.modelConfig({ ...qwen15Moe, mlp_only_layers: [0, 24] }, 'c.json'), /bad value for field "mlp_only_layers": \[0,24\]; expected a list of layer indexes below "num_hidden_layers" \(24\)/],
+    [() => hfQwen2Moe.modelConfig({ ...qwen15Moe, mlp_only_layers: { 0: 1 } }, 'c.json'), /bad value for field "mlp_only_layers"/],
+    [() => hfQwen3Moe.modelConfig({ ...qwen3Coder, mlp_only_layers: [1], intermediate_size: undefined }, 'c.json'), /missing field "intermediate_size"; the dense layers \(1 of 48\) need their size/],
     [() => hfQwen3Moe.modelConfig({ ...qwen3Coder, norm_topk_prob: 'yes' }, 'c.json'), /bad value for field "norm_topk_prob"/],
     [() => hfOlmoe.modelConfig({ ...olmoe, clip_qkv: 8 }, 'c.json'), /field "clip_qkv" is 8/],
     [() => hfGraniteMoe.modelConfig({ ...granite, logits_scaling: 0 }, 'c.json'), /bad value for field "logits_scaling"/],
@@ -183,6 +185,18 @@ test('families: what Rook would compute wrongly is refused, naming the field', (
   // YaRN itself converts (Qwen3's documented way to 128k).
   const long = hfQwen3Moe.modelConfig({ ...qwen3Coder, rope_scaling: { rope_type: 'yarn', factor: 4, original_max_position_embeddings: 32768 } }, 'c.json');
   assert.deepEqual([long.ropeScalingFactor, long.ropeOriginalContext, long.ropeTruncate], [4, 32768, true]);
+});
+
+test("families: Qwen-MoE's dense layers are those transformers builds dense: listed in mlp_only_layers, or skipped by decoder_sparse_step", () => {
+  const dense = (fields: Record<string, unknown>) => {
+    const config = hfQwen2Moe.modelConfig({ ...qwen15Moe, num_hidden_layers: 6, ...fields }, 'c.json');
+    return { ids: config.denseLayerIds, size: config.denseFfnSize, first: config.denseLayers };
+  };
+  // Qwen2MoeDecoderLayer: sparse when i is not listed and (i + 1) % decoder_sparse_step == 0.
+  assert.deepEqual(dense({}), { ids: [], size: 0, first: 0 });
+  assert.deepEqual(dense({ mlp_only_layers: [1, 4] }), { ids: [1, 4], size: 5632, first: 0 });
+  assert.deepEqual(dense({ decoder_sparse_step: 2 }), { ids: [0, 2, 4], size: 5632, first: 0 });
+  assert.deepEqual(dense({ decoder_sparse_step: 3, mlp_only_layers: [5, 2, 5] }), { ids: [0, 1, 2, 3, 4, 5], size: 5632, first: 0 });
 });
 
 /** deepseek-ai/DeepSeek-Coder-V2-Lite-Base (auto_map and training-only fields left out). */
