@@ -1,7 +1,8 @@
 /**
  * The safetensors format: an 8-byte little-endian header length, a JSON header mapping each tensor name to
  * `{dtype, shape, data_offsets}`, then the raw little-endian data. F32, F16 and BF16 are read (as float32) and
- * written; anything else, or a file whose header and data disagree, is reported with the file's path. Big
+ * written; U8 tensors are read as bytes only (the blocks and scales of an MXFP4 pair, `import/mxfp4.ts`); anything
+ * else, or a file whose header and data disagree, is reported with the file's path. Big
  * checkpoints are read tensor by tensor: the header first, then each tensor's bytes when it is needed.
  */
 import * as fs from 'node:fs';
@@ -20,14 +21,17 @@ interface HeaderEntry {
   data_offsets: [number, number];
 }
 
-function isFloatDType(dtype: string): dtype is FloatDType {
+/** What a stored tensor may hold: floats, or raw bytes (U8). */
+export type StoredDType = FloatDType | 'U8';
+
+function isStoredDType(dtype: string): dtype is StoredDType {
   // Own keys only: `in` would take "constructor" or "toString" for a dtype.
-  return Object.hasOwn(bytesPerElement, dtype);
+  return dtype === 'U8' || Object.hasOwn(bytesPerElement, dtype);
 }
 
 /** Where one tensor's bytes lie in a safetensors file. */
 export interface StoredTensor {
-  dtype: FloatDType;
+  dtype: StoredDType;
   shape: number[];
   /** Absolute byte offset in the file. */
   offset: number;
@@ -79,14 +83,14 @@ export function parseSafetensorsHeader(bytes: Uint8Array, fileSize: number, file
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry) || !Array.isArray(entry.shape) || !Array.isArray(entry.data_offsets) || typeof entry.dtype !== 'string') {
       throw new SafetensorsError(file, `tensor "${name}" has a malformed header entry (expected {"dtype", "shape", "data_offsets"})`);
     }
-    if (!isFloatDType(entry.dtype)) throw new SafetensorsError(file, `tensor "${name}" has dtype ${entry.dtype}; only F32, F16 and BF16 are supported`);
+    if (!isStoredDType(entry.dtype)) throw new SafetensorsError(file, `tensor "${name}" has dtype ${entry.dtype}; only F32, F16 and BF16 are supported (and U8 for MXFP4 blocks and scales)`);
     const { shape, data_offsets: offsets, dtype } = entry;
     if (!shape.every(isByteCount)) throw new SafetensorsError(file, `tensor "${name}" has shape ${shown(shape)}; expected a list of whole numbers >= 0 (corrupt header)`);
     if (offsets.length !== 2 || !offsets.every(isByteCount) || offsets[0] > offsets[1]) {
       throw new SafetensorsError(file, `tensor "${name}" has data_offsets ${shown(offsets)}; expected [begin, end], whole byte offsets with begin <= end (corrupt header)`);
     }
     const [begin, end] = offsets;
-    const expected = elementCount(shape) * bytesPerElement[dtype];
+    const expected = elementCount(shape) * (dtype === 'U8' ? 1 : bytesPerElement[dtype]);
     if (end - begin !== expected) {
       const needs = Number.isSafeInteger(expected) ? `${expected}` : 'more than the largest file';
       throw new SafetensorsError(file, `tensor "${name}" spans ${end - begin} bytes but shape [${shape}] of ${dtype} needs ${needs}`);
@@ -103,7 +107,7 @@ export function parseSafetensorsHeader(bytes: Uint8Array, fileSize: number, file
 export function parseSafetensors(bytes: Uint8Array, file: string): Weights {
   const weights: Weights = new Map();
   for (const [name, stored] of parseSafetensorsHeader(bytes, bytes.byteLength, file)) {
-    weights.set(name, { shape: stored.shape, data: decodeFloats(bytes.subarray(stored.offset, stored.offset + stored.byteLength), stored.dtype) });
+    weights.set(name, { shape: stored.shape, data: floatsOf(bytes.subarray(stored.offset, stored.offset + stored.byteLength), stored.dtype, name, file) });
   }
   return weights;
 }
@@ -136,16 +140,27 @@ export function readSafetensorsHeader(file: string): Map<string, StoredTensor> {
   }
 }
 
-/** One tensor's values as float32, read from its place in the file. */
-export function readStoredTensor(file: string, stored: StoredTensor): Float32Array {
+/** A float tensor's values; a U8 one is not a weight by itself (a byte is no number of a known scale). */
+function floatsOf(bytes: Uint8Array, dtype: StoredDType, name: string, file: string): Float32Array {
+  if (dtype === 'U8') throw new SafetensorsError(file, `tensor "${name}" has dtype U8, which Rook reads only as the blocks or scales of an MXFP4 weight (name_blocks, name_scales); quantized checkpoints are not read otherwise: use the bf16/fp16 release`);
+  return decodeFloats(bytes, dtype);
+}
+
+/** One tensor's bytes as stored, read from its place in the file. */
+export function readStoredBytes(file: string, stored: StoredTensor): Uint8Array {
   const fd = fs.openSync(file, 'r');
   try {
     const bytes = readAt(fd, stored.byteLength, stored.offset);
     if (bytes.byteLength !== stored.byteLength) throw new SafetensorsError(file, `file ends inside a tensor (truncated while converting?)`);
-    return decodeFloats(bytes, stored.dtype);
+    return bytes;
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** One tensor's values as float32, read from its place in the file. */
+export function readStoredTensor(file: string, stored: StoredTensor, name = 'tensor'): Float32Array {
+  return floatsOf(readStoredBytes(file, stored), stored.dtype, name, file);
 }
 
 /** The file's parts in order: the 8-byte header length, the header (padded to 8 bytes), then each tensor's bytes. */

@@ -13,7 +13,7 @@ import { serializeModelConfig, type ModelConfig } from '../../server/model/confi
 import { decodeFloats, encodeFloats } from '../../server/model/dtype';
 import { decoderTensorNames } from '../../server/model/arch/decoder';
 import { writeSafetensors } from '../../server/model/safetensors';
-import { randomDecoderWeights, syntheticTokenizer, type SyntheticShape } from '../../server/model/synthetic';
+import { randomDecoderWeights, seededNormal, syntheticTokenizer, type SyntheticShape } from '../../server/model/synthetic';
 import { stack, type FloatTensor, type Weights } from '../../server/model/tensor';
 import { tempDir, tinyGrok } from './fixtures';
 
@@ -739,4 +739,104 @@ export function hfFamilyCheckpoint(shape: SyntheticShape, seed: number, tokenize
   const named = familyNaming[config.architecture]!(config, weights);
   writeShardedCheckpoint(checkpoint, named, 2);
   return { checkpoint, direct: directFolder(config, weights, tokenizerJson), config, weights, hfConfig };
+}
+
+/** E2M1 values by code, as the OCP microscaling format and transformers' `FP4_VALUES` list them. */
+const fp4Values = [0, 0.5, 1, 1.5, 2, 3, 4, 6, -0, -0.5, -1, -1.5, -2, -3, -4, -6];
+
+/** `weights` with every expert matrix's groups of 32 inputs made of E2M1 values times one power of two a group. */
+function mxfp4Representable(config: ModelConfig, weights: Weights, seed: number): Weights {
+  const random = seededNormal(seed);
+  const out = new Map(weights);
+  for (let i = 0; i < config.numLayers; i++) {
+    const layer = decoderTensorNames.layer(i);
+    for (let j = 0; j < config.numExperts; j++) {
+      for (const name of [layer.expertGate(j), layer.expertUp(j), layer.expertDown(j)]) {
+        const { shape } = weights.get(name)!;
+        const data = new Float32Array(shape[0] * shape[1]);
+        for (let group = 0; group < data.length / 32; group++) {
+          const scale = 2 ** -(1 + Math.floor(Math.abs(random()) * 3));
+          // + 0 makes code 8 (-0) a zero the float32 graph stores alike, as a decoded -0 would not be.
+          for (let k = 0; k < 32; k++) data[group * 32 + k] = fp4Values[Math.floor(Math.abs(random()) * 16) % 16] * scale + 0;
+        }
+        out.set(name, { shape, data });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * A fused expert tensor `[experts, in, out]` as transformers' MXFP4 pair: per expert and output row, each group of 32
+ * inputs as 16 bytes of E2M1 codes (the first of each two in the low nibble) and an E8M0 exponent biased by 127.
+ * The inverse of `convert_moe_packed_tensors`, written from its definition; the values must be representable.
+ */
+function mxfp4Pair(tensor: FloatTensor): { blocks: { shape: number[]; bytes: Uint8Array }; scales: { shape: number[]; bytes: Uint8Array } } {
+  const [experts, inputs, outputs] = tensor.shape;
+  const groups = inputs / 32;
+  const blocks = new Uint8Array(experts * outputs * groups * 16);
+  const scales = new Uint8Array(experts * outputs * groups);
+  for (let e = 0; e < experts; e++) {
+    for (let r = 0; r < outputs; r++) {
+      for (let g = 0; g < groups; g++) {
+        const values = Array.from({ length: 32 }, (_, k) => tensor.data[(e * inputs + g * 32 + k) * outputs + r]);
+        const exponent = Array.from({ length: 255 }, (_, s) => s).find((s) => values.every((v) => fp4Values.includes(v / 2 ** (s - 127))));
+        assert.ok(exponent !== undefined, 'the values must be MXFP4-representable');
+        const group = (e * outputs + r) * groups + g;
+        scales[group] = exponent;
+        const codes = values.map((v) => fp4Values.indexOf(v / 2 ** (exponent - 127)));
+        for (let b = 0; b < 16; b++) blocks[group * 16 + b] = codes[2 * b] | (codes[2 * b + 1] << 4);
+      }
+    }
+  }
+  return { blocks: { shape: [experts, outputs, groups, 16], bytes: blocks }, scales: { shape: [experts, outputs, groups], bytes: scales } };
+}
+
+/** A safetensors file of U8 tensors, written by hand: Rook's writer writes floats only. */
+function writeU8Safetensors(file: string, tensors: Map<string, { shape: number[]; bytes: Uint8Array }>): void {
+  const header: Record<string, unknown> = {};
+  let offset = 0;
+  for (const [name, { shape, bytes }] of tensors) {
+    header[name] = { dtype: 'U8', shape, data_offsets: [offset, offset + bytes.length] };
+    offset += bytes.length;
+  }
+  const json = Buffer.from(JSON.stringify(header));
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(json.length));
+  fs.writeFileSync(file, Buffer.concat([length, json, ...[...tensors.values()].map((t) => t.bytes)]));
+}
+
+/**
+ * gpt-oss as OpenAI released it (`openai/gpt-oss-20b`): BF16 tensors, and each layer's `mlp.experts.gate_up_proj`
+ * and `down_proj` as MXFP4 `_blocks`/`_scales` pairs in a shard of their own, with `quantization_config` "mxfp4". The
+ * direct folder holds the same (representable) expert values as float32.
+ */
+export function hfGptOssMxfp4Checkpoint(seed: number): HfFixture & { hfConfig: Record<string, unknown>; quantizedShard: string } {
+  const tokenizer = syntheticTokenizer();
+  const config: ModelConfig = { ...tinyGptOss, vocabSize: tokenizer.vocabSize };
+  const weights = mxfp4Representable(config, bf16Rounded(randomDecoderWeights(config, seed)), seed + 1);
+  const checkpoint = tempDir('hf-gpt-oss-mxfp4');
+  const hfConfig = { ...familyConfigJson(config), quantization_config: { quant_method: 'mxfp4', modules_to_not_convert: ['model.layers.*.self_attn', 'model.layers.*.mlp.router', 'model.embed_tokens', 'lm_head'] } };
+  fs.writeFileSync(path.join(checkpoint, 'config.json'), JSON.stringify(hfConfig));
+  const tokenizerJson = JSON.stringify(tokenizer.json);
+  fs.writeFileSync(path.join(checkpoint, 'tokenizer.json'), tokenizerJson);
+  const named = gptOssNamed(config, weights);
+  const quantized = new Map<string, { shape: number[]; bytes: Uint8Array }>();
+  for (let i = 0; i < config.numLayers; i++) {
+    for (const matrix of ['gate_up_proj', 'down_proj']) {
+      const name = `model.layers.${i}.mlp.experts.${matrix}`;
+      const { blocks, scales } = mxfp4Pair(named.get(name)!);
+      quantized.set(`${name}_blocks`, blocks);
+      quantized.set(`${name}_scales`, scales);
+      named.delete(name);
+    }
+  }
+  writeShardedCheckpoint(checkpoint, named, 2);
+  const quantizedShard = 'model-00003-of-00003.safetensors';
+  writeU8Safetensors(path.join(checkpoint, quantizedShard), quantized);
+  const indexFile = path.join(checkpoint, 'model.safetensors.index.json');
+  const index = JSON.parse(fs.readFileSync(indexFile, 'utf8'));
+  for (const name of quantized.keys()) index.weight_map[name] = quantizedShard;
+  fs.writeFileSync(indexFile, JSON.stringify(index));
+  return { checkpoint, direct: directFolder(config, weights, tokenizerJson), config, weights, hfConfig, quantizedShard };
 }

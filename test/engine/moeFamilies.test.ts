@@ -15,7 +15,7 @@ import { readModelConfig } from '../../server/model/config';
 import { convertCheckpoint } from '../../server/model/convert';
 import { qwenStyleTokenizer } from './byteLevelTokenizer';
 import { tempDir } from './fixtures';
-import { hfFamilyCheckpoint, hfGrok2TensorParallel, tinyDeepseekV2, tinyDeepseekV2Full, tinyGptOss, tinyGraniteMoe, tinyGraniteMoeShared, tinyHfGrok2, tinyOlmoe, tinyQwen2Moe, tinyQwen3Moe, tinyQwen3MoeDense } from './hfCheckpoints';
+import { hfFamilyCheckpoint, hfGptOssMxfp4Checkpoint, hfGrok2TensorParallel, tinyDeepseekV2, tinyDeepseekV2Full, tinyGptOss, tinyGraniteMoe, tinyGraniteMoeShared, tinyHfGrok2, tinyOlmoe, tinyQwen2Moe, tinyQwen3Moe, tinyQwen3MoeDense } from './hfCheckpoints';
 
 const families = [
   ['Qwen3-MoE', tinyQwen3Moe, 'Hugging Face Qwen3-MoE', 'GGUF (llama.cpp qwen3moe)'],
@@ -67,6 +67,33 @@ test('families: a Qwen3-MoE checkpoint with a dense layer between sparse ones (m
   // llama.cpp's qwen3moe graph has no dense layers: a GGUF of this model would be another model.
   const refused = path.join(tempDir('family-dense-gguf'), 'converted');
   assert.throws(() => convertCheckpoint(fixture.checkpoint, refused, { gguf: true }), /llama\.cpp's qwen3moe architecture computes another model for mlp_only_layers \[1\]/);
+});
+
+test("families: gpt-oss as OpenAI released it, its experts in MXFP4 blocks and scales, converts to the graph of the same values built directly", () => {
+  const fixture = hfGptOssMxfp4Checkpoint(75);
+  const out = path.join(tempDir('family-mxfp4'), 'converted');
+  assert.equal(convertCheckpoint(fixture.checkpoint, out).format, 'Hugging Face gpt-oss');
+  assert.ok(read(out, 'model.onnx').equals(read(fixture.direct, 'model.onnx')), 'the decoded experts differ from the values they encode');
+
+  // An E8M0 exponent of 255 is NaN: refused, naming the tensor, and nothing written.
+  const shard = path.join(fixture.checkpoint, fixture.quantizedShard);
+  const bytes = fs.readFileSync(shard);
+  const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8'));
+  const scales = header['model.layers.0.mlp.experts.down_proj_scales'];
+  const corrupt = Buffer.from(bytes);
+  corrupt[8 + Number(bytes.readBigUInt64LE(0)) + scales.data_offsets[0]] = 255;
+  fs.writeFileSync(shard, corrupt);
+  const refused = path.join(tempDir('family-mxfp4-nan'), 'converted');
+  assert.throws(() => convertCheckpoint(fixture.checkpoint, refused), /"model\.layers\.0\.mlp\.experts\.down_proj_scales" holds the exponent 255, which is NaN/);
+  assert.ok(!fs.existsSync(refused));
+
+  // Blocks whose shape is not transformers' layout are refused, naming it.
+  header['model.layers.0.mlp.experts.down_proj_blocks'].shape = [...header['model.layers.0.mlp.experts.down_proj_blocks'].shape.slice(0, 2), 6, 8];
+  const json = Buffer.from(JSON.stringify(header));
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(json.length));
+  fs.writeFileSync(shard, Buffer.concat([length, json, bytes.subarray(8 + Number(bytes.readBigUInt64LE(0)))]));
+  assert.throws(() => convertCheckpoint(fixture.checkpoint, path.join(tempDir('family-mxfp4-shape'), 'converted')), /tensor "model\.layers\.0\.mlp\.experts\.down_proj" is stored as MXFP4, but its blocks have shape \[4,64,6,8\]/);
 });
 
 test('families: Grok-2 as released, its experts split over tensor-parallel files, converts to the graph built directly', () => {

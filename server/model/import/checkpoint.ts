@@ -10,7 +10,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readJsonFile } from '../jsonFile';
-import { readSafetensorsHeader, readStoredTensor, type StoredTensor } from '../safetensors';
+import { readSafetensorsHeader, readStoredBytes, readStoredTensor, type StoredTensor } from '../safetensors';
+import { decodeMxfp4, mxfp4Shape } from './mxfp4';
 import type { FloatTensor } from '../tensor';
 import { ModelFileError } from '../fileError';
 
@@ -43,19 +44,38 @@ function joinParts(parts: readonly Float32Array[], shape: readonly number[], axi
   return joined;
 }
 
+/** A weight stored as transformers' MXFP4 pair (`name_blocks`, `name_scales`), and the shape it decodes to. */
+interface Mxfp4Pair {
+  blocks: Located;
+  scales: Located;
+  shape: number[];
+}
+
 /** A tensor whose data is read from disk on first use (then `onRead`) and kept only as long as the tensor object is. */
-function lazyTensor(stored: Located | Joined, onRead: () => void): FloatTensor {
+function lazyTensor(shape: number[], read: () => Float32Array, onRead: () => void): FloatTensor {
   let data: Float32Array | undefined;
   return {
-    shape: stored.shape,
+    shape,
     get data() {
       if (!data) {
-        data = isJoined(stored) ? joinParts(stored.parts.map((part) => readStoredTensor(part.file, part)), stored.parts[0].shape, stored.axis) : readStoredTensor(stored.file, stored);
+        data = read();
         onRead();
       }
       return data;
     },
   };
+}
+
+function readLocated(stored: Located | Joined, name: string): Float32Array {
+  if (!isJoined(stored)) return readStoredTensor(stored.file, stored, name);
+  return joinParts(stored.parts.map((part) => readStoredTensor(part.file, part, name)), stored.parts[0].shape, stored.axis);
+}
+
+function readMxfp4(pair: Mxfp4Pair, name: string): Float32Array {
+  const { blocks, scales } = pair;
+  return decodeMxfp4(readStoredBytes(blocks.file, blocks), readStoredBytes(scales.file, scales), blocks.shape, () => {
+    throw new CheckpointError(scales.file, `tensor "${name}_scales" holds the exponent 255, which is NaN in MXFP4's E8M0 scales (corrupt file)`);
+  });
 }
 
 /** How a checkpoint's tensor-parallel files are named: `…-TP-000.safetensors` (rank 0), `…-TP-common.safetensors`. */
@@ -192,18 +212,31 @@ export class Checkpoint {
   }
 
   has(name: string): boolean {
-    return this.tensors.has(name);
+    return this.tensors.has(name) || this.mxfp4(name) !== undefined;
   }
 
   shape(name: string): number[] | undefined {
-    return this.tensors.get(name)?.shape;
+    return this.tensors.get(name)?.shape ?? this.mxfp4(name)?.shape;
   }
 
   /** The file that holds (or, for a missing tensor, should list) `name`. */
   fileOf(name: string): string {
-    const tensor = this.tensors.get(name);
+    const tensor = this.tensors.get(name) ?? this.mxfp4(name)?.blocks;
     if (!tensor) return this.listing;
     return isJoined(tensor) ? tensor.parts[0].file : tensor.file;
+  }
+
+  /**
+   * `name` stored as an MXFP4 pair of U8 tensors (gpt-oss's release), or undefined where it is not; a pair that is
+   * not laid out as transformers writes it is refused, naming the file.
+   */
+  private mxfp4(name: string): Mxfp4Pair | undefined {
+    const blocks = this.tensors.get(`${name}_blocks`);
+    const scales = this.tensors.get(`${name}_scales`);
+    if (!blocks || !scales || isJoined(blocks) || isJoined(scales) || blocks.dtype !== 'U8' || scales.dtype !== 'U8') return undefined;
+    const shape = mxfp4Shape(blocks.shape, scales.shape);
+    if (typeof shape === 'string') throw new CheckpointError(blocks.file, `tensor "${name}" is stored as MXFP4, but its ${shape}`);
+    return { blocks, scales, shape };
   }
 
   /** Called after each tensor's data is read from disk, for progress reports. */
@@ -211,7 +244,10 @@ export class Checkpoint {
 
   /** The tensor, its data read from disk when first used. */
   get(name: string): FloatTensor | undefined {
+    const onRead = () => this.onTensorRead?.();
     const located = this.tensors.get(name);
-    return located && lazyTensor(located, () => this.onTensorRead?.());
+    if (located) return lazyTensor(located.shape, () => readLocated(located, name), onRead);
+    const pair = this.mxfp4(name);
+    return pair && lazyTensor(pair.shape, () => readMxfp4(pair, name), onRead);
   }
 }

@@ -5,7 +5,8 @@
  * `num_experts_per_tok` of `num_local_experts` experts weighted by a softmax over their logits (renormalized top-k).
  * The experts are fused and stored input-major: `mlp.experts.gate_up_proj` `[experts, hidden, 2·ffn]` with gate and
  * up columns interleaved, `down_proj` `[experts, ffn, hidden]`, and their biases; their activation is the clamped
- * SwiGLU with `swiglu_limit`. The MXFP4 release (`*_blocks`/`*_scales` tensors) is refused: Rook reads BF16 ones.
+ * SwiGLU with `swiglu_limit`. The MXFP4 release (`quantization_config` "mxfp4") stores the two expert matrices as
+ * `*_blocks`/`*_scales` pairs, which the checkpoint decodes exactly to those tensors (`mxfp4.ts`).
  */
 import { ModelConfigError, type ModelConfig } from '../config';
 import { entryColumnsTransposed, entryRows, entryStrided, type CheckpointFormat, type TensorPart } from './format';
@@ -62,8 +63,8 @@ export const hfGptOss: CheckpointFormat = {
   naming: namingOf(renamedFields),
   modelConfig: (json, file) => {
     const quantization = json.quantization_config as { quant_method?: unknown } | null | undefined;
-    if (quantization && typeof quantization === 'object') {
-      throw new ModelConfigError(file, `is quantized (quantization_config.quant_method ${JSON.stringify(quantization.quant_method ?? null)}); Rook converts gpt-oss from a BF16 release, and quantizes it itself with --quant`);
+    if (quantization && typeof quantization === 'object' && quantization.quant_method !== 'mxfp4') {
+      throw new ModelConfigError(file, `is quantized (quantization_config.quant_method ${JSON.stringify(quantization.quant_method ?? null)}); Rook converts gpt-oss from its MXFP4 or a BF16 release, and quantizes it itself with --quant`);
     }
     const attentionBias = json.attention_bias ?? true;
     return llamaStyleConfig(json, file, {

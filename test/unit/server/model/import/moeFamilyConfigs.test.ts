@@ -168,7 +168,7 @@ test('families: what Rook would compute wrongly is refused, naming the field', (
   const refusals: [() => unknown, RegExp][] = [
     [() => hfQwen3Moe.modelConfig({ ...qwen3Coder, rope_scaling: { rope_type: 'linear', factor: 4 } }, 'c.json'), /field "rope_scaling" is .*linear.*plain RoPE and YaRN/],
     [() => hfQwen3Moe.modelConfig({ ...qwen3Coder, rope_scaling: { rope_type: 'yarn', factor: 4, mscale: 0.7 } }, 'c.json'), /field "rope_scaling" is .*mscale/],
-    [() => hfGptOss.modelConfig({ ...gptOss, quantization_config: { quant_method: 'mxfp4' } }, 'c.json'), /is quantized \(quantization_config.quant_method "mxfp4"\); Rook converts gpt-oss from a BF16 release/],
+    [() => hfGptOss.modelConfig({ ...gptOss, quantization_config: { quant_method: 'bitsandbytes' } }, 'c.json'), /is quantized \(quantization_config.quant_method "bitsandbytes"\); Rook converts gpt-oss from its MXFP4 or a BF16 release/],
     [() => hfGptOss.modelConfig({ ...gptOss, layer_types: ['full_attention', ...gptOss.layer_types.slice(1)] }, 'c.json'), /field "layer_types" is .*gpt-oss's pattern/],
     [() => hfQwen3Moe.modelConfig({ ...qwen3Coder, decoder_sparse_step: 0 }, 'c.json'), /bad value for field "decoder_sparse_step": 0; expected a positive integer/],
     [() => hfQwen2Moe.modelConfig({ ...qwen15Moe, mlp_only_layers: [0, 24] }, 'c.json'), /bad value for field "mlp_only_layers": \[0,24\]; expected a list of layer indexes below "num_hidden_layers" \(24\)/],
@@ -182,6 +182,9 @@ test('families: what Rook would compute wrongly is refused, naming the field', (
     [() => hfQwen3Moe.modelConfig({ ...qwen3Coder, num_experts: 2 ** 20 }, 'c.json'), /field "num_experts" is 1048576, over Rook's limit/],
   ];
   for (const [read, pattern] of refusals) assert.throws(read, (error: Error) => (assert.match(error.message, pattern), assert.equal(error.name, 'ModelConfigError'), true));
+  // The MXFP4 release reads as the BF16 one (its experts are decoded from their blocks and scales).
+  const mxfp4 = { ...gptOss, quantization_config: { quant_method: 'mxfp4', modules_to_not_convert: ['model.layers.*.self_attn', 'model.layers.*.mlp.router', 'model.embed_tokens', 'lm_head'] } };
+  assert.deepEqual(hfGptOss.modelConfig(mxfp4, 'c.json'), hfGptOss.modelConfig(gptOss, 'c.json'));
   // YaRN itself converts (Qwen3's documented way to 128k).
   const long = hfQwen3Moe.modelConfig({ ...qwen3Coder, rope_scaling: { rope_type: 'yarn', factor: 4, original_max_position_embeddings: 32768 } }, 'c.json');
   assert.deepEqual([long.ropeScalingFactor, long.ropeOriginalContext, long.ropeTruncate], [4, 32768, true]);
