@@ -61,10 +61,14 @@ export interface LocalEngineOptions {
 /** What a generation needs from a completion or chat request. */
 type GenerationRequest = Pick<CompletionRequest, 'maxTokens' | 'temperature' | 'stop' | 'topLogprobs'>;
 
-/** A prompt's tokens, and the typed text its generation must first re-spell (token healing; empty for none). */
+/**
+ * A prompt's tokens, the typed text its generation must first re-spell (token healing; empty for none), and the
+ * tokens the prompt spelled that text with, which left it.
+ */
 interface PromptPlan {
   tokens: number[];
   heal: string;
+  healTokens: number[];
 }
 
 /** Above this size, two full-context KV caches are not kept side by side (the chat one is emptied after use). */
@@ -255,7 +259,7 @@ export class LocalEngine implements Engine {
     // Rendered inside the generation, so that a template's error ends the stream like any engine error.
     const prompt = () => (template ? template.render(request.messages) : formatChatPrompt(request.messages));
     const stop = template ? (template.eosToken ? [template.eosToken] : []) : ['\nUser:'];
-    const plan = (budget: number): PromptPlan => ({ tokens: plainPromptTokens(this.bos, this.encode(prompt()), budget), heal: '' });
+    const plan = (budget: number): PromptPlan => ({ tokens: plainPromptTokens(this.bos, this.encode(prompt()), budget), heal: '', healTokens: [] });
     return this.generate(chatPriority, plan, { ...request, stop: [...(request.stop ?? []), ...stop] }, signal);
   }
 
@@ -285,10 +289,12 @@ export class LocalEngine implements Engine {
     const tokens = this.encode(text);
     const texts = this.tokenTexts();
     const healing = healingSplit(text, tokens, (count) => this.textOf(tokens.slice(tokens.length - count)));
-    // A text that only its own token spells (a line break, say) has nothing to heal: re-spelling it costs a step.
-    const candidates = healing.text === '' ? undefined : healingCandidates(healing.text, texts);
-    if (!candidates || candidates.ending.length + candidates.continuing.length <= 1) return { tokens, heal: '' };
-    return { tokens: tokens.slice(0, healing.kept), heal: healing.text };
+    // A text that only its own token spells, and no token goes on from (a line break, say), has nothing to heal:
+    // re-spelling it costs a step. One spelled in several tokens may still end in a token that longer ones extend.
+    const healTokens = tokens.slice(healing.kept);
+    const candidates = healing.text === '' ? undefined : healingCandidates(healing.text, texts, healTokens[0]);
+    if (!candidates || (candidates.continuing.length === 0 && candidates.ending.length <= 1)) return { tokens, heal: '', healTokens: [] };
+    return { tokens: tokens.slice(0, healing.kept), heal: healing.text, healTokens };
   }
 
   /** The text of `tokens` as it reads after other text (decoders drop a SentencePiece word-start space at the start). */
@@ -331,10 +337,10 @@ export class LocalEngine implements Engine {
   /** `buildPrompt(budget)` builds the prompt in at most `budget` tokens; it runs in the cache of a free slot. */
   private async *generate(priority: TurnPriority, buildPrompt: (budget: number) => PromptPlan, request: GenerationRequest, signal: AbortSignal): AsyncGenerator<StreamEvent> {
     const maxTokens = this.generationLimit(request);
-    const { tokens: promptTokens, heal } = buildPrompt(this.config.contextLength - maxTokens);
+    const { tokens: promptTokens, heal, healTokens } = buildPrompt(this.config.contextLength - maxTokens);
     const slot = await this.acquireSlot(promptTokens, priority);
     try {
-      yield* this.run(slot, promptTokens, maxTokens, request, signal, priority, heal);
+      yield* this.run(slot, promptTokens, maxTokens, request, signal, priority, heal, healTokens);
     } finally {
       this.releaseSlot(slot, priority);
     }
@@ -348,9 +354,9 @@ export class LocalEngine implements Engine {
   /** A completion's prompt in at most `budget` tokens: fill-in-the-middle where the model has it, healed where asked. */
   private completionPlan(request: CompletionRequest, budget: number): PromptPlan {
     const fim = this.config.fim;
-    const { tokens: prefix, heal } = request.tokenHealing ? this.healedPrefix(request.prompt) : { tokens: this.encode(request.prompt), heal: '' };
-    if (fim && request.suffix !== undefined) return { tokens: fimPromptTokens(this.bos, fim, prefix, this.encode(request.suffix), budget, this.config.fimLayout), heal };
-    return { tokens: plainPromptTokens(this.bos, prefix, budget), heal };
+    const { tokens: prefix, heal, healTokens } = request.tokenHealing ? this.healedPrefix(request.prompt) : { tokens: this.encode(request.prompt), heal: '', healTokens: [] };
+    if (fim && request.suffix !== undefined) return { tokens: fimPromptTokens(this.bos, fim, prefix, this.encode(request.suffix), budget, this.config.fimLayout), heal, healTokens };
+    return { tokens: plainPromptTokens(this.bos, prefix, budget), heal, healTokens };
   }
 
   /** A KV slot for `promptTokens` (the one whose cache shares most of it); a completion holds chat answers back meanwhile. */
@@ -387,8 +393,11 @@ export class LocalEngine implements Engine {
     return logSumExp(this.lineEndTokens.map((id) => logits[id])) - logSumExp(logits);
   }
 
-  /** `heal`: typed text the first tokens must re-spell (not shown, and not counted against `maxTokens`). */
-  private async *run(slot: KvSlot, promptTokens: number[], maxTokens: number, request: GenerationRequest, signal: AbortSignal, priority: TurnPriority, heal: string): AsyncGenerator<StreamEvent> {
+  /**
+   * `heal`: typed text the first tokens must re-spell (not shown, and not counted against `maxTokens`), in the
+   * prompt's own `healTokens` or with a token that goes on past it.
+   */
+  private async *run(slot: KvSlot, promptTokens: number[], maxTokens: number, request: GenerationRequest, signal: AbortSignal, priority: TurnPriority, heal: string, healTokens: readonly number[]): AsyncGenerator<StreamEvent> {
     const context = this.config.contextLength;
     let generated = 0;
     const end = (finishReason: FinishReason): EndEvent => ({ kind: 'end', finishReason, usage: { promptTokens: promptTokens.length, completionTokens: generated } });
@@ -400,6 +409,7 @@ export class LocalEngine implements Engine {
     const sampling = { temperature: request.temperature, topK: this.options.topK ?? 0, topP: this.options.topP ?? 1 };
     const text = new TextStream((tokens) => this.tokenizer.decode(tokens), request.stop ?? [], promptTokens[promptTokens.length - 1], heal);
     let unspelled = heal;
+    let respelled = 0;
     let limit = maxTokens;
     const alternatives = request.topLogprobs ?? 0;
     // What the model made of the tokens not yet shown as text (a held-back UTF-8 byte or stop-string prefix).
@@ -424,10 +434,11 @@ export class LocalEngine implements Engine {
         return yield end('length');
       }
       // While typed text is being re-spelled, only tokens that spell it on may come; probabilities are among those.
-      if (unspelled) logits = restrictLogits(logits, healingAllowed(logits, healingCandidates(unspelled, this.tokenTexts()), request.temperature <= 0));
+      if (unspelled) logits = restrictLogits(logits, healingAllowed(logits, healingCandidates(unspelled, this.tokenTexts(), healTokens[respelled]), request.temperature <= 0));
       const token = sampleToken(logits, sampling, this.random);
       generated++;
-      if (unspelled) unspelled = remainingAfter(unspelled, this.tokenTexts()[token] ?? '');
+      // A token other than the next of `healTokens` spells the rest (or more), so `respelled` only counts those.
+      if (unspelled) (unspelled = remainingAfter(unspelled, this.tokenTexts()[token] ?? '')), respelled++;
       if (this.endsText(token)) {
         const rest = text.flush();
         if (rest.text) yield piece(rest);

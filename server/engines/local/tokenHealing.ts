@@ -45,18 +45,21 @@ export function healingSplit(prefix: string, tokens: readonly number[], tailText
 
 /**
  * The tokens that may come next while `remaining` is still to be spelled: those that spell exactly what is left
- * (`ending`: the word ends at the cursor), and those that start with it or spell a part of it (`continuing`: the
- * word goes on past the cursor, or is spelled in smaller pieces). `texts[id]` is undefined for tokens that must
- * never be chosen here (control tokens, partial characters).
+ * (`ending`: the word ends at the cursor), and those that start with it (`continuing`: the word goes on past the
+ * cursor), with `part`, the next of the tokens the prompt spelled the typed text with (the word spelled as the
+ * tokenizer spells it). Only that part: allowing any token that spells a part of the rest let the model spell
+ * ` my_` as ` `, `m`, `y`, `_`, a tokenization it never saw, after which it went on a character at a time
+ * (`return my_` became `return my_my_my_`). `texts[id]` is undefined for tokens that must never be chosen here
+ * (control tokens, partial characters).
  */
-export function healingCandidates(remaining: string, texts: readonly (string | undefined)[]): { ending: number[]; continuing: number[] } {
+export function healingCandidates(remaining: string, texts: readonly (string | undefined)[], part?: number): { ending: number[]; continuing: number[] } {
   const ending: number[] = [];
   const continuing: number[] = [];
   for (let id = 0; id < texts.length; id++) {
     const text = texts[id];
     if (!text) continue;
     if (text === remaining) ending.push(id);
-    else if (text.startsWith(remaining) || remaining.startsWith(text)) continuing.push(id);
+    else if (text.startsWith(remaining) || (id === part && remaining.startsWith(text))) continuing.push(id);
   }
   return { ending, continuing };
 }

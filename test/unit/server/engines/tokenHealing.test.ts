@@ -39,10 +39,19 @@ describe('healingSplit', () => {
 });
 
 describe('healingCandidates', () => {
-  test('tokens that spell the rest exactly, and those that start with it or spell a part of it; never empty or excluded ones', () => {
-    const texts = ['a', ' fun', ' function', ' functio', ' functions', 'tio', ' f', '', undefined, ' g'];
-    assert.deepEqual(healingCandidates(' functio', texts), { ending: [3], continuing: [1, 2, 4, 6] });
-    assert.deepEqual(healingCandidates('tio', texts), { ending: [5], continuing: [] });
+  test('tokens that spell the rest exactly, those that start with it, and the next of the prompt\'s own; never empty or excluded ones', () => {
+    const texts = ['a', ' fun', ' function', ' functio', ' functions', 'tio', ' f', '', undefined, ' g', ' func'];
+    assert.deepEqual(healingCandidates(' functio', texts, 10), { ending: [3], continuing: [2, 4, 10] });
+    assert.deepEqual(healingCandidates(' functio', texts), { ending: [3], continuing: [2, 4] }, 'no part where none is named');
+    assert.deepEqual(healingCandidates(' functio', texts, 9), { ending: [3], continuing: [2, 4] }, 'a part that does not spell the rest is not one');
+    assert.deepEqual(healingCandidates('tio', texts, 5), { ending: [5], continuing: [] });
+  });
+  test('a word with no token of its own is re-spelled in the tokenizer\'s pieces, not a character at a time', () => {
+    const texts = [' ', 'm', 'y', '_', ' m', ' my', ' myth', '_value', ' my_'];
+    // The prompt spelled ` my_` as ` my`, `_`: only ` my` (or a token going on past ` my_`) may come first.
+    assert.deepEqual(healingCandidates(' my_', texts.slice(0, 8), 5), { ending: [], continuing: [5] });
+    assert.deepEqual(healingCandidates(' my_', texts, 5), { ending: [8], continuing: [5] });
+    assert.deepEqual(healingCandidates('_', texts, 3), { ending: [3], continuing: [7] });
   });
   test('greedy decoding picks among the group that holds more probability: the word going on, or ending here', () => {
     const candidates = { ending: [0], continuing: [1, 2, 3] };
