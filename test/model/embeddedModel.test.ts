@@ -166,11 +166,13 @@ test('embedded model: a scored continuation gets the log-probabilities generatio
   const lineEnd = score.logprob - score.tokenLogprobs.reduce((sum, logprob) => sum + logprob, 0);
   assert.ok(lineEnd < 0 && lineEnd > Math.log(0.05), `log P(line ends) = ${lineEnd}`);
   // A continuation whose first token alone is less likely than the greedy line is not run, and its bound holds.
-  const unlikely = ' ]]]] ;;;; ))))';
+  // (` ]]]] …` stopped being one at step 11,309: its first token became likelier than that model's greedy line.)
+  const unlikely = '§§ ]]]] ;;;; ))))';
+  const [full] = await engine.scoreContinuations(request, [unlikely], never);
+  assert.ok(full.tokenLogprobs[0] < score.logprob, `the first token (${full.tokenLogprobs[0]}) is less likely than the greedy line (${score.logprob})`);
   const [, pruned] = await engine.scoreContinuations(request, [text, unlikely], never);
   assert.equal(pruned.pruned, true);
   assert.ok(pruned.logprob <= score.logprob);
-  const [full] = await engine.scoreContinuations(request, [unlikely], never);
   assert.ok(full.pruned === undefined && full.logprob <= pruned.logprob, `${full.logprob} scored, bound ${pruned.logprob}`);
   await engine.dispose();
 });
