@@ -41,6 +41,13 @@ def comment_prefix(lang: str) -> str:
     return "#" if lang == "py" else "//"
 
 
+def split_tokens(encode, context: str, window: str) -> tuple[list[int], list[int]] | None:
+    """The tokens of `context + window` as the context's and the window's, or None where the tokenizer merges
+    tokens across the boundary (the caller then skips the sample)."""
+    snippets, together = encode(context), encode(context + window)
+    return (snippets, together[len(snippets) :]) if together[: len(snippets)] == snippets else None
+
+
 def format_block(path: str, text: str, lang: str) -> str:
     """One snippet as `formatSnippets` writes it for the document's language."""
     comment = comment_prefix(lang)

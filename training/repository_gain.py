@@ -18,7 +18,7 @@ import torch.nn.functional as F
 
 from checkpoint import load_safetensors
 from model import GrokConfig, GrokModel
-from repository import Repository
+from repository import Repository, split_tokens
 from samples import BOS
 
 WINDOW_CHARS, SNIPPET_CHARS, MAX_SCORED = 2400, 500, 600
@@ -44,10 +44,11 @@ def held_out_samples(repository: Repository, encode, count: int, length: int, se
         context = repository.context(doc, window, rng, SNIPPET_CHARS)
         if not context:
             continue
-        snippets, together, alone = encode(context), encode(context + window), encode(window)
-        if together[: len(snippets)] != snippets:
+        split = split_tokens(encode, context, window)
+        if split is None:
             continue
-        tokens = together[len(snippets) :]
+        snippets, tokens = split
+        alone = encode(window)
         scored = min(len(tokens), len(alone), length - len(snippets) - 1, MAX_SCORED)
         if scored <= SKIPPED or tokens[SKIPPED:scored] != alone[SKIPPED:scored]:
             continue

@@ -11,7 +11,7 @@ line from a token inside it, or one to five whole lines from a line start (the m
 break that follows it, as the editor's suffix starts with that line break). Since 2026-12-06 (step 8,076) a
 third of FIM samples are line-cut: with random spans only, the model at a line start often went on as if inside
 a line (`(klass, {` after `forEach(p => {\n`), and line cuts are what `rook eval` and the editor ask for.
-Since 2026-12-07 (step 10,1xx) a share of samples (`repository_rate`) first carry snippets of the document's package's
+Since 2026-12-07 (step 10,150) a share of samples (`repository_rate`) first carry snippets of the document's package's
 other files, as the sidecar's retrieval lays them out (`repository.py`); the snippets are context, not targets.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Callable
 
 import numpy as np
 
-from repository import Repository
+from repository import Repository, split_tokens
 
 PAD, BOS, EOS = 0, 1, 2
 FIM_PREFIX, FIM_SUFFIX, FIM_MIDDLE = 4, 5, 6
@@ -109,9 +109,11 @@ class SampleSource:
         context_text = self.repository.context(doc, window_text, self.rng, int(self.rng.integers(150, 700)))
         if not context_text:
             return None
-        context, tokens = self.encode(context_text), self.encode(context_text + window_text)
-        if tokens[: len(context)] != context:
+        split = split_tokens(self.encode, context_text, window_text)
+        if split is None:
             return None
+        context, window_tokens = split
+        tokens = context + window_tokens
         whole = start + len(window_text) == len(text)
         if self.rng.random() < 0.5:
             body = tokens[: self.spec.length]

@@ -159,7 +159,7 @@ export function readStoredBytes(file: string, stored: StoredTensor): Uint8Array 
 }
 
 /** One tensor's values as float32, read from its place in the file. */
-export function readStoredTensor(file: string, stored: StoredTensor, name = 'tensor'): Float32Array {
+export function readStoredTensor(file: string, stored: StoredTensor, name: string): Float32Array {
   return floatsOf(readStoredBytes(file, stored), stored.dtype, name, file);
 }
 

@@ -437,8 +437,11 @@ export class LocalEngine implements Engine {
       if (unspelled) logits = restrictLogits(logits, healingAllowed(logits, healingCandidates(unspelled, this.tokenTexts(), healTokens[respelled]), request.temperature <= 0));
       const token = sampleToken(logits, sampling, this.random);
       generated++;
-      // A token other than the next of `healTokens` spells the rest (or more), so `respelled` only counts those.
-      if (unspelled) (unspelled = remainingAfter(unspelled, this.tokenTexts()[token] ?? '')), respelled++;
+      // Only the next of `healTokens` leaves text to spell: any other allowed token spells the rest, or more.
+      if (unspelled) {
+        unspelled = remainingAfter(unspelled, this.tokenTexts()[token] ?? '');
+        respelled++;
+      }
       if (this.endsText(token)) {
         const rest = text.flush();
         if (rest.text) yield piece(rest);

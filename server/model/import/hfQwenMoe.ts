@@ -25,18 +25,18 @@ const renames: [RegExp, string][] = [
  * The dense layers' knobs: transformers' Qwen-MoE decoder layer `i` is sparse when it is not in `mlp_only_layers` and
  * `(i + 1) % decoder_sparse_step == 0`, else a dense MLP of `intermediate_size`.
  */
-export function qwenDenseLayerKnobs(json: Record<string, unknown>, file: string): Record<string, unknown> {
+function qwenDenseLayerKnobs(json: Record<string, unknown>, file: string): Record<string, unknown> {
   const layers = json.num_hidden_layers;
   const step = json.decoder_sparse_step ?? 1;
   const listed = json.mlp_only_layers ?? [];
   // A bad layer count is parseModelConfig's to report, naming its field.
-  if (!Number.isInteger(layers) || (layers as number) < 1 || (layers as number) > configLimits.num_hidden_layers.max) return {};
-  if (!Number.isInteger(step) || (step as number) < 1) throw new ModelConfigError(file, `bad value for field "decoder_sparse_step": ${JSON.stringify(step).slice(0, 80)}; expected a positive integer`);
-  const valid = Array.isArray(listed) && listed.length <= configLimits.num_hidden_layers.max && listed.every((i) => Number.isInteger(i) && i >= 0 && i < (layers as number));
+  if (!Number.isInteger(layers) || typeof layers !== 'number' || layers < 1 || layers > configLimits.num_hidden_layers.max) return {};
+  if (!Number.isInteger(step) || typeof step !== 'number' || step < 1) throw new ModelConfigError(file, `bad value for field "decoder_sparse_step": ${JSON.stringify(step).slice(0, 80)}; expected a positive integer`);
+  const valid = Array.isArray(listed) && listed.length <= configLimits.num_hidden_layers.max && listed.every((i) => Number.isInteger(i) && i >= 0 && i < layers);
   if (!valid) throw new ModelConfigError(file, `bad value for field "mlp_only_layers": ${JSON.stringify(listed).slice(0, 80)}; expected a list of layer indexes below "num_hidden_layers" (${layers})`);
-  const listedLayers = new Set(listed as number[]);
+  const listedLayers = new Set<number>(listed);
   const dense: number[] = [];
-  for (let i = 0; i < (layers as number); i++) if (listedLayers.has(i) || (i + 1) % (step as number) !== 0) dense.push(i);
+  for (let i = 0; i < layers; i++) if (listedLayers.has(i) || (i + 1) % step !== 0) dense.push(i);
   if (dense.length === 0) return {};
   const size = json.intermediate_size;
   if (!Number.isInteger(size) || (size as number) < 1) {

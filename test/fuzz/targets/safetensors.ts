@@ -44,7 +44,7 @@ export const target: FuzzTarget = {
   },
   run(input) {
     const file = write(input);
-    for (const stored of readSafetensorsHeader(file).values()) readStoredTensor(file, stored);
+    for (const [name, stored] of readSafetensorsHeader(file)) readStoredTensor(file, stored, name);
     return 'accepted';
   },
   ownError: (error) => error instanceof ModelFileError,
