@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { parseModelConfig, readModelConfig, serializeModelConfig } from '../../server/model/config';
+import { tempDir } from '../support/tempDir';
 
 const minimal = {
   architecture: 'grok',
@@ -45,7 +45,7 @@ test('config: errors name the file and the field', () => {
 });
 
 test('config: unreadable or malformed config.json is reported with its path', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rook-config-'));
+  const dir = tempDir('config');
   const file = path.join(dir, 'config.json');
   assert.throws(() => readModelConfig(file), new RegExp(`${file.replace(/[.]/g, '\\.')}: cannot read \\(ENOENT\\)`));
   fs.writeFileSync(file, '{"architecture": "grok",');

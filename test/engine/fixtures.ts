@@ -1,6 +1,5 @@
 /** Tiny random Grok-family models for engine tests, written to a temp folder with every file the engine reads. */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { decoderWeightsFromGraph, type AttentionLowering, type LogitRows } from '../../server/model/arch/decoder';
 import { buildOnnxModel } from '../../server/model/build';
@@ -11,6 +10,7 @@ import { readGraphWeights } from '../../server/model/onnx/initializers';
 import type { QuantOptions, QuantType } from '../../server/model/quant';
 import { writeSafetensors } from '../../server/model/safetensors';
 import { writeSyntheticModelFolder, type SyntheticShape } from '../../server/model/synthetic';
+import { tempDir } from '../support/tempDir';
 
 export const tinyGrok: SyntheticShape = {
   architecture: 'grok',
@@ -71,9 +71,7 @@ export const tinyGrok: SyntheticShape = {
   fimLayout: 'psm',
 };
 
-export function tempDir(label: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `rook-${label}-`));
-}
+export { tempDir };
 
 /** Writes a model folder with `model.onnx` (and `model.gguf` when asked), both quantized as asked; returns its path and config. */
 export function tinyModelFolder(shape: Partial<SyntheticShape>, seed: number, options: { gguf?: boolean; quant?: QuantType; logitRows?: LogitRows; attention?: AttentionLowering } = {}): { dir: string; config: ModelConfig } {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { parseSafetensors, readSafetensors, serializeSafetensors, writeSafetensors } from '../../server/model/safetensors';
 import type { Weights } from '../../server/model/tensor';
+import { tempDir } from '../support/tempDir';
 
 const weights: Weights = new Map([
   ['a.weight', { shape: [2, 3], data: new Float32Array([1, -2, 0.5, 3.25, -0.125, 65504]) }],
@@ -12,7 +12,7 @@ const weights: Weights = new Map([
 ]);
 
 test('safetensors: F32 round trip is exact, F16/BF16 round to the nearest representable value', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rook-st-'));
+  const dir = tempDir('st');
   const file = path.join(dir, 'model.safetensors');
   writeSafetensors(file, weights);
   const back = readSafetensors(file);

@@ -5,11 +5,12 @@
  * input's size times the format's expansion, beyond what the valid seeds need). Every finding's input is saved.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { seededRandom } from '../../server/engines/local/sampler';
 import { mutate } from './mutate';
-import type { WorkerReply } from './worker';
+import type { WorkerInit, WorkerReply } from './worker';
 
 export type FindingKind = 'crash' | 'hang' | 'allocation';
 
@@ -61,10 +62,10 @@ class TargetWorker {
   overhead = 0;
   expansion = 1;
 
-  constructor(private readonly options: CampaignOptions) {}
+  constructor(private readonly options: CampaignOptions, private readonly scratchDir: string) {}
 
   async start(): Promise<void> {
-    this.worker = new Worker(workerFile, { workerData: { module: this.options.module }, resourceLimits: { maxOldGenerationSizeMb: this.options.heapMb ?? 1024 } });
+    this.worker = new Worker(workerFile, { workerData: { module: this.options.module } satisfies WorkerInit, env: { ...process.env, TMPDIR: this.scratchDir }, resourceLimits: { maxOldGenerationSizeMb: this.options.heapMb ?? 1024 } });
     this.worker.on('message', (reply: WorkerReply) => this.settle((pending) => pending.resolve(reply)));
     this.worker.on('error', (error) => this.settle((pending) => pending.reject(error)));
     this.worker.on('exit', (code) => this.settle((pending) => pending.reject(new Error(`the worker exited with code ${code}`))));
@@ -116,7 +117,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   const hangMs = options.hangMs ?? 2000;
   const report: CampaignReport = { name: options.name, tried: 0, accepted: 0, refused: 0, crashes: 0, hangs: 0, allocations: 0, findings: [], slowestMs: 0, slowestIndex: -1, largestAllocationRatio: 0, seconds: 0 };
   const random = seededRandom(options.seed);
-  let worker = new TargetWorker(options);
+  // The workers' temp folder (TMPDIR, which os.tmpdir() reads): what the targets write there, their inputs and
+  // seed models, goes with it at the end, though a terminated worker cleans up nothing itself.
+  const scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rook-fuzz-'));
+  let worker = new TargetWorker(options, scratchDir);
   await worker.start();
   const seeds = worker.seeds;
   const maxBytes = 4 * Math.max(...seeds.map((seed) => seed.length)) + 4096;
@@ -144,13 +148,13 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
         const message = (error as Error).message;
         const outOfMemory = (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
         record(outOfMemory ? 'allocation' : 'crash', index, input, outOfMemory ? `the worker ran out of its heap: ${message}` : ((error as Error).stack ?? message));
-        worker = new TargetWorker(options);
+        worker = new TargetWorker(options, scratchDir);
         await worker.start();
         continue;
       }
       if (reply === undefined) {
         record('hang', index, input, `no answer within ${hangMs} ms`);
-        worker = new TargetWorker(options);
+        worker = new TargetWorker(options, scratchDir);
         await worker.start();
         continue;
       }
@@ -165,6 +169,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     }
   } finally {
     await worker.stop();
+    fs.rmSync(scratchDir, { recursive: true, force: true });
   }
   report.seconds = (performance.now() - started) / 1000;
   return report;

@@ -6,18 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { runCampaign } from './campaign';
 import { formatReport } from './report';
 import { targetModules, type TargetName } from './target';
+import { tempDir } from '../support/tempDir';
 
 const count = Number(process.env.ROOK_FUZZ_COUNT ?? 3000);
 
 describe('the fuzz harness', () => {
   test('finds a crash, a hang and a trusted length in a broken reader, saves each input, and carries on after each', async () => {
-    const findingsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rook-fuzz-findings-'));
+    const findingsDir = tempDir('fuzz-findings');
     const report = await runCampaign({ name: 'broken', module: path.join(__dirname, 'selfTest', 'brokenTarget.js'), count: 150, seed: 4, hangMs: 300, findingsDir, heapMb: 256 });
     assert.equal(report.tried, 150);
     assert.ok(report.crashes > 0, 'the TypeError is a crash');

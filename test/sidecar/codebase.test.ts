@@ -7,13 +7,13 @@
 import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DidChangeWatchedFilesNotification, FileChangeType, InlineCompletionRequest, InlineCompletionTriggerKind } from 'vscode-languageserver-protocol/node';
 import { searchCodebaseRequest, statusRequest, type IndexStatus } from '../../server/protocol/contract';
 import { startOpenAIServer, type OpenAIServer } from '../support/openaiServer';
 import { settingsFor, startSidecar, type Sidecar } from './sidecarProcess';
+import { tempDir } from '../support/tempDir';
 
 const taxSource = [
   'export interface VatRule { country: string; rate: number }',
@@ -37,8 +37,8 @@ describe('workspace index in the sidecar (rook lsp --stdio)', () => {
   let server: OpenAIServer;
   let sidecar: Sidecar;
   let logs: string[];
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rook-codebase-'));
-  const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'rook-index-store-'));
+  const root = tempDir('codebase');
+  const storage = tempDir('index-store');
 
   async function start(): Promise<void> {
     sidecar = await startSidecar({ workspaceFolder: root, indexStoragePath: storage });

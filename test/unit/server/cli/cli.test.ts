@@ -1,14 +1,14 @@
 import { describe, test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { existsSync } from 'node:fs';
 import { benchScripts } from '../../../../server/cli/bench';
 import { offsetOf } from '../../../../server/cli/complete';
 import { startOpenAIServer, type OpenAIServer } from '../../../support/openaiServer';
+import { tempDir } from '../../../support/tempDir';
 
 const run = promisify(execFile);
 const cli = path.resolve(__dirname, '../../../../../dist/rook.js');
@@ -26,7 +26,7 @@ describe('rook CLI', () => {
 
   before(async () => {
     server = await startOpenAIServer({ reply: ({ path }) => (path === '/v1/completions' ? ' + b;\nnext()' : 'Hello from chat') });
-    dir = await mkdtemp(path.join(tmpdir(), 'rook-cli-'));
+    dir = tempDir('cli');
   });
   after(() => server.close());
 

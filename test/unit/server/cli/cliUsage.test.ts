@@ -7,11 +7,11 @@ import { describe, test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { startOpenAIServer, type OpenAIServer } from '../../../support/openaiServer';
+import { tempDir } from '../../../support/tempDir';
 
 const execFileAsync = promisify(execFile);
 const cli = path.resolve(__dirname, '../../../../../dist/rook.js');
@@ -93,7 +93,7 @@ describe('rook --max-tokens', () => {
 
   before(async () => {
     server = await startOpenAIServer({ reply: ({ path }) => (path === '/v1/completions' ? ' + b;' : 'Hello') });
-    dir = await mkdtemp(path.join(tmpdir(), 'rook-cli-usage-'));
+    dir = tempDir('cli-usage');
     file = path.join(dir, 'sum.js');
     await writeFile(file, 'const a = 1, b = 2;\nconst sum = a\n');
   });
@@ -139,7 +139,7 @@ describe('rook --max-tokens', () => {
 
 describe('rook eval without its corpus', () => {
   test('with no arguments and no training/data/eval.jsonl it says how to get one, exits 1, and writes nothing', async () => {
-    const cwd = await mkdtemp(path.join(tmpdir(), 'rook-eval-'));
+    const cwd = tempDir('eval');
     const outcome = await rook(['eval'], { cwd });
     assert.equal(outcome.code, 1);
     assert.equal(outcome.stdout, '');

@@ -5,15 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { discoverModelFiles, listLmStudioModels, listOllamaModels, modelStoreRoots, ollamaModelName, storeLimits } from '../../../../server/discovery/modelStores';
 import { architectureLimits, ggufArchitectureIn } from '../../../../server/model/gguf/architecture';
 import { serializeGguf, type GgufValue } from '../../../../server/model/gguf/write';
 import { ollamaModel } from '../../../support/ollamaStore';
-
-const temp = (label: string) => fs.mkdtempSync(path.join(os.tmpdir(), `rook-${label}-`));
+import { tempDir } from '../../../support/tempDir';
 
 /** A GGUF header as llama.cpp writes it: `general.*` first, then the architecture's keys, the vocabulary last. */
 function ggufHeader(architecture: string, experts?: number, vocabulary = 10, tokenizer?: { model: string; pre: string }): Buffer {
@@ -33,7 +31,7 @@ function ggufHeader(architecture: string, experts?: number, vocabulary = 10, tok
 }
 
 test('Ollama store: each manifest is listed by its Ollama name and resolves to its GGUF blob; others are listed as not supported', async () => {
-  const root = temp('ollama');
+  const root = tempDir('ollama');
   const qwen = ollamaModel(root, 'registry.ollama.ai', 'library', 'qwen3-coder', '30b', ggufHeader('qwen3moe', 128), '{{- if .Suffix }}<|fim_prefix|>{{ .Prompt }}<|fim_suffix|>{{ .Suffix }}<|fim_middle|>{{ end }}');
   const mixtral = ollamaModel(root, 'registry.ollama.ai', 'someone', 'mixtral-code', 'q4_K_M', ggufHeader('llama', 8), '{{ .Prompt }}');
   const dense = ollamaModel(root, 'hf.co', 'bartowski', 'Llama-3.2-1B-GGUF', 'Q4_K_M', ggufHeader('llama'));
@@ -61,7 +59,7 @@ test('Ollama store: each manifest is listed by its Ollama name and resolves to i
 });
 
 test('LM Studio folder: publisher/repo/file.gguf, projectors skipped, split files named as such', async () => {
-  const root = temp('lmstudio');
+  const root = tempDir('lmstudio');
   const write = (relative: string, bytes: Buffer) => {
     fs.mkdirSync(path.dirname(path.join(root, relative)), { recursive: true });
     fs.writeFileSync(path.join(root, relative), bytes);
@@ -80,7 +78,7 @@ test('LM Studio folder: publisher/repo/file.gguf, projectors skipped, split file
 });
 
 test('model stores: the walk is bounded in models, and an absent store is no error', async () => {
-  const root = temp('lmstudio-many');
+  const root = tempDir('lmstudio-many');
   const header = ggufHeader('olmoe', 64);
   for (let i = 0; i < storeLimits.models + 5; i++) {
     fs.mkdirSync(path.join(root, 'p', `r${String(i).padStart(3, '0')}`), { recursive: true });
@@ -116,7 +114,7 @@ test('GGUF architecture: read from the header\'s start only; past the bounds, a 
 });
 
 test("a GGUF whose vocabulary Rook cannot read is listed as not runnable, its pre-tokenizer named; DeepSeek's are runnable", async () => {
-  const root = temp('ollama-tokenizer');
+  const root = tempDir('ollama-tokenizer');
   ollamaModel(root, 'registry.ollama.ai', 'library', 'mistral-nemo-moe', '12b', ggufHeader('qwen3moe', 8, 10, { model: 'gpt2', pre: 'tekken' }));
   ollamaModel(root, 'registry.ollama.ai', 'library', 'qwen3-coder', '30b', ggufHeader('qwen3moe', 128, 10, { model: 'gpt2', pre: 'qwen2' }));
   for (const [tag, pre] of [['16b', 'deepseek-llm'], ['16b-lite-base', 'deepseek-coder'], ['v3', 'deepseek-v3']]) {

@@ -1,12 +1,12 @@
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { FileRules, maxFileBytes, readSource, walkFolder } from '../../../../server/index/sourceFiles';
+import { tempDir } from '../../../support/tempDir';
 
 function tree(files: Record<string, string | Buffer>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rook-index-'));
+  const root = tempDir('index');
   for (const [name, content] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
     fs.writeFileSync(path.join(root, name), content);
