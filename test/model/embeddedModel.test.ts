@@ -151,6 +151,18 @@ test('embedded model: a cursor inside a word gets the rest of the word (token he
   await engine.dispose();
 });
 
+test('embedded model: at the indentation the editor put the cursor at, the answer starts with code, not more indentation', async () => {
+  const engine = await load();
+  // Unfiltered, `{` then two spaces was answered with six more (`      return this.option`).
+  const cases = ['export function fibonacci(n: number): number {\n  ', 'def read_config(path):\n    with open(path) as f:\n        ', 'class A {\n\tconstructor() {\n\t\t'];
+  for (const prefix of cases) {
+    const answer = await completeAt(engine, prefix, prefix.length, { maxTokens: 16, temperature: 0 }, never);
+    assert.ok(answer.multiline);
+    assert.match(answer.insertText, /^[^ \t]/, `${JSON.stringify(prefix)} was answered with ${JSON.stringify(answer.insertText)}`);
+  }
+  await engine.dispose();
+});
+
 test('embedded model: a scored continuation gets the log-probabilities generation gave its tokens, and the line end\'s', async () => {
   const engine = await load();
   const request = { prompt: 'function add(a, b) {\n  return a + b;\n}\n\nfunction sub(a, b) {\n  return', suffix: '\n}\n', maxTokens: 12, temperature: 0, stop: ['\n'] };

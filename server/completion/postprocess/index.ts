@@ -2,11 +2,13 @@
  * Completion post-processing: small pure filters applied in order (each has golden tests in
  * test/unit/server/completion/postprocess.test.ts). Order matters: scope first (single line, the cursor's block,
  * loops of lines, then a loop inside the unfinished last line; the scope filters see the text as generated, so
- * that early stopping agrees with them), then blank lines before the code on a blank cursor line, then overlap
+ * that early stopping agrees with them), then blank lines before the code on a blank cursor line and indentation
+ * beyond the cursor's there, then overlap
  * with what follows the cursor, then style and cosmetic trimming.
  */
 import { balanceBrackets } from './balanceBrackets';
 import { dropLeadingBlankLines } from './dropLeadingBlankLines';
+import { keepCursorIndentation } from './keepCursorIndentation';
 import { limitScopeByIndentation } from './limitScopeByIndentation';
 import { normalizeIndentation } from './normalizeIndentation';
 import { removeRepetition } from './removeRepetition';
@@ -24,6 +26,7 @@ export const filters: readonly CompletionFilter[] = [
   ...scopeFilters,
   stopLoopingLine,
   dropLeadingBlankLines,
+  keepCursorIndentation,
   balanceBrackets,
   trimLineSuffixOverlap,
   normalizeIndentation,

@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import { cursorContext } from '../../../../server/completion/cursorContext';
 import { postprocess } from '../../../../server/completion/postprocess';
 import { dropLeadingBlankLines } from '../../../../server/completion/postprocess/dropLeadingBlankLines';
+import { keepCursorIndentation } from '../../../../server/completion/postprocess/keepCursorIndentation';
 import { balanceBrackets } from '../../../../server/completion/postprocess/balanceBrackets';
 import { limitScopeByIndentation } from '../../../../server/completion/postprocess/limitScopeByIndentation';
 import { indentationStyle, normalizeIndentation } from '../../../../server/completion/postprocess/normalizeIndentation';
@@ -120,6 +121,17 @@ describe('dropLeadingBlankLines', () =>
     { name: 'text on the cursor line keeps the line break', doc: 'const x = 1;|', multiline: true, raw: '\nconst y = 2;', expected: '\nconst y = 2;' },
     { name: 'nothing but blank lines is nothing', doc: '|', multiline: true, raw: '\n\n', expected: '' },
     { name: 'a completion that starts with code is left alone', doc: '  |', multiline: true, raw: 'return 1;', expected: 'return 1;' },
+  ]));
+
+describe('keepCursorIndentation', () =>
+  runGoldens(keepCursorIndentation, [
+    { name: 'a first line indented past the cursor starts at the cursor', doc: 'function f(n) {\n  |\n}', multiline: true, raw: '      return n;', expected: 'return n;' },
+    { name: 'later lines move left as much, keeping their nesting', doc: 'def f():\n    |', multiline: true, raw: '    if x:\n            return 1\n        y()', expected: 'if x:\n        return 1\n    y()' },
+    { name: 'a later line indented less than the shift goes to its margin', doc: '  |', multiline: true, raw: '    a\n  }\nb', expected: 'a\n}\nb' },
+    { name: 'tabs alike', doc: 'class A {\n\t|', multiline: true, raw: '\t\tx = 1;\n\t\ty = 2;', expected: 'x = 1;\ny = 2;' },
+    { name: 'an empty cursor line has no indentation to keep', doc: 'function f() {\n|', multiline: true, raw: '  return 1;', expected: '  return 1;' },
+    { name: 'code on the cursor line is left alone', doc: 'x =|', multiline: true, raw: '  1;', expected: '  1;' },
+    { name: 'a blank first line is left to dropLeadingBlankLines', doc: '  |', multiline: true, raw: '  \n    a', expected: '  \n    a' },
   ]));
 
 describe('stopLoopingLine', () =>
