@@ -1,14 +1,12 @@
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Bm25Index } from '../../../../server/index/bm25';
 import { indexFile, loadIndex, saveIndex } from '../../../../server/index/persistence';
 import { WorkspaceIndex } from '../../../../server/index/workspaceIndex';
-
-const temporary = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+import { tempDir } from '../../../support/tempDir';
 
 async function ready(index: WorkspaceIndex): Promise<void> {
   for (let waited = 0; index.status().state !== 'ready'; waited += 20) {
@@ -18,7 +16,7 @@ async function ready(index: WorkspaceIndex): Promise<void> {
 }
 
 function workspace(): string {
-  const root = temporary('rook-ws-');
+  const root = tempDir('ws');
   fs.mkdirSync(path.join(root, 'src', 'billing'), { recursive: true });
   fs.writeFileSync(path.join(root, 'src', 'billing', 'tax.ts'), 'export function computeVatRate(country: string): number {\n  return country === "DE" ? 0.19 : 0.2;\n}\n');
   fs.writeFileSync(path.join(root, 'src', 'app.ts'), 'import { computeVatRate } from "./billing/tax";\nconsole.log(computeVatRate("DE"));\n');
@@ -74,7 +72,7 @@ describe('workspace index', () => {
 
   test('saved on exit and loaded on the next start, which re-reads only changed files', async () => {
     const root = workspace();
-    const storage = temporary('rook-store-');
+    const storage = tempDir('store');
     const first = new WorkspaceIndex(storage, () => undefined);
     first.configure([root], { enabled: true, excludeGlobs: [] });
     await ready(first);
@@ -93,7 +91,7 @@ describe('workspace index', () => {
   });
 
   test('a damaged or foreign saved index is ignored', async () => {
-    const storage = temporary('rook-store-');
+    const storage = tempDir('store');
     const index = new Bm25Index();
     index.setFile('a.ts', '1:1', [{ firstLine: 0, lastLine: 0, terms: ['alpha'] }]);
     await saveIndex(storage, '/some/root', index.snapshot());
