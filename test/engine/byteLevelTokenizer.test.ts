@@ -19,7 +19,8 @@ import { modelFiles } from '../../server/model/modelFiles';
 import { writeSafetensors } from '../../server/model/safetensors';
 import { randomDecoderWeights } from '../../server/model/synthetic';
 import { byteSymbols, qwenSplitRegex, qwenStyleTokenizer } from './byteLevelTokenizer';
-import { tempDir, tinyGrok } from './fixtures';
+import { tinyGrok } from './fixtures';
+import { tempDir } from '../support/tempDir';
 
 type TokenizersModule = typeof import('@huggingface/tokenizers', { with: { 'resolution-mode': 'import' } });
 const { Tokenizer } = require('@huggingface/tokenizers') as TokenizersModule;

@@ -15,7 +15,8 @@ import { Checkpoint } from '../../server/model/import/checkpoint';
 import { buildOnnxModel } from '../../server/model/build';
 import { exportGguf } from '../../server/model/gguf/export';
 import { convertSentencePieceFile } from '../../server/model/import/sentencepiece';
-import { tempDir, tinyModelFolder } from './fixtures';
+import { tinyModelFolder } from './fixtures';
+import { tempDir } from '../support/tempDir';
 import { hfGrokCheckpoint, hfMixtralCheckpoint, withDirectFolder } from './hfCheckpoints';
 
 const repo = path.resolve(__dirname, '..', '..', '..');

@@ -71,8 +71,6 @@ export const tinyGrok: SyntheticShape = {
   fimLayout: 'psm',
 };
 
-export { tempDir };
-
 /** Writes a model folder with `model.onnx` (and `model.gguf` when asked), both quantized as asked; returns its path and config. */
 export function tinyModelFolder(shape: Partial<SyntheticShape>, seed: number, options: { gguf?: boolean; quant?: QuantType; logitRows?: LogitRows; attention?: AttentionLowering } = {}): { dir: string; config: ModelConfig } {
   const dir = tempDir('model');

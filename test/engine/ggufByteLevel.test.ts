@@ -21,7 +21,7 @@ import { convertCheckpoint } from '../../server/model/convert';
 import { readGgufArchitecture } from '../../server/model/gguf/architecture';
 import { preTokenizers } from '../../server/model/gguf/byteLevelVocab';
 import { qwenStyleTokenizer } from './byteLevelTokenizer';
-import { tempDir } from './fixtures';
+import { tempDir } from '../support/tempDir';
 import { hfFamilyCheckpoint, tinyOlmoe, tinyQwen3Moe } from './hfCheckpoints';
 import { llama } from './llamaParity';
 

@@ -15,7 +15,8 @@ import { readGgufHeader } from '../../server/model/gguf/read';
 import { serializeGguf } from '../../server/model/gguf/write';
 import { modelFiles } from '../../server/model/modelFiles';
 import { defaultSettings } from '../../server/protocol/contract';
-import { embeddedModelFolder, tempDir, tinyModelFolder } from './fixtures';
+import { embeddedModelFolder, tinyModelFolder } from './fixtures';
+import { tempDir } from '../support/tempDir';
 
 const convert = childProcessConverter(path.resolve(__dirname, '..', '..', 'server', 'cli', 'main.js'));
 

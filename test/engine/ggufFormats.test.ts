@@ -33,7 +33,8 @@ import { readGraphWeights } from '../../server/model/onnx/initializers';
 import { readSafetensors, writeSafetensors } from '../../server/model/safetensors';
 import { seededNormal, writeSyntheticModelFolder, type SyntheticShape } from '../../server/model/synthetic';
 import { ggufFileTypeLayout, ggufFileTypes, type GgufFileType } from '../support/ggufFileTypes';
-import { tempDir, tinyGrok } from './fixtures';
+import { tinyGrok } from './fixtures';
+import { tempDir } from '../support/tempDir';
 import { tinyGptOss, tinyMixtral, tinyQwen3Moe } from './hfCheckpoints';
 import { llama } from './llamaParity';
 

@@ -17,7 +17,8 @@ import { modelFiles } from '../../server/model/modelFiles';
 import type { QuantType } from '../../server/model/quant';
 import { randomDecoderWeights } from '../../server/model/synthetic';
 import type { FloatTensor } from '../../server/model/tensor';
-import { embeddedModelDir, embeddedModelFolder, tempDir, tinyModelFolder } from './fixtures';
+import { embeddedModelDir, embeddedModelFolder, tinyModelFolder } from './fixtures';
+import { tempDir } from '../support/tempDir';
 import { tinyMixtral } from './hfCheckpoints';
 
 type TokenizersModule = typeof import('@huggingface/tokenizers', { with: { 'resolution-mode': 'import' } });

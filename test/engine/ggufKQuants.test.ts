@@ -26,7 +26,8 @@ import { decodeKQuant, encodeKQuant, kQuantBlocks, type KQuantType } from '../..
 import { writeGgufModel } from '../../server/model/gguf/export';
 import { readSafetensors, writeSafetensors } from '../../server/model/safetensors';
 import { seededNormal } from '../../server/model/synthetic';
-import { tempDir, tinyModelFolder } from './fixtures';
+import { tinyModelFolder } from './fixtures';
+import { tempDir } from '../support/tempDir';
 import { tinyMixtral } from './hfCheckpoints';
 import { expectLlamaCppParity, seededPrompt } from './llamaParity';
 

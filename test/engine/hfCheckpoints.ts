@@ -15,7 +15,8 @@ import { decoderTensorNames } from '../../server/model/arch/decoder';
 import { writeSafetensors } from '../../server/model/safetensors';
 import { randomDecoderWeights, seededNormal, syntheticTokenizer, type SyntheticShape } from '../../server/model/synthetic';
 import { stack, type FloatTensor, type Weights } from '../../server/model/tensor';
-import { tempDir, tinyGrok } from './fixtures';
+import { tinyGrok } from './fixtures';
+import { tempDir } from '../support/tempDir';
 
 /** Writes `weights` as `shards` safetensors files plus Hugging Face's index naming each tensor's shard. */
 export function writeShardedCheckpoint(dir: string, weights: Weights, shards: number): void {

@@ -17,7 +17,8 @@ import { decoderTensorNames } from '../../server/model/arch/decoder';
 import { serializeModelConfig } from '../../server/model/config';
 import { exportGguf } from '../../server/model/gguf/export';
 import { readSafetensors, writeSafetensors } from '../../server/model/safetensors';
-import { tempDir, tinyModelFolder } from './fixtures';
+import { tinyModelFolder } from './fixtures';
+import { tempDir } from '../support/tempDir';
 import { tinyDeepseekV2, tinyDeepseekV2Full, tinyGptOss, tinyGraniteMoe, tinyGraniteMoeShared, tinyGrok2, tinyOlmoe, tinyQwen2Moe, tinyQwen3Moe, tinyQwen3MoeDense } from './hfCheckpoints';
 import { expectLlamaCppParity, seededPrompt } from './llamaParity';
 

@@ -5,7 +5,8 @@ import { before, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { drain, EngineError, type StreamEvent } from '../../server/engines/engine';
 import { LocalEngine } from '../../server/engines/local/localEngine';
-import { tempDir, tinyModelFolder } from './fixtures';
+import { tinyModelFolder } from './fixtures';
+import { tempDir } from '../support/tempDir';
 
 let modelDir: string;
 before(() => {

@@ -17,7 +17,8 @@ import { bpeMerges, parseSentencePieceModel, PieceType, type SentencePiece } fro
 import { modelFiles } from '../../server/model/modelFiles';
 import { parseSafetensorsHeader } from '../../server/model/safetensors';
 import { elementCount } from '../../server/model/tensor';
-import { tempDir, tinyGrok, tinyModelFolder } from './fixtures';
+import { tinyGrok, tinyModelFolder } from './fixtures';
+import { tempDir } from '../support/tempDir';
 import { hfGrokCheckpoint, tinyHfGrok, tinyMixtral } from './hfCheckpoints';
 
 const repo = path.resolve(__dirname, '..', '..', '..');

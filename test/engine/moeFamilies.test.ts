@@ -14,7 +14,7 @@ import { LocalEngine } from '../../server/engines/local/localEngine';
 import { readModelConfig } from '../../server/model/config';
 import { convertCheckpoint } from '../../server/model/convert';
 import { qwenStyleTokenizer } from './byteLevelTokenizer';
-import { tempDir } from './fixtures';
+import { tempDir } from '../support/tempDir';
 import { hfFamilyCheckpoint, hfGptOssMxfp4Checkpoint, hfGrok2TensorParallel, tinyDeepseekV2, tinyDeepseekV2Full, tinyGptOss, tinyGraniteMoe, tinyGraniteMoeShared, tinyHfGrok2, tinyOlmoe, tinyQwen2Moe, tinyQwen3Moe, tinyQwen3MoeDense } from './hfCheckpoints';
 
 const families = [

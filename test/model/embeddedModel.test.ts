@@ -9,7 +9,8 @@ import { openSession } from '../../server/engines/local/executionProvider';
 import { LocalEngine } from '../../server/engines/local/localEngine';
 import { readModelConfig } from '../../server/model/config';
 import { readGraphWeights } from '../../server/model/onnx/initializers';
-import { embeddedModelFolder, tempDir } from '../engine/fixtures';
+import { embeddedModelFolder } from '../engine/fixtures';
+import { tempDir } from '../support/tempDir';
 
 /** The model shipped in the repository (compiled tests live in out/test/model). */
 const modelDir = path.resolve(__dirname, '..', '..', '..', 'models', 'rook-moe-mini');

@@ -13,7 +13,7 @@ import OpenAI from 'openai';
 import { drain } from '../../server/engines/engine';
 import { LocalEngine } from '../../server/engines/local/localEngine';
 import { convertCheckpoint } from '../../server/model/convert';
-import { tempDir } from '../engine/fixtures';
+import { tempDir } from '../support/tempDir';
 import { hfFamilyCheckpoint, tinyDeepseekV2, tinyGraniteMoeShared, tinyOlmoe, tinyQwen2Moe, tinyQwen3Moe } from '../engine/hfCheckpoints';
 import { cliPath, startServe } from './serveProcess';
 

@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as path from 'node:path';
 import OpenAI from 'openai';
-import { tempDir, tinyModelFolder } from '../engine/fixtures';
+import { tinyModelFolder } from '../engine/fixtures';
+import { tempDir } from '../support/tempDir';
 import { postFrom, serveModelFolder, serveRefusal, startServe, type ServeProcess } from './serveProcess';
 
 const token = 'test-token-6f1e0c2a9b';

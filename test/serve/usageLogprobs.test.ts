@@ -12,7 +12,8 @@ import { promisify } from 'node:util';
 import OpenAI from 'openai';
 import { readModelConfig, type ModelConfig } from '../../server/model/config';
 import { readSafetensors } from '../../server/model/safetensors';
-import { embeddedModelDir, tempDir } from '../engine/fixtures';
+import { embeddedModelDir } from '../engine/fixtures';
+import { tempDir } from '../support/tempDir';
 import { grokReferenceLogits } from '../engine/grokReference';
 import { cliPath, serveModelFolder, startServe, type ServeProcess } from './serveProcess';
 

@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cancelModelConversionNotification, defaultSettings, modelConversionNotification, type ModelConversionParams, type RookSettings } from '../../server/protocol/contract';
 import { modelFiles } from '../../server/model/modelFiles';
-import { embeddedModelFolder, tempDir, tinyModelFolder } from '../engine/fixtures';
+import { embeddedModelFolder, tinyModelFolder } from '../engine/fixtures';
+import { tempDir } from '../support/tempDir';
 import { invokeInlineCompletion, startSidecar, type Sidecar } from './sidecarProcess';
 
 const localSettings = (modelPath: string): RookSettings => ({ ...defaultSettings, engine: 'local', local: { modelPath, executionProvider: 'cpu', threads: 1 } });

@@ -1,3 +1,4 @@
+import { onBlankLine } from './indentation';
 import type { CompletionFilter } from './types';
 
 /**
@@ -6,7 +7,7 @@ import type { CompletionFilter } from './types';
  * on the cursor's line, leading blank lines are dropped, and so is the indentation the cursor already stands at.
  */
 export const dropLeadingBlankLines: CompletionFilter = (completion, context) => {
-  if (context.linePrefix.trim() !== '' || context.lineSuffix.trim() !== '') return completion;
+  if (!onBlankLine(context)) return completion;
   const blank = /^(?:[ \t]*\n)+/.exec(completion);
   if (!blank) return completion;
   const rest = completion.slice(blank[0].length);

@@ -1,4 +1,10 @@
 /** Leading-whitespace helpers shared by the indentation-aware filters. */
+import type { FilterContext } from './types';
+
+/** Nothing but whitespace on the cursor's line, before or after the cursor. */
+export function onBlankLine(context: FilterContext): boolean {
+  return context.linePrefix.trim() === '' && context.lineSuffix.trim() === '';
+}
 
 /** The leading spaces and tabs of a line. */
 export function leadingWhitespace(line: string): string {

@@ -1,4 +1,4 @@
-import { leadingWhitespace } from './indentation';
+import { leadingWhitespace, onBlankLine } from './indentation';
 import type { CompletionFilter } from './types';
 
 /**
@@ -11,7 +11,7 @@ import type { CompletionFilter } from './types';
  * answers lost 1-2 points of edit similarity against these shifted ones (`bench/completion/README.md`).
  */
 export const keepCursorIndentation: CompletionFilter = (completion, context) => {
-  if (context.linePrefix === '' || context.linePrefix.trim() !== '' || context.lineSuffix.trim() !== '') return completion;
+  if (context.linePrefix === '' || !onBlankLine(context)) return completion;
   const lines = completion.split('\n');
   const extra = leadingWhitespace(lines[0]).length;
   if (extra === 0 || lines[0].trim() === '') return completion;
