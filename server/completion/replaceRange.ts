@@ -5,7 +5,7 @@
  * `foo(a, b);)`. VS Code shows such an item as ghost text when the replaced text appears, in order,
  * inside the insert text; and the result must still close what the line closed before.
  */
-import { closedCount, unclosedBrackets } from './brackets';
+import { closedBrackets, unclosedBrackets } from './brackets';
 
 const autoClosedText = /^[)\]}"'`;,]*/;
 
@@ -15,10 +15,10 @@ export function replacedSuffixLength(insertText: string, prefix: string, lineSuf
   if (candidate === '') return 0;
   const firstLine = insertText.split('\n', 1)[0];
   const open = unclosedBrackets(prefix);
-  const closedBefore = closedCount(open, lineSuffix);
+  const closedBefore = closedBrackets(open, lineSuffix).size;
   for (let length = candidate.length; length > 0; length--) {
     const covered = candidate.slice(0, length);
-    if (isSubsequence(covered, firstLine) && closedCount(open, firstLine + lineSuffix.slice(length)) >= closedBefore) return length;
+    if (isSubsequence(covered, firstLine) && closedBrackets(open, firstLine + lineSuffix.slice(length)).size >= closedBefore) return length;
   }
   return 0;
 }
