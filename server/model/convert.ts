@@ -32,6 +32,7 @@ import { readGraphWeights } from './onnx/initializers';
 import type { QuantChoice } from './quant';
 import { ggufLinearType } from './gguf/write';
 import { elementCount, type FloatTensor, type WeightSource } from './tensor';
+import { unknownTokenizerRegex } from './tokenizerRegexes';
 
 /** ONNX's protobuf limit is 2 GiB for the whole file; this leaves room for the graph and rotary tables. */
 export const defaultExternalDataThreshold = 2_000_000_000;
@@ -149,6 +150,8 @@ function readTokenizer(source: string): { json: object; file: string } {
     if (typeof json !== 'object' || json === null || Array.isArray(json) || typeof json.model !== 'object' || json.model === null || Array.isArray(json.model)) {
       throw new Error(`${file}: expected a tokenizer.json object with a "model" object (Hugging Face tokenizers' format)`);
     }
+    const unsafe = unknownTokenizerRegex(json);
+    if (unsafe) throw new Error(`${file}: ${unsafe}`);
     return { json, file };
   }
   const spm = path.join(source, tokenizerModelFile);

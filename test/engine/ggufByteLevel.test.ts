@@ -19,7 +19,7 @@ import { LocalEngine } from '../../server/engines/local/localEngine';
 import { readModelConfig } from '../../server/model/config';
 import { convertCheckpoint } from '../../server/model/convert';
 import { readGgufArchitecture } from '../../server/model/gguf/architecture';
-import { preTokenizers } from '../../server/model/gguf/byteLevelVocab';
+import { preTokenizers } from '../../server/model/tokenizerRegexes';
 import { qwenStyleTokenizer } from './byteLevelTokenizer';
 import { tempDir } from '../support/tempDir';
 import { hfFamilyCheckpoint, tinyOlmoe, tinyQwen3Moe } from './hfCheckpoints';

@@ -242,6 +242,15 @@ test('local engine: missing or corrupt model files give errors naming the file',
   };
   await expectError(broken((d) => fs.rmSync(path.join(d, 'config.json'))), /config\.json: cannot read \(ENOENT\)/);
   await expectError(broken((d) => fs.writeFileSync(path.join(d, 'tokenizer.json'), '{"model": ')), /tokenizer\.json: cannot load the tokenizer/);
+  // A regex the tokenizer would run over every prompt, one that backtracks exponentially: refused before it runs.
+  await expectError(
+    broken((d) => {
+      const file = path.join(d, 'tokenizer.json');
+      const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+      fs.writeFileSync(file, JSON.stringify({ ...json, pre_tokenizer: { type: 'Split', pattern: { Regex: '(\\s|\\s\\s)+$' }, behavior: 'Isolated', invert: false } }));
+    }),
+    /tokenizer\.json: its pre_tokenizer\.pattern has the regex "\(\\\\s\|\\\\s\\\\s\)\+\$", which Rook does not run/,
+  );
   await expectError(broken((d) => fs.rmSync(path.join(d, 'model.onnx'))), /model\.onnx: model graph not found/);
   await expectError(
     broken((d) => {

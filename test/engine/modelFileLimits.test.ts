@@ -139,6 +139,9 @@ test("limits: Grok-1's 131,072-token tokenizer.json converts (its ids are not sp
   vocab.extra = vocabSize;
   fs.writeFileSync(path.join(checkpoint, modelFiles.tokenizer), JSON.stringify({ added_tokens: [], model: { type: 'BPE', vocab, merges: [] } }));
   expectRefusal(checkpoint, path.join(checkpoint, modelFiles.tokenizer), /has token id 131072 but config.json says vocab_size 131072/);
+  // A regex Rook does not run (this one backtracks exponentially on a line of spaces) is named, not copied.
+  fs.writeFileSync(path.join(checkpoint, modelFiles.tokenizer), JSON.stringify({ pre_tokenizer: { type: 'Split', pattern: { Regex: '( |  )+$' } }, model: { type: 'BPE', vocab: {}, merges: [] } }));
+  expectRefusal(checkpoint, path.join(checkpoint, modelFiles.tokenizer), /its pre_tokenizer\.pattern has the regex "\( \|  \)\+\$", which Rook does not run/);
   // A tokenizer.json that is not one is named, not copied.
   for (const junk of [null, 'x', [1], {}, { model: null }, { model: [] }]) {
     fs.writeFileSync(path.join(checkpoint, modelFiles.tokenizer), JSON.stringify(junk));

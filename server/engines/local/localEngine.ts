@@ -20,6 +20,7 @@ import { readChatTemplate, type ChatTemplate } from '../../chat/chatTemplate';
 import { modelFiles } from '../../model/modelFiles';
 import { kvCacheShape, readModelConfig, type ModelConfig } from '../../model/config';
 import { returnsAppendedKv } from '../../model/graphInterface';
+import { unknownTokenizerRegex } from '../../model/tokenizerRegexes';
 import { EngineError, type ChatRequest, type CompletionRequest, type ContinuationScore, type Engine, type EngineCapabilities, type EngineStats, type EndEvent, type PromptStats, type StreamEvent, type TextEvent, type TokenChoice } from '../engine';
 import { DecoderSession, KvRowBuffer, type KvCacheLayout } from './decoderSession';
 import { openSession, type ConcreteProvider } from './executionProvider';
@@ -99,6 +100,8 @@ function readTokenizer(file: string): { tokenizer: Tokenizer; json: TokenizerJso
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new EngineError(`${file}: cannot load the tokenizer (${reason})`, false);
   }
+  const unsafe = unknownTokenizerRegex(json);
+  if (unsafe) throw new EngineError(`${file}: ${unsafe}`, false);
   try {
     // No clean-up of spaces before punctuation on decode: code must come back exactly as tokenized.
     return { tokenizer: new Tokenizer(json as object, { clean_up_tokenization_spaces: false }), json };

@@ -2,69 +2,11 @@
  * Byte-level BPE vocabularies (GPT-2's byte-to-character alphabet: Qwen, OLMoE, Granite, gpt-oss, DeepSeek) between a
  * Hugging Face `tokenizer.json` and llama.cpp's `tokenizer.ggml.model` "gpt2": tokens by id with their types, merges,
  * and `tokenizer.ggml.pre`, the name under which llama.cpp keeps each tokenizer's pre-tokenizer regexes (the GGUF holds
- * no regex). `preTokenizers` spells those regexes as tokenizer.json writes them, for the names Rook reads and writes.
+ * no regex). `preTokenizers` (`../tokenizerRegexes.ts`) spells those regexes as tokenizer.json writes them, for the names
+ * Rook reads and writes.
  */
 
-/** Qwen2's regex, and (as llama.cpp's "qwen2") Qwen2.5's and Qwen3's. */
-const qwen2 = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
-/** GPT-2's own: what ByteLevel's `use_regex` applies (OLMoE's GPT-NeoX tokenizer, and llama.cpp's "olmo", the same regex). */
-const gpt2 = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
-/** DeepSeek's Chinese, Korean and (in its Coder and LLM tokenizers) U+0800 to U+4E00 ranges. */
-const deepseekCjk = '[一-龥ࠀ-一가-퟿]+';
-
-/**
- * llama.cpp's `tokenizer.ggml.pre` names and their tokenizer.json Split regexes, applied in order, each to the pieces
- * the ones before left (llama-vocab.cpp's `regex_exprs`; the DeepSeek ones are its lists as written, which are the
- * models' own tokenizer.json Splits).
- */
-export const preTokenizers: ReadonlyMap<string, readonly string[]> = new Map([
-  ['qwen2', [qwen2]],
-  [
-    'gpt-4o',
-    [
-      "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+",
-    ],
-  ],
-  ['gpt-2', [gpt2]],
-  ['olmo', [gpt2]],
-  // LLAMA_VOCAB_PRE_TYPE_DEEPSEEK_CODER (convert_hf_to_gguf's sample: deepseek-coder-6.7b-base).
-  ['deepseek-coder', ['[\r\n]', '\\s?\\p{L}+', '\\s?\\p{P}+', deepseekCjk, '\\p{N}']],
-  // LLAMA_VOCAB_PRE_TYPE_DEEPSEEK_LLM (deepseek-llm-7b-base's). Its letters' \u escapes are characters NFC changes
-  // (U+1FDB to U+038A and the like), escaped so that no editor's normalization turns them into other ranges.
-  [
-    'deepseek-llm',
-    [
-      '[\r\n]',
-      '\\s?[A-Za-zµÀ-ÖØ-öø-ƺƼ-ƿǄ-ʓʕ-ʯͰ-ͳͶͷͻ-ͽͿΆΈ-ΊΌΎ-ΡΣ-ϵϷ-ҁҊ-ԯԱ-ՖႠ-ჅᎠ-Ᏽᏸ-ᏽᲐ-ᲺᲽ-Ჿᴀ-ᴫᵫ-ᵷᵹ-ᶚḀ-ἕἘ-Ἕἠ-ὅὈ-Ὅὐ-ὗὙὛὝὟ-\u1F7Dᾀ-ᾴᾶ-ᾼ\u1FBEῂ-ῄῆ-ῌῐ-\u1FD3ῖ-\u1FDBῠ-Ῥῲ-ῴῶ-ῼℂℇℊ-ℓℕℙ-ℝℤ\u2126ℨ\u212A-ℭℯ-ℴℹℼ-ℿⅅ-ⅉⅎↃↄⰀ-ⱻⱾ-ⳤⳫ-ⳮⳲⳳꙀ-ꙭꚀ-ꚛꜢ-ꝯꝱ-ꞇꞋ-ꞎꭰ-ꮿﬀ-ﬆﬓ-ﬗＡ-Ｚａ-ｚ𐐀-𐑏𐒰-𐓓𐓘-𐓻𐲀-𐲲𐳀-𐳲𑢠-𑣟𞤀-𞥃]+',
-      '\\s?[!-/:-~！-／：-～‘-‟　-。]+',
-      '\\s+$',
-      deepseekCjk,
-      '\\p{N}+',
-    ],
-  ],
-  // LLAMA_VOCAB_PRE_TYPE_DEEPSEEK3_LLM (DeepSeek-V3's).
-  [
-    'deepseek-v3',
-    [
-      '\\p{N}{1,3}',
-      '[一-龥぀-ゟ゠-ヿ]+',
-      "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| ?[\\p{P}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+",
-    ],
-  ],
-]);
-
-/** llama.cpp's non-ASCII whitespace (unicode-data.cpp's `unicode_set_whitespace`). */
-const nonAsciiWhitespace = '[\\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]';
-
-/**
- * A regex as llama.cpp applies it. A regex with no `\p{…}` runs (unicode.cpp's std::wregex path) over the text with its
- * non-ASCII whitespace replaced by U+000B, so a character class spelling non-ASCII characters (DeepSeek's U+0800 to
- * U+4E00 range, its `　-。`) never matches U+3000 and the like, while `\s` still does: those are taken out of such classes.
- */
-export function asLlamaCppApplies(regex: string): string {
-  if (regex.includes('\\p{')) return regex;
-  return regex.replace(/\[(?!\^)(?:\\.|[^\]\\])*\]/gu, (set) => (/[^\x00-\x7f]/u.test(set) ? `(?:(?!${nonAsciiWhitespace})${set})` : set));
-}
+import { asLlamaCppApplies, preTokenizers } from '../tokenizerRegexes';
 
 /** llama.cpp's token types. */
 export const TokenType = { normal: 1, unknown: 2, control: 3, userDefined: 4, unused: 5, byte: 6 } as const;

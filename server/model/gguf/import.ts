@@ -12,7 +12,8 @@ import { namingFrom, parseModelConfig, type FieldNaming, type ModelConfig } from
 import { ModelType, PieceType, sentencePieceToTokenizerJson, type SentencePieceModel } from '../import/sentencepiece';
 import { ggmlBlockBytes, quantBlockSize } from '../quant';
 import type { FileBlocks, FloatTensor, WeightSource } from '../tensor';
-import { preTokenizers, tokenizerJsonOf, type ByteLevelVocab } from './byteLevelVocab';
+import { preTokenizers } from '../tokenizerRegexes';
+import { tokenizerJsonOf, type ByteLevelVocab } from './byteLevelVocab';
 import { byteLevelTokenizer, fimKeys, generalKeys, ggufTensorNames, outputTensorName, perHeadTensor, sentencePieceTokenizer, tokenIdKeys, tokenizerKeys, type FieldKey, type GgufArchitecture } from './names/common';
 import { ggufArchitectures } from './names/index';
 import { GgufError, GgufMetadata, isBlockType, readGgufBytes, readGgufHeader, readGgufTensor, type GgufHeader } from './read';

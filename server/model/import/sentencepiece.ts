@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import * as protobuf from 'protobufjs/light';
 import { accessModelFile, ModelFileError } from '../fileError';
+import { extraWhitespaceRegexes } from '../tokenizerRegexes';
 
 /**
  * The subset of sentencepiece_model.proto the conversion reads, as a protobufjs reflection descriptor (field ids
@@ -205,8 +206,8 @@ function normalizerJson(model: SentencePieceModel): object {
   const steps: object[] = [];
   if (model.precompiledCharsmap.byteLength > 0) steps.push({ type: 'Precompiled', precompiled_charsmap: Buffer.from(model.precompiledCharsmap).toString('base64') });
   if (model.removeExtraWhitespaces) {
-    steps.push({ type: 'Replace', pattern: { Regex: '\\A +| +\\z' }, content: '' });
-    steps.push({ type: 'Replace', pattern: { Regex: ' {2,}' }, content: ' ' });
+    steps.push({ type: 'Replace', pattern: { Regex: extraWhitespaceRegexes.trim }, content: '' });
+    steps.push({ type: 'Replace', pattern: { Regex: extraWhitespaceRegexes.squeeze }, content: ' ' });
   }
   if (model.addDummyPrefix) steps.push({ type: 'Prepend', prepend: '▁' });
   steps.push({ type: 'Replace', pattern: { String: ' ' }, content: '▁' });

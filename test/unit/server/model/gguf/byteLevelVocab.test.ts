@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { asLlamaCppApplies, byteLevelVocabOf, preTokenizerName, preTokenizers, tokenizerJsonOf, TokenType } from '../../../../../server/model/gguf/byteLevelVocab';
+import { byteLevelVocabOf, preTokenizerName, tokenizerJsonOf, TokenType } from '../../../../../server/model/gguf/byteLevelVocab';
+import { asLlamaCppApplies, preTokenizers } from '../../../../../server/model/tokenizerRegexes';
 
 const qwenPre = { type: 'Sequence', pretokenizers: [{ type: 'Split', pattern: { Regex: preTokenizers.get('qwen2')![0] }, behavior: 'Isolated', invert: false }, { type: 'ByteLevel', use_regex: false }] };
 
