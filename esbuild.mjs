@@ -1,5 +1,5 @@
-// Bundles the four programs Rook ships: the extension (CommonJS, `vscode` external), the `rook` CLI
-// (which is also the LSP sidecar, `rook lsp --stdio`), and the chat webview script.
+// Bundles the programs Rook ships: the extension (CommonJS, `vscode` external), the `rook` CLI
+// (which is also the LSP sidecar, `rook lsp --stdio`), its chat-template worker, and the chat webview script.
 // `onnxruntime-node` stays external: its native binaries are shipped per platform (see native/).
 import * as esbuild from 'esbuild';
 
@@ -34,6 +34,15 @@ const nodeTargets = [
     target: 'node20',
     external: ['onnxruntime-node', 'node-llama-cpp'],
     banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    // Chat templates render in this worker thread (server/chat/templateSandbox.ts), beside rook.js.
+    ...common,
+    entryPoints: ['server/chat/templateWorker.ts'],
+    outfile: 'dist/templateWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
   },
   {
     ...common,

@@ -7,10 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ChatMessage } from '../protocol/contract';
-
-type JinjaModule = typeof import('@huggingface/jinja', { with: { 'resolution-mode': 'import' } });
-// The package ships a CommonJS build (its `require` export) but declares its types as ESM only.
-const { Template } = require('@huggingface/jinja') as JinjaModule;
+import { parseTemplate } from './templateRender';
+import { renderInSandbox } from './templateSandbox';
 
 export const tokenizerConfigFile = 'tokenizer_config.json';
 /** The template on its own; a converter copies it into the model folder beside tokenizer_config.json. */
@@ -26,8 +24,8 @@ export interface TokenizerConfig {
 }
 
 export interface ChatTemplate {
-  /** The prompt for `messages`, ending where the assistant's answer starts. */
-  render(messages: readonly ChatMessage[]): string;
+  /** The prompt for `messages`, ending where the assistant's answer starts; rendered apart (`templateSandbox.ts`). */
+  render(messages: readonly ChatMessage[]): Promise<string>;
   /** Text that ends an answer, for engines that stop on strings. */
   readonly eosToken?: string;
 }
@@ -42,39 +40,13 @@ function templateSource(config: TokenizerConfig): string | undefined {
   return template;
 }
 
-/**
- * Many templates (Mistral's, Gemma's) reject a `system` role; for them the system text is put in front of
- * the first user message, which is what their model cards advise.
- */
-function foldSystemIntoFirstUser(messages: readonly ChatMessage[]): ChatMessage[] {
-  const system = messages.filter((m) => m.role === 'system').map((m) => m.content);
-  const rest = messages.filter((m) => m.role !== 'system');
-  const first = rest.findIndex((m) => m.role === 'user');
-  if (system.length === 0 || first < 0) return [...messages];
-  return rest.map((m, i) => (i === first ? { role: 'user', content: `${system.join('\n\n')}\n\n${m.content}` } : m));
-}
-
 /** `undefined` when the config has no chat template (a base model). Throws when the template does not parse. */
 export function compileChatTemplate(config: TokenizerConfig): ChatTemplate | undefined {
   const source = templateSource(config);
   if (source === undefined) return undefined;
-  const template = new Template(source);
+  parseTemplate(source);
   const eosToken = tokenText(config.eos_token);
-  // bos_token is empty: engines add the beginning-of-sequence token themselves, as a token id.
-  const render = (messages: readonly ChatMessage[]) =>
-    template.render({ messages, bos_token: '', eos_token: eosToken ?? '', add_generation_prompt: true });
-  return {
-    eosToken,
-    render(messages) {
-      try {
-        return render(messages);
-      } catch (error) {
-        const folded = foldSystemIntoFirstUser(messages);
-        if (folded.length === messages.length) throw error;
-        return render(folded);
-      }
-    },
-  };
+  return { eosToken, render: (messages) => renderInSandbox({ source, eosToken, messages }) };
 }
 
 /**

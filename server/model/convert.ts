@@ -32,6 +32,7 @@ import { readGraphWeights } from './onnx/initializers';
 import type { QuantChoice } from './quant';
 import { ggufLinearType } from './gguf/write';
 import { elementCount, type FloatTensor, type WeightSource } from './tensor';
+import { tokenizerFitProblem } from './tokenizerFit';
 import { unknownTokenizerRegex } from './tokenizerRegexes';
 
 /** ONNX's protobuf limit is 2 GiB for the whole file; this leaves room for the graph and rotary tables. */
@@ -162,21 +163,10 @@ function readTokenizer(source: string): { json: object; file: string } {
   throw new Error(`${source}: has neither ${modelFiles.tokenizer} nor ${tokenizerModelFile}; copy the model's tokenizer into the checkpoint folder${hint}`);
 }
 
-/**
- * Throws when the tokenizer can produce ids the model has no embedding for. The ids are scanned in a loop: a real
- * vocabulary (Grok-1's 131,072 tokens) is too many arguments for one `Math.max(...ids)` call.
- */
+/** Throws when the tokenizer can produce ids the model has no embedding for. */
 function checkTokenizerFits(tokenizer: { json: object; file: string }, vocabSize: number): void {
-  const json = tokenizer.json as { model?: { vocab?: unknown }; added_tokens?: unknown } | null;
-  const vocab = json?.model?.vocab;
-  let largest = -1;
-  const consider = (id: unknown) => {
-    if (Number.isInteger(id) && (id as number) > largest) largest = id as number;
-  };
-  if (Array.isArray(vocab)) consider(vocab.length - 1);
-  else if (typeof vocab === 'object' && vocab !== null) for (const id of Object.values(vocab)) consider(id);
-  if (Array.isArray(json?.added_tokens)) for (const token of json.added_tokens) consider((token as { id?: unknown } | null)?.id);
-  if (largest >= vocabSize) throw new Error(`${tokenizer.file}: has token id ${largest} but config.json says vocab_size ${vocabSize}; the tokenizer does not belong to these weights`);
+  const problem = tokenizerFitProblem(tokenizer.json, vocabSize);
+  if (problem) throw new Error(`${tokenizer.file}: ${problem}`);
 }
 
 /** A checkpoint opened for conversion: its config, weights under Rook's names (names and shapes checked), tokenizer. */

@@ -303,11 +303,11 @@ test('gguf import: `rook convert model.gguf OUT --quant int8` through the built 
   });
 });
 
-test("gguf import: tokenizer.chat_template becomes tokenizer_config.json's chat template, with the eos token's text", () => {
+test("gguf import: tokenizer.chat_template becomes tokenizer_config.json's chat template, with the eos token's text", async () => {
   const { dir } = tinyModelFolder(grokShape, 68, { gguf: true });
   const file = path.join(dir, modelFiles.gguf);
   fs.writeFileSync(file, rebuiltGguf((m) => m.set('tokenizer.chat_template', { str: '{% for m in messages %}<{{ m.role }}>{{ m.content }}{{ eos_token }}{% endfor %}<assistant>' }))(read(file)));
   const out = path.join(tempDir('from-gguf'), 'chat');
   assert.deepEqual(convertCheckpoint(file, out).files, ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'model.onnx']);
-  assert.equal(readChatTemplate(out)?.render([{ role: 'user', content: 'hi' }]), '<user>hi</s><assistant>');
+  assert.equal(await readChatTemplate(out)?.render([{ role: 'user', content: 'hi' }]), '<user>hi</s><assistant>');
 });

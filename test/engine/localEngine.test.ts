@@ -226,6 +226,26 @@ test('local engine: when two KV caches do not fit the memory bound, chat empties
   await engine.dispose();
 });
 
+test("local engine: ids the tokenizer has no token for (a model's padded rows) decode to nothing, and the process goes on", async () => {
+  const dir = tempDir('vocabulary-hole');
+  for (const file of fs.readdirSync(modelDir)) fs.copyFileSync(path.join(modelDir, file), path.join(dir, file));
+  const file = path.join(dir, 'tokenizer.json');
+  const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { model: { vocab: Record<string, number> } };
+  const vocab = json.model.vocab;
+  const largest = Math.max(...Object.values(vocab));
+  for (const [piece, id] of Object.entries(vocab)) if (id === largest || id === largest - 40) delete vocab[piece];
+  fs.writeFileSync(file, JSON.stringify(json));
+  const engine = await load(dir);
+  try {
+    // Token healing reads every id's text; the library's decoder threw on an id without a token, and the engine's
+    // idle pass over the vocabulary did so outside any request, which ended the process.
+    const healed = await drain(engine.complete({ ...greedy('const operationRequestMap = operationRequ', 4), tokenHealing: true }, never));
+    assert.equal(healed.finishReason, 'length');
+  } finally {
+    await engine.dispose();
+  }
+});
+
 test('local engine: missing or corrupt model files give errors naming the file', async () => {
   const broken = (mutate: (dir: string) => void) => {
     const dir = tempDir('broken');
@@ -251,6 +271,16 @@ test('local engine: missing or corrupt model files give errors naming the file',
     }),
     /tokenizer\.json: its pre_tokenizer\.pattern has the regex "\(\\\\s\|\\\\s\\\\s\)\+\$", which Rook does not run/,
   );
+  const tokenizerWith = (edit: (json: { model: { vocab: Record<string, number> } }) => void) =>
+    broken((d) => {
+      const file = path.join(d, 'tokenizer.json');
+      const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+      edit(json);
+      fs.writeFileSync(file, JSON.stringify(json));
+    });
+  // Ids the model has no row for, or that are no ids at all, are refused at load, not met mid-answer by ONNX Runtime.
+  await expectError(tokenizerWith((json) => (json.model.vocab.extra = 389)), /tokenizer\.json: has token id 389 but config\.json says vocab_size 389/);
+  await expectError(tokenizerWith((json) => (json.model.vocab.extra = 1e23)), /tokenizer\.json: has token id 1e\+23, not a whole number from 0/);
   await expectError(broken((d) => fs.rmSync(path.join(d, 'model.onnx'))), /model\.onnx: model graph not found/);
   await expectError(
     broken((d) => {

@@ -11,8 +11,8 @@ import { targetModules, type FuzzTarget, type TargetName } from './target';
 const usage = `Usage: npm run fuzz -- [--count N] [--seed S] [--target NAME]... [--hang-ms MS]
        npm run fuzz -- --target NAME --replay FILE
 
-Mutates valid inputs of each format and feeds them to Rook: GGUF, safetensors, SentencePiece and config.json
-readers, LSP frames into the sidecar's wiring, HTTP requests into rook serve. Reports per target the inputs tried,
+Mutates valid inputs of each format and feeds them to Rook: GGUF, safetensors, SentencePiece, config.json and
+tokenizer.json readers, LSP frames into the sidecar's wiring, HTTP requests into rook serve. Reports per target the inputs tried,
 accepted, refused with Rook's own error (clean), crashes (any other exception), hangs (no answer within --hang-ms,
 default 2000) and allocations over twice the input's size (times the format's decoding expansion).
 

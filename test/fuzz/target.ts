@@ -25,6 +25,7 @@ export const targetModules = {
   safetensors: './targets/safetensors',
   sentencepiece: './targets/sentencePiece',
   'config-json': './targets/configJson',
+  'tokenizer-json': './targets/tokenizerJson',
   'lsp-frames': './targets/lspFrames',
   'serve-http': './targets/serveHttp',
 } as const;

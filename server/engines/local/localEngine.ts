@@ -20,11 +20,11 @@ import { readChatTemplate, type ChatTemplate } from '../../chat/chatTemplate';
 import { modelFiles } from '../../model/modelFiles';
 import { kvCacheShape, readModelConfig, type ModelConfig } from '../../model/config';
 import { returnsAppendedKv } from '../../model/graphInterface';
-import { unknownTokenizerRegex } from '../../model/tokenizerRegexes';
 import { EngineError, type ChatRequest, type CompletionRequest, type ContinuationScore, type Engine, type EngineCapabilities, type EngineStats, type EndEvent, type PromptStats, type StreamEvent, type TextEvent, type TokenChoice } from '../engine';
 import { DecoderSession, KvRowBuffer, type KvCacheLayout } from './decoderSession';
 import { openSession, type ConcreteProvider } from './executionProvider';
 import { LineTokenizer, type TokenizerJson } from './lineTokenizer';
+import { readTokenizerFile, type TextCodec } from './tokenizerFile';
 import { fimPromptTokens, plainPromptTokens } from './promptTokens';
 import { chatPriority, completionPriority, EngineTurns, type TurnPriority } from './engineTurns';
 import { commonPrefix, KvSlots, type KvSlot } from './kvSlots';
@@ -33,11 +33,6 @@ import { StepBatcher, type BatchedStep } from './stepBatcher';
 import { logProbability, logSumExp, sampleToken, seededRandom, topLogProbabilities } from './sampler';
 import { TextStream, type ShownText } from './textStream';
 import { healingAllowed, healingCandidates, healingSplit, remainingAfter, restrictLogits } from './tokenHealing';
-
-type TokenizersModule = typeof import('@huggingface/tokenizers', { with: { 'resolution-mode': 'import' } });
-type Tokenizer = InstanceType<TokenizersModule['Tokenizer']>;
-// The package ships a CommonJS build (its `require` export) but declares its types as ESM only.
-const { Tokenizer } = require('@huggingface/tokenizers') as TokenizersModule;
 
 export interface LocalEngineOptions {
   modelPath: string;
@@ -92,24 +87,6 @@ function kvCacheBytes(config: ModelConfig): number {
   return (valueIsKey ? 1 : 2) * config.numLayers * heads * width * config.contextLength * 4;
 }
 
-function readTokenizer(file: string): { tokenizer: Tokenizer; json: TokenizerJson } {
-  let json: TokenizerJson;
-  try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8')) as TokenizerJson;
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new EngineError(`${file}: cannot load the tokenizer (${reason})`, false);
-  }
-  const unsafe = unknownTokenizerRegex(json);
-  if (unsafe) throw new EngineError(`${file}: ${unsafe}`, false);
-  try {
-    // No clean-up of spaces before punctuation on decode: code must come back exactly as tokenized.
-    return { tokenizer: new Tokenizer(json as object, { clean_up_tokenization_spaces: false }), json };
-  } catch (error) {
-    throw new EngineError(`${file}: not a usable tokenizer.json (${(error as Error).message})`, false);
-  }
-}
-
 /**
  * Grok-1 is a base model without a chat template: a plain transcript that the model continues. Instruct
  * models bring their own template in tokenizer_config.json (see server/chat/chatTemplate.ts).
@@ -148,7 +125,7 @@ export class LocalEngine implements Engine {
   private constructor(
     private readonly session: ort.InferenceSession,
     kvLayout: KvCacheLayout,
-    private readonly tokenizer: Tokenizer,
+    private readonly tokenizer: TextCodec,
     tokenizerJson: TokenizerJson,
     readonly config: ModelConfig,
     readonly executionProvider: ConcreteProvider,
@@ -188,7 +165,7 @@ export class LocalEngine implements Engine {
     } catch (error) {
       throw new EngineError((error as Error).message, false);
     }
-    const { tokenizer, json: tokenizerJson } = readTokenizer(file(modelFiles.tokenizer));
+    const { tokenizer, json: tokenizerJson } = readTokenizerFile(file(modelFiles.tokenizer), config.vocabSize);
     let chatTemplate: ChatTemplate | undefined;
     try {
       chatTemplate = readChatTemplate(options.modelPath);
@@ -260,9 +237,9 @@ export class LocalEngine implements Engine {
   chat(request: ChatRequest, signal: AbortSignal): AsyncIterable<StreamEvent> {
     const template = this.chatTemplate;
     // Rendered inside the generation, so that a template's error ends the stream like any engine error.
-    const prompt = () => (template ? template.render(request.messages) : formatChatPrompt(request.messages));
+    const prompt = async () => (template ? await template.render(request.messages) : formatChatPrompt(request.messages));
     const stop = template ? (template.eosToken ? [template.eosToken] : []) : ['\nUser:'];
-    const plan = (budget: number): PromptPlan => ({ tokens: plainPromptTokens(this.bos, this.encode(prompt()), budget), heal: '', healTokens: [] });
+    const plan = async (budget: number): Promise<PromptPlan> => ({ tokens: plainPromptTokens(this.bos, this.encode(await prompt()), budget), heal: '', healTokens: [] });
     return this.generate(chatPriority, plan, { ...request, stop: [...(request.stop ?? []), ...stop] }, signal);
   }
 
@@ -284,7 +261,7 @@ export class LocalEngine implements Engine {
   }
 
   private encodeWhole(text: string): number[] {
-    return this.tokenizer.encode(text, { add_special_tokens: false }).ids;
+    return this.tokenizer.encode(text);
   }
 
   /** `text`'s tokens without the last ones that cover a partly typed word, and the text those spelled (see `tokenHealing.ts`). */
@@ -338,9 +315,9 @@ export class LocalEngine implements Engine {
   }
 
   /** `buildPrompt(budget)` builds the prompt in at most `budget` tokens; it runs in the cache of a free slot. */
-  private async *generate(priority: TurnPriority, buildPrompt: (budget: number) => PromptPlan, request: GenerationRequest, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+  private async *generate(priority: TurnPriority, buildPrompt: (budget: number) => PromptPlan | Promise<PromptPlan>, request: GenerationRequest, signal: AbortSignal): AsyncGenerator<StreamEvent> {
     const maxTokens = this.generationLimit(request);
-    const { tokens: promptTokens, heal, healTokens } = buildPrompt(this.config.contextLength - maxTokens);
+    const { tokens: promptTokens, heal, healTokens } = await buildPrompt(this.config.contextLength - maxTokens);
     const slot = await this.acquireSlot(promptTokens, priority);
     try {
       yield* this.run(slot, promptTokens, maxTokens, request, signal, priority, heal, healTokens);

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { benchScripts } from '../../../../server/cli/bench';
 import { offsetOf } from '../../../../server/cli/complete';
 import { startOpenAIServer, type OpenAIServer } from '../../../support/openaiServer';
@@ -66,6 +66,23 @@ describe('rook CLI', () => {
     await assert.rejects(run(process.execPath, [cli, 'chat', 'hi', '--model-dir', '/nonexistent/model'], { env }), (error: { stderr: string; code: number }) => {
       assert.equal(error.code, 1);
       assert.match(error.stderr, /\/nonexistent\/model does not exist/);
+      return true;
+    });
+  });
+
+  test("a model's chat template renders in the bundled worker: its answer, and its own error on stderr", async () => {
+    const env = { ...process.env };
+    delete env.ROOK_ENDPOINT;
+    const model = tempDir('chat-template');
+    const embedded = path.resolve(__dirname, '../../../../../models/rook-moe-mini');
+    for (const file of ['config.json', 'model.onnx', 'tokenizer.json']) copyFileSync(path.join(embedded, file), path.join(model, file));
+    writeFileSync(path.join(model, 'chat_template.jinja'), '{% for m in messages %}User: {{ m.content }}{% endfor %}\n\nAssistant:');
+    const { stdout } = await run(process.execPath, [cli, 'chat', 'say hello', '--model-dir', model, '--max-tokens', '4'], { env });
+    assert.ok(stdout.trim().length > 0, 'nothing answered');
+    writeFileSync(path.join(model, 'chat_template.jinja'), "{{ raise_exception('this model does not chat') }}");
+    await assert.rejects(run(process.execPath, [cli, 'chat', 'hi', '--model-dir', model, '--max-tokens', '4'], { env }), (error: { stderr: string; code: number }) => {
+      assert.equal(error.code, 1);
+      assert.match(error.stderr, /this model does not chat/);
       return true;
     });
   });
