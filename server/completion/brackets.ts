@@ -85,6 +85,11 @@ export function closedBrackets(open: readonly OpenBracket[], text: string, lineP
   return closed;
 }
 
+/** The closer of an opening bracket. */
+export function closerFor(opener: string): string {
+  return closerOf[opener];
+}
+
 export function isCloser(char: string): boolean {
   return closers.has(char);
 }

@@ -5,6 +5,7 @@
  */
 import type { Engine } from '../engines/engine';
 import { charsPerToken } from './charsPerToken';
+import { closerToAvoid } from './closerToAvoid';
 import { chooseFromContext } from './contextChoice';
 import { firstLineConfidence, type Confidence, type ScoredPiece } from './confidence';
 import { unusableContentReason } from './contentCheck';
@@ -88,7 +89,13 @@ export async function completeAt(
   const pieces: ScoredPiece[] = [];
   let stoppedEarly: EarlyStopReason | undefined;
   let firstTextAt: number | undefined;
-  const engineRequest = { ...request, maxTokens: multiline ? options.maxTokens : Math.min(options.maxTokens, singleLineMaxTokens), temperature: options.temperature };
+  const avoid = closerToAvoid(filterContext);
+  const engineRequest = {
+    ...request,
+    maxTokens: multiline ? options.maxTokens : Math.min(options.maxTokens, singleLineMaxTokens),
+    temperature: options.temperature,
+    ...(avoid ? { notStartingWith: avoid } : {}),
+  };
   const stream = engine.complete(engineRequest, signal);
   for await (const event of stream) {
     if (event.kind !== 'text') continue;

@@ -27,6 +27,13 @@ export interface CompletionRequest {
    * the generation re-spell them (token healing, see `engines/local/tokenHealing.ts`); others ignore it.
    */
   tokenHealing?: boolean;
+  /**
+   * Characters the answer's first non-blank character must not be. The completion path names the closer of the block
+   * a blank cursor line is in when the code after the cursor closes that block already: an answer that only closed
+   * it again would be cut to nothing. An engine that constrains its choices (the local one) skips such first tokens;
+   * others ignore it, and post-processing cuts what they write.
+   */
+  notStartingWith?: string;
 }
 
 export interface ChatRequest {

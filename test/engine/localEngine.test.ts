@@ -88,6 +88,28 @@ test('local engine: streams text in pieces, honours max tokens and stop strings'
   await engine.dispose();
 });
 
+test('local engine: notStartingWith keeps the first non-blank character of the answer off the given ones, and only that', async () => {
+  const engine = await load();
+  try {
+    const firstChar = (text: string) => text.trimStart()[0];
+    // Prompts whose answer (from the fixture's random weights) starts with an ASCII character, as closers are: one
+    // spelled in byte tokens has no token text to avoid.
+    for (const prompt of ['function add(a, b) {\n  ', 'x = f(\n  ']) {
+      const free = await drain(engine.complete(greedy(prompt, 12), never));
+      const avoided = firstChar(free.text);
+      assert.ok(avoided !== undefined, `no answer to ${JSON.stringify(prompt)}`);
+      const held = await drain(engine.complete({ ...greedy(prompt, 12), notStartingWith: avoided }, never));
+      assert.notEqual(firstChar(held.text), avoided, `${JSON.stringify(prompt)}: ${JSON.stringify(held.text)}`);
+      assert.ok(held.text.trim().length > 0);
+      // Characters not named stay allowed: the unconstrained answer is what avoiding another character gives.
+      const other = [...'}])'].find((char) => char !== avoided)!;
+      if (firstChar(free.text) !== other) assert.equal((await drain(engine.complete({ ...greedy(prompt, 12), notStartingWith: other }, never))).text, free.text);
+    }
+  } finally {
+    await engine.dispose();
+  }
+});
+
 test('local engine: token healing drops the partial word from the prompt and does not count its re-spelling as output', async () => {
   const engine = await load();
   const prompt = 'const operationRequestMap = operationRequ';

@@ -164,6 +164,20 @@ test('embedded model: at the indentation the editor put the cursor at, the answe
   await engine.dispose();
 });
 
+test('embedded model: on a blank line in a block the code after closes, the answer is code for the block, not nothing', async () => {
+  const engine = await load();
+  // Held-out cases (underscore's modules) where the model answered `}` first, which balanceBrackets cut to nothing.
+  const documents = ['export default function isObject(obj) {\n|\n}\n', 'export default function create(prototype, props) {\n  var result = baseCreate(prototype);\n|\n}\n'];
+  for (const document of documents) {
+    const offset = document.indexOf('|');
+    const answer = await completeAt(engine, document.replace('|', ''), offset, { maxTokens: 32, temperature: 0, timeBudgetMs: Infinity }, never);
+    assert.ok(answer.multiline);
+    assert.ok(answer.insertText.trim().length > 0, `${JSON.stringify(document)}: nothing shown`);
+    assert.doesNotMatch(answer.insertText, /^\s*\}/);
+  }
+  await engine.dispose();
+});
+
 test('embedded model: a scored continuation gets the log-probabilities generation gave its tokens, and the line end\'s', async () => {
   const engine = await load();
   const request = { prompt: 'function add(a, b) {\n  return a + b;\n}\n\nfunction sub(a, b) {\n  return', suffix: '\n}\n', maxTokens: 12, temperature: 0, stop: ['\n'] };

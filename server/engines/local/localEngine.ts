@@ -32,7 +32,7 @@ import { defaultLookup, draftFromContext, type LookupOptions } from './promptLoo
 import { StepBatcher, type BatchedStep } from './stepBatcher';
 import { logProbability, logSumExp, sampleToken, seededRandom, topLogProbabilities } from './sampler';
 import { TextStream, type ShownText } from './textStream';
-import { healingAllowed, healingCandidates, healingSplit, remainingAfter, restrictLogits } from './tokenHealing';
+import { excludeTokens, healingAllowed, healingCandidates, healingSplit, remainingAfter, restrictLogits } from './tokenHealing';
 
 export interface LocalEngineOptions {
   modelPath: string;
@@ -55,7 +55,7 @@ export interface LocalEngineOptions {
 }
 
 /** What a generation needs from a completion or chat request. */
-type GenerationRequest = Pick<CompletionRequest, 'maxTokens' | 'temperature' | 'stop' | 'topLogprobs'>;
+type GenerationRequest = Pick<CompletionRequest, 'maxTokens' | 'temperature' | 'stop' | 'topLogprobs' | 'notStartingWith'>;
 
 /**
  * A prompt's tokens, the typed text its generation must first re-spell (token healing; empty for none), and the
@@ -117,6 +117,8 @@ export class LocalEngine implements Engine {
   private readonly specialTokens: Set<number>;
   /** Each token's text for token healing (undefined where it cannot re-spell text), by id, built after load. */
   private readonly healingTexts: (string | undefined)[] = [];
+  /** `tokensStartingWith`'s answers, by the characters asked about. */
+  private readonly startingWith = new Map<string, readonly number[]>();
   /** A token decoded before others so that their word-start space is kept, and its own text. */
   private textAnchor?: { tokens: number[]; text: string };
   /** Tokens that end a line (end of text, or text starting with a line break), found on first use. */
@@ -292,6 +294,19 @@ export class LocalEngine implements Engine {
     return this.healingTexts;
   }
 
+  /** The tokens whose text starts, after any blanks, with one of `chars` (kept per `chars`: a pass over the vocabulary). */
+  private tokensStartingWith(chars: string): readonly number[] {
+    let ids: readonly number[] | undefined = this.startingWith.get(chars);
+    if (!ids) {
+      ids = this.tokenTexts().flatMap((text, id) => {
+        const first = text?.trimStart()[0];
+        return first !== undefined && chars.includes(first) ? [id] : [];
+      });
+      this.startingWith.set(chars, ids);
+    }
+    return ids;
+  }
+
   /** Texts of the next `count` tokens not done yet. */
   private addTokenTexts(count: number): void {
     const texts = this.healingTexts;
@@ -390,6 +405,8 @@ export class LocalEngine implements Engine {
     const text = new TextStream((tokens) => this.tokenizer.decode(tokens), request.stop ?? [], promptTokens[promptTokens.length - 1], heal);
     let unspelled = heal;
     let respelled = 0;
+    // Until the answer has a non-blank character, tokens that would start it with one of `notStartingWith` are out.
+    let avoided = request.notStartingWith ? this.tokensStartingWith(request.notStartingWith) : undefined;
     let limit = maxTokens;
     const alternatives = request.topLogprobs ?? 0;
     // What the model made of the tokens not yet shown as text (a held-back UTF-8 byte or stop-string prefix).
@@ -415,8 +432,10 @@ export class LocalEngine implements Engine {
       }
       // While typed text is being re-spelled, only tokens that spell it on may come; probabilities are among those.
       if (unspelled) logits = restrictLogits(logits, healingAllowed(logits, healingCandidates(unspelled, this.tokenTexts(), healTokens[respelled]), request.temperature <= 0));
+      if (avoided) logits = excludeTokens(logits, avoided);
       const token = sampleToken(logits, sampling, this.random);
       generated++;
+      if (avoided && (this.tokenTexts()[token] ?? '.').trim() !== '') avoided = undefined;
       // Only the next of `healTokens` leaves text to spell: any other allowed token spells the rest, or more.
       if (unspelled) {
         unspelled = remainingAfter(unspelled, this.tokenTexts()[token] ?? '');

@@ -4,15 +4,11 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { cursorContext } from '../../../../server/completion/cursorContext';
+import { contextOf } from './cursorDoc';
 import { earlyStop } from '../../../../server/completion/earlyStop';
 import { postprocess } from '../../../../server/completion/postprocess';
 import type { FilterContext } from '../../../../server/completion/postprocess/types';
 
-function contextOf(doc: string, multiline: boolean): FilterContext {
-  const offset = doc.indexOf('|');
-  return { ...cursorContext(doc.replace('|', ''), offset), multiline };
-}
 
 /** Streams `full` a character at a time; returns the text at the first early stop and how many characters that took. */
 function streamUntilStop(full: string, context: FilterContext): { text: string; reason?: string; consumed: number } {

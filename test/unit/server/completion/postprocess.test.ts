@@ -4,7 +4,7 @@
  */
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { cursorContext } from '../../../../server/completion/cursorContext';
+import { contextOf } from './cursorDoc';
 import { postprocess } from '../../../../server/completion/postprocess';
 import { dropLeadingBlankLines } from '../../../../server/completion/postprocess/dropLeadingBlankLines';
 import { keepCursorIndentation } from '../../../../server/completion/postprocess/keepCursorIndentation';
@@ -17,7 +17,7 @@ import { stopAtNextLines } from '../../../../server/completion/postprocess/stopA
 import { stopLoopingLine } from '../../../../server/completion/postprocess/stopLoopingLine';
 import { trimLineSuffixOverlap } from '../../../../server/completion/postprocess/trimLineSuffixOverlap';
 import { trimTrailingWhitespace } from '../../../../server/completion/postprocess/trimTrailingWhitespace';
-import type { CompletionFilter, FilterContext } from '../../../../server/completion/postprocess/types';
+import type { CompletionFilter } from '../../../../server/completion/postprocess/types';
 
 interface Golden {
   name: string;
@@ -27,10 +27,6 @@ interface Golden {
   expected: string;
 }
 
-function contextOf(doc: string, multiline: boolean): FilterContext {
-  const offset = doc.indexOf('|');
-  return { ...cursorContext(doc.replace('|', ''), offset), multiline };
-}
 
 function runGoldens(filter: CompletionFilter, goldens: Golden[]): void {
   for (const golden of goldens) {
