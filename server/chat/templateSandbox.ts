@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { RenderRequest } from './templateRender';
 
 /** Real templates render in milliseconds; this leaves room for starting the worker on a busy machine. */
-export const renderDeadlineMs = 5000;
+const renderDeadlineMs = 5000;
 const heapLimitMb = 256;
 
 interface Pending {

@@ -3,6 +3,7 @@
  * brackets opened before it a following piece closes. String literals on a line are skipped so
  * `")"` does not count; comments are not understood (a rare miscount only trims a suggestion).
  */
+import { leadingWhitespace } from './postprocess/indentation';
 const closerOf: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 const closers = new Set(Object.values(closerOf));
 
@@ -25,11 +26,7 @@ export interface OpenBracket {
   indent: number;
 }
 
-const indentBefore = (text: string, index: number): number => {
-  const lineStart = text.lastIndexOf('\n', index - 1) + 1;
-  const line = text.slice(lineStart, index);
-  return line.length - line.trimStart().length;
-};
+const indentBefore = (text: string, index: number): number => leadingWhitespace(text.slice(text.lastIndexOf('\n', index - 1) + 1, index)).length;
 
 /** Brackets `text` opens and does not close, outermost first. */
 export function unclosedBrackets(text: string): OpenBracket[] {
@@ -88,8 +85,4 @@ export function closedBrackets(open: readonly OpenBracket[], text: string, lineP
 /** The closer of an opening bracket. */
 export function closerFor(opener: string): string {
   return closerOf[opener];
-}
-
-export function isCloser(char: string): boolean {
-  return closers.has(char);
 }
