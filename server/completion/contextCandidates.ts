@@ -10,8 +10,13 @@
  * greedy line among them, and the likeliest is shown. The model still decides; the context only proposes. This is
  * prompt-lookup drafting (`engines/local/promptLookup.ts`) judged by a whole line's probability rather than token
  * by token, where the greedy choice of the first token would reject it.
+ *
+ * A copy whose match reaches back to the start of its line (the typed line, indentation aside, begins that line too)
+ * gets a prior weight of `lineRepeatLogPrior` beside the model's rating: such lines repeat in code (a test's asserts,
+ * a table's rows), and the small model under-rates a copy it has not started. The weight is calibrated on held-out
+ * packages (bench/completion/README.md, "A line that starts as the typed line does").
  */
-import type { ContinuationScore } from '../engines/engine';
+import type { ContinuationScore, ContinuationToScore } from '../engines/engine';
 
 export interface ContinuationLimits {
   /** Characters of the typed line that must match, unless the match reaches back to a line start. */
@@ -25,6 +30,9 @@ export interface ContinuationLimits {
   /** Occurrences of the typed text looked at per source, nearest first (bounded work per keystroke on a big file). */
   maxOccurrences: number;
 }
+
+/** Natural-log prior weight of a copy of a line that starts as the typed line does (e^10: the model must rate its own line 22,000 times likelier). */
+export const lineRepeatLogPrior = 10;
 
 export const defaultContinuationLimits: ContinuationLimits = { minMatchChars: 3, maxMatchChars: 64, maxCandidates: 4, maxChars: 160, maxOccurrences: 1000 };
 
@@ -65,10 +73,10 @@ function* occurrences(source: string, key: string, limit: number, backwards = fa
 /**
  * What followed the other occurrences of the cursor line's typed text in `sources`: the rest of each such line,
  * best first: the longest match, then one that starts its line as the typed text does, then the nearest (snippets
- * count as farther than the document). Nothing when the typed line is blank (the answer then starts a new line,
- * which a copy would only guess).
+ * count as farther than the document), each with its prior weight. Nothing when the typed line is blank (the answer
+ * then starts a new line, which a copy would only guess).
  */
-export function contextContinuations(linePrefix: string, sources: ContinuationSources, limits: ContinuationLimits = defaultContinuationLimits): string[] {
+export function contextContinuations(linePrefix: string, sources: ContinuationSources, limits: ContinuationLimits = defaultContinuationLimits): Required<ContinuationToScore>[] {
   const typed = linePrefix.trimStart();
   if (typed.trim() === '') return [];
   const compared = typed.slice(-limits.maxMatchChars);
@@ -91,17 +99,19 @@ export function contextContinuations(linePrefix: string, sources: ContinuationSo
   for (const at of occurrences(after, key, limits.maxOccurrences)) consider(after, at, at);
   for (const at of occurrences(snippets, key, limits.maxOccurrences)) consider(snippets, at, before.length + after.length + at);
   matches.sort((a, b) => b.matched - a.matched || Number(b.atLineStart) - Number(a.atLineStart) || a.distance - b.distance);
-  const chosen: string[] = [];
+  const chosen: Required<ContinuationToScore>[] = [];
   for (const match of matches) {
     if (chosen.length >= limits.maxCandidates) break;
-    if (!chosen.includes(match.continuation)) chosen.push(match.continuation);
+    // Sorted so that a line-start match of a text comes before its other matches.
+    if (!chosen.some((continuation) => continuation.text === match.continuation)) chosen.push({ text: match.continuation, logPrior: match.atLineStart ? lineRepeatLogPrior : 0 });
   }
   return chosen;
 }
 
-/** The index of the likeliest continuation; the first (the greedy answer) wins ties. */
-export function likeliest(scores: readonly ContinuationScore[]): number {
+/** The index of the continuation that ranks first by log-probability plus prior weight; the first (the greedy answer) wins ties. */
+export function likeliest(scores: readonly ContinuationScore[], continuations: readonly ContinuationToScore[]): number {
+  const rank = (index: number) => scores[index].logprob + (continuations[index].logPrior ?? 0);
   let best = 0;
-  for (let index = 1; index < scores.length; index++) if (scores[index].logprob > scores[best].logprob) best = index;
+  for (let index = 1; index < scores.length; index++) if (rank(index) > rank(best)) best = index;
   return best;
 }

@@ -63,6 +63,16 @@ export interface TextEvent {
   topLogprobs?: TokenChoice[][];
 }
 
+/** A rest of the cursor's line for `Engine.scoreContinuations` to rate. */
+export interface ContinuationToScore {
+  text: string;
+  /**
+   * Natural-log weight the caller adds to the model's rating when it ranks the continuations (absent: 0). The engine
+   * reads it only to decide what need not run.
+   */
+  logPrior?: number;
+}
+
 /** A continuation of a completion prompt as the model rates it (`Engine.scoreContinuations`). */
 export interface ContinuationScore {
   /** Natural-log probability of the whole continuation followed by the end of its line. */
@@ -70,8 +80,9 @@ export interface ContinuationScore {
   /** Log-probabilities of the tokens that carry its text, as `TextEvent.logprobs` gives them for generated text. */
   tokenLogprobs: number[];
   /**
-   * Set when it was not run because it cannot be the likeliest: `logprob` is then its first token's log-probability,
-   * an upper bound already below a continuation scored before it, and `tokenLogprobs` is empty.
+   * Set when it was not run because it cannot rank first: `logprob` is then its first token's log-probability, an
+   * upper bound that, with its `logPrior`, is already below a continuation scored before it (with that one's), and
+   * `tokenLogprobs` is empty.
    */
   pruned?: true;
 }
@@ -127,9 +138,10 @@ export interface Engine {
   /**
    * How likely the model finds each of `continuations` as the rest of the cursor's line after `request`'s prompt
    * (the same prompt, healing included, that `complete` would run), from engines that run the model themselves.
-   * Continuations not scored before `signal` aborts get -Infinity; ones that cannot be the likeliest may be `pruned`.
+   * Continuations not scored before `signal` aborts get -Infinity; ones that cannot rank first (by log-probability
+   * plus `logPrior`) may be `pruned`.
    */
-  scoreContinuations?(request: CompletionRequest, continuations: readonly string[], signal: AbortSignal): Promise<ContinuationScore[]>;
+  scoreContinuations?(request: CompletionRequest, continuations: readonly ContinuationToScore[], signal: AbortSignal): Promise<ContinuationScore[]>;
   /** Counters for status and tests, from engines that run the model themselves (a remote engine cannot see them). */
   stats?(): EngineStats;
   /** Generations it runs at once (decoded in shared batches); absent for one at a time. */

@@ -131,12 +131,12 @@ test('local engine: scoring continuations leaves the cache as it was, and ends e
   const engine = await load();
   const request = { ...greedy('function add(a, b) {\n  return a', 8, ['\n']), suffix: '\n}\n', tokenHealing: true };
   const before = await drain(engine.complete(request, never));
-  const continuations = [' + b;', ' - b;', ' * b * b * b * b;', ' + b + b;'];
+  const continuations = [' + b;', ' - b;', ' * b * b * b * b;', ' + b + b;'].map((text) => ({ text }));
   // Alone, each continuation is scored in full.
   const alone = [];
   for (const continuation of continuations) alone.push((await engine.scoreContinuations(request, [continuation], never))[0]);
   for (const [index, score] of alone.entries()) {
-    assert.ok(Number.isFinite(score.logprob) && !score.pruned, `${continuations[index]}: ${score.logprob}`);
+    assert.ok(Number.isFinite(score.logprob) && !score.pruned, `${continuations[index].text}: ${score.logprob}`);
     assert.ok(score.tokenLogprobs.length > 0 && score.tokenLogprobs.every((logprob) => logprob <= 0));
     // The whole line is its shown tokens, the re-spelled `a`, and the line's end: never likelier than its tokens.
     assert.ok(score.logprob < score.tokenLogprobs.reduce((sum, logprob) => sum + logprob, 0));
@@ -148,11 +148,19 @@ test('local engine: scoring continuations leaves the cache as it was, and ends e
   const best = Math.max(...together.map((score) => (score.pruned ? -Infinity : score.logprob)));
   for (const [index, score] of together.entries()) {
     if (score.pruned) {
-      assert.ok(score.logprob >= alone[index].logprob && score.logprob <= best, `${continuations[index]}: bound ${score.logprob}`);
+      assert.ok(score.logprob >= alone[index].logprob && score.logprob <= best, `${continuations[index].text}: bound ${score.logprob}`);
       assert.deepEqual(score.tokenLogprobs, []);
-    } else assert.ok(Math.abs(score.logprob - alone[index].logprob) < 1e-5, `${continuations[index]}: ${score.logprob} with others, ${alone[index].logprob} alone`);
+    } else assert.ok(Math.abs(score.logprob - alone[index].logprob) < 1e-5, `${continuations[index].text}: ${score.logprob} with others, ${alone[index].logprob} alone`);
   }
   assert.ok(Math.abs(Math.max(...alone.map((score) => score.logprob)) - best) < 1e-5, 'the likeliest is among those run');
+  // Prior weights count in what need not run: behind a heavily weighted first line the others are pruned, unless
+  // their own weight could lift them above it.
+  const last = continuations.length - 1;
+  const weighted = continuations.map((continuation, index) => ({ ...continuation, logPrior: index === 0 ? 1000 : index === last ? 2000 : 0 }));
+  const behind = await engine.scoreContinuations(request, weighted, never);
+  assert.ok(!behind[0].pruned && Math.abs(behind[0].logprob - alone[0].logprob) < 1e-5, 'the prior is not part of the score');
+  for (const index of [1, 2]) assert.ok(behind[index].pruned && behind[index].logprob >= alone[index].logprob, `${continuations[index].text} is pruned`);
+  assert.ok(!behind[last].pruned && Math.abs(behind[last].logprob - alone[last].logprob) < 1e-5, `${continuations[last].text} runs`);
   // The same request again, and a fresh engine, decode exactly as before the scoring.
   assert.deepEqual(await drain(engine.complete(request, never)), before);
   const fresh = await load();

@@ -185,7 +185,7 @@ test('embedded model: a scored continuation gets the log-probabilities generatio
   const { text, finishReason } = await drain(engine.complete(request, never), (_, piece) => generated.push(...(piece.logprobs ?? [])));
   assert.equal(finishReason, 'stop', `the line ended: ${JSON.stringify(text)}`);
   assert.equal(engine.encode(text).length, generated.length, `${JSON.stringify(text)} tokenizes back to the tokens generated`);
-  const [score] = await engine.scoreContinuations(request, [text], never);
+  const [score] = await engine.scoreContinuations(request, [{ text }], never);
   assert.equal(score.tokenLogprobs.length, generated.length);
   // Scoring runs the tokens in one run, generation one at a time: int8 activations are quantized per run.
   for (const [index, logprob] of score.tokenLogprobs.entries()) assert.ok(Math.abs(logprob - generated[index]) < activationRoundingLogprob, `token ${index}: ${logprob} vs ${generated[index]}`);
@@ -195,12 +195,30 @@ test('embedded model: a scored continuation gets the log-probabilities generatio
   // A continuation whose first token alone is less likely than the greedy line is not run, and its bound holds.
   // (` ]]]] …` stopped being one at step 11,309: its first token became likelier than that model's greedy line.)
   const unlikely = '§§ ]]]] ;;;; ))))';
-  const [full] = await engine.scoreContinuations(request, [unlikely], never);
+  const [full] = await engine.scoreContinuations(request, [{ text: unlikely }], never);
   assert.ok(full.tokenLogprobs[0] < score.logprob, `the first token (${full.tokenLogprobs[0]}) is less likely than the greedy line (${score.logprob})`);
-  const [, pruned] = await engine.scoreContinuations(request, [text, unlikely], never);
+  const [, pruned] = await engine.scoreContinuations(request, [{ text }, { text: unlikely }], never);
   assert.equal(pruned.pruned, true);
   assert.ok(pruned.logprob <= score.logprob);
   assert.ok(full.pruned === undefined && full.logprob <= pruned.logprob, `${full.logprob} scored, bound ${pruned.logprob}`);
+  await engine.dispose();
+});
+
+test('embedded model: a copy of a line that starts as the typed line does wins over a likelier greedy line, and is shown', async () => {
+  const engine = await load();
+  // The model's own lines here are `ecated():` and `(n)`; it rates the copies lower (-16.2 against -12.1, -9.5 against
+  // -3.7 at step 11,309), so only the prior weight puts them first.
+  const cases = [
+    { document: 'def test_a():\n    with warns_deprecated_sympy():\n        f(1)\n\n\ndef test_b():\n    with warns_depr|\n', copy: 'ecated_sympy():' },
+    { document: 'class Vector:\n    def norm(self):\n        n = self.dimension\n        return sqrt(n)\n\n    def unit(self):\n        n = self|\n', copy: '.dimension' },
+  ];
+  for (const { document, copy } of cases) {
+    const offset = document.indexOf('|');
+    // The default threshold: the prior counts in the confidence too.
+    const answer = await completeAt(engine, document.replace('|', ''), offset, { maxTokens: 64, temperature: 0, minConfidence: 0.7 }, never);
+    assert.equal(answer.insertText, copy);
+    assert.equal(answer.fromContext, true);
+  }
   await engine.dispose();
 });
 

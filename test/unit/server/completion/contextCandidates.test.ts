@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { contextContinuations as continuationsIn, defaultContinuationLimits, likeliest } from '../../../../server/completion/contextCandidates';
+import { contextContinuations as candidatesIn, defaultContinuationLimits, likeliest, lineRepeatLogPrior, type ContinuationSources } from '../../../../server/completion/contextCandidates';
 
+/** The candidates' texts. */
+const continuationsIn = (linePrefix: string, sources: ContinuationSources, limits = defaultContinuationLimits) => candidatesIn(linePrefix, sources, limits).map(({ text }) => text);
 /** The document around the cursor, no snippets. */
 const contextContinuations = (linePrefix: string, before: string, after: string) => continuationsIn(linePrefix, { before, after, snippets: '' });
 
@@ -57,6 +59,20 @@ describe('contextContinuations', () => {
     assert.deepEqual(continuationsIn('next = applyDisc', { before, after: '', snippets }), ['ount(order, coupon);', 'ount(order: Order, code: string): Order {']);
   });
 
+  test('a copy of a line that starts as the typed line does carries the prior weight; other matches none', () => {
+    const before = ['x = run(alpha, gamma)', '  run(alpha, beta)', 'y = 1', '  run(alpha'].join('\n');
+    assert.deepEqual(candidatesIn('  run(alpha', { before, after: '', snippets: '' }), [
+      { text: ', beta)', logPrior: lineRepeatLogPrior },
+      { text: ', gamma)', logPrior: 0 },
+    ]);
+    // The same rest of a line found both ways is offered once, with the weight, though the other match is nearer.
+    const twice = ['run(alpha, beta)', 'f = run(alpha, beta)', 'run(alpha'].join('\n');
+    assert.deepEqual(candidatesIn('run(alpha', { before: twice, after: '', snippets: '' }), [{ text: ', beta)', logPrior: lineRepeatLogPrior }]);
+    // A typed line longer than maxMatchChars is compared by its end only, so no copy is known to start as it does.
+    const long = `${'a'.repeat(defaultContinuationLimits.maxMatchChars)} = b`;
+    assert.deepEqual(candidatesIn(long, { before: `${long}(1)\n${long}`, after: '', snippets: '' }), [{ text: '(1)', logPrior: 0 }]);
+  });
+
   test('only the nearest maxOccurrences occurrences are looked at on each side', () => {
     const limits = { ...defaultContinuationLimits, maxOccurrences: 2 };
     const before = ['f(far)', 'f(middle)', 'f(near)', 'f('].join('\n');
@@ -65,10 +81,19 @@ describe('contextContinuations', () => {
 });
 
 describe('likeliest', () => {
+  const score = (logprob: number) => ({ logprob, tokenLogprobs: [] });
+  const plain = [{ text: 'a' }, { text: 'b' }, { text: 'c' }];
+
   test('picks the highest whole-line log-probability; the greedy answer (first) wins ties', () => {
-    const score = (logprob: number) => ({ logprob, tokenLogprobs: [] });
-    assert.equal(likeliest([score(-3), score(-2.5), score(-4)]), 1);
-    assert.equal(likeliest([score(-2), score(-2)]), 0);
-    assert.equal(likeliest([score(-2), score(-Infinity)]), 0);
+    assert.equal(likeliest([score(-3), score(-2.5), score(-4)], plain), 1);
+    assert.equal(likeliest([score(-2), score(-2)], plain), 0);
+    assert.equal(likeliest([score(-2), score(-Infinity)], plain), 0);
+  });
+
+  test('adds each continuation\'s prior weight to its log-probability', () => {
+    const weighted = [{ text: 'a' }, { text: 'b', logPrior: 0 }, { text: 'c', logPrior: 10 }];
+    assert.equal(likeliest([score(-3), score(-2.5), score(-12)], weighted), 2);
+    assert.equal(likeliest([score(-3), score(-2.5), score(-12.6)], weighted), 1);
+    assert.equal(likeliest([score(-3), score(-2.5), score(-Infinity)], weighted), 1);
   });
 });
