@@ -140,6 +140,9 @@ describe('stopLoopingLine', () =>
     { name: 'a short repeat is code', doc: 'm = [|', multiline: false, raw: '0, 0, 0', expected: '0, 0, 0' },
     { name: 'one repeated character never counts', doc: '    ==|', multiline: false, raw: '==============', expected: '==============' },
     { name: 'numbers keep their zeros', doc: 'n = |', multiline: false, raw: '100000000000000', expected: '100000000000000' },
+    { name: 'a letter looping to the token limit keeps one copy', doc: 'class Dictionary<T> { c|', multiline: false, raw: 'OMMMMMMMMMMMMMMMMMMM', expected: 'OM' },
+    { name: 'a letter repeated less is a word', doc: 's = "|', multiline: false, raw: 'aaaaaaaaaaa', expected: 'aaaaaaaaaaa' },
+    { name: 'a letter run the model ended is text', doc: 's = "|', multiline: false, raw: 'xxxxxxxxxxxxxxxxxxxx";', expected: 'xxxxxxxxxxxxxxxxxxxx";' },
   ]));
 
 describe('removeRepetition', () =>
