@@ -30,9 +30,9 @@ import { chatPriority, completionPriority, EngineTurns, type TurnPriority } from
 import { commonPrefix, KvSlots, type KvSlot } from './kvSlots';
 import { defaultLookup, draftFromContext, type LookupOptions } from './promptLookup';
 import { StepBatcher, type BatchedStep } from './stepBatcher';
-import { logProbability, logSumExp, sampleToken, seededRandom, topLogProbabilities } from './sampler';
+import { excludeTokens, logProbability, logSumExp, sampleToken, seededRandom, topLogProbabilities } from './sampler';
 import { TextStream, type ShownText } from './textStream';
-import { excludeTokens, healingAllowed, healingCandidates, healingSplit, remainingAfter, restrictLogits } from './tokenHealing';
+import { healingAllowed, healingCandidates, healingSplit, remainingAfter, restrictLogits } from './tokenHealing';
 
 export interface LocalEngineOptions {
   modelPath: string;

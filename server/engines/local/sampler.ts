@@ -49,6 +49,13 @@ export function topLogProbabilities(logits: ArrayLike<number>, n: number, normal
   return top.map((token) => ({ token, logprob: logits[token] - logNormalizer }));
 }
 
+/** `logits` with `excluded` set to -Infinity (a copy: the engine's logits rows are shared). */
+export function excludeTokens(logits: Float32Array, excluded: readonly number[]): Float32Array {
+  const kept = Float32Array.from(logits);
+  for (const id of excluded) kept[id] = -Infinity;
+  return kept;
+}
+
 /** `random` returns uniform numbers in [0, 1). */
 export function sampleToken(logits: Float32Array, options: SamplingOptions, random: () => number): number {
   if (options.temperature <= 0) return argmax(logits);

@@ -83,13 +83,6 @@ export function remainingAfter(remaining: string, chosen: string): string {
   return chosen.length >= remaining.length ? '' : remaining.slice(chosen.length);
 }
 
-/** `logits` with `excluded` set to -Infinity (a copy: the engine's logits rows are shared). */
-export function excludeTokens(logits: Float32Array, excluded: readonly number[]): Float32Array {
-  const kept = Float32Array.from(logits);
-  for (const id of excluded) kept[id] = -Infinity;
-  return kept;
-}
-
 /** `logits` with every token but `allowed` set to -Infinity (a copy: the engine's logits rows are shared). */
 export function restrictLogits(logits: Float32Array, allowed: readonly number[]): Float32Array {
   const restricted = new Float32Array(logits.length).fill(-Infinity);
