@@ -6,7 +6,7 @@
  * against the weights' size, and for the models that do not fit in cache, decode's share of the memory-bandwidth
  * bound measured in the same run. Float32 weights and KV cache, and for `qwen3-1gb` also int8 / int4 weights
  * (QMoE or MatMulNBits in ONNX, Q8_0 / Q4_0 in the GGUF, the same blocks). Medians.
- * Usage: node out/bench/engine/engineBench.js [--sizes embedded,grok-1gb,qwen3-1gb,deepseek-1gb,granite-1b] [--quants none,int8,int4]
+ * Usage: node out/bench/engine/engineBench.js [--sizes embedded,grok-1gb,qwen3-1gb,deepseek-1gb,gptoss-1gb,granite-1b] [--quants none,int8,int4]
  *   [--threads 1,2] [--prompts 1024,4096] [--repetitions N] [--weights inline|external]
  *   [--attention groupQuery|headGroup] [--out FILE (default bench/engine/results.json)]
  *   (--quants, --threads, --prompts, --repetitions and --weights replace each size's own choice; --attention replaces
@@ -174,6 +174,66 @@ function deepseekSize(): BenchSize {
   return {
     name: 'deepseek-1gb',
     description: 'DeepSeek-V2-Lite latent attention at full size on a ~1 GB fp32 MoE (random weights)',
+    config,
+    quants: ['none'],
+    threads: [1],
+    promptLengths,
+    decodeSteps,
+    repetitions: (promptTokens) => (promptTokens > 1024 ? 3 : 5),
+    bandwidthBound: false,
+    weights: 'external',
+  };
+}
+
+/**
+ * gpt-oss-20b's attention on a scaled-down MoE: 8 query heads a KV head, heads of 64 (16 query / 2 KV: a quarter of
+ * gpt-oss-20b's 64 / 8, to keep 4k prompts within minutes), a sink logit a head, biases on q/k/v/o, YaRN 32x over 4,096
+ * positions, and a 128-position sliding window on every other layer; 32 experts top-4 of clamped SwiGLU with biases.
+ * Hidden 512 (FFN 512, as gpt-oss's FFN equals its hidden size), 8 layers: ~1 GB of fp32 weights. What it measures is
+ * decoding after a long prompt, where the windowed layers need only their last 128 positions.
+ */
+function gptOssSize(): BenchSize {
+  const embedded = embeddedSize().config;
+  const promptLengths = [1024, 4096];
+  const decodeSteps = 32;
+  const hiddenSize = 512;
+  const config: ModelConfig = {
+    ...embedded,
+    architecture: 'gpt_oss',
+    hiddenSize,
+    numLayers: 8,
+    numHeads: 16,
+    numKvHeads: 2,
+    headDim: 64,
+    numExperts: 32,
+    numExpertsPerToken: 4,
+    expertFfnSize: hiddenSize,
+    contextLength: contextFor(Math.max(...promptLengths), decodeSteps),
+    rmsNormEps: 1e-5,
+    ropeBase: 150000,
+    ropeScalingFactor: 32,
+    ropeOriginalContext: 4096,
+    expertActivation: 'swiglu_clamped',
+    swigluLimit: 7,
+    expertBias: true,
+    attentionBias: true,
+    attentionOutputBias: true,
+    attentionSinks: true,
+    slidingWindow: 128,
+    slidingWindowPattern: 2,
+    normPlacement: 'pre',
+    routerRenormalize: true,
+    embeddingMultiplier: 1,
+    outputMultiplier: 1,
+    attentionScale: 1 / 8,
+    attentionSoftcap: 0,
+    routerSoftcap: 0,
+    tiedOutput: false,
+    qkNorm: 'none',
+  };
+  return {
+    name: 'gptoss-1gb',
+    description: "gpt-oss-20b's attention (sinks, a 128-position window on alternate layers) on a ~1 GB fp32 MoE (random weights)",
     config,
     quants: ['none'],
     threads: [1],
@@ -441,9 +501,9 @@ async function main(): Promise<void> {
     },
   });
   const wanted = list(values.sizes)!;
-  const sizes = [embeddedSize(), grokSize(), qwen3Size(), deepseekSize(), graniteSize()].filter((size) => wanted.includes(size.name));
+  const sizes = [embeddedSize(), grokSize(), qwen3Size(), deepseekSize(), gptOssSize(), graniteSize()].filter((size) => wanted.includes(size.name));
   const unknown = wanted.filter((name) => !sizes.some((size) => size.name === name));
-  if (unknown.length) throw new Error(`unknown size(s) ${unknown.join(', ')}: expected embedded, grok-1gb, qwen3-1gb, deepseek-1gb, granite-1b`);
+  if (unknown.length) throw new Error(`unknown size(s) ${unknown.join(', ')}: expected embedded, grok-1gb, qwen3-1gb, deepseek-1gb, gptoss-1gb, granite-1b`);
   const quants = list(values.quants) as QuantType[] | undefined;
   if (quants?.some((quant) => !['none', 'int8', 'int4'].includes(quant))) throw new Error(`--quants takes none, int8, int4`);
   const overrides: Overrides = {

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { DecoderSession, KvRowBuffer, kvRoom } from '../../server/engines/local/decoderSession';
+import { DecoderSession, KvRowBuffer, kvRoom, promptChunkTokens } from '../../server/engines/local/decoderSession';
+import { slides } from '../../server/model/arch/decoder';
 import { shortRunTokens } from '../../server/model/onnx/headGroupAttention';
 import type { SyntheticShape } from '../../server/model/synthetic';
 import { tinyGrok, tinyModelFolder } from './fixtures';
@@ -94,8 +95,45 @@ test('head-group attention: several sequences of different lengths decode in one
   await grouped.release();
 });
 
+test('head-group attention: a layer with a sliding window reads only the cached positions its window reaches', async () => {
+  const { dir, config } = tinyModelFolder(tinyGptOss, 7, { attention: 'headGroup' });
+  const session = await ort.InferenceSession.create(path.join(dir, 'model.onnx'));
+  const buffers = [new KvRowBuffer(config, 1), new KvRowBuffer(config, 1)];
+  const [clean, poisoned] = buffers.map((buffer) => new DecoderSession(session, config, 'shared', { buffer, row: 0 }));
+  const prompt = tokens(40, 280);
+  await clean.forward(prompt);
+  await poisoned.forward(prompt);
+  // The next position is 40: a 6-position window reaches back to 35, and later positions' windows start later still.
+  // NaN in positions 0-34 of the windowed layers would turn every logit to NaN if a product read them.
+  const outside = 40 - config.slidingWindow + 1;
+  const windowed = Array.from({ length: config.numLayers }, (_, i) => i).filter((i) => slides(config, i));
+  assert.ok(windowed.length > 0 && windowed.length < config.numLayers);
+  const layers = buffers[1].view(0, 1);
+  for (const i of windowed) {
+    for (const tensor of [layers[i].key, layers[i].value]) {
+      const [, heads, capacity, width] = tensor.dims;
+      const data = tensor.data as Float32Array;
+      for (let h = 0; h < heads; h++) data.fill(Number.NaN, h * capacity * width, (h * capacity + outside) * width);
+    }
+  }
+  for (const [what, run] of [['a decoded token', [330]], ['a short run', [331, 332, 333]]] as const) {
+    const expected = await clean.forward(run);
+    const actual = await poisoned.forward(run);
+    assert.ok(actual.every(Number.isFinite), `${what}: logits are not all finite`);
+    assertClose(actual, expected, what);
+  }
+  await session.release();
+});
+
 test('kvRoom: powers of two up to 256 positions, then multiples of 256 with an eighth to spare, never past the context', () => {
   assert.deepEqual([0, 1, 64, 65, 200, 256].map((n) => kvRoom(n, 4096)), [64, 64, 64, 128, 256, 256]);
   assert.deepEqual([257, 1024, 1088, 4096, 4160].map((n) => kvRoom(n, 8192)), [512, 1280, 1280, 4608, 4864]);
   assert.equal(kvRoom(4000, 4096), 4096);
+});
+
+test('promptChunkTokens: a run holds at most 256 MiB of attention scores, counted three times with sinks, and at least 256 tokens', () => {
+  // 8 heads x 2,016 tokens x 4,160 positions x 4 bytes is just under 256 MiB.
+  assert.equal(promptChunkTokens({ numHeads: 8, attentionSinks: false }, 4160), 2016);
+  assert.equal(promptChunkTokens({ numHeads: 16, attentionSinks: true }, 4160), 336);
+  assert.equal(promptChunkTokens({ numHeads: 64, attentionSinks: true }, 4160), 256);
 });

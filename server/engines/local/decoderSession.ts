@@ -45,13 +45,21 @@ export function kvRoom(positions: number, contextLength: number): number {
 const attentionScoresBudgetBytes = 256 * 2 ** 20;
 
 /**
+ * Bytes GroupQueryAttention holds per score of a run: a float, and with attention sinks three (its sink path holds two
+ * more buffers the scores' size: +514 MiB at a 4k prompt on gpt-oss's shape, 0 without sinks).
+ */
+function scoreBytes(config: Pick<ModelConfig, 'attentionSinks'>): number {
+  return config.attentionSinks ? 12 : 4;
+}
+
+/**
  * The most prompt tokens one run evaluates (engine graphs) when the cache will hold `positions`: as many as keep the
  * attention scores within budget (a whole 4k prompt on 16 heads held 1 GiB), and at least 256, because fewer rows a run
  * leave each expert too few rows to multiply efficiently. A longer prompt runs in chunks through the cache, at the same
  * arithmetic. bench/engine/README.md has the measurements.
  */
-export function promptChunkTokens(config: Pick<ModelConfig, 'numHeads'>, positions: number): number {
-  return Math.max(256, Math.floor(attentionScoresBudgetBytes / (4 * config.numHeads * positions)));
+export function promptChunkTokens(config: Pick<ModelConfig, 'numHeads' | 'attentionSinks'>, positions: number): number {
+  return Math.max(256, Math.floor(attentionScoresBudgetBytes / (scoreBytes(config) * config.numHeads * positions)));
 }
 
 /**

@@ -12,7 +12,8 @@
  * bench/engine/README.md has the costs measured.
  *
  * The past input is the engine's buffer as it is, `[batch, kvHeads, capacity, headDim]`: positions at or beyond a row's
- * cached length are masked (decoding) or sliced off (prompts), whatever they hold.
+ * cached length are masked (decoding) or sliced off (prompts), whatever they hold. A layer with a sliding window reads
+ * only the positions some row's window reaches (`windowSpan`), not the whole buffer.
  */
 import type { KvNames } from '../graphInterface';
 import { ElementType, type GraphBuilder } from './graphBuilder';
@@ -42,8 +43,17 @@ export interface AttentionGeometry {
   shape(dims: readonly number[]): string;
   /** The cache's capacity, 1-D int64. */
   capacity: string;
-  /** The sizes a decoding run's scores split into: the cached positions, the new one, and the sink where there is one. */
-  splitSizes(sinks: boolean): string;
+  /**
+   * The cached positions a run under a sliding `window` can see, `[start, end)` as 1-D int64 and its `length`: from the
+   * window start of the row with the fewest cached positions to the end of the row with the most (each row's mask cuts
+   * the rest), at least one position, within the capacity.
+   */
+  windowSpan(window: number): { start: string; end: string; length: string };
+  /**
+   * The sizes a decoding run's scores split into: the cached positions (the capacity, or `windowSpan(window)`'s length),
+   * the new one, and the sink where there is one.
+   */
+  splitSizes(sinks: boolean, window?: number): string;
 }
 
 /**
@@ -69,7 +79,21 @@ export function attentionGeometry(g: GraphBuilder, lengths: AttentionLengths, po
   const cached = g.op('Less', '/attn_geometry/cached', [pastIndex, pastColumn]);
   const masks = new Map<number, string>();
   const shapes = new Map<string, string>();
-  const splits = new Map<boolean, string>();
+  const splits = new Map<string, string>();
+  const spans = new Map<number, { start: string; end: string; length: string }>();
+  const windowSpan = (window: number) => {
+    let span = spans.get(window);
+    if (!span) {
+      const label = `/attn_geometry/window_${window}/span`;
+      const fewest = g.op('ReduceMin', `${label}/fewest`, [past], { keepdims: { i: 1 } });
+      const most = g.op('ReduceMax', `${label}/most`, [past], { keepdims: { i: 1 } });
+      const start = g.op('Max', `${label}/start`, [g.op('Sub', `${label}/first`, [fewest, g.int64s([window - 1])]), g.int64s([0])]);
+      const end = g.op('Min', `${label}/end`, [g.op('Max', `${label}/last`, [most, g.op('Add', `${label}/one`, [start, g.int64s([1])])]), capacity]);
+      span = { start, end, length: g.op('Sub', `${label}/length`, [end, start]) };
+      spans.set(window, span);
+    }
+    return span;
+  };
   return {
     lengths,
     positions,
@@ -93,11 +117,14 @@ export function attentionGeometry(g: GraphBuilder, lengths: AttentionLengths, po
       }
       return mask;
     },
-    splitSizes(sinks) {
-      let found = splits.get(sinks);
+    windowSpan,
+    splitSizes(sinks, window = 0) {
+      const key = `${sinks}/${window}`;
+      let found = splits.get(key);
       if (!found) {
-        found = g.op('Concat', `/attn_geometry/split_sizes${sinks ? '_with_sink' : ''}`, [capacity, g.int64s(sinks ? [1, 1] : [1])], { axis: { i: 0 } });
-        splits.set(sinks, found);
+        const cachedPart = window === 0 ? capacity : windowSpan(window).length;
+        found = g.op('Concat', `/attn_geometry/split_sizes${window === 0 ? '' : `_window_${window}`}${sinks ? '_with_sink' : ''}`, [cachedPart, g.int64s(sinks ? [1, 1] : [1])], { axis: { i: 0 } });
+        splits.set(key, found);
       }
       return found;
     },
@@ -170,11 +197,12 @@ function decodeAttention(b: GraphBuilder, name: string, qkv: Qkv, past: KvNames,
   const q = b.op('Reshape', `${name}/q/groups`, [rotated(b, `${name}/q`, qkv.q, geometry, rotary), b.int64s([0, kvHeads, groups, headDim])]);
   const k = b.op('Reshape', `${name}/k/heads`, [rotated(b, `${name}/k`, qkv.k, geometry, rotary), b.int64s([0, kvHeads, 1, headDim])]);
   const v = b.op('Reshape', `${name}/v/heads`, [qkv.v, b.int64s([0, kvHeads, 1, headDim])]);
-  const parts = [b.op('Add', `${name}/past/masked`, [scores(b, `${name}/past`, q, past.key, spec), geometry.pastMask(spec.window)]), scores(b, `${name}/fresh`, q, k, spec)];
+  const seen = visiblePast(b, name, past, geometry.pastMask(spec.window), geometry, spec.window);
+  const parts = [b.op('Add', `${name}/past/masked`, [scores(b, `${name}/past`, q, seen.past.key, spec), seen.mask]), scores(b, `${name}/fresh`, q, k, spec)];
   if (spec.sinks) parts.push(sinkColumn(b, name, spec.sinks, [1, kvHeads, groups, 1], geometry.shape([kvHeads, groups, 1])));
   const probabilities = b.op('Softmax', `${name}/Softmax`, [b.op('Concat', `${name}/scores/Concat`, parts, { axis: { i: -1 } })], { axis: { i: -1 } });
-  const [pPast, pFresh] = b.node('Split', `${name}/Split`, [probabilities, geometry.splitSizes(spec.sinks !== undefined)], { axis: { i: -1 } }, { outputs: parts.length });
-  const out = b.op('Add', `${name}/output/Add`, [b.op('MatMul', `${name}/past/MatMul`, [pPast, past.value]), b.op('MatMul', `${name}/fresh/MatMul`, [pFresh, v])]);
+  const [pPast, pFresh] = b.node('Split', `${name}/Split`, [probabilities, geometry.splitSizes(spec.sinks !== undefined, spec.window)], { axis: { i: -1 } }, { outputs: parts.length });
+  const out = b.op('Add', `${name}/output/Add`, [b.op('MatMul', `${name}/past/MatMul`, [pPast, seen.past.value]), b.op('MatMul', `${name}/fresh/MatMul`, [pFresh, v])]);
   return [b.op('Reshape', `${name}/output/flatten`, [out, b.int64s([0, 1, numHeads * headDim])]), k, v];
 }
 
@@ -188,9 +216,11 @@ function decodeAttention(b: GraphBuilder, name: string, qkv: Qkv, past: KvNames,
 function shortRunAttention(b: GraphBuilder, name: string, qkv: Qkv, past: KvNames, geometry: AttentionGeometry, rotary: Rotary, spec: HeadSpec): string[] {
   const { numHeads, numKvHeads: kvHeads, headDim } = spec;
   const groups = numHeads / kvHeads;
-  const { batch, seq, capacity } = geometry;
+  const { batch, seq } = geometry;
   const shape = (label: string, parts: string[]) => b.op('Concat', `${name}/${label}/shape`, parts, { axis: { i: 0 } });
   const masks = shortRunMasks(b, `${name}/mask`, geometry, spec.window ?? 0);
+  const seen = visiblePast(b, name, past, masks.past, geometry, spec.window);
+  const capacity = seen.length;
   // Queries `[batch, kvHeads, groups * seq, headDim]`.
   const q5 = b.op('Reshape', `${name}/q/groups`, [rotated(b, `${name}/q`, qkv.q, geometry, rotary), b.int64s([0, 0, kvHeads, groups, headDim])]);
   const q = b.op('Reshape', `${name}/q/rows`, [b.op('Transpose', `${name}/q/Transpose`, [q5], { perm: { ints: [0, 2, 3, 1, 4] } }), b.int64s([0, 0, -1, headDim])]);
@@ -200,16 +230,30 @@ function shortRunAttention(b: GraphBuilder, name: string, qkv: Qkv, past: KvName
   const groupsShape = (label: string, last: string) => shape(label, [batch, b.int64s([kvHeads, groups]), seq, last]);
   const masked = (label: 'past' | 'fresh', keys: string, last: string, mask: string) =>
     b.op('Add', `${name}/${label}/masked`, [b.op('Reshape', `${name}/${label}/scores5`, [scores(b, `${name}/${label}`, q, keys, spec), groupsShape(`${label}/scores5`, last)]), mask]);
-  const parts = [masked('past', past.key, capacity, masks.past), masked('fresh', k, seq, masks.fresh)];
+  const parts = [masked('past', seen.past.key, capacity, seen.mask), masked('fresh', k, seq, masks.fresh)];
   if (spec.sinks) parts.push(sinkColumn(b, name, spec.sinks, [1, kvHeads, groups, 1, 1], groupsShape('sinks', b.int64s([1]))));
   const probabilities = b.op('Softmax', `${name}/Softmax`, [b.op('Concat', `${name}/scores/Concat`, parts, { axis: { i: -1 } })], { axis: { i: -1 } });
   const splitSizes = shape('split', [capacity, seq, ...(spec.sinks ? [b.int64s([1])] : [])]);
   const [pPast, pFresh] = b.node('Split', `${name}/Split`, [probabilities, splitSizes], { axis: { i: -1 } }, { outputs: parts.length });
   const weighted = (label: 'past' | 'fresh', p: string, last: string, values: string) =>
     b.op('MatMul', `${name}/${label}/MatMul`, [b.op('Reshape', `${name}/${label}/rows`, [p, shape(`${label}/rows`, [batch, b.int64s([kvHeads, -1]), last])]), values]);
-  const out = b.op('Add', `${name}/output/Add`, [weighted('past', pPast, capacity, past.value), weighted('fresh', pFresh, seq, v)]);
+  const out = b.op('Add', `${name}/output/Add`, [weighted('past', pPast, capacity, seen.past.value), weighted('fresh', pFresh, seq, v)]);
   const out5 = b.op('Reshape', `${name}/output/groups`, [out, b.int64s([0, 0, groups, -1, headDim])]);
   return [b.op('Reshape', `${name}/output/flatten`, [b.op('Transpose', `${name}/output/Transpose`, [out5], { perm: { ints: [0, 3, 1, 2, 4] } }), b.int64s([0, 0, -1])]), k, v];
+}
+
+/**
+ * The cache as a decoding or short run reads it, with its additive `mask` (capacity last) and the number of positions
+ * (1-D int64). Without a window, the whole buffer. Under a sliding window, only `windowSpan`'s positions, sliced out:
+ * a copy of about `window` positions a row, where the products over the whole buffer would read and multiply every
+ * cached position (gpt-oss's window is 128 in a context of 131,072).
+ */
+function visiblePast(b: GraphBuilder, name: string, past: KvNames, mask: string, geometry: AttentionGeometry, window = 0): { past: KvNames; mask: string; length: string } {
+  if (window === 0) return { past, mask, length: geometry.capacity };
+  const { start, end, length } = geometry.windowSpan(window);
+  const slice = (label: string, x: string, axis: number) => b.op('Slice', `${name}/window/${label}`, [x, start, end, b.int64s([axis])]);
+  const key = slice('key', past.key, 2);
+  return { past: { key, value: past.value === past.key ? key : slice('value', past.value, 2) }, mask: slice('mask', mask, -1), length };
 }
 
 /**
