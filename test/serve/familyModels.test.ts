@@ -14,7 +14,7 @@ import { drain } from '../../server/engines/engine';
 import { LocalEngine } from '../../server/engines/local/localEngine';
 import { convertCheckpoint } from '../../server/model/convert';
 import { tempDir } from '../support/tempDir';
-import { hfFamilyCheckpoint, tinyDeepseekV2, tinyGraniteMoeShared, tinyOlmoe, tinyQwen2Moe, tinyQwen3Moe } from '../engine/hfCheckpoints';
+import { hfFamilyCheckpoint, tinyDeepseekV2, tinyGptOss, tinyGraniteMoeShared, tinyHfGrok2, tinyOlmoe, tinyQwen2Moe, tinyQwen3Moe } from '../engine/hfCheckpoints';
 import { cliPath, startServe } from './serveProcess';
 
 const never = new AbortController().signal;
@@ -29,7 +29,7 @@ async function greedy(dir: string, prompt: string, tokenHealing = false): Promis
   }
 }
 
-for (const [label, shape] of [['Qwen3-MoE', tinyQwen3Moe], ['Qwen2-MoE', tinyQwen2Moe], ['OLMoE', tinyOlmoe], ['Granite MoE shared', tinyGraniteMoeShared], ['DeepSeek-V2-Lite', tinyDeepseekV2]] as const) {
+for (const [label, shape] of [['Qwen3-MoE', tinyQwen3Moe], ['Qwen2-MoE', tinyQwen2Moe], ['OLMoE', tinyOlmoe], ['Granite MoE shared', tinyGraniteMoeShared], ['gpt-oss', tinyGptOss], ['DeepSeek-V2-Lite', tinyDeepseekV2], ['Grok-2', tinyHfGrok2]] as const) {
   test(`families: a converted ${label} model completes in rook complete and answers in rook serve as the directly built one does`, async () => {
     const fixture = hfFamilyCheckpoint(shape, 83);
     const out = path.join(tempDir('family-run'), 'model');
