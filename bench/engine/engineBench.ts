@@ -124,6 +124,28 @@ function qwen3Size(): BenchSize {
   };
 }
 
+const attentionPrompts = [1024, 4096];
+const attentionDecodeSteps = 32;
+
+/**
+ * A size that measures a family's attention over long prompts: float32 weights in `model.onnx.data`, 1 thread, 1k and
+ * 4k prompts (5 and 3 repetitions), 32 decoded tokens.
+ */
+function attentionSize(name: string, description: string, config: ModelConfig): BenchSize {
+  return {
+    name,
+    description,
+    config,
+    quants: ['none'],
+    threads: [1],
+    promptLengths: attentionPrompts,
+    decodeSteps: attentionDecodeSteps,
+    repetitions: (promptTokens) => (promptTokens > 1024 ? 3 : 5),
+    bandwidthBound: false,
+    weights: 'external',
+  };
+}
+
 /**
  * DeepSeek-V2-Lite's latent attention at its real size (16 heads of 128 unrotated + 64 rotated dims, a 512-wide latent,
  * values of 128, YaRN 40x over 4,096 positions with mscale 0.707) on a scaled-down MoE: hidden 1024, 4 layers of which
@@ -133,8 +155,6 @@ function qwen3Size(): BenchSize {
  */
 function deepseekSize(): BenchSize {
   const embedded = embeddedSize().config;
-  const promptLengths = [1024, 4096];
-  const decodeSteps = 32;
   const hiddenSize = 1024;
   const ropeScalingFactor = 40;
   const config: ModelConfig = {
@@ -154,7 +174,7 @@ function deepseekSize(): BenchSize {
     sharedExpertFfnSize: 2 * 352,
     denseLayers: 1,
     denseFfnSize: 2816,
-    contextLength: contextFor(Math.max(...promptLengths), decodeSteps),
+    contextLength: contextFor(Math.max(...attentionPrompts), attentionDecodeSteps),
     rmsNormEps: 1e-6,
     ropeBase: 10000,
     ropeScalingFactor,
@@ -171,18 +191,7 @@ function deepseekSize(): BenchSize {
     routerSoftcap: 0,
     tiedOutput: false,
   };
-  return {
-    name: 'deepseek-1gb',
-    description: 'DeepSeek-V2-Lite latent attention at full size on a ~1 GB fp32 MoE (random weights)',
-    config,
-    quants: ['none'],
-    threads: [1],
-    promptLengths,
-    decodeSteps,
-    repetitions: (promptTokens) => (promptTokens > 1024 ? 3 : 5),
-    bandwidthBound: false,
-    weights: 'external',
-  };
+  return attentionSize('deepseek-1gb', 'DeepSeek-V2-Lite latent attention at full size on a ~1 GB fp32 MoE (random weights)', config);
 }
 
 /**
@@ -194,8 +203,6 @@ function deepseekSize(): BenchSize {
  */
 function gptOssSize(): BenchSize {
   const embedded = embeddedSize().config;
-  const promptLengths = [1024, 4096];
-  const decodeSteps = 32;
   const hiddenSize = 512;
   const config: ModelConfig = {
     ...embedded,
@@ -208,7 +215,7 @@ function gptOssSize(): BenchSize {
     numExperts: 32,
     numExpertsPerToken: 4,
     expertFfnSize: hiddenSize,
-    contextLength: contextFor(Math.max(...promptLengths), decodeSteps),
+    contextLength: contextFor(Math.max(...attentionPrompts), attentionDecodeSteps),
     rmsNormEps: 1e-5,
     ropeBase: 150000,
     ropeScalingFactor: 32,
@@ -231,18 +238,7 @@ function gptOssSize(): BenchSize {
     tiedOutput: false,
     qkNorm: 'none',
   };
-  return {
-    name: 'gptoss-1gb',
-    description: "gpt-oss-20b's attention (sinks, a 128-position window on alternate layers) on a ~1 GB fp32 MoE (random weights)",
-    config,
-    quants: ['none'],
-    threads: [1],
-    promptLengths,
-    decodeSteps,
-    repetitions: (promptTokens) => (promptTokens > 1024 ? 3 : 5),
-    bandwidthBound: false,
-    weights: 'external',
-  };
+  return attentionSize('gptoss-1gb', "gpt-oss-20b's attention (sinks, a 128-position window on alternate layers) on a ~1 GB fp32 MoE (random weights)", config);
 }
 
 /**
