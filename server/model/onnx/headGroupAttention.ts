@@ -220,7 +220,6 @@ function shortRunAttention(b: GraphBuilder, name: string, qkv: Qkv, past: KvName
   const shape = (label: string, parts: string[]) => b.op('Concat', `${name}/${label}/shape`, parts, { axis: { i: 0 } });
   const masks = shortRunMasks(b, `${name}/mask`, geometry, spec.window ?? 0);
   const seen = visiblePast(b, name, past, masks.past, geometry, spec.window);
-  const capacity = seen.length;
   // Queries `[batch, kvHeads, groups * seq, headDim]`.
   const q5 = b.op('Reshape', `${name}/q/groups`, [rotated(b, `${name}/q`, qkv.q, geometry, rotary), b.int64s([0, 0, kvHeads, groups, headDim])]);
   const q = b.op('Reshape', `${name}/q/rows`, [b.op('Transpose', `${name}/q/Transpose`, [q5], { perm: { ints: [0, 2, 3, 1, 4] } }), b.int64s([0, 0, -1, headDim])]);
@@ -230,14 +229,14 @@ function shortRunAttention(b: GraphBuilder, name: string, qkv: Qkv, past: KvName
   const groupsShape = (label: string, last: string) => shape(label, [batch, b.int64s([kvHeads, groups]), seq, last]);
   const masked = (label: 'past' | 'fresh', keys: string, last: string, mask: string) =>
     b.op('Add', `${name}/${label}/masked`, [b.op('Reshape', `${name}/${label}/scores5`, [scores(b, `${name}/${label}`, q, keys, spec), groupsShape(`${label}/scores5`, last)]), mask]);
-  const parts = [masked('past', seen.past.key, capacity, seen.mask), masked('fresh', k, seq, masks.fresh)];
+  const parts = [masked('past', seen.past.key, seen.length, seen.mask), masked('fresh', k, seq, masks.fresh)];
   if (spec.sinks) parts.push(sinkColumn(b, name, spec.sinks, [1, kvHeads, groups, 1, 1], groupsShape('sinks', b.int64s([1]))));
   const probabilities = b.op('Softmax', `${name}/Softmax`, [b.op('Concat', `${name}/scores/Concat`, parts, { axis: { i: -1 } })], { axis: { i: -1 } });
-  const splitSizes = shape('split', [capacity, seq, ...(spec.sinks ? [b.int64s([1])] : [])]);
+  const splitSizes = shape('split', [seen.length, seq, ...(spec.sinks ? [b.int64s([1])] : [])]);
   const [pPast, pFresh] = b.node('Split', `${name}/Split`, [probabilities, splitSizes], { axis: { i: -1 } }, { outputs: parts.length });
   const weighted = (label: 'past' | 'fresh', p: string, last: string, values: string) =>
     b.op('MatMul', `${name}/${label}/MatMul`, [b.op('Reshape', `${name}/${label}/rows`, [p, shape(`${label}/rows`, [batch, b.int64s([kvHeads, -1]), last])]), values]);
-  const out = b.op('Add', `${name}/output/Add`, [weighted('past', pPast, capacity, seen.past.value), weighted('fresh', pFresh, seq, v)]);
+  const out = b.op('Add', `${name}/output/Add`, [weighted('past', pPast, seen.length, seen.past.value), weighted('fresh', pFresh, seq, v)]);
   const out5 = b.op('Reshape', `${name}/output/groups`, [out, b.int64s([0, 0, groups, -1, headDim])]);
   return [b.op('Reshape', `${name}/output/flatten`, [b.op('Transpose', `${name}/output/Transpose`, [out5], { perm: { ints: [0, 3, 1, 2, 4] } }), b.int64s([0, 0, -1])]), k, v];
 }
