@@ -37,7 +37,10 @@ export interface AttentionGeometry {
   pastIndex: string;
   /** `[batch, capacity]` bool: whether each position is cached in each row. */
   cached: string;
-  /** A decoding run's additive mask (0 or -inf), `[batch, 1, 1, capacity]`: cached positions, within `window` if given. */
+  /**
+   * A decoding run's additive mask (0 or -inf) over the positions it reads: cached positions, `[batch, 1, 1, capacity]`;
+   * with `window`, those within it, over `windowSpan(window)`'s positions.
+   */
   pastMask(window?: number): string;
   /** A 1-D int64 tensor of the batch size then `dims`. */
   shape(dims: readonly number[]): string;
@@ -109,8 +112,16 @@ export function attentionGeometry(g: GraphBuilder, lengths: AttentionLengths, po
       let mask = masks.get(window);
       if (!mask) {
         const label = window === 0 ? 'past_mask' : `window_${window}`;
-        // The new position is the row's cached length; within the window, a position is less than `window` behind it.
-        const allowed = window === 0 ? cached : g.op('And', `/attn_geometry/${label}/And`, [cached, g.op('Greater', `/attn_geometry/${label}/Greater`, [pastIndex, g.op('Sub', `/attn_geometry/${label}/start`, [pastColumn, g.int64s([window], [])])])]);
+        let allowed = cached;
+        if (window > 0) {
+          // The span's positions; the new position is the row's cached length, and within the window a position is
+          // less than `window` behind it.
+          const { start, end } = windowSpan(window);
+          const scalar = (x: string, part: string) => g.op('Squeeze', `/attn_geometry/${label}/${part}`, [x, g.int64s([0])]);
+          const index = g.op('Unsqueeze', `/attn_geometry/${label}/index`, [g.op('Range', `/attn_geometry/${label}/Range`, [scalar(start, 'start'), scalar(end, 'end'), g.int64s([1], [])]), g.int64s([0])]);
+          const inWindow = g.op('Greater', `/attn_geometry/${label}/Greater`, [index, g.op('Sub', `/attn_geometry/${label}/first`, [pastColumn, g.int64s([window], [])])]);
+          allowed = g.op('And', `/attn_geometry/${label}/And`, [g.op('Less', `/attn_geometry/${label}/cached`, [index, pastColumn]), inWindow]);
+        }
         const additive = g.op('Where', `/attn_geometry/${label}/Where`, [allowed, g.floats([0]), g.floats([-Infinity])]);
         mask = g.op('Unsqueeze', `/attn_geometry/${label}/Unsqueeze`, [additive, g.int64s([1, 2])]);
         masks.set(window, mask);
@@ -197,8 +208,8 @@ function decodeAttention(b: GraphBuilder, name: string, qkv: Qkv, past: KvNames,
   const q = b.op('Reshape', `${name}/q/groups`, [rotated(b, `${name}/q`, qkv.q, geometry, rotary), b.int64s([0, kvHeads, groups, headDim])]);
   const k = b.op('Reshape', `${name}/k/heads`, [rotated(b, `${name}/k`, qkv.k, geometry, rotary), b.int64s([0, kvHeads, 1, headDim])]);
   const v = b.op('Reshape', `${name}/v/heads`, [qkv.v, b.int64s([0, kvHeads, 1, headDim])]);
-  const seen = visiblePast(b, name, past, geometry.pastMask(spec.window), geometry, spec.window);
-  const parts = [b.op('Add', `${name}/past/masked`, [scores(b, `${name}/past`, q, seen.past.key, spec), seen.mask]), scores(b, `${name}/fresh`, q, k, spec)];
+  const seen = visiblePast(b, name, past, geometry, spec.window);
+  const parts = [b.op('Add', `${name}/past/masked`, [scores(b, `${name}/past`, q, seen.past.key, spec), geometry.pastMask(spec.window)]), scores(b, `${name}/fresh`, q, k, spec)];
   if (spec.sinks) parts.push(sinkColumn(b, name, spec.sinks, [1, kvHeads, groups, 1], geometry.shape([kvHeads, groups, 1])));
   const probabilities = b.op('Softmax', `${name}/Softmax`, [b.op('Concat', `${name}/scores/Concat`, parts, { axis: { i: -1 } })], { axis: { i: -1 } });
   const [pPast, pFresh] = b.node('Split', `${name}/Split`, [probabilities, geometry.splitSizes(spec.sinks !== undefined, spec.window)], { axis: { i: -1 } }, { outputs: parts.length });
@@ -219,7 +230,8 @@ function shortRunAttention(b: GraphBuilder, name: string, qkv: Qkv, past: KvName
   const { batch, seq } = geometry;
   const shape = (label: string, parts: string[]) => b.op('Concat', `${name}/${label}/shape`, parts, { axis: { i: 0 } });
   const masks = shortRunMasks(b, `${name}/mask`, geometry, spec.window ?? 0);
-  const seen = visiblePast(b, name, past, masks.past, geometry, spec.window);
+  const seen = visiblePast(b, name, past, geometry, spec.window);
+  const pastMask = spec.window ? spanOf(b, `${name}/window/mask`, masks.past, geometry.windowSpan(spec.window), -1) : masks.past;
   // Queries `[batch, kvHeads, groups * seq, headDim]`.
   const q5 = b.op('Reshape', `${name}/q/groups`, [rotated(b, `${name}/q`, qkv.q, geometry, rotary), b.int64s([0, 0, kvHeads, groups, headDim])]);
   const q = b.op('Reshape', `${name}/q/rows`, [b.op('Transpose', `${name}/q/Transpose`, [q5], { perm: { ints: [0, 2, 3, 1, 4] } }), b.int64s([0, 0, -1, headDim])]);
@@ -229,7 +241,7 @@ function shortRunAttention(b: GraphBuilder, name: string, qkv: Qkv, past: KvName
   const groupsShape = (label: string, last: string) => shape(label, [batch, b.int64s([kvHeads, groups]), seq, last]);
   const masked = (label: 'past' | 'fresh', keys: string, last: string, mask: string) =>
     b.op('Add', `${name}/${label}/masked`, [b.op('Reshape', `${name}/${label}/scores5`, [scores(b, `${name}/${label}`, q, keys, spec), groupsShape(`${label}/scores5`, last)]), mask]);
-  const parts = [masked('past', seen.past.key, seen.length, seen.mask), masked('fresh', k, seq, masks.fresh)];
+  const parts = [masked('past', seen.past.key, seen.length, pastMask), masked('fresh', k, seq, masks.fresh)];
   if (spec.sinks) parts.push(sinkColumn(b, name, spec.sinks, [1, kvHeads, groups, 1, 1], groupsShape('sinks', b.int64s([1]))));
   const probabilities = b.op('Softmax', `${name}/Softmax`, [b.op('Concat', `${name}/scores/Concat`, parts, { axis: { i: -1 } })], { axis: { i: -1 } });
   const splitSizes = shape('split', [seen.length, seq, ...(spec.sinks ? [b.int64s([1])] : [])]);
@@ -241,18 +253,22 @@ function shortRunAttention(b: GraphBuilder, name: string, qkv: Qkv, past: KvName
   return [b.op('Reshape', `${name}/output/flatten`, [b.op('Transpose', `${name}/output/Transpose`, [out5], { perm: { ints: [0, 3, 1, 2, 4] } }), b.int64s([0, 0, -1])]), k, v];
 }
 
+/** `x`'s positions along `axis` (a capacity axis) within `span`. */
+function spanOf(b: GraphBuilder, name: string, x: string, span: { start: string; end: string }, axis: number): string {
+  return b.op('Slice', name, [x, span.start, span.end, b.int64s([axis])]);
+}
+
 /**
- * The cache as a decoding or short run reads it, with its additive `mask` (capacity last) and the number of positions
- * (1-D int64). Without a window, the whole buffer. Under a sliding window, only `windowSpan`'s positions, sliced out:
- * a copy of about `window` positions a row, where the products over the whole buffer would read and multiply every
- * cached position (gpt-oss's window is 128 in a context of 131,072).
+ * The cache as a decoding or short run reads it, and its number of positions (1-D int64). Without a window, the whole
+ * buffer. Under a sliding window, only `windowSpan`'s positions, sliced out: a copy of about `window` positions a row,
+ * where the products over the whole buffer would read and multiply every cached position (gpt-oss's window is 128 in
+ * a context of 131,072).
  */
-function visiblePast(b: GraphBuilder, name: string, past: KvNames, mask: string, geometry: AttentionGeometry, window = 0): { past: KvNames; mask: string; length: string } {
-  if (window === 0) return { past, mask, length: geometry.capacity };
-  const { start, end, length } = geometry.windowSpan(window);
-  const slice = (label: string, x: string, axis: number) => b.op('Slice', `${name}/window/${label}`, [x, start, end, b.int64s([axis])]);
-  const key = slice('key', past.key, 2);
-  return { past: { key, value: past.value === past.key ? key : slice('value', past.value, 2) }, mask: slice('mask', mask, -1), length };
+function visiblePast(b: GraphBuilder, name: string, past: KvNames, geometry: AttentionGeometry, window = 0): { past: KvNames; length: string } {
+  if (window === 0) return { past, length: geometry.capacity };
+  const span = geometry.windowSpan(window);
+  const key = spanOf(b, `${name}/window/key`, past.key, span, 2);
+  return { past: { key, value: past.value === past.key ? key : spanOf(b, `${name}/window/value`, past.value, span, 2) }, length: span.length };
 }
 
 /**
