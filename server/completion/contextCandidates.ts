@@ -16,7 +16,7 @@
  * a table's rows), and the small model under-rates a copy it has not started. The weight is calibrated on held-out
  * packages (bench/completion/README.md, "A line that starts as the typed line does").
  */
-import type { ContinuationScore, ContinuationToScore } from '../engines/engine';
+import { rankOf, type ContinuationScore, type ContinuationToScore } from '../engines/engine';
 
 export interface ContinuationLimits {
   /** Characters of the typed line that must match, unless the match reaches back to a line start. */
@@ -110,7 +110,7 @@ export function contextContinuations(linePrefix: string, sources: ContinuationSo
 
 /** The index of the continuation that ranks first by log-probability plus prior weight; the first (the greedy answer) wins ties. */
 export function likeliest(scores: readonly ContinuationScore[], continuations: readonly ContinuationToScore[]): number {
-  const rank = (index: number) => scores[index].logprob + (continuations[index].logPrior ?? 0);
+  const rank = (index: number) => rankOf(scores[index].logprob, continuations[index]);
   let best = 0;
   for (let index = 1; index < scores.length; index++) if (rank(index) > rank(best)) best = index;
   return best;

@@ -73,6 +73,11 @@ export interface ContinuationToScore {
   logPrior?: number;
 }
 
+/** Where a continuation ranks among others: the model's log-probability of it plus its prior weight. */
+export function rankOf(logprob: number, continuation: ContinuationToScore): number {
+  return logprob + (continuation.logPrior ?? 0);
+}
+
 /** A continuation of a completion prompt as the model rates it (`Engine.scoreContinuations`). */
 export interface ContinuationScore {
   /** Natural-log probability of the whole continuation followed by the end of its line. */

@@ -20,7 +20,7 @@ import { readChatTemplate, type ChatTemplate } from '../../chat/chatTemplate';
 import { modelFiles } from '../../model/modelFiles';
 import { kvCacheShape, readModelConfig, type ModelConfig } from '../../model/config';
 import { returnsAppendedKv } from '../../model/graphInterface';
-import { EngineError, type ChatRequest, type CompletionRequest, type ContinuationScore, type ContinuationToScore, type Engine, type EngineCapabilities, type EngineStats, type EndEvent, type PromptStats, type StreamEvent, type TextEvent, type TokenChoice } from '../engine';
+import { EngineError, rankOf, type ChatRequest, type CompletionRequest, type ContinuationScore, type ContinuationToScore, type Engine, type EngineCapabilities, type EngineStats, type EndEvent, type PromptStats, type StreamEvent, type TextEvent, type TokenChoice } from '../engine';
 import { DecoderSession, KvRowBuffer, type KvCacheLayout } from './decoderSession';
 import { openSession, type ConcreteProvider } from './executionProvider';
 import { LineTokenizer, type TokenizerJson } from './lineTokenizer';
@@ -204,13 +204,13 @@ export class LocalEngine implements Engine {
       const first = (await this.evaluatePrompt(slot, promptTokens, emptyPromptStats(promptTokens.length), completionPriority)).slice();
       const firstNormalizer = logSumExp(first);
       let best = -Infinity;
-      for (const [index, { text, logPrior = 0 }] of continuations.entries()) {
+      for (const [index, continuation] of continuations.entries()) {
         if (signal.aborted) break;
-        const tokens = this.encodeWhole(heal + text);
+        const tokens = this.encodeWhole(heal + continuation.text);
         if (tokens.length === 0 || slot.decoder.length + tokens.length >= this.config.contextLength) continue;
         // A line is never likelier than its first token: one that cannot rank above the best so far need not run.
         const bound = logProbability(first, tokens[0], firstNormalizer);
-        if (bound + logPrior <= best) {
+        if (rankOf(bound, continuation) <= best) {
           scores[index] = { logprob: bound, tokenLogprobs: [], pruned: true };
           continue;
         }
@@ -228,7 +228,7 @@ export class LocalEngine implements Engine {
           if (showing) tokenLogprobs.push(tokenLogprob);
         }
         scores[index] = { logprob: logprob + this.lineEndLogprob(rows[tokens.length]), tokenLogprobs };
-        best = Math.max(best, scores[index].logprob + logPrior);
+        best = Math.max(best, rankOf(scores[index].logprob, continuation));
       }
     } finally {
       this.releaseSlot(slot, completionPriority);
