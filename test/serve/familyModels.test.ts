@@ -10,26 +10,13 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import OpenAI from 'openai';
-import { drain } from '../../server/engines/engine';
-import { LocalEngine } from '../../server/engines/local/localEngine';
 import { convertCheckpoint } from '../../server/model/convert';
 import { tempDir } from '../support/tempDir';
-import { hfFamilyCheckpoint, tinyDeepseekV2, tinyGptOss, tinyGraniteMoeShared, tinyHfGrok2, tinyOlmoe, tinyQwen2Moe, tinyQwen3Moe } from '../engine/hfCheckpoints';
+import { convertibleFamilies, greedyText as greedy } from '../support/familyModels';
+import { hfFamilyCheckpoint } from '../engine/hfCheckpoints';
 import { cliPath, startServe } from './serveProcess';
 
-const never = new AbortController().signal;
-
-/** The local engine's greedy text for `prompt` on a folder; `tokenHealing` as the editor's completion path asks. */
-async function greedy(dir: string, prompt: string, tokenHealing = false): Promise<string> {
-  const engine = await LocalEngine.load({ modelPath: dir, executionProvider: 'cpu', threads: 1 });
-  try {
-    return (await drain(engine.complete({ prompt, maxTokens: 16, temperature: 0, tokenHealing }, never))).text;
-  } finally {
-    await engine.dispose();
-  }
-}
-
-for (const [label, shape] of [['Qwen3-MoE', tinyQwen3Moe], ['Qwen2-MoE', tinyQwen2Moe], ['OLMoE', tinyOlmoe], ['Granite MoE shared', tinyGraniteMoeShared], ['gpt-oss', tinyGptOss], ['DeepSeek-V2-Lite', tinyDeepseekV2], ['Grok-2', tinyHfGrok2]] as const) {
+for (const [label, shape] of convertibleFamilies) {
   test(`families: a converted ${label} model completes in rook complete and answers in rook serve as the directly built one does`, async () => {
     const fixture = hfFamilyCheckpoint(shape, 83);
     const out = path.join(tempDir('family-run'), 'model');
