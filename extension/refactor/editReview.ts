@@ -87,9 +87,28 @@ export class EditReview implements vscode.Disposable {
       streamed: '',
     };
     this.pending = pending;
+    const discarded = new Promise<false>((resolve) => pending.generation.token.onCancellationRequested(() => resolve(false)));
     await vscode.commands.executeCommand('setContext', pendingContextKey, true);
-    await vscode.commands.executeCommand('vscode.diff', document.uri, pending.proposalUri, `${request.title}: current ↔ proposed`);
-    if (this.pending !== pending) return false;
+    // Nothing waits on the diff once the proposal is discarded: VS Code's promise for a diff closed while it
+    // opens can stay pending for good. A diff that opens after the discard is closed as soon as it is there.
+    const diffOpened = Promise.resolve(
+      vscode.commands.executeCommand('vscode.diff', document.uri, pending.proposalUri, `${request.title}: current ↔ proposed`),
+    ).then(
+      () => true,
+      (error: unknown) => {
+        const message = `${request.title} could not open its diff: ${error instanceof Error ? error.message : String(error)}`;
+        this.log.error(message);
+        void vscode.window.showErrorMessage(message);
+        return false;
+      },
+    );
+    void diffOpened.then(() => {
+      if (this.pending !== pending) return this.closeDiff(pending);
+    });
+    if (!(await Promise.race([diffOpened, discarded]))) {
+      if (this.pending === pending) await this.close(pending);
+      return false;
+    }
 
     const eol = document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
     const inDocumentEol = (code: string) => code.replace(/\r?\n/g, eol);
@@ -209,6 +228,11 @@ export class EditReview implements vscode.Disposable {
       this.lensesChanged.fire();
       await vscode.commands.executeCommand('setContext', pendingContextKey, false);
     }
+    await this.closeDiff(pending);
+  }
+
+  /** Closes the proposal's diff where it is open, and puts the document back in front if the diff was. */
+  private async closeDiff(pending: Pending): Promise<void> {
     const tabs = vscode.window.tabGroups.all
       .flatMap((group) => group.tabs)
       .filter((tab) => tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.toString() === pending.proposalUri.toString());
