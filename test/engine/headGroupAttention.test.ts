@@ -116,7 +116,9 @@ test('head-group attention: a layer with a sliding window reads only the cached 
       for (let h = 0; h < heads; h++) data.fill(Number.NaN, h * capacity * width, (h * capacity + outside) * width);
     }
   }
-  for (const [what, run] of [['a decoded token', [330]], ['a short run', [331, 332, 333]]] as const) {
+  // A long run (more than shortRunTokens) goes through GroupQueryAttention, given only the positions from 44 - 6 + 1.
+  const longRun = tokens(shortRunTokens + 6, 300);
+  for (const [what, run] of [['a decoded token', [330]], ['a short run', [331, 332, 333]], ['a long run', longRun]] as const) {
     const expected = await clean.forward(run);
     const actual = await poisoned.forward(run);
     assert.ok(actual.every(Number.isFinite), `${what}: logits are not all finite`);

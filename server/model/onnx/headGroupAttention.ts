@@ -167,19 +167,45 @@ type HeadSpec = AttentionSpec & { headDim: number };
  */
 export function headGroupAttention(g: GraphBuilder, name: string, qkv: Qkv, past: KvNames, appended: KvNames, geometry: AttentionGeometry, rotary: Rotary, spec: HeadSpec): string {
   const runBranch = g.branch(`${name}/run`, (b) => {
-    const longBranch = b.branch(`${name}/long`, (c) => {
-      const cached = (label: string, x: string) => c.op('Slice', `${name}/long/${label}/cached`, [x, c.int64s([0]), geometry.past, c.int64s([2])]);
-      const present = { key: `${name}/long/present_key`, value: `${name}/long/present_value` };
-      const output = groupQueryAttention(c, `${name}/long/GroupQueryAttention`, qkv, { key: cached('key', past.key), value: cached('value', past.value) }, present, geometry.lengths, rotary, spec);
-      const fresh = (label: string, x: string) => c.op('Slice', `${name}/long/${label}/fresh`, [x, geometry.past, c.int64s([Number.MAX_SAFE_INTEGER]), c.int64s([2])]);
-      return [output, fresh('key', present.key), fresh('value', present.value)];
-    });
+    const longBranch = b.branch(`${name}/long`, (c) => longRunAttention(c, `${name}/long`, qkv, past, geometry, rotary, spec));
     const shortBranch = b.branch(`${name}/short`, (c) => shortRunAttention(c, `${name}/short`, qkv, past, geometry, rotary, spec));
     return b.node('If', `${name}/run/If`, [geometry.long], { then_branch: { graph: longBranch }, else_branch: { graph: shortBranch } }, { outputs: 3 });
   });
   const decodeBranch = g.branch(`${name}/decode`, (b) => decodeAttention(b, `${name}/decode`, qkv, past, geometry, rotary, spec));
   const [output] = g.node('If', `${name}/If`, [geometry.run], { then_branch: { graph: runBranch }, else_branch: { graph: decodeBranch } }, { outputNames: [`${name}/output`, appended.key, appended.value] });
   return output;
+}
+
+/**
+ * A longer run (a prompt or a chunk of one; one sequence) through GroupQueryAttention on the cached positions, sliced
+ * out of the buffer. Under a sliding window, only from the first position the run's first query reaches: the kernel
+ * multiplies the queries with every position it is given and applies the window after, so a windowed layer would pay
+ * for the whole past at every chunk of a long prompt (and multiply whatever lies outside the window). The kernel's own
+ * rotary embedding counts positions from the start of what it is given, so q and k are rotated here then. Returns the
+ * output `[batch, seq, heads * headDim]` and the new keys and values `[batch, kvHeads, seq, headDim]`.
+ */
+function longRunAttention(b: GraphBuilder, name: string, qkv: Qkv, past: KvNames, geometry: AttentionGeometry, rotary: Rotary, spec: HeadSpec): string[] {
+  let start = b.int64s([0]);
+  let lengths = geometry.lengths;
+  let inputs = qkv;
+  let kernelRotary = rotary;
+  if (spec.window) {
+    start = geometry.windowSpan(spec.window).start;
+    const skipped = b.op('Cast', `${name}/window/skipped`, [start], { to: { i: ElementType.int32 } });
+    lengths = {
+      seqlensK: b.op('Sub', `${name}/window/seqlens_k`, [lengths.seqlensK, skipped]),
+      totalSequenceLength: b.op('Sub', `${name}/window/total_seq_len`, [lengths.totalSequenceLength, b.op('Squeeze', `${name}/window/skipped/Squeeze`, [skipped, b.int64s([0])])]),
+    };
+    inputs = { q: rotated(b, `${name}/q`, qkv.q, geometry, rotary), k: rotated(b, `${name}/k`, qkv.k, geometry, rotary), v: qkv.v };
+    kernelRotary = undefined;
+  }
+  const cached = (label: string, x: string) => b.op('Slice', `${name}/${label}/cached`, [x, start, geometry.past, b.int64s([2])]);
+  const present = { key: `${name}/present_key`, value: `${name}/present_value` };
+  const output = groupQueryAttention(b, `${name}/GroupQueryAttention`, inputs, { key: cached('key', past.key), value: cached('value', past.value) }, present, lengths, kernelRotary, spec);
+  // The present holds the sliced positions, then the run's.
+  const held = spec.window ? b.op('Sub', `${name}/window/held`, [geometry.past, start]) : geometry.past;
+  const fresh = (label: string, x: string) => b.op('Slice', `${name}/${label}/fresh`, [x, held, b.int64s([Number.MAX_SAFE_INTEGER]), b.int64s([2])]);
+  return [output, fresh('key', present.key), fresh('value', present.value)];
 }
 
 function rotated(b: GraphBuilder, name: string, x: string, geometry: AttentionGeometry, rotary: Rotary): string {
