@@ -133,9 +133,17 @@ test('kvRoom: powers of two up to 256 positions, then multiples of 256 with an e
   assert.equal(kvRoom(4000, 4096), 4096);
 });
 
-test('promptChunkTokens: a run holds at most 256 MiB of attention scores, counted three times with sinks, and at least 256 tokens', () => {
+test('promptChunkTokens: a run holds at most 256 MiB of attention scores, counted three times with sinks, and at least 256 tokens unless those pass 1 GiB', () => {
   // 8 heads x 2,016 tokens x 4,160 positions x 4 bytes is just under 256 MiB.
   assert.equal(promptChunkTokens({ numHeads: 8, attentionSinks: false }, 4160), 2016);
   assert.equal(promptChunkTokens({ numHeads: 16, attentionSinks: true }, 4160), 336);
   assert.equal(promptChunkTokens({ numHeads: 64, attentionSinks: true }, 4160), 256);
+  // gpt-oss-20b's 64 heads with sinks: 256 tokens' scores pass 1 GiB from 5,462 positions on; 170 x 64 x 8,192 x 12
+  // bytes is just under it. Never down to a short run's size, which takes the products over the whole buffer.
+  assert.equal(promptChunkTokens({ numHeads: 64, attentionSinks: true }, 5461), 256);
+  assert.equal(promptChunkTokens({ numHeads: 64, attentionSinks: true }, 8192), 170);
+  assert.equal(promptChunkTokens({ numHeads: 64, attentionSinks: true }, 32768), 2 * shortRunTokens);
+  // Qwen3-30B-A3B's 32 heads without sinks: 256 up to 32,768 positions, 204 at its 40,960.
+  assert.equal(promptChunkTokens({ numHeads: 32, attentionSinks: false }, 32768), 256);
+  assert.equal(promptChunkTokens({ numHeads: 32, attentionSinks: false }, 40960), 204);
 });
