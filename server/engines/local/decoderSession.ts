@@ -53,7 +53,7 @@ function scoreBytes(config: Pick<ModelConfig, 'attentionSinks'>): number {
   return config.attentionSinks ? 12 : 4;
 }
 
-/** Past this, a run's scores outweigh the experts' efficiency: a chunk goes below 256 tokens, down to `fewestChunkTokens`. */
+/** Where 256 tokens' scores would pass this, memory outweighs the experts' efficiency: a chunk holds fewer tokens. */
 const attentionScoresCeilingBytes = 2 ** 30;
 
 /** Runs of `shortRunTokens` or fewer take the products over the whole buffer, slower and larger at long contexts. */
@@ -63,7 +63,7 @@ const fewestChunkTokens = 2 * shortRunTokens;
  * The most prompt tokens one run evaluates (engine graphs) when the cache will hold `positions`: as many as keep the
  * attention scores within budget (a whole 4k prompt on 16 heads held 1 GiB), and at least 256, because fewer rows a run
  * leave each expert too few rows to multiply efficiently; unless 256 tokens' scores would pass the ceiling (gpt-oss-20b's
- * 64 heads with sinks past 5,461 positions: 6 GiB at 32k), then as many as stay under it, at least `fewestChunkTokens`.
+ * 64 heads with sinks past 5,461 positions; 6 GiB at 32k), then as many as stay under it, at least `fewestChunkTokens`.
  * A longer prompt runs in chunks through the cache, at the same arithmetic. bench/engine/README.md has the measurements.
  */
 export function promptChunkTokens(config: Pick<ModelConfig, 'numHeads' | 'attentionSinks'>, positions: number): number {
