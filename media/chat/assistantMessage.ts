@@ -107,6 +107,7 @@ export class AssistantMessage {
       const tail = this.renderBlocks(this.text.slice(this.settledLength));
       this.tailCode = this.openBlock && this.continueBlock(this.openBlock.code, tail);
       this.tail.replaceChildren(...tail.childNodes);
+      this.body.classList.toggle('tail-empty', !this.tail.hasChildNodes());
       this.shownTailLength = this.text.length - this.settledLength;
     }
     this.element.dataset.state = this.state;

@@ -80,6 +80,16 @@ export async function checkChatView(
     await code.first().waitFor({ timeout: 5_000 });
   });
 
+  await scenario.step('the finished answer ends flush: its last block has no bottom margin', async () => {
+    const margin = await chatFrame().evaluate((selector) => {
+      const bodies = document.querySelectorAll(`${selector}[data-state="done"] .body`);
+      const blocks = bodies.length > 0 ? bodies[bodies.length - 1].querySelectorAll(':scope > .settled > *, :scope > .tail > *') : [];
+      const last = blocks[blocks.length - 1];
+      return last ? `${last.tagName} ${getComputedStyle(last).marginBottom}` : 'no block';
+    }, ASSISTANT_MESSAGE);
+    if (!margin.endsWith(' 0px')) throw new Error(`the answer's last block and its bottom margin: ${margin}`);
+  });
+
   await page.screenshot({ path: options.screenshot });
 }
 
