@@ -33,10 +33,11 @@ export interface AttentionGeometry {
   /** Sizes, 1-D int64: the batch, the run's tokens. */
   batch: string;
   seq: string;
-  /** `[1, capacity]` int64: 0, 1, ... */
-  pastIndex: string;
-  /** `[batch, capacity]` bool: whether each position is cached in each row. */
-  cached: string;
+  /**
+   * The cached positions a run reads, `[1, n]` int64, and whether each is cached in each row, `[batch, n]` bool: the
+   * whole buffer, or with `window`, `windowSpan(window)`'s positions. Built once a run for each window.
+   */
+  visible(window?: number): { index: string; cached: string };
   /**
    * A decoding run's additive mask (0 or -inf) over the positions it reads: cached positions, `[batch, 1, 1, capacity]`;
    * with `window`, those within it, over `windowSpan(window)`'s positions.
@@ -80,6 +81,7 @@ export function attentionGeometry(g: GraphBuilder, lengths: AttentionLengths, po
   const pastColumn = g.op('Unsqueeze', '/attn_geometry/past/column', [past, g.int64s([1])]);
   // p < the row's cached length: `[batch, capacity]`.
   const cached = g.op('Less', '/attn_geometry/cached', [pastIndex, pastColumn]);
+  const visibles = new Map<number, { index: string; cached: string }>([[0, { index: pastIndex, cached }]]);
   const masks = new Map<number, string>();
   const shapes = new Map<string, string>();
   const splits = new Map<string, string>();
@@ -97,6 +99,18 @@ export function attentionGeometry(g: GraphBuilder, lengths: AttentionLengths, po
     }
     return span;
   };
+  const visible = (window = 0) => {
+    let found = visibles.get(window);
+    if (!found) {
+      const label = `/attn_geometry/window_${window}/visible`;
+      const { start, end } = windowSpan(window);
+      const scalar = (x: string, part: string) => g.op('Squeeze', `${label}/${part}`, [x, g.int64s([0])]);
+      const index = g.op('Unsqueeze', `${label}/index`, [g.op('Range', `${label}/Range`, [scalar(start, 'start'), scalar(end, 'end'), g.int64s([1], [])]), g.int64s([0])]);
+      found = { index, cached: g.op('Less', `${label}/cached`, [index, pastColumn]) };
+      visibles.set(window, found);
+    }
+    return found;
+  };
   return {
     lengths,
     positions,
@@ -105,23 +119,18 @@ export function attentionGeometry(g: GraphBuilder, lengths: AttentionLengths, po
     long,
     batch,
     seq,
-    pastIndex,
-    cached,
     capacity,
+    visible,
     pastMask(window = 0) {
       let mask = masks.get(window);
       if (!mask) {
         const label = window === 0 ? 'past_mask' : `window_${window}`;
-        let allowed = cached;
-        if (window > 0) {
-          // The span's positions; the new position is the row's cached length, and within the window a position is
-          // less than `window` behind it.
-          const { start, end } = windowSpan(window);
-          const scalar = (x: string, part: string) => g.op('Squeeze', `/attn_geometry/${label}/${part}`, [x, g.int64s([0])]);
-          const index = g.op('Unsqueeze', `/attn_geometry/${label}/index`, [g.op('Range', `/attn_geometry/${label}/Range`, [scalar(start, 'start'), scalar(end, 'end'), g.int64s([1], [])]), g.int64s([0])]);
-          const inWindow = g.op('Greater', `/attn_geometry/${label}/Greater`, [index, g.op('Sub', `/attn_geometry/${label}/first`, [pastColumn, g.int64s([window], [])])]);
-          allowed = g.op('And', `/attn_geometry/${label}/And`, [g.op('Less', `/attn_geometry/${label}/cached`, [index, pastColumn]), inWindow]);
-        }
+        const seen = visible(window);
+        // The new position is the row's cached length; within the window, a position is less than `window` behind it.
+        const allowed =
+          window === 0
+            ? seen.cached
+            : g.op('And', `/attn_geometry/${label}/And`, [seen.cached, g.op('Greater', `/attn_geometry/${label}/Greater`, [seen.index, g.op('Sub', `/attn_geometry/${label}/first`, [pastColumn, g.int64s([window], [])])])]);
         const additive = g.op('Where', `/attn_geometry/${label}/Where`, [allowed, g.floats([0]), g.floats([-Infinity])]);
         mask = g.op('Unsqueeze', `/attn_geometry/${label}/Unsqueeze`, [additive, g.int64s([1, 2])]);
         masks.set(window, mask);
@@ -257,7 +266,6 @@ function shortRunAttention(b: GraphBuilder, name: string, qkv: Qkv, past: KvName
   const shape = (label: string, parts: string[]) => b.op('Concat', `${name}/${label}/shape`, parts, { axis: { i: 0 } });
   const masks = shortRunMasks(b, `${name}/mask`, geometry, spec.window ?? 0);
   const seen = visiblePast(b, name, past, geometry, spec.window);
-  const pastMask = spec.window ? spanOf(b, `${name}/window/mask`, masks.past, geometry.windowSpan(spec.window), -1) : masks.past;
   // Queries `[batch, kvHeads, groups * seq, headDim]`.
   const q5 = b.op('Reshape', `${name}/q/groups`, [rotated(b, `${name}/q`, qkv.q, geometry, rotary), b.int64s([0, 0, kvHeads, groups, headDim])]);
   const q = b.op('Reshape', `${name}/q/rows`, [b.op('Transpose', `${name}/q/Transpose`, [q5], { perm: { ints: [0, 2, 3, 1, 4] } }), b.int64s([0, 0, -1, headDim])]);
@@ -267,7 +275,7 @@ function shortRunAttention(b: GraphBuilder, name: string, qkv: Qkv, past: KvName
   const groupsShape = (label: string, last: string) => shape(label, [batch, b.int64s([kvHeads, groups]), seq, last]);
   const masked = (label: 'past' | 'fresh', keys: string, last: string, mask: string) =>
     b.op('Add', `${name}/${label}/masked`, [b.op('Reshape', `${name}/${label}/scores5`, [scores(b, `${name}/${label}`, q, keys, spec), groupsShape(`${label}/scores5`, last)]), mask]);
-  const parts = [masked('past', seen.past.key, seen.length, pastMask), masked('fresh', k, seq, masks.fresh)];
+  const parts = [masked('past', seen.past.key, seen.length, masks.past), masked('fresh', k, seq, masks.fresh)];
   if (spec.sinks) parts.push(sinkColumn(b, name, spec.sinks, [1, kvHeads, groups, 1, 1], groupsShape('sinks', b.int64s([1]))));
   const probabilities = b.op('Softmax', `${name}/Softmax`, [b.op('Concat', `${name}/scores/Concat`, parts, { axis: { i: -1 } })], { axis: { i: -1 } });
   const splitSizes = shape('split', [seen.length, seq, ...(spec.sinks ? [b.int64s([1])] : [])]);
@@ -279,11 +287,6 @@ function shortRunAttention(b: GraphBuilder, name: string, qkv: Qkv, past: KvName
   return [b.op('Reshape', `${name}/output/flatten`, [b.op('Transpose', `${name}/output/Transpose`, [out5], { perm: { ints: [0, 3, 1, 2, 4] } }), b.int64s([0, 0, -1])]), k, v];
 }
 
-/** `x`'s positions along `axis` (a capacity axis) within `span`. */
-function spanOf(b: GraphBuilder, name: string, x: string, span: { start: string; end: string }, axis: number): string {
-  return b.op('Slice', name, [x, span.start, span.end, b.int64s([axis])]);
-}
-
 /**
  * The cache as a decoding or short run reads it, and its number of positions (1-D int64). Without a window, the whole
  * buffer. Under a sliding window, only `windowSpan`'s positions, sliced out: a copy of about `window` positions a row,
@@ -293,26 +296,29 @@ function spanOf(b: GraphBuilder, name: string, x: string, span: { start: string;
 function visiblePast(b: GraphBuilder, name: string, past: KvNames, geometry: AttentionGeometry, window = 0): { past: KvNames; length: string } {
   if (window === 0) return { past, length: geometry.capacity };
   const span = geometry.windowSpan(window);
-  const key = spanOf(b, `${name}/window/key`, past.key, span, 2);
-  return { past: { key, value: past.value === past.key ? key : spanOf(b, `${name}/window/value`, past.value, span, 2) }, length: span.length };
+  const positionsOf = (label: string, x: string) => b.op('Slice', `${name}/window/${label}`, [x, span.start, span.end, b.int64s([2])]);
+  const key = positionsOf('key', past.key);
+  return { past: { key, value: past.value === past.key ? key : positionsOf('value', past.value) }, length: span.length };
 }
 
 /**
- * Additive masks (0 or -inf) of a short run: over the cache `[batch, 1, 1, 1 or seq, capacity]` (the row's cached
- * positions, within `window` of each query if given) and among the new positions `[1, 1, 1, seq, seq]` (causal).
+ * Additive masks (0 or -inf) of a short run: over the cached positions it reads `[batch, 1, 1, 1 or seq, n]` (the row's
+ * cached positions of the buffer, or within `window` of each query over `windowSpan(window)`'s) and among the new
+ * positions `[1, 1, 1, seq, seq]` (causal).
  */
 function shortRunMasks(b: GraphBuilder, name: string, geometry: AttentionGeometry, window: number): { past: string; fresh: string } {
   const index = b.op('Range', `${name}/fresh_index`, [b.int64s([0], []), b.op('Squeeze', `${name}/seq`, [geometry.seq, b.int64s([0])]), b.int64s([1], [])]);
   const row = b.op('Unsqueeze', `${name}/fresh_index/row`, [index, b.int64s([0])]);
   const column = b.op('Unsqueeze', `${name}/fresh_index/column`, [index, b.int64s([1])]);
   let fresh = b.op('LessOrEqual', `${name}/causal`, [row, column]);
-  // `[batch, 1, capacity]`, or `[batch, seq, capacity]` with a window.
-  let past = b.op('Unsqueeze', `${name}/cached`, [geometry.cached, b.int64s([1])]);
+  // `[batch, 1, n]`, or `[batch, seq, n]` with a window.
+  const seen = geometry.visible(window);
+  let past = b.op('Unsqueeze', `${name}/cached`, [seen.cached, b.int64s([1])]);
   if (window > 0) {
     const w = b.int64s([window], []);
     fresh = b.op('And', `${name}/fresh/window`, [fresh, b.op('Greater', `${name}/fresh/in_window`, [row, b.op('Sub', `${name}/fresh/start`, [column, w])])]);
     const start = b.op('Unsqueeze', `${name}/past/start`, [b.op('Sub', `${name}/past/Sub`, [geometry.positions, w]), b.int64s([2])]);
-    const inWindow = b.op('Greater', `${name}/past/in_window`, [b.op('Unsqueeze', `${name}/past/index`, [geometry.pastIndex, b.int64s([0])]), start]);
+    const inWindow = b.op('Greater', `${name}/past/in_window`, [b.op('Unsqueeze', `${name}/past/index`, [seen.index, b.int64s([0])]), start]);
     past = b.op('And', `${name}/past/window`, [past, inWindow]);
   }
   const additive = (label: string, allowed: string, axes: number[]) =>
